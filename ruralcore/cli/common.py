@@ -1,0 +1,95 @@
+"""Shared helpers of the command line: argument parsing with Chinese messages, output."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import typer
+
+from ..errors import InputError, Problem
+
+
+def parse_date(text: str, what: str = "日期") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InputError(Problem(f"{what}“{text}”格式不对，应为 YYYY-MM-DD，例如 2019-09-27")) from None
+
+
+def parse_period(text: str) -> str:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(Problem(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2019-06"))
+    return m.group(0)
+
+
+def to_jsonable(obj: Any) -> Any:
+    if isinstance(obj, pd.DataFrame):
+        return [to_jsonable(r) for r in obj.to_dict(orient="records")]
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, pd.Timestamp):
+        return obj.date().isoformat()
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            obj = obj.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(obj, float) and obj != obj:  # NaN
+        return None
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    from decimal import Decimal
+    if isinstance(obj, Decimal):
+        return int(obj) if obj == obj.to_integral_value() else str(obj)
+    return obj
+
+
+def echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2))
+
+
+def echo_table(df: pd.DataFrame, headers: dict[str, str] | None = None, title: str | None = None) -> None:
+    """A plain aligned table with Chinese headers (East Asian wide characters count double)."""
+    if title:
+        typer.echo(title)
+    if headers:
+        df = df[[c for c in headers if c in df.columns]].rename(columns=headers)
+    if df.empty:
+        typer.echo("（无）")
+        return
+    cells = [[str(c) for c in df.columns]] + [["" if _isna(v) else _fmt(v) for v in row] for row in df.itertuples(index=False)]
+    widths = [max(_w(r[i]) for r in cells) for i in range(len(df.columns))]
+    for j, row in enumerate(cells):
+        typer.echo("  ".join(v + " " * (widths[i] - _w(v)) for i, v in enumerate(row)).rstrip())
+        if j == 0:
+            typer.echo("  ".join("-" * w for w in widths))
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, (list, tuple)):
+        return "、".join(map(str, v))
+    return str(v)
+
+
+def _w(s: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)

@@ -1,0 +1,129 @@
+"""Commands: programs, show, workdays."""
+from __future__ import annotations
+
+import typer
+
+from .. import workdays as wd
+from ..errors import InputError, Problem
+from ..programs import ASSUMED_LABEL, all_programs, load_program
+from . import app
+from .common import echo_json, echo_table, parse_date
+
+import pandas as pd
+
+
+@app.command("programs")
+def programs_cmd(json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """列出全部方案：编号、标题、文号、印发日期。"""
+    rows = [
+        {"id": p.id, "title": p.meta.title, "doc_number": p.meta.doc_number,
+         "issued": p.meta.issued, "issuer": p.meta.issuer}
+        for p in all_programs()
+    ]
+    if json_:
+        echo_json(rows)
+    else:
+        echo_table(pd.DataFrame(rows), {"id": "方案", "title": "标题", "doc_number": "文号",
+                                        "issued": "印发日期", "issuer": "印发单位"})
+
+
+def _entries(items, cols):
+    out = []
+    for e in items:
+        d = e.model_dump(mode="json")
+        row = {c: d.get(c) for c in cols}
+        row["ref"] = e.ref
+        row["assumed"] = e.assumed
+        out.append(row)
+    return out
+
+
+def program_summary(program_id: str) -> dict:
+    """Everything a programme fixes, each entry with its ref (shared by CLI and pages)."""
+    p = load_program(program_id)
+    rubric = None
+    if p.rubric:
+        rubric = p.rubric.model_dump(mode="json")
+    return {
+        "id": p.id,
+        "meta": p.meta.model_dump(mode="json"),
+        "settings": _entries(p.settings, ["code", "name", "value"]),
+        "fields": _entries(p.fields, ["code", "name", "unit", "kind", "level"]),
+        "indicators": _entries(p.indicators, ["code", "name", "unit", "kind", "level", "numerator", "denominator", "fields"]),
+        "targets": _entries(p.targets, ["code", "name", "indicator", "op", "threshold", "applies_to", "scope", "due"]),
+        "milestones": _entries(p.milestones, ["code", "name", "start", "due", "recurring", "responsible"]),
+        "quotas": [q.model_dump(mode="json") for q in p.quotas],
+        "funding": _entries(p.funding, ["code", "name", "kind", "amount_yuan", "unit", "uses", "payable_after"]),
+        "checklists": [c.model_dump(mode="json") for c in p.checklists],
+        "tasks": _entries(p.tasks, ["no", "area", "area_name", "name", "responsible", "due"]),
+        "rubric": rubric,
+    }
+
+
+@app.command("show")
+def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+             json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """显示一个方案的指标、目标、里程碑、配额、资金规则和计分办法，每项附条款。"""
+    s = program_summary(program)
+    if json_:
+        echo_json(s)
+        return
+    m = s["meta"]
+    typer.echo(f"{m['title']}")
+    typer.echo(f"印发：{m['issuer']}  文号：{m['doc_number'] or '（无）'}  日期：{m['issued']}  范围：{m['scope']}")
+    mark = lambda df: df.assign(assumed=df["assumed"].map(lambda a: f"{ASSUMED_LABEL}：{a}" if isinstance(a, str) and a else ""))  # noqa: E731
+    sections = [
+        ("设置", "settings", {"code": "代码", "name": "名称", "value": "值", "ref": "条款", "assumed": "说明"}),
+        ("指标", "indicators", {"code": "代码", "name": "名称", "unit": "单位", "level": "层级", "ref": "条款"}),
+        ("目标", "targets", {"code": "代码", "name": "名称", "op": "比较", "threshold": "目标值", "applies_to": "考核层级", "due": "期限", "ref": "条款", "assumed": "说明"}),
+        ("里程碑", "milestones", {"code": "代码", "name": "名称", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
+        ("资金规则", "funding", {"code": "代码", "name": "名称", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
+        ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "due": "期限", "ref": "条款"}),
+    ]
+    for title, key, headers in sections:
+        if s[key]:
+            typer.echo("")
+            echo_table(mark(pd.DataFrame(s[key])), headers, title=f"【{title}】")
+    for q in s["quotas"]:
+        typer.echo("")
+        rows = [{"region": r["region"], **r["counts"], "ref": r["ref"]} for r in q["rows"]]
+        rows.append({"region": "合计（文件）", **q["totals"], "ref": q["ref"]})
+        echo_table(pd.DataFrame(rows), {"region": "区域", **q["kinds"], "ref": "条款"}, title=f"【配额：{q['name']}】")
+    for c in s["checklists"]:
+        typer.echo("")
+        echo_table(pd.DataFrame(c["items"]), {"code": "代码", "name": "项目", "area": "领域", "quantity": "数量", "ref": "条款"},
+                   title=f"【检查表：{c['name']}】（{c['ref']}）")
+    if s["rubric"]:
+        r = s["rubric"]
+        typer.echo("")
+        rows = [{"code": a["code"], "name": a["name"], "points": a["points"],
+                 "indicators": "、".join(f"{i['code']}≥{i['target']:g}" for i in a["indicators"]),
+                 "ref": a["ref"], "assumed": f"{ASSUMED_LABEL}：{a['assumed']}" if a.get("assumed") else ""}
+                for a in r["aspects"]]
+        echo_table(pd.DataFrame(rows), {"code": "代码", "name": "方面", "points": "分值", "indicators": "指标（满分值）", "ref": "条款", "assumed": "说明"},
+                   title=f"【计分办法】达标 ≥ {r['pass_score']:g} 分；前 {r['excellent_top_n']} 名为优秀（{r['ref']}）")
+
+
+workdays_app = typer.Typer(help="官方工作日（含调休）计算。", no_args_is_help=True)
+app.add_typer(workdays_app, name="workdays")
+
+
+@workdays_app.command("add")
+def workdays_add(date: str = typer.Argument(..., help="起始日期 YYYY-MM-DD"),
+                 n: str = typer.Argument(..., help="工作日数")) -> None:
+    """输出 DATE 之后第 N 个工作日（ISO 日期）。"""
+    d = parse_date(date)
+    try:
+        k = int(n)
+    except ValueError:
+        raise InputError(Problem(f"工作日数“{n}”应为非负整数")) from None
+    if k < 0:
+        raise InputError(Problem(f"工作日数“{n}”应为非负整数"))
+    typer.echo(wd.add_workdays(d, k).isoformat())
+
+
+@workdays_app.command("count")
+def workdays_count(start: str = typer.Argument(..., help="开始日期 YYYY-MM-DD（不计入）"),
+                   end: str = typer.Argument(..., help="结束日期 YYYY-MM-DD（计入）")) -> None:
+    """输出 START 之后至 END（含）的工作日数。"""
+    typer.echo(str(wd.count_workdays(parse_date(start, "开始日期"), parse_date(end, "结束日期"))))

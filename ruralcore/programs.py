@@ -1,0 +1,351 @@
+"""Programme files: one YAML per policy document, validated with pydantic.
+
+Every entry carries ``ref`` (the clause it implements). A value the document does
+not give carries ``assumed`` (a one-line reason) and is shown to users as
+“文件未规定，系统默认”. Code holds formulas; the numbers live in these files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ProgramFileError, UnknownProgramError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PROGRAMS_DIR = DATA_DIR / "programs"
+
+ASSUMED_LABEL = "文件未规定，系统默认"
+
+Level = Literal[
+    "province", "city", "county", "township", "village", "natural_village",
+    "station", "pilot", "household", "facility",
+]
+Op = Literal[">=", ">", "<=", "<", "=="]
+
+
+class Entry(BaseModel):
+    """Common to every entry: the clause it implements, and whether it is assumed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ref: str = Field(min_length=1, description="条款，如 三(二)")
+    assumed: str | None = Field(None, description="文件未给出时的理由；非空即为系统默认值")
+    note: str | None = None
+
+    @property
+    def is_assumed(self) -> bool:
+        return bool(self.assumed)
+
+
+class Meta(Entry):
+    title: str
+    short_title: str
+    issuer: str
+    doc_number: str | None = Field(None, description="文号")
+    issued: dt.date
+    scope: str
+    seed_file: str
+    lead: str | None = None
+
+
+class Field_(Entry):
+    """A value reported monthly for one region: a count, flag, amount or percentage."""
+
+    code: str
+    name: str
+    unit: str
+    kind: Literal["count", "flag", "percent", "amount", "hours"]
+    level: Level
+    min: float | None = 0
+    max: float | None = None
+    required: bool = True
+
+
+class Indicator(Entry):
+    code: str
+    name: str
+    unit: str
+    kind: Literal["rate", "count", "flag", "amount"]
+    level: Level
+    numerator: str | None = None
+    denominator: str | None = None
+    fields: list[str] = Field([], description="非比率指标的字段：flag 取其均值×100，count/amount 取其和")
+    scale: float = Field(100, description="比率乘数：百分率为100")
+
+    @model_validator(mode="after")
+    def _formula(self):
+        if self.kind == "rate" and not (self.numerator and self.denominator):
+            raise ValueError("比率指标必须给出 numerator 和 denominator")
+        if self.kind != "rate" and not self.fields:
+            raise ValueError("非比率指标必须给出 fields")
+        return self
+
+
+class Target(Entry):
+    code: str
+    name: str
+    indicator: str | None = Field(None, description="指标代码；无量化指标的目标为空")
+    op: Op | None = None
+    threshold: float | None = None
+    applies_to: Level = Field(description="在哪一级区域上考核")
+    scope: str = Field("all", description="适用区域：all 或区域代码")
+    due: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _measurable(self):
+        if self.indicator and (self.op is None or self.threshold is None):
+            raise ValueError("有指标的目标必须给出 op 和 threshold")
+        return self
+
+
+class Milestone(Entry):
+    code: str
+    name: str
+    start: dt.date | None = None
+    due: dt.date | None = None
+    recurring: Literal["monthly"] | None = None
+    responsible: list[str] = []
+    content: str | None = None
+
+    @model_validator(mode="after")
+    def _dated(self):
+        if self.due is None and self.recurring is None:
+            raise ValueError("里程碑必须给出 due 或 recurring")
+        return self
+
+
+class Quota(Entry):
+    region: str = Field(description="区域名称，如 融水镇")
+    counts: dict[str, int]
+
+
+class QuotaTable(Entry):
+    code: str
+    name: str
+    kinds: dict[str, str] = Field(description="配额类别代码 → 中文名")
+    totals: dict[str, int] = Field(description="文件给出的合计，用于核对")
+    rows: list[Quota]
+
+
+class FundingRule(Entry):
+    code: str
+    name: str
+    kind: Literal[
+        "per_unit", "annual_budget", "build_then_subsidise", "advance", "matching",
+        "prohibition", "subsidy_amount",
+    ]
+    amount_yuan: int | None = Field(None, ge=0)
+    unit: str | None = Field(None, description="按什么计：pilot_township, pilot_village, station_standard…")
+    uses: list[str] = []
+    payable_after: str | None = None
+    source: str | None = None
+
+
+class ChecklistItem(Entry):
+    code: str
+    name: str
+    area: str | None = None
+    quantity: int | None = Field(None, description="至少数量")
+    spec: str | None = None
+    optional_if: str | None = Field(None, description="何种情况下可不配")
+    required: bool = True
+
+
+class Checklist(Entry):
+    code: str
+    name: str
+    subject: str = Field(description="适用对象，如 township_pilot, village_pilot, station_standard")
+    min_items: int | None = Field(None, description="至少满足几项；空则全部必备")
+    items: list[ChecklistItem]
+
+
+class RubricIndicator(Entry):
+    code: str
+    name: str
+    target: float = Field(gt=0, description="满分所需的值（百分数）")
+
+
+class RubricAspect(Entry):
+    code: str
+    name: str
+    points: float = Field(ge=0)
+    indicators: list[RubricIndicator]
+
+
+class Rubric(Entry):
+    total: float = 100
+    pass_score: float
+    excellent_top_n: int
+    tie_rule: Literal["include_ties", "code_order"]
+    aspects: list[RubricAspect]
+
+    @model_validator(mode="after")
+    def _adds_up(self):
+        s = sum(a.points for a in self.aspects)
+        if abs(s - self.total) > 1e-9:
+            raise ValueError(f"各方面分值之和为 {s:g}，应为 {self.total:g}")
+        return self
+
+
+class Task(Entry):
+    no: int
+    area: str
+    area_name: str
+    name: str
+    responsible: list[str]
+    content: str | None = None
+    due: dt.date | None = None
+
+
+class Setting(Entry):
+    code: str
+    name: str
+    value: float | int | str | bool
+
+
+class Program(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    meta: Meta
+    settings: list[Setting] = []
+    fields: list[Field_] = []
+    indicators: list[Indicator] = []
+    targets: list[Target] = []
+    milestones: list[Milestone] = []
+    quotas: list[QuotaTable] = []
+    funding: list[FundingRule] = []
+    checklists: list[Checklist] = []
+    rubric: Rubric | None = None
+    tasks: list[Task] = []
+
+    @model_validator(mode="after")
+    def _references(self):
+        fields = {f.code for f in self.fields}
+        inds = {i.code for i in self.indicators}
+        for i in self.indicators:
+            for f in (i.numerator, i.denominator, *i.fields):
+                if f and f not in fields:
+                    raise ValueError(f"指标 {i.code} 引用了未定义的字段 {f}")
+        for t in self.targets:
+            if t.indicator and t.indicator not in inds:
+                raise ValueError(f"目标 {t.code} 引用了未定义的指标 {t.indicator}")
+        for kind in ("settings", "fields", "indicators", "targets", "milestones", "funding", "checklists"):
+            codes = [e.code for e in getattr(self, kind)]
+            dup = {c for c in codes if codes.count(c) > 1}
+            if dup:
+                raise ValueError(f"{kind} 中代码重复：{', '.join(sorted(dup))}")
+        return self
+
+    # lookups -------------------------------------------------------------
+    def setting(self, code: str):
+        for s in self.settings:
+            if s.code == code:
+                return s.value
+        raise KeyError(f"{self.id} 没有设置项 {code}")
+
+    def indicator(self, code: str) -> Indicator:
+        return _by_code(self.indicators, code, self.id, "指标")
+
+    def field(self, code: str) -> Field_:
+        return _by_code(self.fields, code, self.id, "字段")
+
+    def checklist(self, code: str) -> Checklist:
+        return _by_code(self.checklists, code, self.id, "检查表")
+
+    def funding_rule(self, code: str) -> FundingRule:
+        return _by_code(self.funding, code, self.id, "资金规则")
+
+    def quota_table(self, code: str) -> QuotaTable:
+        return _by_code(self.quotas, code, self.id, "配额表")
+
+
+def _by_code(entries, code, program_id, what):
+    for e in entries:
+        if e.code == code:
+            return e
+    raise KeyError(f"{program_id} 没有{what} {code}")
+
+
+# loading ------------------------------------------------------------------
+def _describe(err: ValidationError, data: dict, path: Path) -> str:
+    lines = [f"方案文件 {path.name} 格式有误："]
+    for e in err.errors():
+        loc = e["loc"]
+        parts, node = [], data
+        for p in loc:
+            if isinstance(p, int) and isinstance(node, list) and p < len(node):
+                node = node[p]
+                label = node.get("code") or node.get("region") or node.get("no") if isinstance(node, dict) else None
+                parts.append(f"第{p + 1}项" + (f"（{label}）" if label is not None else ""))
+            else:
+                node = node.get(p, {}) if isinstance(node, dict) else {}
+                parts.append(str(p))
+        lines.append(f"  条目 {'/'.join(parts) or '(顶层)'}：{_zh(e)}")
+    return "\n".join(lines)
+
+
+def _zh(e: dict) -> str:
+    t, msg = e.get("type", ""), e.get("msg", "")
+    table = {
+        "missing": "缺少必填字段",
+        "extra_forbidden": "未知字段（拼写错误？）",
+        "string_too_short": "不能为空",
+        "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+        "date_parsing": "日期格式应为 YYYY-MM-DD",
+        "date_type": "日期格式应为 YYYY-MM-DD",
+        "float_parsing": "应为数字",
+        "float_type": "应为数字",
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "literal_error": "取值不在允许范围内",
+        "greater_than_equal": "不能为负数",
+        "greater_than": "必须大于 0",
+    }
+    if t in table:
+        return f"{table[t]}（{msg}）" if t == "literal_error" else table[t]
+    return msg.removeprefix("Value error, ")
+
+
+def load_program_file(path: Path) -> Program:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgramFileError(f"找不到方案文件 {path}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark else ""
+        raise ProgramFileError(f"方案文件 {path.name} {where}不是合法的 YAML：{getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ProgramFileError(f"方案文件 {path.name} 内容为空或不是键值结构")
+    if data.get("id") != path.stem:
+        raise ProgramFileError(f"方案文件 {path.name}：id 应为 {path.stem}，实为 {data.get('id')!r}")
+    try:
+        return Program.model_validate(data)
+    except ValidationError as err:
+        raise ProgramFileError(_describe(err, data, path)) from None
+
+
+def program_ids(directory: Path = PROGRAMS_DIR) -> list[str]:
+    return sorted(p.stem for p in Path(directory).glob("*.yaml"))
+
+
+@lru_cache(maxsize=None)
+def load_program(program_id: str, directory: Path = PROGRAMS_DIR) -> Program:
+    path = Path(directory) / f"{program_id}.yaml"
+    if not path.exists():
+        known = "、".join(program_ids(directory)) or "（无）"
+        raise UnknownProgramError(f"未知的方案“{program_id}”。可用的方案：{known}")
+    return load_program_file(path)
+
+
+def all_programs(directory: Path = PROGRAMS_DIR) -> list[Program]:
+    return [load_program(i, directory) for i in program_ids(directory)]

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up, builds the county demo database on first start, and opens the dashboards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if [ -z "${DATABASE_URL:-}" ] && [ ! -f data/ruralcore.db ]; then
+  echo "==> 首次启动：生成县级演示数据库 data/ruralcore.db（演示数据，均为虚构）"
+  .venv/bin/ruralcore demo --scale county
+fi
+echo "==> 启动看板：http://localhost:${PORT:-8501}"
+exec .venv/bin/streamlit run dashboards/app.py --server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false

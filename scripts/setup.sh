@@ -12,11 +12,12 @@ fi
 stamp=".venv/.installed-${extras:-base}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> 安装依赖${extras:+（$extras）}"
-  .venv/bin/python -m pip install -q --upgrade pip
-  if [ -n "$extras" ]; then
-    .venv/bin/python -m pip install -q -e ".[$extras]"
-  else
-    .venv/bin/python -m pip install -q -e .
+  log="$(mktemp)"
+  target="."
+  [ -n "$extras" ] && target=".[$extras]"
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e "$target"; } >"$log" 2>&1; then
+    cat "$log"; echo "依赖安装失败（见上）" >&2; exit 1
   fi
+  rm -f "$log"
   touch "$stamp"
 fi

@@ -24,7 +24,8 @@ fi
 # A throw-away PostgreSQL server on a local port.
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
 if [ -z "${TEST_POSTGRES_URL:-}" ] && [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]; then
-  PGPORT="${TEST_PGPORT:-54329}"
+  # a free local port, so that several test runs can have their own server
+  PGPORT="${TEST_PGPORT:-$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
   PGDIR="$(mktemp -d /tmp/ruralcore-pg.XXXXXX)"
   run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
   [ "$(id -u)" = 0 ] && chown postgres "$PGDIR"

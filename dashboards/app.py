@@ -1,11 +1,23 @@
-"""Entry point of the ruralcore dashboards (st.navigation, one section per audience)."""
+"""Entry point of the ruralcore dashboards: one app, a section per audience (st.navigation)."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import streamlit as st
+
+# `streamlit run dashboards/app.py` puts dashboards/ on sys.path; the pages import `dashboards.ui…`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 st.set_page_config(page_title="数字乡村建设看板", page_icon="🌾", layout="wide")
 
 pages = {
-    "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon="📄", default=True)],
+    "县领导小组": [
+        st.Page("county/overview.py", title="总览", icon="📊", default=True),
+        st.Page("county/drilldown.py", title="逐级查看", icon="🔎"),
+        st.Page("county/whatif.py", title="假设评分", icon="🧮"),
+        st.Page("county/entry.py", title="数据填报", icon="✍️"),
+    ],
+    "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon="📄")],
 }
 st.navigation(pages).run()

@@ -1,0 +1,69 @@
+"""What every page shares: the database engine, the chosen programme and month,
+projector mode and the demo-data banner. No business rules here."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from ruralcore.fmt import period_zh
+from ruralcore.programs import all_programs, load_program
+
+from .theme import PROJECTOR_KEY, apply_theme, projector_on
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str | None):
+    from ruralcore.store import db
+    return db.get_engine(url)
+
+
+def engine():
+    return _engine(os.environ.get("DATABASE_URL") or None)
+
+
+def programs() -> dict[str, str]:
+    return {p.id: p.meta.short_title for p in all_programs()}
+
+
+def page_setup(title: str, needs_program: bool = True, programs_allowed: list[str] | None = None) -> None:
+    """Title, theme, sidebar controls and the demo banner for a page."""
+    apply_theme()
+    with st.sidebar:
+        st.toggle("投影模式", key=PROJECTOR_KEY, value=projector_on(),
+                  help="大字号、高对比度、隐藏侧栏，适合会议室投影（1920×1080）")
+        if needs_program:
+            progs = programs()
+            ids = [i for i in progs if programs_allowed is None or i in programs_allowed]
+            current = st.session_state.get("program")
+            st.selectbox("方案", ids, index=ids.index(current) if current in ids else 0,
+                         format_func=lambda i: progs[i], key="program")
+    if projector_on():
+        if st.button("退出投影模式", key="leave_projector"):
+            st.session_state[PROJECTOR_KEY] = False
+            st.query_params.pop("projector", None)
+            st.rerun()
+    st.title(title)
+    demo_banner()
+
+
+def current_program():
+    return load_program(st.session_state["program"])
+
+
+def period_picker(periods: list[str], key: str = "period") -> str | None:
+    """Month selector (newest first) in the sidebar; remembers the choice across pages."""
+    if not periods:
+        st.info("该方案在数据库中还没有月报数据。")
+        return None
+    periods = sorted(periods, reverse=True)
+    cur = st.session_state.get(key)
+    with st.sidebar:
+        return st.selectbox("月份", periods, index=periods.index(cur) if cur in periods else 0,
+                            format_func=period_zh, key=key)
+
+
+def demo_banner() -> None:
+    from ruralcore.store import meta
+    if meta.is_demo(engine()):
+        st.caption("🧪 **演示数据**：本库数据均为系统生成的虚构数据，名称带“演示”字样，仅供演示与测试。")

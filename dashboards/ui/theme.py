@@ -1,0 +1,60 @@
+"""Look of the app: normal and projector mode (large type, high contrast, no sidebar)."""
+from __future__ import annotations
+
+import streamlit as st
+
+PROJECTOR_KEY = "projector"
+
+# Readable from the back of a meeting room at 1920×1080.
+_PROJECTOR_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none !important;}
+.block-container {padding-top: 1rem !important; max-width: 100% !important; padding-left: 2rem !important; padding-right: 2rem !important;}
+html, body, [data-testid="stAppViewContainer"] {background: #ffffff !important; color: #000000 !important;}
+[data-testid="stAppViewContainer"] p, [data-testid="stAppViewContainer"] li, [data-testid="stAppViewContainer"] label,
+[data-testid="stMarkdownContainer"] {font-size: 1.6rem !important; line-height: 1.45 !important;}
+h1 {font-size: 3.2rem !important;} h2 {font-size: 2.6rem !important;} h3 {font-size: 2.1rem !important;}
+[data-testid="stMetricValue"] {font-size: 3.4rem !important; font-weight: 700 !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
+[data-testid="stMetricDelta"] {font-size: 1.5rem !important;}
+[data-testid="stDataFrame"] * {font-size: 1.3rem !important;}
+</style>
+"""
+
+_NORMAL_CSS = """
+<style>
+.block-container {padding-top: 2rem;}
+[data-testid="stMetricValue"] {font-size: 2rem;}
+</style>
+"""
+
+# Colours for red/amber/green that stay distinct on a washed-out projector and for colour-blind viewers.
+RAG_COLORS = {"green": "#1a7f37", "amber": "#d4a000", "red": "#c62828"}
+AWARD_COLORS = {"excellent": "#b8860b", "qualified": "#1a7f37", "not_qualified": "#9e9e9e"}
+
+
+def projector_on() -> bool:
+    if PROJECTOR_KEY not in st.session_state:
+        st.session_state[PROJECTOR_KEY] = st.query_params.get("projector") == "1"
+    return bool(st.session_state[PROJECTOR_KEY])
+
+
+def apply_theme() -> None:
+    st.markdown(_PROJECTOR_CSS if projector_on() else _NORMAL_CSS, unsafe_allow_html=True)
+
+
+def font_size() -> int:
+    """Base font size for plotly figures."""
+    return 24 if projector_on() else 14
+
+
+def style_figure(fig, height: int | None = None):
+    big = projector_on()
+    fig.update_layout(
+        font=dict(size=font_size(), family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", color="#000"),
+        margin=dict(l=10, r=10, t=60 if big else 40, b=10),
+        height=height or (620 if big else 420),
+        paper_bgcolor="white", plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
+    return fig

@@ -1,0 +1,63 @@
+"""How numbers and dates read in Chinese (pages, circulars, CLI tables)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+AWARD_LABELS = {"excellent": "优秀", "qualified": "达标", "not_qualified": "未达标"}
+STATUS_LABELS = {"green": "达标", "amber": "接近", "red": "落后"}
+MILESTONE_LABELS = {"done": "已完成", "on_track": "按计划", "due_soon": "7日内到期", "overdue": "已逾期", "recurring": "每月"}
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def date_zh(d: dt.date | str | None) -> str:
+    """2019-07-31 → 2019年7月31日."""
+    if _missing(d) or d == "":
+        return "—"
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_zh(period: str) -> str:
+    """2019-07 → 2019年7月."""
+    y, m = period.split("-")
+    return f"{int(y)}年{int(m)}月"
+
+
+def pct(v, digits: int = 1) -> str:
+    return "—" if _missing(v) else f"{v:.{digits}f}%"
+
+
+def number(v, unit: str = "", digits: int = 0) -> str:
+    if _missing(v):
+        return "—"
+    s = f"{v:,.{digits}f}"
+    return f"{s}{unit}" if unit not in ("%",) else f"{v:.{digits}f}%"
+
+
+def yuan(v) -> str:
+    """Integer yuan → “45万元” / “3,015万元” / “1,234元” (exact, no float rounding)."""
+    if _missing(v):
+        return "—"
+    v = Decimal(int(v)) if not isinstance(v, Decimal) else v
+    if v % 10000 == 0:
+        return f"{int(v // 10000):,}万元"
+    if abs(v) >= 10000:
+        return f"{(v / 10000).quantize(Decimal('0.01')):,}万元"
+    return f"{int(v):,}元"
+
+
+def value_with_unit(v, unit: str) -> str:
+    if unit == "%":
+        return pct(v)
+    if unit in ("是/否",):
+        return "—" if _missing(v) else ("是" if v else "否")
+    if unit in ("元",):
+        return yuan(v)
+    digits = 0 if _missing(v) or float(v).is_integer() else 1
+    return number(v, unit, digits)

@@ -1,0 +1,154 @@
+"""Acceptance cases (融水 七(三) 项目验收) and their working-day deadlines.
+
+Steps: completion → application (within ``apply_within_workdays``) → initial inspection
+(within ``inspect_within_workdays`` of the application) → failed: rectification notice
+with a time limit → re-inspection; passed → city acceptance. Limits come from the
+programme's settings; working days from the official calendar (ruralcore.workdays).
+
+A cases frame holds the latest state of each case, one row per case:
+``case``, ``completed``, ``applied``, ``inspected`` (latest inspection), ``result``
+(latest result: passed/failed), ``rectify_due`` (explicit date on the notice, optional),
+``rectified`` (rectification reported after the latest failed inspection), ``city_accepted``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from . import workdays
+from .errors import InputError, Problem
+from .programs import Program
+
+STEP_NAMES = {
+    "apply": "申请验收", "inspect": "初检", "rectify": "整改", "reinspect": "复检",
+    "city_acceptance": "市级验收认定", "done": "已验收",
+}
+DATE_COLUMNS = ["completed", "applied", "inspected", "rectify_due", "rectified", "city_accepted"]
+
+# the state machine: state → {event: next state}
+TRANSITIONS = {
+    "built": {"apply": "applied"},
+    "applied": {"pass": "passed", "fail": "rectifying"},
+    "rectifying": {"rectified": "reinspecting"},
+    "reinspecting": {"pass": "passed", "fail": "rectifying"},
+    "passed": {"city_accept": "accepted"},
+    "accepted": {},
+}
+STATE_NAMES = {"built": "已建成", "applied": "已申请验收", "rectifying": "整改中",
+               "reinspecting": "待复检", "passed": "初检合格", "accepted": "已验收认定"}
+EVENT_NAMES = {"apply": "申请验收", "pass": "检查合格", "fail": "检查不合格",
+               "rectified": "整改完成", "city_accept": "市级验收认定"}
+
+
+def transition(state: str, event: str, failures: pd.DataFrame | list | None = None) -> str:
+    """The next state, or a Chinese error. A pass cannot be recorded while any required
+    item fails (``failures``: rows from stations.station_failures, or (name, ref) pairs)."""
+    if state not in TRANSITIONS:
+        raise InputError(Problem(f"未知的验收状态“{state}”", column="状态"))
+    allowed = TRANSITIONS[state]
+    if event not in allowed:
+        ok = "、".join(EVENT_NAMES.get(e, e) for e in allowed) or "（无，流程已结束）"
+        raise InputError(Problem(
+            f"当前状态为“{STATE_NAMES[state]}”，不能记录“{EVENT_NAMES.get(event, event)}”；可记录：{ok}", column="事件"))
+    if event == "pass" and failures is not None and len(failures):
+        if isinstance(failures, pd.DataFrame):
+            pairs = list(zip(failures["name"], failures["ref"]))
+        else:
+            pairs = [tuple(f) for f in failures]
+        raise InputError([Problem(f"必备项“{n}”（{r}）不合格，不能记为验收合格", column="检查结果") for n, r in pairs],
+                         source="验收")
+    return allowed[event]
+
+
+def _limits(program: Program) -> dict[str, int]:
+    return {k: int(program.setting(f"{k}_within_workdays")) for k in ("apply", "inspect", "rectify")}
+
+
+def _dates(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(pd.NaT, index=df.index, dtype="datetime64[s]")
+    try:
+        return pd.to_datetime(df[col]).astype("datetime64[s]")
+    except (ValueError, TypeError):
+        for i, v in enumerate(df[col]):
+            try:
+                pd.to_datetime(v)
+            except (ValueError, TypeError):
+                raise InputError(Problem(f"日期“{v}”格式不对，应为 YYYY-MM-DD", row=i + 1, column=col), source="验收") from None
+        raise
+
+
+def _add(base: pd.Series, n: int, mask: np.ndarray) -> np.ndarray:
+    out = np.full(len(base), np.datetime64("NaT"), dtype="datetime64[D]")
+    m = mask & base.notna().to_numpy()
+    if m.any():
+        out[m] = workdays.add_workdays(base.to_numpy()[m].astype("datetime64[D]"), n)
+    return out
+
+
+def case_status(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Per case: current step, due date of that step, working days left (negative: overdue),
+    overdue flag. Sorted with overdue cases first, then by due date."""
+    cases = cases.reset_index(drop=True)
+    lim = _limits(program)
+    d = {c: _dates(cases, c) for c in DATE_COLUMNS}
+    result = cases["result"].astype("string") if "result" in cases.columns else pd.Series(pd.NA, index=cases.index, dtype="string")
+    bad = result.notna() & ~result.isin(["passed", "failed"])
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())
+        raise InputError([Problem(f"检查结果“{result.iloc[i]}”无效，应为 passed 或 failed", row=int(i) + 1, column="result")
+                          for i in rows], source="验收")
+    missing = d["completed"].isna()
+    if missing.any():
+        rows = np.flatnonzero(missing.to_numpy())
+        raise InputError([Problem("缺少建成日期", row=int(i) + 1, column="completed") for i in rows], source="验收")
+
+    applied, inspected = d["applied"].notna(), d["inspected"].notna()
+    failed, passed = (result == "failed").fillna(False), (result == "passed").fillna(False)
+    rectified, accepted = d["rectified"].notna(), d["city_accepted"].notna()
+    conds = [
+        ~applied,
+        applied & ~inspected,
+        inspected & failed & ~rectified,
+        inspected & failed & rectified,
+        inspected & passed & ~accepted,
+        inspected & passed & accepted,
+    ]
+    steps = ["apply", "inspect", "rectify", "reinspect", "city_acceptance", "done"]
+    conds_np = [c.to_numpy(dtype=bool) for c in conds]
+    step = np.select(conds_np, steps, default="inspect")
+
+    due = np.full(len(cases), np.datetime64("NaT"), dtype="datetime64[D]")
+    due = np.where(step == "apply", _add(d["completed"], lim["apply"], step == "apply"), due)
+    due = np.where(step == "inspect", _add(d["applied"], lim["inspect"], step == "inspect"), due)
+    explicit = d["rectify_due"].to_numpy().astype("datetime64[D]")
+    by_default = _add(d["inspected"], lim["rectify"], step == "rectify")
+    due = np.where(step == "rectify", np.where(np.isnat(explicit), by_default, explicit), due)
+    # re-inspection: the document gives no limit; the initial-inspection limit is used
+    due = np.where(step == "reinspect", _add(d["rectified"], lim["inspect"], step == "reinspect"), due)
+
+    as_of = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    has_due = ~np.isnat(due)
+    left = np.full(len(cases), np.nan)
+    if has_due.any():
+        left[has_due] = workdays.count_workdays(np.full(has_due.sum(), as_of), due[has_due])
+    out = pd.DataFrame({
+        "case": cases["case"] if "case" in cases.columns else cases.index + 1,
+        "step": step,
+        "step_name": pd.Series(step).map(STEP_NAMES),
+        "due": pd.Series(due).dt.date,
+        "workdays_left": pd.array(np.where(has_due, left, np.nan), dtype="Int64"),
+        "overdue": has_due & (due < as_of),
+    })
+    out = out.sort_values(["overdue", "due"], ascending=[False, True], na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def acceptance_due_dates(program: Program, completed) -> dict[str, dt.date]:
+    """Latest application date and latest inspection date for a completion date, when the
+    application is made on its last allowed day."""
+    lim = _limits(program)
+    apply = workdays.add_workdays(completed, lim["apply"])
+    return {"apply": apply, "inspect": workdays.add_workdays(apply, lim["inspect"])}

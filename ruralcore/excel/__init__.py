@@ -1,0 +1,112 @@
+"""Excel round trips of the monthly report: template, import with row-level validation, export.
+
+    template(program_id, engine=None, level=None) -> bytes            # xlsx
+    validate(program_id, path_or_bytes, period, engine=None, ...) -> DataFrame[region, field, value]
+    import_file(engine, program_id, path_or_bytes, period, user, progress=None) -> dict
+    export(engine, program_id, period, fmt="xlsx") -> bytes
+
+An import checks every row and raises one InputError listing every problem (row as Excel
+shows it, column by its Chinese header); with any problem nothing is written. Exports use
+the template's layout, so an exported file imports again unchanged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..programs import load_program
+from .layout import CODE_COL, FIXED_COLS, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
+from .reader import load_bytes, read_table
+from .regions import reporting_regions
+from .checks import validate_table
+from .writer import neutralise, write_csv, write_xlsx
+
+Progress = Callable[[float, str], None]
+
+__all__ = ["template", "validate", "import_file", "export", "neutralise", "header", "report_fields",
+           "SHEET", "PERIOD_COL", "CODE_COL", "NAME_COL"]
+
+
+def _frame(regions: pd.DataFrame, fields, period: str | None) -> pd.DataFrame:
+    out = pd.DataFrame({
+        PERIOD_COL: pd.Series([period] * len(regions), dtype=object),
+        CODE_COL: regions["code"].astype(object).to_numpy(),
+        NAME_COL: regions["name"].astype(object).to_numpy(),
+    })
+    for f in fields:
+        out[f.code] = float("nan")
+    return out
+
+
+def template(program_id: str, engine=None, level: str | None = None) -> bytes:
+    """The empty monthly template (xlsx) with the reporting regions filled in."""
+    program = load_program(program_id)
+    lvl = report_level(program, level)
+    fields = report_fields(program, lvl)
+    regions = reporting_regions(program_id, lvl, engine)
+    return write_xlsx(program, lvl, fields, _frame(regions, fields, None))
+
+
+def validate(program_id: str, path_or_bytes, period: str, engine=None, level: str | None = None,
+             name: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
+    """Read and check a file; return its values (region, field, value) or raise InputError."""
+    program = load_program(program_id)
+    lvl = report_level(program, level)
+    fields = report_fields(program, lvl)
+    data, source = load_bytes(path_or_bytes, name)
+    table = read_table(data, source)
+    known = reporting_regions(program_id, lvl, engine)
+    values, problems = validate_table(program, table, period, known, fields, lvl, today=today)
+    if problems:
+        raise InputError(problems, source=source)
+    return values
+
+
+def import_file(engine, program_id: str, path_or_bytes, period: str, user: str,
+                progress: Progress | None = None, name: str | None = None,
+                today: dt.date | None = None) -> dict:
+    """Validate a file and write its values in one transaction.
+
+    Returns {'inserted', 'updated', 'unchanged', 'rows', 'values'}. Importing the same file
+    twice changes nothing the second time; changed values get audit entries (the store)."""
+    from ..store import reports
+
+    step = progress or (lambda f, m: None)
+    step(0.0, "读取文件")
+    values = validate(program_id, path_or_bytes, period, engine=engine, name=name, today=today)
+    step(0.5, f"校验通过：{values['region'].nunique()} 个区域，{len(values)} 个数值；正在写入")
+    result = dict(reports.upsert_reports(engine, program_id, period, values, user))
+    result["rows"] = int(values["region"].nunique())
+    result["values"] = int(len(values))
+    step(1.0, "导入完成")
+    return result
+
+
+def export(engine, program_id: str, period: str, fmt: str = "xlsx", level: str | None = None) -> bytes:
+    """The month's reports in the template's layout (xlsx or csv), formula-like text neutralised."""
+    from ..store import reports
+
+    if fmt not in ("xlsx", "csv"):
+        raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv"))
+    program = load_program(program_id)
+    lvl = report_level(program, level)
+    fields = report_fields(program, lvl)
+    regions = reporting_regions(program_id, lvl, engine)
+    stored = reports.load_reports(engine, program_id, [period])
+    codes = [f.code for f in fields]
+    stored = stored[stored["field"].isin(codes)]
+    wide = stored.pivot_table(index="region", columns="field", values="value", aggfunc="first")
+    # regions that reported but are no longer listed still appear, so nothing is lost
+    extra = pd.Index(wide.index.astype(str)).difference(pd.Index(regions["code"].astype(str)))
+    if len(extra):
+        regions = pd.concat([regions, pd.DataFrame({"code": extra, "name": ""})], ignore_index=True)
+    frame = _frame(regions, fields, period)
+    wide = wide.reindex(index=regions["code"].astype(str), columns=codes)
+    for c in codes:
+        frame[c] = wide[c].to_numpy(dtype="float64")
+    if fmt == "csv":
+        return write_csv(fields, frame)
+    return write_xlsx(program, lvl, fields, frame)

@@ -1,0 +1,28 @@
+"""Which regions report: from the store when a database is given, else the region files."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import regions as region_files
+
+
+def reporting_regions(program_id: str, level: str, engine=None) -> pd.DataFrame:
+    """Columns code, name of the regions at ``level`` that report for the programme.
+
+    The store's regions table wins when it has any region of the programme at that level;
+    otherwise the region files are used (they may list none, e.g. 花垣's villages are not
+    named in the document — then the template is left for the office to fill).
+    """
+    frames = []
+    if engine is not None:
+        from ..store import regions as store_regions
+        frames.append(store_regions.load_regions(engine, program_id))
+    frames.append(region_files.program_regions(program_id))
+    for df in frames:
+        if df is None or df.empty:
+            continue
+        hit = df[df["level"] == level]
+        if not hit.empty:
+            out = hit[["code", "name"]].astype(str).reset_index(drop=True)
+            return out.sort_values("code", kind="stable").reset_index(drop=True)
+    return pd.DataFrame({"code": pd.Series(dtype=str), "name": pd.Series(dtype=str)})

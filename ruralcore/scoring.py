@@ -1,0 +1,236 @@
+"""Rubric scoring, ranking and awards (花垣 三(一)、三(二)), with what-if (vectorised).
+
+The rule, as implemented:
+
+- Each aspect scores ``points × mean over its indicators of min(value / target, 1)``:
+  in proportion to attainment up to the indicator's target and no further. Values are
+  percentages 0–100 (a yes/no item is 0 or 100). The score is the sum over aspects,
+  rounded to 6 decimals so that equal attainment gives equal (tied) scores.
+- score ≥ ``pass_score`` (80) → 达标 (``qualified``).
+- Among qualified villages, the top ``excellent_top_n`` (10) by score → 优秀
+  (``excellent``). A village below the pass score is never excellent, even when fewer
+  than ten qualify.
+- Rank: competition ranking by score, highest first (rank "min": tied villages share the
+  best rank, the next rank skips; 1, 2, 2, 4).
+- Ties at the last excellent place (the document does not say; an assumed setting in the
+  programme file, ``tie_rule``):
+  ``include_ties`` — every village whose rank is ≤ excellent_top_n is excellent, so all
+  villages tied with the 10th score are excellent (there may be more than ten);
+  ``code_order`` — exactly the first ten by (score desc, region asc).
+
+Everything runs on numpy arrays: scores are one matrix-vector product, ranks one argsort.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem, RuralcoreError
+from .programs import Program, Rubric
+
+AWARDS = ("excellent", "qualified", "not_qualified")
+AWARD_LABELS = {"excellent": "优秀", "qualified": "达标", "not_qualified": "未达标"}
+DECIMALS = 6
+
+
+def rubric_of(program: Program) -> Rubric:
+    if program.rubric is None:
+        raise RuralcoreError(f"方案“{program.id}”没有计分办法（rubric），无法计分；"
+                             f"有计分办法的方案：huayuan-2019")
+    return program.rubric
+
+
+def tie_rule_text(rubric: Rubric) -> str:
+    """The awarding rule in Chinese, for pages and the CLI."""
+    n, p = rubric.excellent_top_n, rubric.pass_score
+    tie = (f"第{n}名同分并列的村一并评为优秀（可能多于{n}个）" if rubric.tie_rule == "include_ties"
+           else f"同分按区域代码先后取满{n}个")
+    return (f"得分≥{p:g}分为达标；达标村中得分前{n}名为优秀，{tie}；"
+            f"低于{p:g}分的村不评优秀。排名按得分从高到低，同分同名次（1、2、2、4）。")
+
+
+def indicator_codes(rubric: Rubric) -> list[str]:
+    """Indicator codes the rubric reads, in rubric order, without repeats."""
+    return list(dict.fromkeys(i.code for a in rubric.aspects for i in a.indicators))
+
+
+def _points(rubric: Rubric, weights: Mapping[str, float] | None) -> np.ndarray:
+    if weights is None:
+        return np.array([a.points for a in rubric.aspects], dtype="float64")
+    codes = [a.code for a in rubric.aspects]
+    problems = [Problem(f"没有这个计分方面：{k}", column=k) for k in weights if k not in codes]
+    problems += [Problem("缺少该方面的分值", column=c) for c in codes if c not in weights]
+    pts = []
+    for c in codes:
+        v = weights.get(c)
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            if c in weights:
+                problems.append(Problem(f"分值“{v}”不是数字", column=c))
+            v = 0.0
+        if v < 0 or v != v:
+            problems.append(Problem(f"分值{v:g}不能为负数", column=c))
+        pts.append(v)
+    if not problems and abs(sum(pts) - rubric.total) > 1e-9:
+        problems.append(Problem(f"各方面分值之和为{sum(pts):g}，应为{rubric.total:g}"))
+    if problems:
+        raise InputError(problems, source="计分权重")
+    return np.array(pts, dtype="float64")
+
+
+def weight_vector(rubric: Rubric, weights: Mapping[str, float] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(indicator codes, targets, per-indicator weights) with score = min(v/t, 1) @ weights.
+
+    An aspect's points are shared equally by its indicators (mean of attainments).
+    """
+    codes = indicator_codes(rubric)
+    pos = {c: i for i, c in enumerate(codes)}
+    pts = _points(rubric, weights)
+    w = np.zeros(len(codes))
+    target = np.zeros(len(codes))
+    for a, p in zip(rubric.aspects, pts):  # ~8 aspects
+        for i in a.indicators:
+            w[pos[i.code]] += p / len(a.indicators)
+            target[pos[i.code]] = i.target
+    return codes, target, w
+
+
+def score_array(values: np.ndarray, target: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Scores for a (villages × indicators) float array; NaN values count as 0."""
+    att = np.minimum(values / target, 1.0)
+    att = np.nan_to_num(att, nan=0.0)
+    np.maximum(att, 0.0, out=att)
+    return np.round(att @ weights, DECIMALS)
+
+
+def rank_array(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(competition rank "min", order) — order sorts by score desc, stable by position."""
+    n = scores.size
+    order = np.argsort(-scores, kind="stable")
+    s = scores[order]
+    new = np.empty(n, dtype=bool)
+    if n:
+        new[0] = True
+        new[1:] = s[1:] != s[:-1]
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = first + 1
+    return rank, order
+
+
+def award_array(scores: np.ndarray, rank: np.ndarray, rubric: Rubric,
+                regions: np.ndarray | None = None) -> np.ndarray:
+    """Award codes 0 excellent, 1 qualified, 2 not_qualified."""
+    qualified = scores >= rubric.pass_score
+    if rubric.tie_rule == "include_ties":
+        excellent = qualified & (rank <= rubric.excellent_top_n)
+    else:
+        keys = np.arange(scores.size) if regions is None else np.asarray(regions).astype(str)
+        order = np.lexsort((keys, -scores))
+        place = np.empty(scores.size, dtype=np.int64)
+        place[order] = np.arange(1, scores.size + 1)
+        excellent = qualified & (place <= rubric.excellent_top_n)
+    return np.where(excellent, 0, np.where(qualified, 1, 2)).astype(np.int8)
+
+
+def _matrix(values: pd.DataFrame, codes: list[str]) -> np.ndarray:
+    missing = [c for c in codes if c not in values.columns]
+    if missing:
+        raise InputError([Problem("缺少该指标列", column=c) for c in missing])
+    return values[codes].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def score(program: Program, values: pd.DataFrame, weights: Mapping[str, float] | None = None,
+          aspects: bool = False) -> pd.DataFrame:
+    """Score, rank and award every region of ``values`` (index = region, columns ⊇ indicators).
+
+    Returns columns region, score, rank, award (code), award_label, in input order; with
+    ``aspects=True`` also one column per aspect (``aspect_<code>``) with its points.
+    ``weights``: {aspect_code: points} replacing the programme's points (must add up to
+    the rubric's total).
+    """
+    rubric = rubric_of(program)
+    codes, target, w = weight_vector(rubric, weights)
+    v = _matrix(values, codes)
+    s = score_array(v, target, w)
+    rank, _ = rank_array(s)
+    regions = values.index.to_numpy()
+    award = np.asarray(AWARDS, dtype=object)[award_array(s, rank, rubric, regions)]
+    out = pd.DataFrame({"region": regions.astype(str), "score": s, "rank": rank, "award": award})
+    out["award_label"] = out["award"].map(AWARD_LABELS)
+    if aspects:
+        pts = _points(rubric, weights)
+        att = np.nan_to_num(np.clip(v / target, 0.0, 1.0), nan=0.0)
+        pos = {c: i for i, c in enumerate(codes)}
+        for a, p in zip(rubric.aspects, pts):
+            idx = [pos[i.code] for i in a.indicators]
+            out[f"aspect_{a.code}"] = np.round(att[:, idx].mean(axis=1) * p, DECIMALS)
+    return out
+
+
+def reweight(program: Program, values: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Re-score with other points per aspect ({aspect_code: points}, adding to the total)."""
+    return score(program, values, weights)
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Before/after of two scored frames: score, rank, award and what changed.
+
+    ``change``: gains_excellent, loses_excellent, gains_qualified, loses_qualified or
+    none (a move between excellent and not_qualified counts as gains/loses_excellent).
+    """
+    m = before[["region", "score", "rank", "award"]].merge(
+        after[["region", "score", "rank", "award"]], on="region", suffixes=("_before", "_after"))
+    b = m["award_before"].map({a: i for i, a in enumerate(AWARDS)}).to_numpy()
+    a = m["award_after"].map({a: i for i, a in enumerate(AWARDS)}).to_numpy()
+    change = np.select(
+        [(a == 0) & (b != 0), (b == 0) & (a != 0), (a == 1) & (b == 2), (b == 1) & (a == 2)],
+        ["gains_excellent", "loses_excellent", "gains_qualified", "loses_qualified"], "none")
+    m["score_change"] = np.round(m["score_after"] - m["score_before"], DECIMALS)
+    m["rank_change"] = m["rank_before"] - m["rank_after"]  # positive: moved up
+    m["change"] = change
+    return m
+
+
+def what_if(program: Program, values: pd.DataFrame, region: str, changes: Mapping[str, float],
+            scored: pd.DataFrame | None = None, weights: Mapping[str, float] | None = None) -> dict:
+    """One village's new score, rank and award if its values change, the others unchanged.
+
+    ``scored``: the current result of ``score`` for ``values`` (pass it to avoid rescoring
+    everyone). The new rank and award come from comparing with the others' scores (one
+    vectorised pass), without rescoring them.
+    """
+    rubric = rubric_of(program)
+    codes, target, w = weight_vector(rubric, weights)
+    if region not in values.index:
+        raise InputError(Problem(f"没有这个村：{region}", column="region"))
+    bad = [k for k in changes if k not in codes]
+    if bad:
+        raise InputError([Problem("不是计分指标", column=k) for k in bad])
+    row = values.loc[region, codes].to_numpy(dtype="float64", na_value=np.nan).copy()
+    for k, v in changes.items():
+        row[codes.index(k)] = float(v)
+    new = float(score_array(row[None, :], target, w)[0])
+    if scored is None:
+        scored = score(program, values, weights)
+    s = scored["score"].to_numpy()
+    regions = scored["region"].to_numpy().astype(str)
+    others = regions != str(region)
+    old_row = scored[~others].iloc[0]
+    so = s[others]
+    rank = int((so > new).sum()) + 1
+    qualified = new >= rubric.pass_score
+    if rubric.tie_rule == "include_ties":
+        excellent = qualified and rank <= rubric.excellent_top_n
+    else:
+        place = rank + int(((so == new) & (regions[others] < str(region))).sum())
+        excellent = qualified and place <= rubric.excellent_top_n
+    award = "excellent" if excellent else "qualified" if qualified else "not_qualified"
+    return {
+        "region": str(region), "score_before": float(old_row["score"]), "score": new,
+        "rank_before": int(old_row["rank"]), "rank": rank,
+        "award_before": old_row["award"], "award": award, "award_label": AWARD_LABELS[award],
+    }

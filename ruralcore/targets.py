@@ -1,0 +1,144 @@
+"""Attainment of a programme's targets over a frame of regions (vectorised).
+
+``evaluate`` returns one row per (region, target): value, threshold, op, met, gap,
+status, due, ref, assumed.
+
+- gap: how far the value is from the threshold in the indicator's unit (percentage
+  points for rates), 0 when met; for ``==`` the absolute difference.
+- status: ``green`` met; ``amber`` not met but within the programme's ``amber_margin``
+  setting of the threshold; ``red`` further away; ``no_data`` no value (missing input,
+  or a rate that cannot be rolled up because only percentages were given). A programme
+  without an ``amber_margin`` setting has no amber band.
+- A target whose ``applies_to`` level is higher than the data's level (花垣's county
+  targets over village reports) is evaluated on the roll-up (see ruralcore.indicators):
+  rates from summed numerators and denominators, never averaged percentages. When the
+  frame holds only a rate's percentages, not its fields, the roll-up is ``no_data``.
+- Targets without a measurable indicator are not listed.
+
+The input frame is indexed by region; its columns are field codes and/or indicator
+codes (an indicator column, when present, is taken as given at the data's level).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import indicators as ind_mod
+from .programs import Program, Target
+from .regions import LEVEL_ORDER
+
+STATUS_LABELS = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
+COLUMNS = ["region", "level", "target", "name", "indicator", "unit", "value", "threshold", "op",
+           "met", "gap", "status", "due", "ref", "assumed"]
+
+
+def data_level(program: Program) -> str:
+    """The level at which the programme's reports are filled in."""
+    try:
+        return str(program.setting("report_level"))
+    except KeyError:
+        levels = [i.level for i in program.indicators]
+        return max(set(levels), key=levels.count) if levels else "village"
+
+
+def amber_margin(program: Program) -> float:
+    try:
+        return float(program.setting("amber_margin"))
+    except KeyError:
+        return 0.0  # no amber band unless the programme defines one
+
+
+def compare(values: np.ndarray, op: str, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """(met, gap) for an array of values against one threshold; NaN → met False, gap NaN."""
+    v = np.asarray(values, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        met = {
+            ">=": v >= threshold, ">": v > threshold, "<=": v <= threshold,
+            "<": v < threshold, "==": v == threshold,
+        }[op]
+        if op in (">=", ">"):
+            gap = np.maximum(threshold - v, 0.0)
+        elif op in ("<=", "<"):
+            gap = np.maximum(v - threshold, 0.0)
+        else:
+            gap = np.abs(v - threshold)
+    gap = np.where(met, 0.0, gap)
+    gap = np.where(np.isnan(v), np.nan, gap)
+    return met & ~np.isnan(v), gap
+
+
+def status(met: np.ndarray, gap: np.ndarray, margin: float) -> np.ndarray:
+    out = np.where(met, "green", np.where(gap <= margin, "amber", "red"))
+    return np.where(np.isnan(gap), "no_data", out).astype(object)
+
+
+def _higher(a: str, b: str) -> bool:
+    """Is level a above level b in the region tree?"""
+    return a in LEVEL_ORDER and b in LEVEL_ORDER and LEVEL_ORDER.index(a) < LEVEL_ORDER.index(b)
+
+
+def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here: str,
+               region_frame: pd.DataFrame | None) -> pd.Series:
+    """The target's indicator per region at ``level`` (NaN where it cannot be known)."""
+    ind = program.indicator(t.indicator)
+    have_fields = all(f in data.columns for f in ind_mod.needed_fields(program, [ind.code]))
+    if level == here:
+        if ind.code in data.columns:
+            return pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
+        if have_fields:
+            return ind_mod.compute(program, data, [ind.code])[ind.code]
+        return pd.Series(np.nan, index=data.index)
+    if not _higher(level, here):
+        return pd.Series(dtype="float64")  # a lower level than the data: nothing to say
+    keys = ind_mod.group_keys(program, data.index, level, region_frame).to_numpy()
+    # A flag/count column named by the indicator code holds indicator values (0/100 for
+    # flags), even where a field has the same code: take it as given.
+    if ind.code in data.columns and ind.kind != "rate":
+        given = pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
+        grouped = given.groupby(keys, sort=True)
+        return (grouped.mean() if ind.kind == "flag" else grouped.sum(min_count=1)).rename_axis("region")
+    if have_fields:
+        return ind_mod.rollup(program, data, keys, [ind.code])[ind.code]
+    groups = pd.Index(sorted(set(keys)), name="region")
+    return pd.Series(np.nan, index=groups)  # rates need numerators and denominators
+
+
+def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
+             region_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every measurable target of ``program`` on ``data`` (index = region).
+
+    ``level``: the level of the rows (default: the programme's report level).
+    ``region_frame``: region tree for roll-ups (default: the programme's region files).
+    """
+    here = level or data_level(program)
+    margin = amber_margin(program)
+    parts = []
+    for t in program.targets:  # ~10 entries; each one vectorised over regions
+        if not t.indicator:
+            continue
+        vals = _values_at(program, data, t, t.applies_to, here, region_frame)
+        if t.scope != "all":
+            vals = vals[vals.index.astype(str) == t.scope]
+        if vals.empty:
+            continue
+        ind = program.indicator(t.indicator)
+        met, gap = compare(vals.to_numpy(), t.op, t.threshold)
+        parts.append(pd.DataFrame({
+            "region": vals.index.astype(str), "level": t.applies_to, "target": t.code,
+            "name": t.name, "indicator": t.indicator, "unit": ind.unit,
+            "value": vals.to_numpy(dtype="float64"), "threshold": float(t.threshold), "op": t.op,
+            "met": met, "gap": gap, "status": status(met, gap, margin),
+            "due": t.due.isoformat() if t.due else None, "ref": t.ref, "assumed": t.assumed,
+        }))
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True)[COLUMNS]
+
+
+def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Per target: how many regions are green / amber / red / no_data."""
+    counts = pd.crosstab(evaluated["target"], evaluated["status"])
+    for s in STATUS_LABELS:
+        if s not in counts.columns:
+            counts[s] = 0
+    return counts[list(STATUS_LABELS)].reset_index()

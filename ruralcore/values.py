@@ -1,0 +1,169 @@
+"""Reading a values file: CSV or XLSX, one row per region, column ``region`` plus one
+column per indicator (or field) code.
+
+Every row is validated and ALL problems are reported at once (InputError; row numbers
+as the user sees them in the file, header = row 1): not a CSV/XLSX, empty file, missing
+``region`` or value column, empty region, a region twice, unknown region, non-numeric
+value, value out of range (indicator percentages 0–100; fields their own min/max).
+Fully blank rows are skipped. CSV may be UTF-8 (with or without BOM) or GBK, as Excel
+in China saves it.
+
+Known regions: a region is known if its code or name is in the programme's region files
+at the level being read (ruralcore.regions.program_regions), or in a source added with
+``add_region_source`` (the hook for the database's regions). When no source lists any
+region at that level — 花垣's villages are not named in its document — names are
+accepted as given.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem
+from .programs import Program
+
+REGION = "region"
+HEADER_ROWS = 1  # the header is row 1; data start at row 2
+
+# Hook: callables (program_id, level) -> iterable of known region codes/names, or None
+# when the source knows nothing at that level. The store registers the database here.
+RegionSource = Callable[[str, str], Iterable[str] | None]
+_REGION_SOURCES: list[RegionSource] = []
+
+
+def add_region_source(source: RegionSource) -> None:
+    """Register another source of known regions (e.g. the database's region table)."""
+    if source not in _REGION_SOURCES:
+        _REGION_SOURCES.append(source)
+
+
+def _region_files_source(program_id: str, level: str) -> set[str] | None:
+    from .regions import program_regions
+
+    frame = program_regions(program_id)
+    frame = frame[frame["level"] == level]
+    if frame.empty:
+        return None
+    return set(frame["code"]) | set(frame["name"])
+
+
+def known_regions(program_id: str, level: str) -> set[str] | None:
+    """Codes and names known at ``level``; None when no source lists any (accept all)."""
+    known: set[str] | None = None
+    for src in [_region_files_source, *_REGION_SOURCES]:
+        got = src(program_id, level)
+        if got is not None:
+            known = (known or set()) | {str(x) for x in got}
+    return known
+
+
+def _read_raw(path: Path, source: str) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError(Problem(f"找不到文件 {path}"), source=source)
+    if suffix == ".csv":
+        data = path.read_bytes()
+        if not data.strip():
+            raise InputError(Problem("文件是空的"), source=source)
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise InputError(Problem("无法识别文件编码，请另存为 UTF-8 的 CSV"), source=source)
+        try:
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(Problem(f"不是有效的 CSV 文件（{exc}）"), source=source) from None
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        try:
+            df = pd.read_excel(path, engine="calamine", dtype=object, header=0)
+        except Exception as exc:  # calamine raises its own types for corrupt files
+            raise InputError(Problem(f"不是有效的 Excel 文件（{type(exc).__name__}）"), source=source) from None
+        df.columns = [str(c).strip() for c in df.columns]
+        return df.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).astype(str) \
+            if not df.empty else df.astype(str)
+    raise InputError(Problem(f"文件类型“{suffix or '（无扩展名）'}”不支持，请提供 .csv 或 .xlsx 文件"), source=source)
+
+
+def value_ranges(program: Program, columns: Iterable[str]) -> dict[str, tuple[float | None, float | None]]:
+    """Allowed range per column: indicators are percentages 0–100, fields their min/max."""
+    ind = {i.code for i in program.indicators}
+    fields = {f.code: f for f in program.fields}
+    out = {}
+    for c in columns:
+        if c in ind:
+            kind = program.indicator(c).kind
+            out[c] = (0.0, 100.0) if kind in ("rate", "flag") else (0.0, None)
+        elif c in fields:
+            out[c] = (fields[c].min, fields[c].max)
+        else:
+            out[c] = (0.0, 100.0)
+    return out
+
+
+def read_values(path: str | Path, program: Program, columns: Iterable[str], level: str = "village",
+                optional: Iterable[str] = ()) -> pd.DataFrame:
+    """Read and validate a values file; returns floats indexed by region, columns in order.
+
+    ``columns`` must all be present; ``optional`` columns are read when present.
+    """
+    path = Path(path)
+    source = path.name
+    raw = _read_raw(path, source)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    columns = list(columns)
+    present_opt = [c for c in optional if c in raw.columns and c not in columns]
+    problems: list[Problem] = []
+    if REGION not in raw.columns:
+        problems.append(Problem("缺少“region”列（区域代码或名称）", row=1, column=REGION))
+    problems += [Problem("缺少该指标列", row=1, column=c) for c in columns if c not in raw.columns]
+    if problems:
+        raise InputError(problems, source=source)
+    want = columns + present_opt
+    raw = raw[[REGION, *want]].astype(str).apply(lambda s: s.str.strip())
+    rows = pd.Series(np.arange(len(raw)) + HEADER_ROWS + 1, index=raw.index)
+    blank = (raw == "").all(axis=1)
+    raw, rows = raw[~blank], rows[~blank]
+    if raw.empty:
+        raise InputError(Problem("文件中没有数据行"), source=source)
+
+    region = raw[REGION]
+    for r in rows[region == ""]:
+        problems.append(Problem("区域为空", row=int(r), column=REGION))
+    dup = (region != "") & region.duplicated(keep=False)
+    for r, name in zip(rows[dup], region[dup]):
+        problems.append(Problem(f"区域“{name}”重复出现", row=int(r), column=REGION))
+    known = known_regions(program.id, level)
+    if known is not None:
+        unknown = (region != "") & ~region.isin(known)
+        for r, name in zip(rows[unknown], region[unknown]):
+            problems.append(Problem(f"未知的区域“{name}”", row=int(r), column=REGION))
+
+    ranges = value_ranges(program, want)
+    out = {}
+    for c in want:  # one vectorised check per column (~10 columns)
+        text = raw[c].str.removesuffix("%")
+        num = pd.to_numeric(text, errors="coerce")
+        empty = raw[c] == ""
+        for r in rows[empty]:
+            problems.append(Problem("缺少数值", row=int(r), column=c))
+        nonnum = num.isna() & ~empty
+        for r, v in zip(rows[nonnum], raw[c][nonnum]):
+            problems.append(Problem(f"“{v}”不是数字", row=int(r), column=c))
+        lo, hi = ranges[c]
+        bad = num.notna() & (((num < lo) if lo is not None else False) | ((num > hi) if hi is not None else False))
+        rng = f"{lo:g}–{hi:g}" if hi is not None else f"≥{lo:g}"
+        for r, v in zip(rows[bad], num[bad]):
+            problems.append(Problem(f"数值{v:g}超出范围（应为{rng}）", row=int(r), column=c))
+        out[c] = num.to_numpy(dtype="float64", na_value=np.nan)
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, want.index(p.column) + 1 if p.column in want else 0))
+        raise InputError(problems, source=source)
+    return pd.DataFrame(out, index=pd.Index(region.to_numpy().astype(str), name=REGION))

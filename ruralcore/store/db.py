@@ -1,0 +1,107 @@
+"""Engine and transactions. One code path for SQLite (default file under data/) and
+PostgreSQL (postgresql+psycopg://...). The schema is created and upgraded by Alembic."""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..programs import DATA_DIR
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+CST = timezone(timedelta(hours=8))
+
+_engines: dict[str, sa.Engine] = {}
+_lock = threading.Lock()
+
+
+def default_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{Path(DATA_DIR) / 'ruralcore.db'}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")  # concurrent writers wait instead of failing
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def get_engine(url: str | None = None) -> sa.Engine:
+    """The engine for ``url`` (or DATABASE_URL, or the default SQLite file), with the
+    schema at the newest migration. Cached per URL."""
+    url = url or default_url()
+    with _lock:
+        eng = _engines.get(url)
+        if eng is None:
+            eng = _make_engine(url)
+            ensure_schema(eng)
+            _engines[url] = eng
+    return eng
+
+
+def _make_engine(url: str) -> sa.Engine:
+    u = sa.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        eng = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(eng, "connect", _sqlite_pragmas)
+        return eng
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: sa.Engine | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def ensure_schema(engine: sa.Engine) -> None:
+    """alembic upgrade head on ``engine`` (no alembic.ini needed)."""
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def dispose_all() -> None:
+    """Forget cached engines (tests drop their databases afterwards)."""
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def session(engine: sa.Engine) -> Iterator[Session]:
+    """One transaction: commits on success, rolls back on any exception."""
+    with Session(engine, expire_on_commit=False) as s:
+        with s.begin():
+            yield s
+
+
+def now_cst() -> datetime:
+    """Current China Standard Time, naive (how the store keeps instants)."""
+    return datetime.now(CST).replace(tzinfo=None, microsecond=0)
+
+
+def to_cst_naive(ts: datetime | None) -> datetime:
+    if ts is None:
+        return now_cst()
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(CST).replace(tzinfo=None)
+    return ts

@@ -1,0 +1,31 @@
+"""Alembic environment: runs on the connection ruralcore.store.db passes in (or on the
+URL in the config when called from the alembic command line)."""
+from __future__ import annotations
+
+from alembic import context
+import sqlalchemy as sa
+
+from ruralcore.store import models
+
+config = context.config
+target_metadata = models.metadata
+
+
+def _run(connection: sa.Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+conn = config.attributes.get("connection")
+if conn is not None:
+    _run(conn)
+else:
+    engine = sa.create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as c:
+        _run(c)

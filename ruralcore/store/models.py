@@ -1,0 +1,267 @@
+"""Tables of the store (SQLModel). English names; counts, never percentages.
+
+Every editable table has ``version`` (optimistic locking: an update carries the version
+it read and is refused when it moved). Money is ``amount_yuan`` BIGINT, whole yuan.
+Dates a user enters are ``date``; instants (submitted, audited) are naive China Standard
+Time ``datetime`` so SQLite and PostgreSQL return the same values.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+metadata = SQLModel.metadata
+
+
+def _version() -> Any:
+    return Field(default=1, sa_column_kwargs={"nullable": False, "server_default": "1"})
+
+
+class Region(SQLModel, table=True):
+    __tablename__ = "regions"
+    code: str = Field(primary_key=True, max_length=40)
+    name: str
+    level: str = Field(max_length=20)
+    parent: str = Field(default="", max_length=40, index=True)
+    program: str = Field(default="", max_length=40, index=True)
+    kind: str = ""
+    code_source: str = ""
+    ref: str = ""
+    version: int = _version()
+
+
+class Report(SQLModel, table=True):
+    """One monthly value: (programme, period YYYY-MM, region, field) -> value."""
+    __tablename__ = "reports"
+    __table_args__ = (
+        # Leading (program, period) also serves loading one programme's months.
+        sa.UniqueConstraint("program", "period", "region", "field", name="uq_reports_key"),
+        sa.Index("ix_reports_program_region", "program", "region"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    period: str = Field(max_length=7)
+    region: str = Field(max_length=40)
+    field: str = Field(max_length=60)
+    value: float | None = Field(default=None, sa_type=sa.Float(precision=53))
+    submitted_by: str = ""
+    submitted_at: datetime = Field(sa_type=sa.DateTime)
+    version: int = _version()
+
+
+class AppMeta(SQLModel, table=True):
+    """Small key/value facts: demo flag, per-programme data as-of date, ..."""
+    __tablename__ = "app_meta"
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only log of every change: one row per changed value (or per inserted/deleted row)."""
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_table_key", "table_name", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True, sa_type=sa.DateTime)
+    username: str = Field(index=True)
+    action: str = Field(max_length=10)  # insert | update | delete
+    table_name: str = Field(max_length=40)
+    key: str
+    field: str | None = None
+    old: str | None = Field(default=None, sa_type=sa.Text)
+    new: str | None = Field(default=None, sa_type=sa.Text)
+
+
+# ---- 忻州 pilots -------------------------------------------------------------------------
+
+class Pilot(SQLModel, table=True):
+    __tablename__ = "pilots"
+    code: str = Field(primary_key=True, max_length=40)
+    program: str = Field(max_length=40, index=True)
+    pilot_type: str = Field(max_length=10)  # township | village
+    county: str = ""  # region code of the county
+    region: str = ""  # region code of the township/village (or pilot region)
+    name: str = ""
+    plans_on: date | None = None
+    filing_on: date | None = None
+    funds_on: date | None = None
+    project_library_on: date | None = None
+    procedures_on: date | None = None
+    construction_start_on: date | None = None
+    completion_on: date | None = None
+    acceptance_on: date | None = None
+    summary_on: date | None = None
+    notes: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+class PilotIndicator(SQLModel, table=True):
+    __tablename__ = "pilot_indicators"
+    __table_args__ = (sa.UniqueConstraint("pilot", "item", name="uq_pilot_indicators"),)
+    id: int | None = Field(default=None, primary_key=True)
+    pilot: str = Field(foreign_key="pilots.code", max_length=40)
+    item: str = Field(max_length=40)  # checklist item code from the programme file
+    state: str = Field(default="not_built", max_length=12)  # built | partly | not_built
+    evidence: str = Field(default="", sa_type=sa.Text)
+    attachments: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+# ---- 融水 益农信息社 stations -----------------------------------------------------------
+
+class Station(SQLModel, table=True):
+    __tablename__ = "stations"
+    number: str = Field(primary_key=True, max_length=20)  # e.g. 桂BRS0001B
+    program: str = Field(max_length=40, index=True)
+    township: str = Field(default="", max_length=40)  # region code
+    village: str = ""  # village name (code when known goes in region)
+    region: str = Field(default="", max_length=40)
+    type: str = Field(max_length=12)  # standard | professional | simple
+    is_demo: bool = False
+    # the four services
+    service_public: bool = False     # 农业公益服务
+    service_convenience: bool = False  # 便民服务
+    service_ecommerce: bool = False  # 电子商务
+    service_training: bool = False   # 培训体验
+    broadband_mbps: int | None = None
+    # 六有
+    has_site: bool = False
+    has_staff: bool = False
+    has_equipment: bool = False
+    has_broadband: bool = False
+    has_webpage: bool = False
+    has_sustainable_ops: bool = False
+    status: str = ""
+    built_on: date | None = None
+    version: int = _version()
+
+
+class StationEquipment(SQLModel, table=True):
+    __tablename__ = "station_equipment"
+    __table_args__ = (sa.UniqueConstraint("station", "item", name="uq_station_equipment"),)
+    id: int | None = Field(default=None, primary_key=True)
+    station: str = Field(foreign_key="stations.number", max_length=20)
+    item: str = Field(max_length=40)
+    quantity: int = 0
+    version: int = _version()
+
+
+class Officer(SQLModel, table=True):
+    """信息员 of a station."""
+    __tablename__ = "officers"
+    id: int | None = Field(default=None, primary_key=True)
+    station: str = Field(foreign_key="stations.number", max_length=20, index=True)
+    name: str
+    registered: bool = False
+    version: int = _version()
+
+
+class OfficerTraining(SQLModel, table=True):
+    __tablename__ = "officer_training"
+    __table_args__ = (sa.UniqueConstraint("officer", "year", name="uq_officer_training"),)
+    id: int | None = Field(default=None, primary_key=True)
+    officer: int = Field(foreign_key="officers.id")
+    year: int
+    hours: float = 0
+    version: int = _version()
+
+
+# ---- acceptance (pilots, stations, villages) ---------------------------------------------
+
+class AcceptanceCase(SQLModel, table=True):
+    __tablename__ = "acceptance_cases"
+    __table_args__ = (sa.Index("ix_acceptance_subject", "program", "subject_type", "subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    subject_type: str = Field(max_length=10)  # pilot | station | village
+    subject: str = Field(max_length=40)  # pilot code, station number or region code
+    state: str = Field(default="", max_length=20)
+    completed_on: date | None = None
+    applied_on: date | None = None
+    inspected_on: date | None = None
+    result: str = ""
+    rectify_notice_on: date | None = None
+    rectify_due: date | None = None
+    reinspected_on: date | None = None
+    city_accepted_on: date | None = None
+    inspectors: str = ""
+    conclusion: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+class AcceptanceItem(SQLModel, table=True):
+    __tablename__ = "acceptance_items"
+    __table_args__ = (sa.UniqueConstraint("case_id", "item", name="uq_acceptance_items"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="acceptance_cases.id")
+    item: str = Field(max_length=40)
+    result: str = Field(default="na", max_length=6)  # pass | fail | na
+    note: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+# ---- money --------------------------------------------------------------------------------
+
+class FundEntry(SQLModel, table=True):
+    __tablename__ = "fund_entries"
+    __table_args__ = (sa.Index("ix_fund_entries_program_kind", "program", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    region: str | None = Field(default=None, max_length=40)
+    pilot: str | None = Field(default=None, max_length=40)
+    station: str | None = Field(default=None, max_length=20)
+    kind: str = Field(max_length=20)  # allocation | advance | settlement | county_matching | spending
+    amount_yuan: int = Field(sa_type=sa.BigInteger)  # whole yuan, never float
+    use: str = ""
+    on_date: date | None = None
+    source: str = ""
+    note: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+# ---- 谭家场 task progress ----------------------------------------------------------------
+
+class TaskProgress(SQLModel, table=True):
+    __tablename__ = "task_progress"
+    __table_args__ = (
+        sa.UniqueConstraint("program", "task_no", "region", "period", name="uq_task_progress"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    task_no: int
+    region: str = Field(default="", max_length=40)
+    period: str = Field(default="", max_length=7)
+    state: str = Field(default="", max_length=20)
+    note: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+class WhatIfScenario(SQLModel, table=True):
+    __tablename__ = "what_if_scenarios"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    program: str = Field(max_length=40, index=True)
+    payload: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    created_by: str = ""
+    created_at: datetime = Field(sa_type=sa.DateTime)
+    version: int = _version()
+
+
+# table name -> model, and Chinese labels for messages
+MODELS: dict[str, type[SQLModel]] = {
+    m.__tablename__: m for m in (
+        Region, Report, AppMeta, AuditEntry, Pilot, PilotIndicator, Station, StationEquipment,
+        Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
+        WhatIfScenario,
+    )
+}
+TABLE_LABELS = {
+    "regions": "区域", "reports": "月报", "app_meta": "系统信息", "audit_log": "审计日志",
+    "pilots": "试点", "pilot_indicators": "试点建设指标", "stations": "益农信息社",
+    "station_equipment": "站点设备", "officers": "信息员", "officer_training": "信息员培训",
+    "acceptance_cases": "验收案件", "acceptance_items": "验收项目", "fund_entries": "资金记录",
+    "task_progress": "任务进度", "what_if_scenarios": "模拟方案",
+}

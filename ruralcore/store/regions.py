@@ -1,0 +1,69 @@
+"""Regions in the store: upsert from the region files' frame, load back in the same shape."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import InputError, Problem
+from ..regions import COLUMNS
+from . import audit
+from .models import Region
+
+TABLE = Region.__table__
+DATA = [c for c in COLUMNS if c != "code"]
+
+
+def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: str) -> int:
+    """Insert new codes and update changed ones (version + 1) in one transaction, with
+    one audit entry per inserted row / changed field. Regions absent from ``frame`` are
+    kept. Returns the number of rows inserted or updated (0 when nothing changed)."""
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(Problem(f"区域数据缺少列：{', '.join(missing)}"), source="区域")
+    new = pd.DataFrame({c: frame[c].astype("str").fillna("").to_numpy() for c in COLUMNS})
+    dup = new["code"].duplicated()
+    if dup.any():
+        raise InputError([Problem(f"区域代码重复：{c}", row=int(i) + 1, column="code")
+                          for i, c in zip(np.flatnonzero(dup.to_numpy())[:50], new["code"][dup])], source="区域")
+    with engine.begin() as conn:
+        rows = conn.execute(sa.select(*[TABLE.c[c] for c in COLUMNS], TABLE.c.version)).fetchall()
+        old = pd.DataFrame(rows, columns=COLUMNS + ["version"]) if rows else pd.DataFrame(columns=COLUMNS + ["version"])
+        old = old.astype({c: "str" for c in COLUMNS})
+        m = new.merge(old, on="code", how="left", suffixes=("", "_old"), indicator=True)
+        exists = (m["_merge"] == "both").to_numpy()
+        changed_cols = {c: exists & (m[c] != m[c + "_old"]).to_numpy() for c in DATA}
+        any_change = np.logical_or.reduce(list(changed_cols.values()))
+        ins, upd = m[~exists], m[any_change]
+        if len(ins):
+            conn.execute(sa.insert(TABLE), [dict(r, version=1) for r in ins[COLUMNS].to_dict("records")])
+        if len(upd):
+            res = conn.execute(
+                sa.update(TABLE).where(TABLE.c.code == sa.bindparam("b_code"), TABLE.c.version == sa.bindparam("b_v"))
+                .values(**{c: sa.bindparam("b_" + c) for c in DATA}, version=TABLE.c.version + 1),
+                [{"b_code": r["code"], "b_v": int(r["version"]), **{"b_" + c: r[c] for c in DATA}}
+                 for r in upd.to_dict("records")])
+            if res.rowcount != len(upd):
+                from ..errors import StaleWriteError
+                raise StaleWriteError("区域数据在保存期间被其他用户修改，本次未写入任何数据，请重试。")
+        entries = [pd.DataFrame({"action": "insert", "table": "regions", "key": ins["code"].tolist(), "field": None,
+                                 "old": None, "new": [audit.row_json(r) for r in ins[COLUMNS].to_dict("records")]})]
+        for c, mask in changed_cols.items():
+            if mask.any():
+                sub = m[mask]
+                entries.append(pd.DataFrame({"action": "update", "table": "regions", "key": sub["code"].tolist(),
+                                             "field": c, "old": sub[c + "_old"].tolist(), "new": sub[c].tolist()}))
+        audit.append(conn, pd.concat(entries, ignore_index=True), user)
+    return int(len(ins) + len(upd))
+
+
+def load_regions(engine: sa.Engine, program: str | None = None) -> pd.DataFrame:
+    """Regions from the store with ruralcore.regions' columns, indexed by code."""
+    q = sa.select(*[TABLE.c[c] for c in COLUMNS]).order_by(TABLE.c.code)
+    if program is not None:
+        q = q.where(TABLE.c.program == program)
+    with engine.connect() as conn:
+        rows = conn.execute(q).fetchall()
+    df = pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS})
+    df = df.astype({c: "str" for c in COLUMNS})
+    return df.set_index("code", drop=False)

@@ -1,0 +1,203 @@
+"""Monthly report values: bulk load into a frame and bulk upsert with audit and
+optimistic locking. Plain SQL into numpy/pandas; no ORM objects on the hot path."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import InputError, Problem, StaleWriteError
+from . import audit
+from .db import to_cst_naive
+from .models import Report
+
+TABLE = Report.__table__
+COLUMNS = ["program", "period", "region", "field", "value", "submitted_by", "submitted_at", "version"]
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def audit_key(program: str, period: str, region: str) -> str:
+    """Audit-log key of one report row; load_audit(key_prefix=f"{program}/{period}/")."""
+    return f"{program}/{period}/{region}"
+
+
+def _check_period(period: str) -> None:
+    if not isinstance(period, str) or not PERIOD_RE.match(period):
+        raise InputError(Problem(f"报告期“{period}”格式应为 YYYY-MM", column="报告期"))
+
+
+def _empty() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS})
+    df["value"] = df["value"].astype("float64")
+    df["submitted_at"] = pd.to_datetime(df["submitted_at"])
+    df["version"] = df["version"].astype("int64")
+    return df
+
+
+def _to_datetime(col: np.ndarray) -> pd.Series:
+    # Values repeat (one timestamp per submission): parse each distinct one once.
+    codes, uniques = pd.factorize(pd.Series(col, dtype=object))  # submitted_at is NOT NULL
+    parsed = pd.DatetimeIndex(pd.to_datetime(pd.Series(uniques, dtype=object), format="ISO8601"))
+    return pd.Series(parsed.take(codes))
+
+
+def load_reports(engine: sa.Engine, program: str, periods: list[str] | str | None = None) -> pd.DataFrame:
+    """All stored values of ``program`` (optionally only some periods), one row per
+    (period, region, field): columns program, period, region, field, value (float),
+    submitted_by, submitted_at (datetime), version (int)."""
+    if isinstance(periods, str):
+        periods = [periods]
+    sql = ("SELECT period, region, field, value, submitted_by, submitted_at, version "
+           "FROM reports WHERE program = :program")
+    params: dict = {"program": program}
+    if periods is not None:
+        if not periods:
+            return _empty()
+        sql += " AND period IN :periods"
+        params["periods"] = list(periods)
+    stmt = sa.text(sql)
+    if periods is not None:
+        stmt = stmt.bindparams(sa.bindparam("periods", expanding=True))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt, params).fetchall()
+    if not rows:
+        return _empty()
+    cols = list(zip(*rows))
+    n = len(rows)
+    df = pd.DataFrame({
+        "program": pd.Series(np.full(n, program, dtype=object), dtype="str"),
+        "period": pd.Series(cols[0], dtype="str"),
+        "region": pd.Series(cols[1], dtype="str"),
+        "field": pd.Series(cols[2], dtype="str"),
+        "value": np.array(cols[3], dtype="float64"),  # None -> nan
+        "submitted_by": pd.Series(cols[4], dtype="str"),
+        "submitted_at": _to_datetime(np.array(cols[5], dtype=object)),
+        "version": np.array(cols[6], dtype="int64"),
+    })
+    return df
+
+
+def _validate(values: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("region", "field", "value") if c not in values.columns]
+    if missing:
+        raise InputError(Problem(f"缺少列：{', '.join(missing)}"), source="月报数据")
+    df = pd.DataFrame({
+        "region": values["region"].astype("str").str.strip().to_numpy(),
+        "field": values["field"].astype("str").str.strip().to_numpy(),
+        "raw": values["value"].to_numpy(),
+    })
+    num = pd.to_numeric(df["raw"], errors="coerce")
+    problems: list[Problem] = []
+    bad = num.isna() & df["raw"].notna() & (df["raw"].astype("str").str.strip() != "")
+    for i in np.flatnonzero(bad.to_numpy())[:50]:
+        problems.append(Problem(f"数值“{df['raw'].iat[i]}”不是数字（区域 {df['region'].iat[i]}，指标 {df['field'].iat[i]}）",
+                                row=int(i) + 1, column="value"))
+    for col in ("region", "field"):
+        empty = (df[col] == "") | df[col].isna()
+        for i in np.flatnonzero(empty.to_numpy())[:50]:
+            problems.append(Problem("不能为空", row=int(i) + 1, column=col))
+    dup = df.duplicated(["region", "field"], keep="first")
+    for i in np.flatnonzero(dup.to_numpy())[:50]:
+        problems.append(Problem(f"区域 {df['region'].iat[i]} 的指标 {df['field'].iat[i]} 重复出现", row=int(i) + 1, column="field"))
+    if problems:
+        raise InputError(problems, source="月报数据")
+    return pd.DataFrame({"region": df["region"], "field": df["field"], "value": num.astype("float64")})
+
+
+def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.DataFrame, user: str,
+                   submitted_at: datetime | None = None,
+                   expected_versions: dict[tuple[str, str], int] | None = None) -> dict:
+    """Write one period's values (columns region, field, value) in ONE transaction.
+
+    New (region, field) pairs are inserted, changed values updated (version + 1), equal
+    ones left alone, so importing the same data twice changes nothing. One audit entry per
+    inserted or changed value. ``expected_versions`` maps (region, field) to the version
+    the caller read (0 = "did not exist"); any mismatch raises StaleWriteError and
+    nothing is written. Returns {'inserted': n, 'updated': n, 'unchanged': n}.
+    """
+    _check_period(period)
+    new = _validate(values)
+    when = to_cst_naive(submitted_at)
+    with engine.begin() as conn:
+        rows = conn.execute(
+            sa.text("SELECT id, region, field, value, version, submitted_by FROM reports "
+                    "WHERE program = :p AND period = :m"), {"p": program, "m": period}).fetchall()
+        if rows:
+            c = list(zip(*rows))
+            old = pd.DataFrame({"id": np.array(c[0], dtype="int64"), "region": pd.Series(c[1], dtype="str"),
+                                "field": pd.Series(c[2], dtype="str"), "old": np.array(c[3], dtype="float64"),
+                                "version": np.array(c[4], dtype="int64"), "by": pd.Series(c[5], dtype="str")})
+        else:
+            old = pd.DataFrame({"id": pd.Series(dtype="int64"), "region": pd.Series(dtype="str"),
+                                "field": pd.Series(dtype="str"), "old": pd.Series(dtype="float64"),
+                                "version": pd.Series(dtype="int64"), "by": pd.Series(dtype="str")})
+        m = new.merge(old, on=["region", "field"], how="left", validate="one_to_one")
+        exists = m["id"].notna().to_numpy()
+
+        if expected_versions is not None:
+            _check_versions(m, exists, expected_versions, program, period)
+
+        a, b = m["value"].to_numpy(), m["old"].to_numpy()
+        same = (a == b) | (np.isnan(a) & np.isnan(b))
+        ins = m[~exists]
+        upd = m[exists & ~same]
+        n_unchanged = int((exists & same).sum())
+
+        if len(ins):
+            conn.execute(sa.insert(TABLE), [
+                {"program": program, "period": period, "region": r, "field": f, "value": v,
+                 "submitted_by": user, "submitted_at": when, "version": 1}
+                for r, f, v in zip(ins["region"].tolist(), ins["field"].tolist(), _nullable(ins["value"]))
+            ])
+        if len(upd):
+            res = conn.execute(
+                sa.update(TABLE)
+                .where(TABLE.c.id == sa.bindparam("b_id"), TABLE.c.version == sa.bindparam("b_version"))
+                .values(value=sa.bindparam("b_value"), submitted_by=user, submitted_at=when,
+                        version=TABLE.c.version + 1),
+                [{"b_id": i, "b_version": ver, "b_value": v}
+                 for i, ver, v in zip(upd["id"].astype("int64").tolist(), upd["version"].astype("int64").tolist(),
+                                      _nullable(upd["value"]))],
+            )
+            if res.rowcount != len(upd):  # someone wrote between our SELECT and UPDATE
+                raise StaleWriteError(
+                    f"{program} {period} 的月报在保存期间被其他用户修改（{len(upd) - res.rowcount} 个数值），"
+                    "本次未写入任何数据，请刷新后重试。")
+        changed = pd.concat([ins.assign(action="insert"), upd.assign(action="update")], ignore_index=True)
+        if len(changed):
+            key = (f"{program}/{period}/" + changed["region"]).tolist()
+            audit.append(conn, pd.DataFrame({
+                "action": changed["action"].tolist(), "table": "reports", "key": key,
+                "field": changed["field"].tolist(),
+                "old": audit.text_column(changed["old"]), "new": audit.text_column(changed["value"]),
+            }), user, at=when)
+    return {"inserted": int(len(ins)), "updated": int(len(upd)), "unchanged": n_unchanged}
+
+
+def _nullable(s: pd.Series) -> list:
+    v = s.to_numpy(dtype="float64")
+    out = v.astype(object)
+    out[np.isnan(v)] = None
+    return out.tolist()
+
+
+def _check_versions(m: pd.DataFrame, exists: np.ndarray, expected: dict, program: str, period: str) -> None:
+    if not expected:
+        return
+    exp = pd.Series(list(expected.values()), index=pd.MultiIndex.from_tuples(list(expected.keys())), dtype="int64")
+    idx = pd.MultiIndex.from_arrays([m["region"], m["field"]])
+    want = exp.reindex(idx).to_numpy()  # NaN where the caller did not say
+    stored = np.where(exists, m["version"].fillna(0).to_numpy(), 0)
+    bad = ~np.isnan(want) & (want != stored)
+    if bad.any():
+        lines = []
+        for i in np.flatnonzero(bad)[:5]:
+            who = m["by"].iat[i] if exists[i] else ""
+            lines.append(f"区域 {m['region'].iat[i]} 指标 {m['field'].iat[i]}：您读取的是版本 {int(want[i])}，"
+                         f"当前为版本 {int(stored[i])}" + (f"（{who} 最后修改）" if who else ""))
+        more = f"等 {int(bad.sum())} 处" if bad.sum() > 5 else ""
+        raise StaleWriteError(f"“月报”{program} {period} 已被他人修改{more}，本次未写入任何数据，请刷新后重试：\n"
+                              + "\n".join(lines))

@@ -1,0 +1,211 @@
+"""Single-record writes with audit and optimistic locking, plus a bulk insert.
+
+Each function is one transaction when given an Engine; given a Session or Connection it
+joins the caller's transaction (the caller commits). Updates and deletes carry the
+version the user read: ``UPDATE ... WHERE pk = ? AND version = ?``; if no row matched
+the version moved and nothing is written (works the same on SQLite and PostgreSQL).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator, TypeVar
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from ..errors import InputError, Problem, StaleWriteError
+from . import audit as _audit
+from .models import TABLE_LABELS
+
+M = TypeVar("M", bound=SQLModel)
+Target = sa.Engine | sa.Connection | Session
+
+
+@contextmanager
+def _conn(target: Target) -> Iterator[sa.Connection]:
+    if isinstance(target, sa.Engine):
+        with target.begin() as conn:
+            yield conn
+    elif isinstance(target, Session):
+        yield target.connection()
+    else:
+        yield target
+
+
+def _pk(table: sa.Table) -> sa.Column:
+    cols = list(table.primary_key.columns)
+    if len(cols) != 1:
+        raise TypeError(f"{table.name}: single-column primary key required")
+    return cols[0]
+
+
+def _label(table: sa.Table) -> str:
+    return TABLE_LABELS.get(table.name, table.name)
+
+
+def _stale(conn: sa.Connection, table: sa.Table, key: Any, expected: int) -> None:
+    pk = _pk(table)
+    cur = conn.execute(sa.select(table.c.version).where(pk == key)).first()
+    if cur is None:
+        raise InputError(Problem(f"找不到“{_label(table)}”记录 {key}（可能已被删除）", column=pk.name))
+    last = _audit.last_change(conn, table.name, str(key))
+    who = f"已被 {last[0]} 于 {last[1]:%Y-%m-%d %H:%M:%S} 修改" if last else "已被他人修改"
+    raise StaleWriteError(
+        f"“{_label(table)}”记录 {key} {who}（您读取的是版本 {expected}，当前为版本 {cur[0]}），"
+        "本次未保存，请刷新后重试。")
+
+
+def _check_fields(table: sa.Table, fields) -> None:
+    bad = [f for f in fields if f not in table.c or f == "version"]
+    if bad:
+        raise InputError([Problem(f"“{_label(table)}”没有可修改的字段 {f}", column=f) for f in bad])
+
+
+def _integrity(e: sa.exc.IntegrityError, table: sa.Table, key: Any) -> InputError:
+    return InputError(Problem(f"“{_label(table)}”记录 {key} 与已有数据冲突（重复或仍被引用）：{e.orig}"))
+
+
+def insert(target: Target, model: type[M], values: dict, user: str) -> M:
+    """Insert one record (defaults from the model), audit it, return it with its key."""
+    table = model.__table__
+    _check_fields(table, values)
+    obj = model(**values)
+    row = {c.name: getattr(obj, c.name) for c in table.columns}
+    pk = _pk(table)
+    if row.get(pk.name) is None:
+        row.pop(pk.name, None)
+    row["version"] = 1
+    with _conn(target) as conn:
+        try:
+            res = conn.execute(sa.insert(table).values(**row))
+        except sa.exc.IntegrityError as e:
+            raise _integrity(e, table, row.get(pk.name, "")) from None
+        key = res.inserted_primary_key[0]
+        setattr(obj, pk.name, key)
+        obj.version = 1
+        full = {c.name: getattr(obj, c.name) for c in table.columns}
+        _audit.append(conn, [{"action": "insert", "table": table.name, "key": str(key), "field": None,
+                             "old": None, "new": _audit.row_json(full)}], user)
+    return obj
+
+
+def update(target: Target, model: type[M], key: Any, changes: dict, expected_version: int, user: str) -> M:
+    """Change some fields of one record if its version is still ``expected_version``."""
+    table = model.__table__
+    _check_fields(table, changes)
+    pk = _pk(table)
+    with _conn(target) as conn:
+        cur = conn.execute(sa.select(table).where(pk == key)).mappings().first()
+        if cur is None or cur["version"] != expected_version:
+            _stale(conn, table, key, expected_version)
+        # validate and coerce through the model
+        merged = model(**{**dict(cur), **changes})
+        new = {f: getattr(merged, f) for f in changes}
+        diff = {f: v for f, v in new.items() if _audit.text(v) != _audit.text(cur[f])}
+        if not diff:
+            return model(**dict(cur))
+        res = conn.execute(sa.update(table).where(pk == key, table.c.version == expected_version)
+                           .values(**diff, version=table.c.version + 1))
+        if res.rowcount != 1:
+            _stale(conn, table, key, expected_version)
+        _audit.append(conn, [{"action": "update", "table": table.name, "key": str(key), "field": f,
+                             "old": _audit.text(cur[f]), "new": _audit.text(v)} for f, v in diff.items()], user)
+        merged.version = expected_version + 1
+    return merged
+
+
+def delete(target: Target, model: type[SQLModel], key: Any, expected_version: int, user: str) -> None:
+    """Delete one record if its version is still ``expected_version``."""
+    table = model.__table__
+    pk = _pk(table)
+    with _conn(target) as conn:
+        cur = conn.execute(sa.select(table).where(pk == key)).mappings().first()
+        if cur is None or cur["version"] != expected_version:
+            _stale(conn, table, key, expected_version)
+        try:
+            res = conn.execute(sa.delete(table).where(pk == key, table.c.version == expected_version))
+        except sa.exc.IntegrityError as e:
+            raise _integrity(e, table, key) from None
+        if res.rowcount != 1:
+            _stale(conn, table, key, expected_version)
+        _audit.append(conn, [{"action": "delete", "table": table.name, "key": str(key), "field": None,
+                             "old": _audit.row_json(dict(cur)), "new": None}], user)
+
+
+def _column_default(col: sa.Column) -> Any:
+    if col.default is not None and getattr(col.default, "is_scalar", False):
+        return col.default.arg
+    if col.server_default is not None and col.name == "version":
+        return 1
+    return None
+
+
+def _model_defaults(model_or_table) -> dict:
+    """Field defaults of a SQLModel class (pydantic side), for columns a frame omits."""
+    fields = getattr(model_or_table, "model_fields", None) or {}
+    out = {}
+    for name, f in fields.items():
+        if f.default_factory is not None:
+            out[name] = f.default_factory()
+        elif not f.is_required() and f.default is not None:
+            out[name] = f.default
+    return out
+
+
+def _py_column(s: pd.Series) -> list:
+    """Column values as Python objects with NaN/NaT/pd.NA -> None (drivers want None)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        vals = s.dt.to_pydatetime().tolist() if len(s) else []
+        return [None if pd.isna(v) else v for v in vals]
+    arr = s.astype(object).to_numpy()
+    mask = pd.isna(s).to_numpy()
+    out = arr.copy()
+    out[mask] = None
+    # numpy scalars -> Python scalars
+    if len(out) and isinstance(next((v for v in out if v is not None), None), np.generic):
+        out = np.array([v.item() if isinstance(v, np.generic) else v for v in out], dtype=object)
+    return out.tolist()
+
+
+def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: str, audit: bool = True) -> int:
+    """Insert every row of ``frame`` in one transaction (fast path: multi-row INSERTs).
+    Columns the frame lacks take the model's defaults. With audit on, one 'insert'
+    entry per row (key = primary key, new = the row as JSON). Returns rows inserted."""
+    do_audit = audit
+    table = model_or_table if isinstance(model_or_table, sa.Table) else model_or_table.__table__
+    unknown = [c for c in frame.columns if c not in table.c]
+    if unknown:
+        raise InputError([Problem(f"“{_label(table)}”没有字段 {c}", column=c) for c in unknown])
+    if frame.empty:
+        return 0
+    n = len(frame)
+    defaults = _model_defaults(model_or_table)
+    if "version" in table.c:
+        defaults["version"] = 1
+    cols: dict[str, list] = {c: _py_column(frame[c]) for c in frame.columns}
+    for c in table.columns:
+        if c.name not in cols and c.name in defaults:
+            cols[c.name] = [defaults[c.name]] * n
+    names = list(cols)
+    rows = [dict(zip(names, vals)) for vals in zip(*(cols[c] for c in names))]
+    pk = _pk(table)
+    with engine.begin() as conn:
+        try:
+            if do_audit and pk.name not in cols:
+                keys = conn.execute(sa.insert(table).returning(pk, sort_by_parameter_order=True), rows).scalars().all()
+            else:
+                conn.execute(sa.insert(table), rows)
+                keys = cols.get(pk.name, [None] * n)
+        except sa.exc.IntegrityError as e:
+            raise InputError(Problem(f"“{_label(table)}”批量写入与已有数据冲突（重复或引用不存在）：{e.orig}")) from None
+        if do_audit:
+            body = frame.copy()
+            js = body.astype(object).where(body.notna(), None).to_json(
+                orient="records", lines=True, force_ascii=False, date_format="iso").splitlines()
+            _audit.append(conn, pd.DataFrame({"action": "insert", "table": table.name,
+                                                 "key": [str(k) for k in keys], "field": None, "old": None,
+                                                 "new": js}), user)
+    return n

@@ -135,6 +135,11 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.to_numeric(df[col], errors="coerce").fillna(0)
 
 
+def _fmt_num(s: pd.Series) -> pd.Series:
+    """12.0 → "12", 7.5 → "7.5", on the whole column."""
+    return s.astype("float64").round(2).astype("string").str.replace(r"\.0$", "", regex=True)
+
+
 def _failures(df: pd.DataFrame, mask: pd.Series, requirement: str, name: str, ref: str, detail) -> pd.DataFrame:
     sel = df.loc[mask.to_numpy(), ["station", "type"]]
     out = sel.assign(requirement=requirement, name=name, ref=ref)
@@ -180,14 +185,14 @@ def station_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
             if "broadband" in it.code:
                 mbps = _num(stations, "broadband_mbps")
                 fail = of_type & (mbps < mbps_min)
-                detail = "宽带" + mbps.map(lambda v: f"{v:g}") + f" Mbps，应不低于{mbps_min:g} Mbps"
+                detail = "宽带" + _fmt_num(mbps) + f" Mbps，应不低于{mbps_min:g} Mbps"
             else:
                 qty = _num(stations, f"eq_{it.code}")
                 need = it.quantity or 1
                 fail = of_type & (qty < need)
                 if it.optional_if:
                     fail &= ~_bool(stations, f"excused_{it.code}")
-                detail = "现有" + qty.map(lambda v: f"{v:g}") + f"，应至少{need}"
+                detail = "现有" + _fmt_num(qty) + f"，应至少{need}"
             parts.append(_failures(stations, fail, it.code, it.name, it.ref, detail))
     # 六有: every item
     cl = program.checklist(LIUYOU)
@@ -215,7 +220,7 @@ def officer_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
     low_f = pd.DataFrame({
         "station": low["station"], "type": low["station"].map(types),
         "requirement": "training_hours_min", "name": "信息员年度培训学时", "ref": ref_hours,
-        "detail": "信息员" + low["officer"].astype(str) + "培训" + hours[low.index].map(lambda v: f"{v:g}") + f"学时，应不少于{min_hours:g}学时",
+        "detail": "信息员" + low["officer"].astype(str) + "培训" + _fmt_num(hours[low.index]) + f"学时，应不少于{min_hours:g}学时",
     })
     return pd.concat([few, low_f], ignore_index=True)
 
@@ -232,7 +237,7 @@ def station_results(program: Program, stations: pd.DataFrame, officers: pd.DataF
     out = stations[["station", "type"]].copy()
     out["failures"] = out["station"].map(n).fillna(0).astype(int)
     out["passed"] = out["failures"] == 0
-    out["failed_items"] = out["station"].map(text).fillna("")
+    out["failed_items"] = out["station"].map(text).astype("string").fillna("")
     return out
 
 

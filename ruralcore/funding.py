@@ -186,22 +186,23 @@ def check_advances(program: Program, advances: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 # 银川: an annual budget and its uses
 def budget_by_use(program: Program, years: int = 1) -> pd.DataFrame:
-    """The annual budget split over its uses. The split is a programme setting
-    ``budget_share_<n>`` (percent, n = 1-based position of the use in the rule's uses);
-    integer yuan, the rounding remainder going to the first use so the parts add up."""
+    """The annual budget split over its uses. The split is given by the programme's
+    ``budget_share_…`` settings (percent), in the order of the rule's uses; integer yuan,
+    the rounding remainder going to the first use so the parts add up exactly."""
     rule = next(r for r in program.funding if r.kind == "annual_budget")
     annual = int(rule.amount_yuan or 0) * years
-    shares, refs, assumed = [], [], []
-    for i, _ in enumerate(rule.uses, 1):
-        s = next((s for s in program.settings if s.code == f"budget_share_{i}"), None)
-        shares.append(int(s.value) if s else 0)
-        refs.append(s.ref if s else rule.ref)
-        assumed.append(s.assumed if s else "文件未规定分配比例")
+    settings = [s for s in program.settings if s.code.startswith("budget_share_")]
+    if len(settings) != len(rule.uses):  # no (complete) split in the file
+        settings = [None] * len(rule.uses)
+    shares = [int(s.value) if s else 0 for s in settings]
     parts = np.array([annual * sh // 100 for sh in shares], dtype="int64")
     if len(parts) and sum(shares) == 100:
         parts[0] += annual - int(parts.sum())
-    return pd.DataFrame({"use": rule.uses, "share_percent": shares, "budget_yuan": parts,
-                         "ref": refs, "assumed": assumed})
+    return pd.DataFrame({
+        "use": rule.uses, "share_percent": shares, "budget_yuan": parts,
+        "ref": [s.ref if s else rule.ref for s in settings],
+        "assumed": [s.assumed if s else "文件未规定分配比例" for s in settings],
+    })
 
 
 def spending_vs_budget(program: Program, spending: pd.DataFrame, years: int = 1) -> pd.DataFrame:

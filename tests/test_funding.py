@@ -7,7 +7,7 @@ import pytest
 
 from ruralcore import funding
 from ruralcore.errors import InputError
-from ruralcore.programs import Program, load_program, program_ids
+from ruralcore.programs import Program, load_program
 
 XZ = load_program("xinzhou-2023")
 RS = load_program("rongshui-2019")
@@ -157,11 +157,14 @@ def test_spending_over_budget_flagged():
         funding.spending_vs_budget(yinchuan_like(), pd.DataFrame({"use": ["吃喝"], "amount_yuan": [1]}))
 
 
-@pytest.mark.skipif("yinchuan-2017" not in program_ids(), reason="yinchuan-2017.yaml not yet written")
-def test_yinchuan_file_budget_2000000():
-    s = funding.funds_summary(load_program("yinchuan-2017"))
+def test_yinchuan_file_budget_2000000_and_its_uses():
+    p = load_program("yinchuan-2017")
+    s = funding.funds_summary(p)
     assert s["total_yuan"] == 2_000_000
-    assert funding.total(pd.Series([u["budget_yuan"] for u in s["uses"]])) in (0, 2_000_000)
+    uses = pd.DataFrame(s["uses"])
+    assert uses["use"].tolist() == p.funding_rule("annual_budget").uses
+    assert funding.total(uses["budget_yuan"]) == 2_000_000  # the assumed split adds up exactly
+    assert uses["assumed"].notna().all()
 
 
 def test_programme_without_funding_rules():

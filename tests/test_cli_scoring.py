@@ -1,0 +1,186 @@
+"""`ruralcore score / targets / milestones` and the values file they read."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ruralcore.cli import main
+from ruralcore.errors import InputError
+from ruralcore.programs import load_program
+from ruralcore import values as vmod
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "region,coverage_4g,fiber_reach,phone_penetration,internet_4g_penetration,home_broadband,xiangqing_net,group_ringtone,cloud_mas,study_room"
+AT_TARGET = "100,100,70,70,40,100,100,100,100"  # the document's targets: a village scoring 100
+
+
+def write(tmp_path, text: str, name: str = "v.csv", encoding: str = "utf-8") -> str:
+    p = tmp_path / name
+    p.write_text(text, encoding=encoding)
+    return str(p)
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_score_json(tmp_path, capsys):
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n乙村,100,100,70,70,40,0,0,100,100\n丙村,80,80,56,56,32,80,80,80,80\n")
+    code, out, err = run(capsys, "score", "huayuan-2019", "--values", f, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [set(r) for r in rows] == [{"region", "score", "rank", "award"}] * 3
+    by = {r["region"]: r for r in rows}
+    assert by["甲村"] == {"region": "甲村", "score": 100.0, "rank": 1, "award": "excellent"}
+    assert by["乙村"]["score"] == 85.0 and by["乙村"]["award"] == "excellent"  # 15 points lost
+    assert by["丙村"]["score"] == 80.0 and by["丙村"]["award"] == "excellent"  # 80 % of every target
+    assert by["丙村"]["rank"] == 3
+
+
+def test_score_table_is_chinese_and_states_the_tie_rule(tmp_path, capsys):
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n")
+    code, out, _ = run(capsys, "score", "huayuan-2019", "--values", f)
+    assert code == 0
+    assert "名次" in out and "优秀" in out and "并列" in out and "文件未规定，系统默认" in out
+
+
+def test_score_xlsx(tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(","))
+    ws.append(["甲村", *[float(x) for x in AT_TARGET.split(",")]])
+    ws.append(["乙村", 100, 100, 70, 70, 40, 100, 100, 100, 0])
+    path = tmp_path / "v.xlsx"
+    wb.save(path)
+    code, out, err = run(capsys, "score", "huayuan-2019", "--values", str(path), "--json")
+    assert code == 0, err
+    assert [r["score"] for r in json.loads(out)] == [100.0, 90.0]
+
+
+def test_program_without_rubric_exits_2(tmp_path, capsys):
+    other = next(p for p in ("rongshui-2019", "xinzhou-2023", "yinchuan-2017", "tanjiachang-2023")
+                 if (ROOT / "data/programs" / f"{p}.yaml").exists() and load_program(p).rubric is None)
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n")
+    code, out, err = run(capsys, "score", other, "--values", f)
+    assert code == 2 and "没有计分办法" in err and "Traceback" not in err
+
+
+def test_unknown_program_exits_2(tmp_path, capsys):
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n")
+    code, _, err = run(capsys, "score", "nowhere-2000", "--values", f)
+    assert code == 2 and "未知的方案" in err
+
+
+def test_every_problem_is_reported_with_row_and_column(tmp_path, capsys):
+    f = write(tmp_path, "\n".join([
+        HEADER,
+        f"甲村,{AT_TARGET}",
+        "乙村,100,abc,70,70,40,100,100,100,100",    # row 3: non-numeric
+        "甲村,100,100,170,70,40,100,100,100,100",   # row 4: duplicate, out of range
+        ",100,100,70,70,40,100,100,100,100",        # row 5: empty region
+        "丁村,100,100,70,70,,100,100,100,-1",       # row 6: missing value, negative
+    ]) + "\n")
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", f)
+    assert code == 2
+    for part in ["第3行，“fiber_reach”列：“abc”不是数字",
+                 "第2行，“region”列：区域“甲村”重复出现", "第4行，“region”列：区域“甲村”重复出现",
+                 "第4行，“phone_penetration”列：数值170超出范围（应为0–100）",
+                 "第5行，“region”列：区域为空", "第6行，“home_broadband”列：缺少数值",
+                 "第6行，“study_room”列：数值-1超出范围"]:
+        assert part in err, part
+    assert "发现 7 处问题" in err
+
+
+def test_missing_column(tmp_path, capsys):
+    f = write(tmp_path, HEADER.replace(",study_room", "") + "\n甲村,100,100,70,70,40,100,100,100\n")
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", f)
+    assert code == 2 and "第1行，“study_room”列：缺少该指标列" in err
+    f = write(tmp_path, HEADER.replace("region", "村名") + f"\n甲村,{AT_TARGET}\n")
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", f)
+    assert code == 2 and "“region”列" in err
+
+
+def test_empty_and_wrong_type_files(tmp_path, capsys):
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", write(tmp_path, ""))
+    assert code == 2 and "文件是空的" in err
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", write(tmp_path, HEADER + "\n"))
+    assert code == 2 and "没有数据行" in err
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", write(tmp_path, "x", "v.txt"))
+    assert code == 2 and ".csv 或 .xlsx" in err
+    code, _, err = run(capsys, "score", "huayuan-2019", "--values", write(tmp_path, "not excel", "v.xlsx"))
+    assert code == 2 and "不是有效的 Excel 文件" in err
+
+
+def test_gbk_csv_from_excel(tmp_path, capsys):
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n", encoding="gbk")
+    code, out, _ = run(capsys, "score", "huayuan-2019", "--values", f, "--json")
+    assert code == 0 and json.loads(out)[0]["region"] == "甲村"
+
+
+def test_unknown_region_when_the_level_is_listed(tmp_path, monkeypatch):
+    p = load_program("huayuan-2019")
+    monkeypatch.setattr(vmod, "_REGION_SOURCES", [lambda pid, level: {"甲村", "433124100200"}])
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n433124100200,{AT_TARGET}\n戊村,{AT_TARGET}\n")
+    with pytest.raises(InputError) as exc:
+        vmod.read_values(f, p, ["coverage_4g"])
+    assert [(x.row, x.column) for x in exc.value.problems] == [(4, "region")]
+    assert "未知的区域“戊村”" in str(exc.value)
+
+
+def test_names_accepted_when_no_region_is_listed_at_the_level(tmp_path):
+    p = load_program("huayuan-2019")
+    assert vmod.known_regions(p.id, "village") is None  # the document names no village
+    f = write(tmp_path, f"{HEADER}\n任意村,{AT_TARGET}\n")
+    assert list(vmod.read_values(f, p, ["coverage_4g"]).index) == ["任意村"]
+
+
+def test_targets_json(tmp_path, capsys):
+    f = write(tmp_path, "region,coverage_4g,households,broadband_households,study_room\n"
+                        "甲村,100,100,50,100\n乙村,90,900,270,0\n")
+    code, out, err = run(capsys, "targets", "huayuan-2019", "--values", f, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert set(rows[0]) == {"region", "target", "indicator", "value", "threshold", "met", "gap",
+                            "status", "ref", "due"}
+    got = {(r["target"], r["region"]): r for r in rows}
+    b = got[("coverage_4g_all", "乙村")]
+    assert (b["value"], b["threshold"], b["met"], b["gap"], b["status"]) == (90.0, 100.0, False, 10.0, "amber")
+    county = [r for r in rows if r["target"] == "home_broadband_county"]
+    assert len(county) == 1 and county[0]["value"] == pytest.approx(32.0)  # (50+270)/1000
+    assert county[0]["met"] is False and county[0]["gap"] == pytest.approx(8.0)
+    assert got[("fiber_reach_all", "甲村")]["status"] == "no_data"
+
+
+def test_targets_table(tmp_path, capsys):
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n")
+    code, out, _ = run(capsys, "targets", "huayuan-2019", "--values", f)
+    assert code == 0 and "目标值" in out and "达标" in out and "无数据" in out
+
+
+def test_milestones_json_and_bad_date(capsys):
+    code, out, _ = run(capsys, "milestones", "huayuan-2019", "--as-of", "2019-04-02", "--json")
+    assert code == 0
+    rows = {r["code"]: r for r in json.loads(out)}
+    assert set(rows["stage1"]) == {"code", "name", "due", "status", "days_overdue", "ref"}
+    assert rows["stage1"]["status"] == "overdue" and rows["stage1"]["days_overdue"] == 2
+    assert rows["monthly_scoring"]["due"] == "2019-04-05"
+    code, _, err = run(capsys, "milestones", "huayuan-2019", "--as-of", "2019-13-01")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_subprocess_exit_status(tmp_path):
+    exe = ROOT / ".venv/bin/ruralcore"
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n乙村,100,100,70,70,40,100,100,100,x\n")
+    r = subprocess.run([str(exe), "score", "huayuan-2019", "--values", f], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "第3行，“study_room”列" in r.stderr and "Traceback" not in r.stderr
+    ok = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n", name="ok.csv")
+    r = subprocess.run([str(exe), "score", "huayuan-2019", "--values", ok, "--json"], capture_output=True, text=True)
+    assert r.returncode == 0 and json.loads(r.stdout)[0]["award"] == "excellent"

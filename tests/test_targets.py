@@ -1,0 +1,92 @@
+"""Targets of 花垣 (一、活动目标): 4G and fiber 100 % in every village; county phone and 4G
+internet ≥ 70 %, home broadband ≥ 40 %."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ruralcore import targets as tg
+from ruralcore.programs import all_programs, load_program
+
+P = load_program("huayuan-2019")
+
+
+def villages() -> pd.DataFrame:
+    return pd.DataFrame({
+        "natural_villages": [4, 10, 5], "natural_villages_4g": [4, 9, 2], "natural_villages_fiber": [4, 10, 5],
+        "residents": [400, 3600, 1000], "mobile_phone_users": [300, 2500, 700],
+        "internet_4g_users": [100, 2700, 700],
+        "households": [100, 900, 1000], "broadband_households": [50, 270, 480],
+        "study_room": [1, 0, 1], "office_cloud": [1, 1, 1], "mass_messaging": [1, 0, 1],
+    }, index=pd.Index(["村A", "村B", "村C"], name="region"))
+
+
+def result():
+    return tg.evaluate(P, villages()).set_index(["target", "region"])
+
+
+def test_village_targets_met_gap_and_status():
+    r = result()
+    a = r.loc[("coverage_4g_all", "村A")]
+    assert a["value"] == 100 and bool(a["met"]) and a["gap"] == 0 and a["status"] == "green"
+    b = r.loc[("coverage_4g_all", "村B")]  # 9 of 10 natural villages: 90 %, 10 points short
+    assert b["value"] == 90 and not b["met"] and b["gap"] == pytest.approx(10)
+    assert b["status"] == "amber"  # amber_margin = 10 (assumed setting)
+    c = r.loc[("coverage_4g_all", "村C")]  # 2 of 5: 40 %, 60 points short
+    assert c["status"] == "red" and c["gap"] == pytest.approx(60)
+    assert a["due"] == "2019-07-31" and a["ref"] == "一(一)" and a["threshold"] == 100
+
+
+def test_county_targets_are_evaluated_on_the_summed_rollup():
+    r = result()
+    county = r.xs("home_broadband_county", level="target")
+    assert len(county) == 1
+    # (50 + 270 + 480) / 2000 = 40 % → met; the mean of 50, 30, 48 % would be 42.7 %.
+    assert county["value"].item() == pytest.approx(40.0)
+    assert bool(county["met"].item()) and county["status"].item() == "green"
+    phone = r.xs("phone_penetration_county", level="target")
+    assert phone["value"].item() == pytest.approx(3500 / 5000 * 100)  # exactly 70 %: met
+    assert bool(phone["met"].item())
+
+
+def test_county_rate_from_percentages_only_is_no_data_not_an_average():
+    pct = pd.DataFrame({"home_broadband": [50.0, 30.0], "coverage_4g": [100.0, 90.0]},
+                       index=["村A", "村B"])
+    r = tg.evaluate(P, pct).set_index("target")
+    assert r.loc["home_broadband_county", "status"] == "no_data"
+    assert np.isnan(r.loc["home_broadband_county", "value"])
+    assert r.loc["coverage_4g_all", "value"].tolist() == [100.0, 90.0]
+
+
+def test_flag_indicator_given_as_0_or_100_is_taken_as_given():
+    pct = pd.DataFrame({"study_room": [100.0, 0.0]}, index=["村A", "村B"])
+    r = tg.evaluate(P, pct).set_index(["target", "region"])
+    assert r.loc[("study_room_all", "村A"), "status"] == "green"
+    assert r.loc[("study_room_all", "村B"), "status"] == "red"
+    assert r.loc[("study_room_all", "村B"), "gap"] == 100
+
+
+def test_compare_operators():
+    met, gap = tg.compare(np.array([3.0, 7.0, np.nan]), "<=", 5)
+    assert met.tolist() == [True, False, False]
+    assert gap[:2].tolist() == [0.0, 2.0] and np.isnan(gap[2])
+    met, gap = tg.compare(np.array([5.0, 4.0]), "==", 5)
+    assert met.tolist() == [True, False] and gap.tolist() == [0.0, 1.0]
+
+
+def test_summary_counts_statuses():
+    s = tg.summary(tg.evaluate(P, villages())).set_index("target")
+    assert s.loc["coverage_4g_all", ["green", "amber", "red"]].tolist() == [1, 1, 1]
+
+
+def test_every_programme_file_evaluates():
+    for p in all_programs():
+        from ruralcore.indicators import needed_fields
+        cols = needed_fields(p)
+        if not cols:
+            continue
+        fields = pd.DataFrame(1.0, index=["r1", "r2"], columns=cols)
+        out = tg.evaluate(p, fields)
+        assert set(out["status"]) <= {"green", "amber", "red", "no_data"}, p.id
+        assert out["ref"].notna().all(), p.id

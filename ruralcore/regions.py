@@ -70,3 +70,42 @@ def ancestors_at(frame: pd.DataFrame, codes: pd.Series, level: str) -> pd.Series
         if cur.isna().all():
             break
     return out
+
+
+# pilots ---------------------------------------------------------------------
+PILOTS_DIR = REGIONS_DIR / "pilots"
+PILOT_COLUMNS = ["pilot_code", "pilot_type", "county", "region_code", "name", "ref"]
+PILOT_TYPES = {"township": "数字乡镇", "village": "数字村庄"}
+
+
+def load_pilots(program_id: str, directory: Path = PILOTS_DIR,
+                regions_directory: Path = REGIONS_DIR) -> pd.DataFrame:
+    """The pilot list of a programme (data/regions/pilots/<id>.csv), one row per pilot.
+
+    Columns: pilot_code, pilot_type (township|village), county, region_code, name, ref,
+    plus ``level`` (= pilot_type, the name the funding rules use). Every region_code must
+    be a region of the programme; problems name the row and column.
+    """
+    path = Path(directory) / f"{program_id}.csv"
+    if not path.exists():
+        raise InputError(Problem(f"方案“{program_id}”没有试点名单文件"), source=path.name)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in PILOT_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(Problem(f"试点名单缺少列：{', '.join(missing)}"), source=path.name)
+    df = df[PILOT_COLUMNS]
+    rows = pd.Series(range(2, len(df) + 2), index=df.index)  # row 1 is the header
+    problems = []
+    bad_type = ~df["pilot_type"].isin(list(PILOT_TYPES))
+    problems += [Problem(f"试点类型“{v}”应为 township 或 village", row=int(r), column="pilot_type")
+                 for v, r in zip(df.loc[bad_type, "pilot_type"], rows[bad_type])]
+    known = program_regions(program_id, regions_directory).index
+    bad_code = ~df["region_code"].isin(known)
+    problems += [Problem(f"区域代码“{v}”不在方案的区域文件中", row=int(r), column="region_code")
+                 for v, r in zip(df.loc[bad_code, "region_code"], rows[bad_code])]
+    dup = df["pilot_code"].duplicated(keep="first")
+    problems += [Problem(f"试点代码“{v}”重复", row=int(r), column="pilot_code")
+                 for v, r in zip(df.loc[dup, "pilot_code"], rows[dup])]
+    if problems:
+        raise InputError(problems, source=path.name)
+    return df.assign(level=df["pilot_type"]).set_index("pilot_code", drop=False)

@@ -1,4 +1,99 @@
-"""Commands: see the module docstring of ruralcore.cli."""
+"""Commands for the monthly report spreadsheets: template, export, import.
+
+`--db URL` overrides the environment variable DATABASE_URL. Bad input raises InputError,
+which ruralcore.cli.main prints in Chinese with exit status 2; nothing is written then.
+"""
 from __future__ import annotations
 
-from . import app  # noqa: F401
+import sys
+from pathlib import Path
+
+import typer
+
+from ..errors import InputError, Problem
+from . import app
+from .common import parse_period
+
+DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
+
+
+def _engine(db: str | None):
+    from ..store import db as store_db
+    return store_db.get_engine(db)
+
+
+def _write(out: Path, data: bytes) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InputError(Problem(f"无法写入文件 {out}：{exc.strerror or exc}")) from None
+
+
+def _progress(fraction: float, message: str) -> None:
+    """A percentage line on stderr, rewritten in place on a terminal."""
+    line = f"{fraction * 100:5.1f}%  {message}"
+    tty = sys.stderr.isatty()
+    if tty and fraction < 1:
+        sys.stderr.write("\r" + line + " " * 10)
+    else:
+        sys.stderr.write(("\r" if tty else "") + line + "\n")
+    sys.stderr.flush()
+
+
+@app.command("template")
+def template_cmd(
+    program: str = typer.Argument(..., help="方案代码，如 huayuan-2019"),
+    out: Path = typer.Option(..., "--out", help="输出的 .xlsx 文件"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    level: str | None = typer.Option(None, "--level", help="填报层级（默认取方案的 report_level）"),
+) -> None:
+    """生成空白月报模板（.xlsx）：区域代码和名称已填好，每个字段一列。"""
+    from .. import excel
+    from ..programs import load_program
+
+    load_program(program)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(Problem(f"模板文件名应以 .xlsx 结尾：{out}"))
+    data = excel.template(program, engine=_engine(db) if db else None, level=level)
+    _write(out, data)
+    typer.echo(f"已生成模板：{out}")
+
+
+@app.command("export")
+def export_cmd(
+    program: str = typer.Argument(..., help="方案代码"),
+    period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
+    out: Path = typer.Option(..., "--out", help="输出文件（.xlsx 或 .csv）"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """导出某月的月报（与模板格式相同，可直接再导入）。"""
+    from .. import excel
+    from ..programs import load_program
+
+    load_program(program)
+    period = parse_period(period)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        raise InputError(Problem(f"导出文件名应以 .xlsx 或 .csv 结尾：{out}"))
+    _write(out, excel.export(_engine(db), program, period, fmt=fmt))
+    typer.echo(f"已导出 {period} 月报：{out}")
+
+
+@app.command("import")
+def import_cmd(
+    program: str = typer.Argument(..., help="方案代码"),
+    file: Path = typer.Argument(..., help="填好的 .xlsx 或 .csv 文件"),
+    period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
+    user: str = typer.Option("命令行", "--user", help="操作人（记入审计日志）"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """导入月报：逐行校验，有任何错误则列出全部问题且不写入任何数据。"""
+    from .. import excel
+    from ..programs import load_program
+
+    load_program(program)
+    period = parse_period(period)
+    result = excel.import_file(_engine(db), program, file, period, user, progress=_progress)
+    typer.echo(f"导入完成（{period}，{result['rows']} 个区域，{result['values']} 个数值）："
+               f"新增 {result['inserted']}，更新 {result['updated']}，未变 {result['unchanged']}")

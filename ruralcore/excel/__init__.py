@@ -17,7 +17,7 @@ from typing import Callable
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..programs import load_program
+from ..programs import Program, load_program
 from .layout import CODE_COL, FIXED_COLS, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
 from .reader import load_bytes, read_table
 from .regions import reporting_regions
@@ -25,6 +25,11 @@ from .checks import validate_table
 from .writer import neutralise, write_csv, write_xlsx
 
 Progress = Callable[[float, str], None]
+
+
+def _program(program) -> Program:
+    """A programme id, or a Program object (tests and pages with an edited programme)."""
+    return program if isinstance(program, Program) else load_program(program)
 
 __all__ = ["template", "validate", "import_file", "export", "neutralise", "header", "report_fields",
            "SHEET", "PERIOD_COL", "CODE_COL", "NAME_COL"]
@@ -41,31 +46,31 @@ def _frame(regions: pd.DataFrame, fields, period: str | None) -> pd.DataFrame:
     return out
 
 
-def template(program_id: str, engine=None, level: str | None = None) -> bytes:
+def template(program_id: str | Program, engine=None, level: str | None = None) -> bytes:
     """The empty monthly template (xlsx) with the reporting regions filled in."""
-    program = load_program(program_id)
+    program = _program(program_id)
     lvl = report_level(program, level)
     fields = report_fields(program, lvl)
-    regions = reporting_regions(program_id, lvl, engine)
+    regions = reporting_regions(program.id, lvl, engine)
     return write_xlsx(program, lvl, fields, _frame(regions, fields, None))
 
 
-def validate(program_id: str, path_or_bytes, period: str, engine=None, level: str | None = None,
+def validate(program_id: str | Program, path_or_bytes, period: str, engine=None, level: str | None = None,
              name: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """Read and check a file; return its values (region, field, value) or raise InputError."""
-    program = load_program(program_id)
+    program = _program(program_id)
     lvl = report_level(program, level)
     fields = report_fields(program, lvl)
     data, source = load_bytes(path_or_bytes, name)
     table = read_table(data, source)
-    known = reporting_regions(program_id, lvl, engine)
+    known = reporting_regions(program.id, lvl, engine)
     values, problems = validate_table(program, table, period, known, fields, lvl, today=today)
     if problems:
         raise InputError(problems, source=source)
     return values
 
 
-def import_file(engine, program_id: str, path_or_bytes, period: str, user: str,
+def import_file(engine, program_id: str | Program, path_or_bytes, period: str, user: str,
                 progress: Progress | None = None, name: str | None = None,
                 today: dt.date | None = None) -> dict:
     """Validate a file and write its values in one transaction.
@@ -74,28 +79,29 @@ def import_file(engine, program_id: str, path_or_bytes, period: str, user: str,
     twice changes nothing the second time; changed values get audit entries (the store)."""
     from ..store import reports
 
+    program = _program(program_id)
     step = progress or (lambda f, m: None)
     step(0.0, "读取文件")
-    values = validate(program_id, path_or_bytes, period, engine=engine, name=name, today=today)
+    values = validate(program, path_or_bytes, period, engine=engine, name=name, today=today)
     step(0.5, f"校验通过：{values['region'].nunique()} 个区域，{len(values)} 个数值；正在写入")
-    result = dict(reports.upsert_reports(engine, program_id, period, values, user))
+    result = dict(reports.upsert_reports(engine, program.id, period, values, user))
     result["rows"] = int(values["region"].nunique())
     result["values"] = int(len(values))
     step(1.0, "导入完成")
     return result
 
 
-def export(engine, program_id: str, period: str, fmt: str = "xlsx", level: str | None = None) -> bytes:
+def export(engine, program_id: str | Program, period: str, fmt: str = "xlsx", level: str | None = None) -> bytes:
     """The month's reports in the template's layout (xlsx or csv), formula-like text neutralised."""
     from ..store import reports
 
     if fmt not in ("xlsx", "csv"):
         raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv"))
-    program = load_program(program_id)
+    program = _program(program_id)
     lvl = report_level(program, level)
     fields = report_fields(program, lvl)
-    regions = reporting_regions(program_id, lvl, engine)
-    stored = reports.load_reports(engine, program_id, [period])
+    regions = reporting_regions(program.id, lvl, engine)
+    stored = reports.load_reports(engine, program.id, [period])
     codes = [f.code for f in fields]
     stored = stored[stored["field"].isin(codes)]
     wide = stored.pivot_table(index="region", columns="field", values="value", aggfunc="first")

@@ -1,8 +1,9 @@
 """Check every row of a monthly report table and collect every problem at once.
 
 All checks run on whole columns (pandas); Python only loops over the ~15 columns and
-over the problems found. A row where the region code and every field are blank is a
-region that did not report and is skipped; any other row must be complete.
+over the problems found. A row whose fields are all blank is a region that did not
+report this month (templates list every region) and is skipped; any other row must be
+complete.
 """
 from __future__ import annotations
 
@@ -83,12 +84,12 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
     body = table.body
     code = _text(body[fixed[CODE_COL]]).str.lstrip("'").mask(lambda s: s == "")
     cols = {f.code: _text(body[by_code[f.code]]) for f in fields if f.code in by_code}
-    blank_row = code.isna()
+    blank_row = pd.Series(True, index=body.index)
     for t in cols.values():
         blank_row &= t.isna()
     rows = ~blank_row
     if not rows.any():
-        problems.append(Problem("文件中没有任何数据行（只有表头或全部为空）"))
+        problems.append(Problem("文件中没有任何数据行（只有表头，或所有区域的数值都为空）"))
         return empty, _sorted(problems, table.headers)
     code = code[rows]
     cols = {k: v[rows] for k, v in cols.items()}
@@ -150,9 +151,9 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
             _add(problems, ok & (num < lo), col, lambda r, n=num, m=msg: f"{_fmt(n[r])} {m}")
         if f.max is not None:
             _add(problems, ok & (num > f.max), col, lambda r, n=num: f"{_fmt(n[r])} 不能大于 {_fmt(f.max)}")
-        if f.kind == "count":
+        if f.kind == "count" or (f.kind == "amount" and f.unit == "元"):  # money in whole yuan
             _add(problems, ok & (num >= (lo if lo is not None else -np.inf)) & (num != np.floor(num)), col,
-                 lambda r, n=num: f"{_fmt(n[r])} 应为整数")
+                 lambda r, n=num: f"{_fmt(n[r])} 应为整数" + ("（元）" if f.unit == "元" else ""))
 
     # a rate's numerator never exceeds its denominator
     pairs = {(i.numerator, i.denominator): i for i in program.indicators if i.kind == "rate"}

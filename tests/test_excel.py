@@ -1,0 +1,338 @@
+"""Excel round trips of the monthly report: template, import validation, export.
+
+Every bad-input case builds its own file, imports it, and checks that the message names
+the row (as Excel shows it) and the column (its Chinese header), and that the database is
+unchanged: same reports, same number of audit entries.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ruralcore import excel
+from ruralcore.errors import InputError
+from ruralcore.excel.layout import CODES_SHEET, INFO_SHEET, header
+from ruralcore.programs import Field_, load_program
+from ruralcore.store import audit, db, reports
+from ruralcore.store import regions as store_regions
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = "huayuan-2019"
+PERIOD = "2019-06"
+VILLAGES = [f"43312410100{i}" for i in range(1, 6)]
+# one village's month, consistent with the 花垣 fields (numerators ≤ denominators)
+GOOD = {
+    "natural_villages": 10, "natural_villages_4g": 9, "natural_villages_fiber": 8,
+    "residents": 1000, "mobile_phone_users": 800, "internet_4g_users": 700,
+    "households": 300, "broadband_households": 150,
+    "xiangqing_net": 1, "group_ringtone": 0, "office_cloud": 1, "mass_messaging": 1, "study_room": 1,
+}
+
+
+def H(code: str, program=PROGRAM) -> str:
+    prog = load_program(program) if isinstance(program, str) else program
+    return header(prog.field(code))
+
+
+@pytest.fixture
+def engine(tmp_path):
+    eng = db.get_engine(f"sqlite:///{tmp_path / 'excel.db'}")
+    frame = pd.DataFrame({
+        "code": ["433124101"] + VILLAGES,
+        "name": ["演示镇"] + [f"演示村{i}" for i in range(1, 6)],
+        "level": ["township"] + ["village"] * 5,
+        "parent": ["433124"] + ["433124101"] * 5,
+        "program": PROGRAM, "kind": "", "code_source": "generated", "ref": "演示",
+    })
+    store_regions.sync_regions(eng, frame, user="测试")
+    return eng
+
+
+def filled(engine, program=PROGRAM, period: str | None = PERIOD, edit=None) -> bytes:
+    """The template filled with GOOD values for every village; ``edit(ws, col)`` changes it."""
+    wb = openpyxl.load_workbook(io.BytesIO(excel.template(program, engine)))
+    ws = wb["月报"]
+    col = {c.value: c.column for c in ws[1]}
+    prog = load_program(program) if isinstance(program, str) else program
+    for r in range(2, 2 + len(VILLAGES)):
+        if period:
+            ws.cell(r, col["月份"], period)
+        for f in excel.report_fields(prog):
+            ws.cell(r, col[header(f)], GOOD.get(f.code, 50))
+    if edit:
+        edit(ws, col)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def snapshot(engine):
+    rep = reports.load_reports(engine, PROGRAM, PERIOD)
+    return rep[["region", "field", "value", "version"]].sort_values(["region", "field"]).reset_index(drop=True), \
+        len(audit.load_audit(engine))
+
+
+@pytest.fixture
+def loaded(engine):
+    """A database holding one good import, so a failed import could visibly change it."""
+    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, "张三")
+    return engine
+
+
+def bad_import(engine, data: bytes, period=PERIOD, name="月报.xlsx", program=PROGRAM) -> InputError:
+    before, n_audit = snapshot(engine)
+    with pytest.raises(InputError) as info:
+        excel.import_file(engine, program, data, period, "李四", name=name)
+    after, n_audit_after = snapshot(engine)
+    pd.testing.assert_frame_equal(before, after)
+    assert n_audit_after == n_audit
+    return info.value
+
+
+def only(err: InputError, row, column):
+    hits = [p for p in err.problems if p.row == row and p.column == column]
+    assert hits, f"no problem at row {row}, column {column}: {err}"
+    text = str(err)
+    if row is not None:
+        assert f"第{row}行" in text
+    if column:
+        assert f"“{column}”列" in text
+    return hits[0].message
+
+
+# template -----------------------------------------------------------------
+def test_template_lists_regions_fields_and_codes(engine):
+    wb = openpyxl.load_workbook(io.BytesIO(excel.template(PROGRAM, engine)))
+    ws = wb["月报"]
+    heads = [c.value for c in ws[1]]
+    assert heads[:3] == ["月份", "区域代码", "区域名称"]
+    assert "4G网络覆盖的自然村（组）数（个）" in heads
+    assert [ws.cell(r, 2).value for r in range(2, 7)] == VILLAGES      # villages only, not the township
+    assert ws.cell(2, 3).value == "演示村1"
+    codes = wb[CODES_SHEET]
+    assert codes.sheet_state == "hidden"
+    mapping = {r[1]: r[2] for r in codes.iter_rows(min_row=2, values_only=True)}
+    assert mapping["4G网络覆盖的自然村（组）数（个）"] == "natural_villages_4g"
+    assert len(mapping) == 13                                          # the 13 花垣 monthly fields
+    assert INFO_SHEET in wb.sheetnames
+    rules = {str(dv.sqref).split(":")[0].rstrip("0123456789"): (dv.type, dv.formula1)
+             for dv in ws.data_validations.dataValidation}
+    col = {c.value: c.column_letter for c in ws[1]}
+    assert rules[col["自然村（组）数（个）"]] == ("whole", "0")
+    assert rules[col["互联网学习室已建成（是/否）"]] == ("list", '"0,1"')
+
+
+def test_template_without_database_uses_region_files():
+    data = excel.template(PROGRAM)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb["月报"].cell(1, 2).value == "区域代码"
+
+
+# a good import, twice -----------------------------------------------------
+def test_import_writes_values_and_second_import_changes_nothing(engine):
+    data = filled(engine)
+    first = excel.import_file(engine, PROGRAM, data, PERIOD, "张三")
+    assert first["inserted"] == 5 * 13 and first["updated"] == 0
+    rep = reports.load_reports(engine, PROGRAM, PERIOD)
+    v = rep.set_index(["region", "field"])["value"]
+    assert v[(VILLAGES[0], "natural_villages_4g")] == 9
+    n_audit = len(audit.load_audit(engine))
+    second = excel.import_file(engine, PROGRAM, data, PERIOD, "张三")
+    assert second["inserted"] == 0 and second["updated"] == 0 and second["unchanged"] == 65
+    assert len(audit.load_audit(engine)) == n_audit
+
+
+def test_blank_rows_are_regions_that_did_not_report(engine):
+    def clear(ws, col):
+        for c in range(1, ws.max_column + 1):
+            if c != col["区域代码"] and c != col["区域名称"]:
+                ws.cell(6, c).value = None
+        ws.cell(6, col["区域代码"]).value = None
+    res = excel.import_file(engine, PROGRAM, filled(engine, edit=clear), PERIOD, "张三")
+    assert res["rows"] == 4 and res["inserted"] == 4 * 13
+
+
+# bad input, one file each -------------------------------------------------
+def test_unknown_region(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.cell(4, col["区域代码"], "433124999999"))
+    msg = only(bad_import(loaded, data), 4, "区域代码")
+    assert "未知的区域代码“433124999999”" in msg
+
+
+def test_wrong_period(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.cell(3, col["月份"], "2019-05"))
+    msg = only(bad_import(loaded, data), 3, "月份")
+    assert "2019-05" in msg and "不一致" in msg
+
+
+def test_future_period(loaded):
+    data = filled(loaded, period="2099-01")
+    err = bad_import(loaded, data, period="2099-01")
+    assert "晚于当前月份" in only(err, 2, "月份")
+    assert len([p for p in err.problems if p.column == "月份" and p.row]) == 5
+
+
+def test_text_in_number_cell(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.cell(5, col[H("residents")], "一千"))
+    msg = only(bad_import(loaded, data), 5, "农村常住人口（人）")
+    assert msg == "“一千”不是数字"
+
+
+def test_percentage_out_of_range(loaded):
+    base = load_program(PROGRAM)
+    sat = Field_(code="satisfaction", name="村民满意度", unit="%", kind="percent", level="village",
+                 max=100, ref="测试")
+    prog = base.model_copy(update={"fields": [*base.fields, sat]})
+    data = filled(loaded, program=prog, edit=lambda ws, col: ws.cell(3, col["村民满意度（%）"], 120))
+    msg = only(bad_import(loaded, data, program=prog), 3, "村民满意度（%）")
+    assert "120" in msg and "0～100" in msg
+
+
+def test_negative_count(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.cell(6, col[H("households")], -3))
+    msg = only(bad_import(loaded, data), 6, "农村家庭户数（户）")
+    assert msg == "-3 不能为负数"
+
+
+def test_numerator_greater_than_denominator(loaded):
+    # 4G-covered natural villages (12) cannot exceed the natural villages (10): 一(一) coverage 100 %
+    data = filled(loaded, edit=lambda ws, col: ws.cell(2, col[H("natural_villages_4g")], 12))
+    msg = only(bad_import(loaded, data), 2, "4G网络覆盖的自然村（组）数（个）")
+    assert "12 大于“自然村（组）数（个）”的 10" in msg
+
+
+def test_duplicate_region(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.cell(5, col["区域代码"], VILLAGES[0]))
+    msg = only(bad_import(loaded, data), 5, "区域代码")
+    assert "重复" in msg and "第2行" in msg
+
+
+def test_missing_required_column(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.delete_cols(col[H("households")]))
+    err = bad_import(loaded, data)
+    assert "缺少必需的列" in only(err, 1, "农村家庭户数（户）")
+
+
+def test_empty_file(loaded):
+    err = bad_import(loaded, b"")
+    assert "空" in str(err)
+    wb = openpyxl.Workbook()
+    buf = io.BytesIO()
+    wb.save(buf)
+    err = bad_import(loaded, buf.getvalue())
+    assert "空" in only(err, 1, None)
+
+
+def test_only_headers_is_no_data(loaded):
+    err = bad_import(loaded, excel.template(PROGRAM, loaded))
+    assert "没有任何数据行" in str(err)
+
+
+def test_not_excel_file(loaded, tmp_path):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    err = bad_import(loaded, png, name="月报.xlsx")
+    assert "不是 Excel" in str(err)
+    pdf = tmp_path / "月报.xlsx"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    err = bad_import(loaded, pdf.read_bytes(), name=pdf.name)
+    assert "不是 Excel" in str(err)
+    broken_zip = b"PK\x03\x04" + b"garbage" * 10
+    assert "不是 Excel" in str(bad_import(loaded, broken_zip))
+
+
+def test_every_problem_reported_at_once(loaded):
+    def many(ws, col):
+        ws.cell(2, col[H("residents")], "abc")
+        ws.cell(3, col[H("households")], -1)
+        ws.cell(4, col["区域代码"], "nope")
+        ws.cell(5, col[H("study_room")], 2)
+    err = bad_import(loaded, filled(loaded, edit=many))
+    assert {(p.row, p.column) for p in err.problems} >= {
+        (2, "农村常住人口（人）"), (3, "农村家庭户数（户）"), (4, "区域代码"), (5, "互联网学习室已建成（是/否）")}
+    assert "未写入任何数据" in str(err)
+
+
+# export and round trip ----------------------------------------------------
+def test_round_trip_export_edit_import(loaded, tmp_path):
+    exported = excel.export(loaded, PROGRAM, PERIOD)
+    before = reports.load_reports(loaded, PROGRAM, PERIOD)
+    wb = openpyxl.load_workbook(io.BytesIO(exported))
+    ws = wb["月报"]
+    col = {c.value: c.column for c in ws[1]}
+    assert ws.cell(3, col["月份"]).value == PERIOD
+    ws.cell(3, col[H("broadband_households")], 160)          # 演示村2: 150 → 160
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = excel.import_file(loaded, PROGRAM, buf.getvalue(), PERIOD, "王五")
+    assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 1, 64)
+    after = reports.load_reports(loaded, PROGRAM, PERIOD)
+    m = before.merge(after, on=["region", "field"], suffixes=("_b", "_a"))
+    changed = m[m["value_b"] != m["value_a"]]
+    assert changed[["region", "field", "value_b", "value_a"]].values.tolist() == [
+        [VILLAGES[1], "broadband_households", 150.0, 160.0]]
+    edits = audit.load_audit(loaded, user="王五")
+    assert len(edits) == 1
+    again = pd.read_excel(io.BytesIO(excel.export(loaded, PROGRAM, PERIOD)), sheet_name="月报", dtype={"区域代码": str},
+                          engine="calamine")
+    assert again.loc[1, H("broadband_households")] == 160
+    assert again.loc[0, H("broadband_households")] == 150
+
+
+def test_csv_export_imports_again_unchanged(loaded):
+    data = excel.export(loaded, PROGRAM, PERIOD, fmt="csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    res = excel.import_file(loaded, PROGRAM, data, PERIOD, "张三", name="月报.csv")
+    assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 0, 65)
+
+
+def test_formula_cells_neutralised_numbers_untouched(engine):
+    frame = pd.DataFrame({"code": ["433124101009"], "name": ["=HYPERLINK(\"http://x\",\"点我\")"],
+                          "level": ["village"], "parent": ["433124101"], "program": [PROGRAM],
+                          "kind": [""], "code_source": ["generated"], "ref": ["演示"]})
+    store_regions.sync_regions(engine, frame, user="测试")
+    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, "张三")
+    wb = openpyxl.load_workbook(io.BytesIO(excel.export(engine, PROGRAM, PERIOD)))
+    ws = wb["月报"]
+    names = {ws.cell(r, 2).value: ws.cell(r, 3) for r in range(2, ws.max_row + 1)}
+    cell = names["433124101009"]
+    assert cell.value == "'=HYPERLINK(\"http://x\",\"点我\")" and cell.data_type == "s"
+    n = names[VILLAGES[0]].row
+    col = {c.value: c.column for c in ws[1]}
+    assert ws.cell(n, col[H("residents")]).value == 1000 and ws.cell(n, col[H("residents")]).data_type == "n"
+    csv = excel.export(engine, PROGRAM, PERIOD, fmt="csv").decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv and ",1000," in csv
+    for s, want in [("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("+86", "'+86"), ("演示村", "演示村")]:
+        assert excel.neutralise(pd.Series([s], dtype=object))[0] == want
+    assert excel.neutralise(pd.Series([-5.0]))[0] == -5.0
+
+
+# command line -------------------------------------------------------------
+def test_cli_import_bad_file_exits_2(loaded, tmp_path):
+    bad = tmp_path / "坏月报.xlsx"
+    bad.write_bytes(filled(loaded, edit=lambda ws, col: ws.cell(6, col[H("households")], -3)))
+    url = str(loaded.url)
+    exe = ROOT / ".venv" / "bin" / "ruralcore"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "ruralcore"]
+    p = subprocess.run(cmd + ["import", PROGRAM, str(bad), "--period", PERIOD, "--db", url],
+                       capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert p.returncode == 2, p.stderr
+    assert "第6行" in p.stderr and "“农村家庭户数（户）”列" in p.stderr and "不能为负数" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_cli_template_export_import(loaded, tmp_path):
+    from ruralcore.cli import main
+    url = str(loaded.url)
+    out = tmp_path / "导出.xlsx"
+    assert main(["export", PROGRAM, "--period", PERIOD, "--out", str(out), "--db", url]) == 0
+    assert main(["import", PROGRAM, str(out), "--period", PERIOD, "--db", url, "--user", "张三"]) == 0
+    assert main(["template", PROGRAM, "--out", str(tmp_path / "模板.xlsx"), "--db", url]) == 0
+    assert (tmp_path / "模板.xlsx").stat().st_size > 0
+    assert main(["import", PROGRAM, str(out), "--period", "2019-13", "--db", url]) == 2

@@ -1,0 +1,147 @@
+"""Seeded demo data over the documents' real regions (every generated name says 演示).
+
+``build_demo(engine, scale, progress)`` fills a database: it refuses a database that
+holds real data (no app_meta demo=1) and rebuilds an existing demo database from scratch.
+``write_national(directory)`` writes the ≈ 500,000-village national set as Parquet files
+for benchmarks (a database of that size helps nobody on one laptop).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import RuralcoreError
+from ..programs import DATA_DIR, load_program
+from .generate import EXTRA_COUNTIES, PLAN, SCALES, extra_counties, generate
+from . import reports as rep
+
+__all__ = ["build_demo", "is_demo", "has_data", "write_national", "SCALES", "NATIONAL_DIR", "generate"]
+
+NATIONAL_DIR = DATA_DIR / "demo-national"
+USER = "演示数据生成器"
+# insertion order respects foreign keys; deletion runs backwards
+TABLES = ["regions", "app_meta", "stations", "station_equipment", "officers", "officer_training",
+          "pilots", "pilot_indicators", "acceptance_cases", "acceptance_items", "fund_entries",
+          "task_progress", "reports"]
+CLEAR_ALSO = ["audit_log", "what_if_scenarios"]
+
+Progress = Callable[[float, str], None] | None
+
+
+def _tables():
+    from ..store.models import MODELS
+    return {name: model.__table__ for name, model in MODELS.items()}
+
+
+def is_demo(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT value FROM app_meta WHERE key = 'demo'")).fetchone()
+    return bool(row) and row[0] == "1"
+
+
+def has_data(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        for t in ("regions", "reports", "pilots", "stations", "fund_entries"):
+            if conn.execute(sa.text(f"SELECT 1 FROM {t} LIMIT 1")).fetchone():
+                return True
+    return False
+
+
+def _records(table: sa.Table, frame: pd.DataFrame) -> list[dict]:
+    cols = [c.name for c in table.columns if c.name in frame.columns]
+    df = frame[cols].astype(object)
+    df = df.where(pd.notna(df), None)
+    return df.to_dict(orient="records")
+
+
+def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, chunk: int = 50_000) -> None:
+    for start in range(0, len(frame), chunk):  # chunks keep memory flat at province scale
+        conn.execute(table.insert(), _records(table, frame.iloc[start:start + chunk]))
+
+
+def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    f = frame.copy()
+    if name == "reports":
+        f["submitted_at"] = pd.to_datetime(f["submitted_at"]).dt.to_pydatetime() if len(f) else f["submitted_at"]
+    if name == "stations" and "built_on" in f:
+        f["built_on"] = pd.to_datetime(f["built_on"]).dt.date
+        f["built_on"] = f["built_on"].where(pd.notna(pd.to_datetime(frame["built_on"])), None)
+    return f
+
+
+def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = None) -> dict[str, int]:
+    """Fill ``engine`` with the demo data of ``scale`` (county | city | province).
+
+    Returns rows written per table. Refuses (RuralcoreError) a database with real data."""
+    if scale == "national":
+        raise RuralcoreError("全国规模（约50万个行政村）只生成 Parquet 文件供性能测试：请用 write_national()")
+    if scale not in EXTRA_COUNTIES:
+        raise RuralcoreError(f"规模“{scale}”无效，应为 {' | '.join(SCALES)}")
+    if has_data(engine) and not is_demo(engine):
+        raise RuralcoreError("该数据库已有真实数据（没有演示标记），拒绝覆盖；请换一个数据库地址（--db）")
+    frames = generate(scale, progress=_scaled(progress, 0.0, 0.5))
+    tables = _tables()
+    counts: dict[str, int] = {}
+    with engine.begin() as conn:  # one transaction: a failed build leaves the old database
+        for name in reversed(TABLES + CLEAR_ALSO):
+            conn.execute(tables[name].delete())
+        todo = [t for t in TABLES if t in frames]
+        total = sum(len(frames[t]) for t in todo) or 1
+        done = 0
+        for name in todo:
+            _say(progress, 0.5 + 0.5 * done / total, f"写入{_label(name)}：{len(frames[name]):,} 行")
+            _insert(conn, tables[name], _prepare(name, frames[name]))
+            counts[name] = len(frames[name])
+            done += len(frames[name])
+    _say(progress, 1.0, f"演示数据已生成（{scale}）")
+    return counts
+
+
+def _label(table: str) -> str:
+    from ..store.models import TABLE_LABELS
+    return TABLE_LABELS.get(table, table)
+
+
+def _say(progress: Progress, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(min(max(fraction, 0.0), 1.0), message)
+
+
+def _scaled(progress: Progress, lo: float, hi: float) -> Progress:
+    if progress is None:
+        return None
+    return lambda f, m: progress(lo + (hi - lo) * f, m)
+
+
+def write_national(directory: Path = NATIONAL_DIR, progress: Progress = None) -> dict[str, Path]:
+    """The national benchmark set: ≈ 500,000 demo villages under 花垣's city (regions.parquet)
+    and their values for the last demo month of 花垣 (reports.parquet, long format)."""
+    from .generate import _rng, _real
+
+    prog = load_program("huayuan-2019")
+    rng = _rng(prog.id + "/national")
+    real = _real(prog.id)
+    county = real[real["level"] == "county"]
+    parent = county["parent"].iat[0] if len(county) and county["parent"].iat[0] else "433100"
+    _say(progress, 0.1, "生成全国规模的演示区域")
+    regions = extra_counties(parent, prog.id, EXTRA_COUNTIES["national"])
+    units = regions[regions["level"] == "village"]
+    last = PLAN[prog.id]["periods"][1]
+    q = rep.quality(rng, len(units))
+    _say(progress, 0.4, f"生成 {len(units):,} 个行政村的月报")
+    vals = rep.values(prog, rng, q, 12)
+    vals = {k: v[:, -1:] for k, v in vals.items()}
+    sub = rep.submissions(prog, rng, q, [last])
+    reports = rep.frame(prog, units["code"].to_numpy(dtype=object), [last], vals, sub)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {"regions": directory / "regions.parquet", "reports": directory / "reports.parquet"}
+    _say(progress, 0.8, f"写入 {directory}")
+    regions.to_parquet(paths["regions"], index=False)
+    reports.to_parquet(paths["reports"], index=False)
+    _say(progress, 1.0, "全国规模演示数据已写入")
+    return paths

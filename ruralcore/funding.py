@@ -226,21 +226,13 @@ def spending_vs_budget(program: Program, spending: pd.DataFrame, years: int = 1)
 # ---------------------------------------------------------------------------
 # one programme's money, for the `funds` command and the pages
 def _pilots(program: Program) -> pd.DataFrame | None:
-    """The programme's pilot list (name, county, level), if a pilot file exists."""
-    try:
-        from .regions import load_pilots
-    except ImportError:
+    """The programme's pilot list (name, county, level), or None without a pilot file.
+    A malformed pilot file is an error, not an empty list."""
+    from .regions import PILOTS_DIR, load_pilots
+    if not (PILOTS_DIR / f"{program.id}.csv").exists():
         return None
-    try:
-        df = load_pilots(program.id)
-    except Exception:  # no pilot file for this programme
-        return None
-    if df is None or df.empty:
-        return None
-    df = df.reset_index(drop=True)
-    level = df["pilot_level"] if "pilot_level" in df.columns else df["level"]
-    county = next((df[c] for c in ("county_name", "county") if c in df.columns), pd.Series("", index=df.index))
-    return pd.DataFrame({"name": df["name"], "county": county, "level": level})
+    df = load_pilots(program.id).reset_index(drop=True)
+    return pd.DataFrame({"name": df["name"], "county": df["county"], "level": df["level"]})
 
 
 def funds_summary(program: Program) -> dict:

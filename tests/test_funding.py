@@ -52,6 +52,18 @@ def test_xinzhou_funds_summary_total():
     assert {p["code"] for p in s["prohibitions"]} == {"no_hidden_debt", "no_old_arrears"}
 
 
+def test_xinzhou_pilot_file_per_county():
+    from ruralcore.regions import load_pilots
+    pilots = load_pilots("xinzhou-2023")
+    alloc = funding.per_pilot_allocations(XZ, pilots)
+    assert len(alloc) == 67 and funding.total(alloc["amount_yuan"]) == 30_150_000
+    by_county = {r["county"]: r["total_yuan"] for r in funding.funds_summary(XZ)["by_county"]}
+    assert len(by_county) == 15  # 14 counties and 五台山景区
+    assert by_county["偏关县"] == 4_950_000  # 8 townships + 3 villages
+    assert by_county["忻府区"] == 1_800_000  # 1 + 3
+    assert sum(by_county.values()) == 30_150_000
+
+
 def test_matching_funds_refused_for_hidden_debt_or_old_arrears():
     entries = pd.DataFrame({"use": ["设备采购", "no_hidden_debt", "no_old_arrears"], "amount_yuan": [100000, 5, 7]})
     checked = funding.check_fund_uses(XZ, entries)

@@ -7,6 +7,7 @@ not give carries ``assumed`` (a one-line reason) and is shown to users as
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -273,6 +274,19 @@ def _by_code(entries, code, program_id, what):
 
 
 # loading ------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. YAML 1.1 would read the task key ``no`` (and
+    yes/on/off) as a boolean, which turns ``no: 1`` into ``False: 1``."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 def _describe(err: ValidationError, data: dict, path: Path) -> str:
     lines = [f"方案文件 {path.name} 格式有误："]
     for e in err.errors():
@@ -319,7 +333,7 @@ def load_program_file(path: Path) -> Program:
     except FileNotFoundError:
         raise ProgramFileError(f"找不到方案文件 {path}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark else ""

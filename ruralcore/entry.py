@@ -1,0 +1,243 @@
+"""What the data-entry page needs: a township's villages for one month as an editable
+table (current values and the versions read), the range rules of each column, and a
+save that checks every cell and writes through the store.
+
+The cell rules are the Excel import's (``ruralcore.excel.validate``: ranges, whole
+counts, 0/1 flags, numerator ≤ denominator, known regions), applied to the edited table
+so a typed value and an uploaded one are judged alike. A save writes only the cells the
+user changed, each with the version it read, so a concurrent edit of the same cell is
+refused (StaleWriteError) instead of silently overwritten; any problem writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from .errors import InputError, Problem
+from .programs import Field_, Program, load_program
+
+CODE, NAME = "code", "name"
+SOURCE = "数据填报"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One township's month as read: values (columns code, name, one per field code; one
+    row per village) and the version of every cell read (0: no value stored yet)."""
+    program: str
+    period: str
+    township: str
+    frame: pd.DataFrame
+    versions: dict[tuple[str, str], int]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    code: str
+    label: str  # Chinese header, as in the Excel template
+    kind: str
+    min: float | None
+    max: float | None
+    step: float
+    help: str
+
+
+# ---- what to show ---------------------------------------------------------------------
+
+def _program(program: Program | str) -> Program:
+    return load_program(program) if isinstance(program, str) else program
+
+
+def fields(program: Program | str) -> list[Field_]:
+    """The fields reported monthly (the template's columns)."""
+    from .excel import report_fields
+    return report_fields(_program(program))
+
+
+def column_rules(program: Program | str) -> list[ColumnRule]:
+    """Per field: Chinese label, allowed range and step (whole numbers for counts, 0/1 flags)."""
+    from .excel import header
+    from .excel.layout import KIND_RULES
+
+    out = []
+    for f in fields(program):  # ~15 fields
+        lo = 0.0 if f.kind in ("flag", "percent") else f.min
+        hi = 1.0 if f.kind == "flag" else 100.0 if f.kind == "percent" else f.max
+        step = 1.0 if f.kind in ("count", "flag") else 0.01
+        why = f"{KIND_RULES.get(f.kind, '')}；条款 {f.ref}"
+        out.append(ColumnRule(f.code, header(f), f.kind, lo, hi, step, why))
+    return out
+
+
+def periods(engine, program: Program | str) -> list[str]:
+    """Months with stored reports for the programme, oldest first."""
+    from .store.models import Report
+
+    t = Report.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.c.period).where(t.c.program == _program(program).id).distinct()).scalars()
+        return sorted(str(p) for p in rows)
+
+
+def entry_periods(engine, program: Program | str, today: dt.date | None = None) -> list[str]:
+    """Months one may enter: the stored ones plus the month after the newest (if not in
+    the future), newest first."""
+    have = periods(engine, program)
+    today = today or dt.date.today()
+    this = f"{today.year:04d}-{today.month:02d}"
+    if have:
+        y, m = map(int, have[-1].split("-"))
+        nxt = f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+        if nxt <= this:
+            have.append(nxt)
+    else:
+        have = [this]
+    return sorted(have, reverse=True)
+
+
+def townships(engine, program: Program | str) -> pd.DataFrame:
+    """Columns code, name of the townships that have villages of the programme in the store."""
+    from .store import regions as store_regions
+
+    reg = store_regions.load_regions(engine, _program(program).id).reset_index(drop=True)
+    vill = reg[reg["level"] == "village"]
+    town = reg[(reg["level"] == "township") & reg["code"].isin(vill["parent"])]
+    return town[[CODE, NAME]].sort_values(CODE, kind="stable").reset_index(drop=True)
+
+
+def villages(engine, program: Program | str, township: str) -> pd.DataFrame:
+    from .store import regions as store_regions
+
+    reg = store_regions.load_regions(engine, _program(program).id).reset_index(drop=True)
+    v = reg[(reg["level"] == "village") & (reg["parent"] == township)]
+    return v[[CODE, NAME]].sort_values(CODE, kind="stable").reset_index(drop=True)
+
+
+def load_sheet(engine, program: Program | str, period: str, township: str) -> Sheet:
+    """The township's villages in ``period`` with their stored values and versions."""
+    from .store import reports
+
+    program = _program(program)
+    codes = [f.code for f in fields(program)]
+    vill = villages(engine, program, township)
+    if vill.empty:
+        raise InputError(Problem(f"乡镇“{township}”下没有本方案的村", column="乡镇"), source=SOURCE)
+    stored = reports.load_reports(engine, program.id, [period])
+    stored = stored[stored["region"].isin(vill[CODE]) & stored["field"].isin(codes)]
+    val = stored.pivot_table(index="region", columns="field", values="value", aggfunc="first", dropna=False)
+    val = val.reindex(index=vill[CODE], columns=codes)
+    frame = vill.copy()
+    for c in codes:
+        frame[c] = val[c].to_numpy(dtype="float64")
+    ver = stored.set_index(["region", "field"])["version"]
+    full = pd.MultiIndex.from_product([vill[CODE], codes])
+    versions = ver.reindex(full, fill_value=0).astype("int64")
+    return Sheet(program.id, period, township, frame, dict(zip(versions.index.tolist(), versions.tolist())),
+                 tuple(codes))
+
+
+# ---- checking and saving ----------------------------------------------------------------
+
+def _as_csv(program: Program, sheet: Sheet, edited: pd.DataFrame) -> tuple[bytes, pd.DataFrame]:
+    """The edited table in the Excel template's layout (rows left blank are dropped when
+    they were blank when read: a village that has not reported yet)."""
+    from .excel import CODE_COL, NAME_COL, PERIOD_COL, header
+
+    fl = fields(program)
+    codes = [f.code for f in fl]
+    was_blank = sheet.frame[codes].isna().all(axis=1).to_numpy()
+    now_blank = _blank(edited[codes]).all(axis=1).to_numpy()
+    keep = ~(was_blank & now_blank)
+    rows = edited[keep].reset_index(drop=True)
+    out = pd.DataFrame({PERIOD_COL: sheet.period, CODE_COL: rows[CODE].astype(str), NAME_COL: rows[NAME].astype(str)})
+    for f in fl:
+        out[header(f)] = _cell_text(rows[f.code])
+    buf = io.StringIO()
+    out.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8"), rows
+
+
+def _blank(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.isna() | frame.astype(str).apply(lambda s: s.str.strip()).isin(["", "nan", "None", "<NA>"])
+
+
+def _cell_text(s: pd.Series) -> pd.Series:
+    """Numbers as text without a spurious '.0'; text kept as typed; blanks empty."""
+    num = pd.to_numeric(s, errors="coerce").astype("float64")
+    whole = num.notna() & np.isfinite(num) & (num == np.floor(num)) & (num.abs() < 2**53)
+    txt = s.astype(object).where(s.notna(), "").astype(str)
+    txt = txt.where(~num.notna(), num.map(repr))
+    return txt.where(~whole, num.where(whole, 0).astype("int64").astype(str)).replace({"nan": "", "None": "", "<NA>": ""})
+
+
+def check(sheet: Sheet, edited: pd.DataFrame, engine=None, today: dt.date | None = None) -> pd.DataFrame:
+    """Check every cell of the edited table; return its values (region, field, value) or
+    raise InputError whose problems name the row, the village and the field."""
+    from . import excel
+
+    program = _program(sheet.program)
+    _same_villages(sheet, edited)
+    data, rows = _as_csv(program, sheet, edited)
+    try:
+        return excel.validate(program, data, sheet.period, engine=engine, name=SOURCE + ".csv", today=today)
+    except InputError as err:
+        raise InputError(_name_villages(err.problems, rows, edited), source=SOURCE) from None
+
+
+def _same_villages(sheet: Sheet, edited: pd.DataFrame) -> None:
+    missing = [c for c in (CODE, NAME, *sheet.fields) if c not in edited.columns]
+    if missing:
+        raise InputError([Problem("缺少该列", column=c) for c in missing], source=SOURCE)
+    if list(edited[CODE].astype(str)) != list(sheet.frame[CODE].astype(str)):
+        raise InputError(Problem("表中的村与读取时不一致（不能增删或改动区域代码），请刷新后重试", column="区域代码"),
+                         source=SOURCE)
+
+
+def _name_villages(problems: list[Problem], rows: pd.DataFrame, edited: pd.DataFrame) -> list[Problem]:
+    """CSV row r is table row (r - 1) of ``rows``; say which village and which table row."""
+    pos = {c: i + 1 for i, c in enumerate(edited[CODE].astype(str))}
+    out = []
+    for p in problems:
+        if p.row is not None and 2 <= p.row < len(rows) + 2:
+            r = rows.iloc[p.row - 2]
+            out.append(Problem(f"村“{r[NAME]}”（{r[CODE]}）：{p.message}", row=pos[str(r[CODE])], column=p.column))
+        else:
+            out.append(Problem(p.message, column=p.column))
+    return out
+
+
+def changes(sheet: Sheet, values: pd.DataFrame) -> pd.DataFrame:
+    """Cells whose checked value differs from what was read: region, field, old, value."""
+    old = sheet.frame.melt(id_vars=[CODE], value_vars=list(sheet.fields), var_name="field", value_name="old")
+    old = old.rename(columns={CODE: "region"})
+    old["region"] = old["region"].astype(str)
+    new = values[["region", "field", "value"]].astype({"region": str, "field": str})
+    m = old.merge(new, on=["region", "field"], how="left")
+    a, b = m["value"].to_numpy(dtype="float64"), m["old"].to_numpy(dtype="float64")
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    return m[~same].reset_index(drop=True)[["region", "field", "old", "value"]]
+
+
+def save(engine, sheet: Sheet, edited: pd.DataFrame, user: str, today: dt.date | None = None) -> dict:
+    """Check every cell, then write the changed ones in one audited transaction with the
+    versions read. Returns {'inserted', 'updated', 'unchanged', 'changed': frame}.
+    Any problem (InputError) or a concurrent change of the same cell (StaleWriteError)
+    leaves the database as it was."""
+    from .store import reports
+
+    if not (user or "").strip():
+        raise InputError(Problem("请填写填报人", column="填报人"), source=SOURCE)
+    values = check(sheet, edited, engine=engine, today=today)
+    diff = changes(sheet, values)
+    if diff.empty:
+        return {"inserted": 0, "updated": 0, "unchanged": 0, "changed": diff}
+    expected = {(r, f): sheet.versions.get((r, f), 0) for r, f in zip(diff["region"], diff["field"])}
+    result = reports.upsert_reports(engine, sheet.program, sheet.period, diff[["region", "field", "value"]],
+                                    user.strip(), expected_versions=expected)
+    return {**result, "changed": diff}

@@ -55,14 +55,11 @@ def _code_programs() -> list[Program]:
 
 def _program_county(p: Program) -> str:
     """The county a station-numbering programme covers: its county region, else its scope."""
-    try:
-        from .regions import program_regions
-        regs = program_regions(p.id)
-        counties = regs[regs["level"] == "county"]["name"]
-        if len(counties):
-            return str(counties.iloc[0])
-    except Exception:  # region files are optional for numbering
-        pass
+    from .regions import program_regions
+    regs = program_regions(p.id)
+    counties = regs[regs["level"] == "county"]["name"]
+    if len(counties):
+        return str(counties.iloc[0])
     m = re.search(r"[\u4e00-\u9fff]{2,}?(?:自治县|县|区|市)", p.meta.scope)
     return m.group(0) if m else p.meta.scope
 
@@ -141,9 +138,12 @@ def _fmt_num(s: pd.Series) -> pd.Series:
 
 
 def _failures(df: pd.DataFrame, mask: pd.Series, requirement: str, name: str, ref: str, detail) -> pd.DataFrame:
-    sel = df.loc[mask.to_numpy(), ["station", "type"]]
+    """Rows of failures for the stations in ``mask``; ``detail`` is text or a function of
+    the failing rows' index (so messages are built only for failing stations)."""
+    m = mask.to_numpy(dtype=bool)
+    sel = df.loc[m, ["station", "type"]]
     out = sel.assign(requirement=requirement, name=name, ref=ref)
-    out["detail"] = detail[mask.to_numpy()] if isinstance(detail, pd.Series) else detail
+    out["detail"] = detail(sel.index) if callable(detail) else detail
     return out[FAILURE_COLUMNS]
 
 
@@ -173,7 +173,8 @@ def station_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
         need = cl.min_items if cl.min_items is not None else len(cl.items)
         fail = of_type & (given < need)
         parts.append(_failures(stations, fail, cl.code, cl.name, cl.ref,
-                               "提供" + given.astype(str) + f"类服务，{TYPE_NAMES[stype]}至少应提供{need}类"))
+                               lambda ix, g=given, n=need, t=stype:
+                               "提供" + g[ix].astype(str) + f"类服务，{TYPE_NAMES[t]}至少应提供{n}类"))
     # equipment: quantity per item, optional items excused when their condition holds
     mbps_min = float(program.setting("broadband_min_mbps"))
     for stype, code in EQUIP_BY_TYPE.items():
@@ -185,14 +186,14 @@ def station_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
             if "broadband" in it.code:
                 mbps = _num(stations, "broadband_mbps")
                 fail = of_type & (mbps < mbps_min)
-                detail = "宽带" + _fmt_num(mbps) + f" Mbps，应不低于{mbps_min:g} Mbps"
+                detail = lambda ix, v=mbps: "宽带" + _fmt_num(v[ix]) + f" Mbps，应不低于{mbps_min:g} Mbps"  # noqa: E731
             else:
                 qty = _num(stations, f"eq_{it.code}")
                 need = it.quantity or 1
                 fail = of_type & (qty < need)
                 if it.optional_if:
                     fail &= ~_bool(stations, f"excused_{it.code}")
-                detail = "现有" + _fmt_num(qty) + f"，应至少{need}"
+                detail = lambda ix, v=qty, n=need: "现有" + _fmt_num(v[ix]) + f"，应至少{n}"  # noqa: E731
             parts.append(_failures(stations, fail, it.code, it.name, it.ref, detail))
     # 六有: every item
     cl = program.checklist(LIUYOU)
@@ -213,7 +214,7 @@ def officer_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
     ref_hours = _setting_ref(program, "training_hours_min")
     counts = stations["station"].map(officers.groupby("station")["officer"].nunique()).fillna(0).astype(int)
     few = _failures(stations, counts < min_count, "officer_min_count", "信息员人数", ref_count,
-                    "信息员" + counts.astype(str) + f"名，应至少{min_count}名")
+                    lambda ix: "信息员" + counts[ix].astype(str) + f"名，应至少{min_count}名")
     hours = pd.to_numeric(officers["training_hours"], errors="coerce").fillna(0)
     low = officers.loc[(hours < min_hours).to_numpy()].copy()
     types = stations.set_index("station")["type"]
@@ -232,13 +233,23 @@ def _setting_ref(program: Program, code: str) -> str:
 def station_results(program: Program, stations: pd.DataFrame, officers: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per station: passed, number of failures, and the failing requirements with clauses."""
     fails = station_failures(program, stations, officers)
-    text = (fails["name"] + "（" + fails["ref"] + "）").groupby(fails["station"]).agg("；".join)
-    n = fails.groupby("station").size()
     out = stations[["station", "type"]].copy()
-    out["failures"] = out["station"].map(n).fillna(0).astype(int)
+    out["failures"] = out["station"].map(fails.groupby("station").size()).fillna(0).astype(int)
     out["passed"] = out["failures"] == 0
-    out["failed_items"] = out["station"].map(text).astype("string").fillna("")
+    out["failed_items"] = out["station"].astype(str).map(_joined_labels(fails)).astype("string").fillna("")
     return out
+
+
+def _joined_labels(fails: pd.DataFrame) -> pd.Series:
+    """“name（ref）；…” per station, joined in Arrow rather than per group in Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if fails.empty:
+        return pd.Series(dtype="string")
+    label = (fails["name"] + "（" + fails["ref"] + "）").astype(str)
+    tbl = pa.table({"station": fails["station"].astype(str).to_numpy(), "label": label.to_numpy()})
+    g = tbl.group_by("station", use_threads=False).aggregate([("label", "list")])
+    return pd.Series(pc.binary_join(g["label_list"], "；").to_pylist(), index=g["station"].to_pylist(), dtype="string")
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,8 @@ def reporting_regions(program_id: str, level: str, engine=None) -> pd.DataFrame:
         from ..store import regions as store_regions
         frames.append(store_regions.load_regions(engine, program_id))
     frames.append(region_files.program_regions(program_id))
+    if level == "pilot":
+        frames.append(_pilots(program_id))
     for df in frames:
         if df is None or df.empty:
             continue
@@ -26,3 +28,14 @@ def reporting_regions(program_id: str, level: str, engine=None) -> pd.DataFrame:
             out = hit[["code", "name"]].astype(str).reset_index(drop=True)
             return out.sort_values("code", kind="stable").reset_index(drop=True)
     return pd.DataFrame({"code": pd.Series(dtype=str), "name": pd.Series(dtype=str)})
+
+
+def _pilots(program_id: str) -> pd.DataFrame | None:
+    """Pilots report as units of their own (忻州): code = pilot_code, as the demo data stores them."""
+    from pathlib import Path
+    load = getattr(region_files, "load_pilots", None)
+    pilots_dir = getattr(region_files, "PILOTS_DIR", None)
+    if load is None or pilots_dir is None or not (Path(pilots_dir) / f"{program_id}.csv").exists():
+        return None
+    p = load(program_id)
+    return pd.DataFrame({"code": p["pilot_code"].astype(str), "name": p["name"].astype(str), "level": "pilot"})

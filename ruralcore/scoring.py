@@ -98,23 +98,47 @@ def weight_vector(rubric: Rubric, weights: Mapping[str, float] | None = None) ->
     return codes, target, w
 
 
+def score_columns(columns: list[np.ndarray], target: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Scores from one float array per indicator; NaN values count as 0.
+
+    Works column by column on contiguous arrays, in place: min(v / t, 1), then fmax with 0
+    (which also turns NaN into 0), times the weight, added to the total.
+    """
+    n = columns[0].shape[0] if columns else 0
+    total = np.zeros(n)
+    tmp = np.empty(n)
+    for col, t, w in zip(columns, target, weights):  # ~9 indicators
+        if w == 0:
+            continue
+        np.divide(col, t, out=tmp)
+        np.minimum(tmp, 1.0, out=tmp)
+        np.fmax(tmp, 0.0, out=tmp)
+        np.multiply(tmp, w, out=tmp)
+        np.add(total, tmp, out=total)
+    return np.round(total, DECIMALS, out=total)
+
+
 def score_array(values: np.ndarray, target: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Scores for a (villages × indicators) float array; NaN values count as 0."""
-    att = np.minimum(values / target, 1.0)
-    att = np.nan_to_num(att, nan=0.0)
-    np.maximum(att, 0.0, out=att)
-    return np.round(att @ weights, DECIMALS)
+    values = np.asarray(values, dtype="float64")
+    return score_columns([np.ascontiguousarray(values[:, j]) for j in range(values.shape[1])], target, weights)
 
 
 def rank_array(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(competition rank "min", order) — order sorts by score desc, stable by position."""
+    """(competition rank "min", order) — order sorts by score, highest first.
+
+    Tied scores get the same rank whatever their order, so an unstable sort is enough.
+    """
     n = scores.size
-    order = np.argsort(-scores, kind="stable")
-    s = scores[order]
+    # Scores carry DECIMALS decimals: sort them as integers (about twice as fast as floats).
+    keys = np.rint(np.nan_to_num(scores, nan=-1.0) * 10**DECIMALS).astype(np.int64)
+    np.negative(keys, out=keys)
+    order = np.argsort(keys)
+    s = keys[order]
     new = np.empty(n, dtype=bool)
     if n:
         new[0] = True
-        new[1:] = s[1:] != s[:-1]
+        np.not_equal(s[1:], s[:-1], out=new[1:])
     first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = first + 1
@@ -136,38 +160,46 @@ def award_array(scores: np.ndarray, rank: np.ndarray, rubric: Rubric,
     return np.where(excellent, 0, np.where(qualified, 1, 2)).astype(np.int8)
 
 
-def _matrix(values: pd.DataFrame, codes: list[str]) -> np.ndarray:
+def _columns(values: pd.DataFrame, codes: list[str]) -> list[np.ndarray]:
     missing = [c for c in codes if c not in values.columns]
     if missing:
         raise InputError([Problem("缺少该指标列", column=c) for c in missing])
-    return values[codes].to_numpy(dtype="float64", na_value=np.nan)
+    return [values[c].to_numpy(dtype="float64", na_value=np.nan) for c in codes]
 
 
 def score(program: Program, values: pd.DataFrame, weights: Mapping[str, float] | None = None,
           aspects: bool = False) -> pd.DataFrame:
     """Score, rank and award every region of ``values`` (index = region, columns ⊇ indicators).
 
-    Returns columns region, score, rank, award (code), award_label, in input order; with
-    ``aspects=True`` also one column per aspect (``aspect_<code>``) with its points.
-    ``weights``: {aspect_code: points} replacing the programme's points (must add up to
-    the rubric's total).
+    Returns columns region, score, rank, award, award_label in input order. ``award`` and
+    ``award_label`` are categoricals (categories in AWARDS order: excellent, qualified,
+    not_qualified; compare them with strings as usual). With ``aspects=True`` also one
+    column per aspect (``aspect_<code>``) with its points. ``weights``: {aspect_code:
+    points} replacing the programme's points (must add up to the rubric's total).
     """
     rubric = rubric_of(program)
     codes, target, w = weight_vector(rubric, weights)
-    v = _matrix(values, codes)
-    s = score_array(v, target, w)
+    cols = _columns(values, codes)
+    s = score_columns(cols, target, w)
     rank, _ = rank_array(s)
-    regions = values.index.to_numpy()
-    award = np.asarray(AWARDS, dtype=object)[award_array(s, rank, rubric, regions)]
-    out = pd.DataFrame({"region": regions.astype(str), "score": s, "rank": rank, "award": award})
-    out["award_label"] = out["award"].map(AWARD_LABELS)
+    regions = values.index
+    if rubric.tie_rule == "code_order":
+        award = award_array(s, rank, rubric, regions.to_numpy())
+    else:
+        award = award_array(s, rank, rubric)
+    out = pd.DataFrame({
+        "region": regions.astype("str") if regions.dtype != "str" else regions.array,
+        "score": s, "rank": rank,
+        "award": pd.Categorical.from_codes(award, categories=list(AWARDS)),
+        "award_label": pd.Categorical.from_codes(award, categories=[AWARD_LABELS[a] for a in AWARDS]),
+    })
     if aspects:
         pts = _points(rubric, weights)
-        att = np.nan_to_num(np.clip(v / target, 0.0, 1.0), nan=0.0)
         pos = {c: i for i, c in enumerate(codes)}
         for a, p in zip(rubric.aspects, pts):
             idx = [pos[i.code] for i in a.indicators]
-            out[f"aspect_{a.code}"] = np.round(att[:, idx].mean(axis=1) * p, DECIMALS)
+            sub = score_columns([cols[i] for i in idx], target[idx], np.full(len(idx), p / len(idx)))
+            out[f"aspect_{a.code}"] = sub
     return out
 
 
@@ -184,8 +216,8 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """
     m = before[["region", "score", "rank", "award"]].merge(
         after[["region", "score", "rank", "award"]], on="region", suffixes=("_before", "_after"))
-    b = m["award_before"].map({a: i for i, a in enumerate(AWARDS)}).to_numpy()
-    a = m["award_after"].map({a: i for i, a in enumerate(AWARDS)}).to_numpy()
+    b = pd.Categorical(m["award_before"].astype(str), categories=list(AWARDS)).codes
+    a = pd.Categorical(m["award_after"].astype(str), categories=list(AWARDS)).codes
     change = np.select(
         [(a == 0) & (b != 0), (b == 0) & (a != 0), (a == 1) & (b == 2), (b == 1) & (a == 2)],
         ["gains_excellent", "loses_excellent", "gains_qualified", "loses_qualified"], "none")

@@ -1,3 +1,241 @@
+"""县领导小组总览: targets, milestones, townships, ranking, laggards, trend, timeline
+(+ 融水 stations and officers, 谭家场 tasks). Numbers come from ruralcore.overview."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.info("建设中")
+from dashboards.ui import charts, data, tiles
+from dashboards.ui.context import current_program, page_setup, period_picker
+from dashboards.ui.theme import projector_on
+from ruralcore import overview as ov
+from ruralcore.fmt import AWARD_LABELS, date_zh, period_zh
+
+SLIDE_SECONDS = 15
+
+page_setup("县领导小组总览")
+program = current_program()
+d = data.Data(program.id)
+period = period_picker(d.periods)
+if period is None:
+    st.stop()
+
+cur = d.month(period)
+prev_period = d.previous(period)
+prev = d.month(prev_period)
+latest = period == max(d.periods)
+# “Today” of the page: the data's as-of date for the newest month, else that month's end.
+as_of = d.as_of if latest and d.as_of else pd.Period(period, "M").end_time.date()
+info = ov.indicator_info(program)
+big = projector_on()
+
+st.caption(f"{program.meta.short_title} · {period_zh(period)}月报 · 数据截至 {date_zh(as_of)}"
+           + (f" · 与{period_zh(prev_period)}比较" if prev_period else ""))
+
+
+def _ind_label(code: str) -> str:
+    return f"{info.at[code, 'name']}（{info.at[code, 'unit']}）"
+
+
+def _chosen_indicator(key: str, codes: list[str]) -> str:
+    if big:  # no widgets on a projector slide: the first indicator with a target
+        return st.session_state.get(key, codes[0]) if st.session_state.get(key) in codes else codes[0]
+    return st.selectbox("指标", codes, format_func=_ind_label, key=key)
+
+
+# ---- panels -------------------------------------------------------------------------------
+
+def panel_targets() -> None:
+    st.subheader("目标完成情况")
+    t = ov.target_tiles(program, cur, prev, d.regions)
+    if t.empty:
+        st.info("本月没有可计算的目标。")
+        return
+    tiles.target_tiles(t, per_row=4 if big else 4)
+
+
+def panel_countdown() -> None:
+    st.subheader("里程碑倒计时")
+    nx = ov.next_milestones(program, as_of, n=4)
+    if nx.empty:
+        st.info("没有待完成的里程碑。")
+        return
+    cols = st.columns(len(nx))
+    for col, r in zip(cols, nx.itertuples(index=False)):
+        with col.container(border=True):
+            if r.status == "overdue":
+                col.metric(r.name, f"已逾期 {int(r.days_overdue)} 天", delta=f"截止 {date_zh(r.due)}",
+                           delta_color="inverse", delta_arrow="off")
+            else:
+                col.metric(r.name, f"还剩 {int(r.days_left)} 天", delta=f"截止 {date_zh(r.due)}",
+                           delta_color="off", delta_arrow="off")
+            col.caption(f"{r.status_label}（{r.ref}）")
+
+
+def _compare_codes() -> list[str]:
+    with_target = [c for c in info.index if pd.notna(info.at[c, "threshold"])]
+    return with_target or list(info.index)
+
+
+def panel_compare() -> None:
+    level = ov.compare_level(program)
+    comp = ov.compare_table(program, cur, d.regions)
+    st.subheader(f"各{ov.level_name(level)}对比")
+    codes = [c for c in _compare_codes() if c in comp.columns]
+    code = _chosen_indicator("ov_compare_ind", codes)
+    fig = charts.compare_bars(comp["name"], comp[code], info.at[code, "threshold"], info.at[code, "op"],
+                              f"{info.at[code, 'name']}：各{ov.level_name(level)}（红虚线为目标，{info.at[code, 'ref']}）",
+                              info.at[code, "unit"])
+    st.plotly_chart(fig, width="stretch", key="fig_compare")
+
+
+def panel_ranking() -> None:
+    ranked = data.ranking(d.url, d.token, program.id, period)
+    counts = ov.award_counts(ranked)
+    r = program.rubric
+    st.subheader("村排名（计分办法）")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("参评村", f"{len(ranked)} 个")
+    c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
+    c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
+    c4.metric("未达标", f"{counts['not_qualified']} 个")
+    n = 12 if big else 20
+    show = ranked.head(n)
+    table = pd.DataFrame({
+        "名次": show["rank"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
+        "得分": show["score"].round(1).to_numpy(), "等次": show["award_label"].to_numpy(),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", key="ranking_table",
+                 column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
+    st.caption(f"前 {n} 名，共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
+               f"条款 {r.ref}。")
+
+
+def panel_heatmap() -> None:
+    ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric else None
+    hm = ov.heatmap(program, cur, d.regions, rows=30 if big else ov.HEATMAP_ROWS, ranked=ranked)
+    what = ov.level_name(ov.report_level(program))
+    st.subheader(f"落后{what}热力图")
+    if not hm["shown"]:
+        st.info("没有可着色的指标。")
+        return
+    cols = [info.at[c, "name"] for c in hm["attainment"].columns]
+    fig = charts.heatmap(hm["labels"], hm["attainment"], hm["values"], cols,
+                         f"得分最低的 {hm['shown']} 个{what} × 指标（颜色为目标达成度）")
+    st.plotly_chart(fig, width="stretch", key="fig_heatmap")
+    if hm["total"] > hm["shown"]:
+        st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']} 个{what}；完整名单见“逐级查看”。")
+
+
+def panel_trend() -> None:
+    st.subheader("月度趋势")
+    tr = data.trend(d.url, d.token, program.id, period)
+    codes = [c for c in _compare_codes() if c in tr.columns]
+    code = _chosen_indicator("ov_trend_ind", codes)
+    fig = charts.trend(tr, {code: info.at[code, "name"]}, {code: info.at[code, "threshold"]},
+                       f"{info.at[code, 'name']}：全域逐月（{info.at[code, 'ref']}）", info.at[code, "unit"])
+    st.plotly_chart(fig, width="stretch", key="fig_trend")
+
+
+def panel_timeline() -> None:
+    st.subheader("里程碑时间轴")
+    ms = ov.milestone_table(program, as_of)
+    dated = ms[ms["recurring"].isna()] if "recurring" in ms else ms
+    st.plotly_chart(charts.timeline(dated, as_of, f"里程碑（黑线为数据截至日 {date_zh(as_of)}）"),
+                    width="stretch", key="fig_timeline")
+    monthly = ms[ms["recurring"].notna()] if "recurring" in ms else ms.iloc[0:0]
+    if not monthly.empty:
+        st.caption("；".join(f"{r.name}：下次 {date_zh(r.due)}（{r.ref}）" for r in monthly.itertuples()))
+
+
+def panel_stations() -> None:
+    st.subheader("益农信息社建设：按乡镇与类型对照附件1任务")
+    sp = data.stations(d.url, d.token, program.id)
+    q = ov.quota_table(program, sp["stations"], d.regions)
+    kind = "standard" if big else st.radio("类型", list(q["kind"].unique()), horizontal=True,
+                                           format_func=lambda k: q.loc[q["kind"] == k, "kind_name"].iloc[0],
+                                           key="ov_station_kind")
+    part = q[q["kind"] == kind]
+    st.plotly_chart(charts.quota_bars(part, f"{part['kind_name'].iloc[0]}：已建成 / 任务数（附件1）"),
+                    width="stretch", key="fig_quota")
+    tot = q.groupby("kind_name", sort=False)[["built", "quota"]].sum()
+    cols = st.columns(len(tot))
+    for col, (name, r) in zip(cols, tot.iterrows()):
+        col.metric(name, f"{int(r['built'])} / {int(r['quota'])} 个")
+
+
+def panel_officers() -> None:
+    st.subheader("信息员培训不足48学时")
+    sp = data.stations(d.url, d.token, program.id)
+    short = ov.officers_short(program, sp["stations"], sp["officers"], d.regions)
+    st.metric("不足学时的信息员", f"{len(short)} 人", help="五(二)2：每名信息员每年培训不少于48学时")
+    if len(short):
+        st.dataframe(short.head(15 if big else 50), hide_index=True, width="stretch", key="officers_table")
+
+
+def panel_tasks() -> None:
+    st.subheader("重点任务（按领域、责任部门和状态）")
+    tp = data.task_progress(d.url, d.token, program.id)
+    st_ = ov.task_table(program, tp, period, as_of)
+    by_area = ov.task_counts(st_, "area_name")
+    st.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
+                                          "各领域任务状态"), width="stretch", key="fig_tasks")
+    show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
+    st.dataframe(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
+                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
+                 hide_index=True, width="stretch", key="tasks_table")
+
+
+has_compare = len(ov.compare_table(program, cur, d.regions)) > 1
+panels: list[tuple[str, callable]] = [("目标", panel_targets)]
+if program.milestones:
+    panels.append(("倒计时", panel_countdown))
+if has_compare:
+    panels.append(("对比", panel_compare))
+if program.rubric is not None:
+    panels.append(("排名", panel_ranking))
+if ov.report_level(program) in ("village", "township", "pilot") and len(cur) > 1:
+    panels.append(("热力图", panel_heatmap))
+if len(d.periods) > 1:
+    panels.append(("趋势", panel_trend))
+if program.milestones:
+    panels.append(("时间轴", panel_timeline))
+if program.quotas and data.stations(d.url, d.token, program.id)["stations"] is not None:
+    panels.append(("站点", panel_stations))
+    panels.append(("信息员", panel_officers))
+if program.tasks:
+    panels.append(("任务", panel_tasks))
+
+
+def slideshow() -> None:
+    """Projector slideshow: one panel per slide, the next one every SLIDE_SECONDS."""
+    n = len(panels)
+    c1, c2, c3 = st.columns([1, 1, 2])
+    if c1.button("◀ 上一页", key="slide_prev"):
+        st.session_state["slide"] = (st.session_state.get("slide", 0) - 1) % n
+    if c2.button("下一页 ▶", key="slide_next"):
+        st.session_state["slide"] = (st.session_state.get("slide", 0) + 1) % n
+    auto = c3.toggle("自动翻页", key="slide_auto", value=True)
+
+    @st.fragment(run_every=SLIDE_SECONDS if auto else None)
+    def _slide() -> None:
+        j = st.session_state.get("slide", 0) % n
+        st.markdown(f"**第 {j + 1} / {n} 页：{panels[j][0]}**")
+        panels[j][1]()
+        if auto:  # the next timer tick shows the next panel
+            st.session_state["slide"] = (j + 1) % n
+
+    _slide()
+
+
+show_slides = big and st.toggle("幻灯片放映（逐页切换各面板）", key="slideshow",
+                                value=st.query_params.get("slideshow") == "1")
+if show_slides:
+    slideshow()
+else:
+    for _, fn in panels:
+        fn()
+        st.divider()

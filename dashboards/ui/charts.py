@@ -1,0 +1,122 @@
+"""Plotly figures for the dashboards. They draw what ruralcore computed; they aggregate
+nothing themselves (callers pass at most a few dozen rows)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ruralcore.fmt import date_zh, period_zh
+
+from .theme import RAG_COLORS, font_size, style_figure
+
+TARGET_COLOR = "#c62828"
+
+
+def _target_line(fig, threshold: float | None, label: str) -> None:
+    if threshold is None or (isinstance(threshold, float) and np.isnan(threshold)):
+        return
+    fig.add_hline(y=threshold, line_dash="dash", line_color=TARGET_COLOR, line_width=3,
+                  annotation_text=f"{label} {threshold:g}", annotation_position="top left",
+                  annotation_font_color=TARGET_COLOR, annotation_font_size=font_size())
+
+
+def compare_bars(names: pd.Series, values: pd.Series, threshold: float | None, op: str | None,
+                 title: str, unit: str, height: int | None = None) -> go.Figure:
+    """One bar per region, coloured met / not met, with the target as a dashed line."""
+    v = values.to_numpy(dtype="float64")
+    if threshold is not None and not np.isnan(threshold) and op in (">=", ">"):
+        colors = np.where(v >= threshold, RAG_COLORS["green"], RAG_COLORS["red"])
+    elif threshold is not None and not np.isnan(threshold) and op in ("<=", "<"):
+        colors = np.where(v <= threshold, RAG_COLORS["green"], RAG_COLORS["red"])
+    else:
+        colors = np.full(len(v), "#1f5fa8")
+    text = [("—" if np.isnan(x) else f"{x:.1f}") for x in v]
+    fig = go.Figure(go.Bar(x=list(names), y=v, marker_color=list(colors), text=text, textposition="outside",
+                           cliponaxis=False, hovertemplate="%{x}：%{y:.1f}" + unit + "<extra></extra>"))
+    _target_line(fig, threshold, "目标")
+    fig.update_layout(title=title, yaxis_title=unit, showlegend=False)
+    top = np.nanmax(np.append(v, threshold if threshold is not None else np.nan)) if len(v) else 1
+    fig.update_yaxes(range=[0, (top if np.isfinite(top) else 1) * 1.15])
+    return style_figure(fig, height)
+
+
+def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, columns: list[str],
+            title: str, height: int | None = None) -> go.Figure:
+    """Regions × indicators coloured by attainment of the target (red low, green met)."""
+    z = attainment.to_numpy(dtype="float64")
+    text = np.where(np.isnan(values.to_numpy(dtype="float64")), "—",
+                    np.char.mod("%.0f", np.nan_to_num(values.to_numpy(dtype="float64"))))
+    fig = go.Figure(go.Heatmap(
+        z=z, x=columns, y=labels, text=text, texttemplate="%{text}", zmin=0, zmax=100,
+        colorscale=[[0, RAG_COLORS["red"]], [0.8, RAG_COLORS["amber"]], [1, RAG_COLORS["green"]]],
+        colorbar=dict(title="目标达成度 %"), hovertemplate="%{y} · %{x}：%{text}<extra></extra>"))
+    rows = max(len(labels), 1)
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=max(font_size() - 4, 10)))
+    fig.update_xaxes(side="top", tickangle=-30)
+    fig.update_layout(title=title)
+    return style_figure(fig, height or min(max(300, 26 * rows + 160), 1800))
+
+
+def trend(frame: pd.DataFrame, columns: dict[str, str], thresholds: dict[str, float], title: str,
+          unit: str, height: int | None = None) -> go.Figure:
+    """Monthly values (index = period) of some indicators with their targets."""
+    fig = go.Figure()
+    x = [period_zh(p) for p in frame.index]
+    for code, name in columns.items():
+        if code in frame:
+            fig.add_trace(go.Scatter(x=x, y=frame[code].to_numpy(dtype="float64"), mode="lines+markers",
+                                     name=name, line=dict(width=4), marker=dict(size=9)))
+    for v in sorted(set(t for t in thresholds.values() if t is not None and not np.isnan(t))):
+        _target_line(fig, v, "目标")
+    fig.update_layout(title=title, yaxis_title=unit)
+    return style_figure(fig, height)
+
+
+def timeline(ms: pd.DataFrame, as_of: dt.date, title: str, height: int | None = None) -> go.Figure:
+    """Dated milestones as bars (start → due) or points, today's date marked."""
+    colors = {"done": RAG_COLORS["green"], "on_track": "#1f5fa8", "due_soon": RAG_COLORS["amber"],
+              "overdue": RAG_COLORS["red"]}
+    ms = ms[ms["due"].notna()].copy()
+    ms["due_d"] = pd.to_datetime(ms["due"])
+    ms["start_d"] = pd.to_datetime(ms["start"]).fillna(ms["due_d"] - pd.Timedelta(days=3))
+    fig = go.Figure()
+    labels = ms["name"].str.slice(0, 22).to_numpy()
+    for status, part in ms.groupby("status", sort=False):
+        idx = ms.index.get_indexer(part.index)
+        fig.add_trace(go.Bar(
+            y=labels[idx], x=(part["due_d"] - part["start_d"]).dt.total_seconds().to_numpy() * 1000,
+            base=part["start_d"].to_numpy(), orientation="h", marker_color=colors.get(status, "#777"),
+            name=part["status_label"].iloc[0] if "status_label" in part else status,
+            customdata=np.stack([part["name"], [date_zh(d) for d in part["due"]]], axis=1),
+            hovertemplate="%{customdata[0]}<br>截止：%{customdata[1]}<extra></extra>"))
+    fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line_width=4, line_color="#000")
+    fig.add_annotation(x=pd.Timestamp(as_of), y=1.0, yref="paper", text=f"数据截至 {date_zh(as_of)}",
+                       showarrow=False, yanchor="bottom", font=dict(size=font_size()))
+    fig.update_xaxes(type="date", tickformat="%Y年%-m月")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(labels))
+    fig.update_layout(title=title, barmode="overlay")
+    return style_figure(fig, height or max(320, 48 * len(ms) + 160))
+
+
+def quota_bars(frame: pd.DataFrame, title: str, height: int | None = None) -> go.Figure:
+    """Built vs quota per township (frame: township, built, quota) — grouped bars."""
+    fig = go.Figure([
+        go.Bar(x=frame["township"], y=frame["quota"], name="任务数（附件1）", marker_color="#b0bec5"),
+        go.Bar(x=frame["township"], y=frame["built"], name="已建成", marker_color=RAG_COLORS["green"],
+               text=frame["built"], textposition="outside", cliponaxis=False),
+    ])
+    fig.update_layout(title=title, barmode="group", yaxis_title="个")
+    return style_figure(fig, height)
+
+
+def stacked_states(frame: pd.DataFrame, category: str, states: dict[str, str], colors: dict[str, str],
+                   title: str, height: int | None = None) -> go.Figure:
+    """Counts per category and state as horizontal stacked bars."""
+    fig = go.Figure([go.Bar(y=frame[category], x=frame[s], name=label, orientation="h",
+                            marker_color=colors.get(s, "#777")) for s, label in states.items() if s in frame])
+    fig.update_layout(title=title, barmode="stack", xaxis_title="个")
+    fig.update_yaxes(autorange="reversed")
+    return style_figure(fig, height)

@@ -1,0 +1,52 @@
+"""Red/amber/green target tiles (st.metric with the change since last month)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from ruralcore.fmt import date_zh, value_with_unit
+from ruralcore.programs import ASSUMED_LABEL
+
+from .theme import RAG_COLORS
+
+STATUS_TEXT = {"green": "达标", "amber": "接近目标", "red": "落后", "no_data": "无数据"}
+OP_TEXT = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def tile_value(row) -> str:
+    return value_with_unit(row["value"], row["unit"])
+
+
+def tile_delta(row) -> str | None:
+    d = row["delta"]
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return None
+    unit = "个百分点" if row["unit"] == "%" else row["unit"]
+    return f"{d:+.1f}{unit}（较上月）"
+
+
+def badge(status: str) -> str:
+    color = RAG_COLORS.get(status, "#757575")
+    return (f"<span style='display:inline-block;padding:2px 10px;border-radius:6px;background:{color};"
+            f"color:#fff;font-weight:700'>● {STATUS_TEXT.get(status, status)}</span>")
+
+
+def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
+    """One st.metric per target: value, change since last month, target, status, clause."""
+    rows = list(tiles.itertuples(index=False))
+    for start in range(0, len(rows), per_row):  # ~10 targets
+        cols = st.columns(per_row)
+        for col, r in zip(cols, rows[start:start + per_row]):
+            row = r._asdict()
+            with col.container(border=True):
+                st.metric(row["name"], tile_value(row), tile_delta(row), border=False)
+                need = f"目标 {OP_TEXT.get(row['op'], row['op'])} {value_with_unit(row['threshold'], row['unit'])}"
+                due = f"，期限 {date_zh(row['due'])}" if row["due"] else ""
+                met = ""
+                if row["regions"] is not None and not (isinstance(row["regions"], float) and math.isnan(row["regions"])):
+                    met = f"<br>已达标 {int(row['met_regions'])}/{int(row['regions'])} 个"
+                assumed = f"<br><i>{ASSUMED_LABEL}</i>" if row["assumed"] else ""
+                st.markdown(f"{badge(row['status'])} {need}{due}（{row['ref']}）{met}{assumed}",
+                            unsafe_allow_html=True)

@@ -1,0 +1,509 @@
+"""What the county dashboard shows, composed from the engines (no Streamlit here).
+
+Every function takes a programme and frames (or an engine for the loaders) and returns
+DataFrames/dicts ready to show. Rules live in the engines this module calls:
+indicators (formulas, roll-ups by summed numerators/denominators), targets (met, gap,
+red/amber/green), scoring (花垣 rubric, rank, 达标/优秀), milestones, stations, tasks.
+What is composed here is only *which* rows and columns a panel needs.
+
+Frames:
+- ``fields``: one month, one row per reporting region (index = region code), one column
+  per field code (``month_fields``);
+- ``regions``: the region tree as in ruralcore.regions (index = code; code, name, level,
+  parent), normally the store's regions of the programme (``region_frame``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from . import indicators as ind_mod
+from . import milestones as ms_mod
+from . import targets as tg_mod
+from .programs import ASSUMED_LABEL, Program
+from .regions import LEVEL_NAMES, LEVEL_ORDER
+
+TOTAL = "__total__"  # the group key of the whole programme area
+HEATMAP_ROWS = 60  # a heatmap shows at most this many (worst) regions
+
+
+# --------------------------------------------------------------------------------------
+# loading (the only part that touches the store)
+
+def data_token(engine: sa.Engine) -> str:
+    """Changes whenever stored data changes: cache key for loaded frames.
+
+    Every write appends to the audit log; bulk loads without audit add report rows or
+    meta entries, so their newest ids are part of the token too.
+    """
+    with engine.connect() as conn:
+        a = conn.execute(sa.text("SELECT MAX(id) FROM audit_log")).scalar()
+        r = conn.execute(sa.text("SELECT MAX(id), MAX(version) FROM reports WHERE id = (SELECT MAX(id) FROM reports)")).first()
+        m = conn.execute(sa.text("SELECT COUNT(*), MAX(value) FROM app_meta")).first()
+    return f"{a}:{r[0]}:{m[0]}:{m[1]}"
+
+
+def app_meta(engine: sa.Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT key, value FROM app_meta")).fetchall()
+    return {k: v for k, v in rows}
+
+
+def is_demo(engine: sa.Engine) -> bool:
+    try:
+        from .store import meta  # the store's own reader, when it has one
+        return bool(meta.is_demo(engine))
+    except (ImportError, AttributeError):
+        return app_meta(engine).get("demo", "") in ("1", "true", "True", "yes")
+
+
+def as_of_date(engine: sa.Engine, program_id: str, periods: list[str] | None = None) -> dt.date | None:
+    """The data's as-of date (“today” of the dashboards) recorded by the demo builder or
+    the import; without one, the last day of the newest month with data."""
+    meta = app_meta(engine)
+    for key in (f"as_of:{program_id}", f"as_of/{program_id}", f"{program_id}:as_of", f"as_of.{program_id}",
+                f"data_as_of:{program_id}", f"as_of_{program_id}"):
+        if meta.get(key):
+            return dt.date.fromisoformat(meta[key][:10])
+    if periods:
+        last = max(periods)
+        return (pd.Period(last, "M").end_time.date())
+    return None
+
+
+def periods(engine: sa.Engine, program_id: str) -> list[str]:
+    """Months with stored reports, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT DISTINCT period FROM reports WHERE program = :p ORDER BY period"),
+                            {"p": program_id}).fetchall()
+    return [r[0] for r in rows]
+
+
+def region_frame(engine: sa.Engine, program_id: str) -> pd.DataFrame:
+    """The programme's region tree from the store (index = code); the region files when
+    the store has none."""
+    from .regions import program_regions
+    try:
+        from .store import regions as store_regions
+        frame = store_regions.load_regions(engine, program_id)
+    except ImportError:
+        frame = pd.DataFrame()
+    if frame is None or frame.empty:
+        frame = program_regions(program_id)
+    frame = frame.copy()
+    frame.index = pd.Index(frame["code"].astype(str).to_numpy(), name="code")
+    return frame
+
+
+def month_fields(reports: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
+    """Long report rows (period, region, field, value) → one row per region, one column
+    per field (float). ``period`` selects one month of a multi-month frame."""
+    rep = reports if period is None else reports[reports["period"] == period]
+    if rep.empty:
+        return pd.DataFrame(index=pd.Index([], name="region", dtype=object))
+    wide = rep.pivot_table(index="region", columns="field", values="value", aggfunc="first", dropna=False)
+    wide.columns = [str(c) for c in wide.columns]
+    wide.index = pd.Index(wide.index.astype(str).to_numpy(dtype=object), name="region")
+    return wide.astype("float64")
+
+
+def load_month(engine: sa.Engine, program_id: str, period: str) -> pd.DataFrame:
+    from .store import reports as store_reports
+    return month_fields(store_reports.load_reports(engine, program_id, [period]))
+
+
+# --------------------------------------------------------------------------------------
+# helpers over the programme
+
+def indicator_info(program: Program) -> pd.DataFrame:
+    """Per indicator: name, unit, kind, ref, assumed, and the target that measures it
+    (first one, with its level) — what a page prints beside a number."""
+    tg = {}
+    for t in program.targets:
+        if t.indicator and t.indicator not in tg:
+            tg[t.indicator] = t
+    rows = []
+    for i in program.indicators:
+        t = tg.get(i.code)
+        rows.append({
+            "indicator": i.code, "name": i.name, "unit": i.unit, "kind": i.kind, "ref": i.ref,
+            "assumed": i.assumed, "target": t.code if t else None, "target_name": t.name if t else None,
+            "op": t.op if t else None, "threshold": t.threshold if t else np.nan,
+            "target_level": t.applies_to if t else None, "target_ref": t.ref if t else None,
+            "target_assumed": t.assumed if t else None, "due": t.due if t else None,
+        })
+    return pd.DataFrame(rows).set_index("indicator", drop=False)
+
+
+def report_level(program: Program) -> str:
+    return tg_mod.data_level(program)
+
+
+def compare_level(program: Program) -> str:
+    """The level the overview compares: townships for village reports, counties for
+    pilot reports, the reporting regions themselves otherwise."""
+    here = report_level(program)
+    if here == "village":
+        return "township"
+    if here == "pilot":
+        return "county"
+    return here
+
+
+def level_name(level: str) -> str:
+    return {"township": "乡镇", "county": "县（区）", "village": "村", "pilot": "试点"}.get(level, LEVEL_NAMES.get(level, level))
+
+
+def _indicator_codes(program: Program, fields: pd.DataFrame) -> list[str]:
+    """Indicators computable from the fields present."""
+    have = set(fields.columns)
+    return [i.code for i in program.indicators
+            if set(ind_mod.needed_fields(program, [i.code])) <= have]
+
+
+def village_values(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
+    """Indicator values per reporting region (index = region)."""
+    return ind_mod.compute(program, fields, _indicator_codes(program, fields))
+
+
+def total_values(program: Program, fields: pd.DataFrame) -> pd.Series:
+    """Indicator values over the whole programme area (summed numerators/denominators)."""
+    codes = _indicator_codes(program, fields)
+    if fields.empty or not codes:
+        return pd.Series(np.nan, index=codes, dtype="float64")
+    rolled = ind_mod.rollup(program, fields, np.full(len(fields), TOTAL, dtype=object), codes)
+    return rolled.loc[TOTAL]
+
+
+def names(regions: pd.DataFrame, codes) -> np.ndarray:
+    """Region names for codes (the code itself when the tree does not know it)."""
+    s = pd.Series(np.asarray(codes, dtype=object))
+    by = regions["name"] if not regions.empty else pd.Series(dtype=object)
+    return s.map(by).fillna(s).to_numpy(dtype=object)
+
+
+def parents_at(program: Program, regions: pd.DataFrame, codes, level: str) -> np.ndarray:
+    """For each region code, its ancestor's code at ``level`` (engine lookup)."""
+    return ind_mod.group_keys(program, pd.Index(np.asarray(codes, dtype=object)), level, regions).to_numpy(dtype=object)
+
+
+# --------------------------------------------------------------------------------------
+# overview panels
+
+TILE_COLUMNS = ["target", "name", "indicator", "unit", "level", "value", "previous", "delta", "threshold", "op",
+                "status", "met_regions", "regions", "due", "ref", "assumed"]
+
+
+def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame | None,
+                 regions: pd.DataFrame) -> pd.DataFrame:
+    """One row per measurable target: the value over the whole area this month and last
+    month (indicators engine: summed numerators/denominators), the threshold, red/amber/
+    green (targets engine), and for targets on each reporting region (every village…)
+    how many regions meet it."""
+    if fields.empty:
+        return pd.DataFrame(columns=TILE_COLUMNS)
+    now = total_values(program, fields)
+    prev = total_values(program, previous) if previous is not None and not previous.empty else None
+    per_region = village_values(program, fields)
+    here = report_level(program)
+    margin = tg_mod.amber_margin(program)
+    rows = []
+    for t in program.targets:  # ~10 programme entries
+        if not t.indicator or t.indicator not in now.index:
+            continue
+        ind = program.indicator(t.indicator)
+        value = float(now[t.indicator])
+        before = float(prev[t.indicator]) if prev is not None and t.indicator in prev.index else np.nan
+        met, gap = tg_mod.compare(np.array([value]), t.op, t.threshold)
+        met_regions = n_regions = None
+        if t.applies_to == here:
+            m, _ = tg_mod.compare(per_region[t.indicator].to_numpy(), t.op, t.threshold)
+            met_regions, n_regions = int(m.sum()), int(len(m))
+        rows.append({
+            "target": t.code, "name": t.name, "indicator": t.indicator, "unit": ind.unit, "level": t.applies_to,
+            "value": value, "previous": before, "delta": value - before if not np.isnan(before) else np.nan,
+            "threshold": float(t.threshold), "op": t.op,
+            "status": tg_mod.status(met, gap, margin)[0],
+            "met_regions": met_regions, "regions": n_regions,
+            "due": t.due, "ref": t.ref, "assumed": t.assumed,
+        })
+    return pd.DataFrame(rows, columns=TILE_COLUMNS)
+
+
+def compare_table(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
+                  level: str | None = None) -> pd.DataFrame:
+    """Indicator values per region at ``level`` (default compare_level): index = code,
+    columns = indicator codes, plus ``name``. Roll-ups by the indicators engine."""
+    level = level or compare_level(program)
+    codes = _indicator_codes(program, fields)
+    if fields.empty or not codes:
+        return pd.DataFrame(columns=["name", *codes])
+    if level == report_level(program):
+        out = ind_mod.compute(program, fields, codes)
+    else:
+        out = ind_mod.rollup_to(program, fields, level, codes, region_frame=regions)
+    out.insert(0, "name", names(regions, out.index))
+    return out
+
+
+def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame | None:
+    """花垣: every village's score, rank and award (scoring engine) with its name, its
+    township and the points per aspect; None when the programme has no rubric."""
+    if program.rubric is None or fields.empty:
+        return None
+    from . import scoring
+    values = village_values(program, fields)
+    scored = scoring.score(program, values, aspects=True)
+    scored.insert(1, "name", names(regions, scored["region"]))
+    town = parents_at(program, regions, scored["region"], "township")
+    scored.insert(2, "township", town)
+    scored.insert(3, "township_name", names(regions, town))
+    return scored.sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
+
+
+def award_counts(ranked: pd.DataFrame) -> dict[str, int]:
+    c = ranked["award"].value_counts()
+    return {a: int(c.get(a, 0)) for a in ("excellent", "qualified", "not_qualified")}
+
+
+def attainment(program: Program, values: pd.DataFrame) -> pd.DataFrame:
+    """Each region's indicator value as a share (%) of its target's threshold, capped at
+    100 — only to colour a heatmap (percentage indicators with a ≥ target)."""
+    info = indicator_info(program)
+    cols = [c for c in values.columns if c in info.index and info.at[c, "op"] in (">=", ">")
+            and info.at[c, "threshold"] > 0]
+    thr = info.loc[cols, "threshold"].to_numpy(dtype="float64")
+    att = np.clip(values[cols].to_numpy(dtype="float64") / thr * 100.0, 0, 100)
+    return pd.DataFrame(att, index=values.index, columns=cols)
+
+
+def heatmap(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
+            rows: int = HEATMAP_ROWS, ranked: pd.DataFrame | None = None) -> dict:
+    """The worst ``rows`` regions × indicators, coloured by attainment of the target.
+
+    Worst = lowest rubric score where there is one, else lowest mean attainment.
+    Returns {'values': region × indicator values, 'attainment': same shape (0–100),
+    'labels': row labels, 'shown': n, 'total': N}.
+    """
+    values = village_values(program, fields)
+    att = attainment(program, values)
+    if att.empty or not len(att.columns):
+        return {"values": att, "attainment": att, "labels": [], "shown": 0, "total": len(values)}
+    if ranked is not None:
+        order = ranked.sort_values(["score", "region"], ascending=[True, True], kind="stable")["region"].to_numpy()
+    else:
+        mean = att.mean(axis=1, skipna=True).fillna(-1)
+        order = mean.sort_values(kind="stable").index.to_numpy()
+    worst = pd.Index(order[:rows])
+    att = att.loc[worst]
+    shown = values.loc[worst, att.columns]
+    labels = [f"{n}" for n in names(regions, worst)]
+    return {"values": shown, "attainment": att, "labels": labels, "shown": len(worst), "total": len(values)}
+
+
+def trend(program: Program, monthly: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Indicator values over the whole area per month: index = period, columns = indicators."""
+    rows = {p: total_values(program, f) for p, f in sorted(monthly.items()) if not f.empty}
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).T.rename_axis("period")
+
+
+def region_history(program: Program, monthly: Mapping[str, pd.DataFrame], region: str,
+                   regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One region's indicator values per month (index = period). A region above the
+    report level (a township) is rolled up from its members."""
+    here = report_level(program)
+    level = None
+    if regions is not None and region in regions.index:
+        level = regions.at[region, "level"]
+    rows = {}
+    for p, f in sorted(monthly.items()):
+        if f.empty:
+            continue
+        codes = _indicator_codes(program, f)
+        if level is None or level == here:
+            if region in f.index:
+                rows[p] = ind_mod.compute(program, f.loc[[region]], codes).iloc[0]
+        else:
+            keys = parents_at(program, regions, f.index, level)
+            sub = f[keys == region]
+            if len(sub):
+                rows[p] = ind_mod.rollup(program, sub, np.full(len(sub), region, dtype=object), codes).iloc[0]
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).T.rename_axis("period")
+
+
+def milestone_table(program: Program, as_of: dt.date) -> pd.DataFrame:
+    """Milestones as of the data's date (milestones engine), soonest first."""
+    if not program.milestones:
+        return pd.DataFrame()
+    st = ms_mod.status(program, as_of)
+    return st
+
+
+def next_milestones(program: Program, as_of: dt.date, n: int = 3) -> pd.DataFrame:
+    """The next ``n`` dated milestones not yet done (overdue ones first)."""
+    st = milestone_table(program, as_of)
+    if st.empty:
+        return st
+    open_ = st[(st["status"] != "done") & st["recurring"].isna()] if "recurring" in st else st[st["status"] != "done"]
+    open_ = open_.assign(_o=open_["status"].map({"overdue": 0}).fillna(1))
+    return open_.sort_values(["_o", "due"], kind="stable").drop(columns="_o").head(n)
+
+
+def region_detail(program: Program, fields: pd.DataFrame, region: str, regions: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator of one region this month, beside its target and the clause it
+    comes from; assumed values marked “文件未规定，系统默认”."""
+    hist = region_history(program, {"now": fields}, region, regions)
+    info = indicator_info(program)
+    if hist.empty:
+        return pd.DataFrame()
+    vals = hist.iloc[0]
+    out = info.loc[[c for c in info.index if c in vals.index]].copy()
+    out["value"] = vals.reindex(out.index).to_numpy(dtype="float64")
+    thr = out["threshold"].to_numpy(dtype="float64")
+    margin = tg_mod.amber_margin(program)
+    status = np.full(len(out), "no_target", dtype=object)
+    for op in (">=", ">", "<=", "<", "=="):  # ≤ 5 ops, vectorised within each
+        m = (out["op"] == op).to_numpy()
+        if m.any():
+            met, gap = _compare_rows(out["value"].to_numpy()[m], op, thr[m])
+            status[m] = tg_mod.status(met, gap, margin)
+    out["status"] = status
+    out["assumed_label"] = np.where(out["assumed"].fillna("").astype(bool) | out["target_assumed"].fillna("").astype(bool),
+                                    ASSUMED_LABEL, "")
+    return out.reset_index(drop=True)
+
+
+def _compare_rows(values: np.ndarray, op: str, thresholds: np.ndarray):
+    """targets.compare for rows with different thresholds (one call per distinct one)."""
+    met = np.zeros(len(values), dtype=bool)
+    gap = np.full(len(values), np.nan)
+    for t in np.unique(thresholds[~np.isnan(thresholds)]):
+        m = thresholds == t
+        met[m], gap[m] = tg_mod.compare(values[m], op, float(t))
+    return met, gap
+
+
+def rubric_detail(program: Program, ranked: pd.DataFrame, region: str) -> pd.DataFrame:
+    """One village's points per aspect (花垣), with the aspect's full points and clause."""
+    if program.rubric is None or ranked is None:
+        return pd.DataFrame()
+    row = ranked[ranked["region"] == region]
+    if row.empty:
+        return pd.DataFrame()
+    r = row.iloc[0]
+    return pd.DataFrame([{
+        "aspect": a.code, "name": a.name, "score": float(r[f"aspect_{a.code}"]), "points": a.points,
+        "ref": a.ref, "assumed_label": ASSUMED_LABEL if a.assumed else "",
+    } for a in program.rubric.aspects])
+
+
+def children_codes(regions: pd.DataFrame, parent: str, level: str | None = None) -> pd.DataFrame:
+    sub = regions[regions["parent"] == parent]
+    if level:
+        sub = sub[sub["level"] == level]
+    return sub.sort_values("code")
+
+
+def levels_below(level: str) -> list[str]:
+    return LEVEL_ORDER[LEVEL_ORDER.index(level) + 1:] if level in LEVEL_ORDER else []
+
+
+# --------------------------------------------------------------------------------------
+# 融水 stations and officers
+
+def load_stations(engine: sa.Engine, program_id: str, year: int | None = None) -> dict:
+    """The programme's stations (column ``station`` = number) and officers with their
+    training hours in ``year`` (default: the newest year with training records)."""
+    with engine.connect() as conn:
+        st = pd.read_sql(sa.text("SELECT number AS station, type, township, region, village, is_demo, status "
+                                 "FROM stations WHERE program = :p ORDER BY number"), conn, params={"p": program_id})
+        if year is None:
+            year = conn.execute(sa.text(
+                "SELECT MAX(t.year) FROM officer_training t JOIN officers o ON o.id = t.officer "
+                "JOIN stations s ON s.number = o.station WHERE s.program = :p"), {"p": program_id}).scalar()
+        off = pd.read_sql(sa.text(
+            "SELECT o.station, o.id AS officer, o.name, o.registered, COALESCE(t.hours, 0) AS training_hours "
+            "FROM officers o JOIN stations s ON s.number = o.station "
+            "LEFT JOIN officer_training t ON t.officer = o.id AND t.year = :y "
+            "WHERE s.program = :p ORDER BY o.id"), conn, params={"p": program_id, "y": year})
+    if st.empty:
+        return {"stations": None, "officers": None, "year": year}
+    st["is_demo"] = st["is_demo"].astype(bool)
+    return {"stations": st, "officers": off, "year": year}
+
+
+def quota_table(program: Program, stations: pd.DataFrame, regions: pd.DataFrame, table: str = "stations") -> pd.DataFrame:
+    """Built vs quota per township and kind (stations engine), demonstration stations
+    counted as the kind ``demo``. Townships by name, as in the quota table."""
+    from . import stations as st_mod
+    town = names(regions, stations["township"])
+    built = pd.DataFrame({"township": town, "type": stations["type"].to_numpy()})
+    demo = pd.DataFrame({"township": town[stations["is_demo"].to_numpy()], "type": "demo"})
+    return st_mod.quota_progress(program, pd.concat([built, demo], ignore_index=True), table)
+
+
+def officers_short(program: Program, stations: pd.DataFrame, officers: pd.DataFrame,
+                   regions: pd.DataFrame) -> pd.DataFrame:
+    """Officers below the yearly training hours (stations engine), with station and
+    township, shortest first — Chinese column names for display."""
+    from . import stations as st_mod
+    fails = st_mod.officer_failures(program, stations, officers)
+    hours_rule = fails[fails["requirement"] != "officer_min_count"]
+    sel = officers[officers["station"].isin(hours_rule["station"])
+                   & (pd.to_numeric(officers["training_hours"], errors="coerce").fillna(0)
+                      < float(program.setting("training_hours_min")))]
+    town = sel["station"].map(stations.set_index("station")["township"])
+    out = pd.DataFrame({
+        "信息员": sel["name"].to_numpy(), "站点": sel["station"].to_numpy(),
+        "乡镇": names(regions, town.to_numpy()), "全年培训学时": sel["training_hours"].to_numpy(dtype="float64"),
+        "应达学时": float(program.setting("training_hours_min")),
+        "条款": hours_rule["ref"].iloc[0] if len(hours_rule) else "",
+    })
+    return out.sort_values("全年培训学时", kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# 谭家场 tasks
+
+TASK_STATES = {"done": "已完成", "in_progress": "推进中", "not_started": "未启动", "overdue": "已逾期"}
+TASK_COLORS = {"done": "#1a7f37", "in_progress": "#1f5fa8", "not_started": "#9e9e9e", "overdue": "#c62828"}
+
+
+def load_task_progress(engine: sa.Engine, program_id: str) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(sa.text("SELECT task_no, region, period, state FROM task_progress WHERE program = :p"),
+                           conn, params={"p": program_id})
+
+
+def task_table(program: Program, progress: pd.DataFrame, period: str, as_of: dt.date) -> pd.DataFrame:
+    """Every task's state as of the month (tasks engine), from the villages' progress
+    records: a task's progress is the share (%) of its records marked done in that
+    month; started when any village has started it."""
+    from . import tasks as tk
+    p = progress[progress["period"] == period]
+    g = p.groupby("task_no")["state"]
+    done = g.apply(lambda s: (s == "done").mean() * 100) if len(p) else pd.Series(dtype="float64")
+    started = g.apply(lambda s: (s != "not_started").any()) if len(p) else pd.Series(dtype=bool)
+    share = done.where(~((done == 0) & started.reindex(done.index, fill_value=False)), 1.0)
+    notes = pd.DataFrame({"no": share.index.astype(int), "date": pd.Timestamp(as_of), "progress": share.to_numpy()})
+    out = tk.task_status(program, notes, as_of)
+    n_done = g.apply(lambda s: int((s == "done").sum())) if len(p) else pd.Series(dtype=int)
+    n_all = g.size() if len(p) else pd.Series(dtype=int)
+    out["villages_done"] = [f"{int(n_done.get(no, 0))}/{int(n_all.get(no, 0))}" for no in out["no"]]
+    out["responsible_text"] = out["responsible"].map("、".join)
+    return out
+
+
+def task_counts(status: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Tasks per ``by`` (area_name or a responsible unit) and state."""
+    frame = status.explode("responsible") if by == "responsible" else status
+    out = pd.crosstab(frame[by], frame["state"]).reindex(columns=list(TASK_STATES), fill_value=0)
+    return out.reset_index()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from . import _fast
 from .db import to_cst_naive
 from .models import AuditEntry
 
@@ -67,15 +68,18 @@ def append(conn: sa.Connection, entries: Iterable[dict] | pd.DataFrame, user: st
     if frame.empty:
         return 0
     when = to_cst_naive(at)
-    cols = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist()
-            for c in ["action", "table", "key", "field", "old", "new"]}
+    cols = {c: _none_for_nan(frame[c]) for c in ["action", "table", "key", "field", "old", "new"]}
     n = len(frame)
-    rows = [
-        {"at": when, "username": user, "action": a, "table_name": t, "key": k, "field": f, "old": o, "new": nw}
-        for a, t, k, f, o, nw in zip(cols["action"], cols["table"], cols["key"], cols["field"], cols["old"], cols["new"])
-    ]
-    conn.execute(sa.insert(TABLE), rows)
+    _fast.insert_rows(conn, "audit_log", ["at", "username", "action", "table_name", "key", "field", "old", "new"],
+                      [[when] * n, [user] * n] + [cols[c] for c in ["action", "table", "key", "field", "old", "new"]])
     return n
+
+
+def _none_for_nan(s: pd.Series) -> list:
+    vals = s.tolist()
+    if not s.hasnans:
+        return vals
+    return [None if v is None or v != v else v for v in vals]  # NaN != NaN
 
 
 def last_change(conn: sa.Connection, table: str, key: str) -> tuple[str, datetime] | None:

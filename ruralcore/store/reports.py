@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import InputError, Problem, StaleWriteError
-from . import audit
+from . import _fast, audit
 from .db import to_cst_naive
 from .models import Report
 
@@ -50,34 +50,31 @@ def load_reports(engine: sa.Engine, program: str, periods: list[str] | str | Non
     submitted_by, submitted_at (datetime), version (int)."""
     if isinstance(periods, str):
         periods = [periods]
-    sql = ("SELECT period, region, field, value, submitted_by, submitted_at, version "
-           "FROM reports WHERE program = :program")
-    params: dict = {"program": program}
-    if periods is not None:
-        if not periods:
-            return _empty()
-        sql += " AND period IN :periods"
-        params["periods"] = list(periods)
-    stmt = sa.text(sql)
-    if periods is not None:
-        stmt = stmt.bindparams(sa.bindparam("periods", expanding=True))
-    with engine.connect() as conn:
-        rows = conn.execute(stmt, params).fetchall()
-    if not rows:
+    if periods is not None and not list(periods):
         return _empty()
-    cols = list(zip(*rows))
-    n = len(rows)
-    df = pd.DataFrame({
-        "program": pd.Series(np.full(n, program, dtype=object), dtype="str"),
-        "period": pd.Series(cols[0], dtype="str"),
-        "region": pd.Series(cols[1], dtype="str"),
-        "field": pd.Series(cols[2], dtype="str"),
-        "value": np.array(cols[3], dtype="float64"),  # None -> nan
-        "submitted_by": pd.Series(cols[4], dtype="str"),
-        "submitted_at": _to_datetime(np.array(cols[5], dtype=object)),
-        "version": np.array(cols[6], dtype="int64"),
-    })
+    with engine.connect() as conn:
+        df = _load(conn, program, list(periods) if periods is not None else None)
     return df
+
+
+def _load(conn: sa.Connection, program: str, periods: list[str] | None) -> pd.DataFrame:
+    sql = ("SELECT period, region, field, value, submitted_by, submitted_at, version "
+           "FROM reports WHERE program = ?")
+    params: list = [program]
+    if periods is not None:
+        sql += " AND period IN (" + ", ".join("?" * len(periods)) + ")"
+        params += periods
+    names = COLUMNS[1:]
+    raw = _fast.select_frame(conn, sql, params, names,
+                             {"period": "str", "region": "str", "field": "str", "value": "float64",
+                              "submitted_by": "str", "submitted_at": "object", "version": "int64"})
+    if raw.empty:
+        return _empty()
+    raw.insert(0, "program", pd.Series(program, index=raw.index, dtype="str"))
+    raw["submitted_at"] = _to_datetime(raw["submitted_at"].to_numpy(dtype=object))
+    raw["value"] = raw["value"].astype("float64")
+    raw["version"] = raw["version"].astype("int64")
+    return raw[COLUMNS]
 
 
 def _validate(values: pd.DataFrame) -> pd.DataFrame:
@@ -122,18 +119,11 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
     new = _validate(values)
     when = to_cst_naive(submitted_at)
     with engine.begin() as conn:
-        rows = conn.execute(
-            sa.text("SELECT id, region, field, value, version, submitted_by FROM reports "
-                    "WHERE program = :p AND period = :m"), {"p": program, "m": period}).fetchall()
-        if rows:
-            c = list(zip(*rows))
-            old = pd.DataFrame({"id": np.array(c[0], dtype="int64"), "region": pd.Series(c[1], dtype="str"),
-                                "field": pd.Series(c[2], dtype="str"), "old": np.array(c[3], dtype="float64"),
-                                "version": np.array(c[4], dtype="int64"), "by": pd.Series(c[5], dtype="str")})
-        else:
-            old = pd.DataFrame({"id": pd.Series(dtype="int64"), "region": pd.Series(dtype="str"),
-                                "field": pd.Series(dtype="str"), "old": pd.Series(dtype="float64"),
-                                "version": pd.Series(dtype="int64"), "by": pd.Series(dtype="str")})
+        old = _fast.select_frame(
+            conn, "SELECT id, region, field, value, version, submitted_by FROM reports WHERE program = ? AND period = ?",
+            [program, period], ["id", "region", "field", "old", "version", "by"],
+            {"id": "int64", "region": "str", "field": "str", "old": "float64", "version": "int64", "by": "str"})
+        old["old"] = old["old"].astype("float64")
         m = new.merge(old, on=["region", "field"], how="left", validate="one_to_one")
         exists = m["id"].notna().to_numpy()
 
@@ -147,24 +137,21 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
         n_unchanged = int((exists & same).sum())
 
         if len(ins):
-            conn.execute(sa.insert(TABLE), [
-                {"program": program, "period": period, "region": r, "field": f, "value": v,
-                 "submitted_by": user, "submitted_at": when, "version": 1}
-                for r, f, v in zip(ins["region"].tolist(), ins["field"].tolist(), _nullable(ins["value"]))
-            ])
+            k = len(ins)
+            _fast.insert_rows(conn, "reports", ["program", "period", "region", "field", "value", "submitted_by",
+                                                "submitted_at", "version"],
+                              [[program] * k, [period] * k, ins["region"].tolist(), ins["field"].tolist(),
+                               _nullable(ins["value"]), [user] * k, [when] * k, [1] * k])
         if len(upd):
-            res = conn.execute(
-                sa.update(TABLE)
-                .where(TABLE.c.id == sa.bindparam("b_id"), TABLE.c.version == sa.bindparam("b_version"))
-                .values(value=sa.bindparam("b_value"), submitted_by=user, submitted_at=when,
-                        version=TABLE.c.version + 1),
-                [{"b_id": i, "b_version": ver, "b_value": v}
-                 for i, ver, v in zip(upd["id"].astype("int64").tolist(), upd["version"].astype("int64").tolist(),
-                                      _nullable(upd["value"]))],
-            )
-            if res.rowcount != len(upd):  # someone wrote between our SELECT and UPDATE
+            k = len(upd)
+            matched = _fast.update_from_rows(
+                conn, "reports", "id", ["value", "submitted_by", "submitted_at"],
+                [upd["id"].astype("int64").tolist(), upd["version"].astype("int64").tolist(),
+                 _nullable(upd["value"]), [user] * k, [when] * k],
+                ["bigint", "integer", "double precision", "varchar", "timestamp"])
+            if matched != k:  # someone wrote between our SELECT and UPDATE
                 raise StaleWriteError(
-                    f"{program} {period} 的月报在保存期间被其他用户修改（{len(upd) - res.rowcount} 个数值），"
+                    f"{program} {period} 的月报在保存期间被其他用户修改（{k - matched} 个数值），"
                     "本次未写入任何数据，请刷新后重试。")
         changed = pd.concat([ins.assign(action="insert"), upd.assign(action="update")], ignore_index=True)
         if len(changed):

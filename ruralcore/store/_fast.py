@@ -1,0 +1,129 @@
+"""Driver-level bulk paths used by the hot spots (report load/upsert, audit append):
+SQLAlchemy's per-row parameter handling costs more than the database work at 100k rows.
+They run on the caller's SQLAlchemy connection, so they share its transaction."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+
+def dbapi(conn: sa.Connection):
+    return conn.connection.driver_connection
+
+
+def is_sqlite(conn: sa.Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def _sqlite_col(col: Sequence) -> Sequence:
+    """Date/datetime columns as SQLAlchemy's SQLite text; each distinct value formatted once."""
+    first = next((v for v in col if v is not None), None)
+    if not isinstance(first, (date, datetime)):
+        return col
+    memo: dict = {}
+    return [memo[v] if v in memo else memo.setdefault(v, _sqlite_value(v)) for v in col]
+
+
+def _sqlite_value(v):
+    # the text format SQLAlchemy's SQLite DateTime/Date types store and parse back
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def insert_rows(conn: sa.Connection, table: str, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+    """Insert column-wise ``data`` (one sequence per column, equal lengths; scalars not
+    allowed) into ``table``. SQLite: executemany; PostgreSQL: COPY FROM STDIN."""
+    if not data or not len(data[0]):
+        return
+    cols = ", ".join(f'"{c}"' for c in columns)
+    raw = dbapi(conn)
+    if is_sqlite(conn):
+        data = [_sqlite_col(col) for col in data]
+        marks = ", ".join("?" * len(columns))
+        raw.cursor().executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', zip(*data))
+    else:
+        with raw.cursor() as cur:
+            with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as cp:
+                for row in zip(*data):
+                    cp.write_row(row)
+
+
+def execute_many(conn: sa.Connection, sql_sqlite: str, sql_pg: str, rows: Sequence[Sequence]) -> int:
+    """executemany on the driver; returns the total row count."""
+    raw = dbapi(conn)
+    if is_sqlite(conn):
+        cur = raw.cursor()
+        cur.executemany(sql_sqlite, [[_sqlite_value(v) for v in r] for r in rows])
+        return cur.rowcount
+    with raw.cursor() as cur:
+        cur.executemany(sql_pg, rows)
+        return cur.rowcount
+
+
+def update_from_rows(conn: sa.Connection, table: str, key: str, set_columns: Sequence[str],
+                     data: Sequence[Sequence], types: Sequence[str], bump_version: bool = True) -> int:
+    """Bulk ``UPDATE table SET c = new.c ... WHERE key = new.key AND version = new.version``
+    for column-wise ``data`` ordered (key, version, *set_columns); returns rows matched.
+    PostgreSQL: COPY into a temporary table and one UPDATE ... FROM."""
+    sets = ", ".join(f'"{c}" = ?' for c in set_columns)
+    tail = ", version = version + 1" if bump_version else ""
+    if is_sqlite(conn):
+        rows = zip(*([_sqlite_col(col) for col in data[2:]] + [data[0], data[1]]))
+        cur = dbapi(conn).cursor()
+        cur.executemany(f'UPDATE "{table}" SET {sets}{tail} WHERE "{key}" = ? AND version = ?', rows)
+        return cur.rowcount
+    tmp = f"_upd_{table}"
+    cols = [key, "version", *set_columns]
+    with dbapi(conn).cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} ("
+                    + ", ".join(f'"{c}" {t}' for c, t in zip(cols, types)) + ") ON COMMIT DELETE ROWS")
+        cur.execute(f"TRUNCATE {tmp}")
+        with cur.copy(f"COPY {tmp} ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as cp:
+            for row in zip(*data):
+                cp.write_row(row)
+        sets_pg = ", ".join(f'"{c}" = n."{c}"' for c in set_columns)
+        tail_pg = f', version = "{table}".version + 1' if bump_version else ""
+        cur.execute(f'UPDATE "{table}" SET {sets_pg}{tail_pg} FROM {tmp} n '
+                    f'WHERE "{table}"."{key}" = n."{key}" AND "{table}".version = n.version')
+        n = cur.rowcount
+        cur.execute(f"TRUNCATE {tmp}")
+        return n
+
+
+def select_frame(conn: sa.Connection, sql: str, params: Sequence, names: Sequence[str],
+                 dtypes: dict) -> pd.DataFrame:
+    """Run a SELECT (qmark style '?' placeholders) and build a frame without Row objects.
+    PostgreSQL streams CSV through COPY into pandas' C parser."""
+    raw = dbapi(conn)
+    if is_sqlite(conn):
+        rows = raw.execute(sql, list(params)).fetchall()
+        if not rows:
+            return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
+        cols = list(zip(*rows))
+        return pd.DataFrame({n: pd.Series(c, dtype=dtypes.get(n, "object")) for n, c in zip(names, cols)})
+    import psycopg
+
+    with psycopg.ClientCursor(raw) as cur:
+        # COPY cannot take bind parameters: the client cursor quotes the literals
+        q = cur.mogrify(sql.replace("?", "%s"), list(params))
+        buf = io.BytesIO()
+        with cur.copy(f"COPY ({q}) TO STDOUT WITH (FORMAT csv)") as cp:
+            for chunk in cp:
+                buf.write(chunk)
+    buf.seek(0)
+    str_cols = [n for n in names if dtypes.get(n) in ("str", "object")]
+    num = {n: t for n, t in dtypes.items() if t not in ("str", "object")}
+    if buf.getbuffer().nbytes == 0:
+        return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
+    df = pd.read_csv(buf, header=None, names=list(names), quoting=csv.QUOTE_MINIMAL,
+                     dtype={**{n: "str" for n in str_cols}, **{n: t for n, t in num.items() if t != "datetime"}},
+                     keep_default_na=False, na_values={n: [""] for n in num})
+    return df

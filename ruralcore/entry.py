@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, StaleWriteError
 from .programs import Field_, Program, load_program
 
 CODE, NAME = "code", "name"
@@ -238,6 +238,37 @@ def save(engine, sheet: Sheet, edited: pd.DataFrame, user: str, today: dt.date |
     if diff.empty:
         return {"inserted": 0, "updated": 0, "unchanged": 0, "changed": diff}
     expected = {(r, f): sheet.versions.get((r, f), 0) for r, f in zip(diff["region"], diff["field"])}
-    result = reports.upsert_reports(engine, sheet.program, sheet.period, diff[["region", "field", "value"]],
-                                    user.strip(), expected_versions=expected)
+    try:
+        result = reports.upsert_reports(engine, sheet.program, sheet.period, diff[["region", "field", "value"]],
+                                        user.strip(), expected_versions=expected)
+    except StaleWriteError as err:
+        raise StaleWriteError(_stale_message(engine, sheet, diff, expected) or str(err)) from None
     return {**result, "changed": diff}
+
+
+def _stale_message(engine, sheet: Sheet, diff: pd.DataFrame, expected: dict) -> str | None:
+    """Which villages' fields moved since they were read, by name, for the page."""
+    now = load_sheet(engine, sheet.program, sheet.period, sheet.township).versions
+    moved = [(r, f) for (r, f), v in expected.items() if now.get((r, f), 0) != v]
+    if not moved:
+        return None
+    names = sheet.frame.set_index(CODE)[NAME].astype(str)
+    labels = {c.code: c.label for c in column_rules(sheet.program)}
+    cells = "；".join(f"村“{names.get(r, r)}”的“{labels.get(f, f)}”" for r, f in moved[:10])
+    more = f"等{len(moved)}处" if len(moved) > 10 else ""
+    return (f"保存被拒绝：{cells}{more}在您读取之后已被他人修改。为免覆盖他人的数据，本次未写入任何数据；"
+            "请重新读取本月数据后再修改。")
+
+
+def data_token(engine, program: Program | str, period: str | None = None) -> str:
+    """Changes whenever a report of the programme (month) is written: a cache key for pages."""
+    from .store.models import Report
+
+    t = Report.__table__
+    q = sa.select(sa.func.count(), sa.func.max(t.c.id), sa.func.sum(t.c.version)).where(
+        t.c.program == _program(program).id)
+    if period is not None:
+        q = q.where(t.c.period == period)
+    with engine.connect() as conn:
+        n, last, versions = conn.execute(q).one()
+    return f"{n}:{last}:{versions}"

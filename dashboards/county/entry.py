@@ -1,3 +1,146 @@
+"""数据填报: a township's villages for one month as an editable table, checked with the
+programme's ranges; saved through the store with the versions read (a concurrent edit
+is refused, never overwritten); Excel template download and upload. The rules live in
+ruralcore.entry / ruralcore.excel; this page only lays them out."""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
 import streamlit as st
 
-st.info("建设中")
+from dashboards.ui.context import current_program, engine, page_setup
+from ruralcore import entry, excel
+from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
+from ruralcore.fmt import period_zh
+
+DEFAULT_USER = "乡镇数据填报员"
+URL = os.environ.get("DATABASE_URL") or ""
+
+page_setup("数据填报")
+program = current_program()
+eng = engine()
+if not entry.fields(program):
+    st.info(f"《{program.meta.title}》没有按月填报的数据项。")
+    st.stop()
+towns = entry.townships(eng, program)
+if towns.empty:
+    st.info("数据库中还没有本方案的乡镇和村，无法填报。请先导入区域或生成演示数据（ruralcore demo）。")
+    st.stop()
+
+town_names = dict(zip(towns["code"], towns["name"]))
+months = entry.entry_periods(eng, program)
+stored = entry.periods(eng, program)
+with st.sidebar:
+    township = st.selectbox("乡镇", list(towns["code"]), format_func=lambda c: town_names.get(c, c), key="en_town")
+    period = st.selectbox("月份", months, format_func=period_zh, key="en_period",
+                          index=months.index(stored[-1]) if stored else 0)
+    user = st.text_input("填报人", value=DEFAULT_USER, key="en_user", help="记入审计日志")
+
+
+def show_problems(err: InputError) -> None:
+    st.error(f"发现 {len(err.problems)} 处问题，未写入任何数据。请改正后再保存：")
+    st.dataframe(pd.DataFrame({
+        "行": [p.row if p.row is not None else "—" for p in err.problems],
+        "列": [p.column or "—" for p in err.problems],
+        "问题": [p.message for p in err.problems],
+    }), hide_index=True, width="stretch", key="en_problems")
+
+
+for kind in ("success", "error"):
+    msg = st.session_state.pop(f"en_flash_{kind}", None)
+    if msg:
+        getattr(st, kind)(msg)
+
+# The sheet (values and versions) is read once and kept until saved or re-read, so that a
+# save carries the versions the user actually saw.
+sheet_key = ("en_sheet", program.id, period, township)
+if st.session_state.get("en_sheet_key") != sheet_key or "en_sheet" not in st.session_state:
+    try:
+        st.session_state["en_sheet"] = entry.load_sheet(eng, program, period, township)
+    except RuralcoreError as err:
+        st.error(str(err))
+        st.stop()
+    st.session_state["en_sheet_key"] = sheet_key
+    st.session_state["en_editor_n"] = st.session_state.get("en_editor_n", 0) + 1
+sheet: entry.Sheet = st.session_state["en_sheet"]
+
+st.subheader(f"{town_names.get(township, township)} · {period_zh(period)}月报")
+reported = int(sheet.frame[list(sheet.fields)].notna().any(axis=1).sum())
+st.caption(f"共{len(sheet.frame)}个村，已有数据{reported}个。直接在表中修改，输入时即按范围检查；"
+           "保存时逐格校验（含分子不能大于分母），有任何问题都不会写入。")
+
+rules = entry.column_rules(program)
+config = {
+    entry.CODE: st.column_config.TextColumn("区域代码", disabled=True),
+    entry.NAME: st.column_config.TextColumn("村", disabled=True),
+}
+for r in rules:
+    config[r.code] = st.column_config.NumberColumn(
+        r.label, min_value=r.min, max_value=r.max, step=r.step,
+        format="%d" if r.kind in ("count", "flag") else "%.2f", help=r.help)
+edited = st.data_editor(sheet.frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
+                        key=f"en_editor_{st.session_state['en_editor_n']}")
+
+c = st.columns([1, 1, 4])
+save = c[0].button("保存", type="primary", key="en_save")
+if c[1].button("重新读取", key="en_reload", help="放弃未保存的修改，读取数据库中的最新数据"):
+    st.session_state.pop("en_sheet", None)
+    st.rerun()
+
+if save:
+    try:
+        result = entry.save(eng, sheet, edited, user)
+    except InputError as err:
+        show_problems(err)
+    except StaleWriteError as err:
+        st.error(str(err))
+    except RuralcoreError as err:
+        st.error(str(err))
+    else:
+        if result["changed"].empty:
+            st.info("没有修改，未写入任何数据。")
+        else:
+            st.session_state["en_flash_success"] = (
+                f"已保存：新增{result['inserted']}个、修改{result['updated']}个数值，已记入审计日志（填报人：{user}）。")
+            st.session_state.pop("en_sheet", None)
+            st.rerun()
+
+# ---- Excel ------------------------------------------------------------------------------
+
+st.divider()
+st.subheader("用Excel填报")
+
+
+@st.cache_data(show_spinner="正在生成模板…", max_entries=8)
+def _template(url: str, program_id: str, token: str) -> bytes:
+    return excel.template(program_id, engine())
+
+
+c = st.columns(2)
+with c[0]:
+    st.markdown("**1. 下载模板**：已列出本方案全部填报单位，每个数据项一列，表内有取值范围提示。")
+    st.download_button("下载Excel模板", data=_template(URL, program.id, entry.data_token(eng, program, period)),
+                       file_name=f"{program.id}-月报模板.xlsx", key="en_template",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+with c[1]:
+    st.markdown(f"**2. 上传填好的文件**：导入到{period_zh(period)}。逐行校验，任何一处有误则整份不导入。")
+    upload = st.file_uploader("选择Excel或CSV文件", type=["xlsx", "xls", "csv"], key="en_upload")
+    if upload is not None and st.button("导入", key="en_import"):
+        bar = st.progress(0.0, text="开始导入")
+        try:
+            result = excel.import_file(eng, program.id, upload.getvalue(), period, user,
+                                       progress=lambda f, m: bar.progress(min(max(float(f), 0.0), 1.0), text=m),
+                                       name=upload.name)
+        except InputError as err:
+            bar.empty()
+            show_problems(err)
+        except RuralcoreError as err:
+            bar.empty()
+            st.error(str(err))
+        else:
+            st.session_state["en_flash_success"] = (
+                f"已导入“{upload.name}”：{result['rows']}个区域，新增{result['inserted']}个、修改{result['updated']}个、"
+                f"未变{result['unchanged']}个数值。")
+            st.session_state.pop("en_sheet", None)
+            st.rerun()

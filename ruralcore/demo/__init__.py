@@ -51,16 +51,44 @@ def has_data(engine: sa.Engine) -> bool:
     return False
 
 
-def _records(table: sa.Table, frame: pd.DataFrame) -> list[dict]:
-    cols = [c.name for c in table.columns if c.name in frame.columns]
-    df = frame[cols].astype(object)
-    df = df.where(pd.notna(df), None)
-    return df.to_dict(orient="records")
+def _columns(table: sa.Table, frame: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """Column names and plain Python column lists (None for missing values)."""
+    cols, data = [], []
+    for col in table.columns:  # a dozen columns, each converted whole
+        if col.name in frame.columns:
+            v = frame[col.name]
+            if isinstance(col.type, (sa.Date, sa.DateTime)):  # the text SQLAlchemy itself writes
+                fmt = "%Y-%m-%d %H:%M:%S.%f" if isinstance(col.type, sa.DateTime) else "%Y-%m-%d"
+                v = pd.to_datetime(v).dt.strftime(fmt)
+            v = v.astype(object)
+            data.append(v.where(pd.notna(v), None).tolist())
+        elif col.default is not None and getattr(col.default, "is_scalar", False):
+            data.append([col.default.arg] * len(frame))  # raw inserts skip ORM defaults
+        else:
+            continue
+        cols.append(col.name)
+    return cols, data
 
 
-def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, chunk: int = 50_000) -> None:
-    for start in range(0, len(frame), chunk):  # chunks keep memory flat at province scale
-        conn.execute(table.insert(), _records(table, frame.iloc[start:start + chunk]))
+def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, step: Callable[[int], None],
+            chunk: int = 200_000) -> None:
+    """Bulk insert without ORM objects: executemany of tuples on SQLite, COPY on
+    PostgreSQL, SQLAlchemy core elsewhere. Chunks keep memory flat at province scale."""
+    backend = conn.engine.url.get_backend_name()
+    for start in range(0, len(frame), chunk):
+        cols, data = _columns(table, frame.iloc[start:start + chunk])
+        rows = list(zip(*data))
+        raw = conn.connection.driver_connection
+        if backend == "sqlite":
+            sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            raw.cursor().executemany(sql, rows)
+        elif backend == "postgresql" and hasattr(raw, "cursor") and hasattr(raw.cursor(), "copy"):
+            with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
+        else:
+            conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows])
+        step(len(rows))
 
 
 def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -93,10 +121,19 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
         total = sum(len(frames[t]) for t in todo) or 1
         done = 0
         for name in todo:
-            _say(progress, 0.5 + 0.5 * done / total, f"写入{_label(name)}：{len(frames[name]):,} 行")
-            _insert(conn, tables[name], _prepare(name, frames[name]))
-            counts[name] = len(frames[name])
-            done += len(frames[name])
+            n = len(frames[name])
+
+            def step(k: int, name=name, n=n) -> None:
+                nonlocal done
+                done += k
+                _say(progress, 0.5 + 0.5 * done / total, f"写入{_label(name)}：{n:,} 行")
+
+            _insert(conn, tables[name], _prepare(name, frames[name]), step)
+            counts[name] = n
+        if conn.engine.url.get_backend_name() == "postgresql":  # COPY with explicit ids
+            for name in ("officers", "acceptance_cases"):
+                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                     f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
     _say(progress, 1.0, f"演示数据已生成（{scale}）")
     return counts
 

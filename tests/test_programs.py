@@ -237,6 +237,14 @@ def test_yinchuan_budget():
     assert b.amount_yuan * sum(s.value for s in shares) // 100 == 2_000_000
 
 
+def test_yinchuan_household_file_and_medical_counts():
+    p = load_program("yinchuan-2017")
+    names = [i.name for i in p.checklist("household_file").items]
+    assert names[:4] == ["致贫原因", "收入状况", "生产生活条件", "家庭成员"]  # 三(五)
+    assert (p.setting("township_hospitals_total"), p.setting("village_clinics_total")) == (10, 56)
+    assert [t.responsible for t in p.tasks if t.ref == "三(六)"] == [["市卫计委"]]
+
+
 def test_yinchuan_targets_and_dates():
     t = {x.code: x for x in load_program("yinchuan-2017").targets}
     want = {
@@ -286,6 +294,7 @@ def test_tanjiachang_targets():
     for c in ("natural_village_4g_2025", "natural_village_fiber_2025"):
         assert (t[c].threshold, t[c].due) == (100, dt.date(2025, 12, 31))
     assert load_program("tanjiachang-2023").setting("access_mbps") == 100
+    assert load_program("tanjiachang-2023").setting("administrative_villages") == 11
 
 
 # malformed files -----------------------------------------------------------

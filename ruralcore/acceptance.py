@@ -89,8 +89,9 @@ def _add(base: pd.Series, n: int, mask: np.ndarray) -> np.ndarray:
 
 
 def case_status(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Per case: current step, due date of that step, working days left (negative: overdue),
-    overdue flag. Sorted with overdue cases first, then by due date."""
+    """The cases with their current step, due date of that step, working days left
+    (negative: overdue) and overdue flag added. Sorted with overdue cases first, then by
+    due date; cases with no deadline (awaiting city acceptance, done) last."""
     cases = cases.reset_index(drop=True)
     lim = _limits(program)
     d = {c: _dates(cases, c) for c in DATE_COLUMNS}
@@ -134,14 +135,16 @@ def case_status(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
     left = np.full(len(cases), np.nan)
     if has_due.any():
         left[has_due] = workdays.count_workdays(np.full(has_due.sum(), as_of), due[has_due])
-    out = pd.DataFrame({
-        "case": cases["case"] if "case" in cases.columns else cases.index + 1,
+    status = pd.DataFrame({
         "step": step,
         "step_name": pd.Series(step).map(STEP_NAMES),
         "due": pd.Series(due).dt.date,
         "workdays_left": pd.array(np.where(has_due, left, np.nan), dtype="Int64"),
         "overdue": has_due & (due < as_of),
     })
+    out = pd.concat([cases.drop(columns=[c for c in status.columns if c in cases.columns]), status], axis=1)
+    if "case" not in out.columns:
+        out.insert(0, "case", np.arange(1, len(out) + 1))
     out = out.sort_values(["overdue", "due"], ascending=[False, True], na_position="last", kind="stable")
     return out.reset_index(drop=True)
 

@@ -94,6 +94,25 @@ def station_code(county: str, type: str, seq: int) -> str:
     return f"{p.setting('station_code_province')}{p.setting('station_code_plate')}{initials}{int(seq):0{digits}d}{letter}"
 
 
+def station_codes(county: str, types: pd.Series, seqs: pd.Series) -> pd.Series:
+    """Numbers for many stations of one county at once; bad rows are named by row."""
+    types = pd.Series(types).reset_index(drop=True)
+    seqs = pd.to_numeric(pd.Series(seqs).reset_index(drop=True), errors="coerce")
+    first = station_code(county, "standard", 1)  # validates the county, gives the prefix
+    p = next(p for p in _code_programs() if county_short_name(_program_county(p)) == county_short_name(county))
+    digits = int(_opt_setting(p, "station_code_seq_digits", 4))
+    letters = {t: _opt_setting(p, f"station_type_letter_{t}", TYPE_LETTERS[t]) for t in TYPES}
+    problems = [Problem(f"站点类型“{v}”无效，应为 standard、professional 或 simple", row=int(i) + 1, column="type")
+                for i, v in zip(np.flatnonzero(~types.isin(TYPES)), types[~types.isin(TYPES)])]
+    bad = seqs.isna() | (seqs < 1) | (seqs >= 10 ** digits) | (seqs != seqs.round())
+    problems += [Problem(f"序号“{v}”无效，应为 1–{10 ** digits - 1} 的整数", row=int(i) + 1, column="seq")
+                 for i, v in zip(np.flatnonzero(bad.to_numpy()), pd.Series(seqs)[bad])]
+    if problems:
+        raise InputError(problems, source="站点编号")
+    prefix = first[: -(digits + 1)]
+    return prefix + seqs.astype("int64").astype(str).str.zfill(digits) + types.map(letters)
+
+
 def _opt_setting(p: Program, code: str, default):
     try:
         return p.setting(code)

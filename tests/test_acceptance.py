@@ -67,8 +67,10 @@ def test_sorting_puts_overdue_first_then_passed_and_done():
         "result": [None, None, "passed", "passed", None],
         "city_accepted": [None, None, None, D(2019, 6, 1), None],
     })
+    cases["township"] = ["融水镇", "和睦镇", "永乐镇", "怀宝镇", "三防镇"]
     st = case_status(P, cases, D(2019, 6, 21))
     assert st["case"].tolist()[:2] == ["late-earlier", "late-later"]
+    assert st["township"].tolist()[:2] == ["三防镇", "融水镇"]  # input columns travel with their case
     assert st["overdue"].tolist() == [True, True, False, False, False]
     s = st.set_index("case")
     assert s.loc["passed", "step"] == "city_acceptance" and pd.isna(s.loc["passed", "due"])

@@ -5,7 +5,7 @@ import pytest
 from ruralcore.errors import InputError, RuralcoreError
 from ruralcore.programs import load_program
 from ruralcore.stations import (
-    county_short_name, pinyin_initials, quota_progress, station_code, station_columns,
+    county_short_name, pinyin_initials, station_codes, quota_progress, station_code, station_columns,
     station_failures, station_results,
 )
 
@@ -25,6 +25,13 @@ def test_station_code_first_standard_station_of_rongshui():
     assert station_code("融水苗族自治县", "standard", 1) == "桂BRS0001B"
     assert station_code("融水", "professional", 206) == "桂BRS0206Z"
     assert station_code("融水", "simple", 9999) == "桂BRS9999J"
+
+
+def test_station_codes_many_at_once():
+    codes = station_codes("融水苗族自治县", pd.Series(["standard", "professional", "simple"]), pd.Series([1, 206, 23]))
+    assert codes.tolist() == ["桂BRS0001B", "桂BRS0206Z", "桂BRS0023J"]
+    with pytest.raises(InputError, match="第2行.*seq"):
+        station_codes("融水", pd.Series(["standard", "simple"]), pd.Series([1, 0]))
 
 
 def test_county_short_name_and_pinyin():

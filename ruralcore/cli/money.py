@@ -24,6 +24,8 @@ def funds_cmd(
     df = pd.DataFrame(summary["allocations"])
     if not df.empty:
         df["assumed"] = df["assumed"].map(lambda a: ASSUMED_LABEL if a else "")
+        df["amount_yuan"] = df["amount_yuan"].map("{:,}".format)
+        df["total_yuan"] = df["total_yuan"].map("{:,}".format)
     echo_table(df, {"name": "资金项目", "count": "数量", "amount_yuan": "单价（元）",
                     "total_yuan": "金额（元）", "ref": "条款", "assumed": "说明"},
                title=f"{program} 资金分配")
@@ -31,6 +33,7 @@ def funds_cmd(
     if summary.get("uses"):
         uses = pd.DataFrame(summary["uses"])
         uses["assumed"] = uses["assumed"].map(lambda a: ASSUMED_LABEL if a else "")
+        uses["budget_yuan"] = uses["budget_yuan"].map("{:,}".format)
         echo_table(uses, {"use": "用途", "share_percent": "比例（%）", "budget_yuan": "预算（元）",
                           "ref": "条款", "assumed": "说明"}, title="用途")
     for p in summary.get("prohibitions", []):

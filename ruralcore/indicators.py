@@ -121,6 +121,7 @@ def group_keys(program: Program, regions: pd.Index | pd.Series, level: str,
 
     frame = program_regions(program.id) if region_frame is None else region_frame
     codes = pd.Series(np.asarray(regions, dtype=object), index=range(len(regions)))
+    codes = codes.replace(_pilot_regions(program.id))  # a pilot stands for its region
     if not frame.empty:
         by_name = frame.drop_duplicates("name").set_index("name")["code"]
         as_code = codes.where(codes.isin(frame.index), codes.map(by_name))
@@ -130,6 +131,16 @@ def group_keys(program: Program, regions: pd.Index | pd.Series, level: str,
     at_level = frame[frame["level"] == level]["code"] if not frame.empty else pd.Series(dtype=object)
     fallback = at_level.iloc[0] if len(at_level) == 1 else ALL_GROUP
     return keys.fillna(fallback)
+
+
+def _pilot_regions(program_id: str) -> dict[str, str]:
+    """Pilot code → region code, for programmes with a pilot list (忻州)."""
+    from .regions import PILOTS_DIR, load_pilots
+
+    if not (PILOTS_DIR / f"{program_id}.csv").exists():
+        return {}
+    pilots = load_pilots(program_id)
+    return dict(zip(pilots["pilot_code"], pilots["region_code"]))
 
 
 def rollup_to(program: Program, fields: pd.DataFrame, level: str, codes: Iterable[str] | None = None,

@@ -73,8 +73,11 @@ def status(met: np.ndarray, gap: np.ndarray, margin: float) -> np.ndarray:
 
 
 def _higher(a: str, b: str) -> bool:
-    """Is level a above level b in the region tree?"""
-    return a in LEVEL_ORDER and b in LEVEL_ORDER and LEVEL_ORDER.index(a) < LEVEL_ORDER.index(b)
+    """Is level a above level b? Units outside the tree (pilot, station, household,
+    facility) sit below every tree level: the region tree places them by their region."""
+    if a not in LEVEL_ORDER:
+        return False
+    return b not in LEVEL_ORDER or LEVEL_ORDER.index(a) < LEVEL_ORDER.index(b)
 
 
 def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here: str,

@@ -4,7 +4,8 @@ column per indicator (or field) code.
 Every row is validated and ALL problems are reported at once (InputError; row numbers
 as the user sees them in the file, header = row 1): not a CSV/XLSX, empty file, missing
 ``region`` or value column, empty region, a region twice, unknown region, non-numeric
-value, value out of range (indicator percentages 0–100; fields their own min/max).
+value, value out of range (percentages — flags, rates with scale 100 — 0–100; other
+indicators ≥ 0; fields their own min/max).
 Fully blank rows are skipped. CSV may be UTF-8 (with or without BOM) or GBK, as Excel
 in China saves it.
 
@@ -42,8 +43,13 @@ def add_region_source(source: RegionSource) -> None:
 
 
 def _region_files_source(program_id: str, level: str) -> set[str] | None:
-    from .regions import program_regions
+    from .regions import PILOTS_DIR, load_pilots, program_regions
 
+    if level == "pilot":  # pilots are known by pilot code, region code or name
+        if not (PILOTS_DIR / f"{program_id}.csv").exists():
+            return None
+        pilots = load_pilots(program_id)
+        return set(pilots["pilot_code"]) | set(pilots["region_code"]) | set(pilots["name"])
     frame = program_regions(program_id)
     frame = frame[frame["level"] == level]
     if frame.empty:
@@ -99,8 +105,9 @@ def value_ranges(program: Program, columns: Iterable[str]) -> dict[str, tuple[fl
     out = {}
     for c in columns:
         if c in ind:
-            kind = program.indicator(c).kind
-            out[c] = (0.0, 100.0) if kind in ("rate", "flag") else (0.0, None)
+            i = program.indicator(c)
+            percent = i.kind == "flag" or (i.kind == "rate" and i.scale == 100)
+            out[c] = (0.0, 100.0) if percent else (0.0, None)
         elif c in fields:
             out[c] = (fields[c].min, fields[c].max)
         else:

@@ -184,3 +184,22 @@ def test_subprocess_exit_status(tmp_path):
     ok = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n", name="ok.csv")
     r = subprocess.run([str(exe), "score", "huayuan-2019", "--values", ok, "--json"], capture_output=True, text=True)
     assert r.returncode == 0 and json.loads(r.stdout)[0]["award"] == "excellent"
+
+
+def test_rate_not_in_percent_has_no_upper_bound(tmp_path):
+    # 银川 四(三): 村均培训电商人才 5 人以上 — a per-village rate (scale 1), not a percentage.
+    p = load_program("yinchuan-2017")
+    assert vmod.value_ranges(p, ["ecommerce_trained_per_village", "coverage_4g"]) == {
+        "ecommerce_trained_per_village": (0.0, None), "coverage_4g": (0.0, 100.0)}
+
+
+def test_targets_on_xinzhou_pilot_list(tmp_path, capsys):
+    f = write(tmp_path, "region,case_submitted,accepted\nXZ2023-T01,100,0\nXZ2023-T02,0,100\n未知试点,0,0\n")
+    code, _, err = run(capsys, "targets", "xinzhou-2023", "--values", f, "--json")
+    assert code == 2 and "第4行，“region”列：未知的区域“未知试点”" in err
+    f = write(tmp_path, "region,case_submitted,accepted\nXZ2023-T01,100,0\nXZ2023-T02,0,100\n", name="ok.csv")
+    code, out, err = run(capsys, "targets", "xinzhou-2023", "--values", f, "--json")
+    assert code == 0, err
+    rows = {(r["target"], r["region"]): r for r in json.loads(out)}
+    assert rows[("acceptance_all", "XZ2023-T02")]["met"] is True
+    assert rows[("cases_all", "140902")]["value"] == 100.0  # 合索镇 is in 忻府区

@@ -90,3 +90,21 @@ def test_every_programme_file_evaluates():
         out = tg.evaluate(p, fields)
         assert set(out["status"]) <= {"green", "amber", "red", "no_data"}, p.id
         assert out["ref"].notna().all(), p.id
+
+
+def test_xinzhou_pilots_roll_up_to_their_county():
+    # 三(七): every county reports its typical cases by 2024-01-31 (target cases_all, county).
+    from ruralcore.regions import load_pilots
+
+    p = load_program("xinzhou-2023")
+    pilots = load_pilots(p.id)
+    dingxiang = pilots[pilots["county"] == "定襄县"]["pilot_code"].tolist()
+    assert len(dingxiang) >= 2
+    data = pd.DataFrame({"case_submitted": 100.0}, index=pilots["pilot_code"].to_numpy())
+    data.loc[dingxiang[0], "case_submitted"] = 0.0
+    r = tg.evaluate(p, data).set_index(["target", "region"])
+    county = r.loc[("cases_all", "140921")]  # 定襄县: one pilot has not reported
+    assert county["value"] == pytest.approx(100 * (len(dingxiang) - 1) / len(dingxiang))
+    assert county["status"] in ("amber", "red") and not county["met"]
+    assert r.loc[("cases_all", "140902"), "status"] == "green"  # 忻府区
+    assert r.loc[("acceptance_all", dingxiang[1]), "status"] == "no_data"

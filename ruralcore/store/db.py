@@ -78,6 +78,14 @@ def ensure_schema(engine: sa.Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def dispose(url: str) -> None:
+    """Close and forget the cached engine of ``url`` (before dropping its database)."""
+    with _lock:
+        eng = _engines.pop(url, None)
+    if eng is not None:
+        eng.dispose()
+
+
 def dispose_all() -> None:
     """Forget cached engines (tests drop their databases afterwards)."""
     with _lock:

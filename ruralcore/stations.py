@@ -168,12 +168,15 @@ def _failures(df: pd.DataFrame, mask: pd.Series, requirement: str, name: str, re
 
 def _check_types(stations: pd.DataFrame) -> None:
     bad = ~stations["type"].isin(TYPES)
-    if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())
-        raise InputError([
-            Problem(f"站点类型“{stations['type'].iloc[i]}”无效，应为 standard、professional 或 simple", row=int(i) + 1, column="type")
-            for i in rows
-        ], source="站点")
+    problems = [
+        Problem(f"站点类型“{stations['type'].iloc[i]}”无效，应为 standard、professional 或 simple", row=int(i) + 1, column="type")
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
+    dup = stations["station"].duplicated(keep="first")
+    problems += [Problem(f"站点“{stations['station'].iloc[i]}”重复", row=int(i) + 1, column="station")
+                 for i in np.flatnonzero(dup.to_numpy())]
+    if problems:
+        raise InputError(problems, source="站点")
 
 
 def station_failures(program: Program, stations: pd.DataFrame, officers: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -221,8 +224,8 @@ def station_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
         parts.append(_failures(stations, fail, it.code, f"六有：{it.name}", it.ref, "未达到"))
     if officers is not None:
         parts.append(officer_failures(program, stations, officers))
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else pd.DataFrame(columns=FAILURE_COLUMNS)
-    return out
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FAILURE_COLUMNS)
 
 
 def officer_failures(program: Program, stations: pd.DataFrame, officers: pd.DataFrame) -> pd.DataFrame:
@@ -234,8 +237,13 @@ def officer_failures(program: Program, stations: pd.DataFrame, officers: pd.Data
     counts = stations["station"].map(officers.groupby("station")["officer"].nunique()).fillna(0).astype(int)
     few = _failures(stations, counts < min_count, "officer_min_count", "信息员人数", ref_count,
                     lambda ix: "信息员" + counts[ix].astype(str) + f"名，应至少{min_count}名")
-    hours = pd.to_numeric(officers["training_hours"], errors="coerce").fillna(0)
-    low = officers.loc[(hours < min_hours).to_numpy()].copy()
+    officers = officers.reset_index(drop=True)
+    hours = pd.to_numeric(officers["training_hours"], errors="coerce")
+    bad = hours.isna() | (hours < 0)
+    if bad.any():
+        raise InputError([Problem(f"培训学时“{officers['training_hours'].iloc[i]}”无效，应为不小于0的数", row=int(i) + 1,
+                                  column="training_hours") for i in np.flatnonzero(bad.to_numpy())], source="信息员")
+    low = officers.loc[(hours < min_hours).to_numpy()]
     types = stations.set_index("station")["type"]
     low_f = pd.DataFrame({
         "station": low["station"], "type": low["station"].map(types),

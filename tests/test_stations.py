@@ -126,6 +126,14 @@ def test_officers_count_and_48_training_hours():
 def test_bad_station_type_names_row():
     with pytest.raises(InputError, match="第2行.*type"):
         station_failures(P, pd.DataFrame([full_station("a", "standard"), full_station("b", "demo")]))
+    with pytest.raises(InputError, match="第3行.*station.*重复"):
+        station_failures(P, pd.DataFrame([full_station(s, "simple") for s in ("a", "b", "a")]))
+
+
+def test_bad_training_hours_name_row():
+    officers = pd.DataFrame({"station": ["a", "a"], "officer": ["甲", "乙"], "training_hours": [50, "很多"]})
+    with pytest.raises(InputError, match="第2行.*training_hours"):
+        station_failures(P, pd.DataFrame([full_station("a", "simple")]), officers)
 
 
 def test_quota_table_totals_and_progress():

@@ -93,9 +93,17 @@ def _read_raw(path: Path, source: str) -> pd.DataFrame:
         except Exception as exc:  # calamine raises its own types for corrupt files
             raise InputError(Problem(f"不是有效的 Excel 文件（{type(exc).__name__}）"), source=source) from None
         df.columns = [str(c).strip() for c in df.columns]
-        return df.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).astype(str) \
-            if not df.empty else df.astype(str)
+        return df.map(_cell_text).astype(str) if not df.empty else df.astype(str)
     raise InputError(Problem(f"文件类型“{suffix or '（无扩展名）'}”不支持，请提供 .csv 或 .xlsx 文件"), source=source)
+
+
+def _cell_text(v) -> str:
+    """An Excel cell as the text the user typed: 433124100200, not 433124100200.0."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def value_ranges(program: Program, columns: Iterable[str]) -> dict[str, tuple[float | None, float | None]]:

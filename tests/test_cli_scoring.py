@@ -203,3 +203,21 @@ def test_targets_on_xinzhou_pilot_list(tmp_path, capsys):
     rows = {(r["target"], r["region"]): r for r in json.loads(out)}
     assert rows[("acceptance_all", "XZ2023-T02")]["met"] is True
     assert rows[("cases_all", "140902")]["value"] == 100.0  # 合索镇 is in 忻府区
+
+
+def test_xlsx_rows_count_blank_rows_and_numeric_codes_stay_whole(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["region", "coverage_4g"])
+    ws.append([433124100200, 100])
+    ws.append([None, None])  # a blank row still counts as row 3
+    ws.append(["乙村", "x"])
+    path = tmp_path / "v.xlsx"
+    wb.save(path)
+    p = load_program("huayuan-2019")
+    with pytest.raises(InputError) as exc:
+        vmod.read_values(path, p, ["coverage_4g"])
+    assert [(x.row, x.column) for x in exc.value.problems] == [(4, "coverage_4g")]
+    ws.delete_rows(4)
+    wb.save(path)
+    assert list(vmod.read_values(path, p, ["coverage_4g"]).index) == ["433124100200"]

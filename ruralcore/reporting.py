@@ -204,8 +204,8 @@ def periods_between(start: str, end: str) -> list[str]:
 # store-backed --------------------------------------------------------------
 def reporting_from_store(engine, program_id: str, period: str) -> dict:
     """`reporting` over the regions and reports in the database."""
+    from .store import regions as store_regions
     from .store import reports as store_reports
-    from .store import store_regions
 
     prog = load_program(program_id)
     due_date(prog, period)  # validates the period before touching the database
@@ -215,8 +215,8 @@ def reporting_from_store(engine, program_id: str, period: str) -> dict:
 
 
 def trend_from_store(engine, program_id: str, periods: list[str], level: str | None = None) -> pd.DataFrame:
+    from .store import regions as store_regions
     from .store import reports as store_reports
-    from .store import store_regions
 
     regions = store_regions.load_regions(engine, program_id)
     reports = store_regions_reports(engine, store_reports, program_id, periods)

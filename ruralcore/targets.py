@@ -25,10 +25,10 @@ import pandas as pd
 
 from . import indicators as ind_mod
 from .programs import Program, Target
-from .regions import LEVEL_ORDER
+from .regions import LEVEL_ORDER, program_regions
 
 STATUS_LABELS = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
-COLUMNS = ["region", "level", "target", "name", "indicator", "unit", "value", "threshold", "op",
+COLUMNS = ["region", "region_name", "level", "target", "name", "indicator", "unit", "value", "threshold", "op",
            "met", "gap", "status", "due", "ref", "assumed"]
 
 
@@ -135,7 +135,11 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
         }))
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
-    return pd.concat(parts, ignore_index=True)[COLUMNS]
+    out = pd.concat(parts, ignore_index=True)
+    frame = program_regions(program.id) if region_frame is None else region_frame
+    names = frame["name"] if not frame.empty else pd.Series(dtype=object)
+    out["region_name"] = out["region"].map(names).fillna(out["region"])  # rolled-up codes → names
+    return out[COLUMNS]
 
 
 def summary(evaluated: pd.DataFrame) -> pd.DataFrame:

@@ -67,7 +67,7 @@ def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huay
         status=out["status"].map(tg.STATUS_LABELS),
         threshold=out["op"] + out["threshold"].map(lambda v: f"{v:g}") + out["unit"],
     )
-    echo_table(view, {"region": "区域", "name": "目标", "value": "数值", "threshold": "目标值",
+    echo_table(view, {"region_name": "区域", "name": "目标", "value": "数值", "threshold": "目标值",
                       "met": "达到", "gap": "差距", "status": "状态", "due": "期限", "ref": "条款"},
                title=f"【{p.meta.short_title} 目标达成】")
     if missing:

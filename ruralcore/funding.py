@@ -88,17 +88,27 @@ def _prohibitions(program: Program):
     return [r for r in program.funding if r.kind == "prohibition"]
 
 
+def _forbidden_phrase(rule) -> str | None:
+    # “配套资金不得偿还以往工程欠款” → “偿还以往工程欠款”
+    return rule.name.split("不得", 1)[1] if "不得" in rule.name else None
+
+
 def check_fund_uses(program: Program, entries: pd.DataFrame) -> pd.DataFrame:
     """Each fund entry (``use`` column: a code or the text of its use) with ``refused`` and
-    the rule and clause that refuse it. A use is prohibited when it equals a prohibition
-    rule's code or one of its ``uses``."""
+    the rule and clause that refuse it. A use is prohibited when it is a prohibition rule's
+    code or one of its ``uses``, or names what the rule forbids: the words after “不得”
+    end in the forbidden object (隐形债务, 工程欠款), and a use mentioning it is refused."""
     out = entries.copy()
     out["refused"] = False
     out["refused_by"] = pd.Series(pd.NA, index=out.index, dtype="string")
     out["reason"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    use = entries["use"].astype("string").str.strip()
+    use = entries["use"].astype("string").str.strip().fillna("")
     for r in _prohibitions(program):
-        hit = use.isin([r.code, *r.uses]).fillna(False) & ~out["refused"]
+        hit = use.isin([r.code, *r.uses])
+        phrase = _forbidden_phrase(r)
+        if phrase:
+            hit |= use.str.contains(phrase[-4:], regex=False)
+        hit &= ~out["refused"]
         out.loc[hit, "refused"] = True
         out.loc[hit, "refused_by"] = r.code
         out.loc[hit, "reason"] = f"{r.name}（{r.ref}）"
@@ -133,7 +143,9 @@ def subsidy_allocations(program: Program, table: str = "stations") -> pd.DataFra
     """Subsidy × quota per station type (the county centre counts once)."""
     qt = program.quota_table(table)
     counts = {SUBSIDY_UNITS[k]: v for k, v in qt.totals.items() if k in SUBSIDY_UNITS}
-    counts.setdefault("county_centre", 1)  # 三: 1个县级运营中心
+    # a county programme has one county operation centre (融水 三: 1个县级运营中心)
+    counts.setdefault("county_centre", int(program.setting("county_centres")) if any(
+        x.code == "county_centres" for x in program.settings) else 1)
     return rule_allocations(program, counts)
 
 

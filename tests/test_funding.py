@@ -74,6 +74,9 @@ def test_matching_funds_refused_for_hidden_debt_or_old_arrears():
         funding.validate_fund_entries(XZ, entries)
     msg = str(e.value)
     assert "第2行" in msg and "第3行" in msg and "“use”列" in msg and "三(三)" in msg
+    text = funding.check_fund_uses(XZ, pd.DataFrame({"use": ["偿还以往工程欠款", "用于弥补隐形债务", "工程欠款", "宽带建设"]}))
+    assert text["refused"].tolist() == [True, True, True, False]
+    assert text["refused_by"].tolist()[:3] == ["no_old_arrears", "no_hidden_debt", "no_old_arrears"]
     ok = funding.validate_fund_entries(XZ, entries.iloc[:1])
     assert ok["amount_yuan"].tolist() == [100000]
 

@@ -1,0 +1,213 @@
+"""The demo database: seeded, marked 演示, sized, faithful to the documents' figures, with spread."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from ruralcore import reporting
+from ruralcore.cli import main
+from ruralcore.demo import build_demo, generate, is_demo
+from ruralcore.errors import RuralcoreError
+from ruralcore.programs import load_program
+from ruralcore.store import reports as store_reports
+from ruralcore.store.db import get_engine
+
+from conftest import skip_or_fail
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    build_demo(get_engine(url), "county")
+    return url
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return generate("county")
+
+
+def _read(url, sql):
+    with get_engine(url).connect() as conn:
+        return pd.read_sql(sa.text(sql), conn)
+
+
+def test_seeded_two_builds_give_identical_reports(demo_url, tmp_path):
+    other = f"sqlite:///{tmp_path / 'again.db'}"
+    build_demo(get_engine(other), "county")
+    for pid in ("huayuan-2019", "rongshui-2019", "xinzhou-2023"):
+        a = store_reports.load_reports(get_engine(demo_url), pid)
+        b = store_reports.load_reports(get_engine(other), pid)
+        assert len(a) > 0
+        pd.testing.assert_frame_equal(a, b)
+    assert _read(demo_url, "SELECT * FROM stations ORDER BY number").equals(
+        _read(other, "SELECT * FROM stations ORDER BY number"))
+
+
+def test_every_generated_name_is_marked_demo(frames):
+    r = frames["regions"]
+    generated = r[r["code_source"] == "demo"]
+    assert len(generated) > 250
+    assert generated["name"].str.contains("演示").all()
+    assert frames["officers"]["name"].str.startswith("演示·").all()
+    assert frames["stations"]["village"].str.contains("演示").all()
+    assert frames["reports"]["submitted_by"].str.contains("演示").all()
+    assert frames["acceptance_cases"]["inspectors"].str.contains("演示").all()
+    # real regions keep their real names (花垣镇, 融水镇 …)
+    assert {"花垣镇", "融水镇", "谭家场乡"} <= set(r.loc[r["code_source"] != "demo", "name"])
+
+
+def test_county_scale_has_about_300_villages(demo_url):
+    n = _read(demo_url, "SELECT COUNT(*) AS n FROM regions WHERE level = 'village'")["n"].iat[0]
+    assert 250 <= n <= 400
+    # 谭家场: the document's 11 administrative villages, generated
+    t = _read(demo_url, "SELECT COUNT(*) AS n FROM regions WHERE level='village' AND program='tanjiachang-2023'")
+    assert t["n"].iat[0] == 11
+
+
+def test_rongshui_stations_match_the_quota_table(demo_url):
+    quota = load_program("rongshui-2019").quota_table("stations")
+    st = _read(demo_url, "SELECT s.type, s.is_demo, r.name AS township FROM stations s "
+                         "JOIN regions r ON r.code = s.township")
+    got = st.groupby(["township", "type"]).size().unstack(fill_value=0)
+    demo = st[st["is_demo"].astype(bool)].groupby("township").size()
+    for row in quota.rows:  # 附件1: e.g. 融水镇 19/19/19, 2 示范社
+        for kind in ("standard", "professional", "simple"):
+            assert got.loc[row.region, kind] == row.counts[kind], (row.region, kind)
+        assert demo.get(row.region, 0) == row.counts["demo"], row.region
+    assert (st["type"] == "standard").sum() == 206 and st["is_demo"].astype(bool).sum() == 23
+    numbers = _read(demo_url, "SELECT number FROM stations")["number"]
+    assert {"桂BRS0001B", "桂BRS0206B", "桂BRS0001Z", "桂BRS0206J"} <= set(numbers)
+
+
+def test_xinzhou_has_67_pilots_with_450000_each(demo_url):
+    p = _read(demo_url, "SELECT pilot_type, COUNT(*) AS n FROM pilots GROUP BY pilot_type").set_index("pilot_type")["n"]
+    assert p.to_dict() == {"township": 22, "village": 45}
+    alloc = _read(demo_url, "SELECT amount_yuan FROM fund_entries WHERE kind = 'allocation'")["amount_yuan"]
+    assert len(alloc) > 0 and (alloc == 450_000).all()
+
+
+def test_spread_exists(demo_url):
+    late = missing = 0
+    regions = _read(demo_url, "SELECT code, name, level, parent FROM regions WHERE program='huayuan-2019'")
+    reps = store_reports.load_reports(get_engine(demo_url), "huayuan-2019")
+    for period in reporting.periods_between("2018-12", "2019-11"):
+        st = reporting.report_status("huayuan-2019", period, regions, reps)
+        late += int(st["late"].sum())
+        missing += int(st["missing"].sum())
+    assert late > 0 and missing > 0
+    # progress improves over the months: county 4G coverage rises
+    cov = reps[reps["field"].isin(["natural_villages_4g", "natural_villages"])].pivot_table(
+        index="period", columns="field", values="value", aggfunc="sum")
+    rate = cov["natural_villages_4g"] / cov["natural_villages"]
+    assert rate.iloc[-1] > rate.iloc[0]
+    eq = _read(demo_url, "SELECT station, quantity FROM station_equipment")
+    assert (eq["quantity"] == 0).any() and (eq["quantity"] > 0).mean() > 0.9
+    hours = _read(demo_url, "SELECT hours FROM officer_training WHERE year = 2019")["hours"]
+    assert (hours < 48).any() and (hours >= 48).mean() > 0.7  # 五(二)2: 48 学时
+    no_officer = _read(demo_url, "SELECT COUNT(*) AS n FROM stations s WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM officers o WHERE o.station = s.number)")["n"].iat[0]
+    assert no_officer > 0
+    # some pilots have not completed by the as-of date although completion was due 2023-11-30
+    p = _read(demo_url, "SELECT completion_on, construction_start_on FROM pilots")
+    assert p["completion_on"].isna().any() and p["completion_on"].notna().mean() > 0.7
+    late_start = pd.to_datetime(p["construction_start_on"]) > pd.Timestamp("2023-06-30")
+    assert late_start.any()
+    states = set(_read(demo_url, "SELECT state FROM acceptance_cases")["state"])
+    assert {"applied", "rectifying", "passed", "accepted"} <= states
+
+
+def test_app_meta_marks_demo_and_as_of(demo_url):
+    meta = _read(demo_url, "SELECT key, value FROM app_meta").set_index("key")["value"]
+    assert meta["demo"] == "1"
+    assert meta["as_of:huayuan-2019"] == "2019-12-25"  # 2019-11 due 2019-12-05, + 20 days
+    assert meta["periods:rongshui-2019"] == "2019-01..2019-12"
+    assert is_demo(get_engine(demo_url))
+
+
+def test_refuses_a_database_with_real_data(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    eng = get_engine(url)
+    with eng.begin() as conn:
+        conn.execute(sa.text("INSERT INTO regions (code, name, level, parent, program, kind, code_source, ref, version) "
+                             "VALUES ('X1', '真实村', 'village', '', 'huayuan-2019', '', '', '', 1)"))
+    with pytest.raises(RuralcoreError, match="拒绝覆盖"):
+        build_demo(eng, "county")
+    assert main(["demo", "--scale", "county", "--db", url]) == 2
+    assert "拒绝覆盖" in capsys.readouterr().err
+    with eng.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM regions")).scalar() == 1
+
+
+def test_rebuilds_an_existing_demo_database(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    assert main(["demo", "--scale", "county", "--db", url]) == 0
+    first = _read(url, "SELECT COUNT(*) AS n FROM reports")["n"].iat[0]
+    assert main(["demo", "--scale", "county", "--db", url]) == 0
+    assert _read(url, "SELECT COUNT(*) AS n FROM reports")["n"].iat[0] == first
+    assert "演示数据库已生成" in capsys.readouterr().out
+
+
+def test_reporting_command_json_on_the_demo_database(demo_url, capsys):
+    assert main(["reporting", "huayuan-2019", "--period", "2019-06", "--json", "--db", demo_url]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"program", "period", "due_date", "rows", "total"} <= set(out)
+    assert out["due_date"] == "2019-07-05"
+    keys = {"level", "region", "name", "expected", "received", "on_time", "late", "missing",
+            "reporting_rate", "on_time_rate"}
+    assert all(keys <= set(r) for r in out["rows"])
+    county = [r for r in out["rows"] if r["level"] == "county"]
+    assert len(county) == 1 and county[0]["name"] == "花垣县"
+    t = out["total"]
+    assert t["expected"] == 48 == t["received"] + t["missing"] and t["received"] == t["on_time"] + t["late"]
+    assert t["reporting_rate"] == round(t["received"] / t["expected"] * 100, 1)
+    townships = [r for r in out["rows"] if r["level"] == "township"]
+    assert len(townships) == 12 and sum(r["expected"] for r in townships) == 48
+
+
+def test_reporting_command_table(demo_url, capsys):
+    assert main(["reporting", "rongshui-2019", "--period", "2019-06", "--db", demo_url]) == 0
+    out = capsys.readouterr().out
+    assert "报送率" in out and "融水镇" in out and "截止 2019-07-05" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["reporting", "huayuan-2019", "--period", "2019-13"], "YYYY-MM"),
+    (["reporting", "huayuan-2019", "--period", "June"], "YYYY-MM"),
+    (["reporting", "no-such-programme", "--period", "2019-06"], "未知的方案"),
+    (["demo", "--scale", "planet"], "规模"),
+])
+def test_bad_input_exits_2_in_chinese(args, words, capsys, demo_url):
+    assert main(args + ["--db", demo_url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and words in err and "Traceback" not in err
+
+
+def test_demo_on_postgresql():
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        skip_or_fail("TEST_POSTGRES_URL not set (run scripts/test.sh)")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = "ruralcore_demo_test"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    pg = sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    counts = build_demo(get_engine(pg), "county")
+    assert counts["pilots"] == 67 and counts["stations"] == 618
+    sqlite = generate("county")["reports"]
+    got = store_reports.load_reports(get_engine(pg), "huayuan-2019")
+    assert len(got) == int((sqlite["program"] == "huayuan-2019").sum())
+    out = reporting.reporting_from_store(get_engine(pg), "huayuan-2019", "2019-06")
+    assert out["total"]["expected"] == 48
+    with get_engine(pg).begin() as conn:  # sequences follow the explicit ids
+        new_id = conn.execute(sa.text("INSERT INTO officers (station, name, registered, version) "
+                                      "VALUES ('桂BRS0001B', '演示·新增', false, 1) RETURNING id")).scalar()
+    assert new_id == counts["officers"] + 1
+    assert np.isfinite(out["total"]["reporting_rate"])

@@ -27,6 +27,27 @@ def _text(s: pd.Series) -> pd.Series:
     return txt.mask(txt == "")
 
 
+def _numbers(s: pd.Series, kind: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(numbers, text, blank) of one field column. Numeric cells — nearly all of a filled
+    sheet — are parsed in one pass; only the rest is handled as text."""
+    num = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    rest = np.isnan(num)
+    text = pd.Series(pd.NA, index=s.index, dtype="string")
+    if rest.any():
+        t = _text(s[rest])
+        if kind == "flag":
+            t = t.replace(FLAG_WORDS)
+        parsed = pd.to_numeric(t.str.rstrip("%") if kind == "percent" else t, errors="coerce")
+        num[rest] = parsed.to_numpy(dtype="float64", na_value=np.nan)
+        text[rest] = t.to_numpy()
+    inf = np.isinf(num)
+    if inf.any():  # 1e400 and the like: not a usable number, shown as typed
+        text[inf] = s[inf].astype("string").to_numpy()
+        num[inf] = np.nan
+    return (pd.Series(num, index=s.index), text,
+            pd.Series(rest & text.isna().to_numpy(), index=s.index))
+
+
 def _fmt(v) -> str:
     if isinstance(v, float) and v == int(v):
         return str(int(v))
@@ -83,16 +104,16 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
 
     body = table.body
     code = _text(body[fixed[CODE_COL]]).str.lstrip("'").mask(lambda s: s == "")
-    cols = {f.code: _text(body[by_code[f.code]]) for f in fields if f.code in by_code}
+    parsed = {f.code: _numbers(body[by_code[f.code]], f.kind) for f in fields if f.code in by_code}
     blank_row = pd.Series(True, index=body.index)
-    for t in cols.values():
-        blank_row &= t.isna()
+    for _, _, blank in parsed.values():
+        blank_row &= blank
     rows = ~blank_row
     if not rows.any():
         problems.append(Problem("文件中没有任何数据行（只有表头，或所有区域的数值都为空）"))
         return empty, _sorted(problems, table.headers)
     code = code[rows]
-    cols = {k: v[rows] for k, v in cols.items()}
+    parsed = {k: (n[rows], t[rows], b[rows]) for k, (n, t, b) in parsed.items()}
     head = {f.code: table.headers[by_code[f.code]] for f in fields if f.code in by_code}
 
     # regions: present, known, once
@@ -126,17 +147,14 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
     # values, one field column at a time
     nums: dict[str, pd.Series] = {}
     for f in fields:
-        if f.code not in cols:
+        if f.code not in parsed:
             continue
-        t, col = cols[f.code], head[f.code]
-        if f.kind == "flag":
-            t = t.replace(FLAG_WORDS)
-        num = pd.to_numeric(t.str.rstrip("%") if f.kind == "percent" else t, errors="coerce").astype("float64")
-        num = num.where(np.isfinite(num))
+        num, t, blank = parsed[f.code]
+        col = head[f.code]
         nums[f.code] = num
         if f.required:
-            _add(problems, t.isna(), col, "必填，不能为空")
-        _add(problems, t.notna() & num.isna(), col, lambda r, t=t: f"“{t[r]}”不是数字")
+            _add(problems, blank, col, "必填，不能为空")
+        _add(problems, ~blank & num.isna(), col, lambda r, t=t: f"“{t[r]}”不是数字")
         ok = num.notna()
         if f.kind == "flag":
             _add(problems, ok & ~num.isin([0, 1]), col, lambda r, n=num: f"{_fmt(n[r])} 无效，应填 1（是）或 0（否）")

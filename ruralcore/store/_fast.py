@@ -8,6 +8,7 @@ import io
 from datetime import date, datetime
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -98,6 +99,18 @@ def update_from_rows(conn: sa.Connection, table: str, key: str, set_columns: Seq
         return n
 
 
+def _column(values: np.ndarray, dtype: str) -> pd.Series:
+    if dtype == "str":
+        # build each distinct string once (codes, names, users repeat a lot)
+        codes, uniques = pd.factorize(values)
+        return pd.Series(pd.array(uniques, dtype="str").take(codes))
+    if dtype == "float64":
+        return pd.Series(np.array(values, dtype="float64"))  # None -> NaN
+    if dtype == "object":
+        return pd.Series(values, dtype=object)
+    return pd.Series(values.astype(dtype))
+
+
 def select_frame(conn: sa.Connection, sql: str, params: Sequence, names: Sequence[str],
                  dtypes: dict) -> pd.DataFrame:
     """Run a SELECT (qmark style '?' placeholders) and build a frame without Row objects.
@@ -107,8 +120,8 @@ def select_frame(conn: sa.Connection, sql: str, params: Sequence, names: Sequenc
         rows = raw.execute(sql, list(params)).fetchall()
         if not rows:
             return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
-        cols = list(zip(*rows))
-        return pd.DataFrame({n: pd.Series(c, dtype=dtypes.get(n, "object")) for n, c in zip(names, cols)})
+        grid = np.array(rows, dtype=object)  # one C pass over the row tuples
+        return pd.DataFrame({n: _column(grid[:, i], dtypes.get(n, "object")) for i, n in enumerate(names)})
     import psycopg
 
     with psycopg.ClientCursor(raw) as cur:

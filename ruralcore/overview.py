@@ -126,9 +126,21 @@ def indicator_info(program: Program) -> pd.DataFrame:
     for t in program.targets:
         if t.indicator and t.indicator not in tg:
             tg[t.indicator] = t
+    # the rubric's full-score value stands in where no target measures an indicator (花垣 三(一))
+    rub = {ri.code: ri for a in (program.rubric.aspects if program.rubric else []) for ri in a.indicators}
+    here = report_level(program)
     rows = []
     for i in program.indicators:
         t = tg.get(i.code)
+        if t is None and i.code in rub:
+            r = rub[i.code]
+            rows.append({
+                "indicator": i.code, "name": i.name, "unit": i.unit, "kind": i.kind, "ref": i.ref,
+                "assumed": i.assumed, "target": None, "target_name": f"计分满分值：{r.name}",
+                "op": ">=", "threshold": float(r.target), "target_level": here, "target_ref": r.ref,
+                "target_assumed": r.assumed, "due": None,
+            })
+            continue
         rows.append({
             "indicator": i.code, "name": i.name, "unit": i.unit, "kind": i.kind, "ref": i.ref,
             "assumed": i.assumed, "target": t.code if t else None, "target_name": t.name if t else None,

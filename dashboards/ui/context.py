@@ -26,11 +26,25 @@ def programs() -> dict[str, str]:
     return {p.id: p.meta.short_title for p in all_programs()}
 
 
+def _leave_projector() -> None:
+    # a callback: it runs before the toggle is drawn, so it may change the toggle's state
+    st.session_state[PROJECTOR_KEY] = False
+    st.query_params.pop("projector", None)
+
+
+def _sync_projector_param() -> None:
+    if st.session_state.get(PROJECTOR_KEY):
+        st.query_params["projector"] = "1"
+    else:
+        st.query_params.pop("projector", None)
+
+
 def page_setup(title: str, needs_program: bool = True, programs_allowed: list[str] | None = None) -> None:
     """Title, theme, sidebar controls and the demo banner for a page."""
     apply_theme()
     with st.sidebar:
-        st.toggle("投影模式", key=PROJECTOR_KEY, value=projector_on(),
+        projector_on()  # seeds the widget's state from ?projector=1 on first load
+        st.toggle("投影模式", key=PROJECTOR_KEY, on_change=_sync_projector_param,
                   help="大字号、高对比度、隐藏侧栏，适合会议室投影（1920×1080）")
         if needs_program:
             progs = programs()
@@ -39,10 +53,7 @@ def page_setup(title: str, needs_program: bool = True, programs_allowed: list[st
             st.selectbox("方案", ids, index=ids.index(current) if current in ids else 0,
                          format_func=lambda i: progs[i], key="program")
     if projector_on():
-        if st.button("退出投影模式", key="leave_projector"):
-            st.session_state[PROJECTOR_KEY] = False
-            st.query_params.pop("projector", None)
-            st.rerun()
+        st.button("退出投影模式", key="leave_projector", on_click=_leave_projector, type="primary")
     st.title(title)
     demo_banner()
 

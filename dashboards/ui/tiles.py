@@ -24,6 +24,8 @@ def tile_delta(row) -> str | None:
     if d is None or (isinstance(d, float) and math.isnan(d)):
         return None
     unit = "个百分点" if row["unit"] == "%" else row["unit"]
+    if round(d, 1) == 0:
+        return "持平（较上月）"
     return f"{d:+.1f}{unit}（较上月）"
 
 
@@ -41,7 +43,10 @@ def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
         for col, r in zip(cols, rows[start:start + per_row]):
             row = r._asdict()
             with col.container(border=True):
-                st.metric(row["name"], tile_value(row), tile_delta(row), border=False)
+                delta = tile_delta(row)
+                st.metric(row["name"], tile_value(row), delta, border=False,
+                          delta_color="off" if delta and delta.startswith("持平") else "normal",
+                          delta_arrow="off" if delta and delta.startswith("持平") else "auto")
                 need = f"目标 {OP_TEXT.get(row['op'], row['op'])} {value_with_unit(row['threshold'], row['unit'])}"
                 due = f"，期限 {date_zh(row['due'])}" if row["due"] else ""
                 met = ""

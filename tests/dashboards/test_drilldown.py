@@ -1,0 +1,125 @@
+"""Drill-down county → township → village on the demo database: the selection, the
+link that reopens it, and the numbers beside their targets and clauses."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ruralcore import indicators, overview as ov, scoring
+from ruralcore.programs import ASSUMED_LABEL, load_program
+from ruralcore.store import regions as store_regions
+from ruralcore.store import reports as store_reports
+
+PAGE = "county/drilldown.py"
+
+
+def _clean(at) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _table(at, column: str) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _scored(engine, period):
+    prog = load_program("huayuan-2019")
+    wide = store_reports.load_reports(engine, prog.id, period).pivot(index="region", columns="field", values="value")
+    return prog, wide, scoring.score(prog, indicators.compute(prog, wide))
+
+
+def test_county_to_township_to_village(app_test, demo_engine):
+    at = app_test("huayuan-2019", page=PAGE)
+    _clean(at)
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    townships = regions[regions["level"] == "township"]
+    county = _table(at, "乡镇")
+    assert sorted(county["乡镇"]) == sorted(townships["name"])  # 12 townships of 花垣县
+
+    town = townships.index[0]
+    at.selectbox(key="dd_town").set_value(town).run()
+    _clean(at)
+    villages = regions[(regions["parent"] == town) & (regions["level"] == "village")]
+    table = _table(at, "村")
+    assert sorted(table["村"]) == sorted(villages["name"])
+    assert at.query_params["town"] == [town] or at.query_params["town"] == town
+
+    period = at.sidebar.selectbox(key="period").value
+    prog, wide, scored = _scored(demo_engine, period)
+    mine = scored.set_index("region").loc[villages.index]
+    assert table.set_index("村")["得分"].round(1).sort_index().tolist() == \
+        mine.set_index(villages.loc[mine.index, "name"])["score"].round(1).sort_index().tolist()
+
+    village = villages.index[0]
+    at.selectbox(key="dd_unit").set_value(village).run()
+    _clean(at)
+    row = scored.set_index("region").loc[village]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["得分"] == f"{row['score']:.1f} 分"
+    assert shown["名次"] == f"第 {int(row['rank'])} 名 / {len(scored)}"
+    assert shown["等次"] == row["award_label"]
+
+    detail = _table(at, "本月值").set_index("指标")
+    # 一(二): 4G上网普及率 = 4G上网用户数 / 农村常住人口, target ≥ 70 %, applied to the county
+    rate = wide.at[village, "internet_4g_users"] / wide.at[village, "residents"] * 100
+    assert detail.at["4G上网普及率", "本月值"] == f"{rate:.1f}%"
+    assert detail.at["4G上网普及率", "目标"] == "≥ 70.0%"
+    assert detail.at["4G上网普及率", "条款"] == "一(二)"
+    assert detail.at["4G网络覆盖率", "目标"] == "≥ 100.0%"  # 一(一) every village
+    # 移动乡情网 has no quantified standard in the document: the rubric's default is marked
+    assert detail.at["移动乡情网组建应用", "说明"] == ASSUMED_LABEL
+    aspects = _table(at, "满分")
+    assert aspects["满分"].sum() == 100
+    assert (aspects["说明"] == ASSUMED_LABEL).all()  # 附件1 计分办法 not published
+    assert abs(aspects["得分"].sum() - row["score"]) < 0.05
+    assert at.query_params["unit"] in ([village], village)
+
+
+def test_link_reopens_the_village(app_test, demo_engine):
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    village = regions[regions["level"] == "village"].iloc[5]
+    at = app_test("huayuan-2019", page=PAGE, query={"town": village["parent"], "unit": village["code"]})
+    _clean(at)
+    assert at.selectbox(key="dd_town").value == village["parent"]
+    assert at.selectbox(key="dd_unit").value == village["code"]
+    assert any(village["name"] in s.value for s in at.subheader)
+
+
+def test_village_history_over_the_months(app_test, demo_engine):
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    village = regions[regions["level"] == "village"].iloc[0]
+    at = app_test("huayuan-2019", page=PAGE, query={"town": village["parent"], "unit": village["code"]})
+    _clean(at)
+    hist = _table(at, "家庭宽带接入率（%）")
+    long = store_reports.load_reports(demo_engine, "huayuan-2019")
+    mine = long[long["region"] == village["code"]].pivot(index="period", columns="field", values="value")
+    expected = (mine["broadband_households"] / mine["households"] * 100).round(1)
+    assert len(hist) == len(expected)
+    assert hist["家庭宽带接入率（%）"].tolist() == expected.tolist()
+
+
+def test_rongshui_township_with_its_stations(app_test, demo_engine):
+    regions = store_regions.load_regions(demo_engine, "rongshui-2019")
+    town = regions[regions["name"] == "融水镇"].index[0]
+    at = app_test("rongshui-2019", page=PAGE)
+    _clean(at)
+    assert len(_table(at, "乡镇")) == 20  # 附件1: 20 townships
+    at.selectbox(key="dd_unit").set_value(town).run()
+    _clean(at)
+    with demo_engine.connect() as conn:
+        n = pd.read_sql(f"SELECT COUNT(*) AS n FROM stations WHERE township = '{town}'", conn)["n"].iat[0]
+    stations = _table(at, "编号")
+    assert len(stations) == n
+    assert stations["编号"].str.match(r"^桂BRS\d{4}[BZJ]$").all()  # 附件2 numbering
+
+
+def test_xinzhou_pilots_by_county(app_test):
+    at = app_test("xinzhou-2023", page=PAGE)
+    _clean(at)
+    town = at.selectbox(key="dd_town")
+    assert len(town.options) > 1
+    town.set_value(town.options[1]).run()
+    _clean(at)
+    unit = at.selectbox(key="dd_unit")
+    unit.set_value(unit.options[1]).run()
+    _clean(at)
+    assert "本月值" in _table(at, "本月值").columns

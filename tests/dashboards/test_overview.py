@@ -1,0 +1,173 @@
+"""The county overview on the demo database: what the page shows equals what
+ruralcore computes (indicators, targets, scoring, stations, tasks engines)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ruralcore import indicators, overview as ov, scoring
+from ruralcore.fmt import value_with_unit
+from ruralcore.programs import load_program
+from ruralcore.store import reports as store_reports
+
+
+def _clean(at) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _subheaders(at) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def _wide(engine, program: str, period: str) -> pd.DataFrame:
+    long = store_reports.load_reports(engine, program, period)
+    return long.pivot(index="region", columns="field", values="value")
+
+
+def test_huayuan_tiles_equal_engine_values(app_test, demo_engine):
+    at = app_test("huayuan-2019")
+    _clean(at)
+    period = at.sidebar.selectbox(key="period").value
+    wide = _wide(demo_engine, "huayuan-2019", period)
+    shown = _metrics(at)
+    # 一(二): 全县家庭宽带接入率 ≥ 40% — a county rate is Σ broadband households / Σ households,
+    # never the mean of village percentages.
+    county = wide["broadband_households"].sum() / wide["households"].sum() * 100
+    assert shown["全县家庭宽带接入率40%以上"] == f"{county:.1f}%"
+    # 一(一): every village 4G 100 % — the tile shows the area's rate from the fields
+    cov = wide["natural_villages_4g"].sum() / wide["natural_villages"].sum() * 100
+    assert shown["所有村（社区）4G网络覆盖率达100%"] == f"{cov:.1f}%"
+    # every measurable target has its tile
+    prog = load_program("huayuan-2019")
+    assert {t.name for t in prog.targets if t.indicator} <= set(shown)
+    md = " ".join(m.value for m in at.markdown)
+    assert "目标 ≥ 40.0%" in md and "一(二)" in md
+
+
+def test_huayuan_tile_delta_is_change_since_last_month(app_test, demo_engine):
+    at = app_test("huayuan-2019")
+    periods = ov.periods(demo_engine, "huayuan-2019")
+    prog = load_program("huayuan-2019")
+    now = indicators.rollup(prog, _wide(demo_engine, prog.id, periods[-1]), ["all"] * len(_wide(demo_engine, prog.id, periods[-1])))
+    before_w = _wide(demo_engine, prog.id, periods[-2])
+    before = indicators.rollup(prog, before_w, ["all"] * len(before_w))
+    d = now.at["all", "home_broadband"] - before.at["all", "home_broadband"]
+    tile = next(m for m in at.metric if m.label == "全县家庭宽带接入率40%以上")
+    expected = "持平（较上月）" if round(d, 1) == 0 else f"{d:+.1f}个百分点（较上月）"
+    assert tile.delta == expected
+
+
+def test_huayuan_ranking_counts_match_scoring(app_test, demo_engine):
+    at = app_test("huayuan-2019")
+    _clean(at)
+    period = at.sidebar.selectbox(key="period").value
+    prog = load_program("huayuan-2019")
+    values = indicators.compute(prog, _wide(demo_engine, prog.id, period))
+    scored = scoring.score(prog, values)
+    shown = _metrics(at)
+    qualified = int((scored["score"] >= 80).sum())  # 三(二): 80 分以上达标
+    excellent = int((scored["award"] == "excellent").sum())
+    assert shown["参评村"] == f"{len(scored)} 个"
+    assert shown["达标（≥80分）"] == f"{qualified} 个"
+    assert shown["优秀（前10名）"] == f"{excellent} 个"
+    assert excellent >= min(10, qualified)  # top 10 (ties included) among the qualified
+    table = next(df.value for df in at.dataframe if "等次" in df.value.columns)
+    top = scored.sort_values(["rank", "region"]).head(len(table))
+    assert table["得分"].tolist() == top["score"].round(1).tolist()
+    assert set(table["等次"]) <= {"优秀", "达标", "未达标"}
+    assert (table.loc[table["得分"] < 80, "等次"] == "未达标").all()
+
+
+def test_overview_panels_per_programme(app_test):
+    hy = _subheaders(app_test("huayuan-2019"))
+    assert {"目标完成情况", "里程碑倒计时", "各乡镇对比", "村排名（计分办法）", "落后村热力图", "月度趋势", "里程碑时间轴"} <= set(hy)
+    rs = app_test("rongshui-2019")
+    _clean(rs)
+    assert "益农信息社建设：按乡镇与类型对照附件1任务" in _subheaders(rs)
+    assert "村排名（计分办法）" not in _subheaders(rs)  # only 花垣 has a rubric
+    tj = app_test("tanjiachang-2023")
+    _clean(tj)
+    assert "重点任务（按领域、责任部门和状态）" in _subheaders(tj)
+
+
+def test_rongshui_stations_against_quota(app_test, demo_engine):
+    at = app_test("rongshui-2019")
+    _clean(at)
+    with demo_engine.connect() as conn:
+        built = pd.read_sql("SELECT type, COUNT(*) AS n FROM stations WHERE program='rongshui-2019' GROUP BY type",
+                            conn).set_index("type")["n"]
+        demo = pd.read_sql("SELECT COUNT(*) AS n FROM stations WHERE program='rongshui-2019' AND is_demo",
+                           conn)["n"].iat[0]
+    shown = _metrics(at)
+    # 三、附件1: 206 standard, 206 professional, 206 simple stations, 23 demonstration stations
+    assert shown["标准站"] == f"{built['standard']} / 206 个"
+    assert shown["专业站"] == f"{built['professional']} / 206 个"
+    assert shown["简易站"] == f"{built['simple']} / 206 个"
+    assert shown["示范社"] == f"{demo} / 23 个"
+
+
+def test_rongshui_officers_short_of_48_hours(app_test, demo_engine):
+    at = app_test("rongshui-2019")
+    sp = ov.load_stations(demo_engine, "rongshui-2019")
+    hours = sp["officers"]["training_hours"].astype(float)
+    short = int((hours < 48).sum())  # 五(二)2: 每年不少于48学时
+    assert short > 0
+    assert _metrics(at)["不足学时的信息员"] == f"{short} 人"
+
+
+def test_tanjiachang_twenty_tasks(app_test):
+    at = app_test("tanjiachang-2023")
+    table = next(df.value for df in at.dataframe if "责任部门" in df.value.columns)
+    assert len(table) == 20  # 三、重点任务: 20 项
+    assert table["领域"].nunique() == 7
+    assert table.loc[table["序号"] == 9, "责任部门"].iat[0].startswith("乡乡村振兴办")
+
+
+def test_earlier_month_shows_that_months_values(app_test, demo_engine):
+    at = app_test("huayuan-2019")
+    periods = ov.periods(demo_engine, "huayuan-2019")
+    at.sidebar.selectbox(key="period").set_value(periods[3]).run()
+    _clean(at)
+    wide = _wide(demo_engine, "huayuan-2019", periods[3])
+    county = wide["broadband_households"].sum() / wide["households"].sum() * 100
+    assert _metrics(at)["全县家庭宽带接入率40%以上"] == f"{county:.1f}%"
+
+
+def test_every_programme_renders(app_test):
+    for pid in ("huayuan-2019", "rongshui-2019", "xinzhou-2023", "yinchuan-2017", "tanjiachang-2023"):
+        at = app_test(pid)
+        _clean(at)
+        assert at.metric, pid
+
+
+def test_projector_mode_and_slideshow(app_test):
+    at = app_test("huayuan-2019", query={"projector": "1"})
+    _clean(at)
+    assert at.session_state["projector"] is True
+    assert any(b.label == "退出投影模式" for b in at.button)
+    at.toggle(key="slideshow").set_value(True).run()
+    _clean(at)
+    first = _subheaders(at)
+    assert first == ["目标完成情况"]  # one panel per slide
+    at.button(key="slide_next").click().run()
+    assert _subheaders(at) != first
+    at.button(key="leave_projector").click().run()
+    assert at.session_state["projector"] is False
+    assert not any(b.label == "退出投影模式" for b in at.button)
+
+
+def test_heatmap_is_aggregated(demo_engine):
+    prog = load_program("huayuan-2019")
+    period = ov.periods(demo_engine, prog.id)[-1]
+    fields = ov.load_month(demo_engine, prog.id, period)
+    big = pd.concat([fields.set_axis(fields.index + f"-{i}") for i in range(3)])
+    hm = ov.heatmap(prog, big, ov.region_frame(demo_engine, prog.id), rows=60)
+    assert hm["shown"] == 60 < hm["total"]
+    att = hm["attainment"].to_numpy()
+    assert np.nanmax(att) <= 100 and np.nanmin(att) >= 0

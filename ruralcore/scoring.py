@@ -237,29 +237,35 @@ def what_if(program: Program, values: pd.DataFrame, region: str, changes: Mappin
     """
     rubric = rubric_of(program)
     codes, target, w = weight_vector(rubric, weights)
-    if region not in values.index:
-        raise InputError(Problem(f"没有这个村：{region}", column="region"))
+    try:
+        pos = values.index.get_loc(region)
+    except KeyError:
+        raise InputError(Problem(f"没有这个村：{region}", column="region")) from None
+    if not isinstance(pos, (int, np.integer)):
+        raise InputError(Problem(f"村“{region}”出现不止一次", column="region"))
     bad = [k for k in changes if k not in codes]
     if bad:
         raise InputError([Problem("不是计分指标", column=k) for k in bad])
-    row = values.loc[region, codes].to_numpy(dtype="float64", na_value=np.nan).copy()
+    row = values.iloc[pos][codes].to_numpy(dtype="float64", na_value=np.nan).copy()
     for k, v in changes.items():
         row[codes.index(k)] = float(v)
     new = float(score_array(row[None, :], target, w)[0])
     if scored is None:
         scored = score(program, values, weights)
+    if not (len(scored) == len(values) and str(scored["region"].iat[pos]) == str(region)):
+        pos = int(np.flatnonzero((scored["region"] == str(region)).to_numpy())[0])  # other order
     s = scored["score"].to_numpy()
-    regions = scored["region"].to_numpy().astype(str)
-    others = regions != str(region)
-    old_row = scored[~others].iloc[0]
-    so = s[others]
-    rank = int((so > new).sum()) + 1
+    # Rank among the others: those strictly above the new score, not counting itself.
+    rank = int(np.count_nonzero(s > new)) - int(s[pos] > new) + 1
     qualified = new >= rubric.pass_score
     if rubric.tie_rule == "include_ties":
         excellent = qualified and rank <= rubric.excellent_top_n
     else:
-        place = rank + int(((so == new) & (regions[others] < str(region))).sum())
+        regions = scored["region"].to_numpy().astype(str)
+        ahead = (s == new) & (regions < str(region))
+        place = rank + int(np.count_nonzero(ahead)) - int(ahead[pos])
         excellent = qualified and place <= rubric.excellent_top_n
+    old_row = scored.iloc[pos]
     award = "excellent" if excellent else "qualified" if qualified else "not_qualified"
     return {
         "region": str(region), "score_before": float(old_row["score"]), "score": new,

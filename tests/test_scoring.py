@@ -156,3 +156,14 @@ def test_program_without_rubric_is_a_clear_error():
 def test_tie_rule_text_states_the_rule():
     text = sc.tie_rule_text(P.rubric)
     assert "80" in text and "前10名" in text and "并列" in text
+
+
+def test_what_if_can_win_excellent_and_unknown_village_is_an_error():
+    values = frame({"a": with_score(95), "b": with_score(90), "c": with_score(70)})
+    got = sc.what_if(P, values, "c", {k: v for k, v in AT_TARGET.items()})
+    assert (got["score_before"], got["rank_before"], got["award_before"]) == (70.0, 3, "not_qualified")
+    assert (got["score"], got["rank"], got["award"]) == (100.0, 1, "excellent")
+    with pytest.raises(InputError, match="没有这个村"):
+        sc.what_if(P, values, "z", {"study_room": 0})
+    with pytest.raises(InputError, match="不是计分指标"):
+        sc.what_if(P, values, "a", {"households": 0})

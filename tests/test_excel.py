@@ -336,3 +336,99 @@ def test_cli_template_export_import(loaded, tmp_path):
     assert main(["template", PROGRAM, "--out", str(tmp_path / "模板.xlsx"), "--db", url]) == 0
     assert (tmp_path / "模板.xlsx").stat().st_size > 0
     assert main(["import", PROGRAM, str(out), "--period", "2019-13", "--db", url]) == 2
+
+
+# other shapes of input ----------------------------------------------------
+def _csv(rows: list[list]) -> bytes:
+    heads = ["月份", "区域代码", "区域名称"] + [H(c) for c in GOOD]
+    body = [",".join(map(str, heads))] + [",".join(map(str, r)) for r in rows]
+    return ("\n".join(body) + "\n").encode("utf-8-sig")
+
+
+def test_csv_import_checks_rows_like_excel(loaded):
+    good = [PERIOD, VILLAGES[0], "演示村1", *GOOD.values()]
+    bad = [PERIOD, VILLAGES[1], "演示村2", *GOOD.values()]
+    bad[3 + list(GOOD).index("broadband_households")] = "很多"
+    err = bad_import(loaded, _csv([good, bad]), name="月报.csv")
+    assert only(err, 3, "家庭宽带接入户数（户）") == "“很多”不是数字"
+    assert len(err.problems) == 1
+
+
+def test_gbk_csv_with_numeric_codes_and_yes_no_flags(engine):
+    row = [PERIOD, VILLAGES[0], "演示村1", *GOOD.values()]
+    row[3 + list(GOOD).index("study_room")] = "是"
+    row[3 + list(GOOD).index("group_ringtone")] = "否"
+    heads = ["月份", "区域代码", "区域名称"] + [H(c) for c in GOOD]
+    data = (",".join(heads) + "\n" + ",".join(map(str, row)) + "\n").encode("gb18030")
+    res = excel.import_file(engine, PROGRAM, data, PERIOD, "张三", name="月报.csv")
+    assert res["inserted"] == 13
+    v = reports.load_reports(engine, PROGRAM, PERIOD).set_index("field")["value"]
+    assert v["study_room"] == 1 and v["group_ringtone"] == 0
+
+
+def test_region_code_typed_as_number(engine):
+    # Excel users often retype codes as numbers; 433124101001.0 must match "433124101001"
+    data = filled(engine, edit=lambda ws, col: ws.cell(2, col["区域代码"], int(VILLAGES[0])))
+    res = excel.import_file(engine, PROGRAM, data, PERIOD, "张三")
+    assert res["inserted"] == 65
+
+
+def test_unknown_column_and_bad_period_argument(loaded):
+    data = filled(loaded, edit=lambda ws, col: ws.cell(1, ws.max_column + 1, "乡村人口（人）"))
+    assert "无法识别的列名" in only(bad_import(loaded, data), 1, "乡村人口（人）")
+    err = bad_import(loaded, filled(loaded), period="2019-6")
+    assert "2019-6" in str(err) and "YYYY-MM" in str(err)
+
+
+def test_progress_callback_reaches_100_percent(engine):
+    seen = []
+    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, "张三", progress=lambda f, m: seen.append((f, m)))
+    assert seen[0][0] == 0 and seen[-1][0] == 1.0
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+
+
+# the same round trip on PostgreSQL ----------------------------------------
+@pytest.fixture
+def pg_engine():
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import skip_or_fail
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        skip_or_fail("TEST_POSTGRES_URL is not set (run scripts/test.sh)")
+    name = f"excel_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f"CREATE DATABASE {name}"))
+    eng = db.get_engine(sa.make_url(url).set(database=name).render_as_string(hide_password=False))
+    frame = pd.DataFrame({"code": VILLAGES, "name": [f"演示村{i}" for i in range(1, 6)], "level": "village",
+                          "parent": "433124101", "program": PROGRAM, "kind": "", "code_source": "generated",
+                          "ref": "演示"})
+    store_regions.sync_regions(eng, frame, user="测试")
+    yield eng
+    eng.dispose()
+    with admin.connect() as c:
+        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_round_trip_on_postgresql(pg_engine):
+    first = excel.import_file(pg_engine, PROGRAM, filled(pg_engine), PERIOD, "张三")
+    assert first["inserted"] == 65
+    wb = openpyxl.load_workbook(io.BytesIO(excel.export(pg_engine, PROGRAM, PERIOD)))
+    ws = wb["月报"]
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(2, col[H("natural_villages_fiber")], 10)
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = excel.import_file(pg_engine, PROGRAM, buf.getvalue(), PERIOD, "王五")
+    assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 1, 64)
+    again = excel.import_file(pg_engine, PROGRAM, buf.getvalue(), PERIOD, "王五")
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 65)
+    bad = filled(pg_engine, edit=lambda ws, col: ws.cell(3, col[H("households")], -1))
+    before = reports.load_reports(pg_engine, PROGRAM, PERIOD)[["region", "field", "value"]]
+    with pytest.raises(InputError):
+        excel.import_file(pg_engine, PROGRAM, bad, PERIOD, "李四")
+    pd.testing.assert_frame_equal(before, reports.load_reports(pg_engine, PROGRAM, PERIOD)[["region", "field", "value"]])

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..programs import Program, load_program
-from .layout import CODE_COL, FIXED_COLS, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
+from .layout import parse_period, CODE_COL, FIXED_COLS, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
 from .reader import load_bytes, read_table
 from .regions import reporting_regions
 from .checks import validate_table
@@ -59,6 +59,7 @@ def validate(program_id: str | Program, path_or_bytes, period: str, engine=None,
              name: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """Read and check a file; return its values (region, field, value) or raise InputError."""
     program = _program(program_id)
+    period = parse_period(period)
     lvl = report_level(program, level)
     fields = report_fields(program, lvl)
     data, source = load_bytes(path_or_bytes, name)
@@ -95,6 +96,7 @@ def export(engine, program_id: str | Program, period: str, fmt: str = "xlsx", le
     """The month's reports in the template's layout (xlsx or csv), formula-like text neutralised."""
     from ..store import reports
 
+    period = parse_period(period)
     if fmt not in ("xlsx", "csv"):
         raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv"))
     program = _program(program_id)

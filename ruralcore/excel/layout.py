@@ -6,6 +6,9 @@ header to its field code, so headers can stay Chinese and still be read back exa
 """
 from __future__ import annotations
 
+import re
+
+from ..errors import InputError, Problem
 from ..programs import Field_, Program
 
 SHEET = "月报"
@@ -55,3 +58,11 @@ def header_aliases(fields: list[Field_]) -> dict[str, str]:
         out[header(f)] = f.code
         out[f"{f.name}({f.unit})"] = f.code
     return out
+
+
+def parse_period(text: str) -> str:
+    """'YYYY-MM' or a Chinese error naming the value."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", str(text or "").strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(Problem(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2019-06", column=PERIOD_COL))
+    return m.group(0)

@@ -45,7 +45,8 @@ def demo_cmd(
     engine = _engine(db)
     counts = build_demo(engine, scale, progress=_terminal_progress)
     typer.echo(f"演示数据库已生成：{engine.url.render_as_string(hide_password=True)}")
-    typer.echo("，".join(f"{k} {v:,} 行" for k, v in counts.items()))
+    from ..store.models import TABLE_LABELS
+    typer.echo("，".join(f"{TABLE_LABELS.get(k, k)} {v:,} 行" for k, v in counts.items()))
 
 
 @app.command("reporting")

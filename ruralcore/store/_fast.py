@@ -3,8 +3,6 @@ SQLAlchemy's per-row parameter handling costs more than the database work at 100
 They run on the caller's SQLAlchemy connection, so they share its transaction."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 from typing import Sequence
 
@@ -113,30 +111,15 @@ def _column(values: np.ndarray, dtype: str) -> pd.Series:
 
 def select_frame(conn: sa.Connection, sql: str, params: Sequence, names: Sequence[str],
                  dtypes: dict) -> pd.DataFrame:
-    """Run a SELECT (qmark style '?' placeholders) and build a frame without Row objects.
-    PostgreSQL streams CSV through COPY into pandas' C parser."""
+    """Run a SELECT (qmark '?' placeholders) on the driver and build the frame from one
+    object grid, without SQLAlchemy Row objects."""
     raw = dbapi(conn)
     if is_sqlite(conn):
         rows = raw.execute(sql, list(params)).fetchall()
-        if not rows:
-            return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
-        grid = np.array(rows, dtype=object)  # one C pass over the row tuples
-        return pd.DataFrame({n: _column(grid[:, i], dtypes.get(n, "object")) for i, n in enumerate(names)})
-    import psycopg
-
-    with psycopg.ClientCursor(raw) as cur:
-        # COPY cannot take bind parameters: the client cursor quotes the literals
-        q = cur.mogrify(sql.replace("?", "%s"), list(params))
-        buf = io.BytesIO()
-        with cur.copy(f"COPY ({q}) TO STDOUT WITH (FORMAT csv)") as cp:
-            for chunk in cp:
-                buf.write(chunk)
-    buf.seek(0)
-    str_cols = [n for n in names if dtypes.get(n) in ("str", "object")]
-    num = {n: t for n, t in dtypes.items() if t not in ("str", "object")}
-    if buf.getbuffer().nbytes == 0:
+    else:
+        with raw.cursor() as cur:
+            rows = cur.execute(sql.replace("?", "%s"), list(params)).fetchall()
+    if not rows:
         return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
-    df = pd.read_csv(buf, header=None, names=list(names), quoting=csv.QUOTE_MINIMAL,
-                     dtype={**{n: "str" for n in str_cols}, **{n: t for n, t in num.items() if t != "datetime"}},
-                     keep_default_na=False, na_values={n: [""] for n in num})
-    return df
+    grid = np.array(rows, dtype=object)  # one C pass over the row tuples
+    return pd.DataFrame({n: _column(grid[:, i], dtypes.get(n, "object")) for i, n in enumerate(names)})

@@ -74,6 +74,9 @@ def ensure_schema(engine: sa.Engine) -> None:
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # two processes opening a fresh database must not both create the tables
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727001)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

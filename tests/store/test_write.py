@@ -153,3 +153,18 @@ def test_load_audit_filters(engine):
     assert audit.load_audit(engine, since=date(2100, 1, 1)).empty
     assert len(audit.load_audit(engine, until=date(2100, 1, 1))) == 2
     assert list(audit.load_audit(engine).columns) == audit.COLUMNS
+
+
+def test_meta_demo_flag_and_as_of(engine):
+    from ruralcore.store import meta
+
+    assert not meta.is_demo(engine) and meta.as_of(engine, X) is None
+    meta.set_meta(engine, meta.DEMO_KEY, "1", "演示数据生成器")
+    meta.set_as_of(engine, X, date(2023, 11, 30), "演示数据生成器")  # 推进项目建设 due end of November
+    meta.set_as_of(engine, X, date(2023, 11, 30), "演示数据生成器")  # same value: no new audit entry
+    assert meta.is_demo(engine) and meta.as_of(engine, X) == date(2023, 11, 30)
+    meta.set_as_of(engine, X, date(2023, 12, 31), "市局")
+    assert meta.as_of(engine, X) == date(2023, 12, 31)
+    log = audit.load_audit(engine, table="app_meta")
+    assert list(log["action"]) == ["insert", "insert", "update"]
+    assert tuple(log.iloc[-1][["old", "new"]]) == ("2023-11-30", "2023-12-31")

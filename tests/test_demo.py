@@ -120,6 +120,14 @@ def test_spread_exists(demo_url):
     assert late_start.any()
     states = set(_read(demo_url, "SELECT state FROM acceptance_cases")["state"])
     assert {"applied", "rectifying", "passed", "accepted"} <= states
+    # a failed inspection names what failed: every failed station case has a failing item
+    fails = _read(demo_url, "SELECT c.id, SUM(CASE WHEN i.result = 'fail' THEN 1 ELSE 0 END) AS n "
+                            "FROM acceptance_cases c JOIN acceptance_items i ON i.case_id = c.id "
+                            "WHERE c.result = 'failed' GROUP BY c.id")
+    assert len(fails) > 0 and (fails["n"] >= 1).all()
+    built = load_program("xinzhou-2023").setting("build_state_counts_as_built")
+    ind = _read(demo_url, "SELECT state FROM pilot_indicators")["state"]
+    assert {built, "not_built"} <= set(ind)
 
 
 def test_app_meta_marks_demo_and_as_of(demo_url):

@@ -228,10 +228,12 @@ def rongshui(scale: str) -> dict[str, pd.DataFrame]:
     stations = st.drop(columns=["rank"])
 
     cases = _station_cases(prog, st[std & built], rng)
+    case_items = _case_items(prog, cases, rng)
     fixed = _rongshui_fixed(prog, regions, q, st, per, off, training)
     reports, _ = _reports(prog, regions, rng, fixed=fixed)
     return {"regions": regions, "stations": stations, "station_equipment": eq, "officers": off,
-            "officer_training": training, "acceptance_cases": cases, "reports": reports,
+            "officer_training": training, "acceptance_cases": cases, "acceptance_items": case_items,
+            "reports": reports,
             "app_meta": _meta(prog)}
 
 
@@ -300,10 +302,25 @@ def _station_cases(prog: Program, built: pd.DataFrame, rng: np.random.Generator)
         "inspected_on": np.where(rank >= 2, inspected, None),
         "result": np.where(failed, "failed", np.where(rank >= 4, "passed", "")),
         "rectify_notice_on": np.where(failed, inspected, None),
+        "rectify_due": np.where(failed, workdays.add_workdays(inspected, int(prog.setting("rectify_within_workdays")))
+                                if k else inspected, None),
         "city_accepted_on": np.where(rank == 5, inspected, None),
         "inspectors": "演示·检查组",
         "conclusion": np.where(failed, "演示：设备不全，限期整改", ""),
     })
+
+
+def _case_items(prog: Program, cases: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The equipment checklist per inspected case: failed cases fail one or two items."""
+    items = np.asarray([i.code for i in prog.checklist("equipment_standard").items], dtype=object)
+    seen = cases[cases["inspected_on"].notna()]
+    k, m = len(seen), len(items)
+    out = pd.DataFrame({"case_id": np.repeat(seen["id"].to_numpy(), m), "item": np.tile(items, k)})
+    failed = np.repeat((seen["result"] == "failed").to_numpy(), m)
+    one = np.tile(np.arange(m), k) == np.repeat(rng.integers(0, m, k), m)  # at least one item fails
+    out["result"] = np.where(failed & (one | (rng.random(k * m) < 0.15)), "fail", "pass")
+    out["note"] = np.where(out["result"] == "fail", "演示：缺失或不达标", "")
+    return out
 
 
 # 忻州: 67 pilots, schedule dates, indicator states, money ---------------------------
@@ -353,11 +370,12 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
 
     items = _pilot_items(prog, pilots)
     done = ~np.isnat(dates)
-    state = np.where(rng.random(len(items)) < 0.15, "not_built", np.where(rng.random(len(items)) < 0.5, "in_use", "partly"))
+    built = str(prog.setting("build_state_counts_as_built"))  # the state that counts as built
+    state = np.where(rng.random(len(items)) < 0.15, "not_built", np.where(rng.random(len(items)) < 0.5, built, "partly"))
     complete = items["pilot"].map(pd.Series(done[:, 6], index=pilots["code"])).to_numpy(dtype=bool)
-    state = np.where(complete & (state == "partly"), "in_use", state)
+    state = np.where(complete & (state == "partly"), built, state)
     items["state"] = state
-    items["evidence"] = np.where(state == "in_use", "演示：现场照片", "")
+    items["evidence"] = np.where(state == built, "演示：现场照片", "")
 
     # money: city 450,000 per pilot (per_unit rules), county matching, spending
     per_unit = {r.unit: r.amount_yuan for r in prog.funding if r.kind == "per_unit"}
@@ -496,17 +514,24 @@ def generate(scale: str = "county", progress: Progress = None) -> dict[str, pd.D
     todo = [p for p in BUILDERS if p in known]
     out: dict[str, list] = {}
     meta = {"demo": "1", "demo_scale": scale, "demo_generated_from": f"seed {SEED}"}
+    cases = 0
     for i, pid in enumerate(todo):  # five programmes
-        _say(progress, 0.5 * i / len(todo), f"生成演示数据：{load_program(pid).meta.short_title}")
-        for table, frame in BUILDERS[pid](scale).items():
+        _say(progress, i / len(todo), f"生成演示数据：{load_program(pid).meta.short_title}")
+        built = BUILDERS[pid](scale)
+        if "acceptance_cases" in built:  # case ids unique across programmes
+            c = built["acceptance_cases"]
+            local = c["id"].to_numpy() if "id" in c else np.arange(1, len(c) + 1)
+            c["id"] = local + cases
+            if "acceptance_items" in built:
+                built["acceptance_items"]["case_id"] = built["acceptance_items"]["case_id"] + cases
+            cases += len(c)
+        for table, frame in built.items():
             if table == "app_meta":
                 meta.update(frame)
             elif frame is not None and len(frame):
                 out.setdefault(table, []).append(frame)
     frames = {t: pd.concat(v, ignore_index=True) for t, v in out.items()}
     frames["regions"] = frames["regions"].drop_duplicates("code", keep="first").reset_index(drop=True)
-    if "acceptance_cases" in frames:  # ids across programmes
-        frames["acceptance_cases"]["id"] = np.arange(1, len(frames["acceptance_cases"]) + 1)
     frames["app_meta"] = pd.DataFrame({"key": list(meta), "value": list(meta.values())})
     return frames
 

@@ -185,6 +185,7 @@ class AcceptanceCase(SQLModel, table=True):
     result: str = ""
     rectify_notice_on: date | None = None
     rectify_due: date | None = None
+    rectified_on: date | None = None  # rectification reported (after the latest failed inspection)
     reinspected_on: date | None = None
     city_accepted_on: date | None = None
     inspectors: str = ""

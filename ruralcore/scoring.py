@@ -37,8 +37,11 @@ DECIMALS = 6
 
 def rubric_of(program: Program) -> Rubric:
     if program.rubric is None:
-        raise RuralcoreError(f"方案“{program.id}”没有计分办法（rubric），无法计分；"
-                             f"有计分办法的方案：huayuan-2019")
+        from .programs import all_programs
+
+        have = "、".join(p.id for p in all_programs() if p.rubric is not None) or "（无）"
+        raise RuralcoreError(f"方案“{program.id}”没有规定计分办法（rubric），无法计分；"
+                             f"有计分办法的方案：{have}")
     return program.rubric
 
 

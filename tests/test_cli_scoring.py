@@ -69,7 +69,7 @@ def test_program_without_rubric_exits_2(tmp_path, capsys):
                  if (ROOT / "data/programs" / f"{p}.yaml").exists() and load_program(p).rubric is None)
     f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n")
     code, out, err = run(capsys, "score", other, "--values", f)
-    assert code == 2 and "没有计分办法" in err and "Traceback" not in err
+    assert code == 2 and "没有规定计分办法" in err and "Traceback" not in err
 
 
 def test_unknown_program_exits_2(tmp_path, capsys):

@@ -149,7 +149,7 @@ def test_aspect_points_add_up_to_score():
 
 def test_program_without_rubric_is_a_clear_error():
     other = P.model_copy(update={"rubric": None})
-    with pytest.raises(RuralcoreError, match="没有计分办法"):
+    with pytest.raises(RuralcoreError, match="没有规定计分办法"):
         sc.score(other, frame({"a": AT_TARGET}))
 
 

@@ -130,6 +130,17 @@ def test_spread_exists(demo_url):
     assert {built, "not_built"} <= set(ind)
 
 
+def test_yinchuan_spending_against_the_2_million_budget(demo_url):
+    from ruralcore import funding
+
+    prog = load_program("yinchuan-2017")
+    sp = _read(demo_url, "SELECT use, amount_yuan FROM fund_entries WHERE program = 'yinchuan-2017'")
+    assert len(sp) == 36  # 3 uses × 12 months
+    out = funding.spending_vs_budget(prog, sp)
+    assert out["budget_yuan"].sum() == 2_000_000  # 七(二) 200万元/年
+    assert out["over_budget"].sum() == 1
+
+
 def test_app_meta_marks_demo_and_as_of(demo_url):
     meta = _read(demo_url, "SELECT key, value FROM app_meta").set_index("key")["value"]
     assert meta["demo"] == "1"

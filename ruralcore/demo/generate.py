@@ -499,7 +499,27 @@ def yinchuan(scale: str) -> dict[str, pd.DataFrame]:
     rng = _rng(prog.id)
     regions = _with_villages(prog, _real(prog.id), PLAN[prog.id]["villages_per_township"])
     reports, _ = _reports(prog, regions, rng)
-    return {"regions": regions, "reports": reports, "app_meta": _meta(prog)}
+    return {"regions": regions, "reports": reports, "fund_entries": _yinchuan_spending(prog, rng),
+            "app_meta": _meta(prog)}
+
+
+def _yinchuan_spending(prog: Program, rng: np.random.Generator) -> pd.DataFrame:
+    """Monthly spending per budget use (七(二) 200万/年): most uses within budget, one over."""
+    from ..funding import budget_by_use
+
+    budget = budget_by_use(prog)
+    periods = periods_between(*PLAN[prog.id]["periods"])
+    u, m = len(budget), len(periods)
+    share = rng.uniform(0.6, 0.98, u)
+    share[rng.integers(0, u)] = 1.08  # one use overspends: the check has something to find
+    weights = rng.dirichlet(np.ones(m), u)  # how each use's spending spreads over the months
+    amount = np.floor(budget["budget_yuan"].to_numpy()[:, None] * share[:, None] * weights).astype(np.int64)
+    ends = pd.PeriodIndex(periods, freq="M").end_time.date
+    return pd.DataFrame({
+        "program": prog.id, "kind": "spending", "use": np.repeat(budget["use"].to_numpy(dtype=object), m),
+        "amount_yuan": amount.reshape(-1), "on_date": np.tile(np.asarray(ends, dtype=object), u),
+        "source": "市扶贫资金", "note": "演示数据", "region": None,
+    })
 
 
 BUILDERS = {"huayuan-2019": huayuan, "rongshui-2019": rongshui, "xinzhou-2023": xinzhou,

@@ -136,23 +136,11 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
         upd = m[exists & ~same]
         n_unchanged = int((exists & same).sum())
 
-        if len(ins):
-            k = len(ins)
-            _fast.insert_rows(conn, "reports", ["program", "period", "region", "field", "value", "submitted_by",
-                                                "submitted_at", "version"],
-                              [[program] * k, [period] * k, ins["region"].tolist(), ins["field"].tolist(),
-                               _nullable(ins["value"]), [user] * k, [when] * k, [1] * k])
-        if len(upd):
-            k = len(upd)
-            matched = _fast.update_from_rows(
-                conn, "reports", "id", ["value", "submitted_by", "submitted_at"],
-                [upd["id"].astype("int64").tolist(), upd["version"].astype("int64").tolist(),
-                 _nullable(upd["value"]), [user] * k, [when] * k],
-                ["bigint", "integer", "double precision", "varchar", "timestamp"])
-            if matched != k:  # someone wrote between our SELECT and UPDATE
-                raise StaleWriteError(
-                    f"{program} {period} 的月报在保存期间被其他用户修改（{k - matched} 个数值），"
-                    "本次未写入任何数据，请刷新后重试。")
+        try:
+            _write(conn, program, period, user, when, ins, upd)
+        except conn.dialect.loaded_dbapi.IntegrityError:
+            # another writer inserted the same (region, field) after our SELECT
+            raise StaleWriteError(f"{program} {period} 的月报正被其他用户同时提交，本次未写入任何数据，请刷新后重试。") from None
         changed = pd.concat([ins.assign(action="insert"), upd.assign(action="update")], ignore_index=True)
         if len(changed):
             key = (f"{program}/{period}/" + changed["region"]).tolist()
@@ -162,6 +150,27 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
                 "old": audit.text_column(changed["old"]), "new": audit.text_column(changed["value"]),
             }), user, at=when)
     return {"inserted": int(len(ins)), "updated": int(len(upd)), "unchanged": n_unchanged}
+
+
+def _write(conn: sa.Connection, program: str, period: str, user: str, when: datetime,
+           ins: pd.DataFrame, upd: pd.DataFrame) -> None:
+    if len(ins):
+        k = len(ins)
+        _fast.insert_rows(conn, "reports", ["program", "period", "region", "field", "value", "submitted_by",
+                                            "submitted_at", "version"],
+                          [[program] * k, [period] * k, ins["region"].tolist(), ins["field"].tolist(),
+                           _nullable(ins["value"]), [user] * k, [when] * k, [1] * k])
+    if len(upd):
+        k = len(upd)
+        matched = _fast.update_from_rows(
+            conn, "reports", "id", ["value", "submitted_by", "submitted_at"],
+            [upd["id"].astype("int64").tolist(), upd["version"].astype("int64").tolist(),
+             _nullable(upd["value"]), [user] * k, [when] * k],
+            ["bigint", "integer", "double precision", "varchar", "timestamp"])
+        if matched != k:  # someone wrote between our SELECT and UPDATE
+            raise StaleWriteError(
+                f"{program} {period} 的月报在保存期间被其他用户修改（{k - matched} 个数值），"
+                "本次未写入任何数据，请刷新后重试。")
 
 
 def _nullable(s: pd.Series) -> list:

@@ -141,3 +141,34 @@ def test_bulk_upsert_many_values(engine):
     assert len(df) == 24000 and df["value"].sum() == vals2["value"].sum()
     assert (df["version"] == 2).sum() == 1000
     assert len(audit.load_audit(engine, key_prefix=f"{P}/2019-07/")) == 25000
+
+
+def test_two_threads_importing_the_same_month_never_mix(engine):
+    import threading
+
+    regions = np.repeat([f"V{i:04d}" for i in range(100)], 5)
+    fields = np.tile(["households", "broadband_households", "villages", "villages_4g", "stations"], 100)
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def run(user, value):
+        vals = pd.DataFrame({"region": regions, "field": fields, "value": value})
+        barrier.wait()
+        try:
+            results[user] = reports.upsert_reports(engine, P, "2019-08", vals, user)
+        except StaleWriteError as e:
+            results[user] = e
+
+    threads = [threading.Thread(target=run, args=(u, v)) for u, v in (("甲", 1.0), ("乙", 2.0))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert set(results) == {"甲", "乙"}
+    ok = {u: r for u, r in results.items() if isinstance(r, dict)}
+    assert ok, results
+    df = reports.load_reports(engine, P, "2019-08")
+    assert len(df) == 500 and df["value"].nunique() == 1  # one writer's month, never a mix
+    assert len(df["submitted_by"].unique()) == 1
+    written = sum(r["inserted"] + r["updated"] for r in ok.values())
+    assert len(audit.load_audit(engine, key_prefix=f"{P}/2019-08/")) == written

@@ -225,3 +225,13 @@ def trend_from_store(engine, program_id: str, periods: list[str], level: str | N
 
 def store_regions_reports(engine, store_reports, program_id: str, periods: list[str]) -> pd.DataFrame:
     return store_reports.load_reports(engine, program_id, periods)
+
+
+def stored_periods(engine, program_id: str) -> list[str]:
+    """The months that have at least one stored value, oldest first (for trend pickers)."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT DISTINCT period FROM reports WHERE program = :p ORDER BY period"),
+                            {"p": program_id}).fetchall()
+    return [r[0] for r in rows]

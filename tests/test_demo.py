@@ -189,6 +189,17 @@ def test_reporting_command_json_on_the_demo_database(demo_url, capsys):
     assert len(townships) == 12 and sum(r["expected"] for r in townships) == 48
 
 
+def test_trend_from_the_store(demo_url):
+    eng = get_engine(demo_url)
+    periods = reporting.stored_periods(eng, "huayuan-2019")
+    assert periods[0] == "2018-12" and periods[-1] == "2019-11" and len(periods) == 12
+    tr = reporting.trend_from_store(eng, "huayuan-2019", periods)
+    assert list(tr["period"]) == periods and (tr["expected"] == 48).all()
+    assert (tr["received"] + tr["missing"] == tr["expected"]).all()
+    by_town = reporting.trend_from_store(eng, "huayuan-2019", periods[:2], level="township")
+    assert len(by_town) == 24
+
+
 def test_reporting_command_table(demo_url, capsys):
     assert main(["reporting", "rongshui-2019", "--period", "2019-06", "--db", demo_url]) == 0
     out = capsys.readouterr().out

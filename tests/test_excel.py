@@ -432,3 +432,28 @@ def test_round_trip_on_postgresql(pg_engine):
     with pytest.raises(InputError):
         excel.import_file(pg_engine, PROGRAM, bad, PERIOD, "李四")
     pd.testing.assert_frame_equal(before, reports.load_reports(pg_engine, PROGRAM, PERIOD)[["region", "field", "value"]])
+
+
+def test_only_percentage_rates_bound_numerator_by_denominator(engine):
+    # 银川 四(三): ≥ 10 e-commerce practitioners per village — a per-village average (unit 人),
+    # so 12 practitioners over 1 village is fine; a % rate's numerator above its denominator is not.
+    prog = load_program("yinchuan-2017")
+    avg = prog.indicator("practitioners_per_village")
+    pct = next(i for i in prog.indicators if i.kind == "rate" and i.unit == "%")
+    frame = pd.DataFrame({"code": ["640100999001"], "name": ["演示村1"], "level": ["village"],
+                          "parent": ["640100"], "program": ["yinchuan-2017"], "kind": [""],
+                          "code_source": ["generated"], "ref": ["演示"]})
+    store_regions.sync_regions(engine, frame, user="测试")
+    fields = excel.report_fields(prog)
+    row = {f.code: 0 for f in fields}
+    row.update({avg.denominator: 1, avg.numerator: 12, pct.denominator: 4, pct.numerator: 3})
+    heads = ["区域代码"] + [header(f) for f in fields]
+    line = lambda r: ",".join(map(str, ["640100999001"] + [r[f.code] for f in fields]))
+    data = (",".join(heads) + "\n" + line(row) + "\n").encode("utf-8")
+    vals = excel.validate(prog, data, "2018-06", engine=engine, name="银川.csv")
+    assert vals.set_index("field")["value"][avg.numerator] == 12
+    row[pct.numerator] = 5
+    with pytest.raises(InputError) as info:
+        excel.validate(prog, (",".join(heads) + "\n" + line(row) + "\n").encode("utf-8"), "2018-06",
+                       engine=engine, name="银川.csv")
+    assert only(info.value, 2, header(prog.field(pct.numerator)))

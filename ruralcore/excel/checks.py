@@ -174,7 +174,9 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
                  lambda r, n=num: f"{_fmt(n[r])} 应为整数" + ("（元）" if f.unit == "元" else ""))
 
     # a rate's numerator never exceeds its denominator
-    pairs = {(i.numerator, i.denominator): i for i in program.indicators if i.kind == "rate"}
+    # only for percentages (a part of a whole); per-village averages (unit 人, scale 1) may exceed 1
+    pairs = {(i.numerator, i.denominator): i for i in program.indicators
+             if i.kind == "rate" and i.unit.strip() == "%"}
     for (n_code, d_code), ind in pairs.items():
         if n_code in nums and d_code in nums:
             n, d = nums[n_code], nums[d_code]

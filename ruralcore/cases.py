@@ -1,0 +1,350 @@
+"""Acceptance cases in the store: open a case, record each step, list a county's cases.
+
+Steps (融水 七(三)3): completion → application → initial inspection (初检) with the
+checklist → failed: rectification notice (整改通知书) with its time limit → rectified →
+re-inspection (复检) → passed → city acceptance (市级验收认定). The state machine and the
+working-day deadlines are ruralcore.acceptance's; the checklist is ruralcore.checklists'.
+
+Every step is one transaction: the case row is updated with the version the user read
+(a stale version is refused with StaleWriteError and nothing is written), the checklist
+items and fund entries are written in the same transaction, all through
+ruralcore.store.write, so every change is in the audit log with the acting user.
+
+For a station of a programme that subsidises after acceptance (先建后补, 融水 七(三)1),
+city acceptance makes the subsidy payable and settles any advance
+(funding.settle_subsidies); the resulting fund entries are written with the case.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from . import acceptance, checklists, funding, workdays
+from .errors import InputError, Problem
+from .programs import Program, load_program
+from .store import write
+from .store.models import AcceptanceCase, AcceptanceItem, FundEntry, Pilot, Region, Station
+
+SUBJECT_TYPES = {"station": "益农信息社", "pilot": "试点", "village": "行政村"}
+RESULT_NAMES = {"passed": "合格", "failed": "不合格"}
+# acceptance.STATE_NAMES plus the state → step used when a programme sets no time limits
+STATE_STEP = {"built": "apply", "applied": "inspect", "rectifying": "rectify", "reinspecting": "reinspect",
+              "passed": "city_acceptance", "accepted": "done"}
+CASES = AcceptanceCase.__table__
+ITEMS = AcceptanceItem.__table__
+
+
+# ---------------------------------------------------------------------------
+# reading
+def get_case(engine: sa.Engine | sa.Connection, case_id: int) -> dict:
+    """One case as a dict (with ``version``, the one to send back with the next step)."""
+    def _get(c):
+        return c.execute(sa.select(CASES).where(CASES.c.id == int(case_id))).mappings().first()
+    if isinstance(engine, sa.Engine):
+        with engine.connect() as c:
+            row = _get(c)
+    else:
+        row = _get(engine)
+    if row is None:
+        raise InputError(Problem(f"找不到验收案件 {case_id}", column="案件编号"), source="验收")
+    return dict(row)
+
+
+def case_items(engine: sa.Engine, case_id: int) -> pd.DataFrame:
+    """The recorded checklist results of a case (item, result, note, version)."""
+    with engine.connect() as c:
+        rows = c.execute(sa.select(ITEMS.c.id, ITEMS.c.item, ITEMS.c.result, ITEMS.c.note, ITEMS.c.version)
+                         .where(ITEMS.c.case_id == int(case_id)).order_by(ITEMS.c.id)).all()
+    return pd.DataFrame(rows, columns=["id", "item", "result", "note", "version"])
+
+
+def has_limits(program: Program) -> bool:
+    """Whether the programme sets the working-day limits of the acceptance steps."""
+    codes = {s.code for s in program.settings}
+    return {"apply_within_workdays", "inspect_within_workdays", "rectify_within_workdays"} <= codes
+
+
+def status_frame(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Store rows of acceptance_cases → acceptance.case_status (step, due, working days
+    left, overdue; overdue first). Without limits in the programme: step from the state,
+    only the notice's rectification date as a deadline."""
+    frame = pd.DataFrame({
+        "case": cases["id"].to_numpy(),
+        "completed": cases["completed_on"], "applied": cases["applied_on"],
+        # the latest inspection: the re-inspection when there was one
+        "inspected": cases["reinspected_on"].where(cases["reinspected_on"].notna(), cases["inspected_on"]),
+        "result": cases["result"].replace("", pd.NA).astype("string"),
+        "rectify_due": cases["rectify_due"], "rectified": cases["rectified_on"],
+        "city_accepted": cases["city_accepted_on"],
+    })
+    if has_limits(program):
+        return acceptance.case_status(program, frame, as_of)
+    step = cases["state"].map(STATE_STEP).fillna("apply").to_numpy()
+    due = pd.to_datetime(frame["rectify_due"]).where(step == "rectify")
+    as_of_d = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    left = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    has = due.notna().to_numpy()
+    if has.any():
+        left[has] = workdays.count_workdays(np.full(has.sum(), as_of_d), due[has].to_numpy().astype("datetime64[D]"))
+    out = frame.assign(step=step, step_name=pd.Series(step).map(acceptance.STEP_NAMES).to_numpy(),
+                       due=due.dt.date, workdays_left=left,
+                       overdue=has & (due.to_numpy().astype("datetime64[D]") < as_of_d))
+    return out.sort_values(["overdue", "due"], ascending=[False, True], na_position="last",
+                           kind="stable").reset_index(drop=True)
+
+
+def _load_cases(engine: sa.Engine, program: str) -> pd.DataFrame:
+    with engine.connect() as c:
+        rows = c.execute(sa.select(CASES).where(CASES.c.program == program).order_by(CASES.c.id)).mappings().all()
+    cols = [c.name for c in CASES.columns]
+    df = pd.DataFrame([dict(r) for r in rows], columns=cols)
+    return df.astype({c: object for c in cols if c.endswith(("_on", "_due"))})
+
+
+def _subjects(engine: sa.Engine, program: str) -> pd.DataFrame:
+    """subject_type, subject → name and county code, for every kind of subject."""
+    st, pi, rg = Station.__table__, Pilot.__table__, Region.__table__
+    with engine.connect() as c:
+        regions = pd.DataFrame(c.execute(sa.select(rg.c.code, rg.c.name, rg.c.level, rg.c.parent)).all(),
+                               columns=["code", "name", "level", "parent"])
+        stations = pd.DataFrame(c.execute(sa.select(st.c.number, st.c.village, st.c.township, st.c.type)
+                                          .where(st.c.program == program)).all(),
+                                columns=["subject", "village", "township", "type"])
+        pilots = pd.DataFrame(c.execute(sa.select(pi.c.code, pi.c.name, pi.c.county).where(pi.c.program == program)).all(),
+                              columns=["subject", "name", "county"])
+    parent = regions.set_index("code")["parent"]
+    level = regions.set_index("code")["level"]
+    names = regions.set_index("code")["name"]
+
+    def county_of(codes: pd.Series) -> pd.Series:
+        cur = codes.astype(object)
+        for _ in range(4):  # village → township → county: a few steps up the tree
+            up = (cur.map(level) != "county") & cur.map(parent).notna() & (cur.map(parent) != "")
+            cur = cur.where(~up, cur.map(parent))
+        return cur.where(cur.map(level) == "county")
+
+    st_f = pd.DataFrame({"subject_type": "station", "subject": stations["subject"],
+                         "subject_name": stations["village"].astype(str) + "（" + stations["type"].map({"standard": "标准站", "professional": "专业站",
+                                                       "simple": "简易站"}).fillna("") + "）",
+                         "county": county_of(stations["township"])})
+    pi_f = pd.DataFrame({"subject_type": "pilot", "subject": pilots["subject"], "subject_name": pilots["name"],
+                         "county": pilots["county"]})
+    vi = regions[regions["level"] == "village"]
+    vi_f = pd.DataFrame({"subject_type": "village", "subject": vi["code"], "subject_name": vi["name"],
+                         "county": county_of(vi["code"])})
+    out = pd.concat([st_f, pi_f, vi_f], ignore_index=True)
+    out["county_name"] = out["county"].map(names).fillna("")
+    return out
+
+
+def list_cases(engine: sa.Engine, program: Program | str, as_of, county: str | None = None,
+               state: str | None = None) -> pd.DataFrame:
+    """A programme's cases (optionally of one county and/or state) with their subject,
+    state, current step, due date on the official calendar, working days left and
+    overdue flag; overdue first, then by due date."""
+    program = load_program(program) if isinstance(program, str) else program
+    cases = _load_cases(engine, program.id)
+    if cases.empty:
+        return pd.DataFrame(columns=["case", "subject_type", "subject", "subject_name", "county", "county_name",
+                                     "state", "state_name", "step", "step_name", "due", "workdays_left", "overdue",
+                                     "version"])
+    subj = _subjects(engine, program.id)
+    cases = cases.merge(subj, on=["subject_type", "subject"], how="left")
+    if county:
+        cases = cases[cases["county"] == county]
+    if state:
+        cases = cases[cases["state"] == state]
+    cases = cases.reset_index(drop=True)
+    status = status_frame(program, cases, as_of)
+    keep = ["id", "subject_type", "subject", "subject_name", "county", "county_name", "state", "inspectors",
+            "rectify_notice_on", "version"]
+    out = status.merge(cases[keep].rename(columns={"id": "case"}), on="case", how="left")
+    out["state_name"] = out["state"].map(acceptance.STATE_NAMES).fillna(out["state"])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# writing
+def _date(value, column: str) -> dt.date:
+    try:
+        d = pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        raise InputError(Problem(f"日期“{value}”格式不对，应为 YYYY-MM-DD", column=column), source="验收") from None
+    workdays.is_workday(d)  # a date the official calendar does not know is refused here
+    return d
+
+
+def _not_before(d: dt.date, earlier, column: str, earlier_name: str) -> None:
+    if earlier is not None and not pd.isna(earlier) and d < pd.Timestamp(earlier).date():
+        raise InputError(Problem(f"{column}{d.isoformat()}早于{earlier_name}{pd.Timestamp(earlier).date().isoformat()}",
+                                 column=column), source="验收")
+
+
+def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subject: str, completed_on, user: str,
+              inspectors: str = "") -> dict:
+    """A new case for a completed subject (state 已建成)."""
+    program = load_program(program) if isinstance(program, str) else program
+    if subject_type not in SUBJECT_TYPES:
+        raise InputError(Problem(f"验收对象类型“{subject_type}”无效，应为 station、pilot 或 village",
+                                 column="对象类型"), source="验收")
+    d = _date(completed_on, "建成日期")
+    with engine.begin() as conn:
+        open_ = conn.execute(sa.select(CASES.c.id).where(
+            CASES.c.program == program.id, CASES.c.subject_type == subject_type, CASES.c.subject == subject,
+            CASES.c.state != "accepted")).first()
+        if open_:
+            raise InputError(Problem(f"“{subject}”已有未办结的验收案件 {open_[0]}", column="验收对象"), source="验收")
+        obj = write.insert(conn, AcceptanceCase, {
+            "program": program.id, "subject_type": subject_type, "subject": subject, "state": "built",
+            "completed_on": d, "inspectors": inspectors}, user)
+        return get_case(conn, obj.id)
+
+
+def _step(conn: sa.Connection, case_id: int, event: str, expected_version: int, user: str,
+          changes: dict, failures=None) -> dict:
+    """Move the case by ``event`` (refused by acceptance.transition when not allowed)."""
+    case = get_case(conn, case_id)
+    new_state = acceptance.transition(case["state"] or "built", event, failures)
+    write.update(conn, AcceptanceCase, case_id, {**changes, "state": new_state}, expected_version, user)
+    return case
+
+
+def record_application(engine: sa.Engine, case_id: int, on, user: str, expected_version: int) -> dict:
+    """申请验收 on ``on``."""
+    d = _date(on, "申请日期")
+    with engine.begin() as conn:
+        case = get_case(conn, case_id)
+        _not_before(d, case["completed_on"], "申请日期", "建成日期")
+        _step(conn, case_id, "apply", expected_version, user, {"applied_on": d})
+        return get_case(conn, case_id)
+
+
+def default_rectify_due(program: Program, inspected_on) -> dt.date | None:
+    """The notice's time limit when the inspector gives none (the programme's setting)."""
+    if not has_limits(program):
+        return None
+    return workdays.add_workdays(_date(inspected_on, "检查日期"), int(program.setting("rectify_within_workdays")))
+
+
+def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFrame, outcome: str, user: str,
+                      expected_version: int, inspectors: str | None = None, rectify_due=None,
+                      conclusion: str | None = None) -> dict:
+    """初检 (state 已申请验收) or 复检 (state 待复检) with its checklist results.
+
+    ``outcome`` "pass" is refused while a required item fails (acceptance.transition);
+    "fail" issues the rectification notice (整改通知书) with ``rectify_due`` (default: the
+    programme's rectify_within_workdays working days after the inspection).
+    """
+    if outcome not in ("pass", "fail"):
+        raise InputError(Problem(f"检查结论“{outcome}”无效，应为 pass（合格）或 fail（不合格）", column="检查结论"),
+                         source="验收")
+    d = _date(on, "检查日期")
+    fails = checklists.failures(checklist)
+    with engine.begin() as conn:
+        case = get_case(conn, case_id)
+        program = load_program(case["program"])
+        re_inspect = case["state"] == "reinspecting"
+        _not_before(d, case["rectified_on"] if re_inspect else case["applied_on"], "检查日期",
+                    "整改完成日期" if re_inspect else "申请日期")
+        changes: dict = {"reinspected_on" if re_inspect else "inspected_on": d,
+                         "result": "passed" if outcome == "pass" else "failed"}
+        if inspectors is not None:
+            changes["inspectors"] = inspectors
+        if outcome == "fail":
+            due = _date(rectify_due, "整改期限") if rectify_due is not None else default_rectify_due(program, d)
+            if due is not None:
+                _not_before(due, d, "整改期限", "检查日期")
+            reasons = "；".join(fails["name"] + "：" + fails["reason"]) if len(fails) else "见检查表"
+            changes.update(rectify_notice_on=d, rectify_due=due, rectified_on=None,
+                           conclusion=conclusion or f"{'复检' if re_inspect else '初检'}不合格，限期整改：{reasons}")
+        else:
+            changes["conclusion"] = conclusion or f"{'复检' if re_inspect else '初检'}合格，报请市级验收认定"
+        _step(conn, case_id, outcome, expected_version, user, changes, fails[["name", "ref"]] if outcome == "pass" else None)
+        _write_items(conn, case_id, checklist, user)
+        return get_case(conn, case_id)
+
+
+def _write_items(conn: sa.Connection, case_id: int, checklist: pd.DataFrame, user: str) -> None:
+    """Upsert the checklist's results as acceptance_items (a loop over ~30 items of one case)."""
+    have = {r.item: (r.id, r.version) for r in conn.execute(
+        sa.select(ITEMS.c.id, ITEMS.c.item, ITEMS.c.version).where(ITEMS.c.case_id == case_id)).all()}
+    note = (checklist["name"] + "：" + checklist["value"]
+            + checklist["reason"].where(checklist["reason"] == "", "；" + checklist["reason"]))
+    for item, result, text in zip(checklist["item"], checklist["result"], note):
+        values = {"result": result, "note": text}
+        if item in have:
+            write.update(conn, AcceptanceItem, have[item][0], values, have[item][1], user)
+        else:
+            write.insert(conn, AcceptanceItem, {"case_id": case_id, "item": item, **values}, user)
+
+
+def record_rectified(engine: sa.Engine, case_id: int, on, user: str, expected_version: int) -> dict:
+    """整改完成 reported on ``on``: the case waits for re-inspection."""
+    d = _date(on, "整改完成日期")
+    with engine.begin() as conn:
+        case = get_case(conn, case_id)
+        _not_before(d, case["rectify_notice_on"], "整改完成日期", "整改通知书日期")
+        _step(conn, case_id, "rectified", expected_version, user, {"rectified_on": d})
+        return get_case(conn, case_id)
+
+
+def record_city_acceptance(engine: sa.Engine, case_id: int, on, user: str, expected_version: int) -> dict:
+    """市级验收认定 on ``on``. For a subsidised station (先建后补) the subsidy becomes
+    payable and any advance is settled; the fund entries are written in the same
+    transaction. Returns the case with ``settlement`` (a dict, or None)."""
+    d = _date(on, "验收认定日期")
+    with engine.begin() as conn:
+        case = get_case(conn, case_id)
+        _not_before(d, case["reinspected_on"] or case["inspected_on"], "验收认定日期", "检查日期")
+        _step(conn, case_id, "city_accept", expected_version, user, {"city_accepted_on": d})
+        program = load_program(case["program"])
+        settlement = None
+        if case["subject_type"] == "station" and any(r.kind == "build_then_subsidise" for r in program.funding):
+            settlement = _settle_station(conn, program, case["subject"], d, user)
+        elif case["subject_type"] == "pilot":
+            _mark_pilot_accepted(conn, case["subject"], d, user)
+        out = get_case(conn, case_id)
+    out["settlement"] = settlement
+    return out
+
+
+def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.date, user: str) -> dict:
+    st, fe = Station.__table__, FundEntry.__table__
+    row = conn.execute(sa.select(st.c.type, st.c.region, st.c.township).where(st.c.number == station)).first()
+    if row is None:
+        raise InputError(Problem(f"找不到站点“{station}”", column="站点编号"), source="验收")
+    advance = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(fe.c.amount_yuan), 0)).where(
+        fe.c.program == program.id, fe.c.station == station, fe.c.kind == "advance")).scalar()
+    s = funding.settle_subsidies(program, pd.DataFrame({
+        "station": [station], "type": [row.type], "accepted": [True], "advance_yuan": [int(advance)]})).iloc[0]
+    base = {"program": program.id, "station": station, "region": row.region or row.township or None,
+            "kind": "settlement", "on_date": on, "source": program.funding_rule("build_then_subsidise").source or "",
+            "use": "益农信息社建设补助"}
+    ref = program.funding_rule("build_then_subsidise").ref
+    write.insert(conn, FundEntry, {**base, "amount_yuan": int(s["payable_yuan"]),
+                                   "note": f"验收合格清算：补助{int(s['subsidy_yuan'])}元，已预拨{int(s['advance_yuan'])}元，"
+                                           f"应拨付{int(s['payable_yuan'])}元（{ref}）"}, user)
+    if int(s["recover_yuan"]) > 0:
+        write.insert(conn, FundEntry, {**base, "amount_yuan": -int(s["recover_yuan"]),
+                                       "note": f"预拨资金超过补助标准，收回{int(s['recover_yuan'])}元（{ref}）"}, user)
+    return {k: (int(v) if k.endswith("_yuan") else v) for k, v in s.items()}
+
+
+def _mark_pilot_accepted(conn: sa.Connection, pilot: str, on: dt.date, user: str) -> None:
+    pi = Pilot.__table__
+    row = conn.execute(sa.select(pi.c.version, pi.c.acceptance_on).where(pi.c.code == pilot)).first()
+    if row is not None and row.acceptance_on is None:
+        write.update(conn, Pilot, pilot, {"acceptance_on": on}, row.version, user)
+
+
+def case_audit(engine: sa.Engine, case_id: int) -> pd.DataFrame:
+    """Audit entries of a case and of its checklist items, oldest first."""
+    from .store import audit
+    log = audit.load_audit(engine)
+    item_ids = case_items(engine, case_id)["id"].astype(str)
+    mine = ((log["table"] == "acceptance_cases") & (log["key"] == str(case_id))) | \
+           ((log["table"] == "acceptance_items") & log["key"].isin(item_ids))
+    return log[mine].reset_index(drop=True)

@@ -1,0 +1,270 @@
+"""Acceptance checklists generated from the programme files, and their evaluation.
+
+One checklist frame per subject, one row per thing the inspector looks at:
+
+``group`` (分组), ``item`` (key, also stored as acceptance_items.item), ``name``,
+``requirement`` (what the document asks), ``value`` (what was found), ``ref`` (clause),
+``required`` (a failure blocks a pass), ``result`` (pass / fail / na), ``reason`` (why it
+fails, empty otherwise), ``assumed`` (reason when the rule is a system default).
+
+- 融水 station: type, the four services (4 of 4 for a standard station, ≥ 2 otherwise),
+  each equipment item with its quantity, the 六有, officers and training hours, and the
+  station number. Rules are those of ruralcore.stations (station_failures, station_code).
+- 忻州 pilot: the 17 (township) or 18 (village) reference indicators, each built /
+  partly built / not built, with evidence and attachment names.
+- 花垣 village: the rubric's aspects with indicator values and points, and the total
+  score against the pass line (ruralcore.scoring).
+Items are never typed into pages: they all come from here.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from . import scoring, stations
+from .errors import InputError, Problem
+from .programs import ASSUMED_LABEL, Program
+
+COLUMNS = ["group", "item", "name", "requirement", "value", "ref", "required", "result", "reason", "assumed"]
+RESULT_NAMES = {"pass": "合格", "fail": "不合格", "na": "—"}
+PILOT_STATE_NAMES = {"partly": "部分建成", "not_built": "未建成"}  # + the built state → 已建成
+PILOT_CHECKLISTS = {"township": "township_indicators", "village": "village_indicators"}
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["required"] = out["required"].fillna(False).astype(bool)
+    for c in ("result", "reason", "assumed", "value", "requirement"):
+        out[c] = out[c].fillna("").astype(str)
+    return out
+
+
+def _row(group, item, name, requirement, value, ref, required=False, result="na", reason="", assumed=""):
+    return {"group": group, "item": item, "name": name, "requirement": requirement, "value": value, "ref": ref,
+            "required": required, "result": result, "reason": reason, "assumed": assumed or ""}
+
+
+# ---------------------------------------------------------------------------
+# 融水 stations
+def station_observed_template(program: Program, type: str) -> dict:
+    """Empty observations of a station of ``type`` (keys as in stations.station_columns)."""
+    obs = {c: (False if c.startswith(("svc_", "ly_", "excused_")) else 0) for c in stations.station_columns(program)}
+    obs.update(station="", type=type, number="", officers=[])
+    return obs
+
+
+def _failure_key(fails: pd.DataFrame) -> pd.Series:
+    """The checklist row a failure of stations.station_failures belongs to."""
+    svc = fails["requirement"].isin(list(stations.SERVICES_BY_TYPE.values()))
+    ly = fails["name"].str.startswith("六有：")
+    off = fails["requirement"].isin(["officer_min_count", "training_hours_min"])
+    return pd.Series(np.select([svc, ly, off], ["services", "ly_" + fails["requirement"], fails["requirement"]],
+                               "eq_" + fails["requirement"]), index=fails.index)
+
+
+def station_checklist(program: Program, observed: dict) -> pd.DataFrame:
+    """The checklist of one station from what the inspector found (``observed``: the
+    columns of stations.station_columns, plus ``number`` and ``officers`` = list of
+    {officer, training_hours}), evaluated by ruralcore.stations."""
+    stype = observed["type"]
+    if stype not in stations.TYPES:
+        raise InputError(Problem(f"站点类型“{stype}”无效，应为 standard、professional 或 simple", column="类型"),
+                         source="验收检查表")
+    number = str(observed.get("number") or observed.get("station") or "")
+    row = {c: observed.get(c) for c in stations.station_columns(program)}
+    row.update(station=number or "站点", type=stype)
+    frame = pd.DataFrame([row])
+    officers = pd.DataFrame(observed.get("officers") or [], columns=["officer", "training_hours"])
+    officers.insert(0, "station", row["station"])
+    fails = stations.station_failures(program, frame, officers)
+    fails = fails.assign(key=_failure_key(fails))
+    why = fails.groupby("key")["detail"].agg("；".join)
+
+    rows = [_row("基本情况", "type", "站点类型", "", stations.TYPE_NAMES[stype], "三")]
+    # services
+    svc_cl = program.checklist(stations.SERVICES_BY_TYPE[stype])
+    given = 0
+    for it in svc_cl.items:
+        has = bool(observed.get(f"svc_{it.code}"))
+        given += has
+        rows.append(_row("服务", f"svc_{it.code}", it.name, "", "提供" if has else "未提供", it.ref))
+    need = svc_cl.min_items if svc_cl.min_items is not None else len(svc_cl.items)
+    rows.append(_row("服务", "services", "服务类别数",
+                     f"{stations.TYPE_NAMES[stype]}" + ("须全部提供4类" if need >= len(svc_cl.items) else f"至少提供{need}类"),
+                     f"{given}类", svc_cl.ref, True))
+    # equipment
+    mbps_min = program.setting("broadband_min_mbps")
+    for it in program.checklist(stations.EQUIP_BY_TYPE[stype]).items:
+        if "broadband" in it.code:
+            value, req = f"{observed.get('broadband_mbps') or 0:g} Mbps", f"不低于{mbps_min:g} Mbps（{it.spec or ''}）"
+        else:
+            excused = it.optional_if and bool(observed.get(f"excused_{it.code}"))
+            q = observed.get(f"eq_{it.code}") or 0
+            value = f"免配（{it.optional_if}）" if excused and not q else f"{q:g}"
+            req = f"至少{it.quantity or 1}" + (f"（{it.spec}）" if it.spec else "")
+        rows.append(_row("设备配置", f"eq_{it.code}", it.name, req, value, it.ref, it.required))
+    # 六有
+    for it in program.checklist(stations.LIUYOU).items:
+        has = bool(observed.get(f"ly_{it.code}"))
+        rows.append(_row("六有", f"ly_{it.code}", it.name, "应达到", "达到" if has else "未达到", it.ref, True))
+    # officers and training
+    n_off = int(officers["officer"].nunique())
+    rows.append(_row("信息员", "officer_min_count", "信息员人数", f"至少{int(program.setting('officer_min_count'))}名",
+                     f"{n_off}名", stations._setting_ref(program, "officer_min_count"), True))
+    hours = "、".join(f"{o}：{float(h):g}学时" for o, h in zip(officers["officer"], officers["training_hours"])) or "无"
+    rows.append(_row("信息员", "training_hours_min", "信息员年度培训学时",
+                     f"每名不少于{float(program.setting('training_hours_min')):g}学时", hours,
+                     stations._setting_ref(program, "training_hours_min"), True))
+    # station number (附件2 编号规则)
+    rows.append(_station_number_row(program, number, stype))
+
+    out = _frame(rows)
+    failing = out["item"].isin(why.index)
+    out.loc[failing, "result"] = "fail"
+    out.loc[failing, "reason"] = out.loc[failing, "item"].map(why)
+    checked = out["required"] & ~failing & (out["result"] == "na")
+    out.loc[checked, "result"] = "pass"
+    return out
+
+
+def _station_number_row(program: Program, number: str, stype: str) -> dict:
+    m = re.search(r"(\d+)[A-Za-z]$", number or "")
+    county = stations._program_county(program)
+    try:
+        expected = stations.station_code(county, stype, int(m.group(1))) if m else None
+    except Exception:  # noqa: BLE001 - a malformed number is reported as the failure
+        expected = None
+    ok = expected is not None and expected == number
+    reason = "" if ok else (f"编号应为 {expected}" if expected else "编号不符合“桂+地市车牌代码+县拼音首字母+4位顺序号+B/Z/J”规则")
+    return _row("基本情况", "number", "站点编号", "桂+地市车牌代码+县拼音首字母+4位顺序号+类型字母", number or "（无）",
+                "附件2", True, "pass" if ok else "fail", reason)
+
+
+def station_observed(engine: sa.Engine, program: Program, number: str, year: int | None = None) -> dict:
+    """What the store holds about a station, as observations to start an inspection from."""
+    from .store.models import Officer, OfficerTraining, Station, StationEquipment
+    st_t, eq_t, of_t, tr_t = (m.__table__ for m in (Station, StationEquipment, Officer, OfficerTraining))
+    with engine.connect() as c:
+        st = c.execute(sa.select(st_t).where(st_t.c.number == number)).mappings().first()
+        if st is None:
+            raise InputError(Problem(f"找不到站点“{number}”", column="站点编号"), source="验收检查表")
+        eq = dict(c.execute(sa.select(eq_t.c.item, eq_t.c.quantity).where(eq_t.c.station == number)).all())
+        q = (sa.select(of_t.c.name, sa.func.coalesce(sa.func.sum(tr_t.c.hours), 0))
+             .select_from(of_t.outerjoin(tr_t, (tr_t.c.officer == of_t.c.id)
+                                         & ((tr_t.c.year == year) if year else sa.true())))
+             .where(of_t.c.station == number).group_by(of_t.c.id, of_t.c.name).order_by(of_t.c.id))
+        officers = [{"officer": n, "training_hours": float(h)} for n, h in c.execute(q).all()]
+    obs = station_observed_template(program, st["type"])
+    svc = {"public_service": "service_public", "convenience": "service_convenience",
+           "ecommerce": "service_ecommerce", "training": "service_training"}
+    ly = {"premises": "has_site", "staff": "has_staff", "equipment": "has_equipment", "broadband": "has_broadband",
+          "webpage": "has_webpage", "sustainable": "has_sustainable_ops"}
+    for code, col in svc.items():
+        if f"svc_{code}" in obs:
+            obs[f"svc_{code}"] = bool(st[col])
+    for code, col in ly.items():
+        if f"ly_{code}" in obs:
+            obs[f"ly_{code}"] = bool(st[col])
+    for k in list(obs):
+        if k.startswith("eq_"):
+            obs[k] = int(eq.get(k[3:], 0))
+    obs.update(station=number, number=number, broadband_mbps=st["broadband_mbps"] or 0, officers=officers)
+    return obs
+
+
+# ---------------------------------------------------------------------------
+# 忻州 pilots
+def built_state(program: Program) -> str:
+    return str(program.setting("build_state_counts_as_built"))
+
+
+def pilot_state_names(program: Program) -> dict[str, str]:
+    return {built_state(program): "已建成", **PILOT_STATE_NAMES}
+
+
+def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame) -> pd.DataFrame:
+    """The reference indicators of a township (17) or village (18) pilot with their states
+    (``states``: item, state, evidence, attachments; missing items count as not built)."""
+    if pilot_type not in PILOT_CHECKLISTS:
+        raise InputError(Problem(f"试点类型“{pilot_type}”无效，应为 township 或 village", column="试点类型"),
+                         source="验收检查表")
+    cl = program.checklist(PILOT_CHECKLISTS[pilot_type])
+    names = pilot_state_names(program)
+    st = states.set_index("item") if len(states) else pd.DataFrame(columns=["state", "evidence", "attachments"])
+    bad = ~st["state"].isin(list(names)) if len(st) else pd.Series(dtype=bool)
+    if bad.any():
+        raise InputError([Problem(f"建设状态“{v}”无效，应为{'、'.join(names)}", row=int(i) + 1, column="state")
+                          for i, v in zip(np.flatnonzero(bad.to_numpy()), st["state"][bad])], source="验收检查表")
+    rows, built = [], 0
+    for it in cl.items:
+        s = st["state"].get(it.code, "not_built") if len(st) else "not_built"
+        ev = str(st["evidence"].get(it.code, "") or "") if len(st) else ""
+        att = str(st["attachments"].get(it.code, "") or "") if len(st) else ""
+        built += s == built_state(program)
+        value = names[s] + (f"；佐证：{ev}" if ev else "") + (f"；附件：{att}" if att else "")
+        rows.append(_row(it.area or "指标", it.code, it.name, it.spec or "以需配建", value, it.ref))
+    need = cl.min_items or 1
+    ok = built >= need
+    rows.append(_row("汇总", "indicators_built", "已建成指标数", f"至少{need}项", f"{built}项（共{len(cl.items)}项）", cl.ref,
+                     True, "pass" if ok else "fail", "" if ok else f"已建成{built}项，少于{need}项", cl.assumed))
+    return _frame(rows)
+
+
+def pilot_states(engine: sa.Engine, pilot: str) -> tuple[str, pd.DataFrame]:
+    """(pilot_type, its indicator states) from the store."""
+    from .store.models import Pilot, PilotIndicator
+    p, it = Pilot.__table__, PilotIndicator.__table__
+    with engine.connect() as c:
+        ptype = c.execute(sa.select(p.c.pilot_type).where(p.c.code == pilot)).scalar()
+        if ptype is None:
+            raise InputError(Problem(f"找不到试点“{pilot}”", column="试点"), source="验收检查表")
+        rows = c.execute(sa.select(it.c.item, it.c.state, it.c.evidence, it.c.attachments)
+                         .where(it.c.pilot == pilot)).all()
+    return ptype, pd.DataFrame(rows, columns=["item", "state", "evidence", "attachments"])
+
+
+# ---------------------------------------------------------------------------
+# 花垣 villages
+def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
+    """The rubric's aspects for one village: indicator values, points, and the total
+    against the pass line (``values``: indicator code → percentage)."""
+    rubric = scoring.rubric_of(program)
+    frame = pd.DataFrame([values.astype("float64")], index=pd.Index([str(values.name or "村")]))
+    scored = scoring.score(program, frame, aspects=True).iloc[0]
+    rows = []
+    for a in rubric.aspects:
+        vals = "；".join(f"{i.name}{values.get(i.code, np.nan):.1f}%（目标{i.target:g}%）" for i in a.indicators)
+        pts = float(scored[f"aspect_{a.code}"])
+        rows.append(_row("评分方面", a.code, a.name, f"满分{a.points:g}分", f"{vals}；得{pts:.1f}分", a.ref,
+                         assumed=a.assumed))
+    total = float(scored["score"])
+    ok = total >= rubric.pass_score
+    rows.append(_row("汇总", "score", "总分", f"不低于{rubric.pass_score:g}分", f"{total:.1f}分",
+                     rubric.ref, True, "pass" if ok else "fail",
+                     "" if ok else f"总分{total:.1f}分，低于合格线{rubric.pass_score:g}分"))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------
+def failures(checklist: pd.DataFrame) -> pd.DataFrame:
+    """Failing required items (name, ref, reason): what blocks a pass (acceptance.transition)."""
+    f = checklist[checklist["required"] & (checklist["result"] == "fail")]
+    return f[["item", "name", "ref", "reason"]].reset_index(drop=True)
+
+
+def passed(checklist: pd.DataFrame) -> bool:
+    return failures(checklist).empty
+
+
+def display(checklist: pd.DataFrame) -> pd.DataFrame:
+    """Chinese columns for a table on screen or in a record."""
+    out = pd.DataFrame({
+        "分组": checklist["group"], "检查项目": checklist["name"], "要求": checklist["requirement"],
+        "检查情况": checklist["value"], "结果": checklist["result"].map(RESULT_NAMES),
+        "不合格原因": checklist["reason"], "依据条款": checklist["ref"],
+    })
+    out["依据条款"] = out["依据条款"].where(checklist["assumed"] == "", out["依据条款"] + f"（{ASSUMED_LABEL}）")
+    return out

@@ -59,9 +59,14 @@ def _columns(table: sa.Table, frame: pd.DataFrame) -> tuple[list[str], list[list
             v = frame[col.name]
             if isinstance(col.type, (sa.Date, sa.DateTime)):  # the text SQLAlchemy itself writes
                 fmt = "%Y-%m-%d %H:%M:%S.%f" if isinstance(col.type, sa.DateTime) else "%Y-%m-%d"
-                v = pd.to_datetime(v).dt.strftime(fmt)
-            v = v.astype(object)
-            data.append(v.where(pd.notna(v), None).tolist())
+                codes, uniques = pd.factorize(pd.to_datetime(v))  # few distinct times: format each once
+                text = np.asarray(pd.DatetimeIndex(uniques).strftime(fmt), dtype=object)
+                data.append([None if c < 0 else text[c] for c in codes] if (codes < 0).any()
+                            else text[codes].tolist())
+            elif v.isna().any():
+                data.append(v.astype(object).where(v.notna(), None).tolist())
+            else:
+                data.append(v.tolist())
         elif col.default is not None and getattr(col.default, "is_scalar", False):
             data.append([col.default.arg] * len(frame))  # raw inserts skip ORM defaults
         else:
@@ -89,16 +94,6 @@ def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, step: Cal
         else:
             conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows])
         step(len(rows))
-
-
-def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    f = frame.copy()
-    if name == "reports":
-        f["submitted_at"] = pd.to_datetime(f["submitted_at"]).dt.to_pydatetime() if len(f) else f["submitted_at"]
-    if name == "stations" and "built_on" in f:
-        f["built_on"] = pd.to_datetime(f["built_on"]).dt.date
-        f["built_on"] = f["built_on"].where(pd.notna(pd.to_datetime(frame["built_on"])), None)
-    return f
 
 
 def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = None) -> dict[str, int]:
@@ -130,7 +125,7 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
                 done += k
                 _say(progress, 0.5 + 0.5 * done / total, f"写入{_label(name)}：{n:,} 行")
 
-            _insert(conn, tables[name], _prepare(name, frames[name]), step)
+            _insert(conn, tables[name], frames[name], step)
             counts[name] = n
         if conn.engine.url.get_backend_name() == "postgresql":  # COPY with explicit ids
             for name in ("officers", "acceptance_cases"):

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from pydantic import ValidationError
 from sqlmodel import SQLModel
 
 from ..errors import InputError, Problem, StaleWriteError
+from . import _fast
 from . import audit as _audit
 from .models import TABLE_LABELS
 
@@ -68,11 +70,22 @@ def _integrity(e: sa.exc.IntegrityError, table: sa.Table, key: Any) -> InputErro
     return InputError(Problem(f"“{_label(table)}”记录 {key} 与已有数据冲突（重复或仍被引用）：{e.orig}"))
 
 
+def _validated(model: type[M], data: dict) -> M:
+    """Build the record through pydantic so types hold (no fractional yuan, real dates)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        label = TABLE_LABELS.get(model.__tablename__, model.__tablename__)
+        raise InputError([Problem(f"“{label}”的值无效：{err['msg']}（输入 {err.get('input')!r}）",
+                                  column=".".join(str(x) for x in err["loc"]))
+                          for err in e.errors()]) from None
+
+
 def insert(target: Target, model: type[M], values: dict, user: str) -> M:
     """Insert one record (defaults from the model), audit it, return it with its key."""
     table = model.__table__
     _check_fields(table, values)
-    obj = model(**values)
+    obj = _validated(model, values)
     row = {c.name: getattr(obj, c.name) for c in table.columns}
     pk = _pk(table)
     if row.get(pk.name) is None:
@@ -102,7 +115,7 @@ def update(target: Target, model: type[M], key: Any, changes: dict, expected_ver
         if cur is None or cur["version"] != expected_version:
             _stale(conn, table, key, expected_version)
         # validate and coerce through the model
-        merged = model(**{**dict(cur), **changes})
+        merged = _validated(model, {**dict(cur), **changes})
         new = {f: getattr(merged, f) for f in changes}
         diff = {f: v for f, v in new.items() if _audit.text(v) != _audit.text(cur[f])}
         if not diff:
@@ -186,6 +199,15 @@ def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: st
     if "version" in table.c:
         defaults["version"] = 1
     cols: dict[str, list] = {c: _py_column(frame[c]) for c in frame.columns}
+    for c in frame.columns:
+        if isinstance(table.c[c].type, sa.Integer) and pd.api.types.is_float_dtype(frame[c]):
+            # integer columns with gaps arrive as floats: whole numbers only (money!)
+            v = frame[c].to_numpy(dtype="float64")
+            frac = ~np.isnan(v) & (v != np.round(v))
+            if frac.any():
+                i = int(np.flatnonzero(frac)[0])
+                raise InputError(Problem(f"应为整数，实际为 {v[i]}", row=i + 1, column=c))
+            cols[c] = [None if x is None else int(x) for x in cols[c]]
     for c in table.columns:
         if c.name not in cols and c.name in defaults:
             cols[c.name] = [defaults[c.name]] * n
@@ -196,11 +218,14 @@ def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: st
         try:
             if do_audit and pk.name not in cols:
                 keys = conn.execute(sa.insert(table).returning(pk, sort_by_parameter_order=True), rows).scalars().all()
-            else:
+            elif any(isinstance(c.type, sa.JSON) for c in table.columns if c.name in cols):
                 conn.execute(sa.insert(table), rows)
                 keys = cols.get(pk.name, [None] * n)
-        except sa.exc.IntegrityError as e:
-            raise InputError(Problem(f"“{_label(table)}”批量写入与已有数据冲突（重复或引用不存在）：{e.orig}")) from None
+            else:  # driver fast path (executemany / COPY)
+                _fast.insert_rows(conn, table.name, names, [cols[c] for c in names])
+                keys = cols.get(pk.name, [None] * n)
+        except (sa.exc.IntegrityError, conn.dialect.loaded_dbapi.IntegrityError) as e:
+            raise InputError(Problem(f"“{_label(table)}”批量写入与已有数据冲突（重复或引用不存在）：{getattr(e, 'orig', e)}")) from None
         if do_audit:
             body = frame.copy()
             js = body.astype(object).where(body.notna(), None).to_json(

@@ -168,3 +168,23 @@ def test_meta_demo_flag_and_as_of(engine):
     log = audit.load_audit(engine, table="app_meta")
     assert list(log["action"]) == ["insert", "insert", "update"]
     assert tuple(log.iloc[-1][["old", "new"]]) == ("2023-11-30", "2023-12-31")
+
+
+def test_bulk_insert_refuses_fractional_yuan(engine):
+    frame = pd.DataFrame({"program": X, "kind": "spending", "amount_yuan": [450_000.0, 1234.5]})
+    with pytest.raises(InputError) as err:
+        write.bulk_insert(engine, FundEntry, frame, "县财政局")
+    assert "第2行" in str(err.value) and "amount_yuan" in str(err.value)
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM fund_entries")).scalar_one() == 0
+
+
+def test_single_writes_validate_types(engine):
+    with pytest.raises(InputError) as err:
+        write.insert(engine, FundEntry, {"program": X, "kind": "advance", "amount_yuan": 1234.5}, "县财政局")
+    assert "amount_yuan" in str(err.value)
+    f = write.insert(engine, FundEntry, {"program": X, "kind": "advance", "amount_yuan": 225_000.0,
+                                         "on_date": "2023-06-30"}, "县财政局")
+    assert f.amount_yuan == 225_000 and isinstance(f.amount_yuan, int) and f.on_date == date(2023, 6, 30)
+    with pytest.raises(InputError, match="plans_on"):
+        write.update(engine, Pilot, pilot(engine).code, {"plans_on": "三月底"}, 1, "u")

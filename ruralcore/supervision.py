@@ -1,0 +1,469 @@
+"""Municipal supervision (市级督导) composed from the engines: the pilot board, the county
+scorecard, laggards with what is behind (and by how long, with its clause), one pilot's
+detail, and 银川's resettlement targets. DataFrames only; no Streamlit.
+
+Rules used, each from its engine:
+- a schedule step is overdue when it is not done and its milestone's due date has passed
+  (ruralcore.milestones.status, once for the programme); a step done after its due date
+  is “done late” (the only comparison made here);
+- monthly reports: expected / on time / late / missing (ruralcore.reporting);
+- money: the per-pilot amount (ruralcore.funding.per_pilot_allocations), integer yuan;
+- traffic lights: ruralcore.targets.compare/status against 100 % with the programme's
+  amber_margin setting.
+
+A step is done “as of” a date only when its done date is on or before that date, so a
+board as of an earlier date shows the state of that day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from . import funding
+from . import milestones as ms_mod
+from . import reporting
+from . import targets as tg_mod
+from .errors import RuralcoreError
+from .programs import Program
+from .regions import PILOT_TYPES
+
+# Schedule steps of a pilot: milestone code → the pilots table's done-date columns (a step
+# with two columns is done when both are: 落实资金 and 纳入项目库 share one milestone).
+STEPS: dict[str, tuple[str, ...]] = {
+    "plans": ("plans_on",), "filing": ("filing_on",), "funds": ("funds_on", "project_library_on"),
+    "procedures": ("procedures_on",), "construction_start": ("construction_start_on",),
+    "completion": ("completion_on",), "acceptance": ("acceptance_on",), "summary": ("summary_on",),
+}
+STEP_SHORT = {"plans": "编制方案", "filing": "方案备案", "funds": "资金与项目库", "procedures": "前期手续",
+              "construction_start": "开工建设", "completion": "全面完工", "acceptance": "评估验收",
+              "summary": "典型案例"}
+STATE_LABELS = {"on_time": "按时完成", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}
+PILOT_STATE_LABELS = {"overdue": "滞后", "late": "曾逾期", "on_schedule": "按期"}
+REPORT_LABELS = {"on_time": "按时", "late": "迟报", "missing": "未报"}
+DATE_COLUMNS = [c for cols in STEPS.values() for c in cols]
+REPORT_MILESTONE = "monthly_report"
+
+
+def _d(x) -> dt.date:
+    return x if isinstance(x, dt.date) else dt.date.fromisoformat(str(x)[:10])
+
+
+# --------------------------------------------------------------------------------------
+# loading (the only part that touches the store)
+
+def load_pilots(engine: sa.Engine, program_id: str) -> pd.DataFrame:
+    """The programme's pilots from the store (index = pilot code), done dates as datetime64,
+    plus county_name from the store's regions."""
+    with engine.connect() as conn:
+        df = pd.read_sql(sa.text("SELECT * FROM pilots WHERE program = :p ORDER BY code"), conn,
+                         params={"p": program_id})
+        names = pd.read_sql(sa.text("SELECT code, name FROM regions WHERE program = :p"), conn,
+                            params={"p": program_id})
+    for c in DATE_COLUMNS:
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
+    df["notes"] = df["notes"].fillna("").astype(str)
+    df["county_name"] = df["county"].map(names.set_index("code")["name"]).fillna(df["county"])
+    df.index = pd.Index(df["code"].astype(str).to_numpy(dtype=object), name="pilot")
+    return df
+
+
+def load_pilot_indicators(engine: sa.Engine, program_id: str) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(sa.text(
+            "SELECT i.pilot, i.item, i.state FROM pilot_indicators i JOIN pilots p ON p.code = i.pilot "
+            "WHERE p.program = :p"), conn, params={"p": program_id})
+
+
+def load_funds(engine: sa.Engine, program_id: str) -> pd.DataFrame:
+    """Fund entries of the programme; amount_yuan int64."""
+    with engine.connect() as conn:
+        df = pd.read_sql(sa.text(
+            "SELECT pilot, region, kind, amount_yuan, use, on_date, source FROM fund_entries WHERE program = :p"),
+            conn, params={"p": program_id})
+    df["amount_yuan"] = df["amount_yuan"].astype("int64")
+    return df
+
+
+class PilotData:
+    """Everything the supervision pages and the circular need for one programme."""
+
+    def __init__(self, program: Program, pilots: pd.DataFrame, indicators: pd.DataFrame, funds: pd.DataFrame,
+                 regions: pd.DataFrame, reports: pd.DataFrame, as_of: dt.date | None = None):
+        self.program, self.pilots, self.indicators, self.funds = program, pilots, indicators, funds
+        self.regions, self.reports, self.as_of = regions, reports, as_of
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted(self.reports["period"].astype(str).unique().tolist()) if len(self.reports) else []
+
+
+def load_pilot_data(engine: sa.Engine, program: Program) -> PilotData:
+    from .overview import as_of_date, region_frame
+    from .store import reports as store_reports
+
+    pilots = load_pilots(engine, program.id)
+    if pilots.empty:
+        raise RuralcoreError(f"数据库中没有方案“{program.meta.short_title}”的试点数据")
+    reports = store_reports.load_reports(engine, program.id)
+    periods = sorted(reports["period"].unique().tolist()) if len(reports) else []
+    return PilotData(program, pilots, load_pilot_indicators(engine, program.id), load_funds(engine, program.id),
+                     region_frame(engine, program.id), reports, as_of_date(engine, program.id, periods))
+
+
+def period_end(period: str) -> dt.date:
+    reporting._check_period(period)
+    return pd.Period(period, "M").end_time.date()
+
+
+# --------------------------------------------------------------------------------------
+# schedule steps
+
+def step_info(program: Program, as_of: dt.date) -> pd.DataFrame:
+    """The schedule steps (milestones engine as of ``as_of``, nothing done): code, name,
+    short, due, status (overdue or not of a step nobody has done), days_overdue, ref."""
+    st = ms_mod.status(program, as_of).set_index("code", drop=False)
+    missing = [c for c in STEPS if c not in st.index]
+    if missing:
+        raise RuralcoreError(f"方案“{program.id}”缺少试点进度里程碑：{'、'.join(missing)}")
+    out = st.loc[list(STEPS), ["code", "name", "due", "status", "days_overdue", "ref", "assumed"]].copy()
+    out["short"] = out["code"].map(STEP_SHORT)
+    return out
+
+
+def step_status(program: Program, pilots: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """One row per (pilot, step): due, done_on (None when not done as of ``as_of``), state
+    (on_time | late | overdue | not_due), days (late: done − due; overdue: as_of − due), ref."""
+    info = step_info(program, as_of)
+    cut = np.datetime64(as_of, "s")
+    parts = []
+    for code, cols in STEPS.items():  # eight steps, each vectorised over pilots
+        dates = pilots[list(cols)].to_numpy(dtype="datetime64[s]")
+        done_on = dates.max(axis=1)  # NaT wins over dates: a two-date step needs both
+        done_on = np.where(np.isnat(dates).any(axis=1) | (done_on > cut), np.datetime64("NaT"), done_on)
+        done = ~np.isnat(done_on)
+        due = np.datetime64(info.at[code, "due"], "s")
+        overdue_now = info.at[code, "status"] == "overdue"  # the engine's rule for an undone step
+        late_days = ((done_on - due) / np.timedelta64(1, "D"))
+        state = np.where(done, np.where(done_on <= due, "on_time", "late"), "overdue" if overdue_now else "not_due")
+        days = np.where(state == "late", np.nan_to_num(late_days, nan=0),
+                        np.where(state == "overdue", int(info.at[code, "days_overdue"]), 0)).astype("int64")
+        parts.append(pd.DataFrame({
+            "pilot": pilots.index.to_numpy(dtype=object), "step": code, "step_name": info.at[code, "short"],
+            "milestone": info.at[code, "name"], "due": info.at[code, "due"],
+            "done_on": pd.to_datetime(done_on).date if done.any() else np.full(len(done), None),
+            "state": state.astype(object), "days": days, "ref": info.at[code, "ref"],
+        }))
+    out = pd.concat(parts, ignore_index=True)
+    out["done_on"] = out["done_on"].where(out["state"].isin(["on_time", "late"]), None)
+    out["state_label"] = out["state"].map(STATE_LABELS)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# indicators, money, reports per pilot
+
+def indicator_counts(program: Program, pilots: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Per pilot: built (state = the programme's build_state_counts_as_built) and the
+    number of reference indicators of its checklist (附件1: 17, 附件2: 18)."""
+    built_state = str(program.setting("build_state_counts_as_built"))
+    totals = {("township" if "township" in cl.subject else "village"): len(cl.items) for cl in program.checklists}
+    built = (items["state"] == built_state).groupby(items["pilot"]).sum()
+    return pd.DataFrame({
+        "indicators_built": pilots.index.map(built).fillna(0).astype("int64"),
+        "indicators_total": pilots["pilot_type"].map(totals).fillna(0).astype("int64").to_numpy(),
+    }, index=pilots.index)
+
+
+def money(program: Program, pilots: pd.DataFrame, funds: pd.DataFrame) -> pd.DataFrame:
+    """Per pilot (integer yuan): the city's amount for it (funding engine), city funds
+    received, county matching received, spent."""
+    alloc = funding.per_pilot_allocations(program, pd.DataFrame({
+        "name": pilots.index.to_numpy(dtype=object), "county": pilots["county"].to_numpy(dtype=object),
+        "level": pilots["pilot_type"].to_numpy(dtype=object)}))
+    per = alloc.groupby("name")["amount_yuan"].sum()
+    f = funds[funds["pilot"].notna()]
+    by = f.pivot_table(index="pilot", columns="kind", values="amount_yuan", aggfunc="sum", fill_value=0)
+    col = lambda k: pilots.index.map(by[k] if k in by.columns else pd.Series(dtype="int64")).fillna(0)  # noqa: E731
+    return pd.DataFrame({
+        "city_allocated_yuan": pilots.index.map(per).fillna(0).astype("int64"),
+        "city_received_yuan": col("allocation").astype("int64"),
+        "county_matching_yuan": col("county_matching").astype("int64"),
+        "spent_yuan": col("spending").astype("int64"),
+    }, index=pilots.index)
+
+
+def report_history(program: Program, periods: list[str], regions: pd.DataFrame,
+                   reports: pd.DataFrame) -> pd.DataFrame:
+    """Report status of every expected pilot for every period (reporting engine):
+    region, period, submitted_at, on_time, late, missing, due, days_late, status."""
+    parts = []
+    for p in periods:  # a dozen months
+        s = reporting.report_status(program, p, regions, reports)
+        due = pd.Timestamp(reporting.due_date(program, p))
+        s["due"] = due.date()
+        late = (s["submitted_at"].dt.normalize() - due).dt.days
+        s["days_late"] = np.where(s["late"], late.fillna(0), 0).astype("int64")
+        parts.append(s)
+    if not parts:
+        return pd.DataFrame(columns=[*reporting.STATUS_COLUMNS, "due", "days_late", "status"])
+    out = pd.concat(parts, ignore_index=True)
+    out["status"] = np.select([out["on_time"], out["late"]], ["on_time", "late"], "missing").astype(object)
+    return out
+
+
+def _report_ref(program: Program) -> str:
+    try:
+        return next(m.ref for m in program.milestones if m.code == REPORT_MILESTONE)
+    except StopIteration:
+        return ""
+
+
+# --------------------------------------------------------------------------------------
+# pilot board
+
+BOARD_BASE = ["pilot", "name", "county", "county_name", "pilot_type", "type_label"]
+
+
+def pilot_board(data: PilotData, as_of: dt.date, period: str | None = None,
+                steps: pd.DataFrame | None = None, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per pilot: each step's state (columns = step codes, values = state codes),
+    overdue/late step counts, days behind (the longest overdue step), pilot state,
+    indicators built of 17/18, money, and the report of ``period`` (default: the newest
+    month with data) with the last month received. Sorted by days behind, worst first."""
+    prog, pilots = data.program, data.pilots
+    steps = step_status(prog, pilots, as_of) if steps is None else steps
+    period = period or (data.periods[-1] if data.periods else None)
+    out = pd.DataFrame({
+        "pilot": pilots.index.to_numpy(dtype=object), "name": pilots["name"].to_numpy(dtype=object),
+        "county": pilots["county"].to_numpy(dtype=object), "county_name": pilots["county_name"].to_numpy(dtype=object),
+        "pilot_type": pilots["pilot_type"].to_numpy(dtype=object),
+    }, index=pilots.index)
+    out["type_label"] = out["pilot_type"].map(PILOT_TYPES)
+    wide = steps.pivot(index="pilot", columns="step", values="state").reindex(index=pilots.index, columns=list(STEPS))
+    out[list(STEPS)] = wide.to_numpy()
+    overdue = steps["state"] == "overdue"
+    out["overdue_steps"] = pilots.index.map(overdue.groupby(steps["pilot"]).sum()).astype("int64")
+    out["late_steps"] = pilots.index.map((steps["state"] == "late").groupby(steps["pilot"]).sum()).astype("int64")
+    out["days_behind"] = pilots.index.map(steps["days"].where(overdue, 0).groupby(steps["pilot"]).max()).astype("int64")
+    out["state"] = np.select([out["overdue_steps"] > 0, out["late_steps"] > 0], ["overdue", "late"], "on_schedule")
+    out["state_label"] = out["state"].map(PILOT_STATE_LABELS)
+    out = out.join(indicator_counts(prog, pilots, data.indicators)).join(money(prog, pilots, data.funds))
+    # reports
+    hist = history
+    if hist is None:
+        hist = report_history(prog, data.periods, data.regions, data.reports) if data.periods else None
+    out["period"] = period
+    out["report"] = "missing" if period else None
+    out["submitted_at"] = pd.NaT
+    out["last_period"] = None
+    if hist is not None and len(hist) and period:
+        now = hist[hist["period"] == period].set_index("region")
+        out["report"] = out.index.map(now["status"]).fillna("missing")
+        out["submitted_at"] = out.index.map(now["submitted_at"])
+        got = hist[hist["received"] & (hist["period"] <= period)]
+        out["last_period"] = out.index.map(got.groupby("region")["period"].max())
+    out["report_label"] = out["report"].map(REPORT_LABELS)
+    out = out.reset_index(drop=True)
+    order = out.sort_values(["days_behind", "overdue_steps", "late_steps", "pilot"],
+                            ascending=[False, False, False, True], kind="stable")
+    return order.reset_index(drop=True)
+
+
+def filter_board(board: pd.DataFrame, counties: list[str] | None = None, types: list[str] | None = None,
+                 states: list[str] | None = None) -> pd.DataFrame:
+    m = np.ones(len(board), dtype=bool)
+    if counties:
+        m &= board["county"].isin(counties).to_numpy()
+    if types:
+        m &= board["pilot_type"].isin(types).to_numpy()
+    if states:
+        m &= board["state"].isin(states).to_numpy()
+    return board[m]
+
+
+# --------------------------------------------------------------------------------------
+# county scorecard
+
+SCORE_COLUMNS = ["county", "county_name", "pilots", "on_schedule", "on_schedule_rate", "expected", "received",
+                 "on_time", "late", "missing", "reporting_rate", "on_time_rate", "available_yuan", "spent_yuan",
+                 "spent_rate", "indicators_built", "indicators_total", "built_rate", "rank"]
+LIGHT_COLUMNS = ["on_schedule_rate", "reporting_rate", "on_time_rate"]
+CITY = "__city__"
+
+
+def _rates(df: pd.DataFrame) -> pd.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for rate, num, den in (("on_schedule_rate", "on_schedule", "pilots"), ("reporting_rate", "received", "expected"),
+                               ("on_time_rate", "on_time", "expected"), ("spent_rate", "spent_yuan", "available_yuan"),
+                               ("built_rate", "indicators_built", "indicators_total")):
+            n, d = df[num].to_numpy(dtype="float64"), df[den].to_numpy(dtype="float64")
+            df[rate] = np.where(d > 0, n / d * 100, np.nan)
+    return df
+
+
+def scorecard(board: pd.DataFrame) -> pd.DataFrame:
+    """Per county: pilots on schedule (no overdue step), the board period's reports
+    (expected / received / on time / late / missing and rates), funds spent against funds
+    in place (city funds received + county matching), indicators built of the checklist
+    items; rates from summed counts, never averaged. Ranked by on-schedule rate, then
+    on-time rate, then reporting rate (rank 1 = best); the city row (county = "__city__")
+    is last and unranked."""
+    b = pd.DataFrame({
+        "county": board["county"], "county_name": board["county_name"], "pilots": 1,
+        "on_schedule": (board["overdue_steps"] == 0).astype("int64"),
+        "expected": board["report"].notna().astype("int64"),
+        "received": board["report"].isin(["on_time", "late"]).astype("int64"),
+        "on_time": (board["report"] == "on_time").astype("int64"),
+        "late": (board["report"] == "late").astype("int64"),
+        "missing": (board["report"] == "missing").astype("int64"),
+        "available_yuan": (board["city_received_yuan"] + board["county_matching_yuan"]).astype("int64"),
+        "spent_yuan": board["spent_yuan"].astype("int64"),
+        "indicators_built": board["indicators_built"], "indicators_total": board["indicators_total"],
+    })
+    nums = [c for c in b.columns if c not in ("county", "county_name")]
+    per = b.groupby(["county", "county_name"], sort=True)[nums].sum().reset_index()
+    per = _rates(per)
+    key = per[["on_schedule_rate", "on_time_rate", "reporting_rate"]].fillna(-1)
+    order = np.lexsort((per["county"].to_numpy(), -key["reporting_rate"].to_numpy(),
+                        -key["on_time_rate"].to_numpy(), -key["on_schedule_rate"].to_numpy()))
+    per = per.iloc[order].reset_index(drop=True)
+    per["rank"] = np.arange(1, len(per) + 1)
+    city = _rates(pd.DataFrame([{"county": CITY, "county_name": "全市", **b[nums].sum().to_dict()}]))
+    city["rank"] = pd.NA
+    out = pd.concat([per, city], ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")
+    return out[SCORE_COLUMNS]
+
+
+def lights(program: Program, card: pd.DataFrame) -> pd.DataFrame:
+    """green / amber / red per rate column that has a target: every pilot on schedule
+    (三(二)–(七)) and every pilot reporting, on time (四(五)) — 100 %, amber band from
+    the programme's amber_margin setting (targets engine)."""
+    margin = tg_mod.amber_margin(program)
+    out = pd.DataFrame(index=card.index)
+    for c in LIGHT_COLUMNS:
+        met, gap = tg_mod.compare(card[c].to_numpy(dtype="float64"), ">=", 100.0)
+        out[c] = tg_mod.status(met, gap, margin)
+    return out
+
+
+def light_refs(program: Program) -> dict[str, str]:
+    ms = {m.code: m.ref for m in program.milestones}
+    sched = "、".join(dict.fromkeys(ms[c] for c in STEPS if c in ms))
+    return {"on_schedule_rate": sched, "reporting_rate": _report_ref(program), "on_time_rate": _report_ref(program)}
+
+
+# --------------------------------------------------------------------------------------
+# laggards
+
+BEHIND_COLUMNS = ["pilot", "name", "county", "county_name", "pilot_type", "kind", "item", "what", "due", "days",
+                  "ref"]
+
+
+def behind(data: PilotData, steps: pd.DataFrame, history: pd.DataFrame | None, period: str | None) -> pd.DataFrame:
+    """Everything behind, one row each: overdue steps (逾期未完成 N天) and the period's late
+    (迟报 N天) and missing (未报) reports, with the clause that sets the date; sorted by
+    pilot's county, then days, longest first."""
+    pil = data.pilots
+    o = steps[steps["state"] == "overdue"]
+    a = pd.DataFrame({
+        "pilot": o["pilot"].to_numpy(dtype=object), "kind": "overdue_step", "item": o["step_name"].to_numpy(dtype=object),
+        "due": o["due"].to_numpy(dtype=object), "days": o["days"].to_numpy(dtype="int64"), "ref": o["ref"].to_numpy(dtype=object),
+    })
+    a["what"] = "逾期未完成：" + o["milestone"].to_numpy(dtype=object)
+    parts = [a]
+    if history is not None and len(history) and period:
+        h = history[(history["period"] == period) & ~history["on_time"]]
+        from .fmt import period_zh
+        b = pd.DataFrame({
+            "pilot": h["region"].to_numpy(dtype=object), "kind": np.where(h["missing"], "missing_report", "late_report"),
+            "item": np.where(h["missing"], "月报未报", "月报迟报"),
+            "due": pd.Series(h["due"]).map(lambda d: d.isoformat()).to_numpy(dtype=object),
+            "days": h["days_late"].to_numpy(dtype="int64"), "ref": _report_ref(data.program),
+        })
+        b["what"] = np.where(h["missing"], f"{period_zh(period)}月报未报", f"{period_zh(period)}月报迟报")
+        parts.append(b)
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
+        pd.DataFrame(columns=["pilot", "kind", "item", "due", "days", "ref", "what"])
+    out["name"] = out["pilot"].map(pil["name"])
+    out["county"] = out["pilot"].map(pil["county"])
+    out["county_name"] = out["pilot"].map(pil["county_name"])
+    out["pilot_type"] = out["pilot"].map(pil["pilot_type"])
+    out = out[out["name"].notna()]
+    out = out.sort_values(["county", "pilot", "days"], ascending=[True, True, False], kind="stable")
+    return out[BEHIND_COLUMNS].reset_index(drop=True)
+
+
+def laggards(board: pd.DataFrame, behind_rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per pilot with anything behind: county, pilot, what is behind (joined),
+    the longest overdue days, the clauses; worst first."""
+    if behind_rows.empty:
+        return pd.DataFrame(columns=["pilot", "name", "county_name", "type_label", "behind", "days_behind", "refs"])
+    g = behind_rows.groupby("pilot", sort=False)
+    what = g["item"].agg(lambda s: "、".join(s))  # a few rows per laggard
+    refs = g["ref"].agg(lambda s: "；".join(dict.fromkeys(s)))
+    b = board.set_index("pilot")
+    out = pd.DataFrame({"pilot": what.index.to_numpy(dtype=object)})
+    out["name"] = out["pilot"].map(b["name"])
+    out["county_name"] = out["pilot"].map(b["county_name"])
+    out["type_label"] = out["pilot"].map(b["type_label"])
+    out["behind"] = out["pilot"].map(what)
+    out["days_behind"] = out["pilot"].map(b["days_behind"]).astype("int64")
+    out["overdue_steps"] = out["pilot"].map(b["overdue_steps"]).astype("int64")
+    out["refs"] = out["pilot"].map(refs)
+    return out.sort_values(["days_behind", "overdue_steps", "pilot"], ascending=[False, False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+def pilot_detail(data: PilotData, pilot: str, as_of: dt.date, steps: pd.DataFrame, history: pd.DataFrame,
+                 behind_rows: pd.DataFrame) -> dict:
+    """One pilot: its facts, schedule (every step with due, done, state, days, clause),
+    monthly reports over time (status and its main values), notes, and what is behind."""
+    if pilot not in data.pilots.index:
+        raise RuralcoreError(f"没有试点“{pilot}”")
+    p = data.pilots.loc[pilot]
+    sched = steps[steps["pilot"] == pilot].reset_index(drop=True)
+    hist = history[history["region"] == pilot] if history is not None and len(history) else pd.DataFrame()
+    rep = data.reports[data.reports["region"] == pilot]
+    if len(rep):
+        vals = rep.pivot_table(index="period", columns="field", values="value", aggfunc="first")
+        hist = hist.set_index("period").join(vals, how="left").reset_index()
+    return {
+        "pilot": pilot, "name": p["name"], "county": p["county"], "county_name": p["county_name"],
+        "pilot_type": p["pilot_type"], "type_label": PILOT_TYPES.get(p["pilot_type"], p["pilot_type"]),
+        "notes": p["notes"], "as_of": as_of, "schedule": sched, "reports": hist,
+        "behind": behind_rows[behind_rows["pilot"] == pilot].reset_index(drop=True),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# everything at once (pages and circular)
+
+def supervise(data: PilotData, period: str, as_of: dt.date | None = None) -> dict:
+    """Board, scorecard, lights, behind rows and laggards for ``period`` (reports) and
+    ``as_of`` (schedule; default the period's last day)."""
+    as_of = as_of or period_end(period)
+    periods = [p for p in data.periods if p <= period]
+    steps = step_status(data.program, data.pilots, as_of)
+    history = report_history(data.program, periods, data.regions, data.reports) if periods else None
+    if period not in periods:  # no data for the month at all: every pilot missing
+        history = pd.concat([h for h in (history, report_history(data.program, [period], data.regions,
+                                                                  data.reports.iloc[:0])) if h is not None],
+                            ignore_index=True)
+    board = pilot_board(data, as_of, period, steps, history)
+    card = scorecard(board)
+    rows = behind(data, steps, history, period)
+    return {"program": data.program, "period": period, "as_of": as_of, "steps": steps, "history": history,
+            "board": board, "scorecard": card, "lights": lights(data.program, card), "behind": rows,
+            "laggards": laggards(board, rows)}
+
+
+def step_totals(steps: pd.DataFrame) -> pd.DataFrame:
+    """Per step: pilots on time, late, overdue, not due (for the circular's overview)."""
+    ct = pd.crosstab(steps["step"], steps["state"]).reindex(index=list(STEPS), columns=list(STATE_LABELS),
+                                                            fill_value=0)
+    ct.insert(0, "step_name", [STEP_SHORT[s] for s in ct.index])
+    return ct.reset_index()

@@ -27,7 +27,6 @@ USER = "演示数据生成器"
 TABLES = ["regions", "app_meta", "stations", "station_equipment", "officers", "officer_training",
           "pilots", "pilot_indicators", "acceptance_cases", "acceptance_items", "fund_entries",
           "task_progress", "reports"]
-CLEAR_ALSO = ["audit_log", "what_if_scenarios"]
 
 Progress = Callable[[float, str], None] | None
 
@@ -112,8 +111,9 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
     with engine.begin() as conn:  # one transaction: a failed build leaves the old database
         if engine.url.get_backend_name() == "sqlite":  # a bigger page cache for the bulk load
             conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        for name in reversed(TABLES + CLEAR_ALSO):
-            conn.execute(tables[name].delete())
+        from ..store.models import metadata
+        for table in reversed(metadata.sorted_tables):  # every table, children before parents
+            conn.execute(table.delete())
         todo = [t for t in TABLES if t in frames]
         total = sum(len(frames[t]) for t in todo) or 1
         done = 0

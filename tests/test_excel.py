@@ -243,6 +243,7 @@ def test_not_excel_file(loaded, tmp_path):
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
     err = bad_import(loaded, pdf.read_bytes(), name=pdf.name)
     assert "不是 Excel" in str(err)
+    assert "PDF" in str(bad_import(loaded, pdf.read_bytes(), name="月报.csv"))   # renamed .csv too
     broken_zip = b"PK\x03\x04" + b"garbage" * 10
     assert "不是 Excel" in str(bad_import(loaded, broken_zip))
 

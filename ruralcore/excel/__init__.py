@@ -56,14 +56,18 @@ def template(program_id: str | Program, engine=None, level: str | None = None) -
 
 
 def validate(program_id: str | Program, path_or_bytes, period: str, engine=None, level: str | None = None,
-             name: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
+             name: str | None = None, today: dt.date | None = None,
+             progress: Progress | None = None) -> pd.DataFrame:
     """Read and check a file; return its values (region, field, value) or raise InputError."""
+    step = progress or (lambda f, m: None)
     program = _program(program_id)
     period = parse_period(period)
     lvl = report_level(program, level)
     fields = report_fields(program, lvl)
     data, source = load_bytes(path_or_bytes, name)
+    step(0.05, f"读取文件 {source}")
     table = read_table(data, source)
+    step(0.3, f"逐行校验 {len(table.body):,} 行")
     known = reporting_regions(program.id, lvl, engine)
     values, problems = validate_table(program, table, period, known, fields, lvl, today=today)
     if problems:
@@ -82,9 +86,9 @@ def import_file(engine, program_id: str | Program, path_or_bytes, period: str, u
 
     program = _program(program_id)
     step = progress or (lambda f, m: None)
-    step(0.0, "读取文件")
-    values = validate(program, path_or_bytes, period, engine=engine, name=name, today=today)
-    step(0.5, f"校验通过：{values['region'].nunique()} 个区域，{len(values)} 个数值；正在写入")
+    step(0.0, "开始导入")
+    values = validate(program, path_or_bytes, period, engine=engine, name=name, today=today, progress=step)
+    step(0.6, f"校验通过：{values['region'].nunique():,} 个区域，{len(values):,} 个数值；正在写入数据库")
     result = dict(reports.upsert_reports(engine, program.id, period, values, user))
     result["rows"] = int(values["region"].nunique())
     result["values"] = int(len(values))

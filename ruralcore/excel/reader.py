@@ -17,6 +17,9 @@ from .layout import CODES_SHEET, SHEET
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# files people rename by mistake: say what they are instead of parsing them as CSV
+OTHER_MAGIC = {b"%PDF": "PDF 文件", b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"GIF8": "GIF 图片",
+               b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包", b"\x1f\x8b": "gzip 压缩包", b"{\\rtf": "RTF 文档"}
 
 
 @dataclass
@@ -50,6 +53,9 @@ def read_table(data: bytes, source: str) -> Table:
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         rows, code_map = _read_excel(data, source)
     else:
+        for magic, what in OTHER_MAGIC.items():
+            if data.startswith(magic):
+                raise not_table(source, f"内容是{what}")
         if source.lower().endswith((".xlsx", ".xls", ".xlsm")):
             raise not_table(source, "扩展名是 Excel，但内容不是 Excel 工作簿")
         rows, code_map = _read_csv(data, source)

@@ -33,6 +33,7 @@ RESULT_NAMES = {"passed": "合格", "failed": "不合格"}
 # acceptance.STATE_NAMES plus the state → step used when a programme sets no time limits
 STATE_STEP = {"built": "apply", "applied": "inspect", "rectifying": "rectify", "reinspecting": "reinspect",
               "passed": "city_acceptance", "accepted": "done"}
+REASON_SEP = "；不合格原因："  # value and reason in acceptance_items.note
 CASES = AcceptanceCase.__table__
 ITEMS = AcceptanceItem.__table__
 
@@ -94,6 +95,80 @@ def status_frame(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
                        overdue=has & (due.to_numpy().astype("datetime64[D]") < as_of_d))
     return out.sort_values(["overdue", "due"], ascending=[False, True], na_position="last",
                            kind="stable").reset_index(drop=True)
+
+
+def step_deadlines(program: Program, case: dict, as_of) -> pd.DataFrame:
+    """Each step the case has reached: when it was due (acceptance.case_status on the case
+    as it stood at that step, on the official calendar), when it was done, and the
+    working days left (negative: overdue) for the step still open."""
+    stages = [("apply", {}, case.get("applied_on")),
+              ("inspect", {"applied": case.get("applied_on")}, case.get("inspected_on"))]
+    if case.get("rectify_notice_on"):
+        notice = {"applied": case.get("applied_on"), "inspected": case.get("rectify_notice_on"),
+                  "result": "failed", "rectify_due": case.get("rectify_due")}
+        stages.append(("rectify", notice, case.get("rectified_on")))
+        if case.get("rectified_on"):
+            stages.append(("reinspect", {**notice, "rectified": case.get("rectified_on")}, case.get("reinspected_on")))
+    passed = case.get("result") == "passed"
+    rows = []
+    for step, known, done in stages:
+        if step != "apply" and any(v is None for k, v in known.items() if k != "rectify_due"):
+            break
+        rows.append({"completed": case.get("completed_on"), **known, "done": done})
+    frame = pd.DataFrame(rows, columns=["completed", "applied", "inspected", "result", "rectify_due", "rectified",
+                                        "done"])
+    frame["result"] = frame["result"].astype("string")
+    if has_limits(program):
+        st = acceptance.case_status(program, frame.drop(columns="done").assign(case=range(len(frame))), as_of)
+        st = st.sort_values("case").reset_index(drop=True)
+    else:
+        steps = [s for s, _, _ in stages][: len(frame)]
+        st = pd.DataFrame({"step": steps, "due": [case.get("rectify_due") if s == "rectify" else None for s in steps],
+                           "workdays_left": pd.array([pd.NA] * len(steps), dtype="Int64")})
+    out = pd.DataFrame({"step": st["step"], "step_name": st["step"].map(acceptance.STEP_NAMES),
+                        "due": st["due"], "done": frame["done"].to_numpy()})
+    open_ = out["done"].isna()
+    out["workdays_left"] = st["workdays_left"].where(open_.to_numpy(), pd.NA)
+    due = pd.to_datetime(out["due"])
+    done = pd.to_datetime(out["done"])
+    out["late"] = (done > due).fillna(False).astype(bool)
+    city = {"step": "city_acceptance", "step_name": acceptance.STEP_NAMES["city_acceptance"], "due": None,
+            "done": case.get("city_accepted_on"), "workdays_left": pd.NA, "late": False}
+    if passed or case.get("city_accepted_on"):
+        out = pd.concat([out, pd.DataFrame([city])], ignore_index=True)
+    return out
+
+
+def openable_subjects(engine: sa.Engine, program: Program | str) -> pd.DataFrame:
+    """Subjects of the programme without a case: subject_type, subject,
+    subject_name, completed (the completion date the store knows, if any)."""
+    program = load_program(program) if isinstance(program, str) else program
+    subj = _subjects(engine, program.id)
+    st, pi = Station.__table__, Pilot.__table__
+    with engine.connect() as c:
+        built = dict(c.execute(sa.select(st.c.number, st.c.built_on).where(st.c.program == program.id)).all())
+        built.update(dict(c.execute(sa.select(pi.c.code, pi.c.completion_on).where(pi.c.program == program.id)).all()))
+        busy = {r[0] for r in c.execute(sa.select(CASES.c.subject).where(CASES.c.program == program.id)).all()}
+    kinds = {"station": "station", "pilot": "pilot", "village": "village"}
+    if any(cl.subject.startswith("station") for cl in program.checklists):
+        want = "station"
+    elif any(cl.subject.endswith("pilot") for cl in program.checklists):
+        want = "pilot"
+    elif program.rubric is not None:
+        want = "village"
+    else:
+        want = None
+    out = subj[(subj["subject_type"] == kinds.get(want, "")) & ~subj["subject"].isin(busy)].copy()
+    if want == "village":
+        out = out[out["subject"].isin(_program_regions(engine, program.id))]
+    out["completed"] = out["subject"].map(built)
+    return out.reset_index(drop=True)
+
+
+def _program_regions(engine: sa.Engine, program: str) -> set:
+    rg = Region.__table__
+    with engine.connect() as c:
+        return {r[0] for r in c.execute(sa.select(rg.c.code).where(rg.c.program == program)).all()}
 
 
 def _load_cases(engine: sa.Engine, program: str) -> pd.DataFrame:
@@ -271,8 +346,7 @@ def _write_items(conn: sa.Connection, case_id: int, checklist: pd.DataFrame, use
     """Upsert the checklist's results as acceptance_items (a loop over ~30 items of one case)."""
     have = {r.item: (r.id, r.version) for r in conn.execute(
         sa.select(ITEMS.c.id, ITEMS.c.item, ITEMS.c.version).where(ITEMS.c.case_id == case_id)).all()}
-    note = (checklist["name"] + "：" + checklist["value"]
-            + checklist["reason"].where(checklist["reason"] == "", "；" + checklist["reason"]))
+    note = checklist["value"] + checklist["reason"].where(checklist["reason"] == "", REASON_SEP + checklist["reason"])
     for item, result, text in zip(checklist["item"], checklist["result"], note):
         values = {"result": result, "note": text}
         if item in have:
@@ -338,6 +412,24 @@ def _mark_pilot_accepted(conn: sa.Connection, pilot: str, on: dt.date, user: str
     row = conn.execute(sa.select(pi.c.version, pi.c.acceptance_on).where(pi.c.code == pilot)).first()
     if row is not None and row.acceptance_on is None:
         write.update(conn, Pilot, pilot, {"acceptance_on": on}, row.version, user)
+
+
+def recorded_checklist(engine: sa.Engine, case: dict) -> pd.DataFrame:
+    """The checklist of the case's subject with the results recorded at its latest
+    inspection (items not recorded keep what the store holds now)."""
+    program = load_program(case["program"])
+    cl = checklists.subject_checklist(engine, program, case["subject_type"], case["subject"])
+    items = case_items(engine, case["id"])
+    if items.empty:
+        return cl
+    rec = items.set_index("item")
+    parts = rec["note"].str.split(REASON_SEP, n=1, expand=True).reindex(columns=[0, 1])
+    hit = cl["item"].isin(rec.index)
+    keys = cl.loc[hit, "item"]
+    cl.loc[hit, "result"] = keys.map(rec["result"]).to_numpy()
+    cl.loc[hit, "value"] = keys.map(parts[0]).fillna("").to_numpy()
+    cl.loc[hit, "reason"] = keys.map(parts[1]).fillna("").to_numpy()
+    return cl
 
 
 def case_audit(engine: sa.Engine, case_id: int) -> pd.DataFrame:

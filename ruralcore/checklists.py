@@ -248,7 +248,36 @@ def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
     return _frame(rows)
 
 
+def village_values(engine: sa.Engine, program: Program, region: str, period: str | None = None) -> pd.Series:
+    """A village's indicator values of ``period`` (default: the latest month reported)."""
+    from . import whatif
+    from .store.models import Report
+    if period is None:
+        r = Report.__table__
+        with engine.connect() as c:
+            period = c.execute(sa.select(sa.func.max(r.c.period)).where(r.c.program == program.id)).scalar()
+    values = whatif.village_values(engine, program, period) if period else pd.DataFrame()
+    if region not in values.index:
+        raise InputError(Problem(f"行政村“{region}”在{period or '任何月份'}没有月报数据", column="行政村"),
+                         source="验收检查表")
+    return values.loc[region].rename(region)
+
+
 # ---------------------------------------------------------------------------
+def subject_checklist(engine: sa.Engine, program: Program, subject_type: str, subject: str,
+                      observed=None) -> pd.DataFrame:
+    """The checklist of a case's subject: from ``observed`` when given (a station's
+    observations dict, a pilot's states frame), else from what the store holds."""
+    if subject_type == "station":
+        return station_checklist(program, observed if observed is not None else station_observed(engine, program, subject))
+    if subject_type == "pilot":
+        ptype, states = pilot_states(engine, subject)
+        return pilot_checklist(program, ptype, observed if observed is not None else states)
+    if subject_type == "village":
+        return village_checklist(program, village_values(engine, program, subject))
+    raise InputError(Problem(f"验收对象类型“{subject_type}”无效", column="对象类型"), source="验收检查表")
+
+
 def failures(checklist: pd.DataFrame) -> pd.DataFrame:
     """Failing required items (name, ref, reason): what blocks a pass (acceptance.transition)."""
     f = checklist[checklist["required"] & (checklist["result"] == "fail")]

@@ -94,7 +94,7 @@ def report_status(program: Program | str, period: str, regions: pd.DataFrame,
         "name": exp["name"].astype(str).to_numpy(),
         "period": period,
     })
-    out["submitted_at"] = out["region"].map(first)
+    out["submitted_at"] = first.reindex(out["region"].to_numpy()).to_numpy()  # NaT when none
     out["received"] = out["region"].isin(first.index)
     out["on_time"] = out["received"] & (out["submitted_at"] < due_end)
     out["late"] = out["received"] & ~out["on_time"]

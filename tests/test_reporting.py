@@ -81,6 +81,13 @@ def test_no_expected_reports_gives_empty_rate_not_zero():
     assert out["total"]["reporting_rate"] is None
 
 
+def test_a_month_without_any_report_is_all_missing():
+    out = reporting.reporting("huayuan-2019", "2019-08", REGIONS, REPORTS.iloc[0:0])
+    assert out["total"] == {"expected": 5, "received": 0, "on_time": 0, "late": 0, "missing": 5,
+                            "reporting_rate": 0.0, "on_time_rate": 0.0}
+    assert out["status"]["submitted_at"].isna().all()
+
+
 def test_trend_over_periods():
     tr = reporting.trend("huayuan-2019", ["2019-02", "2019-03"], REGIONS, REPORTS)
     assert list(tr["period"]) == ["2019-02", "2019-03"]

@@ -72,6 +72,8 @@ def reporting_cmd(
         echo_json({"program": out["program"], "period": period, "due_date": out["due_date"],
                    "report_level": out["report_level"], "rows": rows, "total": total})
         return
+    if total["expected"] == 0:
+        typer.echo(f"提示：数据库中没有本方案“{out['report_level']}”级的填报单位（可先运行 ruralcore demo 生成演示数据）", err=True)
     rows["level"] = rows["level"].map(LEVEL_ZH).fillna(rows["level"])
     typer.echo(f"{load_program(program).meta.short_title} {period} 月报，截止 {out['due_date'].isoformat()}")
     echo_table(rows, {"level": "层级", "region": "代码", "name": "名称", "expected": "应报", "received": "已报",

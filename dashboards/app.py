@@ -6,18 +6,19 @@ from pathlib import Path
 
 import streamlit as st
 
+# Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
 # `streamlit run dashboards/app.py` puts dashboards/ on sys.path; the pages import `dashboards.ui…`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-st.set_page_config(page_title="数字乡村建设看板", page_icon="🌾", layout="wide")
+st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
 
 pages = {
     "县领导小组": [
-        st.Page("county/overview.py", title="总览", icon="📊", default=True),
-        st.Page("county/drilldown.py", title="逐级查看", icon="🔎"),
-        st.Page("county/whatif.py", title="假设评分", icon="🧮"),
-        st.Page("county/entry.py", title="数据填报", icon="✍️"),
+        st.Page("county/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("county/drilldown.py", title="逐级查看", icon=":material/account_tree:"),
+        st.Page("county/whatif.py", title="假设评分", icon=":material/calculate:"),
+        st.Page("county/entry.py", title="数据填报", icon=":material/edit_note:"),
     ],
-    "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon="📄")],
+    "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon=":material/description:")],
 }
 st.navigation(pages).run()

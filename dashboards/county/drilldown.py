@@ -41,6 +41,12 @@ def _fmt_values(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     return out
 
 
+def _fit(rows: int) -> int:
+    """A table height that shows every row (short tables: no inner scrolling)."""
+    row = 48 if projector_on() else 35
+    return (min(rows, 25) + 1) * row + 3
+
+
 def _clear_unit() -> None:
     st.session_state["dd_unit"] = ""
 
@@ -143,7 +149,7 @@ def unit_view() -> None:
         "条款": [f"{a}；目标 {b}" if isinstance(b, str) and b != a else a for a, b in zip(det["ref"], det["target_ref"])],
         "说明": det["assumed_label"],
     })
-    st.dataframe(table, hide_index=True, width="stretch", key="dd_detail")
+    st.dataframe(table, hide_index=True, width="stretch", key="dd_detail", height=_fit(len(table)))
     st.caption(f"“目标适用”为“乡镇”“县”等的目标在全域或上级考核，此处仅供对照；"
                f"标“{ASSUMED_LABEL}”的值为文件未规定、系统给出的默认值。")
 
@@ -153,7 +159,7 @@ def unit_view() -> None:
         st.dataframe(pd.DataFrame({
             "方面": asp["name"], "得分": asp["score"].round(2), "满分": asp["points"],
             "条款": asp["ref"], "说明": asp["assumed_label"],
-        }), hide_index=True, width="stretch", key="dd_aspects")
+        }), hide_index=True, width="stretch", key="dd_aspects", height=_fit(len(asp)))
 
     hist = ov.region_history(program, d.months(), unit, d.regions)
     if len(hist) > 1:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboards.ui import charts, data, tiles
+from dashboards.ui import charts, data, tables, tiles
 from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from ruralcore import overview as ov
@@ -54,7 +55,7 @@ def panel_targets() -> None:
     if t.empty:
         st.info("本月没有可计算的目标。")
         return
-    tiles.target_tiles(t, per_row=4 if big else 4)
+    tiles.target_tiles(t, per_row=3 if big else 4)
 
 
 def panel_countdown() -> None:
@@ -65,14 +66,14 @@ def panel_countdown() -> None:
         return
     cols = st.columns(len(nx))
     for col, r in zip(cols, nx.itertuples(index=False)):
-        with col.container(border=True):
-            if r.status == "overdue":
-                col.metric(r.name, f"已逾期 {int(r.days_overdue)} 天", delta=f"截止 {date_zh(r.due)}",
-                           delta_color="inverse", delta_arrow="off")
-            else:
-                col.metric(r.name, f"还剩 {int(r.days_left)} 天", delta=f"截止 {date_zh(r.due)}",
-                           delta_color="off", delta_arrow="off")
-            col.caption(f"{r.status_label}（{r.ref}）")
+        box = col.container(border=True)
+        if r.status == "overdue":
+            box.metric(r.name, f"已逾期 {int(r.days_overdue)} 天", delta=f"截止 {date_zh(r.due)}",
+                       delta_color="inverse", delta_arrow="off")
+        else:
+            box.metric(r.name, f"还剩 {int(r.days_left)} 天", delta=f"截止 {date_zh(r.due)}",
+                       delta_color="off", delta_arrow="off")
+        box.caption(f"{r.status_label}（{r.ref}）")
 
 
 def _compare_codes() -> list[str]:
@@ -108,8 +109,8 @@ def panel_ranking() -> None:
         "名次": show["rank"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
         "得分": show["score"].round(1).to_numpy(), "等次": show["award_label"].to_numpy(),
     })
-    st.dataframe(table, hide_index=True, width="stretch", key="ranking_table",
-                 column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
+    tables.show(table, "ranking_table", max_rows=n,
+                column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
     st.caption(f"前 {n} 名，共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
                f"条款 {r.ref}。")
 
@@ -173,7 +174,7 @@ def panel_officers() -> None:
     short = ov.officers_short(program, sp["stations"], sp["officers"], d.regions)
     st.metric("不足学时的信息员", f"{len(short)} 人", help="五(二)2：每名信息员每年培训不少于48学时")
     if len(short):
-        st.dataframe(short.head(15 if big else 50), hide_index=True, width="stretch", key="officers_table")
+        tables.show(short.head(50), "officers_table", max_rows=10)
 
 
 def panel_tasks() -> None:
@@ -184,9 +185,9 @@ def panel_tasks() -> None:
     st.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
                                           "各领域任务状态"), width="stretch", key="fig_tasks")
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
-    st.dataframe(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
-                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
-                 hide_index=True, width="stretch", key="tasks_table")
+    tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
+                                     "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
+                "tasks_table", max_rows=20)
 
 
 has_compare = len(ov.compare_table(program, cur, d.regions)) > 1
@@ -210,23 +211,28 @@ if program.tasks:
     panels.append(("任务", panel_tasks))
 
 
+def _turn(step: int) -> None:
+    st.session_state["slide"] = (st.session_state.get("slide", 0) + step) % len(panels)
+    st.session_state["slide_at"] = time.monotonic()
+
+
 def slideshow() -> None:
-    """Projector slideshow: one panel per slide, the next one every SLIDE_SECONDS."""
+    """Projector slideshow: one panel per slide; with 自动翻页 the next one every
+    SLIDE_SECONDS (a fragment on a timer reruns only the slide)."""
     n = len(panels)
     c1, c2, c3 = st.columns([1, 1, 2])
-    if c1.button("◀ 上一页", key="slide_prev"):
-        st.session_state["slide"] = (st.session_state.get("slide", 0) - 1) % n
-    if c2.button("下一页 ▶", key="slide_next"):
-        st.session_state["slide"] = (st.session_state.get("slide", 0) + 1) % n
+    c1.button("◀ 上一页", key="slide_prev", on_click=_turn, args=(-1,))
+    c2.button("下一页 ▶", key="slide_next", on_click=_turn, args=(1,))
     auto = c3.toggle("自动翻页", key="slide_auto", value=True)
+    st.session_state.setdefault("slide_at", time.monotonic())
 
     @st.fragment(run_every=SLIDE_SECONDS if auto else None)
     def _slide() -> None:
+        if auto and time.monotonic() - st.session_state["slide_at"] >= SLIDE_SECONDS - 0.5:
+            _turn(1)  # only a timer tick gets here this late; clicks reset the clock
         j = st.session_state.get("slide", 0) % n
         st.markdown(f"**第 {j + 1} / {n} 页：{panels[j][0]}**")
         panels[j][1]()
-        if auto:  # the next timer tick shows the next panel
-            st.session_state["slide"] = (j + 1) % n
 
     _slide()
 

@@ -77,4 +77,4 @@ def period_picker(periods: list[str], key: str = "period") -> str | None:
 def demo_banner() -> None:
     from ruralcore.overview import is_demo
     if is_demo(engine()):
-        st.caption("🧪 **演示数据**：本库数据均为系统生成的虚构数据，名称带“演示”字样，仅供演示与测试。")
+        st.caption(":material/science: **演示数据**：本库数据均为系统生成的虚构数据，名称带“演示”字样，仅供演示与测试。")

@@ -8,23 +8,31 @@ PROJECTOR_KEY = "projector"
 # Readable from the back of a meeting room at 1920×1080.
 _PROJECTOR_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none !important;}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stAppDeployButton"] {display: none !important;}
 .block-container {padding-top: 1rem !important; max-width: 100% !important; padding-left: 2rem !important; padding-right: 2rem !important;}
 html, body, [data-testid="stAppViewContainer"] {background: #ffffff !important; color: #000000 !important;}
 [data-testid="stAppViewContainer"] p, [data-testid="stAppViewContainer"] li, [data-testid="stAppViewContainer"] label,
 [data-testid="stMarkdownContainer"] {font-size: 1.6rem !important; line-height: 1.45 !important;}
 h1 {font-size: 3.2rem !important;} h2 {font-size: 2.6rem !important;} h3 {font-size: 2.1rem !important;}
-[data-testid="stMetricValue"] {font-size: 3.4rem !important; font-weight: 700 !important;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {font-size: 3.6rem !important; font-weight: 700 !important; line-height: 1.15 !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
-[data-testid="stMetricDelta"] {font-size: 1.5rem !important;}
-[data-testid="stDataFrame"] * {font-size: 1.3rem !important;}
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p {font-size: 1.45rem !important;}
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
+[data-testid="stCaptionContainer"] p {font-size: 1.35rem !important;}
+[data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] {font-size: 1.5rem !important;}
+button p {font-size: 1.5rem !important;}
+[data-testid="stTable"] th, [data-testid="stTable"] td {font-size: 1.45rem !important; padding: 0.35rem 0.7rem !important;}
 </style>
 """
 
 _NORMAL_CSS = """
 <style>
+[data-testid="stAppDeployButton"] {display: none !important;}
 .block-container {padding-top: 2rem;}
 [data-testid="stMetricValue"] {font-size: 2rem;}
+/* long target names wrap instead of being cut off */
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
 </style>
 """
 
@@ -53,7 +61,8 @@ def style_figure(fig, height: int | None = None):
     fig.update_layout(
         font=dict(size=font_size(), family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", color="#000"),
         margin=dict(l=10, r=10, t=60 if big else 40, b=10),
-        height=height or (620 if big else 420),
+        # a slideshow page holds one panel: let its chart fill the 1080-pixel screen
+        height=height or ((760 if st.session_state.get("slideshow") else 620) if big else 420),
         paper_bgcolor="white", plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )

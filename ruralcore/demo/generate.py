@@ -182,7 +182,9 @@ def rongshui(scale: str) -> dict[str, pd.DataFrame]:
     demo_quota = st["township"].map(q.set_index("code")["demo"]).to_numpy()
     st["is_demo"] = std & (st["rank"].to_numpy() <= demo_quota)
     built = rng.random(n) > 0.07
-    st["built_on"] = np.where(built, np.datetime64("2019-04-15") + rng.integers(0, 75, n).astype("timedelta64[D]"),
+    phase = next(m for m in prog.milestones if m.code == "build_complete")  # 六(二)1: built by late June
+    span = (phase.due - phase.start).days
+    st["built_on"] = np.where(built, np.datetime64(phase.start) + rng.integers(14, span + 15, n).astype("timedelta64[D]"),
                               np.datetime64("NaT"))
     st["status"] = np.where(built, "built", "building")
     svc = np.ones((n, 4), dtype=bool)
@@ -216,8 +218,9 @@ def rongshui(scale: str) -> dict[str, pd.DataFrame]:
     off.insert(0, "id", np.arange(1, m + 1))
     off["name"] = person_names(rng, m)
     off["registered"] = rng.random(m) < 0.9
-    hours = np.where(rng.random(m) < 0.15, rng.integers(16, 47, m), rng.integers(48, 80, m))
-    training = pd.DataFrame({"officer": off["id"], "year": 2019, "hours": hours.astype(float)})
+    need = int(prog.setting("training_hours_min"))  # 五(二)2
+    hours = np.where(rng.random(m) < 0.15, rng.integers(need // 3, need, m), rng.integers(need, need + 32, m))
+    training = pd.DataFrame({"officer": off["id"], "year": phase.due.year, "hours": hours.astype(float)})
 
     st["has_site"] = built
     st["has_staff"] = per > 0
@@ -254,15 +257,15 @@ def _rongshui_fixed(prog, regions, q, st, per, off, training) -> dict[str, np.nd
     services = st[["service_public", "service_convenience", "service_ecommerce", "service_training"]].to_numpy().sum(1)
     liuyou = st[["has_site", "has_staff", "has_equipment", "has_broadband", "has_webpage",
                  "has_sustainable_ops"]].to_numpy().all(1)
-    first_off = off.drop_duplicates("station").set_index("station")
     n_off = st["number"].map(off.groupby("station").size()).fillna(0).to_numpy()
     n_reg = st["number"].map(off[off["registered"]].groupby("station").size()).fillna(0).to_numpy()
     hrs = off["id"].map(training.set_index("officer")["hours"])
-    trained_final = st["number"].map(off[hrs.to_numpy() >= 48].groupby("station").size()).fillna(0).to_numpy()
+    need = int(prog.setting("training_hours_min"))
+    trained_final = st["number"].map(off[hrs.to_numpy() >= need].groupby("station").size()).fillna(0).to_numpy()
     month_frac = (np.arange(len(periods)) + 1) / len(periods)  # training hours accrue over the year
-    july = np.asarray([p >= "2019-07" for p in periods])
+    demo_phase = next(m for m in prog.milestones if m.code == "demo_creation")  # 示范社 chosen from July
+    july = np.asarray([p >= demo_phase.start.strftime("%Y-%m") for p in periods])
     villages = regions[regions["level"] == "village"].groupby("parent").size()
-    del first_off
     return {
         "administrative_villages": np.repeat(pd.Series(towns).map(villages).fillna(0).to_numpy()[:, None], len(periods), 1),
         "villages_with_standard": per_town(built_by & (typ == "standard")[:, None]),
@@ -324,16 +327,17 @@ def _case_items(prog: Program, cases: pd.DataFrame, rng: np.random.Generator) ->
 
 
 # 忻州: 67 pilots, schedule dates, indicator states, money ---------------------------
-PILOT_STEPS = [  # (pilots column, milestone due date in 2023 per 三、建设要求)
-    ("plans_on", "2023-03-31"), ("filing_on", "2023-04-30"), ("funds_on", "2023-04-30"),
-    ("project_library_on", "2023-04-30"), ("procedures_on", "2023-05-31"),
-    ("construction_start_on", "2023-06-30"), ("completion_on", "2023-11-30"),
-    ("acceptance_on", "2023-12-31"), ("summary_on", "2024-01-31"),
+PILOT_STEPS = [  # (pilots column, milestone of the programme file whose due date applies)
+    ("plans_on", "plans"), ("filing_on", "filing"), ("funds_on", "funds"),
+    ("project_library_on", "funds"), ("procedures_on", "procedures"),
+    ("construction_start_on", "construction_start"), ("completion_on", "completion"),
+    ("acceptance_on", "acceptance"), ("summary_on", "summary"),
 ]
 
 
 def _milestone_dues(prog: Program) -> list[np.datetime64]:
-    return [np.datetime64(d) for _, d in PILOT_STEPS]
+    due = {m.code: m.due for m in prog.milestones}
+    return [np.datetime64(due[code]) for _, code in PILOT_STEPS]
 
 
 def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
@@ -474,11 +478,14 @@ def tanjiachang(scale: str) -> dict[str, pd.DataFrame]:
     periods = periods_between(*PLAN[prog.id]["periods"])
     tasks = np.asarray([t.no for t in prog.tasks] or list(range(1, 21)))
     nv, nt, nm = len(villages), len(tasks), len(periods)
-    # the first four villages finish in 2023 (二、工作目标: 2023年完成4个行政村)
-    finish = np.where(np.arange(nv) < 4, rng.integers(4, 8, nv), rng.integers(8, nm + 12, nv))
+    # the first villages_done_2023 villages finish all tasks in 2023 (二、工作目标), the rest later
+    early = int(prog.setting("villages_done_2023")) if "villages_done_2023" in {x.code for x in prog.settings} else 4
+    dec = periods.index("2023-12") if "2023-12" in periods else nm - 1
+    finish = np.where(np.arange(nv) < early, rng.integers(max(dec - 3, 0), dec + 1, nv), rng.integers(dec + 1, nm + 12, nv))
     start = rng.integers(0, 4, (nv, nt))
     month = np.arange(nm)[None, None, :]
-    done_at = np.minimum(finish[:, None] + rng.integers(-2, 1, (nv, nt)), finish[:, None])
+    done_at = np.minimum(finish[:, None] + rng.integers(-3, 1, (nv, nt)), finish[:, None])
+    done_at[np.arange(nv), rng.integers(0, nt, nv)] = finish  # the last task closes on the finish month
     state = np.where(month >= done_at[:, :, None], "done",
                      np.where(month >= start[:, :, None], "in_progress", "not_started"))
     tp = pd.DataFrame({
@@ -489,7 +496,9 @@ def tanjiachang(scale: str) -> dict[str, pd.DataFrame]:
         "state": state.reshape(-1),
         "note": "",
     })
-    reports, _ = _reports(prog, regions, rng) if prog.fields else (pd.DataFrame(), None)
+    fixed = {"digital_village_done": (state == "done").all(axis=1).astype(float)} \
+        if "digital_village_done" in {f.code for f in prog.fields} else None
+    reports, _ = _reports(prog, regions, rng, fixed=fixed) if prog.fields else (pd.DataFrame(), None)
     return {"regions": regions, "task_progress": tp, "reports": reports, "app_meta": _meta(prog)}
 
 

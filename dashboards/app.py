@@ -19,6 +19,10 @@ pages = {
         st.Page("county/whatif.py", title="假设评分", icon=":material/calculate:"),
         st.Page("county/entry.py", title="数据填报", icon=":material/edit_note:"),
     ],
+    "试点验收": [
+        st.Page("acceptance/cases.py", title="验收案件", icon=":material/assignment:"),
+        st.Page("acceptance/check.py", title="验收检查", icon=":material/fact_check:"),
+    ],
     "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon=":material/description:")],
 }
 st.navigation(pages).run()

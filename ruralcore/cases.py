@@ -139,6 +139,23 @@ def step_deadlines(program: Program, case: dict, as_of) -> pd.DataFrame:
     return out
 
 
+def subject_type_of(program: Program) -> str | None:
+    """What the programme accepts: stations (融水), pilots (忻州), villages scored by a
+    rubric (花垣); None when it defines no acceptance checklist."""
+    if any(cl.subject.startswith("station") for cl in program.checklists):
+        return "station"
+    if any(cl.subject.endswith("pilot") for cl in program.checklists):
+        return "pilot"
+    if program.rubric is not None:
+        return "village"
+    return None
+
+
+def acceptance_programs() -> list[str]:
+    from .programs import all_programs
+    return [p.id for p in all_programs() if subject_type_of(p)]
+
+
 def openable_subjects(engine: sa.Engine, program: Program | str) -> pd.DataFrame:
     """Subjects of the programme without a case: subject_type, subject,
     subject_name, completed (the completion date the store knows, if any)."""
@@ -149,16 +166,8 @@ def openable_subjects(engine: sa.Engine, program: Program | str) -> pd.DataFrame
         built = dict(c.execute(sa.select(st.c.number, st.c.built_on).where(st.c.program == program.id)).all())
         built.update(dict(c.execute(sa.select(pi.c.code, pi.c.completion_on).where(pi.c.program == program.id)).all()))
         busy = {r[0] for r in c.execute(sa.select(CASES.c.subject).where(CASES.c.program == program.id)).all()}
-    kinds = {"station": "station", "pilot": "pilot", "village": "village"}
-    if any(cl.subject.startswith("station") for cl in program.checklists):
-        want = "station"
-    elif any(cl.subject.endswith("pilot") for cl in program.checklists):
-        want = "pilot"
-    elif program.rubric is not None:
-        want = "village"
-    else:
-        want = None
-    out = subj[(subj["subject_type"] == kinds.get(want, "")) & ~subj["subject"].isin(busy)].copy()
+    want = subject_type_of(program)
+    out = subj[(subj["subject_type"] == want) & ~subj["subject"].isin(busy)].copy()
     if want == "village":
         out = out[out["subject"].isin(_program_regions(engine, program.id))]
     out["completed"] = out["subject"].map(built)

@@ -1,0 +1,97 @@
+"""验收案件: a county's acceptance cases with filters, counts by state, overdue first, the
+current step's due date on the official calendar and the working days left or overdue;
+a new case for a completed subject. Rules: ruralcore.cases / ruralcore.acceptance."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.acceptance.common import as_of_picker, day, user, workdays_text
+from dashboards.ui.context import current_program, engine, page_setup
+from ruralcore import acceptance, cases
+from ruralcore.errors import RuralcoreError
+
+page_setup("验收案件", programs_allowed=cases.acceptance_programs())
+program = current_program()
+eng = engine()
+as_of = as_of_picker()
+st.caption(f"《{program.meta.title}》· 期限按官方工作日（含调休）计算，截至 {day(as_of)}")
+
+try:
+    everything = cases.list_cases(eng, program, as_of)
+except RuralcoreError as e:
+    st.error(str(e))
+    st.stop()
+if not cases.has_limits(program):
+    st.info("本方案未规定验收各环节的工作日时限，仅显示整改通知书上的整改期限。")
+
+counties = sorted(c for c in everything["county_name"].dropna().unique() if c)
+f1, f2, f3 = st.columns([2, 3, 1])
+county = f1.selectbox("县（市、区）", ["全部"] + counties, key="acc_county")
+states = f2.multiselect("状态", list(acceptance.STATE_NAMES), format_func=acceptance.STATE_NAMES.get, key="acc_states",
+                        placeholder="全部状态")
+only_overdue = f3.toggle("只看逾期", key="acc_overdue_only")
+
+shown = everything
+if county != "全部":
+    shown = shown[shown["county_name"] == county]
+counts_base = shown
+if states:
+    shown = shown[shown["state"].isin(states)]
+if only_overdue:
+    shown = shown[shown["overdue"]]
+
+cols = st.columns(len(acceptance.STATE_NAMES) + 1)
+cols[0].metric("逾期", f"{int(counts_base['overdue'].sum())}件")
+by_state = counts_base["state"].value_counts()
+for col, (code, name) in zip(cols[1:], acceptance.STATE_NAMES.items()):
+    col.metric(name, f"{int(by_state.get(code, 0))}件")
+
+st.subheader("案件列表（逾期在前）")
+if shown.empty:
+    st.info("没有符合条件的验收案件。")
+else:
+    table = {
+        "案件": shown["case"].astype(int),
+        "验收对象": shown["subject_name"].fillna(shown["subject"]),
+        "编号": shown["subject"],
+        "县": shown["county_name"].fillna(""),
+        "状态": shown["state_name"],
+        "当前环节": shown["step_name"],
+        "期限": shown["due"].map(date_zh),
+        "工作日": shown["workdays_left"].map(workdays_text),
+        "逾期": shown["overdue"].map({True: "逾期", False: ""}),
+    }
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
+                 column_config={"案件": st.column_config.NumberColumn(format="%d")})
+
+    pick = st.selectbox("打开案件进行检查", shown["case"].astype(int).tolist(), key="acc_pick",
+                        format_func=lambda c: f"案件{c}：" + str(shown.set_index("case").at[c, "subject_name"]))
+    if st.button("打开验收检查", key="acc_open", icon=":material/fact_check:"):
+        st.session_state["acc_case"] = int(pick)
+        st.switch_page("acceptance/check.py")
+
+with st.expander("新建验收案件", icon=":material/add_circle:"):
+    subjects = cases.openable_subjects(eng, program)
+    if subjects.empty:
+        st.info("没有可新建验收案件的对象（均已有案件）。")
+    else:
+        names = dict(zip(subjects["subject"], subjects["subject_name"].fillna(subjects["subject"])))
+        done = dict(zip(subjects["subject"], subjects["completed"]))
+        subject = st.selectbox(f"验收对象（{cases.SUBJECT_TYPES[cases.subject_type_of(program)]}）",
+                               list(subjects["subject"]), key="acc_new_subject",
+                               format_func=lambda s: f"{names[s]}（{s}）")
+        default = done.get(subject)
+        completed = st.date_input("建成日期", value=default if default and not pd.isna(default) else as_of,
+                                  key=f"acc_new_completed_{subject}", format="YYYY-MM-DD")
+        inspectors = st.text_input("检查人员", key="acc_new_inspectors", placeholder="如：张三、李四")
+        if st.button("新建案件", key="acc_new", type="primary"):
+            try:
+                case = cases.open_case(eng, program, cases.subject_type_of(program), subject, completed, user(),
+                                       inspectors=inspectors)
+            except RuralcoreError as e:
+                st.error(str(e))
+            else:
+                st.session_state["acc_case"] = int(case["id"])
+                st.success(f"已新建案件{case['id']}（{names[subject]}），申请验收期限："
+                           f"{day(cases.step_deadlines(program, case, as_of)['due'].iloc[0])}")

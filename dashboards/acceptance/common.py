@@ -1,0 +1,47 @@
+"""What the two acceptance pages share: the date deadlines are counted from, and how a
+number of working days reads. Layout only; the rules live in ruralcore."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ruralcore import workdays
+from ruralcore.fmt import date_zh
+
+AS_OF_KEY = "acc_as_of"
+USER_KEY = "acc_user"
+
+
+def as_of_picker() -> dt.date:
+    """“今天” for deadlines: today, kept within the years the official calendar knows."""
+    lo, hi = workdays.known_years()
+    if AS_OF_KEY not in st.session_state:
+        st.session_state[AS_OF_KEY] = min(dt.date.today(), dt.date(hi, 12, 31))
+    with st.sidebar:
+        st.date_input("计算期限的日期", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
+                      format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日")
+        st.text_input("操作人", value="县农业农村局验收组", key=USER_KEY, help="记入审计日志")
+    return st.session_state[AS_OF_KEY]
+
+
+def user() -> str:
+    return st.session_state.get(USER_KEY) or "县农业农村局验收组"
+
+
+def workdays_text(left) -> str:
+    """3 → 剩3个工作日; 0 → 今日到期; -2 → 逾期2个工作日."""
+    if left is None or pd.isna(left):
+        return "—"
+    left = int(left)
+    if left > 0:
+        return f"剩{left}个工作日"
+    return "今日到期" if left == 0 else f"逾期{-left}个工作日"
+
+
+def day(d) -> str:
+    """A date as 2019年10月10日; — when there is none (None, NaT)."""
+    if d is None or pd.isna(d):
+        return "—"
+    return date_zh(pd.Timestamp(d).date())

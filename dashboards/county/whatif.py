@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
-from dashboards.ui.theme import AWARD_COLORS, style_figure
+from dashboards.ui.theme import AWARD_COLORS, projector_on, style_figure
 from ruralcore import entry, scoring, whatif
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import period_zh
@@ -28,6 +28,9 @@ if program.rubric is None:
 
 rubric = program.rubric
 eng = engine()
+if projector_on():  # the typed values must be readable from the back of the room too
+    st.markdown("<style>[data-testid='stNumberInputField'], [data-baseweb='select'] input "
+                "{font-size: 1.5rem !important;}</style>", unsafe_allow_html=True)
 URL = os.environ.get("DATABASE_URL") or ""
 
 
@@ -111,18 +114,20 @@ def scenario_panel() -> None:
 
     current = values.loc[region]
     changes: dict[str, float] = {}
-    cols = st.columns(3)
+    left, right = st.columns([3, 2], gap="large")
+    cols = left.columns(2)
     for i, row in enumerate(labels.itertuples()):  # ~9 scored indicators
         key = vkey(period, region, row.code)
         now = float(current[row.code]) if pd.notna(current[row.code]) else 0.0
         if key not in st.session_state:
             st.session_state[key] = round(now, 2)
         note = f"满分标准 {row.target:g}%；条款 {row.ref}" + (f"；{ASSUMED_LABEL}：{row.assumed}" if row.assumed else "")
-        v = cols[i % 3].number_input(f"{row.name}（%）", min_value=0.0, max_value=100.0, step=1.0, format="%.1f",
+        v = cols[i % 2].number_input(f"{row.name}（%）", min_value=0.0, max_value=100.0, step=1.0, format="%.1f",
                                      key=key, help=f"当前 {now:.1f}%。{note}")
         if abs(v - round(now, 2)) > 1e-9:
             changes[row.code] = float(v)
-    st.button("恢复当前值", on_click=_reset, args=(period, region), key="wi_reset")
+    with left:
+        st.button("恢复当前值", on_click=_reset, args=(period, region), key="wi_reset")
 
     st.subheader("二、调整各方面分值")
     st.caption(f"附件1《创建计分办法》未随文公布，以下各方面默认分值均为“{ASSUMED_LABEL}”，可以修改，合计须为{rubric.total:g}分。")
@@ -154,7 +159,8 @@ def scenario_panel() -> None:
     except RuralcoreError as err:
         st.error(str(err))
         return
-    show_village(ev, region, changes, weights)
+    with right:
+        show_village(ev, region, changes, weights)
     show_ranking(ev, weights, changes)
     save_form(scenario)
 
@@ -162,33 +168,33 @@ def scenario_panel() -> None:
 def show_village(ev: dict, region: str, changes: dict, weights) -> None:
     v = ev["village"]
     row = ev["table"].set_index("region").loc[region]
-    st.markdown(f"#### {vname(region)}：当前与假设")
+    st.markdown(f"**{vname(region)}：当前与假设**")
     what = []
     if changes:
         what.append("修改了" + "、".join(labels.set_index("code").loc[list(changes), "name"]))
     if weights is not None:
         what.append("按调整后的分值")
     st.caption("假设：" + ("；".join(what) if what else "尚未修改任何数值（与当前相同）"))
-    c = st.columns(3)
-    c[0].metric("当前得分", f"{row['score_before']:.2f}分")
-    c[1].metric("当前名次", f"第{int(row['rank_before'])}名")
-    c[2].metric("当前评定", scoring.AWARD_LABELS[row["award_before"]])
-    c = st.columns(3)
     ds = v["score"] - row["score_before"]
     up = int(row["rank_before"]) - int(v["rank"])
-    c[0].metric("假设得分", f"{v['score']:.2f}分", delta=f"{ds:+.2f}分" if abs(ds) > 1e-9 else None)
-    c[1].metric("假设名次", f"第{v['rank']}名", delta=(f"上升{up}位" if up > 0 else f"-下降{-up}位") if up else None)
     order = {a: i for i, a in enumerate(scoring.AWARDS)}
     better = order[v["award"]] < order[row["award_before"]]
     worse = order[v["award"]] > order[row["award_before"]]
-    c[2].metric("假设评定", v["award_label"],
-                delta="评定提高" if better else "-评定降低" if worse else None)
+    c = st.columns(2)
+    c[0].metric("当前得分", f"{row['score_before']:.2f}分")
+    c[1].metric("假设得分", f"{v['score']:.2f}分", delta=f"{ds:+.2f}分" if abs(ds) > 1e-9 else None)
+    c = st.columns(2)
+    c[0].metric("当前名次", f"第{int(row['rank_before'])}名")
+    c[1].metric("假设名次", f"第{v['rank']}名", delta=(f"上升{up}位" if up > 0 else f"-下降{-up}位") if up else None)
+    c = st.columns(2)
+    c[0].metric("当前评定", scoring.AWARD_LABELS[row["award_before"]])
+    c[1].metric("假设评定", v["award_label"], delta="评定提高" if better else "-评定降低" if worse else None)
 
 
 def show_ranking(ev: dict, weights, changes: dict) -> None:
     table = ev["table"]
     counts = ev["counts"]
-    st.markdown("#### 全县评定：当前与假设")
+    st.subheader("三、全县评定：当前与假设")
     ex, qu = counts.loc["优秀"], counts.loc["达标"]
     c = st.columns(3)
     c[0].metric("优秀村（当前→假设）", f"{ex['当前']} → {ex['假设']}个")
@@ -210,7 +216,8 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
         else:
             st.dataframe(view, hide_index=True, width="stretch", key="wi_changes")
     with right:
-        st.plotly_chart(award_chart(counts), key="wi_chart", config={"displayModeBar": False})
+        st.markdown("**各评定的村数：当前与假设**")
+        st.plotly_chart(award_chart(counts), key="wi_chart", theme=None, config={"displayModeBar": False})
 
     with st.expander("排名对比（按假设名次，前30名）", expanded=weights is not None):
         top = table.sort_values(["rank_after", "region"], kind="stable").head(30)
@@ -225,15 +232,16 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
 def award_chart(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for col, opacity in (("当前", 0.45), ("假设", 1.0)):
-        fig.add_bar(x=list(counts.index), y=counts[col].tolist(), name=col, text=counts[col].tolist(),
-                    textposition="outside", opacity=opacity,
+        fig.add_bar(x=list(counts.index), y=counts[col].tolist(), name=col, opacity=opacity,
+                    text=[f"{col} {n}" for n in counts[col]], textposition="outside",
                     marker_color=[AWARD_COLORS[a] for a in scoring.AWARDS])
-    fig.update_layout(barmode="group", title="各评定的村数：当前与假设", yaxis_title="村数（个）", showlegend=True)
+    fig.update_layout(barmode="group", yaxis_title="村数（个）", showlegend=False)
+    fig.update_yaxes(range=[0, float(counts.to_numpy().max()) * 1.2 + 1])
     return style_figure(fig, height=360)
 
 
 def save_form(scenario: whatif.Scenario) -> None:
-    st.markdown("#### 保存为模拟方案")
+    st.subheader("四、保存为模拟方案")
     st.caption("不保存就不会写入任何数据。保存后可在下方重新打开或与其他方案比较。")
     c = st.columns([2, 3, 1])
     name = c[0].text_input("方案名称", key="wi_name", placeholder="例如：补齐宽带后的排名")
@@ -283,7 +291,7 @@ def _open(name: str) -> None:
 
 
 st.divider()
-st.subheader("三、已保存的模拟方案")
+st.subheader("五、已保存的模拟方案")
 if "wi_flash_error" in st.session_state:
     st.error(st.session_state.pop("wi_flash_error"))
 saved = whatif.list_scenarios(eng, program)
@@ -303,7 +311,7 @@ else:
     c[1].button("打开", key="wi_open_btn", on_click=_open, args=(pick,))
 
     if len(names_saved) >= 2:
-        st.markdown("#### 两个方案对比")
+        st.subheader("两个方案对比")
         c = st.columns(2)
         a_name = c[0].selectbox("方案甲", names_saved, index=0, key="wi_cmp_a")
         b_name = c[1].selectbox("方案乙", names_saved, index=1, key="wi_cmp_b")

@@ -1,0 +1,173 @@
+"""假设评分 in a real browser: open the page, change the village's values, see the new
+score and award, in normal and projector mode; screenshots under
+tests/artifacts/screenshots/ (look at them)."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ruralcore import scoring, whatif
+from ruralcore.programs import load_program
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> str:
+    from ruralcore.demo import build_demo
+    from ruralcore.store import db
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('whatif-browser') / 'county.db'}"
+    build_demo(db.get_engine(url), "county")
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(demo_url, tmp_path_factory):
+    """streamlit run dashboards/app.py on a free local port, serving the demo database."""
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=demo_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    log = open(tmp_path_factory.mktemp("whatif-server") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        skip_or_fail("没有 /usr/bin/chromium（apt-get install chromium fonts-noto-cjk）")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
+    return box.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def wait_metric(page, label: str, want: str, timeout: float = 30) -> None:
+    end = time.time() + timeout
+    got = None
+    while time.time() < end:
+        try:
+            got = metric_value(page, label)
+        except Exception:  # the fragment is being redrawn
+            got = None
+        if got == want:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{label}: shown {got!r}, expected {want!r}")
+
+
+def no_errors(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+def fix_everything(page, program) -> None:
+    """Type 100 into every scored indicator of the selected village."""
+    labels = whatif.indicator_labels(program)
+    for name in labels["name"]:
+        box = page.get_by_label(f"{name}（%）", exact=True)
+        box.fill("100")
+        box.press("Enter")
+        page.wait_for_timeout(300)
+
+
+def expected_for_shown_village(page, demo_url, program):
+    from ruralcore.store import db
+
+    eng = db.get_engine(demo_url)
+    shown = page.get_by_label("选择村", exact=True).input_value()
+    names = whatif.village_names(eng, program)
+    hits = [code for code, name in names.items() if name == shown]
+    assert len(hits) == 1, shown
+    return hits[0]
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
+def test_change_values_and_see_score_and_award(server, browser, demo_url, projector):
+    from ruralcore import entry
+    from ruralcore.store import db
+
+    program = load_program("huayuan-2019")
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
+    # the first visit registers the app's pages; a deep link before that says "Page not found"
+    page.goto(server)
+    page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
+    page.goto(f"{server}/whatif" + ("?projector=1" if projector else ""))
+    page.get_by_text("假设得分").first.wait_for(timeout=60_000)
+    no_errors(page)
+
+    eng = db.get_engine(demo_url)
+    period = max(entry.periods(eng, program.id))
+    values = whatif.village_values(eng, program, period)
+    region = expected_for_shown_village(page, demo_url, program)
+    now = scoring.score(program, values).set_index("region").loc[region]
+    assert metric_value(page, "当前得分") == f"{now['score']:.2f}分"
+    assert metric_value(page, "当前评定") == scoring.AWARD_LABELS[now["award"]]
+
+    fix_everything(page, program)
+    want = scoring.what_if(program, values, region, {c: 100.0 for c in scoring.indicator_codes(program.rubric)})
+    wait_metric(page, "假设得分", f"{want['score']:.2f}分")
+    wait_metric(page, "假设名次", f"第{want['rank']}名")
+    wait_metric(page, "假设评定", want["award_label"])
+    assert want["award_label"] == "优秀"
+    no_errors(page)
+    if projector:
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = "whatif_projector" if projector else "whatif"
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    page.get_by_text("全县评定：当前与假设").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}_ranking.png"), full_page=False)
+    page.close()

@@ -130,6 +130,15 @@ def test_spread_exists(demo_url):
     assert {built, "not_built"} <= set(ind)
 
 
+def test_tanjiachang_four_villages_done_in_2023(frames):
+    prog = load_program("tanjiachang-2023")
+    tp = frames["task_progress"]
+    assert tp["task_no"].nunique() == 20 and tp["region"].nunique() == 11
+    dec = tp[tp["period"] == "2023-12"]
+    done = dec.groupby("region")["state"].apply(lambda s: (s == "done").all())
+    assert done.sum() == prog.setting("villages_done_2023") == 4  # 二：2023年完成4个行政村
+
+
 def test_yinchuan_spending_against_the_2_million_budget(demo_url):
     from ruralcore import funding
 

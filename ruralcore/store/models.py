@@ -65,8 +65,10 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (sa.Index("ix_audit_table_key", "table_name", "key"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(index=True, sa_type=sa.DateTime)
-    username: str = Field(index=True)
+    # no indexes on at/username: ids already run in time order, and every extra index
+    # slows the 100,000-entry appends of a monthly import
+    at: datetime = Field(sa_type=sa.DateTime)
+    username: str
     action: str = Field(max_length=10)  # insert | update | delete
     table_name: str = Field(max_length=40)
     key: str

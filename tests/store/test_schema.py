@@ -1,6 +1,8 @@
 """The schema is made by the Alembic migrations, and the migrations match the models."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -47,3 +49,23 @@ def test_default_url_follows_database_url(monkeypatch, tmp_path):
     assert db.default_url() == "sqlite:///x.db"
     monkeypatch.delenv("DATABASE_URL")
     assert db.default_url().startswith("sqlite:///") and db.default_url().endswith("data/ruralcore.db")
+
+
+def test_older_database_is_upgraded_on_first_use_and_keeps_its_data(db_url):
+    db.dispose(db_url)
+    raw = db._make_engine(db_url)
+    cfg = db.alembic_config(raw)
+    with raw.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(sa.text("INSERT INTO reports (program, period, region, field, value, submitted_by, submitted_at, version) "
+                             "VALUES ('huayuan-2019', '2019-05', '433124100', 'households', 1520, '张三', :t, 1)"),
+                     {"t": datetime(2019, 6, 5, 9, 30)})
+    raw.dispose()
+    eng = db.get_engine(db_url)
+    head = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+    with eng.connect() as c:
+        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == head != "0001"
+        assert c.execute(sa.text("SELECT value FROM reports")).scalar_one() == 1520
+    indexes = {i["name"] for i in sa.inspect(eng).get_indexes("audit_log")}
+    assert "ix_audit_table_key" in indexes and "ix_audit_log_at" not in indexes

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..programs import Program, load_program
-from .layout import parse_period, CODE_COL, FIXED_COLS, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
+from .layout import parse_period, CODE_COL, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
 from .reader import load_bytes, read_table
 from .regions import reporting_regions
 from .checks import validate_table

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..programs import Program
-from .layout import CODE_COL, FIXED_COLS, NAME_COL, PERIOD_COL, header, header_aliases
+from .layout import CODE_COL, FIXED_COLS, PERIOD_COL, header, header_aliases
 from .reader import Table
 
 FLAG_WORDS = {"是": "1", "否": "0"}

@@ -287,6 +287,16 @@ def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subj
         return get_case(conn, obj.id)
 
 
+def _read(conn: sa.Connection, case_id: int, expected_version: int, user: str) -> dict:
+    """The case as the user saw it: a moved version is refused (StaleWriteError) before
+    anything else is checked, so a stale screen never reports a misleading rule error."""
+    case = get_case(conn, case_id)
+    if case["version"] != expected_version:
+        # the store's update names who changed it and when, and writes nothing
+        write.update(conn, AcceptanceCase, case_id, {"state": case["state"]}, expected_version, user)
+    return case
+
+
 def _step(conn: sa.Connection, case_id: int, event: str, expected_version: int, user: str,
           changes: dict, failures=None) -> dict:
     """Move the case by ``event`` (refused by acceptance.transition when not allowed)."""
@@ -300,7 +310,7 @@ def record_application(engine: sa.Engine, case_id: int, on, user: str, expected_
     """申请验收 on ``on``."""
     d = _date(on, "申请日期")
     with engine.begin() as conn:
-        case = get_case(conn, case_id)
+        case = _read(conn, case_id, expected_version, user)
         _not_before(d, case["completed_on"], "申请日期", "建成日期")
         _step(conn, case_id, "apply", expected_version, user, {"applied_on": d})
         return get_case(conn, case_id)
@@ -328,7 +338,7 @@ def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFra
     d = _date(on, "检查日期")
     fails = checklists.failures(checklist)
     with engine.begin() as conn:
-        case = get_case(conn, case_id)
+        case = _read(conn, case_id, expected_version, user)
         program = load_program(case["program"])
         re_inspect = case["state"] == "reinspecting"
         _not_before(d, case["rectified_on"] if re_inspect else case["applied_on"], "检查日期",
@@ -368,7 +378,7 @@ def record_rectified(engine: sa.Engine, case_id: int, on, user: str, expected_ve
     """整改完成 reported on ``on``: the case waits for re-inspection."""
     d = _date(on, "整改完成日期")
     with engine.begin() as conn:
-        case = get_case(conn, case_id)
+        case = _read(conn, case_id, expected_version, user)
         _not_before(d, case["rectify_notice_on"], "整改完成日期", "整改通知书日期")
         _step(conn, case_id, "rectified", expected_version, user, {"rectified_on": d})
         return get_case(conn, case_id)
@@ -380,7 +390,7 @@ def record_city_acceptance(engine: sa.Engine, case_id: int, on, user: str, expec
     transaction. Returns the case with ``settlement`` (a dict, or None)."""
     d = _date(on, "验收认定日期")
     with engine.begin() as conn:
-        case = get_case(conn, case_id)
+        case = _read(conn, case_id, expected_version, user)
         _not_before(d, case["reinspected_on"] or case["inspected_on"], "验收认定日期", "检查日期")
         _step(conn, case_id, "city_accept", expected_version, user, {"city_accepted_on": d})
         program = load_program(case["program"])

@@ -68,20 +68,26 @@ def village_values(engine, program: Program | str, period: str) -> pd.DataFrame:
     return indicators.compute(program, wide, codes)
 
 
-def village_names(engine, program: Program | str) -> pd.Series:
-    """Region code -> name (with township) for the programme's villages in the store."""
+def villages(engine, program: Program | str) -> pd.DataFrame:
+    """The programme's villages in the store: code, name, township (code), township_name,
+    label (“township village”), sorted by code."""
     from .store import regions as store_regions
 
     program = _program(program)
-    reg = store_regions.load_regions(engine, program.id).reset_index(drop=True)
-    if reg is None or reg.empty:
-        return pd.Series(dtype=object)
-    names = reg.drop_duplicates("code").set_index("code")["name"].astype(str)
-    parent = reg.drop_duplicates("code").set_index("code")["parent"].astype(str)
-    village = reg[reg["level"] == "village"].drop_duplicates("code").set_index("code")
-    town = parent.reindex(village.index).map(names).fillna("")
-    label = (town + " " + village["name"].astype(str)).str.strip()
-    return label.rename("name")
+    reg = store_regions.load_regions(engine, program.id).reset_index(drop=True).drop_duplicates("code")
+    names = reg.set_index("code")["name"].astype(str)
+    v = reg[reg["level"] == "village"]
+    out = pd.DataFrame({"code": v["code"].astype(str).to_numpy(), "name": v["name"].astype(str).to_numpy(),
+                        "township": v["parent"].astype(str).to_numpy()})
+    out["township_name"] = out["township"].map(names).fillna("").astype(str)
+    out["label"] = (out["township_name"] + " " + out["name"]).str.strip()
+    return out.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def village_names(engine, program: Program | str) -> pd.Series:
+    """Region code -> “township village” for the programme's villages in the store."""
+    v = villages(engine, program)
+    return pd.Series(v["label"].to_numpy(), index=pd.Index(v["code"], name="code"), name="name")
 
 
 def indicator_labels(program: Program | str) -> pd.DataFrame:

@@ -45,8 +45,8 @@ def _scored(url: str, program_id: str, period: str, token: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _names(url: str, program_id: str, token: str) -> dict[str, str]:
-    return whatif.village_names(engine(), program_id).to_dict()
+def _villages(url: str, program_id: str, token: str) -> pd.DataFrame:
+    return whatif.villages(engine(), program_id)
 
 
 def values_of(period: str) -> pd.DataFrame:
@@ -74,7 +74,16 @@ if values.empty:
     st.info(f"{period_zh(period)}没有村的月报数据，无法计分。")
     st.stop()
 scored = _scored(URL, program.id, period, token)
-names = _names(URL, program.id, entry.data_token(eng, program.id))
+# every scored village with its township (a province has tens of thousands: pick the township first)
+vill = pd.DataFrame({"code": values.index.astype(str)}).merge(
+    _villages(URL, program.id, entry.data_token(eng, program.id)), on="code", how="left")
+vill["township"] = vill["township"].fillna("")
+vill["township_name"] = vill["township_name"].fillna("（未分乡镇）")
+vill = vill.sort_values(["township", "code"], kind="stable")
+names = dict(zip(vill["code"], vill["label"].fillna(vill["code"])))
+town_of = dict(zip(vill["code"], vill["township"]))
+town_names = dict(zip(vill["township"], vill["township_name"]))
+short = dict(zip(vill["code"], vill["name"].fillna(vill["code"])))
 labels = whatif.indicator_labels(program)
 aspects = whatif.aspect_points(program)
 
@@ -106,11 +115,17 @@ def _default_region() -> str:
 
 @st.fragment
 def scenario_panel() -> None:
-    regions = sorted(values.index.astype(str))
-    if st.session_state.get("wi_region") not in regions:
+    if st.session_state.get("wi_region") not in town_of:
         st.session_state["wi_region"] = _default_region()
+    if st.session_state.get("wi_town") not in town_names:
+        st.session_state["wi_town"] = town_of[st.session_state["wi_region"]]
     st.subheader("一、单村假设：如果这个村补上短板")
-    region = st.selectbox("选择村", regions, format_func=vname, key="wi_region")
+    c = st.columns([1, 2])
+    town = c[0].selectbox("乡镇", list(town_names), format_func=lambda t: town_names[t], key="wi_town")
+    regions = vill.loc[vill["township"] == town, "code"].tolist()
+    if st.session_state.get("wi_region") not in regions:
+        st.session_state["wi_region"] = regions[0]
+    region = c[1].selectbox("选择村", regions, format_func=lambda r: short.get(r, r), key="wi_region")
 
     current = values.loc[region]
     changes: dict[str, float] = {}
@@ -279,6 +294,8 @@ def _open(name: str) -> None:
     st.session_state["period"] = sc.period
     if sc.region is not None and sc.region in vals.index:
         st.session_state["wi_region"] = sc.region
+        every = _villages(URL, program.id, entry.data_token(eng, program.id))
+        st.session_state["wi_town"] = dict(zip(every["code"], every["township"])).get(sc.region, "")
         for c in labels["code"]:
             now = vals.loc[sc.region, c]
             st.session_state[vkey(sc.period, sc.region, c)] = float(

@@ -125,9 +125,10 @@ def expected_for_shown_village(page, demo_url, program):
     from ruralcore.store import db
 
     eng = db.get_engine(demo_url)
+    town = page.get_by_label("乡镇", exact=True).input_value()
     shown = page.get_by_label("选择村", exact=True).input_value()
-    names = whatif.village_names(eng, program)
-    hits = [code for code, name in names.items() if name == shown]
+    v = whatif.villages(eng, program)
+    hits = v.loc[(v["name"] == shown) & (v["township_name"] == town), "code"].tolist()
     assert len(hits) == 1, shown
     return hits[0]
 

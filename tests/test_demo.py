@@ -250,3 +250,14 @@ def test_demo_on_postgresql():
                                       "VALUES ('桂BRS0001B', '演示·新增', false, 1) RETURNING id")).scalar()
     assert new_id == counts["officers"] + 1
     assert np.isfinite(out["total"]["reporting_rate"])
+
+
+def test_city_scale_has_about_5000_villages_under_the_real_city():
+    regions = generate("city")["regions"]
+    villages = regions[regions["level"] == "village"]
+    assert 4_500 <= len(villages) <= 5_500
+    extra = regions[regions["code_source"] == "demo"]
+    assert extra["name"].str.contains("演示").all()
+    counties = regions[(regions["level"] == "county") & (regions["code_source"] == "demo")]
+    assert set(counties["parent"]) == {"433100"}  # 湘西州, 花垣's city
+    assert regions["code"].is_unique

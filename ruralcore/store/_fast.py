@@ -50,9 +50,18 @@ def insert_rows(conn: sa.Connection, table: str, columns: Sequence[str], data: S
         raw.cursor().executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', zip(*data))
     else:
         with raw.cursor() as cur:
-            with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as cp:
-                for row in zip(*data):
-                    cp.write_row(row)
+            _copy_in(cur, f'"{table}"', columns, data)
+
+
+def _copy_in(cur, target: str, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+    """COPY column-wise data into PostgreSQL as CSV written by pandas in one pass
+    (psycopg's write_row is a Python call per row). NULL is an unquoted \\N, so an
+    empty string stays an empty string."""
+    frame = pd.DataFrame({str(i): pd.Series(list(col), dtype=object) for i, col in enumerate(data)})
+    text = frame.to_csv(header=False, index=False, na_rep="\\N", lineterminator="\n")
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with cur.copy(f"COPY {target} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+        cp.write(text.encode("utf-8"))
 
 
 def execute_many(conn: sa.Connection, sql_sqlite: str, sql_pg: str, rows: Sequence[Sequence]) -> int:
@@ -85,9 +94,7 @@ def update_from_rows(conn: sa.Connection, table: str, key: str, set_columns: Seq
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} ("
                     + ", ".join(f'"{c}" {t}' for c, t in zip(cols, types)) + ") ON COMMIT DELETE ROWS")
         cur.execute(f"TRUNCATE {tmp}")
-        with cur.copy(f"COPY {tmp} ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as cp:
-            for row in zip(*data):
-                cp.write_row(row)
+        _copy_in(cur, tmp, cols, data)
         sets_pg = ", ".join(f'"{c}" = n."{c}"' for c in set_columns)
         tail_pg = f', version = "{table}".version + 1' if bump_version else ""
         cur.execute(f'UPDATE "{table}" SET {sets_pg}{tail_pg} FROM {tmp} n '

@@ -1,0 +1,50 @@
+"""月度通报: the month's circular — preview and one-click download as Word and Excel."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboards.supervision.common import setup
+from dashboards.ui import data as ui_data
+from ruralcore import circulars
+from ruralcore.fmt import date_zh, period_zh
+
+d, period, as_of, res = setup("月度通报")
+c1, c2 = st.columns(2)
+issued = c1.date_input("成文日期", value=dt.date.today(), key="ci_issued", format="YYYY-MM-DD")
+number = c2.text_input("文号", value=f"{circulars.doc_prefix(d.program)}〔{issued.year}〕  号", key=f"ci_no_{issued.year}",
+                       help="编号留空，印发时填写")
+
+
+@st.cache_data(show_spinner="正在生成通报…", max_entries=8)
+def _files(_res: dict, key: tuple, issued: dt.date, number: str) -> tuple[bytes, bytes, dict]:
+    c = circulars.circular(_res, issued=issued, doc_number=number)
+    return circulars.to_docx(c), circulars.to_xlsx(c), {"title": c.title, "blocks": c.blocks}
+
+
+key = (d.program.id, period, as_of.isoformat(), ui_data.url(), ui_data.token())
+docx_bytes, xlsx_bytes, preview = _files(res, key, issued, number)
+stem = f"{d.program.id}-{period}-月度通报"
+b1, b2 = st.columns(2)
+b1.download_button("下载通报（Word）", docx_bytes, file_name=f"{stem}.docx", key="ci_docx", type="primary",
+                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                   icon=":material/description:")
+b2.download_button("下载表格（Excel）", xlsx_bytes, file_name=f"{stem}.xlsx", key="ci_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/table:")
+
+st.divider()
+st.markdown(f"<div style='text-align:center'>{number}</div>", unsafe_allow_html=True)
+st.markdown(f"<h3 style='text-align:center'>{preview['title']}</h3>", unsafe_allow_html=True)
+for kind, item in preview["blocks"]:
+    if kind == "h1":
+        st.markdown(f"**{item}**")
+    elif kind == "p":
+        st.write(item)
+    else:
+        st.markdown(f"**{item.title}**")
+        st.dataframe(item.frame, hide_index=True, width="stretch")
+st.markdown(f"<div style='text-align:right'>{d.program.meta.issuer}<br>{date_zh(issued)}</div>",
+            unsafe_allow_html=True)
+st.caption(f"通报月份：{period_zh(period)}；命令行：ruralcore circular {d.program.id} --period {period} --out 通报.docx")

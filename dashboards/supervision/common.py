@@ -1,0 +1,82 @@
+"""What the supervision pages share: cached supervision data for a programme, month and
+as-of date (ruralcore.supervision), the sidebar controls, labels and cell colours."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.ui import data as ui_data
+from dashboards.ui.context import current_program, engine, page_setup, period_picker
+from dashboards.ui.theme import RAG_COLORS, projector_on
+from ruralcore import supervision as sv
+from ruralcore.fmt import date_zh
+from ruralcore.programs import all_programs
+from ruralcore.regions import PILOTS_DIR
+
+STEP_COLORS = {"on_time": "#d7f0dc", "late": "#fff1c2", "overdue": "#f8c9c9", "not_due": "#f2f2f2"}
+STEP_MARK = {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}
+REPORT_COLORS = {"按时": "#d7f0dc", "迟报": "#fff1c2", "未报": "#f8c9c9"}
+LIGHT_BG = {"green": "#d7f0dc", "amber": "#fff1c2", "red": "#f8c9c9", "no_data": "#f2f2f2"}
+LAGGARD_PAGE = "supervision/laggards.py"
+
+
+def pilot_programs() -> list[str]:
+    """Programmes with a pilot list (忻州)."""
+    return [p.id for p in all_programs() if (PILOTS_DIR / f"{p.id}.csv").exists()]
+
+
+@st.cache_data(show_spinner="正在汇总试点数据…", max_entries=8)
+def pilot_data(url: str, token: str, program_id: str) -> sv.PilotData:
+    from ruralcore.programs import load_program
+    return sv.load_pilot_data(engine(), load_program(program_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def supervised(url: str, token: str, program_id: str, period: str, as_of: dt.date) -> dict:
+    return sv.supervise(pilot_data(url, token, program_id), period, as_of)
+
+
+def setup(title: str):
+    """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or stops."""
+    page_setup(title, programs_allowed=pilot_programs())
+    program = current_program()
+    url, token = ui_data.url(), ui_data.token()
+    try:
+        d = pilot_data(url, token, program.id)
+    except Exception as exc:  # noqa: BLE001 - a RuralcoreError explains itself
+        st.warning(str(exc))
+        st.stop()
+    period = period_picker(d.periods, key="sv_period")
+    if period is None:
+        st.stop()
+    end = sv.period_end(period)
+    with st.sidebar:
+        as_of = st.date_input("进度截至日期", value=end, key=f"sv_as_of_{period}", format="YYYY-MM-DD",
+                              help="节点是否按时、逾期按此日期判断；默认所选月份最后一天")
+    res = supervised(url, token, program.id, period, as_of)
+    return d, period, as_of, res
+
+
+def wan(v) -> float:
+    """Integer yuan → 万元 for display (exact to the cent through Decimal)."""
+    return float((Decimal(int(v)) / 10000).quantize(Decimal("0.01")))
+
+
+def table_height(rows: int) -> int:
+    row = 48 if projector_on() else 35
+    return (min(rows, 20) + 1) * row + 3
+
+
+def caption_as_of(as_of: dt.date, period: str) -> None:
+    from ruralcore.fmt import period_zh
+    st.caption(f"节点进度截至{date_zh(as_of)}；月报为{period_zh(period)}（次月截止日前报送为按时）。")
+
+
+def rag_css(status: str) -> str:
+    return f"background-color: {LIGHT_BG.get(status, '')}; color: #000" if status in LIGHT_BG else ""
+
+
+__all__ = ["RAG_COLORS", "setup", "wan", "pd"]

@@ -1,0 +1,108 @@
+"""落后督办: the pilots with anything behind; one pilot's detail — what is behind and by
+how long (with the clause), its schedule, its monthly reports over time, notes. The
+chosen pilot lives in the URL (?pilot=…)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, setup, table_height, wan
+from dashboards.ui.theme import style_figure
+from ruralcore import supervision as sv
+from ruralcore.fmt import date_zh, period_zh
+
+d, period, as_of, res = setup("落后督办")
+caption_as_of(as_of, period)
+lag, board = res["laggards"], res["board"]
+
+if "lg_pilot" not in st.session_state:
+    st.session_state["lg_pilot"] = st.query_params.get("pilot", "")
+
+st.subheader(f"滞后试点（{len(lag)}个）")
+lv = pd.DataFrame({
+    "县（市、区）": lag["county_name"], "试点": lag["name"], "类型": lag["type_label"], "滞后事项": lag["behind"],
+    "最长逾期（天）": lag["days_behind"], "依据条款": lag["refs"], "试点代码": lag["pilot"],
+}).reset_index(drop=True)
+ev = st.dataframe(lv, hide_index=True, key="lg_table", on_select="rerun", selection_mode="single-row",
+                  height=table_height(len(lv)), width="stretch")
+if ev and ev.selection.rows:
+    picked = lv.at[ev.selection.rows[0], "试点代码"]
+    if picked != st.session_state.get("lg_last_row"):
+        st.session_state["lg_last_row"] = picked
+        st.session_state["lg_pilot"] = picked
+
+# every pilot can be opened; laggards first
+codes = [""] + lag["pilot"].tolist() + [p for p in board["pilot"] if p not in set(lag["pilot"])]
+names = dict(zip(board["pilot"], board["county_name"] + " · " + board["name"]))
+if st.session_state["lg_pilot"] not in codes:
+    st.session_state["lg_pilot"] = ""
+pilot = st.selectbox("试点", codes, key="lg_pilot", format_func=lambda c: "（请选择）" if not c else names.get(c, c))
+if pilot:
+    st.query_params["pilot"] = pilot
+else:
+    st.query_params.pop("pilot", None)
+    st.stop()
+
+det = sv.pilot_detail(d, pilot, as_of, res["steps"], res["history"], res["behind"])
+row = board[board["pilot"] == pilot].iloc[0]
+st.header(f"{det['county_name']} · {det['name']}（{det['type_label']}）")
+m = st.columns(4)
+m[0].metric("状态", row["state_label"])
+m[1].metric("最长逾期", f"{int(row['days_behind'])}天")
+m[2].metric("建成参考指标", f"{int(row['indicators_built'])}/{int(row['indicators_total'])}项")
+m[3].metric("累计支出", f"{wan(row['spent_yuan']):,.2f}万元",
+            help=f"市级资金到位{wan(row['city_received_yuan']):,.2f}万元（应安排{wan(row['city_allocated_yuan']):,.2f}万元），"
+                 f"县级配套到位{wan(row['county_matching_yuan']):,.2f}万元")
+
+st.subheader("滞后事项")
+bh = det["behind"]
+if bh.empty:
+    st.success("截至所选日期，该试点没有逾期节点，本月月报按时报送。")
+else:
+    st.dataframe(pd.DataFrame({
+        "事项": bh["what"], "应完成（报送）时间": bh["due"].map(date_zh),
+        "滞后": [f"已逾期{x}天" if k == "overdue_step" else (f"迟报{x}天" if k == "late_report" else "未报")
+                 for k, x in zip(bh["kind"], bh["days"])],
+        "依据条款": bh["ref"],
+    }), hide_index=True, width="stretch")
+
+st.subheader("建设节点")
+sc = det["schedule"]
+sched = pd.DataFrame({
+    "节点": sc["step_name"], "要求": sc["milestone"], "应完成时间": sc["due"].map(date_zh),
+    "完成时间": sc["done_on"].map(date_zh), "情况": sc["state_label"],
+    "天数": [f"晚{x}天" if s == "late" else (f"已逾期{x}天" if s == "overdue" else "") for s, x in zip(sc["state"], sc["days"])],
+    "依据条款": sc["ref"],
+})
+label_state = {v: k for k, v in sv.STATE_LABELS.items()}
+st.dataframe(sched.style.map(lambda v: f"background-color: {STEP_COLORS[label_state[v]]}; color: #000"
+                             if v in label_state else "", subset=["情况"]),
+             hide_index=True, width="stretch")
+
+st.subheader("月报")
+rp = det["reports"]
+if rp.empty:
+    st.info("没有月报记录。")
+else:
+    label = rp["status"].map(sv.REPORT_LABELS)
+    rv = pd.DataFrame({
+        "月份": rp["period"].map(period_zh), "情况": label,
+        "报送时间": [date_zh(t.date()) if pd.notna(t) else "—" for t in pd.to_datetime(rp["submitted_at"])],
+        "截止日": rp["due"].map(date_zh),
+        "迟报（天）": [str(x) if s == "late" else "" for s, x in zip(rp["status"], rp["days_late"])],
+    })
+    for f, name in (("indicators_built", "已建成指标（项）"), ("spent_yuan", "累计支出（万元）")):
+        if f in rp.columns:
+            rv[name] = rp[f].map(lambda v: None if pd.isna(v) else (wan(v) if f.endswith("_yuan") else int(v)))
+    st.dataframe(rv.style.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
+                              if v in REPORT_COLORS else "", subset=["情况"]),
+                 hide_index=True, width="stretch")
+    if "indicators_built" in rp.columns:
+        fig = go.Figure(go.Scatter(x=rp["period"].map(period_zh), y=rp["indicators_built"], mode="lines+markers",
+                                   name="已建成指标（项）"))
+        fig.update_layout(title="已建成参考指标（项），按月")
+        st.plotly_chart(style_figure(fig, height=320), width="stretch")
+
+st.subheader("备注")
+st.write(det["notes"] or "（无）")

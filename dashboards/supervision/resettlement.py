@@ -1,0 +1,108 @@
+"""银川移民区: the resettlement-area targets (4G ≥ 90 %, fibre 100 %, e-commerce stations
+60 % / 100 %, training, senior talents, hospitals and clinics) over the city, by district
+and by village, with due dates and clauses; the annual budget and its use."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboards.supervision.common import LIGHT_BG, rag_css, table_height, wan
+from dashboards.ui import data as ui_data
+from dashboards.ui.context import current_program, engine, page_setup, period_picker
+from dashboards.ui.tiles import OP_TEXT
+from ruralcore import supervision as sv
+from ruralcore.fmt import date_zh, period_zh
+from ruralcore.programs import ASSUMED_LABEL
+
+STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
+RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
+
+page_setup("银川移民区", programs_allowed=RESETTLEMENT)
+program = current_program()
+d = ui_data.Data(program.id)
+period = period_picker(d.periods, key="rs_period")
+if period is None:
+    st.stop()
+as_of = d.as_of or sv.period_end(period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _targets(url: str, token: str, program_id: str, period: str, as_of) -> dict:
+    dd = ui_data.Data(program_id)
+    return sv.resettlement_targets(dd.program, dd.month(period), dd.regions, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _budget(url: str, token: str, program_id: str) -> pd.DataFrame:
+    from ruralcore.programs import load_program
+    return sv.resettlement_budget(load_program(program_id), sv.load_funds(engine(), program_id))
+
+
+res = _targets(d.url, d.token, program.id, period, as_of)
+st.caption(f"数据月份：{period_zh(period)}；到期情况截至{date_zh(as_of)}。{ASSUMED_LABEL}的期限或比例已标出。")
+
+t = res["targets"]
+tv = pd.DataFrame({
+    "目标": t["name"], "要求": [f"{OP_TEXT.get(o, o)}{v:g}{u if u != '%' else '%'}" for o, v, u in
+                               zip(t["op"], t["threshold"], t["unit"])],
+    "全市现状": [s if isinstance(s, str) else ("—" if pd.isna(v) else f"{v:.1f}{u}") for s, v, u in
+                 zip(t["shown"], t["value"], t["unit"])],
+    "情况": t["status"].map(STATUS_ZH), "期限": t["due"].map(date_zh), "到期": t["due_state"],
+    "依据条款": t["ref"], "说明": t["assumed"].map(lambda a: f"{ASSUMED_LABEL}：{a}" if isinstance(a, str) and a else ""),
+})
+zh_status = {v: k for k, v in STATUS_ZH.items()}
+st.subheader("目标完成情况（全市）")
+st.dataframe(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else "", subset=["情况"]),
+             hide_index=True, width="stretch", height=table_height(len(tv)))
+
+st.subheader("分县（市）区")
+dist = res["districts"]
+if dist.empty:
+    st.info("本月没有可分县（市）区计算的指标。")
+else:
+    names = dict(zip(t["target"], t["name"]))
+    short = {k: (v[:18] + "…") if len(v) > 19 else v for k, v in names.items()}
+    vals = dist.pivot(index="district_name", columns="target", values="value")
+    stat = dist.pivot(index="district_name", columns="target", values="status")
+    vals.columns = [short[c] for c in vals.columns]
+    stat.columns = vals.columns
+    st.dataframe(vals.round(1).style.apply(lambda _: stat.map(rag_css), axis=None).format("{:.1f}", na_rep="—"),
+                 width="stretch")
+
+st.subheader("分村（每村须达到的目标）")
+vil = res["villages"]
+if vil.empty:
+    st.info("本月没有村级数据。")
+else:
+    districts = ["（全部）"] + sorted(vil["district_name"].dropna().unique().tolist())
+    pick = st.selectbox("县（市）区", districts, key="rs_district")
+    v = vil if pick == "（全部）" else vil[vil["district_name"] == pick]
+    only_red = st.toggle("只看未达标的村", key="rs_red")
+    wide = v.pivot_table(index=["district_name", "region_name"], columns="target", values="value", aggfunc="first")
+    ws = v.pivot_table(index=["district_name", "region_name"], columns="target", values="status", aggfunc="first")
+    if only_red:
+        keep = (ws != "green").any(axis=1)
+        wide, ws = wide[keep], ws[keep]
+    wide.columns = [short[c] for c in wide.columns]
+    ws.columns = wide.columns
+    wide.index.names = ["县（市）区", "村"]
+    st.dataframe(wide.style.apply(lambda _: ws.map(rag_css), axis=None).format("{:.1f}", na_rep="—"),
+                 width="stretch", height=table_height(len(wide)))
+
+st.subheader("项目资金（每年200万元）使用")
+try:
+    b = _budget(d.url, d.token, program.id)
+except Exception as exc:  # noqa: BLE001 - an InputError names the row
+    st.warning(str(exc))
+else:
+    bv = pd.DataFrame({
+        "用途": b["use"], "比例（%）": b["share_percent"], "预算（万元）": b["budget_yuan"].map(wan),
+        "已支出（万元）": b["spent_yuan"].map(wan), "结余（万元）": b["remaining_yuan"].map(wan),
+        "超支": np.where(b["over_budget"], "超支", ""), "依据条款": b["ref"],
+        "说明": b["assumed"].map(lambda a: f"{ASSUMED_LABEL}：{a}" if isinstance(a, str) and a else ""),
+    })
+    st.dataframe(bv.style.map(lambda x: f"background-color: {LIGHT_BG['red']}; color:#000" if x == "超支" else "",
+                              subset=["超支"]).format({c: "{:,.2f}" for c in ["预算（万元）", "已支出（万元）", "结余（万元）"]}),
+                 hide_index=True, width="stretch")
+    st.caption(f"合计：预算{wan(b['budget_yuan'].sum()):,.2f}万元，已支出{wan(b['spent_yuan'].sum()):,.2f}万元。")

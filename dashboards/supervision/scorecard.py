@@ -1,0 +1,78 @@
+"""县区评分: per county, pilots on schedule, reporting and on-time rates, funds spent,
+indicators built; traffic lights; a county row opens its pilots, a pilot opens 落后督办."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.supervision.common import (LAGGARD_PAGE, STEP_MARK, caption_as_of, rag_css, setup, table_height,
+                                           wan)
+from ruralcore import supervision as sv
+
+d, period, as_of, res = setup("县区评分")
+card, lights = res["scorecard"], res["lights"]
+caption_as_of(as_of, period)
+refs = sv.light_refs(d.program)
+
+COLS = {"on_schedule_rate": "按期推进率（%）", "reporting_rate": "月报报送率（%）", "on_time_rate": "按时报送率（%）"}
+view = pd.DataFrame({
+    "排名": card["rank"].astype("Int64"), "县（市、区）": card["county_name"], "试点数": card["pilots"],
+    "按期推进": card["on_schedule"], COLS["on_schedule_rate"]: card["on_schedule_rate"].round(1),
+    "应报": card["expected"], "迟报": card["late"], "未报": card["missing"],
+    COLS["reporting_rate"]: card["reporting_rate"].round(1), COLS["on_time_rate"]: card["on_time_rate"].round(1),
+    "资金到位（万元）": card["available_yuan"].map(wan), "累计支出（万元）": card["spent_yuan"].map(wan),
+    "支出率（%）": card["spent_rate"].round(1),
+    "建成指标（项）": card["indicators_built"], "指标建成率（%）": card["built_rate"].round(1),
+})
+city_row = len(view) - 1  # the city average row is last
+light_view = lights.rename(columns=COLS)
+
+
+def _style(frame: pd.DataFrame) -> pd.DataFrame:
+    css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for c in COLS.values():
+        css[c] = light_view[c].map(rag_css)
+    css.iloc[city_row] = css.iloc[city_row] + "; font-weight: 700; border-top: 2px solid #333"
+    return css
+
+
+styled = view.style.apply(_style, axis=None).format(
+    {c: "{:.1f}" for c in [*COLS.values(), "支出率（%）", "指标建成率（%）"]} |
+    {"资金到位（万元）": "{:,.2f}", "累计支出（万元）": "{:,.2f}"}, na_rep="—")
+st.caption("绿：达到100%；黄：差距在黄灯区间内；红：差距更大。依据：按期推进 " + refs["on_schedule_rate"] +
+           "；月报 " + refs["reporting_rate"] + "。资金支出率、指标建成率文件未规定目标，不着色。"
+           "点击县（市、区）所在行或任一单元格，展开该县试点。")
+event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
+                     selection_mode=["single-row", "single-cell"], height=table_height(len(view)),
+                     width="stretch")
+
+# the county to expand: a clicked row or cell, else ?county= in the URL
+counties = card[card["county"] != sv.CITY]
+county = st.query_params.get("county", "")
+sel = event.selection if event else None
+if sel is not None:
+    idx = list(sel.rows) or [c[0] for c in sel.cells]
+    if idx and idx[0] != city_row:
+        county = card["county"].iloc[idx[0]]
+        st.query_params["county"] = county
+if county not in set(counties["county"]):
+    county = ""
+if not county:
+    st.info("点击表中某县（市、区）所在行或单元格，查看该县试点。")
+    st.stop()
+
+row = card[card["county"] == county].iloc[0]
+st.subheader(f"{row['county_name']}：试点明细")
+board = res["board"]
+pil = board[board["county"] == county]
+pv = pd.DataFrame({
+    "试点": pil["name"], "类型": pil["type_label"], "状态": pil["state_label"], "最长逾期（天）": pil["days_behind"],
+    **{sv.STEP_SHORT[s]: pil[s].map(STEP_MARK) for s in sv.STEPS},
+    "本月月报": pil["report_label"], "建成指标": pil["indicators_built"].astype(str) + "/" + pil["indicators_total"].astype(str),
+    "累计支出（万元）": pil["spent_yuan"].map(wan), "试点代码": pil["pilot"],
+}).reset_index(drop=True)
+st.caption("选中试点所在行，进入落后督办查看详情。")
+ev2 = st.dataframe(pv, hide_index=True, key=f"sc_pilots_{county}", on_select="rerun", selection_mode="single-row",
+                   width="stretch", column_config={"累计支出（万元）": st.column_config.NumberColumn(format="%.2f")})
+if ev2 and ev2.selection.rows:
+    st.switch_page(LAGGARD_PAGE, query_params={"pilot": pv.at[ev2.selection.rows[0], "试点代码"]})

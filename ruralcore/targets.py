@@ -15,8 +15,12 @@ status, due, ref, assumed.
   frame holds only a rate's percentages, not its fields, the roll-up is ``no_data``.
 - Targets without a measurable indicator are not listed.
 
-The input frame is indexed by region; its columns are field codes and/or indicator
-codes (an indicator column, when present, is taken as given at the data's level).
+The input frame is indexed by region. By default its columns are the report's field
+codes (stored monthly reports: a flag field holds 0/1). With ``given_indicators=True``
+(a values file of percentages) a column named by an indicator code holds that
+indicator's value (0–100) and is taken as given; field columns may still be added so
+that rates can be rolled up. The caller says which: field and indicator codes may
+coincide (花垣's study_room), so guessing from the column name would be wrong.
 """
 from __future__ import annotations
 
@@ -81,12 +85,13 @@ def _higher(a: str, b: str) -> bool:
 
 
 def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here: str,
-               region_frame: pd.DataFrame | None) -> pd.Series:
+               region_frame: pd.DataFrame | None, given_indicators: bool) -> pd.Series:
     """The target's indicator per region at ``level`` (NaN where it cannot be known)."""
     ind = program.indicator(t.indicator)
     have_fields = all(f in data.columns for f in ind_mod.needed_fields(program, [ind.code]))
+    given = given_indicators and ind.code in data.columns
     if level == here:
-        if ind.code in data.columns:
+        if given:
             return pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
         if have_fields:
             return ind_mod.compute(program, data, [ind.code])[ind.code]
@@ -94,9 +99,8 @@ def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here
     if not _higher(level, here):
         return pd.Series(dtype="float64")  # a lower level than the data: nothing to say
     keys = ind_mod.group_keys(program, data.index, level, region_frame).to_numpy()
-    # A flag/count column named by the indicator code holds indicator values (0/100 for
-    # flags), even where a field has the same code: take it as given.
-    if ind.code in data.columns and ind.kind != "rate":
+    # A given flag/count indicator (0/100 for flags) rolls up as a share / a sum.
+    if given and ind.kind != "rate":
         given = pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
         grouped = given.groupby(keys, sort=True)
         return (grouped.mean() if ind.kind == "flag" else grouped.sum(min_count=1)).rename_axis("region")
@@ -107,9 +111,11 @@ def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here
 
 
 def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
-             region_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+             region_frame: pd.DataFrame | None = None, given_indicators: bool = False) -> pd.DataFrame:
     """Every measurable target of ``program`` on ``data`` (index = region).
 
+    ``given_indicators``: columns named by indicator codes hold indicator values
+    (values files); default False: columns are report fields (the store).
     ``level``: the level of the rows (default: the programme's report level).
     ``region_frame``: region tree for roll-ups (default: the programme's region files).
     """
@@ -119,7 +125,7 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
     for t in program.targets:  # ~10 entries; each one vectorised over regions
         if not t.indicator:
             continue
-        vals = _values_at(program, data, t, t.applies_to, here, region_frame)
+        vals = _values_at(program, data, t, t.applies_to, here, region_frame, given_indicators)
         if t.scope != "all":
             vals = vals[vals.index.astype(str) == t.scope]
         if vals.empty:

@@ -53,7 +53,7 @@ def test_county_targets_are_evaluated_on_the_summed_rollup():
 def test_county_rate_from_percentages_only_is_no_data_not_an_average():
     pct = pd.DataFrame({"home_broadband": [50.0, 30.0], "coverage_4g": [100.0, 90.0]},
                        index=["村A", "村B"])
-    r = tg.evaluate(P, pct).set_index("target")
+    r = tg.evaluate(P, pct, given_indicators=True).set_index("target")
     assert r.loc["home_broadband_county", "status"] == "no_data"
     assert np.isnan(r.loc["home_broadband_county", "value"])
     assert r.loc["coverage_4g_all", "value"].tolist() == [100.0, 90.0]
@@ -61,7 +61,7 @@ def test_county_rate_from_percentages_only_is_no_data_not_an_average():
 
 def test_flag_indicator_given_as_0_or_100_is_taken_as_given():
     pct = pd.DataFrame({"study_room": [100.0, 0.0]}, index=["村A", "村B"])
-    r = tg.evaluate(P, pct).set_index(["target", "region"])
+    r = tg.evaluate(P, pct, given_indicators=True).set_index(["target", "region"])
     assert r.loc[("study_room_all", "村A"), "status"] == "green"
     assert r.loc[("study_room_all", "村B"), "status"] == "red"
     assert r.loc[("study_room_all", "村B"), "gap"] == 100
@@ -100,7 +100,7 @@ def test_xinzhou_pilots_roll_up_to_their_county():
     pilots = load_pilots(p.id)
     dingxiang = pilots[pilots["county"] == "定襄县"]["pilot_code"].tolist()
     assert len(dingxiang) >= 2
-    data = pd.DataFrame({"case_submitted": 100.0}, index=pilots["pilot_code"].to_numpy())
+    data = pd.DataFrame({"case_submitted": 1.0}, index=pilots["pilot_code"].to_numpy())  # flag field: 0/1
     data.loc[dingxiang[0], "case_submitted"] = 0.0
     r = tg.evaluate(p, data).set_index(["target", "region"])
     county = r.loc[("cases_all", "140921")]  # 定襄县: one pilot has not reported
@@ -108,3 +108,12 @@ def test_xinzhou_pilots_roll_up_to_their_county():
     assert county["status"] in ("amber", "red") and not county["met"]
     assert r.loc[("cases_all", "140902"), "status"] == "green"  # 忻府区
     assert r.loc[("acceptance_all", dingxiang[1]), "status"] == "no_data"
+
+
+def test_stored_flag_fields_are_fields_not_percentages():
+    # In the store a flag field holds 0/1; 花垣's study_room is both a field and an indicator code.
+    fields = pd.DataFrame({"study_room": [1.0, 0.0]}, index=["村A", "村B"])
+    r = tg.evaluate(P, fields).set_index(["target", "region"])
+    assert r.loc[("study_room_all", "村A"), "value"] == 100.0
+    assert r.loc[("study_room_all", "村A"), "status"] == "green"
+    assert r.loc[("study_room_all", "村B"), "value"] == 0.0

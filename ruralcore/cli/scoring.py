@@ -56,7 +56,7 @@ def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huay
     frame = read_values(values, p, [], level=level, optional=optional)
     if frame.columns.empty:
         raise InputError([Problem("缺少该指标列", row=1, column=c) for c in wanted], source=Path(values).name)
-    out = tg.evaluate(p, frame, level=level)
+    out = tg.evaluate(p, frame, level=level, given_indicators=True)
     if json_:
         echo_json(out[["region", "target", "indicator", "value", "threshold", "met", "gap", "status", "ref", "due"]])
         return

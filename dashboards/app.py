@@ -23,6 +23,13 @@ pages = {
         st.Page("acceptance/cases.py", title="验收案件", icon=":material/assignment:"),
         st.Page("acceptance/check.py", title="验收检查", icon=":material/fact_check:"),
     ],
+    "市级督导": [
+        st.Page("supervision/board.py", title="试点进度", icon=":material/view_timeline:"),
+        st.Page("supervision/scorecard.py", title="县区评分", icon=":material/leaderboard:"),
+        st.Page("supervision/laggards.py", title="落后督办", icon=":material/priority_high:"),
+        st.Page("supervision/resettlement.py", title="银川移民区", icon=":material/cell_tower:"),
+        st.Page("supervision/circular.py", title="月度通报", icon=":material/campaign:"),
+    ],
     "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon=":material/description:")],
 }
 st.navigation(pages).run()

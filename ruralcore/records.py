@@ -45,8 +45,7 @@ def _para(doc_or_cell, text: str, font: str = BODY_FONT, size: float = 14, bold:
 
 
 def _cell(cell, text: str, bold: bool = False, size: float = 10.5) -> None:
-    cell.text = ""
-    p = cell.paragraphs[0]
+    p = cell.paragraphs[0]  # a new cell holds one empty paragraph
     _font(p.add_run(str(text)), TABLE_FONT, size, bold)
 
 

@@ -210,7 +210,7 @@ def reporting_from_store(engine, program_id: str, period: str) -> dict:
     prog = load_program(program_id)
     due_date(prog, period)  # validates the period before touching the database
     regions = store_regions.load_regions(engine, program_id)
-    reports = store_regions_reports(engine, store_reports, program_id, [period])
+    reports = store_reports.load_reports(engine, program_id, [period])
     return reporting(prog, period, regions, reports)
 
 
@@ -219,12 +219,8 @@ def trend_from_store(engine, program_id: str, periods: list[str], level: str | N
     from .store import reports as store_reports
 
     regions = store_regions.load_regions(engine, program_id)
-    reports = store_regions_reports(engine, store_reports, program_id, periods)
+    reports = store_reports.load_reports(engine, program_id, periods)
     return trend(program_id, periods, regions, reports, level)
-
-
-def store_regions_reports(engine, store_reports, program_id: str, periods: list[str]) -> pd.DataFrame:
-    return store_reports.load_reports(engine, program_id, periods)
 
 
 def stored_periods(engine, program_id: str) -> list[str]:

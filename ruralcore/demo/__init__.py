@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ..errors import RuralcoreError
 from ..programs import DATA_DIR, load_program
-from .generate import EXTRA_COUNTIES, PLAN, SCALES, extra_counties, generate
+from .generate import EXTRA_COUNTIES, HUAYUAN_CITY, PLAN, SCALES, extra_counties, generate
 from . import reports as rep
 
 __all__ = ["build_demo", "is_demo", "has_data", "write_national", "SCALES", "NATIONAL_DIR", "generate"]
@@ -160,7 +160,7 @@ def write_national(directory: Path = NATIONAL_DIR, progress: Progress = None) ->
     rng = _rng(prog.id + "/national")
     real = _real(prog.id)
     county = real[real["level"] == "county"]
-    parent = county["parent"].iat[0] if len(county) and county["parent"].iat[0] else "433100"
+    parent = county["parent"].iat[0] if len(county) and county["parent"].iat[0] else HUAYUAN_CITY[0]
     _say(progress, 0.1, "生成全国规模的演示区域")
     regions = extra_counties(parent, prog.id, EXTRA_COUNTIES["national"])
     units = regions[regions["level"] == "village"]

@@ -7,7 +7,6 @@ Every generated name carries 演示; real regions keep their real names.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Callable
 
 import numpy as np
@@ -37,6 +36,9 @@ PLAN = {
     "tanjiachang-2023": {"periods": ("2023-05", "2024-04"), "villages_per_township": 11},
     "yinchuan-2017": {"periods": ("2018-01", "2018-12"), "villages_per_township": 3},
 }
+# 花垣's city (public statistical code), parent of the extra demo counties; the region
+# file lists 花垣县 without a parent.
+HUAYUAN_CITY = ("433100", "湘西土家族苗族自治州")
 REGION_COLUMNS = ["code", "name", "level", "parent", "program", "kind", "code_source", "ref"]
 
 Progress = Callable[[float, str], None] | None
@@ -132,10 +134,10 @@ def huayuan(scale: str) -> dict[str, pd.DataFrame]:
     real = _real(prog.id)
     regions = _with_villages(prog, real, PLAN[prog.id]["villages_per_township"])
     county = real[real["level"] == "county"]
-    parent = county["parent"].iat[0] if len(county) and county["parent"].iat[0] else "433100"
+    parent = county["parent"].iat[0] if len(county) and county["parent"].iat[0] else HUAYUAN_CITY[0]
     extra = extra_counties(parent, prog.id, EXTRA_COUNTIES[scale])
     if len(extra) and parent not in set(regions["code"]):  # the real city the demo counties hang under
-        extra = pd.concat([pd.DataFrame([{"code": parent, "name": "湘西土家族苗族自治州", "level": "city",
+        extra = pd.concat([pd.DataFrame([{"code": parent, "name": HUAYUAN_CITY[1], "level": "city",
                                           "parent": "", "program": prog.id, "kind": "自治州",
                                           "code_source": "official", "ref": "公开资料"}]), extra])
     regions = pd.concat([regions, extra], ignore_index=True)

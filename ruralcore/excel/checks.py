@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..programs import Program
-from .layout import CODE_COL, FIXED_COLS, PERIOD_COL, header, header_aliases
+from .layout import level_name, CODE_COL, FIXED_COLS, PERIOD_COL, header, header_aliases
 from .reader import Table
 
 FLAG_WORDS = {"是": "1", "否": "0"}
@@ -119,12 +119,13 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
     # regions: present, known, once
     _add(problems, code.isna(), CODE_COL, "区域代码不能为空")
     known_codes = pd.Index(known["code"].astype(str))
-    unknown = code.notna() & ~code.isin(known_codes)
-    if known_codes.empty:
-        why = f"本方案没有{level}级区域（请先在数据库中导入区域或生成演示数据）"
+    if known_codes.empty:  # one message, not one per row: the database lacks the regions
+        problems.append(Problem(f"本方案还没有{level_name(level)}级的填报单位，无法核对区域代码；"
+                                "请先在数据库中导入区域或生成演示数据", column=CODE_COL))
     else:
-        why = f"不是本方案的{level}级区域"
-    _add(problems, unknown, CODE_COL, lambda r: f"未知的区域代码“{code[r]}”（{why}）")
+        unknown = code.notna() & ~code.isin(known_codes)
+        _add(problems, unknown, CODE_COL,
+             lambda r: f"未知的区域代码“{code[r]}”：不是本方案的{level_name(level)}级填报单位")
     dup = code.notna() & code.duplicated(keep="first")
     if dup.any():
         first = pd.Series(code.index, index=code.index).groupby(code.to_numpy()).transform("min")

@@ -29,6 +29,11 @@ KIND_RULES = {
 }
 
 
+def level_name(level: str) -> str:
+    from ..regions import LEVEL_NAMES
+    return LEVEL_NAMES.get(level, level)
+
+
 def header(field: Field_) -> str:
     return f"{field.name}（{field.unit}）"
 

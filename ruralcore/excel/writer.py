@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..programs import ASSUMED_LABEL, Program
-from .layout import (CODES_SHEET, FIXED_COLS, INFO_SHEET, KIND_RULES, NAME_COL, PERIOD_COL,
+from .layout import (level_name, CODES_SHEET, FIXED_COLS, INFO_SHEET, KIND_RULES, NAME_COL, PERIOD_COL,
                      SHEET, CODE_COL, header)
 
 # A cell starting with one of these is run as a formula by Excel and friends (CSV injection).
@@ -65,11 +65,11 @@ def _validation(field, first: int, last: int, col: str) -> DataValidation:
 def _instructions(program: Program, level: str, fields) -> list[list]:
     rows = [
         [program.meta.title],
-        [f"填报层级：{level}；每行一个区域，一个月一份表。"],
+        [f"填报单位：{level_name(level)}；每行一个单位，一个月一份表。"],
         [f"“{PERIOD_COL}”列填 YYYY-MM（如 2019-06），须与导入时指定的月份一致；可留空。"],
         [f"“{CODE_COL}”列为区域代码，请勿修改；“{NAME_COL}”列仅供核对。"],
-        ["整行留空表示该区域本月未填报；已填报的行，必填项不能留空。"],
-        ["比率按“分子/分母”的计数填报（如覆盖的自然村数、自然村总数），分子不能大于分母。"],
+        ["数值全部留空的行表示该单位本月未填报；已填报的行，必填项不能留空。"],
+        ["比率按“分子/分母”的计数填报（如覆盖的自然村数、自然村总数）；百分比的分子不能大于分母。"],
         ["导入时逐行检查，所有问题一次列出（行号与列名），有任何错误则不写入任何数据。"],
         [],
         ["列名", "字段代码", "要求", "是否必填", "文件条款", "说明"],

@@ -208,6 +208,8 @@ def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: st
                 i = int(np.flatnonzero(frac)[0])
                 raise InputError(Problem(f"应为整数，实际为 {v[i]}", row=i + 1, column=c))
             cols[c] = [None if x is None else int(x) for x in cols[c]]
+        elif type(table.c[c].type) is sa.Date and pd.api.types.is_datetime64_any_dtype(frame[c]):
+            cols[c] = [None if x is None else x.date() for x in cols[c]]  # a day, not midnight
     for c in table.columns:
         if c.name not in cols and c.name in defaults:
             cols[c.name] = [defaults[c.name]] * n

@@ -188,3 +188,14 @@ def test_single_writes_validate_types(engine):
     assert f.amount_yuan == 225_000 and isinstance(f.amount_yuan, int) and f.on_date == date(2023, 6, 30)
     with pytest.raises(InputError, match="plans_on"):
         write.update(engine, Pilot, pilot(engine).code, {"plans_on": "三月底"}, 1, "u")
+
+
+def test_bulk_insert_dates_and_text_round_trip(engine):
+    st = pd.DataFrame({"number": ["桂BRS0004B", "桂BRS0005J"], "program": "rongshui-2019", "type": "standard",
+                       "village": ["", '大浪村,"二组"\n三组'],
+                       "built_on": pd.to_datetime(["2019-06-25", None])})  # 6月下旬 all stations built
+    write.bulk_insert(engine, Station, st, "县商务局", audit=False)
+    with engine.connect() as c:
+        rows = c.execute(sa.select(Station.__table__.c.number, Station.__table__.c.village,
+                                   Station.__table__.c.built_on).order_by(Station.__table__.c.number)).all()
+    assert [tuple(r) for r in rows] == [("桂BRS0004B", "", date(2019, 6, 25)), ("桂BRS0005J", '大浪村,"二组"\n三组', None)]

@@ -458,3 +458,13 @@ def test_only_percentage_rates_bound_numerator_by_denominator(engine):
         excel.validate(prog, (",".join(heads) + "\n" + line(row) + "\n").encode("utf-8"), "2018-06",
                        engine=engine, name="银川.csv")
     assert only(info.value, 2, header(prog.field(pct.numerator)))
+
+
+def test_no_reporting_units_known_gives_one_message(tmp_path):
+    empty = db.get_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    data = _csv([[PERIOD, VILLAGES[0], "演示村1", *GOOD.values()]])
+    with pytest.raises(InputError) as info:
+        excel.import_file(empty, PROGRAM, data, PERIOD, "张三", name="月报.csv")
+    assert len(info.value.problems) == 1
+    assert "还没有行政村级的填报单位" in str(info.value) and "“区域代码”列" in str(info.value)
+    assert reports.load_reports(empty, PROGRAM).empty

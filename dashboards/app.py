@@ -6,10 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-# Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
 # `streamlit run dashboards/app.py` puts dashboards/ on sys.path; the pages import `dashboards.ui…`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
 st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
 
 pages = {

@@ -446,8 +446,8 @@ def recorded_checklist(engine: sa.Engine, case: dict) -> pd.DataFrame:
     hit = cl["item"].isin(rec.index)
     keys = cl.loc[hit, "item"]
     cl.loc[hit, "result"] = keys.map(rec["result"]).to_numpy()
-    cl.loc[hit, "value"] = keys.map(parts[0]).fillna("").to_numpy()
-    cl.loc[hit, "reason"] = keys.map(parts[1]).fillna("").to_numpy()
+    cl.loc[hit, "value"] = keys.map(parts[0]).astype("string").fillna("").to_numpy()
+    cl.loc[hit, "reason"] = keys.map(parts[1]).astype("string").fillna("").to_numpy()
     return cl
 
 

@@ -58,7 +58,7 @@ else:
         "县": shown["county_name"].fillna(""),
         "状态": shown["state_name"],
         "当前环节": shown["step_name"],
-        "期限": shown["due"].map(date_zh),
+        "期限": shown["due"].map(day),
         "工作日": shown["workdays_left"].map(workdays_text),
         "逾期": shown["overdue"].map({True: "逾期", False: ""}),
     }

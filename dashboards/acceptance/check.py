@@ -74,7 +74,7 @@ c4.metric("期限", day(row["due"]), workdays_text(row["workdays_left"]),
 st.subheader("各环节期限（官方工作日，含调休）")
 steps = cases.step_deadlines(program, case, as_of)
 st.dataframe(pd.DataFrame({
-    "环节": steps["step_name"], "期限": steps["due"].map(date_zh), "完成日期": steps["done"].map(date_zh),
+    "环节": steps["step_name"], "期限": steps["due"].map(day), "完成日期": steps["done"].map(day),
     "情况": [("逾期完成" if late else "按期完成") if pd.notna(d) else workdays_text(left)
              for d, late, left in zip(steps["done"], steps["late"], steps["workdays_left"])],
 }), hide_index=True, width="stretch")

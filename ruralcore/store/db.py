@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlmodel import Session  # SQLAlchemy's Session plus .exec()
 
 from ..programs import DATA_DIR
 

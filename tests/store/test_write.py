@@ -199,3 +199,13 @@ def test_bulk_insert_dates_and_text_round_trip(engine):
         rows = c.execute(sa.select(Station.__table__.c.number, Station.__table__.c.village,
                                    Station.__table__.c.built_on).order_by(Station.__table__.c.number)).all()
     assert [tuple(r) for r in rows] == [("桂BRS0004B", "", date(2019, 6, 25)), ("桂BRS0005J", '大浪村,"二组"\n三组', None)]
+
+
+def test_session_reads_and_writes_in_one_transaction(engine):
+    from sqlmodel import select
+
+    with db.session(engine) as s:
+        write.insert(s, Pilot, {"code": "XZ-V-02", "program": X, "pilot_type": "village"}, "市局")
+        assert s.exec(select(Pilot)).one().code == "XZ-V-02"  # sees its own uncommitted insert
+    with db.session(engine) as s:
+        assert [p.code for p in s.exec(select(Pilot))] == ["XZ-V-02"]

@@ -1,0 +1,154 @@
+"""AppTest of the 市级督导 pages on the demo database: what each page shows is compared
+with ruralcore.supervision's numbers (board, scorecard, drill-down, 银川 targets) and
+the circular download is opened with python-docx."""
+from __future__ import annotations
+
+import gc
+import io
+
+import docx
+import pytest
+
+from ruralcore import supervision as sv
+from ruralcore.programs import load_program
+
+XZ = load_program("xinzhou-2023")
+BOARD, CARD, LAG = "supervision/board.py", "supervision/scorecard.py", "supervision/laggards.py"
+LAST = "2023-12"  # the demo's newest month: the pages open on it
+
+
+@pytest.fixture(scope="module")
+def sup(demo_engine):
+    return sv.supervise(sv.load_pilot_data(demo_engine, XZ), LAST)
+
+
+def ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame(at, i=0):
+    return at.dataframe[i].value
+
+
+def test_board_lists_every_pilot_worst_first(app_test, sup):
+    at = ok(app_test("xinzhou-2023", BOARD))
+    df = frame(at)
+    assert len(df) == 67  # 22 数字乡镇 + 45 数字村庄 (二(一))
+    board = sup["board"]
+    assert df["试点"].tolist() == board["name"].tolist()
+    assert df["最长逾期（天）"].tolist() == board["days_behind"].tolist()
+    assert df["开工建设"].tolist() == board["construction_start"].map(
+        {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}).tolist()
+    assert df["本月月报"].tolist() == board["report_label"].tolist()
+    assert set(df["建成指标"].str.split("/").str[1]) == {"17", "18"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["逾期未完成节点"] == f"{int(board['overdue_steps'].sum())}个"
+
+
+def test_board_filters_by_county_type_and_state(app_test, sup):
+    at = ok(app_test("xinzhou-2023", BOARD))
+    at.multiselect(key="bd_county").set_value(["140932"]).run()  # 偏关县: 8 township pilots + 3 villages
+    assert len(frame(ok(at))) == 11
+    at.multiselect(key="bd_type").set_value(["township"]).run()
+    assert len(frame(ok(at))) == 8  # 二(一): 偏关县8个乡镇全覆盖
+    at.multiselect(key="bd_county").set_value([]).run()
+    at.multiselect(key="bd_type").set_value([]).run()
+    at.multiselect(key="bd_state").set_value(["overdue"]).run()
+    df = frame(ok(at))
+    assert len(df) == int((sup["board"]["state"] == "overdue").sum()) > 0
+    assert (df["最长逾期（天）"] > 0).all()
+
+
+def test_scorecard_rows_lights_and_city_average(app_test, sup):
+    at = ok(app_test("xinzhou-2023", CARD))
+    df = frame(at)
+    card = sup["scorecard"]
+    assert df["县（市、区）"].tolist() == card["county_name"].tolist()
+    assert df["县（市、区）"].iloc[-1] == "全市" and df["试点数"].iloc[-1] == 67
+    assert df["按时报送率（%）"].round(1).tolist() == card["on_time_rate"].round(1).tolist()
+    assert df["未报"].tolist() == card["missing"].tolist()
+    # traffic lights: the Styler colours red cells; at least one county is red somewhere
+    assert (sup["lights"] == "red").any().any()
+    assert any("点击表中某县" in i.value for i in at.info)
+
+
+def test_scorecard_county_expands_into_its_pilots(app_test, sup):
+    worst = sup["scorecard"].iloc[-2]  # the last-ranked county
+    at = ok(app_test("xinzhou-2023", CARD, query={"county": worst["county"]}))
+    assert at.subheader[0].value == f"{worst['county_name']}：试点明细"
+    pil = frame(at, 1)
+    expect = sup["board"][sup["board"]["county"] == worst["county"]]
+    assert sorted(pil["试点"]) == sorted(expect["name"])
+    assert pil["本月月报"].tolist() == expect["report_label"].tolist()
+
+
+def test_drilldown_shows_what_is_behind_with_clauses(app_test, sup):
+    worst = sup["laggards"].iloc[0]
+    at = ok(app_test("xinzhou-2023", LAG, query={"pilot": worst["pilot"]}))
+    assert at.query_params["pilot"] == [worst["pilot"]] or at.query_params["pilot"] == worst["pilot"]
+    assert at.header[0].value.endswith(f"{worst['name']}（{worst['type_label']}）")
+    laggards, behind, schedule, reports = (frame(at, i) for i in range(4))
+    assert laggards["试点"].tolist() == sup["laggards"]["name"].tolist()
+    rows = sup["behind"][sup["behind"]["pilot"] == worst["pilot"]]
+    assert behind["事项"].tolist() == rows["what"].tolist()
+    assert behind["依据条款"].tolist() == rows["ref"].tolist()
+    over = rows[rows["kind"] == "overdue_step"].iloc[0]
+    assert f"已逾期{over['days']}天" in behind["滞后"].tolist()
+    assert schedule["节点"].tolist() == [sv.STEP_SHORT[s] for s in sv.STEPS]
+    assert "逾期未完成" in schedule["情况"].tolist()
+    assert len(reports) == 12  # one row per demo month 2023-01 … 2023-12
+    hist = sup["history"][sup["history"]["region"] == worst["pilot"]]
+    assert reports["情况"].tolist() == hist["status"].map(sv.REPORT_LABELS).tolist()
+
+
+def test_drilldown_choosing_a_pilot_writes_the_url(app_test, sup):
+    at = ok(app_test("xinzhou-2023", LAG))
+    code = sup["laggards"]["pilot"].iloc[1]
+    at.selectbox(key="lg_pilot").set_value(code).run()
+    ok(at)
+    assert at.query_params["pilot"] in (code, [code])
+
+
+def test_resettlement_targets_and_budget(app_test):
+    at = ok(app_test("yinchuan-2017", "supervision/resettlement.py"))
+    t = frame(at)
+    req = dict(zip(t["目标"], t["要求"]))
+    assert req["到2018年底移民地区自然村移动4G覆盖率达到90%以上"] == "≥90%"
+    assert req["到2018年底行政村光纤覆盖率达到100%"] == "≥100%"
+    assert req["到2017年底人口聚集相对集中的行政村电商服务站（点）覆盖率达到60%以上"] == "≥60%"
+    assert req["到2018年底村均培训电子商务人才5人以上"] == "≥5人"
+    assert req["到2018年底村均电子商务从业人员达到10人以上"] == "≥10人"
+    assert req["医疗信息公共服务平台覆盖移民地区10个乡镇卫生院"] == "≥10个"
+    assert req["医疗信息公共服务平台覆盖56个行政村（社区）卫生服务中心（站）"] == "≥56个"
+    budget = frame(at, 3)
+    assert budget["预算（万元）"].sum() == pytest.approx(200.0)  # 七(二) 每年200万元
+    assert "超支" in budget["超支"].tolist()  # the demo overspends one use
+
+
+def _download(button) -> bytes:
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    fid = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
+    for s in (o for o in gc.get_objects() if isinstance(o, MemoryMediaFileStorage)):
+        try:
+            return bytes(s.get_file(fid).content)
+        except Exception:  # noqa: BLE001 - another session's storage
+            continue
+    raise AssertionError("download not found")
+
+
+def test_circular_download_matches_ruralcore(app_test, sup):
+    at = ok(app_test("xinzhou-2023", "supervision/circular.py"))
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == ["下载通报（Word）", "下载表格（Excel）"]
+    d = docx.Document(io.BytesIO(_download(buttons[0])))
+    t1 = [[c.text for c in r.cells] for r in d.tables[0].rows]
+    assert [r[1] for r in t1[1:]] == sup["scorecard"]["county_name"].tolist()
+    t2 = [[c.text for c in r.cells] for r in d.tables[1].rows]
+    assert [r[2] for r in t2[1:]] == sup["laggards"]["name"].tolist()
+    t3 = d.tables[2]
+    assert len(t3.rows) - 1 == int((sup["steps"]["state"] == "overdue").sum())
+    t4 = [[c.text for c in r.cells] for r in d.tables[3].rows]
+    city = sup["scorecard"].iloc[-1]
+    assert sum(r[4] == "未报" for r in t4[1:]) == city["missing"]
+    assert sum(r[4] == "迟报" for r in t4[1:]) == city["late"]

@@ -76,19 +76,17 @@ def column_rules(program: Program | str) -> list[ColumnRule]:
 
 
 def periods(engine, program: Program | str) -> list[str]:
-    """Months with stored reports for the programme, oldest first."""
-    from .store.models import Report
-
-    t = Report.__table__
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(t.c.period).where(t.c.program == _program(program).id).distinct()).scalars()
-        return sorted(str(p) for p in rows)
+    """Months with stored reports for the programme, oldest first (index lookups, fast at
+    province scale: ruralcore.overview.periods)."""
+    from .overview import periods as stored_periods
+    return stored_periods(engine, _program(program).id)
 
 
-def entry_periods(engine, program: Program | str, today: dt.date | None = None) -> list[str]:
-    """Months one may enter: the stored ones plus the month after the newest (if not in
-    the future), newest first."""
-    have = periods(engine, program)
+def entry_periods(engine, program: Program | str, today: dt.date | None = None,
+                  stored: list[str] | None = None) -> list[str]:
+    """Months one may enter: the stored ones (``stored`` when already known) plus the month
+    after the newest (if not in the future), newest first."""
+    have = list(periods(engine, program) if stored is None else stored)
     today = today or dt.date.today()
     this = f"{today.year:04d}-{today.month:02d}"
     if have:
@@ -260,15 +258,7 @@ def _stale_message(engine, sheet: Sheet, diff: pd.DataFrame, expected: dict) -> 
             "请重新读取本月数据后再修改。")
 
 
-def data_token(engine, program: Program | str, period: str | None = None) -> str:
-    """Changes whenever a report of the programme (month) is written: a cache key for pages."""
-    from .store.models import Report
-
-    t = Report.__table__
-    q = sa.select(sa.func.count(), sa.func.max(t.c.id), sa.func.sum(t.c.version)).where(
-        t.c.program == _program(program).id)
-    if period is not None:
-        q = q.where(t.c.period == period)
-    with engine.connect() as conn:
-        n, last, versions = conn.execute(q).one()
-    return f"{n}:{last}:{versions}"
+def data_token(engine) -> str:
+    """Changes whenever stored data changes (ruralcore.overview.data_token): a cache key."""
+    from .overview import data_token as token
+    return token(engine)

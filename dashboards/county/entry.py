@@ -29,8 +29,16 @@ if towns.empty:
     st.stop()
 
 town_names = dict(zip(towns["code"], towns["name"]))
-months = entry.entry_periods(eng, program)
-stored = entry.periods(eng, program)
+TOKEN = entry.data_token(eng)  # changes whenever stored data changes
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _periods(url: str, program_id: str, token: str) -> list[str]:
+    return entry.periods(engine(), program_id)
+
+
+stored = _periods(URL, program.id, TOKEN)
+months = entry.entry_periods(eng, program, stored=stored)
 with st.sidebar:
     township = st.selectbox("乡镇", list(towns["code"]), format_func=lambda c: town_names.get(c, c), key="en_town")
     period = st.selectbox("月份", months, format_func=period_zh, key="en_period",
@@ -120,7 +128,7 @@ def _template(url: str, program_id: str, token: str) -> bytes:
 c = st.columns(2)
 with c[0]:
     st.markdown("**1. 下载模板**：已列出本方案全部填报单位，每个数据项一列，表内有取值范围提示。")
-    st.download_button("下载Excel模板", data=_template(URL, program.id, entry.data_token(eng, program, period)),
+    st.download_button("下载Excel模板", data=_template(URL, program.id, TOKEN),
                        file_name=f"{program.id}-月报模板.xlsx", key="en_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 with c[1]:

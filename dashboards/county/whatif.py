@@ -49,8 +49,13 @@ def _villages(url: str, program_id: str, token: str) -> pd.DataFrame:
     return whatif.villages(engine(), program_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _periods(url: str, program_id: str, token: str) -> list[str]:
+    return entry.periods(engine(), program_id)
+
+
 def values_of(period: str) -> pd.DataFrame:
-    return _values(URL, program.id, period, entry.data_token(eng, program.id, period))
+    return _values(URL, program.id, period, TOKEN)
 
 
 def vkey(period: str, region: str, code: str) -> str:
@@ -61,22 +66,22 @@ def wkey(aspect: str) -> str:
     return f"wi_w_{aspect}"
 
 
-periods = entry.periods(eng, program.id)
+TOKEN = entry.data_token(eng)  # changes whenever stored data changes
+periods = _periods(URL, program.id, TOKEN)
 period = period_picker(periods)
 if period is None:
     st.stop()
 with st.sidebar:
     st.text_input("操作人", value=DEFAULT_USER, key="wi_user", help="保存方案时记入审计日志")
 
-token = entry.data_token(eng, program.id, period)
-values = _values(URL, program.id, period, token)
+values = _values(URL, program.id, period, TOKEN)
 if values.empty:
     st.info(f"{period_zh(period)}没有村的月报数据，无法计分。")
     st.stop()
-scored = _scored(URL, program.id, period, token)
+scored = _scored(URL, program.id, period, TOKEN)
 # every scored village with its township (a province has tens of thousands: pick the township first)
 vill = pd.DataFrame({"code": values.index.astype(str)}).merge(
-    _villages(URL, program.id, entry.data_token(eng, program.id)), on="code", how="left")
+    _villages(URL, program.id, TOKEN), on="code", how="left")
 vill["township"] = vill["township"].fillna("")
 vill["township_name"] = vill["township_name"].fillna("（未分乡镇）")
 vill = vill.sort_values(["township", "code"], kind="stable")
@@ -294,7 +299,7 @@ def _open(name: str) -> None:
     st.session_state["period"] = sc.period
     if sc.region is not None and sc.region in vals.index:
         st.session_state["wi_region"] = sc.region
-        every = _villages(URL, program.id, entry.data_token(eng, program.id))
+        every = _villages(URL, program.id, TOKEN)
         st.session_state["wi_town"] = dict(zip(every["code"], every["township"])).get(sc.region, "")
         for c in labels["code"]:
             now = vals.loc[sc.region, c]

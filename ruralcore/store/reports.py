@@ -16,6 +16,7 @@ from .models import Report
 
 TABLE = Report.__table__
 COLUMNS = ["program", "period", "region", "field", "value", "submitted_by", "submitted_at", "version"]
+SMALL_EDIT = 500  # up to this many regions, upsert reads only their stored rows
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -119,9 +120,14 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
     new = _validate(values)
     when = to_cst_naive(submitted_at)
     with engine.begin() as conn:
+        sql = "SELECT id, region, field, value, version, submitted_by FROM reports WHERE program = ? AND period = ?"
+        params = [program, period]
+        regions = new["region"].unique().tolist()
+        if len(regions) <= SMALL_EDIT:  # a few villages edited on a page: read only their rows
+            sql += " AND region IN (" + ", ".join("?" * len(regions)) + ")"
+            params += regions
         old = _fast.select_frame(
-            conn, "SELECT id, region, field, value, version, submitted_by FROM reports WHERE program = ? AND period = ?",
-            [program, period], ["id", "region", "field", "old", "version", "by"],
+            conn, sql, params, ["id", "region", "field", "old", "version", "by"],
             {"id": "int64", "region": "str", "field": "str", "old": "float64", "version": "int64", "by": "str"})
         old["old"] = old["old"].astype("float64")
         m = new.merge(old, on=["region", "field"], how="left", validate="one_to_one")

@@ -22,6 +22,18 @@ def _engine(db: str | None):
     return store_db.get_engine(db)
 
 
+def _template_engine(db: str | None):
+    """The store for the template's regions: --db, else DATABASE_URL, else the default
+    database file when it exists; None (the region files) otherwise — a template never
+    creates a database."""
+    import os
+
+    from ..programs import DATA_DIR
+    if db or os.environ.get("DATABASE_URL") or (Path(DATA_DIR) / "ruralcore.db").exists():
+        return _engine(db)
+    return None
+
+
 def _write(out: Path, data: bytes) -> None:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +67,7 @@ def template_cmd(
     load_program(program)
     if out.suffix.lower() != ".xlsx":
         raise InputError(Problem(f"模板文件名应以 .xlsx 结尾：{out}"))
-    data = excel.template(program, engine=_engine(db) if db else None, level=level)
+    data = excel.template(program, engine=_template_engine(db), level=level)
     _write(out, data)
     typer.echo(f"已生成模板：{out}")
 

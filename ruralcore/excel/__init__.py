@@ -1,9 +1,16 @@
 """Excel round trips of the monthly report: template, import with row-level validation, export.
 
     template(program_id, engine=None, level=None) -> bytes            # xlsx
-    validate(program_id, path_or_bytes, period, engine=None, ...) -> DataFrame[region, field, value]
-    import_file(engine, program_id, path_or_bytes, period, user, progress=None) -> dict
-    export(engine, program_id, period, fmt="xlsx") -> bytes
+    validate(program_id, path_or_bytes, period, engine=None, level=None, name=None, today=None,
+             progress=None) -> DataFrame[region, field, value]         # or InputError
+    import_file(engine, program_id, path_or_bytes, period, user, progress=None, name=None,
+                today=None) -> {'inserted', 'updated', 'unchanged', 'rows', 'values'}
+    export(engine, program_id, period, fmt="xlsx"|"csv", level=None) -> bytes
+
+``program_id`` may also be a Program object; ``progress(fraction, message)`` is called as
+the import goes (the page draws a bar, the command line a percentage). Modules: layout
+(columns and headers), reader (calamine/csv → cells), checks (vectorised validation),
+writer (openpyxl/csv, formula neutralisation), regions (who reports).
 
 An import checks every row and raises one InputError listing every problem (row as Excel
 shows it, column by its Chinese header); with any problem nothing is written. Exports use
@@ -30,6 +37,7 @@ Progress = Callable[[float, str], None]
 def _program(program) -> Program:
     """A programme id, or a Program object (tests and pages with an edited programme)."""
     return program if isinstance(program, Program) else load_program(program)
+
 
 __all__ = ["template", "validate", "import_file", "export", "neutralise", "header", "report_fields",
            "SHEET", "PERIOD_COL", "CODE_COL", "NAME_COL"]

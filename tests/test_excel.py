@@ -130,9 +130,14 @@ def test_template_lists_regions_fields_and_codes(engine):
 
 
 def test_template_without_database_uses_region_files():
-    data = excel.template(PROGRAM)
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb["月报"].cell(1, 2).value == "区域代码"
+    # 融水 reports per township (report_level township): the 20 townships of 附件1
+    wb = openpyxl.load_workbook(io.BytesIO(excel.template("rongshui-2019")))
+    ws = wb["月报"]
+    names = [ws.cell(r, 3).value for r in range(2, ws.max_row + 1)]
+    assert len(names) == 20 and "融水镇" in names
+    # 忻州's reporting units are its 22 + 45 = 67 pilots (附件3)
+    ws = openpyxl.load_workbook(io.BytesIO(excel.template("xinzhou-2023")))["月报"]
+    assert ws.max_row - 1 == 67
 
 
 # a good import, twice -----------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session  # SQLAlchemy's Session plus .exec()
 
+from ..errors import RuralcoreError
 from ..programs import DATA_DIR
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -74,6 +75,15 @@ def ensure_schema(engine: sa.Engine) -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as probe:
+            tables = set(sa.inspect(probe).get_table_names())
+    except sa.exc.OperationalError as e:
+        raise RuralcoreError(f"无法连接数据库 {where}：{str(e.orig).strip().splitlines()[0]}") from None
+    if "alembic_version" not in tables and tables & {"reports", "regions", "audit_log"}:
+        raise RuralcoreError(f"数据库 {where} 已有数据表但没有迁移记录（alembic_version），"
+                             "不是由本系统创建的；请换一个空数据库或联系管理员。")
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # two processes opening a fresh database must not both create the tables

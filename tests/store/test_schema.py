@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -69,3 +70,17 @@ def test_older_database_is_upgraded_on_first_use_and_keeps_its_data(db_url):
         assert c.execute(sa.text("SELECT value FROM reports")).scalar_one() == 1520
     indexes = {i["name"] for i in sa.inspect(eng).get_indexes("audit_log")}
     assert "ix_audit_table_key" in indexes and "ix_audit_log_at" not in indexes
+
+
+def test_unreachable_or_foreign_database_is_a_chinese_error(tmp_path):
+    from ruralcore.errors import RuralcoreError
+
+    with pytest.raises(RuralcoreError, match="无法连接数据库") as down:
+        db.get_engine("postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+    assert "secret" not in str(down.value)  # the password never reaches the screen
+    foreign = f"sqlite:///{tmp_path / 'foreign.db'}"
+    plain = sa.create_engine(foreign)
+    models.metadata.create_all(plain)  # tables made without migrations
+    plain.dispose()
+    with pytest.raises(RuralcoreError, match="没有迁移记录"):
+        db.get_engine(foreign)

@@ -396,11 +396,16 @@ def test_progress_callback_reaches_100_percent(engine):
 # the same round trip on PostgreSQL ----------------------------------------
 @pytest.fixture
 def pg_engine():
+    import importlib.util
     import uuid
 
     import sqlalchemy as sa
-    from conftest import skip_or_fail
 
+    # by path: the name "conftest" may be another folder's conftest
+    spec = importlib.util.spec_from_file_location("_excel_tests_conftest", Path(__file__).parent / "conftest.py")
+    top = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(top)
+    skip_or_fail = top.skip_or_fail
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         skip_or_fail("TEST_POSTGRES_URL is not set (run scripts/test.sh)")

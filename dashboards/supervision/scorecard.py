@@ -16,7 +16,7 @@ refs = sv.light_refs(d.program)
 
 COLS = {"on_schedule_rate": "按期推进率（%）", "reporting_rate": "月报报送率（%）", "on_time_rate": "按时报送率（%）"}
 view = pd.DataFrame({
-    "排名": card["rank"].astype("Int64"), "县（市、区）": card["county_name"], "试点数": card["pilots"],
+    "排名": card["rank"].map(lambda r: "—" if pd.isna(r) else str(int(r))), "县（市、区）": card["county_name"], "试点数": card["pilots"],
     "按期推进": card["on_schedule"], COLS["on_schedule_rate"]: card["on_schedule_rate"].round(1),
     "应报": card["expected"], "迟报": card["late"], "未报": card["missing"],
     COLS["reporting_rate"]: card["reporting_rate"].round(1), COLS["on_time_rate"]: card["on_time_rate"].round(1),

@@ -172,3 +172,80 @@ def test_change_values_and_see_score_and_award(server, browser, demo_url, projec
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / f"{name}_ranking.png"), full_page=False)
     page.close()
+
+
+# ---- 数据填报: typing into the table (what AppTest cannot do) ---------------------------------
+
+def edit_cell(page, row: int, col: int, text: str) -> None:
+    """Select a cell of the editor by keyboard from its top-left cell, type, commit."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # row 0, column 0 (区域代码)
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
+    for _ in range(col):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    cell = page.locator("input.gdg-input")
+    cell.wait_for(timeout=10_000)
+    cell.fill(text)
+    cell.press("Enter")
+    page.wait_for_timeout(1000)
+
+
+def open_entry(browser, server):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
+    page.goto(server)
+    page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
+    page.goto(f"{server}/entry")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    return page
+
+
+def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
+    from ruralcore import entry
+    from ruralcore.store import audit, db, reports
+
+    eng = db.get_engine(demo_url)
+    program = load_program("huayuan-2019")
+    period = max(entry.periods(eng, program))
+    town = entry.townships(eng, program)["code"].iat[0]
+    sheet = entry.load_sheet(eng, program, period, town)
+    codes = list(sheet.fields)
+    col = lambda f: 2 + codes.index(f)  # noqa: E731 - after 区域代码 and 村
+
+    def state():
+        rep = reports.load_reports(eng, program.id, [period]).sort_values(["region", "field"]).reset_index(drop=True)
+        return rep, len(audit.load_audit(eng))
+
+    page = open_entry(browser, server)
+    before = state()
+    # a numerator above its denominator: refused at save, in Chinese, naming village and field
+    total = int(sheet.frame.at[0, "natural_villages"])
+    edit_cell(page, 0, col("natural_villages_4g"), str(total + 5))
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("未写入任何数据").first.wait_for(timeout=30_000)
+    body = page.locator('[data-testid="stMain"]').inner_text() if page.locator('[data-testid="stMain"]').count() \
+        else page.inner_text("body")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "entry_refused.png"))
+    after = state()
+    assert after[1] == before[1]
+    assert after[0].equals(before[0])
+    assert "分子不能大于分母" in page.content() or "分子不能大于分母" in body
+
+    # re-read, then a valid change is saved and audited
+    page.get_by_role("button", name="重新读取").click()
+    page.wait_for_timeout(1500)
+    old = int(sheet.frame.at[1, "broadband_households"])
+    edit_cell(page, 1, col("broadband_households"), str(old - 1))
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("已保存").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "entry_saved.png"))
+    stored = reports.load_reports(eng, program.id, [period]).set_index(["region", "field"])
+    assert stored.loc[(sheet.frame.at[1, "code"], "broadband_households"), "value"] == old - 1
+    log = audit.load_audit(eng)
+    assert len(log) == before[1] + 1
+    assert (log["field"].iat[-1], log["old"].iat[-1], log["new"].iat[-1]) == ("broadband_households", str(old), str(old - 1))
+    page.close()

@@ -169,7 +169,7 @@ def unit_view() -> None:
                if info.at[c, "target_level"] == here}
         st.plotly_chart(charts.trend(hist, {c: info.at[c, "name"] for c in shown}, thr,
                                      f"{name}：各指标逐月变化", info.at[shown[0], "unit"]),
-                        width="stretch", key="fig_unit_trend")
+                        width="stretch", theme=None, key="fig_unit_trend")
         st.markdown("**逐月数值**")
         st.dataframe(_fmt_values(hist, [c for c in codes if c in hist.columns]).rename(index=period_zh),
                      width="stretch", key="dd_history")

@@ -90,7 +90,7 @@ def panel_compare() -> None:
     fig = charts.compare_bars(comp["name"], comp[code], info.at[code, "threshold"], info.at[code, "op"],
                               f"{info.at[code, 'name']}：各{ov.level_name(level)}（红虚线为目标，{info.at[code, 'ref']}）",
                               info.at[code, "unit"])
-    st.plotly_chart(fig, width="stretch", key="fig_compare")
+    st.plotly_chart(fig, width="stretch", theme=None, key="fig_compare")
 
 
 def panel_ranking() -> None:
@@ -126,7 +126,7 @@ def panel_heatmap() -> None:
     cols = [info.at[c, "name"] for c in hm["attainment"].columns]
     fig = charts.heatmap(hm["labels"], hm["attainment"], hm["values"], cols,
                          f"得分最低的 {hm['shown']} 个{what} × 指标（颜色为目标达成度）")
-    st.plotly_chart(fig, width="stretch", key="fig_heatmap")
+    st.plotly_chart(fig, width="stretch", theme=None, key="fig_heatmap")
     if hm["total"] > hm["shown"]:
         st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']} 个{what}；完整名单见“逐级查看”。")
 
@@ -138,7 +138,7 @@ def panel_trend() -> None:
     code = _chosen_indicator("ov_trend_ind", codes)
     fig = charts.trend(tr, {code: info.at[code, "name"]}, {code: info.at[code, "threshold"]},
                        f"{info.at[code, 'name']}：全域逐月（{info.at[code, 'ref']}）", info.at[code, "unit"])
-    st.plotly_chart(fig, width="stretch", key="fig_trend")
+    st.plotly_chart(fig, width="stretch", theme=None, key="fig_trend")
 
 
 def panel_timeline() -> None:
@@ -146,7 +146,7 @@ def panel_timeline() -> None:
     ms = ov.milestone_table(program, as_of)
     dated = ms[ms["recurring"].isna()] if "recurring" in ms else ms
     st.plotly_chart(charts.timeline(dated, as_of, f"里程碑（黑线为数据截至日 {date_zh(as_of)}）"),
-                    width="stretch", key="fig_timeline")
+                    width="stretch", theme=None, key="fig_timeline")
     monthly = ms[ms["recurring"].notna()] if "recurring" in ms else ms.iloc[0:0]
     if not monthly.empty:
         st.caption("；".join(f"{r.name}：下次 {date_zh(r.due)}（{r.ref}）" for r in monthly.itertuples()))
@@ -161,7 +161,7 @@ def panel_stations() -> None:
                                            key="ov_station_kind")
     part = q[q["kind"] == kind]
     st.plotly_chart(charts.quota_bars(part, f"{part['kind_name'].iloc[0]}：已建成 / 任务数（附件1）"),
-                    width="stretch", key="fig_quota")
+                    width="stretch", theme=None, key="fig_quota")
     tot = q.groupby("kind_name", sort=False)[["built", "quota"]].sum()
     cols = st.columns(len(tot))
     for col, (name, r) in zip(cols, tot.iterrows()):
@@ -183,7 +183,7 @@ def panel_tasks() -> None:
     st_ = ov.task_table(program, tp, period, as_of)
     by_area = ov.task_counts(st_, "area_name")
     st.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
-                                          "各领域任务状态"), width="stretch", key="fig_tasks")
+                                          "各领域任务状态"), width="stretch", theme=None, key="fig_tasks")
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
@@ -220,7 +220,7 @@ def slideshow() -> None:
     """Projector slideshow: one panel per slide; with 自动翻页 the next one every
     SLIDE_SECONDS (a fragment on a timer reruns only the slide)."""
     n = len(panels)
-    c1, c2, c3 = st.columns([1, 1, 2])
+    c1, c2, c3, _ = st.columns([1, 1, 1.3, 3], vertical_alignment="center")
     c1.button("◀ 上一页", key="slide_prev", on_click=_turn, args=(-1,))
     c2.button("下一页 ▶", key="slide_next", on_click=_turn, args=(1,))
     auto = c3.toggle("自动翻页", key="slide_auto", value=True)
@@ -231,7 +231,7 @@ def slideshow() -> None:
         if auto and time.monotonic() - st.session_state["slide_at"] >= SLIDE_SECONDS - 0.5:
             _turn(1)  # only a timer tick gets here this late; clicks reset the clock
         j = st.session_state.get("slide", 0) % n
-        st.markdown(f"**第 {j + 1} / {n} 页：{panels[j][0]}**")
+        st.caption(f"第 {j + 1} / {n} 页：{panels[j][0]}")
         panels[j][1]()
 
     _slide()

@@ -18,9 +18,11 @@ TARGET_COLOR = "#c62828"
 def _target_line(fig, threshold: float | None, label: str) -> None:
     if threshold is None or (isinstance(threshold, float) and np.isnan(threshold)):
         return
-    fig.add_hline(y=threshold, line_dash="dash", line_color=TARGET_COLOR, line_width=3,
-                  annotation_text=f"{label} {threshold:g}", annotation_position="top left",
-                  annotation_font_color=TARGET_COLOR, annotation_font_size=font_size())
+    # the label sits right of the plot, where no bar or point can cover it
+    fig.add_hline(y=threshold, line_dash="dash", line_color=TARGET_COLOR, line_width=3)
+    fig.add_annotation(x=1, xref="paper", xanchor="left", y=threshold, yref="y", showarrow=False,
+                       text=f" {label} {threshold:g}", font=dict(color=TARGET_COLOR, size=font_size()))
+    fig.update_layout(margin=dict(r=40 + font_size() * 5))
 
 
 def compare_bars(names: pd.Series, values: pd.Series, threshold: float | None, op: str | None,

@@ -60,10 +60,13 @@ def style_figure(fig, height: int | None = None):
     big = projector_on()
     fig.update_layout(
         font=dict(size=font_size(), family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", color="#000"),
-        margin=dict(l=10, r=10, t=60 if big else 40, b=10),
+        margin=dict(l=20, t=70 if big else 50, b=20),
+        title_font=dict(size=font_size() + 4),
         # a slideshow page holds one panel: let its chart fill the 1080-pixel screen
-        height=height or ((760 if st.session_state.get("slideshow") else 620) if big else 420),
+        height=height or ((500 if st.session_state.get("slideshow") else 620) if big else 420),
         paper_bgcolor="white", plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )
+    fig.update_xaxes(automargin=True, tickfont=dict(size=font_size()))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=font_size()))
     return fig

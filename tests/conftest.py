@@ -1,15 +1,5 @@
-"""Shared test fixtures. RURALCORE_REQUIRE_ALL=1 (set by CI) turns a missing PostgreSQL
-server or browser into a failure instead of a skip, so CI cannot pass by skipping."""
+"""Shared test configuration. ``skip_or_fail`` lives in tests/support.py; it is
+re-exported here for the test files that already import it from the top conftest."""
 from __future__ import annotations
 
-import os
-
-import pytest
-
-REQUIRE_ALL = os.environ.get("RURALCORE_REQUIRE_ALL") == "1"
-
-
-def skip_or_fail(reason: str) -> None:
-    if REQUIRE_ALL:
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
+from tests.support import REQUIRE_ALL, skip_or_fail  # noqa: F401

@@ -17,7 +17,7 @@ from ruralcore.programs import load_program
 from ruralcore.store import reports as store_reports
 from ruralcore.store.db import get_engine
 
-from conftest import skip_or_fail
+from tests.support import skip_or_fail
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 (created on the TEST_POSTGRES_URL server, dropped afterwards)."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import uuid
 from pathlib import Path
@@ -11,19 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from ruralcore.store import db
+from tests.support import skip_or_fail
 
 
-def _top_conftest():
-    # by path: "conftest" may name another folder's conftest, and "tests" is not a
-    # package when pytest runs without the repo on sys.path
-    spec = importlib.util.spec_from_file_location("_ruralcore_tests_conftest",
-                                                  Path(__file__).resolve().parents[1] / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
-
-skip_or_fail = _top_conftest().skip_or_fail
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -232,7 +232,8 @@ def pilot_board(data: PilotData, as_of: dt.date, period: str | None = None,
     """One row per pilot: each step's state (columns = step codes, values = state codes),
     overdue/late step counts, days behind (the longest overdue step), pilot state,
     indicators built of 17/18, money, and the report of ``period`` (default: the newest
-    month with data) with the last month received. Sorted by days behind, worst first."""
+    month with data) with the last month received. Sorted by how far behind, worst first:
+    days behind, overdue steps, the month's report (missing, late), steps done late."""
     prog, pilots = data.program, data.pilots
     steps = step_status(prog, pilots, as_of) if steps is None else steps
     period = period or (data.periods[-1] if data.periods else None)
@@ -267,9 +268,12 @@ def pilot_board(data: PilotData, as_of: dt.date, period: str | None = None,
         out["last_period"] = out.index.map(got.groupby("region")["period"].max())
     out["report_label"] = out["report"].map(REPORT_LABELS)
     out = out.reset_index(drop=True)
-    order = out.sort_values(["days_behind", "overdue_steps", "late_steps", "pilot"],
-                            ascending=[False, False, False, True], kind="stable")
-    return order.reset_index(drop=True)
+    # how far behind: longest overdue step, then overdue steps, then this month's report
+    # (missing before late), then steps done late
+    out["_r"] = out["report"].map({"missing": 0, "late": 1}).fillna(2)
+    order = out.sort_values(["days_behind", "overdue_steps", "_r", "late_steps", "pilot"],
+                            ascending=[False, False, True, False, True], kind="stable")
+    return order.drop(columns="_r").reset_index(drop=True)
 
 
 def filter_board(board: pd.DataFrame, counties: list[str] | None = None, types: list[str] | None = None,
@@ -467,3 +471,83 @@ def step_totals(steps: pd.DataFrame) -> pd.DataFrame:
                                                             fill_value=0)
     ct.insert(0, "step_name", [STEP_SHORT[s] for s in ct.index])
     return ct.reset_index()
+
+
+# --------------------------------------------------------------------------------------
+# 银川: resettlement-area targets by district and village, and the budget's use
+
+def _due_state(due: str | None, as_of: dt.date) -> tuple[str, int | None]:
+    if not due:
+        return "", None
+    left = (_d(due) - as_of).days
+    return ("已到期" if left < 0 else "未到期"), left
+
+
+def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
+                         as_of: dt.date) -> dict:
+    """The targets over one month's village reports (targets engine), as:
+    - ``targets``: one row per target over the whole area (a village-level target: share
+      of villages meeting it), with threshold, status, due, whether due as of ``as_of``,
+      clause and assumption;
+    - ``districts``: per district × target, the district's value (indicators engine
+      roll-up: summed numerators and denominators) and status;
+    - ``villages``: per village × village-level target, value and status."""
+    from .overview import compare_table, names, village_values
+
+    ev = tg_mod.evaluate(program, fields, region_frame=regions)
+    margin = tg_mod.amber_margin(program)
+    rows = []
+    for t in program.targets:  # ~14 entries
+        if not t.indicator:
+            continue
+        e = ev[ev["target"] == t.code]
+        ind = program.indicator(t.indicator)
+        if t.applies_to == "village":
+            met_n, n = int(e["met"].sum()), int(len(e))
+            value, status = (met_n / n * 100 if n else np.nan), (
+                "no_data" if not n else ("green" if met_n == n else "red"))
+            shown = f"{met_n}/{n}个村达标"
+        else:
+            value = float(e["value"].iloc[0]) if len(e) else np.nan
+            status = e["status"].iloc[0] if len(e) else "no_data"
+            met_n = n = None
+            shown = None
+        due_state, left = _due_state(t.due.isoformat() if t.due else None, as_of)
+        rows.append({"target": t.code, "name": t.name, "indicator": t.indicator, "unit": ind.unit,
+                     "level": t.applies_to, "value": value, "op": t.op, "threshold": float(t.threshold),
+                     "status": status, "villages_met": met_n, "villages": n, "shown": shown,
+                     "due": t.due.isoformat() if t.due else None, "due_state": due_state, "days_left": left,
+                     "ref": t.ref, "assumed": t.assumed})
+    targets = pd.DataFrame(rows)
+    district = compare_table(program, fields, regions, level="county")
+    dparts = []
+    for t in program.targets:
+        if not t.indicator or t.indicator not in district.columns:
+            continue
+        v = district[t.indicator].to_numpy(dtype="float64")
+        met, gap = tg_mod.compare(v, t.op, t.threshold)
+        dparts.append(pd.DataFrame({"district": district.index.to_numpy(dtype=object),
+                                    "district_name": district["name"].to_numpy(dtype=object), "target": t.code,
+                                    "value": v, "threshold": float(t.threshold),
+                                    "status": tg_mod.status(met, gap, margin)}))
+    districts = pd.concat(dparts, ignore_index=True) if dparts else pd.DataFrame()
+    vil = ev[ev["level"] == "village"].copy()
+    if len(vil):
+        town = ancestors(regions, vil["region"], "township")
+        county = ancestors(regions, vil["region"], "county")
+        vil["township_name"] = names(regions, town)
+        vil["district_name"] = names(regions, county)
+    vals = village_values(program, fields)
+    return {"targets": targets, "districts": districts, "villages": vil.reset_index(drop=True),
+            "village_values": vals}
+
+
+def ancestors(regions: pd.DataFrame, codes: pd.Series, level: str) -> np.ndarray:
+    from .regions import ancestors_at
+    return ancestors_at(regions, pd.Series(np.asarray(codes, dtype=object)), level).to_numpy(dtype=object)
+
+
+def resettlement_budget(program: Program, funds: pd.DataFrame, years: int = 1) -> pd.DataFrame:
+    """The annual budget per use against spending recorded (funding engine), integer yuan."""
+    sp = funds[funds["kind"] == "spending"]
+    return funding.spending_vs_budget(program, sp[["use", "amount_yuan"]].reset_index(drop=True), years)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import (LAGGARD_PAGE, REPORT_COLORS, STEP_COLORS, STEP_MARK, caption_as_of,
-                                           setup, table_height, wan)
+from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, grid, setup, step_styler, wan
 from ruralcore import supervision as sv
 from ruralcore.regions import PILOT_TYPES
 
@@ -26,7 +25,7 @@ shown = sv.filter_board(board, pick_c, pick_t, pick_s)
 if order == "county":
     shown = shown.sort_values(["county", "pilot"], kind="stable")
 elif order == "report":
-    shown = shown.sort_values("report", key=lambda s: s.map({"missing": 0, "late": 1, "on_time": 2}), kind="stable")
+    shown = shown.sort_values("report", key=lambda r: r.map({"missing": 0, "late": 1, "on_time": 2}), kind="stable")
 
 m = st.columns(5)
 m[0].metric("试点", f"{len(shown)}个")
@@ -47,18 +46,13 @@ view = pd.DataFrame({
     "本月月报": shown["report_label"], "最近报送月份": shown["last_period"].fillna("—"),
     "试点代码": shown["pilot"],
 }).reset_index(drop=True)
-state_of = {v: k for k, v in STEP_MARK.items()}
-styled = (view.style
-          .map(lambda v: f"background-color: {STEP_COLORS[state_of[v]]}; color: #000" if v in state_of else "",
-               subset=[sv.STEP_SHORT[s] for s in steps])
-          .map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000" if v in REPORT_COLORS else "",
-               subset=["本月月报"])
+styled = (step_styler(view, [sv.STEP_SHORT[s] for s in steps], "本月月报")
           .format({"市级资金到位（万元）": "{:,.2f}", "县级配套到位（万元）": "{:,.2f}", "累计支出（万元）": "{:,.2f}"}))
 st.caption("选中一行查看该试点的节点、月报与滞后事项。各节点依据：" +
            "；".join(f"{sv.STEP_SHORT[s]} {r}" for s, r in zip(res["steps"].drop_duplicates("step")["step"],
                                                            res["steps"].drop_duplicates("step")["ref"])))
 event = st.dataframe(styled, hide_index=True, key="bd_table", on_select="rerun", selection_mode="single-row",
-                     height=table_height(len(view)), width="stretch",
+                     **grid(len(view)), width="stretch",
                      column_config={"最长逾期（天）": st.column_config.NumberColumn(format="%d")})
 rows = event.selection.rows if event else []
 if rows:

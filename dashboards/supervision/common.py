@@ -65,9 +65,25 @@ def wan(v) -> float:
     return float((Decimal(int(v)) / 10000).quantize(Decimal("0.01")))
 
 
-def table_height(rows: int) -> int:
+def table_height(rows: int, most: int = 20) -> int:
     row = 48 if projector_on() else 35
-    return (min(rows, 20) + 1) * row + 3
+    return (min(rows, most) + 1) * row + 3
+
+
+def grid(rows: int, most: int = 20) -> dict:
+    """st.dataframe sizing: every row visible up to ``most``; taller rows on a projector."""
+    return {"height": table_height(rows, most), "row_height": 48 if projector_on() else 35}
+
+
+def step_styler(frame: pd.DataFrame, step_columns: list[str], report_column: str | None = None):
+    """Colour step-state cells (and the report cell) of a display frame."""
+    state_of = {v: k for k, v in STEP_MARK.items()}
+    sty = frame.style.map(lambda v: f"background-color: {STEP_COLORS[state_of[v]]}; color: #000"
+                          if v in state_of else "", subset=step_columns)
+    if report_column:
+        sty = sty.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
+                      if v in REPORT_COLORS else "", subset=[report_column])
+    return sty
 
 
 def caption_as_of(as_of: dt.date, period: str) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, setup, table_height, wan
+from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, grid, setup, wan
 from dashboards.ui.theme import style_figure
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
@@ -25,7 +25,8 @@ lv = pd.DataFrame({
     "最长逾期（天）": lag["days_behind"], "依据条款": lag["refs"], "试点代码": lag["pilot"],
 }).reset_index(drop=True)
 ev = st.dataframe(lv, hide_index=True, key="lg_table", on_select="rerun", selection_mode="single-row",
-                  height=table_height(len(lv)), width="stretch")
+                  **grid(len(lv), 12), width="stretch",
+                  column_config={"滞后事项": st.column_config.TextColumn(width="large")})
 if ev and ev.selection.rows:
     picked = lv.at[ev.selection.rows[0], "试点代码"]
     if picked != st.session_state.get("lg_last_row"):
@@ -78,7 +79,7 @@ sched = pd.DataFrame({
 label_state = {v: k for k, v in sv.STATE_LABELS.items()}
 st.dataframe(sched.style.map(lambda v: f"background-color: {STEP_COLORS[label_state[v]]}; color: #000"
                              if v in label_state else "", subset=["情况"]),
-             hide_index=True, width="stretch")
+             hide_index=True, width="stretch", **grid(len(sched)))
 
 st.subheader("月报")
 rp = det["reports"]
@@ -92,16 +93,17 @@ else:
         "截止日": rp["due"].map(date_zh),
         "迟报（天）": [str(x) if s == "late" else "" for s, x in zip(rp["status"], rp["days_late"])],
     })
-    for f, name in (("indicators_built", "已建成指标（项）"), ("spent_yuan", "累计支出（万元）")):
+    for f, name in (("indicators_built", "月报：已建成指标（项）"), ("spent_yuan", "月报：累计支出（万元）")):
         if f in rp.columns:
             rv[name] = rp[f].map(lambda v: None if pd.isna(v) else (wan(v) if f.endswith("_yuan") else int(v)))
     st.dataframe(rv.style.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
-                              if v in REPORT_COLORS else "", subset=["情况"]),
-                 hide_index=True, width="stretch")
+                              if v in REPORT_COLORS else "", subset=["情况"]).format(
+                     {"月报：累计支出（万元）": "{:,.2f}"}, na_rep="—"),
+                 hide_index=True, width="stretch", **grid(len(rv), 12))
     if "indicators_built" in rp.columns:
         fig = go.Figure(go.Scatter(x=rp["period"].map(period_zh), y=rp["indicators_built"], mode="lines+markers",
                                    name="已建成指标（项）"))
-        fig.update_layout(title="已建成参考指标（项），按月")
+        fig.update_layout(title="月报填报的已建成参考指标（项）")
         st.plotly_chart(style_figure(fig, height=320), width="stretch")
 
 st.subheader("备注")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import (LAGGARD_PAGE, STEP_MARK, caption_as_of, rag_css, setup, table_height,
-                                           wan)
+from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, grid, rag_css, setup, step_styler, wan
 from ruralcore import supervision as sv
 
 d, period, as_of, res = setup("县区评分")
@@ -43,7 +42,7 @@ st.caption("绿：达到100%；黄：差距在黄灯区间内；红：差距更�
            "；月报 " + refs["reporting_rate"] + "。资金支出率、指标建成率文件未规定目标，不着色。"
            "点击县（市、区）所在行或任一单元格，展开该县试点。")
 event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
-                     selection_mode=["single-row", "single-cell"], height=table_height(len(view)),
+                     selection_mode=["single-row", "single-cell"], **grid(len(view)),
                      width="stretch")
 
 # the county to expand: a clicked row or cell, else ?county= in the URL
@@ -72,7 +71,9 @@ pv = pd.DataFrame({
     "累计支出（万元）": pil["spent_yuan"].map(wan), "试点代码": pil["pilot"],
 }).reset_index(drop=True)
 st.caption("选中试点所在行，进入落后督办查看详情。")
-ev2 = st.dataframe(pv, hide_index=True, key=f"sc_pilots_{county}", on_select="rerun", selection_mode="single-row",
-                   width="stretch", column_config={"累计支出（万元）": st.column_config.NumberColumn(format="%.2f")})
+ev2 = st.dataframe(step_styler(pv, [sv.STEP_SHORT[s] for s in sv.STEPS], "本月月报").format(
+                       {"累计支出（万元）": "{:,.2f}"}), hide_index=True, **grid(len(pv)), key=f"sc_pilots_{county}",
+                   on_select="rerun", selection_mode="single-row",
+                   width="stretch")
 if ev2 and ev2.selection.rows:
     st.switch_page(LAGGARD_PAGE, query_params={"pilot": pv.at[ev2.selection.rows[0], "试点代码"]})

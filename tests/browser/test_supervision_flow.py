@@ -64,6 +64,9 @@ def test_red_county_down_to_pilot(page, app_url, sup, wait_idle, shoot, no_error
     assert f"pilot={target['pilot']}" in page.url
     assert page.locator("h2", has_text=target["name"]).is_visible()
     assert page.locator("h3", has_text="滞后事项").is_visible()
+    # the worst pilot of a red county has something behind: the page lists it, no all-clear
+    assert (sup["behind"]["pilot"] == target["pilot"]).any()
+    assert page.get_by_text("该试点没有逾期节点").count() == 0
     no_errors(page)
     shoot(page, "supervision-pilot", full_page=True)
 

@@ -15,10 +15,10 @@ caption_as_of(as_of, period)
 
 counties = board.drop_duplicates("county").sort_values("county")
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-pick_c = c1.multiselect("县（市、区）", counties["county"].tolist(), key="bd_county",
+pick_c = c1.multiselect("县（市、区）", counties["county"].tolist(), key="bd_county", placeholder="全部",
                         format_func=dict(zip(counties["county"], counties["county_name"])).get)
-pick_t = c2.multiselect("试点类型", list(PILOT_TYPES), key="bd_type", format_func=PILOT_TYPES.get)
-pick_s = c3.multiselect("状态", list(sv.PILOT_STATE_LABELS), key="bd_state", format_func=sv.PILOT_STATE_LABELS.get)
+pick_t = c2.multiselect("试点类型", list(PILOT_TYPES), key="bd_type", placeholder="全部", format_func=PILOT_TYPES.get)
+pick_s = c3.multiselect("状态", list(sv.PILOT_STATE_LABELS), key="bd_state", placeholder="全部", format_func=sv.PILOT_STATE_LABELS.get)
 order = c4.selectbox("排序", ["behind", "county", "report"], key="bd_sort",
                      format_func={"behind": "按滞后程度", "county": "按县（市、区）", "report": "按本月月报"}.get)
 shown = sv.filter_board(board, pick_c, pick_t, pick_s)

@@ -98,7 +98,7 @@ else:
             rv[name] = rp[f].map(lambda v: None if pd.isna(v) else (wan(v) if f.endswith("_yuan") else int(v)))
     st.dataframe(rv.style.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
                               if v in REPORT_COLORS else "", subset=["情况"]).format(
-                     {"月报：累计支出（万元）": "{:,.2f}"}, na_rep="—"),
+                     {"月报：累计支出（万元）": "{:,.2f}", "月报：已建成指标（项）": "{:.0f}"}, na_rep="—"),
                  hide_index=True, width="stretch", **grid(len(rv), 12))
     if "indicators_built" in rp.columns:
         fig = go.Figure(go.Scatter(x=rp["period"].map(period_zh), y=rp["indicators_built"], mode="lines+markers",

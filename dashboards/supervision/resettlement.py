@@ -43,6 +43,8 @@ res = _targets(d.url, d.token, program.id, period, as_of)
 st.caption(f"数据月份：{period_zh(period)}；到期情况截至{date_zh(as_of)}。{ASSUMED_LABEL}的期限或比例已标出。")
 
 t = res["targets"]
+names = dict(zip(t["target"], t["name"]))
+short = {k: (v[:18] + "…") if len(v) > 19 else v for k, v in names.items()}
 tv = pd.DataFrame({
     "目标": t["name"], "要求": [f"{OP_TEXT.get(o, o)}{v:g}{u if u != '%' else '%'}" for o, v, u in
                                zip(t["op"], t["threshold"], t["unit"])],
@@ -61,14 +63,16 @@ dist = res["districts"]
 if dist.empty:
     st.info("本月没有可分县（市）区计算的指标。")
 else:
-    names = dict(zip(t["target"], t["name"]))
-    short = {k: (v[:18] + "…") if len(v) > 19 else v for k, v in names.items()}
-    vals = dist.pivot(index="district_name", columns="target", values="value")
-    stat = dist.pivot(index="district_name", columns="target", values="status")
-    vals.columns = [short[c] for c in vals.columns]
-    stat.columns = vals.columns
+    # targets as rows (their full names), districts as columns
+    vals = dist.pivot(index="target", columns="district_name", values="value")
+    stat = dist.pivot(index="target", columns="district_name", values="status")
+    order = [c for c in t["target"] if c in vals.index]
+    vals, stat = vals.loc[order], stat.loc[order]
+    vals.index = pd.Index([names[c] for c in order], name="目标")
+    stat.index = vals.index
+    vals.columns.name = stat.columns.name = None
     st.dataframe(vals.round(1).style.apply(lambda _: stat.map(rag_css), axis=None).format("{:.1f}", na_rep="—"),
-                 width="stretch")
+                 width="stretch", height=table_height(len(vals)))
 
 st.subheader("分村（每村须达到的目标）")
 vil = res["villages"]

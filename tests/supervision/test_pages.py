@@ -3,8 +3,10 @@ with ruralcore.supervision's numbers (board, scorecard, drill-down, 银川 targe
 the circular download is opened with python-docx."""
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import io
+import os
 
 import docx
 import pytest
@@ -121,6 +123,15 @@ def test_resettlement_targets_and_budget(app_test):
     assert req["到2018年底村均电子商务从业人员达到10人以上"] == "≥10人"
     assert req["医疗信息公共服务平台覆盖移民地区10个乡镇卫生院"] == "≥10个"
     assert req["医疗信息公共服务平台覆盖56个行政村（社区）卫生服务中心（站）"] == "≥56个"
+    dist = frame(at, 1)
+    from ruralcore import overview as ov
+    yc = load_program("yinchuan-2017")
+    eng = __import__("ruralcore.store.db", fromlist=["get_engine"]).get_engine(os.environ["DATABASE_URL"])
+    fields, regions = ov.load_month(eng, yc.id, "2018-12"), ov.region_frame(eng, yc.id)
+    d = sv.resettlement_targets(yc, fields, regions, dt.date(2019, 1, 25))["districts"]
+    four_g = d[d["target"] == "coverage_4g_90"].set_index("district_name")["value"].round(1)
+    row = dist.loc["到2018年底移民地区自然村移动4G覆盖率达到90%以上"]
+    assert row.round(1).to_dict() == four_g.to_dict() and len(four_g) == 6  # 银川: 6 县（市）区
     budget = frame(at, 3)
     assert budget["预算（万元）"].sum() == pytest.approx(200.0)  # 七(二) 每年200万元
     assert "超支" in budget["超支"].tolist()  # the demo overspends one use

@@ -140,3 +140,42 @@ def test_unknown_pilot_is_a_chinese_error(two):
 def test_programme_without_pilot_steps_is_refused():
     with pytest.raises(RuralcoreError, match="缺少试点进度里程碑"):
         sv.step_info(load_program("huayuan-2019"), dt.date(2019, 6, 30))
+
+
+def test_resettlement_targets_are_the_documents_figures():
+    """银川 一 目标任务, 四(二), 四(三), 三(六): 4G ≥ 90 %, fibre 100 %, stations 60 % (2017)
+    and 100 % (2018), 5 trained and 10 practitioners per village, 1 senior talent per
+    village, 10 hospitals and 56 clinics on the medical platform."""
+    yc = load_program("yinchuan-2017")
+    regions = pd.DataFrame({"code": ["640100", "640104", "640104001", "640104002"],
+                            "name": ["银川市", "兴庆区", "甲村", "乙村"], "level": ["city", "county", "village", "village"],
+                            "parent": ["", "640100", "640104", "640104"]}).set_index("code", drop=False)
+    fields = pd.DataFrame({"villages": [1, 1], "natural_villages": [10, 10], "natural_villages_4g": [10, 8],
+                           "fiber": [1, 0], "senior_ecommerce_talents": [1, 0], "ecommerce_trained": [6, 4],
+                           "ecommerce_practitioners": [10, 10]},
+                          index=pd.Index(["640104001", "640104002"], name="region"))
+    r = sv.resettlement_targets(yc, fields, regions, dt.date(2018, 6, 30))
+    t = r["targets"].set_index("target")
+    expect = {"coverage_4g_90": 90, "fiber_100": 100, "ecommerce_station_60_2017": 60, "ecommerce_station_100_2018": 100,
+              "ecommerce_trained_5": 5, "practitioners_10": 10, "senior_talent_each": 1, "hospitals_10": 10,
+              "clinics_56": 56}
+    assert {k: t.at[k, "threshold"] for k in expect} == expect
+    assert t.at["coverage_4g_90", "value"] == pytest.approx(90.0) and t.at["coverage_4g_90", "status"] == "green"
+    assert t.at["fiber_100", "status"] == "red"  # one of two villages has fibre: 50 %
+    assert t.at["senior_talent_each", "shown"] == "1/2个村达标"
+    assert t.at["ecommerce_trained_5", "value"] == pytest.approx(5.0)  # 10 trained over 2 villages
+    assert t.at["ecommerce_station_60_2017", "due_state"] == "已到期"  # due 2017-12-31
+    assert t.at["coverage_4g_90", "due_state"] == "未到期" and t.at["coverage_4g_90", "days_left"] == 184
+    d = r["districts"].set_index("target")
+    assert d.at["coverage_4g_90", "district_name"] == "兴庆区" and d.at["coverage_4g_90", "value"] == pytest.approx(90.0)
+
+
+def test_resettlement_budget_is_2_million_a_year_in_integer_yuan():
+    yc = load_program("yinchuan-2017")
+    funds = pd.DataFrame({"kind": ["spending", "spending", "allocation"],
+                          "use": ["网络基础设施配套", "贫困户资运费补贴", "网络基础设施配套"],
+                          "amount_yuan": np.array([900_000, 600_000, 5], dtype="int64")})
+    b = sv.resettlement_budget(yc, funds).set_index("use")
+    assert int(b["budget_yuan"].sum()) == 2_000_000  # 七(二) 每年200万元
+    assert b.at["网络基础设施配套", "spent_yuan"] == 900_000  # the allocation entry is not spending
+    assert bool(b.at["贫困户资运费补贴", "over_budget"])  # 600,000 > 25 % of 2,000,000 (assumed share)

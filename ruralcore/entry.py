@@ -1,5 +1,5 @@
-"""What the data-entry page needs: a township's villages for one month as an editable
-table (current values and the versions read), the range rules of each column, and a
+"""What the data-entry page needs: a township's villages (in general: the regions at the
+programme's report level, grouped by their parent) for one month as an editable table (current values and the versions read), the range rules of each column, and a
 save that checks every cell and writes through the store.
 
 The cell rules are the Excel import's (``ruralcore.excel.validate``: ranges, whole
@@ -23,15 +23,17 @@ from .programs import Field_, Program, load_program
 
 CODE, NAME = "code", "name"
 SOURCE = "数据填报"
+UNIT_LABELS = {"village": "村", "township": "乡镇", "pilot": "试点", "county": "县", "station": "站点"}
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """One township's month as read: values (columns code, name, one per field code; one
-    row per village) and the version of every cell read (0: no value stored yet)."""
+    """One group's month as read (e.g. a township's villages): values (columns code, name,
+    one per field code; one row per reporting region) and the version of every cell read
+    (0: no value stored yet)."""
     program: str
     period: str
-    township: str
+    group: str
     frame: pd.DataFrame
     versions: dict[tuple[str, str], int]
     fields: tuple[str, ...]
@@ -99,33 +101,69 @@ def entry_periods(engine, program: Program | str, today: dt.date | None = None,
     return sorted(have, reverse=True)
 
 
-def townships(engine, program: Program | str) -> pd.DataFrame:
-    """Columns code, name of the townships that have villages of the programme in the store."""
+def report_level(program: Program | str) -> str:
+    """The level that reports monthly (the programme's setting report_level)."""
+    from .excel.layout import report_level as level
+    return level(_program(program))
+
+
+def unit_label(program: Program | str) -> str:
+    """What one row of the sheet is, in Chinese: 村, 乡镇, 试点…"""
+    return UNIT_LABELS.get(report_level(program), "区域")
+
+
+def units(engine, program: Program | str) -> pd.DataFrame:
+    """The regions that report (at the programme's report level) with the group they are
+    entered under (their parent): columns code, name, group, group_name, group_level."""
     from .store import regions as store_regions
 
-    reg = store_regions.load_regions(engine, _program(program).id).reset_index(drop=True)
-    vill = reg[reg["level"] == "village"]
-    town = reg[(reg["level"] == "township") & reg["code"].isin(vill["parent"])]
-    return town[[CODE, NAME]].sort_values(CODE, kind="stable").reset_index(drop=True)
+    program = _program(program)
+    every = store_regions.load_regions(engine).reset_index(drop=True).drop_duplicates("code")
+    mine = every[(every["program"] == program.id) & (every["level"] == report_level(program))]
+    by_code = every.set_index("code")
+    parent = mine["parent"].astype(str)
+    # a parent is a region code, or (some region files) the parent's name
+    name = parent.map(by_code["name"]).fillna(parent).where(parent != "", "（未分组）")
+    level = parent.map(by_code["level"]).fillna("")
+    out = pd.DataFrame({CODE: mine["code"].astype(str).to_numpy(), NAME: mine["name"].astype(str).to_numpy(),
+                        "group": parent.to_numpy(), "group_name": name.astype(str).to_numpy(),
+                        "group_level": level.astype(str).to_numpy()})
+    return out.sort_values(["group", CODE], kind="stable").reset_index(drop=True)
 
 
-def villages(engine, program: Program | str, township: str) -> pd.DataFrame:
-    from .store import regions as store_regions
+def groups(engine, program: Program | str) -> pd.DataFrame:
+    """The groups one can enter a month for (townships for village reports, counties for
+    township reports…): columns code, name, level."""
+    u = units(engine, program)
+    g = u.drop_duplicates("group")
+    return pd.DataFrame({CODE: g["group"].to_numpy(), NAME: g["group_name"].to_numpy(),
+                         "level": g["group_level"].to_numpy()}).reset_index(drop=True)
 
-    reg = store_regions.load_regions(engine, _program(program).id).reset_index(drop=True)
-    v = reg[(reg["level"] == "village") & (reg["parent"] == township)]
-    return v[[CODE, NAME]].sort_values(CODE, kind="stable").reset_index(drop=True)
+
+def group_label(program: Program | str, groups_frame: pd.DataFrame) -> str:
+    """How the group selector is labelled: 乡镇, 县（区、市）… or 所属区域."""
+    from .regions import LEVEL_NAMES
+
+    levels = set(groups_frame["level"]) - {""}
+    return LEVEL_NAMES.get(levels.pop(), "所属区域") if len(levels) == 1 else "所属区域"
 
 
-def load_sheet(engine, program: Program | str, period: str, township: str) -> Sheet:
-    """The township's villages in ``period`` with their stored values and versions."""
+def members(engine, program: Program | str, group: str) -> pd.DataFrame:
+    u = units(engine, program)
+    return u.loc[u["group"] == group, [CODE, NAME]].reset_index(drop=True)
+
+
+def load_sheet(engine, program: Program | str, period: str, group: str) -> Sheet:
+    """The group's reporting regions (a township's villages…) in ``period`` with their
+    stored values and versions."""
     from .store import reports
 
     program = _program(program)
     codes = [f.code for f in fields(program)]
-    vill = villages(engine, program, township)
+    vill = members(engine, program, group)
     if vill.empty:
-        raise InputError(Problem(f"乡镇“{township}”下没有本方案的村", column="乡镇"), source=SOURCE)
+        raise InputError(Problem(f"“{group}”下没有本方案的填报单位（{unit_label(program)}）", column="所属区域"),
+                         source=SOURCE)
     stored = reports.load_reports(engine, program.id, [period])
     stored = stored[stored["region"].isin(vill[CODE]) & stored["field"].isin(codes)]
     val = stored.pivot_table(index="region", columns="field", values="value", aggfunc="first", dropna=False)
@@ -136,7 +174,7 @@ def load_sheet(engine, program: Program | str, period: str, township: str) -> Sh
     ver = stored.set_index(["region", "field"])["version"]
     full = pd.MultiIndex.from_product([vill[CODE], codes])
     versions = ver.reindex(full, fill_value=0).astype("int64")
-    return Sheet(program.id, period, township, frame, dict(zip(versions.index.tolist(), versions.tolist())),
+    return Sheet(program.id, period, group, frame, dict(zip(versions.index.tolist(), versions.tolist())),
                  tuple(codes))
 
 
@@ -180,31 +218,32 @@ def check(sheet: Sheet, edited: pd.DataFrame, engine=None, today: dt.date | None
     from . import excel
 
     program = _program(sheet.program)
-    _same_villages(sheet, edited)
+    _same_rows(sheet, edited)
     data, rows = _as_csv(program, sheet, edited)
     try:
         return excel.validate(program, data, sheet.period, engine=engine, name=SOURCE + ".csv", today=today)
     except InputError as err:
-        raise InputError(_name_villages(err.problems, rows, edited), source=SOURCE) from None
+        raise InputError(_name_rows(err.problems, rows, edited, unit_label(program)), source=SOURCE) from None
 
 
-def _same_villages(sheet: Sheet, edited: pd.DataFrame) -> None:
+def _same_rows(sheet: Sheet, edited: pd.DataFrame) -> None:
     missing = [c for c in (CODE, NAME, *sheet.fields) if c not in edited.columns]
     if missing:
         raise InputError([Problem("缺少该列", column=c) for c in missing], source=SOURCE)
     if list(edited[CODE].astype(str)) != list(sheet.frame[CODE].astype(str)):
-        raise InputError(Problem("表中的村与读取时不一致（不能增删或改动区域代码），请刷新后重试", column="区域代码"),
+        raise InputError(Problem("表中的填报单位与读取时不一致（不能增删或改动区域代码），请刷新后重试", column="区域代码"),
                          source=SOURCE)
 
 
-def _name_villages(problems: list[Problem], rows: pd.DataFrame, edited: pd.DataFrame) -> list[Problem]:
-    """CSV row r is table row (r - 1) of ``rows``; say which village and which table row."""
+def _name_rows(problems: list[Problem], rows: pd.DataFrame, edited: pd.DataFrame, unit: str) -> list[Problem]:
+    """CSV row r is table row (r - 1) of ``rows``; say which village (…) and which table row."""
     pos = {c: i + 1 for i, c in enumerate(edited[CODE].astype(str))}
     out = []
     for p in problems:
         if p.row is not None and 2 <= p.row < len(rows) + 2:
             r = rows.iloc[p.row - 2]
-            out.append(Problem(f"村“{r[NAME]}”（{r[CODE]}）：{p.message}", row=pos[str(r[CODE])], column=p.column))
+            out.append(Problem(f"{unit}“{r[NAME]}”（{r[CODE]}）：{p.message}", row=pos[str(r[CODE])],
+                               column=p.column))
         else:
             out.append(Problem(p.message, column=p.column))
     return out
@@ -246,13 +285,14 @@ def save(engine, sheet: Sheet, edited: pd.DataFrame, user: str, today: dt.date |
 
 def _stale_message(engine, sheet: Sheet, diff: pd.DataFrame, expected: dict) -> str | None:
     """Which villages' fields moved since they were read, by name, for the page."""
-    now = load_sheet(engine, sheet.program, sheet.period, sheet.township).versions
+    now = load_sheet(engine, sheet.program, sheet.period, sheet.group).versions
     moved = [(r, f) for (r, f), v in expected.items() if now.get((r, f), 0) != v]
     if not moved:
         return None
     names = sheet.frame.set_index(CODE)[NAME].astype(str)
     labels = {c.code: c.label for c in column_rules(sheet.program)}
-    cells = "；".join(f"村“{names.get(r, r)}”的“{labels.get(f, f)}”" for r, f in moved[:10])
+    unit = unit_label(sheet.program)
+    cells = "；".join(f"{unit}“{names.get(r, r)}”的“{labels.get(f, f)}”" for r, f in moved[:10])
     more = f"等{len(moved)}处" if len(moved) > 10 else ""
     return (f"保存被拒绝：{cells}{more}在您读取之后已被他人修改。为免覆盖他人的数据，本次未写入任何数据；"
             "请重新读取本月数据后再修改。")

@@ -1,4 +1,4 @@
-"""数据填报: a township's villages for one month as an editable table, checked with the
+"""数据填报: a township's villages (the regions at the programme's report level, by parent) for one month as an editable table, checked with the
 programme's ranges; saved through the store with the versions read (a concurrent edit
 is refused, never overwritten); Excel template download and upload. The rules live in
 ruralcore.entry / ruralcore.excel; this page only lays them out."""
@@ -23,13 +23,21 @@ eng = engine()
 if not entry.fields(program):
     st.info(f"《{program.meta.title}》没有按月填报的数据项。")
     st.stop()
-towns = entry.townships(eng, program)
-if towns.empty:
-    st.info("数据库中还没有本方案的乡镇和村，无法填报。请先导入区域或生成演示数据（ruralcore demo）。")
+unit = entry.unit_label(program)
+TOKEN = entry.data_token(eng)  # changes whenever stored data changes
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _groups(url: str, program_id: str, token: str) -> pd.DataFrame:
+    return entry.groups(engine(), program_id)
+
+
+groups = _groups(URL, program.id, TOKEN)
+if groups.empty:
+    st.info(f"数据库中还没有本方案的填报单位（{unit}），无法填报。请先导入区域或生成演示数据（ruralcore demo）。")
     st.stop()
 
-town_names = dict(zip(towns["code"], towns["name"]))
-TOKEN = entry.data_token(eng)  # changes whenever stored data changes
+group_names = dict(zip(groups["code"], groups["name"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -40,7 +48,8 @@ def _periods(url: str, program_id: str, token: str) -> list[str]:
 stored = _periods(URL, program.id, TOKEN)
 months = entry.entry_periods(eng, program, stored=stored)
 with st.sidebar:
-    township = st.selectbox("乡镇", list(towns["code"]), format_func=lambda c: town_names.get(c, c), key="en_town")
+    group = st.selectbox(entry.group_label(program, groups), list(groups["code"]),
+                         format_func=lambda c: group_names.get(c, c), key="en_group")
     period = st.selectbox("月份", months, format_func=period_zh, key="en_period",
                           index=months.index(stored[-1]) if stored else 0)
     user = st.text_input("填报人", value=DEFAULT_USER, key="en_user", help="记入审计日志")
@@ -62,10 +71,10 @@ for kind in ("success", "error"):
 
 # The sheet (values and versions) is read once and kept until saved or re-read, so that a
 # save carries the versions the user actually saw.
-sheet_key = ("en_sheet", program.id, period, township)
+sheet_key = ("en_sheet", program.id, period, group)
 if st.session_state.get("en_sheet_key") != sheet_key or "en_sheet" not in st.session_state:
     try:
-        st.session_state["en_sheet"] = entry.load_sheet(eng, program, period, township)
+        st.session_state["en_sheet"] = entry.load_sheet(eng, program, period, group)
     except RuralcoreError as err:
         st.error(str(err))
         st.stop()
@@ -73,15 +82,15 @@ if st.session_state.get("en_sheet_key") != sheet_key or "en_sheet" not in st.ses
     st.session_state["en_editor_n"] = st.session_state.get("en_editor_n", 0) + 1
 sheet: entry.Sheet = st.session_state["en_sheet"]
 
-st.subheader(f"{town_names.get(township, township)} · {period_zh(period)}月报")
+st.subheader(f"{group_names.get(group, group)} · {period_zh(period)}月报")
 reported = int(sheet.frame[list(sheet.fields)].notna().any(axis=1).sum())
-st.caption(f"共{len(sheet.frame)}个村，已有数据{reported}个。直接在表中修改，输入时即按范围检查；"
+st.caption(f"共{len(sheet.frame)}个{unit}，已有数据{reported}个。直接在表中修改，输入时即按范围检查；"
            "保存时逐格校验（含分子不能大于分母），有任何问题都不会写入。")
 
 rules = entry.column_rules(program)
 config = {
     entry.CODE: st.column_config.TextColumn("区域代码", disabled=True),
-    entry.NAME: st.column_config.TextColumn("村", disabled=True),
+    entry.NAME: st.column_config.TextColumn(unit, disabled=True),
 }
 for r in rules:
     config[r.code] = st.column_config.NumberColumn(

@@ -210,7 +210,7 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
     eng = db.get_engine(demo_url)
     program = load_program("huayuan-2019")
     period = max(entry.periods(eng, program))
-    town = entry.townships(eng, program)["code"].iat[0]
+    town = entry.groups(eng, program)["code"].iat[0]
     sheet = entry.load_sheet(eng, program, period, town)
     codes = list(sheet.fields)
     col = lambda f: 2 + codes.index(f)  # noqa: E731 - after 区域代码 and 村

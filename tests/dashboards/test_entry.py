@@ -247,7 +247,7 @@ def test_no_change_writes_nothing(eng):
 def test_villages_cannot_be_swapped_under_the_sheet(eng):
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
     edited = sheet.frame.iloc[::-1].reset_index(drop=True)
-    with pytest.raises(InputError, match="表中的村与读取时不一致"):
+    with pytest.raises(InputError, match="与读取时不一致"):
         entry.save(eng, sheet, edited, "花垣镇填报员")
 
 
@@ -289,11 +289,11 @@ def editor(at: AppTest) -> pd.DataFrame:
 def test_page_shows_the_townships_month(url):
     eng = db.get_engine(url)
     at = run_page()
-    assert at.selectbox(key="en_town").value == entry.townships(eng, HUAYUAN)["code"].iat[0]
+    assert at.selectbox(key="en_group").value == entry.groups(eng, HUAYUAN)["code"].iat[0]
     assert at.selectbox(key="en_period").value == PERIOD  # the newest month with reports
     assert "2019-12" in at.selectbox(key="en_period").options or "2019年12月" in at.selectbox(key="en_period").options
     shown = editor(at)
-    sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, at.selectbox(key="en_town").value)
+    sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, at.selectbox(key="en_group").value)
     assert list(shown["code"]) == list(sheet.frame["code"])
     assert shown["households"].tolist() == sheet.frame["households"].tolist()
     assert [b.label for b in at.get("download_button")] == ["下载Excel模板"]
@@ -301,9 +301,9 @@ def test_page_shows_the_townships_month(url):
 
 def test_page_switches_township_and_saves_nothing_unchanged(url):
     eng = db.get_engine(url)
-    towns = entry.townships(eng, HUAYUAN)
+    towns = entry.groups(eng, HUAYUAN)
     at = run_page()
-    at.selectbox(key="en_town").set_value(towns["code"].iat[2]).run()
+    at.selectbox(key="en_group").set_value(towns["code"].iat[2]).run()
     assert not at.exception
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, towns["code"].iat[2])
     assert list(editor(at)["code"]) == list(sheet.frame["code"])
@@ -321,3 +321,31 @@ def test_page_for_a_programme_without_villages_says_so(url):
     assert at.info or at.dataframe  # either a Chinese note or its own table, never a traceback
     for i in at.info:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in i.value)
+
+
+def test_township_level_programme_enters_the_20_townships_of_rongshui(url):
+    """融水 reports per township (setting report_level): the sheet is the county's 20
+    townships of 附件1, and a refused value names the township."""
+    eng = db.get_engine(url)
+    prog = "rongshui-2019"
+    assert entry.unit_label(prog) == "乡镇"
+    groups = entry.groups(eng, prog)
+    assert list(groups["name"]) == ["融水苗族自治县"]
+    assert entry.group_label(prog, groups) == "县（区、市）"
+    period = entry.periods(eng, prog)[-1]
+    sheet = entry.load_sheet(eng, prog, period, groups["code"].iat[0])
+    assert len(sheet.frame) == 20 and {"融水镇", "白云乡"} <= set(sheet.frame["name"])
+    before = snapshot_of(eng, prog)
+    edited = sheet.frame.copy()
+    edited.at[0, "officers"] = -1
+    with pytest.raises(InputError) as err:
+        entry.save(eng, sheet, edited, "县农业农村局")
+    assert f"乡镇“{sheet.frame['name'].iat[0]}”" in str(err.value) and "不能为负数" in str(err.value)
+    after = snapshot_of(eng, prog)
+    pd.testing.assert_frame_equal(after[0], before[0])
+    assert len(after[1]) == len(before[1])
+
+
+def snapshot_of(eng, program: str):
+    rep = reports.load_reports(eng, program).sort_values(["period", "region", "field"]).reset_index(drop=True)
+    return rep, audit.load_audit(eng)

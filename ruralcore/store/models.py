@@ -253,12 +253,128 @@ class WhatIfScenario(SQLModel, table=True):
     version: int = _version()
 
 
+# ---- accounts and sessions --------------------------------------------------------------
+
+class Account(SQLModel, table=True):
+    """A user of the pages: role and region decide what they read and write (ruralcore.scope)."""
+    __tablename__ = "accounts"
+    username: str = Field(primary_key=True, max_length=60)
+    display_name: str = ""
+    role: str = Field(max_length=20)
+    region: str = Field(default="", max_length=40, index=True)
+    password_hash: str = Field(default="", sa_type=sa.Text)  # argon2id; never shown or audited
+    active: bool = True
+    must_change_password: bool = False
+    created_at: datetime | None = Field(default=None, sa_type=sa.DateTime)
+    version: int = _version()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every login attempt: throttling and lockout are decided from the latest failures."""
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_user_at", "username", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60)
+    at: datetime = Field(sa_type=sa.DateTime)
+    ok: bool = False
+    reason: str = Field(default="", max_length=40)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: ends after inactivity or on logout. Only the token's hash is kept."""
+    __tablename__ = "user_sessions"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=60, index=True)
+    started_at: datetime = Field(sa_type=sa.DateTime)
+    last_seen: datetime = Field(sa_type=sa.DateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=sa.DateTime)
+
+
+# ---- 一户一档: household archive ---------------------------------------------------------
+
+class Household(SQLModel, table=True):
+    __tablename__ = "households"
+    id: int | None = Field(default=None, primary_key=True)
+    village: str = Field(max_length=40, index=True)  # region code of the village
+    head_name: str = ""
+    id_number: str = Field(default="", max_length=18)  # head's ID card; masked for most roles
+    phone: str = Field(default="", max_length=20)
+    address: str = ""
+    poverty_cause: str = ""  # 致贫原因
+    living_conditions: str = Field(default="", sa_type=sa.Text)  # 生产生活条件
+    monitor_type: str = Field(default="", max_length=20)  # unstable | marginal | hardship | ""
+    monitor_state: str = Field(default="", max_length=20)  # monitoring | risk_removed | ""
+    identified_on: date | None = None
+    exited_on: date | None = None
+    is_demo: bool = False
+    version: int = _version()
+
+
+class HouseholdMember(SQLModel, table=True):
+    __tablename__ = "household_members"
+    id: int | None = Field(default=None, primary_key=True)
+    household: int = Field(foreign_key="households.id", index=True)
+    name: str = ""
+    relation: str = ""  # 户主 / 配偶 / 子女 / 父母 / ...
+    id_number: str = Field(default="", max_length=18)
+    phone: str = Field(default="", max_length=20)
+    age: int | None = None
+    health: str = ""  # 健康 / 长期慢性病 / 大病 / 残疾
+    work_ability: str = ""  # 有劳动力 / 弱劳动力 / 无劳动力
+    version: int = _version()
+
+
+class HouseholdIncome(SQLModel, table=True):
+    __tablename__ = "household_income"
+    __table_args__ = (sa.UniqueConstraint("household", "year", name="uq_household_income"),)
+    id: int | None = Field(default=None, primary_key=True)
+    household: int = Field(foreign_key="households.id")
+    year: int
+    per_capita_yuan: int = Field(sa_type=sa.BigInteger)  # whole yuan per person per year
+    version: int = _version()
+
+
+class HouseholdMeasure(SQLModel, table=True):
+    __tablename__ = "household_measures"
+    id: int | None = Field(default=None, primary_key=True)
+    household: int = Field(foreign_key="households.id", index=True)
+    measure: str = ""  # 帮扶措施
+    started_on: date | None = None
+    note: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+class HouseholdHistory(SQLModel, table=True):
+    """Monitoring type/state changes of a household, oldest first."""
+    __tablename__ = "household_history"
+    id: int | None = Field(default=None, primary_key=True)
+    household: int = Field(foreign_key="households.id", index=True)
+    on_date: date
+    monitor_type: str = Field(default="", max_length=20)
+    monitor_state: str = Field(default="", max_length=20)
+    note: str = Field(default="", sa_type=sa.Text)
+    version: int = _version()
+
+
+class PiiAccessLog(SQLModel, table=True):
+    """Every view of an unmasked household record: who, when, which household."""
+    __tablename__ = "pii_access_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=sa.DateTime)
+    username: str = Field(max_length=60)
+    role: str = Field(default="", max_length=20)
+    household: int
+    village: str = Field(default="", max_length=40)
+    purpose: str = ""
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
         Region, Report, AppMeta, AuditEntry, Pilot, PilotIndicator, Station, StationEquipment,
         Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
-        WhatIfScenario,
+        WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
+        HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog,
     )
 }
 TABLE_LABELS = {
@@ -267,4 +383,7 @@ TABLE_LABELS = {
     "station_equipment": "站点设备", "officers": "信息员", "officer_training": "信息员培训",
     "acceptance_cases": "验收案件", "acceptance_items": "验收项目", "fund_entries": "资金记录",
     "task_progress": "任务进度", "what_if_scenarios": "模拟方案",
+    "accounts": "账户", "login_attempts": "登录记录", "user_sessions": "登录会话",
+    "households": "农户档案", "household_members": "家庭成员", "household_income": "家庭收入",
+    "household_measures": "帮扶措施", "household_history": "监测记录", "pii_access_log": "敏感信息查看记录",
 }

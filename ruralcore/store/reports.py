@@ -13,6 +13,7 @@ from ..errors import InputError, Problem, StaleWriteError
 from . import _fast, audit
 from .db import to_cst_naive
 from .models import Report
+from .. import scope as _scope
 
 TABLE = Report.__table__
 COLUMNS = ["program", "period", "region", "field", "value", "submitted_by", "submitted_at", "version"]
@@ -105,7 +106,8 @@ def _validate(values: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"region": df["region"], "field": df["field"], "value": num.astype("float64")})
 
 
-def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.DataFrame, user: str,
+def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.DataFrame,
+                   user: "str | _scope.Actor",
                    submitted_at: datetime | None = None,
                    expected_versions: dict[tuple[str, str], int] | None = None) -> dict:
     """Write one period's values (columns region, field, value) in ONE transaction.
@@ -115,11 +117,16 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
     inserted or changed value. ``expected_versions`` maps (region, field) to the version
     the caller read (0 = "did not exist"); any mismatch raises StaleWriteError and
     nothing is written. Returns {'inserted': n, 'updated': n, 'unchanged': n}.
+
+    ``user`` is a str (system/CLI, not checked) or an Actor (what the pages pass): every
+    region written must be inside the actor's, else PermissionDenied and nothing written.
     """
     _check_period(period)
     new = _validate(values)
     when = to_cst_naive(submitted_at)
     with engine.begin() as conn:
+        _scope.check_write(conn, user, "reports", new["region"])
+        user = _scope.user_name(user)
         sql = "SELECT id, region, field, value, version, submitted_by FROM reports WHERE program = ? AND period = ?"
         params = [program, period]
         regions = new["region"].unique().tolist()

@@ -21,6 +21,7 @@ from ..errors import InputError, Problem, StaleWriteError
 from . import _fast
 from . import audit as _audit
 from .models import TABLE_LABELS
+from .. import scope as _scope
 
 M = TypeVar("M", bound=SQLModel)
 Target = sa.Engine | sa.Connection | Session
@@ -81,8 +82,25 @@ def _validated(model: type[M], data: dict) -> M:
                           for err in e.errors()]) from None
 
 
-def insert(target: Target, model: type[M], values: dict, user: str) -> M:
-    """Insert one record (defaults from the model), audit it, return it with its key."""
+SECRET_COLUMNS = frozenset({"password_hash"})  # never copied into the audit log
+
+
+def _redacted(row: dict) -> dict:
+    return {k: ("***" if k in SECRET_COLUMNS and v else v) for k, v in row.items()}
+
+
+def _guard(conn: sa.Connection, user, table: sa.Table, *rows: dict) -> str:
+    """Refuse (PermissionDenied, nothing written) an Actor writing outside its region;
+    return the plain name for the audit log. A plain str is the system and passes."""
+    if isinstance(user, _scope.Actor):
+        _scope.check_rows(conn, user, table.name, pd.DataFrame([dict(r) for r in rows]))
+    return _scope.user_name(user)
+
+
+def insert(target: Target, model: type[M], values: dict, user: "str | _scope.Actor") -> M:
+    """Insert one record (defaults from the model), audit it, return it with its key.
+    ``user``: a str (system/CLI, not checked) or an Actor (pages: checked against the
+    region of the row; PermissionDenied and nothing written when outside it)."""
     table = model.__table__
     _check_fields(table, values)
     obj = _validated(model, values)
@@ -92,6 +110,7 @@ def insert(target: Target, model: type[M], values: dict, user: str) -> M:
         row.pop(pk.name, None)
     row["version"] = 1
     with _conn(target) as conn:
+        user = _guard(conn, user, table, row)
         try:
             res = conn.execute(sa.insert(table).values(**row))
         except sa.exc.IntegrityError as e:
@@ -101,11 +120,12 @@ def insert(target: Target, model: type[M], values: dict, user: str) -> M:
         obj.version = 1
         full = {c.name: getattr(obj, c.name) for c in table.columns}
         _audit.append(conn, [{"action": "insert", "table": table.name, "key": str(key), "field": None,
-                             "old": None, "new": _audit.row_json(full)}], user)
+                             "old": None, "new": _audit.row_json(_redacted(full))}], user)
     return obj
 
 
-def update(target: Target, model: type[M], key: Any, changes: dict, expected_version: int, user: str) -> M:
+def update(target: Target, model: type[M], key: Any, changes: dict, expected_version: int,
+           user: "str | _scope.Actor") -> M:
     """Change some fields of one record if its version is still ``expected_version``."""
     table = model.__table__
     _check_fields(table, changes)
@@ -117,6 +137,8 @@ def update(target: Target, model: type[M], key: Any, changes: dict, expected_ver
         # validate and coerce through the model
         merged = _validated(model, {**dict(cur), **changes})
         new = {f: getattr(merged, f) for f in changes}
+        # both where the row is and where it would move to must be the actor's
+        user = _guard(conn, user, table, dict(cur), {**dict(cur), **new})
         diff = {f: v for f, v in new.items() if _audit.text(v) != _audit.text(cur[f])}
         if not diff:
             return model(**dict(cur))
@@ -125,12 +147,14 @@ def update(target: Target, model: type[M], key: Any, changes: dict, expected_ver
         if res.rowcount != 1:
             _stale(conn, table, key, expected_version)
         _audit.append(conn, [{"action": "update", "table": table.name, "key": str(key), "field": f,
-                             "old": _audit.text(cur[f]), "new": _audit.text(v)} for f, v in diff.items()], user)
+                             "old": "***" if f in SECRET_COLUMNS else _audit.text(cur[f]),
+                             "new": "***" if f in SECRET_COLUMNS else _audit.text(v)} for f, v in diff.items()], user)
         merged.version = expected_version + 1
     return merged
 
 
-def delete(target: Target, model: type[SQLModel], key: Any, expected_version: int, user: str) -> None:
+def delete(target: Target, model: type[SQLModel], key: Any, expected_version: int,
+           user: "str | _scope.Actor") -> None:
     """Delete one record if its version is still ``expected_version``."""
     table = model.__table__
     pk = _pk(table)
@@ -138,6 +162,7 @@ def delete(target: Target, model: type[SQLModel], key: Any, expected_version: in
         cur = conn.execute(sa.select(table).where(pk == key)).mappings().first()
         if cur is None or cur["version"] != expected_version:
             _stale(conn, table, key, expected_version)
+        user = _guard(conn, user, table, dict(cur))
         try:
             res = conn.execute(sa.delete(table).where(pk == key, table.c.version == expected_version))
         except sa.exc.IntegrityError as e:
@@ -145,7 +170,7 @@ def delete(target: Target, model: type[SQLModel], key: Any, expected_version: in
         if res.rowcount != 1:
             _stale(conn, table, key, expected_version)
         _audit.append(conn, [{"action": "delete", "table": table.name, "key": str(key), "field": None,
-                             "old": _audit.row_json(dict(cur)), "new": None}], user)
+                             "old": _audit.row_json(_redacted(dict(cur))), "new": None}], user)
 
 
 def _column_default(col: sa.Column) -> Any:
@@ -183,7 +208,8 @@ def _py_column(s: pd.Series) -> list:
     return out.tolist()
 
 
-def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: str, audit: bool = True) -> int:
+def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: "str | _scope.Actor",
+                audit: bool = True) -> int:
     """Insert every row of ``frame`` in one transaction (fast path: multi-row INSERTs).
     Columns the frame lacks take the model's defaults. With audit on, one 'insert'
     entry per row (key = primary key, new = the row as JSON). Returns rows inserted."""
@@ -217,6 +243,9 @@ def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: st
     rows = [dict(zip(names, vals)) for vals in zip(*(cols[c] for c in names))]
     pk = _pk(table)
     with engine.begin() as conn:
+        if isinstance(user, _scope.Actor):
+            _scope.check_rows(conn, user, table.name, frame)
+        user = _scope.user_name(user)
         try:
             if do_audit and pk.name not in cols:
                 keys = conn.execute(sa.insert(table).returning(pk, sort_by_parameter_order=True), rows).scalars().all()

@@ -1,0 +1,320 @@
+"""Who may read and write what: an Actor (name, role, region code) decided on the region
+tree. A region is inside the actor's region when the actor's region is it or one of its
+ancestors.
+
+The store's write functions take ``user: str | Actor``. A plain ``str`` is the system or
+a command-line operator and is not checked; the pages always pass an :class:`Actor`, so
+every page write is checked against the region of every row it writes.
+
+``Actor`` is a ``str`` subclass whose text is the user name (what the audit log and the
+``submitted_by`` / ``created_by`` columns keep), so code that passes ``user`` along or
+formats it keeps working unchanged.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from .errors import PermissionDenied
+
+ROLES = {
+    "city_supervisor": "市级督导",
+    "county_admin": "县级管理员",
+    "township_officer": "乡镇干部",
+    "village_reporter": "村级填报员",
+    "inspector": "验收人员",
+    "auditor": "审计员",
+}
+
+HOUSEHOLD_TABLES = frozenset({"households", "household_members", "household_income",
+                              "household_measures", "household_history"})
+REGIONAL_TABLES = frozenset({
+    "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
+    "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
+    "accounts", *HOUSEHOLD_TABLES,
+})
+# Tables with no region of their own: who may write them at all (scope does not apply).
+UNREGIONED_WRITERS = {
+    "what_if_scenarios": frozenset({"county_admin", "city_supervisor"}),  # planning, not data
+}
+
+# Which tables each role may write (inside its region). Data entry by townships and
+# villages; acceptance by inspectors; accounts and everything else of a county by its admin.
+WRITES: dict[str, frozenset[str]] = {
+    "city_supervisor": frozenset(),
+    "county_admin": REGIONAL_TABLES,
+    "township_officer": frozenset({"reports", "task_progress", "pilot_indicators", "stations",
+                                   "station_equipment", "officers", "officer_training", *HOUSEHOLD_TABLES}),
+    "village_reporter": frozenset({"reports", "task_progress", *HOUSEHOLD_TABLES}),
+    "inspector": frozenset({"acceptance_cases", "acceptance_items", "fund_entries", "pilots"}),
+    "auditor": frozenset(),
+}
+# Reading: everyone reads data inside its region; the audit log and the PII access log
+# only the auditor (everything) and a county admin (its county's entries).
+READS_EVERYTHING = frozenset({"auditor"})
+LOG_READERS = frozenset({"auditor", "county_admin"})
+LOG_TABLES = frozenset({"audit_log", "pii_access_log"})
+# Roles that see ID-card and phone numbers unmasked (and whose views are logged).
+PII_ROLES = frozenset({"county_admin", "township_officer"})
+# Roles a county admin may hand out (never a city-wide or audit role).
+COUNTY_GRANTABLE = frozenset({"county_admin", "township_officer", "village_reporter", "inspector"})
+
+
+class Actor(str):
+    """A signed-in user: the str value is the name; ``role`` and ``region`` decide scope."""
+
+    __slots__ = ("role", "region")
+
+    def __new__(cls, name: str, role: str, region: str):
+        if role not in ROLES:
+            raise PermissionDenied(f"未知角色“{role}”，应为：{'、'.join(ROLES)}")
+        self = super().__new__(cls, name)
+        self.role = role
+        self.region = str(region or "")
+        return self
+
+    @property
+    def name(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+    def strip(self, chars=None):  # callers do user.strip(): keep the role
+        s = str.strip(self, chars)
+        return self if s == self.name else Actor(s, self.role, self.region)
+
+    def __repr__(self) -> str:
+        return f"Actor({self.name!r}, {self.role!r}, {self.region!r})"
+
+    def __reduce__(self):
+        return (Actor, (self.name, self.role, self.region))
+
+
+def is_actor(user) -> bool:
+    return isinstance(user, Actor)
+
+
+def user_name(user) -> str:
+    """The plain name written into the audit log."""
+    return str.__str__(user) if isinstance(user, str) else str(user)
+
+
+# ---- the region tree ----------------------------------------------------------------------
+
+def region_tree(conn: sa.Connection | None = None) -> pd.DataFrame:
+    """code -> (name, parent): the store's regions over the region files' (the store wins)."""
+    from .regions import load_regions
+
+    files = load_regions()[["code", "name", "parent"]]
+    if conn is None:
+        return files.set_index("code")
+    rows = conn.execute(sa.text("SELECT code, name, parent FROM regions")).fetchall()
+    if not rows:
+        return files.set_index("code")
+    db = pd.DataFrame(rows, columns=["code", "name", "parent"], dtype=object)
+    both = pd.concat([db, files.astype(object)], ignore_index=True).drop_duplicates("code", keep="first")
+    return both.set_index("code")
+
+
+def inside(tree: pd.DataFrame, codes: Iterable[str] | pd.Series, root: str) -> np.ndarray:
+    """For each code: is ``root`` the code itself or one of its ancestors? Vectorised:
+    one walk up the tree per generation for all codes at once."""
+    cur = pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes.to_numpy(), dtype=object)
+    parent = tree["parent"].replace("", np.nan)
+    hit = (cur == root).to_numpy(dtype=bool)
+    for _ in range(8):  # province > city > county > township > village > natural village
+        cur = cur.map(parent)
+        if cur.isna().all():
+            break
+        hit |= (cur == root).to_numpy(dtype=bool)
+    return hit
+
+
+def _name(tree: pd.DataFrame, code: str) -> str:
+    n = tree["name"].get(code) if code in tree.index else None
+    return f"{n}（{code}）" if n else str(code)
+
+
+# ---- decisions ----------------------------------------------------------------------------
+
+def can_write_table(actor: Actor, table: str) -> bool:
+    if table in UNREGIONED_WRITERS:
+        return actor.role in UNREGIONED_WRITERS[table]
+    return table in WRITES[actor.role]
+
+
+def can_write(actor: Actor, table: str, region_code, tree: pd.DataFrame | None = None):
+    """May ``actor`` write rows of ``table`` in ``region_code``? A scalar gives a bool, a
+    list/Series/array gives a boolean array (one decision per region, vectorised)."""
+    scalar = isinstance(region_code, str) or region_code is None
+    codes = [region_code] if scalar else list(region_code)
+    if not can_write_table(actor, table):
+        out = np.zeros(len(codes), dtype=bool)
+    elif table in UNREGIONED_WRITERS:
+        out = np.ones(len(codes), dtype=bool)
+    else:
+        out = inside(region_tree() if tree is None else tree, codes, actor.region)
+    return bool(out[0]) if scalar else out
+
+
+def can_read(actor: Actor, table: str, region_code, tree: pd.DataFrame | None = None):
+    """May ``actor`` read rows of ``table`` in ``region_code``? (scalar or vectorised)"""
+    scalar = isinstance(region_code, str) or region_code is None
+    codes = [region_code] if scalar else list(region_code)
+    if actor.role in READS_EVERYTHING:
+        out = np.ones(len(codes), dtype=bool)
+    elif table in LOG_TABLES and actor.role not in LOG_READERS:
+        out = np.zeros(len(codes), dtype=bool)
+    elif table in UNREGIONED_WRITERS:
+        out = np.ones(len(codes), dtype=bool)
+    else:
+        out = inside(region_tree() if tree is None else tree, codes, actor.region)
+    return bool(out[0]) if scalar else out
+
+
+def sees_pii(actor) -> bool:
+    """Whether ID-card and phone numbers are shown unmasked to ``user``."""
+    return not isinstance(actor, Actor) or actor.role in PII_ROLES
+
+
+def refuse(actor: Actor, table: str, codes: Iterable[str], tree: pd.DataFrame | None = None,
+           label: str | None = None) -> PermissionDenied:
+    """The Chinese refusal naming the region(s), the table, the user and the role."""
+    from .store.models import TABLE_LABELS
+
+    tree = region_tree() if tree is None else tree
+    what = label or TABLE_LABELS.get(table, table)
+    codes = [c for c in dict.fromkeys(codes)]
+    if not can_write_table(actor, table):
+        return PermissionDenied(f"无权限：{actor.name}（{actor.role_label}）不能修改“{what}”，本次未写入任何数据。")
+    shown = "、".join(_name(tree, c) for c in codes[:5]) + (f" 等 {len(codes)} 个区域" if len(codes) > 5 else "")
+    return PermissionDenied(
+        f"无权限：{actor.name}（{actor.role_label}，管辖 {_name(tree, actor.region)}）不能修改"
+        f" {shown or '未标明区域'} 的“{what}”，本次未写入任何数据。")
+
+
+def check_write(conn: sa.Connection | None, user, table: str, codes: Iterable[str] | pd.Series) -> None:
+    """Raise PermissionDenied unless ``user`` may write ``table`` in every one of
+    ``codes``. A plain str (system/CLI) always passes."""
+    if not isinstance(user, Actor):
+        return
+    if not can_write_table(user, table):
+        raise refuse(user, table, [])
+    if table in UNREGIONED_WRITERS:
+        return
+    uniq = pd.unique(pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes, dtype=object)
+                     .fillna(""))
+    tree = region_tree(conn)
+    ok = inside(tree, uniq, user.region)
+    if not ok.all():
+        raise refuse(user, table, [str(c) for c in uniq[~ok]], tree)
+
+
+def visible_regions(actor, conn: sa.Connection | None = None) -> pd.Index | None:
+    """Codes ``actor`` reads (None: everything)."""
+    if not isinstance(actor, Actor) or actor.role in READS_EVERYTHING:
+        return None
+    tree = region_tree(conn)
+    return tree.index[inside(tree, tree.index.to_series(), actor.region)]
+
+
+# ---- the region of a stored row -----------------------------------------------------------
+
+def _lookup(conn: sa.Connection, table: str, key: str, keys: pd.Series) -> pd.DataFrame:
+    """Rows of ``table`` whose ``key`` is in ``keys`` (all columns), indexed by key."""
+    from .store.models import MODELS
+
+    t = MODELS[table].__table__
+    want = [k for k in pd.unique(keys.dropna()).tolist()]
+    if not want:
+        return pd.DataFrame(columns=[c.name for c in t.columns]).set_index(key)
+    rows = []
+    for i in range(0, len(want), 900):  # SQLite's bound-parameter limit
+        rows += conn.execute(sa.select(t).where(t.c[key].in_(want[i:i + 900]))).mappings().all()
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in t.columns])
+    frame[key] = frame[key].astype(object)
+    return frame.set_index(key)
+
+
+def _first(*cols: pd.Series) -> pd.Series:
+    out = cols[0].astype(object).replace("", np.nan)
+    for c in cols[1:]:
+        out = out.fillna(c.astype(object).replace("", np.nan))
+    return out
+
+
+def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Series:
+    """The region code each row of ``table`` belongs to (looked up through the row's
+    pilot, station, officer, case or household where it has no region column)."""
+    def col(name: str) -> pd.Series:
+        return rows[name].astype(object) if name in rows.columns else pd.Series(np.nan, index=rows.index, dtype=object)
+
+    def via(parent: str, key_col: str, key: str = None) -> pd.Series:
+        keys = col(key_col)
+        if parent == "pilots":
+            ref = _lookup(conn, "pilots", "code", keys)
+            return keys.map(_first(ref["region"], ref["county"]) if len(ref) else {})
+        if parent == "stations":
+            ref = _lookup(conn, "stations", "number", keys)
+            return keys.map(_first(ref["region"], ref["township"]) if len(ref) else {})
+        if parent == "officers":
+            ref = _lookup(conn, "officers", "id", keys)
+            return keys.map(row_regions(conn, "officers", ref.reset_index()).set_axis(ref.index) if len(ref) else {})
+        if parent == "acceptance_cases":
+            ref = _lookup(conn, "acceptance_cases", "id", keys)
+            return keys.map(row_regions(conn, "acceptance_cases", ref.reset_index()).set_axis(ref.index) if len(ref) else {})
+        if parent == "households":
+            ref = _lookup(conn, "households", "id", keys)
+            return keys.map(ref["village"] if len(ref) else {})
+        raise KeyError(parent)
+
+    if table in ("reports", "task_progress", "accounts"):
+        out = col("region")
+    elif table == "regions":
+        out = _first(col("parent"), col("code"))  # a region belongs to whoever holds its parent
+    elif table == "pilots":
+        out = _first(col("region"), col("county"))
+    elif table == "stations":
+        out = _first(col("region"), col("township"))
+    elif table in ("pilot_indicators",):
+        out = via("pilots", "pilot")
+    elif table in ("station_equipment", "officers"):
+        out = via("stations", "station")
+    elif table == "officer_training":
+        out = via("officers", "officer")
+    elif table == "acceptance_cases":
+        st = col("subject_type")
+        subj = col("subject")
+        out = subj.where(st == "village")
+        p, s = st == "pilot", st == "station"
+        if p.any():
+            out[p] = via("pilots", "subject")[p]
+        if s.any():
+            out[s] = via("stations", "subject")[s]
+    elif table == "acceptance_items":
+        out = via("acceptance_cases", "case_id")
+    elif table == "fund_entries":
+        out = _first(col("region"), via("pilots", "pilot"), via("stations", "station"))
+    elif table == "households":
+        out = col("village")
+    elif table in HOUSEHOLD_TABLES:
+        out = via("households", "household")
+    else:
+        out = pd.Series("", index=rows.index, dtype=object)
+    return out.fillna("").astype(object)
+
+
+def check_rows(conn: sa.Connection, user, table: str, rows: pd.DataFrame) -> None:
+    """check_write for whole rows of ``table`` (their regions looked up as needed)."""
+    if not isinstance(user, Actor):
+        return
+    if not can_write_table(user, table):
+        raise refuse(user, table, [])
+    if table in UNREGIONED_WRITERS:
+        return
+    check_write(conn, user, table, row_regions(conn, table, rows))

@@ -206,11 +206,13 @@ def compare_scenarios(program: Program | str, a: Scenario, b: Scenario, values_a
     cols = ["region", "score", "rank", "award", "award_label"]
     table = ra[cols].merge(rb[cols], on="region", how="outer", suffixes=("_a", "_b"))
     table["score_diff"] = np.round(table["score_b"] - table["score_a"], scoring.DECIMALS)
+    aspect_names = dict(zip(*aspect_points(program)[["code", "name"]].to_numpy().T))
     rows = []
     for sc, res in ((a, ra), (b, rb)):  # two scenarios
         counts = res["award"].value_counts()
         row = {"scenario": sc.name, "period": sc.period, "region": sc.region,
-               "weights": "方案默认" if sc.weights is None else "、".join(f"{k}={v:g}" for k, v in sc.weights.items()),
+               "weights": "默认分值" if sc.weights is None else "、".join(
+                   f"{aspect_names.get(k, k)}{v:g}分" for k, v in sc.weights.items()),
                "excellent": int(counts.get("excellent", 0)), "qualified": int(counts.get("qualified", 0)),
                "not_qualified": int(counts.get("not_qualified", 0))}
         hit = res[res["region"] == str(sc.region)] if sc.region is not None else res.iloc[0:0]

@@ -238,6 +238,7 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     with right:
         st.markdown("**各评定的村数：当前与假设**")
         st.plotly_chart(award_chart(counts), key="wi_chart", theme=None, config={"displayModeBar": False})
+        st.caption("每组左侧浅色柱为当前，右侧深色柱为假设。")
 
     with st.expander("排名对比（按假设名次，前30名）", expanded=weights is not None):
         top = table.sort_values(["rank_after", "region"], kind="stable").head(30)
@@ -253,7 +254,7 @@ def award_chart(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for col, opacity in (("当前", 0.45), ("假设", 1.0)):
         fig.add_bar(x=list(counts.index), y=counts[col].tolist(), name=col, opacity=opacity,
-                    text=[f"{col} {n}" for n in counts[col]], textposition="outside",
+                    text=counts[col].tolist(), textposition="outside",
                     marker_color=[AWARD_COLORS[a] for a in scoring.AWARDS])
     fig.update_layout(barmode="group", yaxis_title="村数（个）", showlegend=False)
     fig.update_yaxes(range=[0, float(counts.to_numpy().max()) * 1.2 + 1])

@@ -6,10 +6,12 @@ for the 花垣 rubric (三(一)、三(二)): ≥ 80 points 达标, top 10 优秀
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from ruralcore import scoring, whatif
@@ -26,16 +28,19 @@ REWEIGHT = {"shuangbai": 20, "mobile_phone": 15, "internet_4g": 0, "broadband": 
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from ruralcore.demo import build_demo
-
+def demo_file(request, tmp_path_factory):
+    """The county demo database as a file: the shared session one (tests/dashboards/conftest.py)
+    when it is there, else built here."""
+    try:
+        src = request.getfixturevalue("demo_db_url")
+    except pytest.FixtureLookupError:
+        from ruralcore.demo import build_demo
+        src = f"sqlite:///{tmp_path_factory.mktemp('whatif-src') / 'demo.db'}"
+        build_demo(db.get_engine(src), "county")
+    # a consistent snapshot through SQLite's backup API (the source may be in WAL mode)
     path = tmp_path_factory.mktemp("whatif") / "demo.db"
-    url = f"sqlite:///{path}"
-    eng = db.get_engine(url)
-    build_demo(eng, "county")
-    with eng.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    eng.dispose()
+    with sqlite3.connect(sa.make_url(src).database) as a, sqlite3.connect(path) as b:
+        a.backup(b)
     return path
 
 
@@ -104,6 +109,24 @@ def test_current_values_match_scoring(url, eng):
     assert scored["award"] == "not_qualified"
     # the points are marked as not given by the document (附件1 was not published)
     assert any(ASSUMED_LABEL in c.value for c in at.caption)
+
+
+def test_pick_township_then_village(url, eng):
+    at = run_page()
+    program, period, region, values = state(at, eng)
+    v = whatif.villages(eng, program)
+    v = v[v["code"].isin(values.index)]
+    town = v.set_index("code").loc[region, "township"]
+    other = v[v["township"] != town].iloc[0]
+    at.selectbox(key="wi_town").set_value(other["township"]).run()
+    assert not at.exception
+    mine = v[v["township"] == other["township"]]
+    assert at.selectbox(key="wi_region").options == mine["name"].tolist()
+    chosen = at.selectbox(key="wi_region").value
+    assert chosen in set(mine["code"])
+    row = scoring.score(program, values).set_index("region").loc[chosen]
+    assert metric(at, "当前得分") == f"{row['score']:.2f}分"
+    assert metric(at, "当前名次") == f"第{row['rank']}名"
 
 
 def test_village_change_shows_scoring_what_if(url, eng):

@@ -204,12 +204,13 @@ def _blank(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell_text(s: pd.Series) -> pd.Series:
-    """Numbers as text without a spurious '.0'; text kept as typed; blanks empty."""
+    """Numbers as text (whole ones without a spurious '.0'); anything else as typed, so the
+    checker can say “…不是数字”; blanks empty."""
     num = pd.to_numeric(s, errors="coerce").astype("float64")
-    whole = num.notna() & np.isfinite(num) & (num == np.floor(num)) & (num.abs() < 2**53)
-    txt = s.astype(object).where(s.notna(), "").astype(str)
-    txt = txt.where(~num.notna(), num.map(repr))
-    return txt.where(~whole, num.where(whole, 0).astype("int64").astype(str)).replace({"nan": "", "None": "", "<NA>": ""})
+    txt = s.astype("string").str.strip().fillna("")
+    txt = txt.mask(num.notna(), num.astype("string"))
+    whole = num.notna() & np.isfinite(num) & (num % 1 == 0)
+    return txt.mask(whole, num.where(whole).astype("Int64").astype("string"))
 
 
 def check(sheet: Sheet, edited: pd.DataFrame, engine=None, today: dt.date | None = None) -> pd.DataFrame:

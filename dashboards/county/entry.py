@@ -58,7 +58,7 @@ with st.sidebar:
 def show_problems(err: InputError) -> None:
     st.error(f"发现 {len(err.problems)} 处问题，未写入任何数据。请改正后再保存：")
     st.dataframe(pd.DataFrame({
-        "行": [p.row if p.row is not None else "—" for p in err.problems],
+        "行": [str(p.row) if p.row is not None else "—" for p in err.problems],
         "列": [p.column or "—" for p in err.problems],
         "问题": [p.message for p in err.problems],
     }), hide_index=True, width="stretch", key="en_problems")

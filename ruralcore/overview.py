@@ -306,8 +306,10 @@ def attainment(program: Program, values: pd.DataFrame) -> pd.DataFrame:
     """Each region's indicator value as a share (%) of its target's threshold, capped at
     100 — only to colour a heatmap (percentage indicators with a ≥ target)."""
     info = indicator_info(program)
+    here = report_level(program)
+    # a count compared with a whole-county quota (206 stations) says nothing about one region
     cols = [c for c in values.columns if c in info.index and info.at[c, "op"] in (">=", ">")
-            and info.at[c, "threshold"] > 0]
+            and info.at[c, "threshold"] > 0 and (info.at[c, "unit"] == "%" or info.at[c, "target_level"] == here)]
     thr = info.loc[cols, "threshold"].to_numpy(dtype="float64")
     att = np.clip(values[cols].to_numpy(dtype="float64") / thr * 100.0, 0, 100)
     return pd.DataFrame(att, index=values.index, columns=cols)

@@ -77,8 +77,8 @@ unit = c2.selectbox(ov.level_name(here), [""] + sorted(unit_codes, key=lambda c:
 
 st.query_params["town"] = town
 st.query_params["unit"] = unit
-if st.session_state.get("program"):
-    st.query_params["program"] = st.session_state["program"]
+st.query_params["program"] = program.id
+st.query_params["period"] = period
 
 ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric is not None else None
 

@@ -124,8 +124,9 @@ def panel_heatmap() -> None:
         st.info("没有可着色的指标。")
         return
     cols = [info.at[c, "name"] for c in hm["attainment"].columns]
+    worst = "得分最低" if ranked is not None else "平均达成度最低"
     fig = charts.heatmap(hm["labels"], hm["attainment"], hm["values"], cols,
-                         f"得分最低的 {hm['shown']} 个{what} × 指标（颜色为目标达成度）")
+                         f"{worst}的 {hm['shown']} 个{what} × 指标（颜色为目标达成度，格中为数值）")
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_heatmap")
     if hm["total"] > hm["shown"]:
         st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']} 个{what}；完整名单见“逐级查看”。")
@@ -187,7 +188,7 @@ def panel_tasks() -> None:
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
-                "tasks_table", max_rows=20)
+                "tasks_table", max_rows=20, height=21 * 35 + 3)
 
 
 has_compare = len(ov.compare_table(program, cur, d.regions)) > 1

@@ -37,12 +37,16 @@ def compare_bars(names: pd.Series, values: pd.Series, threshold: float | None, o
         colors = np.full(len(v), "#1f5fa8")
     text = [("—" if np.isnan(x) else f"{x:.1f}") for x in v]
     fig = go.Figure(go.Bar(x=list(names), y=v, marker_color=list(colors), text=text, textposition="outside",
+                           textfont=dict(size=max(font_size() - 2, 10)),
                            cliponaxis=False, hovertemplate="%{x}：%{y:.1f}" + unit + "<extra></extra>"))
     _target_line(fig, threshold, "目标")
     fig.update_layout(title=title, yaxis_title=unit, showlegend=False)
     top = np.nanmax(np.append(v, threshold if threshold is not None else np.nan)) if len(v) else 1
     fig.update_yaxes(range=[0, (top if np.isfinite(top) else 1) * 1.15])
-    return style_figure(fig, height)
+    fig = style_figure(fig, height)
+    if len(v) > 10:  # many regions: slant the names so they do not run into each other
+        fig.update_xaxes(tickangle=-35)
+    return fig
 
 
 def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, columns: list[str],
@@ -56,10 +60,21 @@ def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, c
         colorscale=[[0, RAG_COLORS["red"]], [0.8, RAG_COLORS["amber"]], [1, RAG_COLORS["green"]]],
         colorbar=dict(title="目标达成度 %"), hovertemplate="%{y} · %{x}：%{text}<extra></extra>"))
     rows = max(len(labels), 1)
+    # long indicator names stand above their columns, wrapped (never slanted into the title)
+    per_line = max(4, int((55 if font_size() > 20 else 75) / max(len(columns), 1)))
+    wrapped = [_wrap(c, per_line) for c in columns]
+    lines = max(w.count("<br>") + 1 for w in wrapped) if wrapped else 1
+    fig.update_traces(x=wrapped)
+    fig.update_layout(title=dict(text=title, y=0.995, yanchor="top", yref="container"))
+    fig = style_figure(fig, height or min(max(420, 28 * rows + 140 + lines * 20), 2000))
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=max(font_size() - 4, 10)))
-    fig.update_xaxes(side="top", tickangle=-30)
-    fig.update_layout(title=title)
-    return style_figure(fig, height or min(max(300, 26 * rows + 160), 1800))
+    fig.update_xaxes(side="top", tickangle=0, tickfont=dict(size=max(font_size() - 2, 10)))
+    fig.update_layout(margin=dict(t=int(70 + lines * (font_size() + 4) * 1.3)))
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    return "<br>".join(text[i:i + width] for i in range(0, len(text), width))
 
 
 def trend(frame: pd.DataFrame, columns: dict[str, str], thresholds: dict[str, float], title: str,
@@ -119,6 +134,8 @@ def stacked_states(frame: pd.DataFrame, category: str, states: dict[str, str], c
     """Counts per category and state as horizontal stacked bars."""
     fig = go.Figure([go.Bar(y=frame[category], x=frame[s], name=label, orientation="h",
                             marker_color=colors.get(s, "#777")) for s, label in states.items() if s in frame])
-    fig.update_layout(title=title, barmode="stack", xaxis_title="个")
+    fig.update_layout(title=title, barmode="stack", xaxis_title="项")
+    fig = style_figure(fig, height)
     fig.update_yaxes(autorange="reversed")
-    return style_figure(fig, height)
+    fig.update_xaxes(dtick=1, tickformat="d")
+    return fig

@@ -49,6 +49,8 @@ def page_setup(title: str, needs_program: bool = True, programs_allowed: list[st
         if needs_program:
             progs = programs()
             ids = [i for i in progs if programs_allowed is None or i in programs_allowed]
+            if "program" not in st.session_state and st.query_params.get("program") in ids:
+                st.session_state["program"] = st.query_params["program"]  # a shared link names it
             current = st.session_state.get("program")
             st.selectbox("方案", ids, index=ids.index(current) if current in ids else 0,
                          format_func=lambda i: progs[i], key="program")
@@ -68,6 +70,8 @@ def period_picker(periods: list[str], key: str = "period") -> str | None:
         st.info("该方案在数据库中还没有月报数据。")
         return None
     periods = sorted(periods, reverse=True)
+    if key not in st.session_state and st.query_params.get(key) in periods:
+        st.session_state[key] = st.query_params[key]  # a shared link names the month
     cur = st.session_state.get(key)
     with st.sidebar:
         return st.selectbox("月份", periods, index=periods.index(cur) if cur in periods else 0,

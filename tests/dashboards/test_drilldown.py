@@ -84,6 +84,16 @@ def test_link_reopens_the_village(app_test, demo_engine):
     assert any(village["name"] in s.value for s in at.subheader)
 
 
+def test_link_names_programme_and_month(app_test, demo_engine):
+    regions = store_regions.load_regions(demo_engine, "rongshui-2019")
+    town = regions[regions["name"] == "和睦镇"].index[0]
+    at = app_test(None, page=PAGE, query={"program": "rongshui-2019", "period": "2019-06", "unit": town})
+    _clean(at)
+    assert at.session_state["program"] == "rongshui-2019"
+    assert at.sidebar.selectbox(key="period").value == "2019-06"
+    assert any("和睦镇（2019年6月）" in s.value for s in at.subheader)
+
+
 def test_village_history_over_the_months(app_test, demo_engine):
     regions = store_regions.load_regions(demo_engine, "huayuan-2019")
     village = regions[regions["level"] == "village"].iloc[0]

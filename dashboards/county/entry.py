@@ -55,8 +55,8 @@ with st.sidebar:
     user = st.text_input("填报人", value=DEFAULT_USER, key="en_user", help="记入审计日志")
 
 
-def show_problems(err: InputError) -> None:
-    st.error(f"发现 {len(err.problems)} 处问题，未写入任何数据。请改正后再保存：")
+def show_problems(err: InputError, then: str = "请改正后再保存") -> None:
+    st.error(f"发现 {len(err.problems)} 处问题，未写入任何数据。{then}：")
     st.dataframe(pd.DataFrame({
         "行": [str(p.row) if p.row is not None else "—" for p in err.problems],
         "列": [p.column or "—" for p in err.problems],
@@ -152,7 +152,7 @@ with c[1]:
                                        name=upload.name)
         except InputError as err:
             bar.empty()
-            show_problems(err)
+            show_problems(err, "请在文件中改正后重新上传（行号即 Excel 中的行号）")
         except RuralcoreError as err:
             bar.empty()
             st.error(str(err))

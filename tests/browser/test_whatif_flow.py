@@ -249,3 +249,48 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
     assert len(log) == before[1] + 1
     assert (log["field"].iat[-1], log["old"].iat[-1], log["new"].iat[-1]) == ("broadband_households", str(old), str(old - 1))
     page.close()
+
+
+def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_url, tmp_path):
+    import io
+
+    import openpyxl
+
+    from ruralcore import entry, excel
+    from ruralcore.store import audit, db, reports
+
+    eng = db.get_engine(demo_url)
+    program = load_program("huayuan-2019")
+    period = max(entry.periods(eng, program))
+
+    def book(row: int, header: str, value) -> Path:
+        wb = openpyxl.load_workbook(io.BytesIO(excel.export(eng, program.id, period)))
+        ws = wb[excel.SHEET]
+        col = [c.value for c in ws[1]].index(header) + 1
+        old = ws.cell(row=row, column=col).value
+        ws.cell(row=row, column=col, value=value(old) if callable(value) else value)
+        path = tmp_path / f"月报{row}{col}.xlsx"
+        wb.save(path)
+        return path
+
+    page = open_entry(browser, server)
+    before = (reports.load_reports(eng, program.id, [period]), len(audit.load_audit(eng)))
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        str(book(4, "农村家庭户数（户）", -8)))
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_text("未写入任何数据").first.wait_for(timeout=60_000)
+    # the problem table (drawn on a canvas; its cells are mirrored in an accessible table)
+    page.locator('td[role="gridcell"]', has_text="-8 不能为负数").first.wait_for(state="attached", timeout=10_000)
+    assert page.locator('td[role="gridcell"]', has_text="农村家庭户数（户）").count() >= 1
+    page.screenshot(path=str(SHOTS / "entry_upload_refused.png"), full_page=True)
+    assert reports.load_reports(eng, program.id, [period]).equals(before[0])
+    assert len(audit.load_audit(eng)) == before[1]
+
+    good = book(3, "农村家庭户数（户）", lambda v: int(v) + 10)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(good))
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_text("已导入").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "entry_upload_done.png"), full_page=True)
+    log = audit.load_audit(eng)
+    assert len(log) == before[1] + 1 and log["field"].iat[-1] == "households"
+    page.close()

@@ -354,6 +354,22 @@ def lights(program: Program, card: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+METRIC_LABELS = {"on_schedule_rate": "按期推进率", "reporting_rate": "月报报送率", "on_time_rate": "按时报送率"}
+
+
+def off_metric(board: pd.DataFrame, metric: str) -> pd.Series:
+    """The pilots that pull a county's ``metric`` below 100 % (the scorecard's own
+    counts): an overdue step (按期推进率), no report this month (报送率), or no on-time
+    report (按时报送率)."""
+    if metric == "on_schedule_rate":
+        return board["overdue_steps"] > 0
+    if metric == "reporting_rate":
+        return board["report"] == "missing"
+    if metric == "on_time_rate":
+        return board["report"] != "on_time"
+    raise RuralcoreError(f"没有指标“{metric}”，应为 {'、'.join(METRIC_LABELS)}")
+
+
 def light_refs(program: Program) -> dict[str, str]:
     ms = {m.code: m.ref for m in program.milestones}
     sched = "、".join(dict.fromkeys(ms[c] for c in STEPS if c in ms))

@@ -45,17 +45,27 @@ event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
                      selection_mode=["single-row", "single-cell"], **grid(len(view)),
                      width="stretch")
 
-# the county to expand: a clicked row or cell, else ?county= in the URL
+# the county to expand: a clicked row or cell, else ?county= in the URL; a clicked rate
+# cell (?metric=) narrows the county's pilots to those that pull that rate down
 counties = card[card["county"] != sv.CITY]
 county = st.query_params.get("county", "")
+metric = st.query_params.get("metric", "")
 sel = event.selection if event else None
 if sel is not None:
     idx = list(sel.rows) or [c[0] for c in sel.cells]
     if idx and idx[0] != city_row:
         county = card["county"].iloc[idx[0]]
         st.query_params["county"] = county
+        by_label = {v: k for k, v in COLS.items()}
+        metric = by_label.get(sel.cells[0][1], "") if sel.cells else ""
+        if metric:
+            st.query_params["metric"] = metric
+        else:
+            st.query_params.pop("metric", None)
 if county not in set(counties["county"]):
     county = ""
+if metric not in sv.METRIC_LABELS:
+    metric = ""
 if not county:
     st.info("点击表中某县（市、区）所在行或单元格，查看该县试点。")
     st.stop()
@@ -64,6 +74,14 @@ row = card[card["county"] == county].iloc[0]
 st.subheader(f"{row['county_name']}：试点明细")
 board = res["board"]
 pil = board[board["county"] == county]
+if metric:
+    off = pil[sv.off_metric(pil, metric).to_numpy()]
+    label = sv.METRIC_LABELS[metric]
+    if len(off) and not st.toggle("显示该县全部试点", key=f"sc_all_{county}_{metric}"):
+        st.caption(f"{label}：拉低该项的试点 {len(off)} 个（共 {len(pil)} 个）。")
+        pil = off
+    elif not len(off):
+        st.caption(f"{label}：该县没有拉低该项的试点。")
 pv = pd.DataFrame({
     "试点": pil["name"], "类型": pil["type_label"], "状态": pil["state_label"], "最长逾期（天）": pil["days_behind"],
     **{sv.STEP_SHORT[s]: pil[s].map(STEP_MARK) for s in sv.STEPS},

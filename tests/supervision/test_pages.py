@@ -163,3 +163,17 @@ def test_circular_download_matches_ruralcore(app_test, sup):
     city = sup["scorecard"].iloc[-1]
     assert sum(r[4] == "未报" for r in t4[1:]) == city["missing"]
     assert sum(r[4] == "迟报" for r in t4[1:]) == city["late"]
+
+
+def test_red_rate_cell_narrows_the_county_to_its_laggards(app_test, sup):
+    card, lights = sup["scorecard"], sup["lights"]
+    red = card[(lights["on_time_rate"] == "red") & (card["county"] != sv.CITY)].iloc[0]
+    at = ok(app_test("xinzhou-2023", CARD, query={"county": red["county"], "metric": "on_time_rate"}))
+    pil = frame(at, 1)
+    board = sup["board"][sup["board"]["county"] == red["county"]]
+    late_or_missing = board[board["report"] != "on_time"]
+    assert len(pil) == len(late_or_missing) == red["late"] + red["missing"] > 0
+    assert set(pil["本月月报"]) <= {"迟报", "未报"}
+    assert any("按时报送率：拉低该项的试点" in c.value for c in at.caption)
+    at.toggle(key=f"sc_all_{red['county']}_on_time_rate").set_value(True).run()
+    assert len(frame(ok(at), 1)) == red["pilots"]

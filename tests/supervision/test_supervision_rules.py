@@ -179,3 +179,12 @@ def test_resettlement_budget_is_2_million_a_year_in_integer_yuan():
     assert int(b["budget_yuan"].sum()) == 2_000_000  # 七(二) 每年200万元
     assert b.at["网络基础设施配套", "spent_yuan"] == 900_000  # the allocation entry is not spending
     assert bool(b.at["贫困户资运费补贴", "over_budget"])  # 600,000 > 25 % of 2,000,000 (assumed share)
+
+
+def test_off_metric_names_the_pilots_behind_each_rate():
+    b = _board()
+    assert sv.off_metric(b, "on_schedule_rate").tolist() == [False, True, False, False, False]
+    assert sv.off_metric(b, "reporting_rate").tolist() == [False, False, True, False, False]
+    assert sv.off_metric(b, "on_time_rate").tolist() == [False, True, True, False, False]
+    with pytest.raises(RuralcoreError, match="没有指标“x”"):
+        sv.off_metric(b, "x")

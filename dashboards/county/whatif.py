@@ -313,6 +313,15 @@ def _open(name: str) -> None:
     st.session_state["wi_flash"] = f"已打开模拟方案“{sc.name}”（{period_zh(sc.period)}）。"
 
 
+def _delete(name: str) -> None:
+    try:
+        whatif.delete_scenario(eng, program, name, st.session_state.get("wi_user") or DEFAULT_USER)
+    except RuralcoreError as err:
+        st.session_state["wi_flash_error"] = str(err)
+        return
+    st.session_state["wi_flash"] = f"已删除模拟方案“{name}”（已记入审计日志）。"
+
+
 st.divider()
 st.subheader("五、已保存的模拟方案")
 if "wi_flash_error" in st.session_state:
@@ -329,9 +338,10 @@ else:
         "保存时间": pd.to_datetime(saved["created_at"]).dt.strftime("%Y年%m月%d日 %H:%M"),
     }), hide_index=True, width="stretch", key="wi_saved")
     names_saved = saved["name"].tolist()
-    c = st.columns([3, 1])
-    pick = c[0].selectbox("打开方案", names_saved, key="wi_open")
-    c[1].button("打开", key="wi_open_btn", on_click=_open, args=(pick,))
+    c = st.columns([4, 1, 1], vertical_alignment="bottom")
+    pick = c[0].selectbox("选择方案", names_saved, key="wi_open")
+    c[1].button("打开", key="wi_open_btn", on_click=_open, args=(pick,), width="stretch")
+    c[2].button("删除", key="wi_delete_btn", on_click=_delete, args=(pick,), width="stretch")
 
     if len(names_saved) >= 2:
         st.subheader("两个方案对比")

@@ -5,8 +5,10 @@ for the 花垣 rubric (三(一)、三(二)): ≥ 80 points 达标, top 10 优秀
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +20,7 @@ from ruralcore import scoring, whatif
 from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import audit, db
+from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "whatif.py")
@@ -237,6 +240,17 @@ def test_save_scenario_and_reopen_it(url, eng):
     assert metric(at2, "假设评定") == ev["village"]["award_label"]
 
 
+def test_delete_a_saved_scenario_on_the_page(url, eng):
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    at = run_page()
+    at.selectbox(key="wi_open").set_value("旧方案")
+    at.button(key="wi_delete_btn").click().run()
+    assert not at.exception
+    assert any("已删除模拟方案“旧方案”" in s.value for s in at.success)
+    assert whatif.list_scenarios(eng, HUAYUAN).empty
+    assert audit.load_audit(eng, table="what_if_scenarios")["action"].tolist() == ["insert", "delete"]
+
+
 def test_duplicate_name_is_refused_on_the_page(url, eng):
     whatif.save_scenario(eng, whatif.Scenario("已有方案", HUAYUAN, "2019-11"), "测试员")
     at = run_page()
@@ -285,7 +299,48 @@ def test_points_must_add_up_to_the_total():
     assert "各方面分值之和为110，应为100" in str(err.value)
 
 
-def test_overwrite_carries_the_version_read(eng):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """An empty store (scenarios need no reports), on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield db.get_engine(f"sqlite:///{tmp_path / 'scenarios.db'}")
+        return
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 测试需要 scripts/test.sh 启动的服务器")
+    name = f"rc_whatif_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    eng = db.get_engine(url)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_scenarios_round_trip_and_are_audited(store):
+    sc = whatif.Scenario("补宽带", HUAYUAN, "2019-11", "433124T01001", {"home_broadband": 40}, REWEIGHT, note="试算")
+    saved = whatif.save_scenario(store, sc, "县活动推进办公室")
+    back = whatif.load_scenario(store, HUAYUAN, "补宽带")
+    assert (back.period, back.region, back.changes, back.note) == ("2019-11", "433124T01001",
+                                                                  {"home_broadband": 40.0}, "试算")
+    assert back.weights == {k: float(v) for k, v in REWEIGHT.items()} and back.version == saved.version == 1
+    listed = whatif.list_scenarios(store, HUAYUAN)
+    assert listed["name"].tolist() == ["补宽带"] and bool(listed["reweighted"].iat[0])
+    assert whatif.list_scenarios(store, "rongshui-2019").empty
+    whatif.delete_scenario(store, HUAYUAN, "补宽带", "县活动推进办公室")
+    assert whatif.list_scenarios(store, HUAYUAN).empty
+    log = audit.load_audit(store, table="what_if_scenarios")
+    assert log["action"].tolist() == ["insert", "delete"] and set(log["user"]) == {"县活动推进办公室"}
+
+
+def test_overwrite_carries_the_version_read(store):
+    eng = store
     sc = whatif.save_scenario(eng, whatif.Scenario("同名", HUAYUAN, "2019-11"), "甲")
     newer = whatif.save_scenario(eng, whatif.Scenario("同名", HUAYUAN, "2019-10", version=sc.version, id=sc.id),
                                  "乙", overwrite=True)

@@ -523,15 +523,17 @@ def task_table(program: Program, progress: pd.DataFrame, period: str, as_of: dt.
     month; started when any village has started it."""
     from . import tasks as tk
     p = progress[progress["period"] == period]
-    g = p.groupby("task_no")["state"]
-    done = g.apply(lambda s: (s == "done").mean() * 100) if len(p) else pd.Series(dtype="float64")
-    started = g.apply(lambda s: (s != "not_started").any()) if len(p) else pd.Series(dtype=bool)
-    share = done.where(~((done == 0) & started.reindex(done.index, fill_value=False)), 1.0)
-    notes = pd.DataFrame({"no": share.index.astype(int), "date": pd.Timestamp(as_of), "progress": share.to_numpy()})
+    states = pd.crosstab(p["task_no"], p["state"])
+    n_all = states.sum(axis=1)
+    counts = states.reindex(columns=["done", "not_started"], fill_value=0)
+    share = counts["done"] / n_all.where(n_all > 0) * 100
+    started = (n_all - counts["not_started"]) > 0
+    share = share.where(~((share == 0) & started), 1.0)  # begun somewhere: in progress, not “not started”
+    notes = pd.DataFrame({"no": share.index.astype(int), "date": pd.Timestamp(as_of), "progress": share.fillna(0).to_numpy()})
     out = tk.task_status(program, notes, as_of)
-    n_done = g.apply(lambda s: int((s == "done").sum())) if len(p) else pd.Series(dtype=int)
-    n_all = g.size() if len(p) else pd.Series(dtype=int)
-    out["villages_done"] = [f"{int(n_done.get(no, 0))}/{int(n_all.get(no, 0))}" for no in out["no"]]
+    done = out["no"].map(counts["done"]).fillna(0).astype(int)
+    total = out["no"].map(n_all).fillna(0).astype(int)
+    out["villages_done"] = done.astype(str) + "/" + total.astype(str)
     out["responsible_text"] = out["responsible"].map("、".join)
     return out
 

@@ -134,7 +134,8 @@ def panel_heatmap() -> None:
 
 def panel_trend() -> None:
     st.subheader("月度趋势")
-    tr = data.trend(d.url, d.token, program.id, period)
+    with st.spinner("正在汇总各月数据（首次较慢，之后取缓存）…"):
+        tr = data.trend(d.url, d.token, program.id, period)
     codes = [c for c in _compare_codes() if c in tr.columns]
     code = _chosen_indicator("ov_trend_ind", codes)
     fig = charts.trend(tr, {code: info.at[code, "name"]}, {code: info.at[code, "threshold"]},
@@ -183,8 +184,13 @@ def panel_tasks() -> None:
     tp = data.task_progress(d.url, d.token, program.id)
     st_ = ov.task_table(program, tp, period, as_of)
     by_area = ov.task_counts(st_, "area_name")
-    st.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
+    by_unit = ov.task_counts(st_, "responsible")
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
                                           "各领域任务状态"), width="stretch", theme=None, key="fig_tasks")
+    c2.plotly_chart(charts.stacked_states(by_unit, "responsible", ov.TASK_STATES, ov.TASK_COLORS,
+                                          "各责任部门牵头或参与的任务", height=max(420, 34 * len(by_unit) + 140)),
+                    width="stretch", theme=None, key="fig_tasks_units")
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),

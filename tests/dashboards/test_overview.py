@@ -171,3 +171,18 @@ def test_heatmap_is_aggregated(demo_engine):
     assert hm["shown"] == 60 < hm["total"]
     att = hm["attainment"].to_numpy()
     assert np.nanmax(att) <= 100 and np.nanmin(att) >= 0
+
+
+def test_tanjiachang_tasks_by_area_and_unit(demo_engine):
+    prog = load_program("tanjiachang-2023")
+    period = ov.periods(demo_engine, prog.id)[-1]
+    status = ov.task_table(prog, ov.load_task_progress(demo_engine, prog.id), period,
+                           ov.as_of_date(demo_engine, prog.id, [period]))
+    by_area = ov.task_counts(status, "area_name")
+    assert by_area[list(ov.TASK_STATES)].to_numpy().sum() == 20  # 20 tasks in 7 areas
+    assert len(by_area) == 7
+    by_unit = ov.task_counts(status, "responsible").set_index("responsible")
+    # task 9 (防止返贫动态监测和帮扶) names 乡乡村振兴办 among its responsible units
+    assert by_unit.loc["乡乡村振兴办", list(ov.TASK_STATES)].sum() >= 1
+    n_tasks_of_villages = sum("各村" in t.responsible for t in prog.tasks)
+    assert by_unit.loc["各村", list(ov.TASK_STATES)].sum() == n_tasks_of_villages

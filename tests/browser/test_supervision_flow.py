@@ -1,5 +1,5 @@
-"""The municipal supervision flow in a real browser: from a red cell's county row on the
-县区评分 scorecard down to the pilot on 落后督办, in normal and projector mode, with
+"""The municipal supervision flow in a real browser: from a red cell on the 县区评分
+scorecard to the county's pilots that pull it down, then to the pilot on 落后督办, in normal and projector mode, with
 screenshots under tests/artifacts/screenshots/."""
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ def _open(page, url: str, wait_idle) -> None:
     raise AssertionError(f"page not found: {url}")
 
 
-def test_red_county_down_to_pilot(page, app_url, sup, wait_idle, shoot, no_errors):
+def test_red_cell_down_to_pilot(page, app_url, sup, wait_idle, shoot, no_errors):
     card, lights = sup["scorecard"], sup["lights"]
-    red = lights.index[(lights == "red").any(axis=1) & (card["county"] != sv.CITY)]
-    assert len(red), "the demo has a red county"
+    red = lights.index[(lights["on_time_rate"] == "red") & (card["county"] != sv.CITY)]
+    assert len(red), "the demo has a county with a red on-time rate"
     row = int(red[0])
     county = card.loc[row]
 
@@ -49,22 +49,32 @@ def test_red_county_down_to_pilot(page, app_url, sup, wait_idle, shoot, no_error
     no_errors(page)
     shoot(page, "supervision-scorecard")
 
-    _click_row(page, 0, row)
+    # click the county's first cell (排名), then move right to its red 按时报送率 cell
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 50, box["y"] + HEADER + row * ROW + ROW / 2)
     wait_idle(page)
+    for _ in range(9):  # 排名 → 县 → 试点数 → 按期推进 → 按期推进率 → 应报 → 迟报 → 未报 → 报送率 → 按时报送率
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+    wait_idle(page)
+    assert f"county={county['county']}" in page.url and "metric=on_time_rate" in page.url
     assert page.get_by_text(f"{county['county_name']}：试点明细").is_visible()
-    assert f"county={county['county']}" in page.url
+    n_off = int(county["late"] + county["missing"])
+    assert page.get_by_text(f"按时报送率：拉低该项的试点 {n_off} 个").is_visible()
     no_errors(page)
     shoot(page, "supervision-scorecard-county", full_page=True)
 
-    pilots = sup["board"][sup["board"]["county"] == county["county"]].reset_index(drop=True)
-    target = pilots.iloc[0]  # the county's worst pilot (the board is sorted worst first)
+    board = sup["board"]
+    pilots = board[(board["county"] == county["county"]) & (board["report"] != "on_time")]
+    target = pilots.iloc[0]  # worst first, as the board sorts
     _click_row(page, 1, 0)
     wait_idle(page)
     assert page.locator("h1", has_text="落后督办").is_visible()
     assert f"pilot={target['pilot']}" in page.url
     assert page.locator("h2", has_text=target["name"]).is_visible()
     assert page.locator("h3", has_text="滞后事项").is_visible()
-    # the worst pilot of a red county has something behind: the page lists it, no all-clear
+    # it has a late or missing report this month: the page lists it, no all-clear
     assert (sup["behind"]["pilot"] == target["pilot"]).any()
     assert page.get_by_text("该试点没有逾期节点").count() == 0
     no_errors(page)

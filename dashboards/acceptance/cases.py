@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.acceptance.common import as_of_picker, day, user, workdays_text
+from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import acceptance, cases
 from ruralcore.errors import RuralcoreError
 
+restore_state()
 page_setup("验收案件", programs_allowed=cases.acceptance_programs())
 program = current_program()
 eng = engine()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.acceptance.common import as_of_picker, day, user, workdays_text
+from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import acceptance, cases, checklists, records, stations
 from ruralcore.errors import RuralcoreError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL
 
+restore_state()
 page_setup("验收检查", programs_allowed=cases.acceptance_programs())
 program = current_program()
 eng = engine()
@@ -68,7 +69,8 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("验收对象", subject_name)
 c2.metric("状态", acceptance.STATE_NAMES.get(case["state"], case["state"]))
 c3.metric("当前环节", row["step_name"])
-c4.metric("期限", day(row["due"]), workdays_text(row["workdays_left"]),
+has_due = pd.notna(row["workdays_left"])
+c4.metric("期限", day(row["due"]), workdays_text(row["workdays_left"]) if has_due else None,
           delta_color="inverse" if bool(row["overdue"]) else "off", delta_arrow="off")
 
 st.subheader("各环节期限（官方工作日，含调休）")
@@ -153,8 +155,9 @@ def show_checklist(cl: pd.DataFrame) -> None:
     else:
         st.success("检查表各必备项均合格。")
     shown = checklists.display(cl)
-    st.dataframe(shown.style.map(lambda v: "color: #c62828; font-weight: 700" if v == "不合格" else "", subset=["结果"]),
-                 hide_index=True, width="stretch")
+    # a static table: long requirements wrap instead of being cut off
+    st.table(shown.style.hide(axis="index").map(
+        lambda v: "color: #c62828; font-weight: 700" if v == "不合格" else "", subset=["结果"]))
 
 
 st.subheader(("复检" if state == "reinspecting" else "初检") + "检查表" if checking else "检查表")
@@ -217,7 +220,10 @@ elif state == "passed":
         new = attempt(cases.record_city_acceptance, eng, case_id, on, user(), expected)
         if new:
             s = new.get("settlement")
-            extra = (f"补助{s['subsidy_yuan']:,}元，已预拨{s['advance_yuan']:,}元，本次拨付{s['payable_yuan']:,}元"
+            rule = next((r for r in program.funding if r.kind == "subsidy_amount" and s
+                         and r.unit == f"station_{s['type']}"), None)
+            extra = (f"补助{s['subsidy_yuan']:,}元" + (f"（{ASSUMED_LABEL}）" if rule is not None and rule.assumed else "")
+                     + f"，已预拨{s['advance_yuan']:,}元，本次拨付{s['payable_yuan']:,}元"
                      + (f"，收回{s['recover_yuan']:,}元" if s["recover_yuan"] else "") + "。") if s else ""
             done(new, f"已记录市级验收认定（{day(on)}）。{extra}")
 else:

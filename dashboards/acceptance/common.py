@@ -12,6 +12,22 @@ from ruralcore.fmt import date_zh
 
 AS_OF_KEY = "acc_as_of"
 USER_KEY = "acc_user"
+# Streamlit drops a widget's state when another page runs without it; shadow copies carry
+# the programme, the date and the user across page switches.
+KEPT = ("program", AS_OF_KEY, USER_KEY)
+
+
+def restore_state() -> None:
+    """Call first on a page: put back kept widget values Streamlit dropped on a page switch."""
+    for k in KEPT:
+        if k not in st.session_state and f"_keep_{k}" in st.session_state:
+            st.session_state[k] = st.session_state[f"_keep_{k}"]
+
+
+def remember_state() -> None:
+    for k in KEPT:
+        if k in st.session_state:
+            st.session_state[f"_keep_{k}"] = st.session_state[k]
 
 
 def as_of_picker() -> dt.date:
@@ -22,7 +38,10 @@ def as_of_picker() -> dt.date:
     with st.sidebar:
         st.date_input("计算期限的日期", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
                       format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日")
-        st.text_input("操作人", value="县农业农村局验收组", key=USER_KEY, help="记入审计日志")
+        if USER_KEY not in st.session_state:
+            st.session_state[USER_KEY] = "县农业农村局验收组"
+        st.text_input("操作人", key=USER_KEY, help="记入审计日志")
+    remember_state()
     return st.session_state[AS_OF_KEY]
 
 

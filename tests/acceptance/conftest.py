@@ -4,15 +4,15 @@ complete 融水 standard stations (all of 附件2's equipment, 六有, one offic
 so each test works on its own station."""
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.acceptance.helpers import add_station
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboards" / "app.py"
-_seq = itertools.count(9001)
 
 
 @pytest.fixture(scope="session")
@@ -29,30 +29,6 @@ def acc_db_url(tmp_path_factory) -> str:
 def acc_engine(acc_db_url):
     from ruralcore.store import db
     return db.get_engine(acc_db_url)
-
-
-def add_station(engine, user: str = "测试·录入员", **overrides) -> str:
-    """Insert a complete standard station of 融水 (numbered by ruralcore.stations) and return its number."""
-    from ruralcore import stations
-    from ruralcore.programs import load_program
-    from ruralcore.store import write
-    from ruralcore.store.models import Officer, OfficerTraining, Station, StationEquipment
-
-    prog = load_program("rongshui-2019")
-    number = stations.station_code("融水苗族自治县", "standard", next(_seq))
-    values = dict(number=number, program=prog.id, township="450225T01", village="测试村", type="standard",
-                  service_public=True, service_convenience=True, service_ecommerce=True, service_training=True,
-                  broadband_mbps=50, has_site=True, has_staff=True, has_equipment=True, has_broadband=True,
-                  has_webpage=True, has_sustainable_ops=True, status="built")
-    values.update({k: v for k, v in overrides.items() if k not in ("equipment", "hours")})
-    with engine.begin() as conn:
-        write.insert(conn, Station, values, user)
-        for it in prog.checklist("equipment_standard").items:
-            qty = overrides.get("equipment", {}).get(it.code, it.quantity or 1)
-            write.insert(conn, StationEquipment, {"station": number, "item": it.code, "quantity": qty}, user)
-        off = write.insert(conn, Officer, {"station": number, "name": "测试·张敏", "registered": True}, user)
-        write.insert(conn, OfficerTraining, {"officer": off.id, "year": 2019, "hours": overrides.get("hours", 48)}, user)
-    return number
 
 
 @pytest.fixture

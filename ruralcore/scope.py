@@ -126,7 +126,7 @@ def inside(tree: pd.DataFrame, codes: Iterable[str] | pd.Series, root: str) -> n
     one walk up the tree per generation for all codes at once."""
     cur = pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes.to_numpy(), dtype=object)
     parent = tree["parent"].replace("", np.nan)
-    hit = (cur == root).to_numpy(dtype=bool)
+    hit = (cur == root).to_numpy(dtype=bool, copy=True)  # copy-on-write: a writable array
     for _ in range(8):  # province > city > county > township > village > natural village
         cur = cur.map(parent)
         if cur.isna().all():

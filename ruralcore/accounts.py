@@ -1,0 +1,314 @@
+"""Accounts: argon2id password hashes, a password strength minimum, login with
+throttling (repeated failures slowed, then the account locked for a while) and sessions
+that end after inactivity. Every limit is in :data:`SECURITY` (system defaults: the five
+documents set none). Pass ``now`` to inject the clock (tests).
+
+Account rows are written through ruralcore.store.write, so creating an account or
+changing a role is audited (the hash is shown as ***) and, when the writer is an Actor,
+checked by ruralcore.scope: a county admin manages only its county's accounts.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .errors import InputError, PermissionDenied, Problem, RuralcoreError
+from .scope import COUNTY_GRANTABLE, ROLES, Actor
+from .store import write
+from .store.db import now_cst
+from .store.models import Account, LoginAttempt, UserSession
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """System defaults (not from any programme document); change them here only."""
+    min_password_length: int = 10
+    min_character_classes: int = 3  # of: lower case, upper case, digits, other
+    slow_after_failures: int = 3  # from the 3rd consecutive failure, wait before the next try
+    slow_base_seconds: int = 2  # 2, 4, 8 ... seconds between attempts
+    lock_after_failures: int = 5  # the 5th consecutive failure locks the account
+    lock_minutes: int = 15
+    session_idle_minutes: int = 30  # a session ends after this long without activity
+
+
+SECURITY = SecuritySettings()
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+COMMON = {"password", "12345678", "123456789", "1234567890", "qwertyuiop", "admin12345", "11111111",
+          "password123", "iloveyou", "abc123456", "woaini1314", "88888888", "a123456789"}
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,60}$")
+
+
+class LoginRefused(RuralcoreError):
+    """Wrong credentials, throttled or locked; the message says which (and how long)."""
+
+
+class SessionExpired(RuralcoreError):
+    pass
+
+
+# ---- passwords ----------------------------------------------------------------------------
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Why ``password`` is too weak (empty list: acceptable)."""
+    p = password or ""
+    out = []
+    if len(p) < SECURITY.min_password_length:
+        out.append(f"密码至少 {SECURITY.min_password_length} 位（现为 {len(p)} 位）")
+    classes = sum(bool(re.search(rx, p)) for rx in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    if classes < SECURITY.min_character_classes:
+        out.append(f"密码须包含小写字母、大写字母、数字、符号中的至少 {SECURITY.min_character_classes} 类")
+    if p.lower() in COMMON:
+        out.append("密码过于常见")
+    if username and username.lower() in p.lower():
+        out.append("密码不能包含用户名")
+    return out
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    probs = password_problems(password, username)
+    if probs:
+        raise InputError([Problem(m, column="密码") for m in probs], source="账户")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def random_password() -> str:
+    """A strong random password (meets the minimum by construction)."""
+    while True:
+        p = secrets.token_urlsafe(12) + "-" + secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") + str(secrets.randbelow(10))
+        if not password_problems(p):
+            return p
+
+
+# ---- accounts -----------------------------------------------------------------------------
+
+def _table():
+    return Account.__table__
+
+
+def get_account(engine: sa.Engine, username: str) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
+    return dict(row) if row else None
+
+
+def actor_of(account: dict) -> Actor:
+    return Actor(account["username"], account["role"], account["region"])
+
+
+def _check_grant(by, role: str, region: str) -> None:
+    if role not in ROLES:
+        raise InputError(Problem(f"未知角色“{role}”，应为：{'、'.join(ROLES)}", column="角色"), source="账户")
+    if isinstance(by, Actor):
+        if by.role != "county_admin":
+            raise PermissionDenied(f"无权限：{by.name}（{by.role_label}）不能管理账户，本次未写入任何数据。")
+        if role not in COUNTY_GRANTABLE:
+            raise PermissionDenied(f"无权限：县级管理员不能授予“{ROLES[role]}”角色，本次未写入任何数据。")
+
+
+def create_account(engine: sa.Engine, username: str, role: str, region: str, password: str,
+                   by: str | Actor, display_name: str = "", must_change_password: bool = False,
+                   now: datetime | None = None) -> dict:
+    """Create an account (strength checked, argon2id hash). ``by`` is the acting user:
+    an Actor must be a county admin creating an account inside its county."""
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise InputError(Problem(f"用户名“{username}”应为 2–60 个字母、数字、汉字或 _ . -", column="用户名"), source="账户")
+    _check_grant(by, role, region)
+    check_password_strength(password, username)
+    if get_account(engine, username) is not None:
+        raise InputError(Problem(f"用户名“{username}”已存在", column="用户名"), source="账户")
+    write.insert(engine, Account, {
+        "username": username, "display_name": display_name or username, "role": role, "region": region or "",
+        "password_hash": hash_password(password), "active": True, "must_change_password": must_change_password,
+        "created_at": now or now_cst()}, by)
+    return get_account(engine, username)
+
+
+def list_accounts(engine: sa.Engine, viewer: str | Actor = "system") -> pd.DataFrame:
+    """Accounts (without hashes) the viewer may see: a county admin its county's."""
+    t = _table()
+    cols = [c for c in t.columns if c.name != "password_hash"]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(*cols).order_by(t.c.region, t.c.username)).mappings().all()
+        frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
+        if isinstance(viewer, Actor) and viewer.role != "auditor" and len(frame):
+            from .scope import inside, region_tree
+            frame = frame[inside(region_tree(conn), frame["region"], viewer.region)].reset_index(drop=True)
+    return frame
+
+
+def set_password(engine: sa.Engine, username: str, password: str, by: str | Actor,
+                 must_change_password: bool = False) -> None:
+    """Change a password (strength checked); ``by`` checked like any account write."""
+    acc = get_account(engine, username)
+    if acc is None:
+        raise InputError(Problem(f"找不到用户“{username}”", column="用户名"), source="账户")
+    if not (isinstance(by, Actor) and by.name == username):  # one's own password needs no admin
+        _check_grant(by, acc["role"], acc["region"])
+    check_password_strength(password, username)
+    write.update(engine, Account, username, {"password_hash": hash_password(password),
+                                             "must_change_password": must_change_password},
+                 acc["version"], by if not (isinstance(by, Actor) and by.name == username) else by.name)
+
+
+def update_account(engine: sa.Engine, username: str, changes: dict, expected_version: int,
+                   by: str | Actor) -> None:
+    """Change role, region, display name or active flag of an account."""
+    allowed = {"role", "region", "display_name", "active"}
+    bad = [k for k in changes if k not in allowed]
+    if bad:
+        raise InputError([Problem(f"不能修改字段 {k}", column=k) for k in bad], source="账户")
+    acc = get_account(engine, username)
+    if acc is None:
+        raise InputError(Problem(f"找不到用户“{username}”", column="用户名"), source="账户")
+    _check_grant(by, changes.get("role", acc["role"]), changes.get("region", acc["region"]))
+    write.update(engine, Account, username, changes, expected_version, by)
+
+
+# ---- login and throttling -----------------------------------------------------------------
+
+def _recent_failures(conn: sa.Connection, username: str) -> list[datetime]:
+    """Failure times since the last success, newest first."""
+    t = LoginAttempt.__table__
+    last_ok = conn.execute(sa.select(sa.func.max(t.c.at)).where(t.c.username == username, t.c.ok)).scalar()
+    q = sa.select(t.c.at).where(t.c.username == username, sa.not_(t.c.ok), t.c.reason == "bad_password")
+    if last_ok is not None:
+        q = q.where(t.c.at > last_ok)
+    return [r[0] for r in conn.execute(q.order_by(t.c.at.desc(), t.c.id.desc()).limit(50)).all()]
+
+
+def login_state(engine: sa.Engine, username: str, now: datetime | None = None) -> dict:
+    """{'failures', 'locked_until', 'wait_until'}: why a login would be refused right now."""
+    now = now or now_cst()
+    with engine.connect() as conn:
+        fails = _recent_failures(conn, username)
+    return _state(fails, now)
+
+
+def _state(fails: list[datetime], now: datetime) -> dict:
+    n = len(fails)
+    locked_until = wait_until = None
+    if n >= SECURITY.lock_after_failures:
+        until = fails[0] + timedelta(minutes=SECURITY.lock_minutes)
+        if now < until:
+            locked_until = until
+    elif n >= SECURITY.slow_after_failures:
+        until = fails[0] + timedelta(seconds=SECURITY.slow_base_seconds * 2 ** (n - SECURITY.slow_after_failures))
+        if now < until:
+            wait_until = until
+    return {"failures": n, "locked_until": locked_until, "wait_until": wait_until}
+
+
+def _record(conn: sa.Connection, username: str, now: datetime, ok: bool, reason: str) -> None:
+    conn.execute(sa.insert(LoginAttempt.__table__).values(username=username, at=now, ok=ok, reason=reason))
+
+
+def authenticate(engine: sa.Engine, username: str, password: str, now: datetime | None = None) -> Actor:
+    """The Actor of a correct login; LoginRefused (Chinese, says how long to wait) else.
+    Throttled and locked attempts are refused without checking the password. After the
+    lock has passed, the failure count starts again from zero."""
+    now = now or now_cst()
+    username = (username or "").strip()
+    with engine.begin() as conn:
+        fails = _recent_failures(conn, username)
+        st = _state(fails, now)
+        if st["locked_until"] is not None:
+            _record(conn, username, now, False, "locked")
+            mins = max(1, int((st["locked_until"] - now).total_seconds() // 60) + 1)
+            raise LoginRefused(f"账户“{username}”因连续 {st['failures']} 次密码错误已锁定，请 {mins} 分钟后再试，"
+                               "或请县级管理员重置密码。")
+        if st["wait_until"] is not None:
+            _record(conn, username, now, False, "throttled")
+            secs = max(1, int((st["wait_until"] - now).total_seconds() + 0.999))
+            raise LoginRefused(f"密码错误次数过多，请 {secs} 秒后再试。")
+        if len(fails) >= SECURITY.lock_after_failures:
+            # the lock has passed: start counting again
+            _record(conn, username, now, True, "lock_expired")
+            fails = []
+        acc = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
+        if acc is None or not acc["active"] or not verify_password(acc["password_hash"], password or ""):
+            _record(conn, username, now, False, "bad_password")
+            left = SECURITY.lock_after_failures - len(fails) - 1
+            tail = f"再错 {left} 次将锁定 {SECURITY.lock_minutes} 分钟。" if 0 < left < SECURITY.lock_after_failures - 1 else ""
+            if left == 0:
+                tail = f"账户已锁定 {SECURITY.lock_minutes} 分钟。"
+            raise LoginRefused("用户名或密码错误。" + tail)
+        _record(conn, username, now, True, "ok")
+    return actor_of(dict(acc))
+
+
+# ---- sessions -----------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(engine: sa.Engine, actor: Actor, now: datetime | None = None) -> str:
+    """A new session token for a signed-in actor (only its hash is stored)."""
+    now = now or now_cst()
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(UserSession.__table__).values(
+            token_hash=_token_hash(token), username=actor.name, started_at=now, last_seen=now))
+    return token
+
+
+def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -> Actor:
+    """The Actor of a live session, marking it active now; SessionExpired when it ended,
+    was idle longer than SECURITY.session_idle_minutes, or the account was disabled."""
+    now = now or now_cst()
+    t = UserSession.__table__
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(t).where(t.c.token_hash == _token_hash(token or ""))).mappings().first()
+        if row is None or row["ended_at"] is not None:
+            raise SessionExpired("登录已失效，请重新登录。")
+        if now - row["last_seen"] > timedelta(minutes=SECURITY.session_idle_minutes):
+            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
+            raise SessionExpired(f"超过 {SECURITY.session_idle_minutes} 分钟未操作，登录已失效，请重新登录。")
+        acc = conn.execute(sa.select(_table()).where(_table().c.username == row["username"])).mappings().first()
+        if acc is None or not acc["active"]:
+            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
+            raise SessionExpired("账户已停用，请联系县级管理员。")
+        conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(last_seen=now))
+    return actor_of(dict(acc))
+
+
+def end_session(engine: sa.Engine, token: str, now: datetime | None = None) -> None:
+    t = UserSession.__table__
+    with engine.begin() as conn:
+        conn.execute(sa.update(t).where(t.c.token_hash == _token_hash(token or ""), t.c.ended_at.is_(None))
+                     .values(ended_at=now or now_cst()))
+
+
+# ---- the first administrator --------------------------------------------------------------
+
+DEMO_ADMIN = "admin"
+
+
+def init_admin(engine: sa.Engine, region: str, username: str = DEMO_ADMIN) -> str | None:
+    """Create the first county administrator with a random password and return that
+    password (to be shown ONCE); None when the account already exists."""
+    if get_account(engine, username) is not None:
+        return None
+    password = random_password()
+    create_account(engine, username, "county_admin", region, password, by="init-admin",
+                   display_name="演示管理员", must_change_password=True)
+    return password

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import reporting
-from .fmt import date_zh, period_zh
+from .fmt import date_zh, period_zh, yuan
 from .programs import Program
 from .supervision import STATE_LABELS, STEPS, STEP_SHORT, step_totals
 
@@ -152,6 +152,20 @@ def report_table(history: pd.DataFrame | None, period: str, pilots: pd.DataFrame
 # --------------------------------------------------------------------------------------
 # the circular's content
 
+def default_issued(program: Program, period: str) -> dt.date:
+    """The first working day after the month's reports were due (the circular can count
+    them all then); today when the calendar does not know that year."""
+    from . import workdays
+    from .errors import CalendarRangeError
+
+    due = reporting.due_date(program, period)
+    try:
+        d = workdays.add_workdays(due, 1)
+    except CalendarRangeError:
+        return dt.date.today()
+    return d if isinstance(d, dt.date) else pd.Timestamp(d).date()
+
+
 def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = None,
              recipients: str | None = None) -> Circular:
     """The month's circular from ``ruralcore.supervision.supervise`` output."""
@@ -159,7 +173,7 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
     period, as_of = sup["period"], sup["as_of"]
     board, card, steps = sup["board"], sup["scorecard"], sup["steps"]
     pilots = board.set_index("pilot")
-    issued = issued or dt.date.today()
+    issued = issued or default_issued(prog, period)
     year = issued.year
     number = doc_number or f"{doc_prefix(prog)}〔{year}〕  号"
     to = recipients or "各县（市、区）、五台山风景名胜区数字乡村建设试点工作专班："
@@ -185,8 +199,8 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
                    f"数字村庄{int(types.get('village', 0))}个）。已到期节点完成情况：{progress}。"
                    f"逾期完成的节点{n_late}个，逾期未完成的节点{n_overdue}个，涉及试点{overdue_pilots}个；"
                    f"按期推进的试点{int(city['on_schedule'])}个，按期推进率{pct(city['on_schedule_rate'])}。"))
-    b.append(("p", f"市级衔接资金应安排{wan(board['city_allocated_yuan'].sum())}万元，已到位{wan(board['city_received_yuan'].sum())}万元；"
-                   f"县级配套资金已到位{wan(board['county_matching_yuan'].sum())}万元；累计支出{wan(city['spent_yuan'])}万元，"
+    b.append(("p", f"市级衔接资金应安排{yuan(board['city_allocated_yuan'].sum())}，已到位{yuan(board['city_received_yuan'].sum())}；"
+                   f"县级配套资金已到位{yuan(board['county_matching_yuan'].sum())}；累计支出{yuan(city['spent_yuan'])}，"
                    f"支出率{pct(city['spent_rate'])}。参考指标已建成并投入使用{int(city['indicators_built'])}项，"
                    f"占试点参考指标总数{int(city['indicators_total'])}项的{pct(city['built_rate'])}。"))
 
@@ -221,9 +235,11 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
 
     # 五、要求
     b.append(("h1", "五、下一步工作要求"))
+    bans = [r for r in prog.funding if r.kind == "prohibition"]  # the document's own words and clauses
+    ban_text = ("；" + "，".join(f"{r.name}（{r.ref}）" for r in bans)) if bans else ""
     b.append(("p", "请各县（市、区）对照表2至表4逐项核实、限期整改：逾期未完成的节点要倒排工期、压实包点领导责任，"
-                   "尽快补齐；迟报、未报月报的试点要说明原因，今后按时报送；资金要加快支付进度，"
-                   f"配套资金不得造成地方政府隐形债务、不得偿还以往工程欠款。市乡村振兴局将按月调度，持续通报。"))
+                   "尽快补齐；迟报、未报月报的试点要说明原因，今后按时报送；资金要加快支付进度"
+                   f"{ban_text}。将按月调度，持续通报。"))
     return c
 
 

@@ -12,7 +12,8 @@ from ruralcore.fmt import date_zh, period_zh
 
 d, period, as_of, res = setup("月度通报")
 c1, c2 = st.columns(2)
-issued = c1.date_input("成文日期", value=dt.date.today(), key="ci_issued", format="YYYY-MM-DD")
+issued = c1.date_input("成文日期", value=circulars.default_issued(d.program, period), key=f"ci_issued_{period}",
+                       format="YYYY-MM-DD", help="默认：月报截止日后的第一个工作日")
 number = c2.text_input("文号", value=f"{circulars.doc_prefix(d.program)}〔{issued.year}〕  号", key=f"ci_no_{issued.year}",
                        help="编号留空，印发时填写")
 

@@ -30,7 +30,7 @@ def circular_cmd(
     out: str = typer.Option(..., "--out", help="输出文件 FILE.docx 或 FILE.xlsx（另一种格式写在旁边）"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="进度截至日期 YYYY-MM-DD（默认该月最后一天）"),
-    issued: str | None = typer.Option(None, "--issued", help="成文日期 YYYY-MM-DD（默认今天）"),
+    issued: str | None = typer.Option(None, "--issued", help="成文日期 YYYY-MM-DD（默认月报截止日后的第一个工作日）"),
     doc_number: str | None = typer.Option(None, "--doc-number", help="文号（默认留空待填，如 忻乡振办〔2023〕  号）"),
 ) -> None:
     """月度通报：县区排名、滞后试点、逾期节点、迟报未报，输出 Word 与 Excel。"""

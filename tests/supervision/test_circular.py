@@ -163,3 +163,13 @@ def test_cli_process_exit_status_no_traceback(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ruralcore", "circular", "xinzhou-2023", "--period", "bad",
                         "--out", str(tmp_path / "c.docx")], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "错误：" in r.stderr
+
+
+def test_default_date_is_the_first_working_day_after_reports_are_due(sup):
+    # 2023年12月 reports due 2024-01-05 (Friday, 四(五) setting: 次月5日) → Monday 2024-01-08
+    assert circulars.default_issued(XZ, "2023-12") == dt.date(2024, 1, 8)
+    # 2023年9月 reports due 2023-10-05 inside the National Day holiday; 10-07 is a 调休 working Saturday
+    assert circulars.default_issued(XZ, "2023-09") == dt.date(2023, 10, 7)
+    assert circulars.circular(sup).issued == dt.date(2024, 1, 8)
+    body = "\n".join(t for k, t in circulars.circular(sup).blocks if k == "p")
+    assert "市级衔接资金应安排3,015万元" in body  # 67 pilots × 45万元 (三(三))

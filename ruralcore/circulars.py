@@ -140,12 +140,13 @@ def report_table(history: pd.DataFrame | None, period: str, pilots: pd.DataFrame
         "序号": np.arange(1, len(h) + 1), "县（市、区）": h["_c"].to_numpy(dtype=object),
         "试点名称": h["region"].map(pilots["name"]).to_numpy(dtype=object), "月份": period_zh(period),
         "情况": np.where(h["missing"].astype(bool), "未报", "迟报"),
-        "报送时间": h["submitted_at"].to_numpy(), "迟报（天）": h["days_late"].to_numpy(dtype="int64"),
+        "报送时间": h["submitted_at"].to_numpy(),
+        "迟报（天）": pd.array(np.where(h["missing"].astype(bool), pd.NA, h["days_late"]), dtype="Int64"),
         "依据条款": ref,
     })
     shown = data.astype(str)
     shown["报送时间"] = [date_zh(t.date()) if pd.notna(t) else "—" for t in pd.to_datetime(data["报送时间"])]
-    shown["迟报（天）"] = np.where(data["情况"] == "迟报", data["迟报（天）"].astype(str), "—")
+    shown["迟报（天）"] = data["迟报（天）"].astype("string").fillna("—").astype(str)
     return shown, data
 
 
@@ -287,9 +288,9 @@ def _page_number_footer(section) -> None:
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run_font(p.add_run("— "), "宋体", 14, latin="宋体")
-    run = p.add_run()
-    _run_font(run, "宋体", 14, latin="宋体")
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, None), ("end", None)):
+        run = p.add_run()  # one field part per run, as Word writes them
+        _run_font(run, "宋体", 14, latin="宋体")
         if kind:
             el = OxmlElement("w:fldChar")
             el.set(qn("w:fldCharType"), kind)

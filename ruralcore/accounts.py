@@ -227,31 +227,38 @@ def authenticate(engine: sa.Engine, username: str, password: str, now: datetime 
     lock has passed, the failure count starts again from zero."""
     now = now or now_cst()
     username = (username or "").strip()
-    with engine.begin() as conn:
+    refusal = None
+    with engine.begin() as conn:  # the attempt is recorded even when refused: raise after commit
         fails = _recent_failures(conn, username)
         st = _state(fails, now)
+        acc = None
         if st["locked_until"] is not None:
             _record(conn, username, now, False, "locked")
             mins = max(1, int((st["locked_until"] - now).total_seconds() // 60) + 1)
-            raise LoginRefused(f"账户“{username}”因连续 {st['failures']} 次密码错误已锁定，请 {mins} 分钟后再试，"
-                               "或请县级管理员重置密码。")
-        if st["wait_until"] is not None:
+            refusal = (f"账户“{username}”因连续 {st['failures']} 次密码错误已锁定，请 {mins} 分钟后再试，"
+                       "或请县级管理员重置密码。")
+        elif st["wait_until"] is not None:
             _record(conn, username, now, False, "throttled")
             secs = max(1, int((st["wait_until"] - now).total_seconds() + 0.999))
-            raise LoginRefused(f"密码错误次数过多，请 {secs} 秒后再试。")
-        if len(fails) >= SECURITY.lock_after_failures:
-            # the lock has passed: start counting again
-            _record(conn, username, now, True, "lock_expired")
-            fails = []
-        acc = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
-        if acc is None or not acc["active"] or not verify_password(acc["password_hash"], password or ""):
-            _record(conn, username, now, False, "bad_password")
-            left = SECURITY.lock_after_failures - len(fails) - 1
-            tail = f"再错 {left} 次将锁定 {SECURITY.lock_minutes} 分钟。" if 0 < left < SECURITY.lock_after_failures - 1 else ""
-            if left == 0:
-                tail = f"账户已锁定 {SECURITY.lock_minutes} 分钟。"
-            raise LoginRefused("用户名或密码错误。" + tail)
-        _record(conn, username, now, True, "ok")
+            refusal = f"密码错误次数过多，请 {secs} 秒后再试。"
+        else:
+            if len(fails) >= SECURITY.lock_after_failures:
+                _record(conn, username, now, True, "lock_expired")  # the lock has passed: count again
+                fails = []
+            acc = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
+            if acc is None or not acc["active"] or not verify_password(acc["password_hash"], password or ""):
+                _record(conn, username, now, False, "bad_password")
+                left = SECURITY.lock_after_failures - len(fails) - 1
+                tail = ""
+                if left == 0:
+                    tail = f"账户已锁定 {SECURITY.lock_minutes} 分钟。"
+                elif left < SECURITY.lock_after_failures - 1:
+                    tail = f"再错 {left} 次将锁定 {SECURITY.lock_minutes} 分钟。"
+                refusal = "用户名或密码错误。" + tail
+            else:
+                _record(conn, username, now, True, "ok")
+    if refusal:
+        raise LoginRefused(refusal)
     return actor_of(dict(acc))
 
 

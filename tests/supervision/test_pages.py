@@ -177,3 +177,15 @@ def test_red_rate_cell_narrows_the_county_to_its_laggards(app_test, sup):
     assert any("按时报送率：拉低该项的试点" in c.value for c in at.caption)
     at.toggle(key=f"sc_all_{red['county']}_on_time_rate").set_value(True).run()
     assert len(frame(ok(at), 1)) == red["pilots"]
+
+
+def test_board_as_of_an_earlier_date(app_test, demo_engine):
+    at = ok(app_test("xinzhou-2023", BOARD))
+    at.date_input(key=f"sv_as_of_{LAST}").set_value(dt.date(2023, 7, 15)).run()
+    df = frame(ok(at))
+    expect = sv.supervise(sv.load_pilot_data(demo_engine, XZ), LAST, dt.date(2023, 7, 15))["board"]
+    assert df["试点"].tolist() == expect["name"].tolist()
+    # 全面完工 is due 2023-11-30 (三(五)): not yet due on 2023-07-15 for anyone not done
+    assert "逾期未完成" not in set(df["全面完工"])
+    assert (df["开工建设"] == "逾期未完成").sum() == (expect["construction_start"] == "overdue").sum() > 0
+    assert any("截至2023年7月15日" in c.value for c in at.caption)

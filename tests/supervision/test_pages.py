@@ -189,3 +189,14 @@ def test_board_as_of_an_earlier_date(app_test, demo_engine):
     assert "逾期未完成" not in set(df["全面完工"])
     assert (df["开工建设"] == "逾期未完成").sum() == (expect["construction_start"] == "overdue").sum() > 0
     assert any("截至2023年7月15日" in c.value for c in at.caption)
+
+
+def test_navigation_from_the_county_overview_picks_a_programme_that_fits(app_test):
+    at = ok(app_test())  # the county overview, 花垣 (no pilots)
+    assert at.session_state["program"] == "huayuan-2019"
+    at.switch_page(BOARD)
+    at.run()
+    assert ok(at).session_state["program"] == "xinzhou-2023" and len(frame(at)) == 67
+    at.switch_page("supervision/resettlement.py")
+    at.run()
+    assert ok(at).session_state["program"] == "yinchuan-2017"

@@ -32,6 +32,8 @@ def _set_date(page, label: str, value: str) -> None:
     box.locator('[data-type="day"]').click()
     page.keyboard.type(d)
     page.keyboard.press("Enter")  # commits the value
+    page.keyboard.press("Escape")  # closes the calendar pop-up
+    page.locator('[data-testid="stMain"] h1').click()  # leave the field
 
 
 def _set_number(page, label: str, value: int) -> None:
@@ -54,6 +56,7 @@ def test_station_acceptance_with_refusal_and_fix(page, app_url, browser_db_url, 
     _pick(page, "方案", "融水县信息进村入户整县推进")
     wait_idle(page)
     _set_date(page, "计算期限的日期", "2019-10-15")
+    page.get_by_text("截至 2019年10月15日").wait_for()
     wait_idle(page)
     assert page.locator("h1", has_text="验收案件").is_visible()
     assert page.locator('[data-testid="stMetric"]').filter(has_text="逾期").count() == 1
@@ -96,7 +99,9 @@ def test_station_acceptance_with_refusal_and_fix(page, app_url, browser_db_url, 
     assert page.get_by_text("检查表各必备项均合格").is_visible()
     page.get_by_role("button", name="检查合格").click()
     wait_idle(page)
-    assert page.get_by_text("已记录初检合格（2019年10月15日）").is_visible()
+    passed = page.get_by_text("已记录初检合格（2019年10月15日）")
+    assert passed.is_visible()
+    passed.scroll_into_view_if_needed()
     no_errors(page)
     shoot(page, "acceptance-passed")
 

@@ -262,6 +262,12 @@ def authenticate(engine: sa.Engine, username: str, password: str, now: datetime 
     return actor_of(dict(acc))
 
 
+def unlock(engine: sa.Engine, username: str, now: datetime | None = None) -> None:
+    """Clear the failure count (an administrator reset the password)."""
+    with engine.begin() as conn:
+        _record(conn, username, now or now_cst(), True, "unlocked")
+
+
 # ---- sessions -----------------------------------------------------------------------------
 
 def _token_hash(token: str) -> str:

@@ -1,0 +1,104 @@
+"""Administration: backup/restore, accounts, the first administrator."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import InputError, Problem
+from . import app
+from .common import echo_table
+
+DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
+accounts_app = typer.Typer(help="账户：创建、列出、重置密码。", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+SYSTEM_USER = "命令行管理员"
+
+
+def _engine(db: str | None):
+    from ..store.db import get_engine
+    return get_engine(db or None)
+
+
+@app.command("backup")
+def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
+               db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """把整个数据库备份为一个 zip 文件（每表一个 JSON Lines 文件 + 结构版本）。"""
+    from ..backup import backup
+
+    m = backup(_engine(db), file)
+    total = sum(t["rows"] for t in m["tables"].values())
+    typer.echo(f"已备份 {len(m['tables'])} 张表、{total:,} 行到 {file}（结构版本 {m['schema_revision']}）")
+
+
+@app.command("restore")
+def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
+                db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """从备份恢复：在一个事务中替换数据库中所有表的内容；结构版本不同则拒绝。"""
+    from ..backup import restore
+
+    if not file.exists():
+        raise InputError(Problem(f"找不到备份文件 {file}"))
+    counts = restore(_engine(db), file)
+    typer.echo(f"已恢复 {sum(counts.values()):,} 行（{len(counts)} 张表）")
+
+
+@app.command("init-admin")
+def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员所辖县的区域代码（默认：花垣县 433124，否则数据库中第一个县）"),
+                   username: str = typer.Option("admin", "--username"),
+                   db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """创建演示管理员（县级管理员），随机密码只显示这一次；已存在则什么也不做。"""
+    import sqlalchemy as sa
+
+    from ..accounts import init_admin
+
+    engine = _engine(db)
+    if not region:
+        with engine.connect() as conn:
+            region = conn.execute(sa.text("SELECT code FROM regions WHERE level = 'county' "
+                                  "ORDER BY CASE WHEN code = '433124' THEN 0 ELSE 1 END, code LIMIT 1")).scalar()
+        region = region or "433124"  # 花垣县 from the region files
+    pw = init_admin(engine, region, username)
+    if pw is None:
+        typer.echo(f"账户 {username} 已存在，未修改。")
+    else:
+        typer.echo(f"已创建管理员 {username}（县级管理员，区域 {region}）。初始密码（只显示这一次，首次登录后请修改）：{pw}")
+
+
+@accounts_app.command("create")
+def create_cmd(username: str = typer.Argument(...),
+               role: str = typer.Option(..., "--role", help="city_supervisor | county_admin | township_officer | village_reporter | inspector | auditor"),
+               region: str = typer.Option(..., "--region", help="区域代码"),
+               name: str = typer.Option("", "--name", help="显示名称"),
+               db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """创建账户；随机初始密码只显示这一次。"""
+    from ..accounts import create_account, random_password
+
+    pw = random_password()
+    create_account(_engine(db), username, role, region, pw, by=SYSTEM_USER, display_name=name,
+                   must_change_password=True)
+    typer.echo(f"已创建 {username}。初始密码（只显示这一次）：{pw}")
+
+
+@accounts_app.command("list")
+def list_cmd(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """列出账户（不含密码）。"""
+    from ..accounts import list_accounts
+    from ..scope import ROLES
+
+    df = list_accounts(_engine(db))
+    df = df.assign(role=df["role"].map(ROLES).fillna(df["role"]), active=df["active"].map({True: "是", False: "否"}))
+    echo_table(df[["username", "display_name", "role", "region", "active"]],
+               {"username": "用户名", "display_name": "名称", "role": "角色", "region": "区域", "active": "启用"})
+
+
+@accounts_app.command("reset-password")
+def reset_cmd(username: str = typer.Argument(...), db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """重置密码为随机密码（只显示这一次），并清除锁定。"""
+    from ..accounts import random_password, set_password, unlock
+
+    engine = _engine(db)
+    pw = random_password()
+    set_password(engine, username, pw, by=SYSTEM_USER, must_change_password=True)
+    unlock(engine, username)
+    typer.echo(f"已重置 {username} 的密码（只显示这一次）：{pw}")

@@ -10,8 +10,9 @@ import streamlit as st
 
 from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
-from dashboards.ui.theme import RAG_COLORS, projector_on
+from dashboards.ui.theme import projector_on
 from ruralcore import supervision as sv
+from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh
 from ruralcore.programs import all_programs
 from ruralcore.regions import PILOTS_DIR
@@ -46,7 +47,7 @@ def setup(title: str):
     url, token = ui_data.url(), ui_data.token()
     try:
         d = pilot_data(url, token, program.id)
-    except Exception as exc:  # noqa: BLE001 - a RuralcoreError explains itself
+    except RuralcoreError as exc:  # e.g. no pilots of this programme in the database
         st.warning(str(exc))
         st.stop()
     period = period_picker(d.periods, key="sv_period")
@@ -94,5 +95,3 @@ def caption_as_of(as_of: dt.date, period: str) -> None:
 def rag_css(status: str) -> str:
     return f"background-color: {LIGHT_BG.get(status, '')}; color: #000" if status in LIGHT_BG else ""
 
-
-__all__ = ["RAG_COLORS", "setup", "wan", "pd"]

@@ -57,6 +57,9 @@ zh_status = {v: k for k, v in STATUS_ZH.items()}
 st.subheader("目标完成情况（全市）")
 st.dataframe(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else "", subset=["情况"]),
              hide_index=True, width="stretch", height=table_height(len(tv)))
+no_data = t[t["status"] == "no_data"]
+if len(no_data):
+    st.caption("无数据：" + "、".join(no_data["name"]) + "：本月没有可计算该项的填报值。")
 
 st.subheader("分县（市）区")
 dist = res["districts"]

@@ -86,8 +86,10 @@ def app_url(browser_db_url, tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # module scope: Playwright's sync API allows one instance per thread, and a test module
+    # may start its own; ours is closed before the next module runs
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboards.ui import charts, data
+from dashboards.ui import charts, data, tables
 from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from dashboards.ui.tiles import OP_TEXT
@@ -115,7 +115,8 @@ def township_view() -> None:
         table.insert(3, "等次", r["award_label"].to_numpy())
         table = table.sort_values("名次", kind="stable")
     st.caption(f"点击一行，或在上方选择{ov.level_name(here)}，查看详情。")
-    ev = st.dataframe(table, hide_index=True, width="stretch", key="dd_units", on_select="rerun",
+    shown = tables.award_colours()(table.style) if ranked is not None else table
+    ev = st.dataframe(shown, hide_index=True, width="stretch", key="dd_units", on_select="rerun",
                       selection_mode="single-row")
     rows = getattr(getattr(ev, "selection", None), "rows", None)
     if rows:

@@ -109,7 +109,7 @@ def panel_ranking() -> None:
         "名次": show["rank"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
         "得分": show["score"].round(1).to_numpy(), "等次": show["award_label"].to_numpy(),
     })
-    tables.show(table, "ranking_table", max_rows=n,
+    tables.show(table, "ranking_table", max_rows=n, style=tables.award_colours(), height=(len(table) + 1) * 35 + 3,
                 column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
     st.caption(f"前 {n} 名，共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
                f"条款 {r.ref}。")

@@ -1,0 +1,61 @@
+"""账户管理: a county admin lists, creates, resets and disables its county's accounts
+(roles below the city; the initial password is shown once)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards.ui.auth import require_login
+from dashboards.ui.context import engine, page_setup
+from ruralcore import accounts
+from ruralcore.errors import RuralcoreError
+from ruralcore.scope import COUNTY_GRANTABLE, ROLES, visible_regions
+
+page_setup("账户管理", needs_program=False)
+actor = require_login()
+if actor.role != "county_admin":
+    st.error(f"无权限：{actor.name}（{actor.role_label}）不能管理账户；请联系县级管理员。")
+    st.stop()
+
+frame = accounts.list_accounts(engine(), actor)
+cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region": "区域", "active": "启用"}
+st.dataframe(frame.assign(role=frame["role"].map(ROLES))[list(cols)].rename(columns=cols), hide_index=True)
+
+with engine().connect() as conn:
+    regions = list(visible_regions(actor, conn))
+st.subheader("新建账户")
+with st.form("create_account"):
+    username = st.text_input("用户名", key="acc_username")
+    name = st.text_input("名称", key="acc_name")
+    role = st.selectbox("角色", sorted(COUNTY_GRANTABLE), format_func=ROLES.get, key="acc_role")
+    region = st.selectbox("区域", regions, index=regions.index(actor.region) if actor.region in regions else 0,
+                          key="acc_region")
+    create = st.form_submit_button("创建", type="primary")
+if create:
+    pw = accounts.random_password()
+    try:
+        accounts.create_account(engine(), username, role, region, pw, by=actor, display_name=name,
+                                must_change_password=True)
+        st.success(f"已创建 {username}。初始密码（只显示这一次，请当面告知本人）：{pw}")
+    except RuralcoreError as e:
+        st.error(str(e))
+
+st.subheader("重置密码 / 停用")
+if len(frame):
+    who = st.selectbox("账户", frame["username"].tolist(), key="acc_target")
+    c1, c2 = st.columns(2)
+    if c1.button("重置为随机密码", key="acc_reset"):
+        pw = accounts.random_password()
+        try:
+            accounts.set_password(engine(), who, pw, by=actor, must_change_password=True)
+            accounts.unlock(engine(), who)
+            st.success(f"{who} 的新密码（只显示这一次）：{pw}")
+        except RuralcoreError as e:
+            st.error(str(e))
+    row = frame.set_index("username").loc[who]
+    label = "停用账户" if row["active"] else "重新启用"
+    if c2.button(label, key="acc_toggle"):
+        try:
+            accounts.update_account(engine(), who, {"active": not bool(row["active"])}, int(row["version"]), by=actor)
+            st.rerun()
+        except RuralcoreError as e:
+            st.error(str(e))

@@ -1,0 +1,62 @@
+"""Who is signed in, for every page: ``current_actor()`` (an Actor or None) and
+``require_login()`` (stops the page with a login hint). The browser keeps only a session
+token in st.session_state; ruralcore.accounts ends it after inactivity. When ``[auth]``
+is configured in secrets, an OpenID Connect sign-in (st.login) maps to the account with
+the same user name (preferred_username or email)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ruralcore.accounts import SessionExpired, actor_of, end_session, get_account, resume_session
+from ruralcore.scope import Actor
+
+from .context import engine
+
+TOKEN_KEY = "auth_token"
+MESSAGE_KEY = "auth_message"
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_actor() -> Actor | None:
+    """The signed-in Actor, marking the session active; None when nobody is."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        try:
+            return resume_session(engine(), token)
+        except SessionExpired as e:
+            st.session_state.pop(TOKEN_KEY, None)
+            st.session_state[MESSAGE_KEY] = str(e)
+            return None
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        name = st.user.get("preferred_username") or st.user.get("email")
+        acc = get_account(engine(), name) if name else None
+        if acc and acc["active"]:
+            return actor_of(acc)
+    return None
+
+
+def require_login() -> Actor:
+    """The signed-in Actor, or a Chinese hint to sign in and the page stops."""
+    actor = current_actor()
+    if actor is None:
+        msg = st.session_state.pop(MESSAGE_KEY, None)
+        st.warning((msg + " " if msg else "") + "请先在“登录”页面登录，本页面按账户的角色和区域显示与修改数据。")
+        st.stop()
+    with st.sidebar:
+        st.caption(f"当前用户：{actor.name}（{actor.role_label}，区域 {actor.region or '全部'}）")
+        st.button("退出登录", key="auth_logout", on_click=logout)
+    return actor
+
+
+def logout() -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        end_session(engine(), token)
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()

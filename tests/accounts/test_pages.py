@@ -1,0 +1,160 @@
+"""AppTest of the admin pages: login, 月报更正 (scope refused with nothing written), audit
+view (filters, role refusal, neutralised export), the household archive (masking, logged
+reveal) and account management."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from ruralcore import accounts, auditview, households
+from ruralcore.store import audit, db, reports
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "dashboards" / "admin"
+PW = "Xiang-2019-cun"
+TOWN, OTHER_TOWN = "433124T01", "433124T02"
+
+
+@pytest.fixture
+def url(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    eng = db.get_engine(demo_url)
+    for name, role, region in [("officer", "township_officer", TOWN), ("auditor1", "auditor", ""),
+                               ("admin1", "county_admin", "433124"), ("reporter", "village_reporter", TOWN + "001")]:
+        accounts.create_account(eng, name, role, region, PW, by="测试")
+    return demo_url
+
+
+def app(page: str, url: str, as_user: str | None = None, program: str = "huayuan-2019") -> AppTest:
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at.session_state["program"] = program
+    if as_user:
+        eng = db.get_engine(url)
+        at.session_state["auth_token"] = accounts.start_session(eng, accounts.authenticate(eng, as_user, PW))
+    return at.run()
+
+
+def click(at, label: str):
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def texts(at) -> str:
+    return " ".join(str(x.value) for x in [*at.success, *at.error, *at.warning, *at.info, *at.caption, *at.markdown])
+
+
+def test_pages_need_a_login(url):
+    for page in ("report_fix.py", "audit.py", "households.py", "accounts.py"):
+        at = app(page, url)
+        assert not at.exception, page
+        assert "请先在“登录”页面登录" in texts(at), page
+
+
+def test_login_form_signs_in_and_refuses_a_wrong_password(url):
+    at = app("login.py", url)
+    at.text_input(key="login_username").input("officer")
+    at.text_input(key="login_password").input("wrong-password")
+    click(at, "登录")
+    assert "用户名或密码错误" in texts(at)
+    at.text_input(key="login_username").input("officer")
+    at.text_input(key="login_password").input(PW)
+    click(at, "登录")
+    assert not at.exception
+    assert "已登录：officer（乡镇干部，区域 433124T01）" in texts(at)
+    assert at.session_state["auth_token"]
+
+
+def _value(url, region, field="households", period="2019-11"):
+    r = reports.load_reports(db.get_engine(url), "huayuan-2019", [period])
+    return r[(r["region"] == region) & (r["field"] == field)]["value"].iat[0]
+
+
+def test_report_fix_own_township_saved_other_refused(url):
+    at = app("report_fix.py", url, "officer")
+    assert not at.exception
+    at.selectbox(key="fix_field").select("households")
+    at.text_input(key="fix_region").input(TOWN + "001")
+    at.number_input(key="fix_value").set_value(321)
+    click(at, "保存")
+    assert "已保存" in texts(at), texts(at)
+    assert _value(url, TOWN + "001") == 321
+    n_audit = len(audit.load_audit(db.get_engine(url)))
+    before = _value(url, OTHER_TOWN + "001")
+    at.text_input(key="fix_region").input(OTHER_TOWN + "001")
+    at.number_input(key="fix_value").set_value(999)
+    click(at, "保存")
+    msg = " ".join(e.value for e in at.error)
+    assert "无权限" in msg and "433124T02001" in msg and "乡镇干部" in msg
+    assert _value(url, OTHER_TOWN + "001") == before
+    assert len(audit.load_audit(db.get_engine(url))) == n_audit
+
+
+def test_audit_view_for_auditor_and_refused_for_officer(url):
+    eng = db.get_engine(url)
+    reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
+        {"region": [TOWN + "001"], "field": ["households"], "value": [123]}), "=HYPERLINK(\"x\")")
+    at = app("audit.py", url, "auditor1")
+    assert not at.exception
+    assert "共 " in texts(at)
+    at.text_input(key="audit_user").input('=HYPERLINK("x")').run()
+    assert "共 1 条" in texts(at)
+    refused = app("audit.py", url, "officer")
+    assert "不能查看审计日志" in " ".join(e.value for e in refused.error)
+
+
+def test_audit_export_neutralises_formulas_and_filters_region(url):
+    eng = db.get_engine(url)
+    reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
+        {"region": [TOWN + "001", OTHER_TOWN + "001"], "field": ["households"] * 2, "value": [1, 2]}), "=1+2")
+    log = auditview.load(eng, accounts.actor_of(accounts.get_account(eng, "admin1")), region=TOWN, table="reports")
+    assert len(log) == 1 and log["key"].iat[0].endswith(TOWN + "001")
+    ws = openpyxl.load_workbook(io.BytesIO(auditview.export(log, "xlsx")))["审计日志"]
+    head = [c.value for c in ws[1]]
+    assert head[:3] == ["序号", "时间", "用户"]
+    assert ws.cell(2, head.index("用户") + 1).value == "'=1+2"
+    assert ws.cell(2, head.index("操作") + 1).value == "修改"
+    assert "'=1+2" in auditview.export(log, "csv").decode("utf-8-sig")
+
+
+def test_household_page_masks_and_logs_reveal(url):
+    eng = db.get_engine(url)
+    hh = households.list_households(eng, "system")
+    with eng.connect() as c:
+        town = c.execute(sa.text("SELECT parent FROM regions WHERE code = :v"), {"v": hh["village"].iat[0]}).scalar()
+    accounts.create_account(eng, "hh_officer", "township_officer", town, PW, by="测试")
+    accounts.create_account(eng, "hh_reporter", "village_reporter", hh["village"].iat[0], PW, by="测试")
+    raw = households.open_household(eng, "system", int(hh["id"].iat[0]), reveal=True)["household"]
+    with eng.begin() as c:
+        c.execute(sa.text("DELETE FROM pii_access_log"))
+    at = app("households.py", url, "hh_reporter")
+    assert not at.exception
+    page_text = " ".join(str(m.value) for m in at.markdown)
+    assert raw["id_number"] not in page_text and "********" in page_text
+    assert not [t for t in at.toggle if t.key == "hh_reveal"]  # no reveal for a village reporter
+    at = app("households.py", url, "hh_officer")
+    at.text_input(key="hh_purpose").input("入户核实").run()
+    at.toggle(key="hh_reveal").set_value(True).run()
+    assert not at.exception
+    assert raw["id_number"] in " ".join(str(m.value) for m in at.markdown)
+    log = households.pii_log(eng)
+    assert len(log) >= 1 and set(log["username"]) == {"hh_officer"} and set(log["purpose"]) == {"入户核实"}
+
+
+def test_accounts_page_county_admin_creates_an_account(url):
+    at = app("accounts.py", url, "admin1")
+    assert not at.exception
+    at.text_input(key="acc_username").input("new_reporter")
+    at.selectbox(key="acc_role").select("village_reporter")
+    at.selectbox(key="acc_region").select(TOWN + "001")
+    click(at, "创建")
+    msg = " ".join(s.value for s in at.success)
+    assert "已创建 new_reporter" in msg
+    pw = msg.rsplit("：", 1)[1]
+    assert accounts.authenticate(db.get_engine(url), "new_reporter", pw).region == TOWN + "001"
+    refused = app("accounts.py", url, "officer")
+    assert "不能管理账户" in " ".join(e.value for e in refused.error)

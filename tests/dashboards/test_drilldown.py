@@ -2,6 +2,8 @@
 link that reopens it, and the numbers beside their targets and clauses."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ruralcore import indicators, overview as ov, scoring
@@ -133,3 +135,23 @@ def test_xinzhou_pilots_by_county(app_test):
     unit.set_value(unit.options[1]).run()
     _clean(at)
     assert "本月值" in _table(at, "本月值").columns
+
+
+def test_empty_database_says_so(tmp_path, monkeypatch):
+    """A fresh database (no reports yet): both pages explain it instead of failing."""
+    from streamlit.testing.v1 import AppTest
+
+    from ruralcore.store import db
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    db.get_engine(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py"), default_timeout=60)
+    at.session_state["program"] = "huayuan-2019"
+    at.run()
+    _clean(at)
+    assert any("还没有月报数据" in i.value for i in at.info)
+    at.switch_page(PAGE)
+    at.run()
+    _clean(at)
+    assert any("还没有月报数据" in i.value for i in at.info)

@@ -506,7 +506,8 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
       of villages meeting it), with threshold, status, due, whether due as of ``as_of``,
       clause and assumption;
     - ``districts``: per district × target, the district's value (indicators engine
-      roll-up: summed numerators and denominators) and status;
+      roll-up: summed numerators and denominators) and status; for a target every
+      village must meet, the share of the district's villages meeting it (green = all);
     - ``villages``: per village × village-level target, value and status."""
     from .overview import compare_table, names, village_values
 
@@ -538,7 +539,7 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
     district = compare_table(program, fields, regions, level="county")
     dparts = []
     for t in program.targets:
-        if not t.indicator or t.indicator not in district.columns:
+        if not t.indicator or t.indicator not in district.columns or t.applies_to == "village":
             continue
         v = district[t.indicator].to_numpy(dtype="float64")
         met, gap = tg_mod.compare(v, t.op, t.threshold)
@@ -546,13 +547,21 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
                                     "district_name": district["name"].to_numpy(dtype=object), "target": t.code,
                                     "value": v, "threshold": float(t.threshold),
                                     "status": tg_mod.status(met, gap, margin)}))
-    districts = pd.concat(dparts, ignore_index=True) if dparts else pd.DataFrame()
     vil = ev[ev["level"] == "village"].copy()
     if len(vil):
         town = ancestors(regions, vil["region"], "township")
         county = ancestors(regions, vil["region"], "county")
         vil["township_name"] = names(regions, town)
+        vil["district"] = county
         vil["district_name"] = names(regions, county)
+        # a target every village must meet: per district, the share of villages meeting it
+        g = vil.assign(met_pct=vil["met"].astype("float64") * 100).groupby(["district", "district_name", "target"])
+        share = g["met_pct"].mean().reset_index()
+        met = share["met_pct"].to_numpy()
+        dparts.append(pd.DataFrame({"district": share["district"], "district_name": share["district_name"],
+                                    "target": share["target"], "value": met, "threshold": 100.0,
+                                    "status": np.where(met >= 100, "green", "red").astype(object)}))
+    districts = pd.concat(dparts, ignore_index=True) if dparts else pd.DataFrame()
     vals = village_values(program, fields)
     return {"targets": targets, "districts": districts, "villages": vil.reset_index(drop=True),
             "village_values": vals}

@@ -62,6 +62,7 @@ if len(no_data):
     st.caption("无数据：" + "、".join(no_data["name"]) + "：本月没有可计算该项的填报值。")
 
 st.subheader("分县（市）区")
+st.caption("每村须达到的目标（宽带、信息服务站、高级人才、带头人、一户一档）显示该县（市）区达标村的比例（%）。")
 dist = res["districts"]
 if dist.empty:
     st.info("本月没有可分县（市）区计算的指标。")

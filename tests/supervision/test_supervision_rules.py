@@ -168,6 +168,8 @@ def test_resettlement_targets_are_the_documents_figures():
     assert t.at["coverage_4g_90", "due_state"] == "未到期" and t.at["coverage_4g_90", "days_left"] == 184
     d = r["districts"].set_index("target")
     assert d.at["coverage_4g_90", "district_name"] == "兴庆区" and d.at["coverage_4g_90", "value"] == pytest.approx(90.0)
+    # a per-village target by district: the share of its villages meeting it (1 of 2)
+    assert d.at["senior_talent_each", "value"] == pytest.approx(50.0) and d.at["senior_talent_each", "status"] == "red"
 
 
 def test_resettlement_budget_is_2_million_a_year_in_integer_yuan():

@@ -1,6 +1,9 @@
-"""假设评分 in a real browser: open the page, change the village's values, see the new
-score and award, in normal and projector mode; screenshots under
-tests/artifacts/screenshots/ (look at them)."""
+"""假设评分 and 数据填报 in a real browser: open the page, change the village's values, see
+the new score and award, in normal and projector mode; type into the entry table and
+upload files. Screenshots under tests/artifacts/screenshots/ (look at them).
+
+Chromium comes from the harness in conftest.py (``browser``); the app is served here on
+its own demo database, because these tests write to it."""
 from __future__ import annotations
 
 import os
@@ -16,15 +19,11 @@ import pytest
 
 from ruralcore import scoring, whatif
 from ruralcore.programs import load_program
-from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _free_port() -> int:
@@ -72,18 +71,6 @@ def server(demo_url, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        skip_or_fail("没有 /usr/bin/chromium（apt-get install chromium fonts-noto-cjk）")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def metric_value(page, label: str) -> str:
@@ -179,7 +166,13 @@ def test_change_values_and_see_score_and_award(server, browser, demo_url, projec
 def edit_cell(page, row: int, col: int, text: str) -> None:
     """Select a cell of the editor by keyboard from its top-left cell, type, commit."""
     grid = page.locator('[data-testid="stDataFrame"]').first
-    box = grid.bounding_box()
+    grid.wait_for(state="visible", timeout=60_000)
+    box = None
+    for _ in range(100):  # the table may be redrawn by a rerun
+        box = grid.bounding_box()
+        if box:
+            break
+        page.wait_for_timeout(200)
     page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # row 0, column 0 (区域代码)
     for _ in range(row):
         page.keyboard.press("ArrowDown")
@@ -193,17 +186,17 @@ def edit_cell(page, row: int, col: int, text: str) -> None:
     page.wait_for_timeout(1000)
 
 
-def open_entry(browser, server):
+def open_entry(browser, server, wait_idle):
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
     page.goto(server)
     page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
     page.goto(f"{server}/entry")
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
+    wait_idle(page)
     return page
 
 
-def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
+def test_entry_typed_values_refused_and_saved(server, browser, demo_url, wait_idle):
     from ruralcore import entry
     from ruralcore.store import audit, db, reports
 
@@ -219,7 +212,7 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
         rep = reports.load_reports(eng, program.id, [period]).sort_values(["region", "field"]).reset_index(drop=True)
         return rep, len(audit.load_audit(eng))
 
-    page = open_entry(browser, server)
+    page = open_entry(browser, server, wait_idle)
     before = state()
     # a numerator above its denominator: refused at save, in Chinese, naming village and field
     total = int(sheet.frame.at[0, "natural_villages"])
@@ -237,7 +230,7 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
 
     # re-read, then a valid change is saved and audited
     page.get_by_role("button", name="重新读取").click()
-    page.wait_for_timeout(1500)
+    wait_idle(page)
     old = int(sheet.frame.at[1, "broadband_households"])
     edit_cell(page, 1, col("broadband_households"), str(old - 1))
     page.get_by_role("button", name="保存", exact=True).click()
@@ -251,7 +244,7 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url):
     page.close()
 
 
-def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_url, tmp_path):
+def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_url, tmp_path, wait_idle):
     import io
 
     import openpyxl
@@ -273,7 +266,7 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
         wb.save(path)
         return path
 
-    page = open_entry(browser, server)
+    page = open_entry(browser, server, wait_idle)
     before = (reports.load_reports(eng, program.id, [period]), len(audit.load_audit(eng)))
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         str(book(4, "农村家庭户数（户）", -8)))

@@ -14,14 +14,13 @@ ACCOUNT_VILLAGE = "433124T01001"  # a 花垣 demo village
 
 @pytest.fixture(scope="session")
 def accounts_demo_file(tmp_path_factory):
-    from ruralcore import accounts, households
+    from ruralcore import accounts
     from ruralcore.demo import build_demo
 
     path = tmp_path_factory.mktemp("accounts-demo") / "demo.db"
     url = f"sqlite:///{path}"
     eng = db.get_engine(url)
     build_demo(eng, "county")
-    households.build_demo_households(eng, seed=7)
     accounts.create_account(eng, "village_user", "village_reporter", ACCOUNT_VILLAGE, "Cun-2019-huayuan", by="测试")
     db.dispose(url)
     return path

@@ -307,6 +307,8 @@ def _station_cases(prog: Program, built: pd.DataFrame, rng: np.random.Generator)
         "inspected_on": np.where(rank >= 2, inspected, None),
         "result": np.where(failed, "failed", np.where(rank >= 4, "passed", "")),
         "rectify_notice_on": np.where(failed, inspected, None),
+        # re-inspection waits on a reported rectification (its deadline counts from it)
+        "rectified_on": np.where(st == "reinspecting", workdays.add_workdays(inspected, 5) if k else None, None),
         "rectify_due": np.where(failed, workdays.add_workdays(inspected, int(prog.setting("rectify_within_workdays")))
                                 if k else inspected, None),
         "city_accepted_on": np.where(rank == 5, inspected, None),
@@ -458,6 +460,7 @@ def _pilot_cases(prog: Program, pilots: pd.DataFrame, dates: np.ndarray) -> pd.D
         "inspected_on": np.where(np.isin(st, ["accepted", "passed", "rectifying", "reinspecting"]), comp, None),
         "result": np.where(np.isin(st, ["rectifying", "reinspecting"]), "failed",
                            np.where(np.isin(st, ["accepted", "passed"]), "passed", "")),
+        "rectified_on": np.where(st == "reinspecting", comp, None),
         "inspectors": "演示·县评估组", "conclusion": "",
     })
 

@@ -282,6 +282,19 @@ def compare_table(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
     return out
 
 
+COMPARE_BARS = 40  # a bar chart shows at most this many regions
+
+
+def laggards(table: pd.DataFrame, indicator: str, op: str | None, n: int = COMPARE_BARS) -> pd.DataFrame:
+    """The ``n`` regions furthest from the target on ``indicator`` (lowest values for a
+    “≥” target, highest for a “≤” one), in their original order; all when there are few."""
+    if len(table) <= n:
+        return table
+    ascending = op not in ("<=", "<")
+    worst = table[indicator].sort_values(ascending=ascending, na_position="first", kind="stable").index[:n]
+    return table.loc[table.index.isin(worst)]
+
+
 def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame | None:
     """花垣: every village's score, rank and award (scoring engine) with its name, its
     township and the points per aspect; None when the programme has no rubric."""

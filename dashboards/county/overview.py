@@ -87,10 +87,14 @@ def panel_compare() -> None:
     st.subheader(f"各{ov.level_name(level)}对比")
     codes = [c for c in _compare_codes() if c in comp.columns]
     code = _chosen_indicator("ov_compare_ind", codes)
-    fig = charts.compare_bars(comp["name"], comp[code], info.at[code, "threshold"], info.at[code, "op"],
-                              f"{info.at[code, 'name']}：各{ov.level_name(level)}（红虚线为目标，{info.at[code, 'ref']}）",
+    shown = ov.laggards(comp, code, info.at[code, "op"])
+    which = f"各{ov.level_name(level)}" if len(shown) == len(comp) else f"最落后的 {len(shown)} 个{ov.level_name(level)}"
+    fig = charts.compare_bars(shown["name"], shown[code], info.at[code, "threshold"], info.at[code, "op"],
+                              f"{info.at[code, 'name']}：{which}（红虚线为目标，{info.at[code, 'ref']}）",
                               info.at[code, "unit"])
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_compare")
+    if len(shown) < len(comp):
+        st.caption(f"共 {len(comp)} 个{ov.level_name(level)}，只画出离目标最远的 {len(shown)} 个；完整名单见“逐级查看”。")
 
 
 def panel_ranking() -> None:

@@ -186,3 +186,13 @@ def test_tanjiachang_tasks_by_area_and_unit(demo_engine):
     assert by_unit.loc["乡乡村振兴办", list(ov.TASK_STATES)].sum() >= 1
     n_tasks_of_villages = sum("各村" in t.responsible for t in prog.tasks)
     assert by_unit.loc["各村", list(ov.TASK_STATES)].sum() == n_tasks_of_villages
+
+
+def test_compare_chart_draws_at_most_forty_laggards():
+    table = pd.DataFrame({"name": [f"乡镇{i}" for i in range(100)], "x": np.arange(100.0)},
+                         index=[f"T{i:03d}" for i in range(100)])
+    shown = ov.laggards(table, "x", ">=")
+    assert len(shown) == ov.COMPARE_BARS == 40
+    assert shown["x"].max() == 39  # the lowest values: furthest below a “≥” target
+    assert ov.laggards(table, "x", "<=")["x"].min() == 60
+    assert len(ov.laggards(table.head(12), "x", ">=")) == 12  # a county's 12 townships: all of them

@@ -441,7 +441,11 @@ def recorded_checklist(engine: sa.Engine, case: dict) -> pd.DataFrame:
     items = case_items(engine, case["id"])
     if items.empty:
         return cl
-    rec = items.set_index("item")
+    # items recorded under a bare equipment code (e.g. by the demo) belong to its eq_ row
+    keys = set(cl["item"])
+    items["item"] = items["item"].where(items["item"].isin(keys) | ~("eq_" + items["item"]).isin(keys),
+                                        "eq_" + items["item"])
+    rec = items.drop_duplicates("item", keep="last").set_index("item")
     parts = rec["note"].str.split(REASON_SEP, n=1, expand=True).reindex(columns=[0, 1])
     hit = cl["item"].isin(rec.index)
     keys = cl.loc[hit, "item"]

@@ -1,0 +1,88 @@
+"""`ruralcore acceptance …`: a programme's acceptance cases with their deadlines, the
+checklist of a case, and its record as .docx. The same functions as the 试点验收 pages.
+
+`--db URL` overrides DATABASE_URL. Bad input exits with status 2 and a Chinese message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+from .common import echo_json, echo_table, parse_date
+
+DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
+acceptance_app = typer.Typer(help="试点验收：案件、检查表、验收记录。", no_args_is_help=True)
+app.add_typer(acceptance_app, name="acceptance")
+
+
+def _engine(db: str | None):
+    from ..store import db as store_db
+    return store_db.get_engine(db)
+
+
+@acceptance_app.command("cases")
+def cases_cmd(
+    program: str = typer.Argument(..., help="方案代码，如 rongshui-2019"),
+    as_of: str = typer.Option(..., "--as-of", help="计算期限的日期 YYYY-MM-DD"),
+    county: str | None = typer.Option(None, "--county", help="县级区域代码"),
+    state: str | None = typer.Option(None, "--state", help="状态：built/applied/rectifying/reinspecting/passed/accepted"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """验收案件：当前环节、期限（官方工作日）、剩余或逾期工作日，逾期在前。"""
+    from .. import cases
+    from ..programs import load_program
+
+    prog = load_program(program)
+    listing = cases.list_cases(_engine(db), prog, parse_date(as_of, "计算期限的日期"), county=county, state=state)
+    cols = ["case", "subject", "subject_name", "county_name", "state", "state_name", "step", "step_name", "due",
+            "workdays_left", "overdue"]
+    if as_json:
+        echo_json(listing[cols])
+        return
+    echo_table(listing, {"case": "案件", "subject_name": "验收对象", "subject": "编号", "county_name": "县",
+                         "state_name": "状态", "step_name": "当前环节", "due": "期限", "workdays_left": "剩余工作日",
+                         "overdue": "逾期"}, title=f"{prog.meta.short_title}：验收案件（截至 {as_of}）")
+
+
+@acceptance_app.command("checklist")
+def checklist_cmd(
+    case_id: int = typer.Argument(..., help="案件编号"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """一个案件的检查表：每项要求、检查情况、结果与依据条款（已检查的取记录的结果）。"""
+    from .. import cases, checklists
+
+    eng = _engine(db)
+    cl = cases.recorded_checklist(eng, cases.get_case(eng, case_id))
+    if as_json:
+        echo_json(cl)
+        return
+    echo_table(checklists.display(cl), title=f"案件{case_id}：检查表")
+    fails = checklists.failures(cl)
+    typer.echo(f"不合格必备项：{len(fails)}项" + ("" if fails.empty else "：" + "；".join(
+        fails["name"] + "（" + fails["ref"] + "）")))
+
+
+@acceptance_app.command("record")
+def record_cmd(
+    case_id: int = typer.Argument(..., help="案件编号"),
+    out: Path = typer.Option(..., "--out", help="输出的 .docx 文件"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """生成验收记录（Word .docx）。"""
+    from .. import cases, records
+    from ..errors import InputError, Problem
+    from ..programs import load_program
+
+    if out.suffix.lower() != ".docx":
+        raise InputError(Problem(f"验收记录文件名应以 .docx 结尾：{out}", column="--out"))
+    eng = _engine(db)
+    case = cases.get_case(eng, case_id)
+    if not case["inspected_on"]:
+        raise InputError(Problem(f"案件{case_id}尚未检查，没有验收记录", column="案件编号"))
+    blob = records.acceptance_record(load_program(case["program"]), case, cases.recorded_checklist(eng, case))
+    out.write_bytes(blob)
+    typer.echo(f"已生成验收记录：{out}")

@@ -287,12 +287,12 @@ COMPARE_BARS = 40  # a bar chart shows at most this many regions
 
 def laggards(table: pd.DataFrame, indicator: str, op: str | None, n: int = COMPARE_BARS) -> pd.DataFrame:
     """The ``n`` regions furthest from the target on ``indicator`` (lowest values for a
-    “≥” target, highest for a “≤” one), in their original order; all when there are few."""
+    “≥” target, highest for a “≤” one), worst first; all, in their order, when there are few."""
     if len(table) <= n:
         return table
     ascending = op not in ("<=", "<")
     worst = table[indicator].sort_values(ascending=ascending, na_position="first", kind="stable").index[:n]
-    return table.loc[table.index.isin(worst)]
+    return table.loc[worst]
 
 
 def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame | None:

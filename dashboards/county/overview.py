@@ -107,7 +107,7 @@ def panel_ranking() -> None:
     c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
     c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
     c4.metric("未达标", f"{counts['not_qualified']} 个")
-    n = 12 if big else 20
+    n = (7 if st.session_state.get("slideshow") else 12) if big else 20
     show = ranked.head(n)
     table = pd.DataFrame({
         "名次": show["rank"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
@@ -121,7 +121,8 @@ def panel_ranking() -> None:
 
 def panel_heatmap() -> None:
     ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric else None
-    hm = ov.heatmap(program, cur, d.regions, rows=30 if big else ov.HEATMAP_ROWS, ranked=ranked)
+    rows = (14 if st.session_state.get("slideshow") else 30) if big else ov.HEATMAP_ROWS
+    hm = ov.heatmap(program, cur, d.regions, rows=rows, ranked=ranked)
     what = ov.level_name(ov.report_level(program))
     st.subheader(f"落后{what}热力图")
     if not hm["shown"]:
@@ -227,14 +228,13 @@ def _turn(step: int) -> None:
     st.session_state["slide_at"] = time.monotonic()
 
 
-def slideshow() -> None:
+def slideshow(controls) -> None:
     """Projector slideshow: one panel per slide; with 自动翻页 the next one every
     SLIDE_SECONDS (a fragment on a timer reruns only the slide)."""
     n = len(panels)
-    c1, c2, c3, _ = st.columns([1, 1, 1.3, 3], vertical_alignment="center")
-    c1.button("◀ 上一页", key="slide_prev", on_click=_turn, args=(-1,))
-    c2.button("下一页 ▶", key="slide_next", on_click=_turn, args=(1,))
-    auto = c3.toggle("自动翻页", key="slide_auto", value=True)
+    controls[1].button("◀ 上一页", key="slide_prev", on_click=_turn, args=(-1,))
+    controls[2].button("下一页 ▶", key="slide_next", on_click=_turn, args=(1,))
+    auto = controls[3].toggle("自动翻页", key="slide_auto", value=True)
     st.session_state.setdefault("slide_at", time.monotonic())
 
     @st.fragment(run_every=SLIDE_SECONDS if auto else None)
@@ -248,10 +248,14 @@ def slideshow() -> None:
     _slide()
 
 
-show_slides = big and st.toggle("幻灯片放映（逐页切换各面板）", key="slideshow",
-                                value=st.query_params.get("slideshow") == "1")
+if big:  # the slideshow's controls share one row, so a slide keeps most of the screen
+    controls = st.columns([2.2, 1, 1, 1.3, 2], vertical_alignment="center")
+    show_slides = controls[0].toggle("幻灯片放映", key="slideshow", value=st.query_params.get("slideshow") == "1",
+                                     help="逐页切换各面板")
+else:
+    show_slides = False
 if show_slides:
-    slideshow()
+    slideshow(controls)
 else:
     for _, fn in panels:
         fn()

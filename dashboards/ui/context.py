@@ -54,9 +54,13 @@ def page_setup(title: str, needs_program: bool = True, programs_allowed: list[st
             current = st.session_state.get("program")
             st.selectbox("方案", ids, index=ids.index(current) if current in ids else 0,
                          format_func=lambda i: progs[i], key="program")
-    if projector_on():
-        st.button("退出投影模式", key="leave_projector", on_click=_leave_projector, type="primary")
-    st.title(title)
+    if projector_on():  # title and the way out share one row: the screen is for the content
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.title(title)
+        right.button("退出投影模式", key="leave_projector", on_click=_leave_projector, type="primary",
+                     width="stretch")
+    else:
+        st.title(title)
     demo_banner()
 
 

@@ -69,7 +69,7 @@ def test_projector_mode(page, app_url, wait_idle, shoot, no_errors):
     no_errors(page)
     shoot(page, "projector", readme=True)
 
-    page.get_by_text("幻灯片放映").click()
+    page.get_by_text("幻灯片放映", exact=True).click()
     wait_idle(page)
     assert page.get_by_text(re.compile(r"第 1 / \d+ 页")).is_visible()
     page.get_by_role("button", name="下一页 ▶").click()

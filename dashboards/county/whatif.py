@@ -99,7 +99,7 @@ def vname(code: str) -> str:
 
 st.caption(f"{period_zh(period)}，共{len(values)}个村参加计分。规则（{rubric.ref}）：{scoring.tie_rule_text(rubric)}")
 if rubric.assumed:
-    st.caption(f"⚠️ {ASSUMED_LABEL}：{rubric.assumed}")
+    st.caption(f":material/info: {ASSUMED_LABEL}：{rubric.assumed}")
 
 if "wi_flash" in st.session_state:
     st.success(st.session_state.pop("wi_flash"))

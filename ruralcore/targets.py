@@ -84,6 +84,19 @@ def _higher(a: str, b: str) -> bool:
     return b not in LEVEL_ORDER or LEVEL_ORDER.index(a) < LEVEL_ORDER.index(b)
 
 
+def _rows_at(program: Program, data: pd.DataFrame, here: str, region_frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of ``data`` at level ``here``: a month's reports may also hold a county's own
+    fields (融水's operation centre), whose row is no unit of a per-village target. Regions
+    the tree does not know (花垣's villages, 忻州's pilots) are kept."""
+    frame = program_regions(program.id) if region_frame is None else region_frame
+    if frame.empty or "level" not in frame.columns:
+        return data
+    level = frame["level"][~frame.index.duplicated()]
+    known = pd.Series(np.asarray(data.index, dtype=object)).map(level)
+    keep = (known.isna() | (known == here)).to_numpy()
+    return data if keep.all() else data[keep]
+
+
 def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here: str,
                region_frame: pd.DataFrame | None, given_indicators: bool) -> pd.Series:
     """The target's indicator per region at ``level`` (NaN where it cannot be known)."""
@@ -91,6 +104,7 @@ def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here
     have_fields = all(f in data.columns for f in ind_mod.needed_fields(program, [ind.code]))
     given = given_indicators and ind.code in data.columns
     if level == here:
+        data = _rows_at(program, data, here, region_frame)
         if given:
             return pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
         if have_fields:

@@ -16,7 +16,7 @@ from .. import workdays
 from ..errors import RuralcoreError
 from ..programs import Program, load_program, program_ids
 from ..regions import load_regions
-from ..reporting import periods_between, report_level
+from ..reporting import due_date, periods_between, report_level
 from . import reports as rep
 from .names import MARK, numbered, person_names
 
@@ -117,7 +117,35 @@ def _reports(prog: Program, regions: pd.DataFrame, rng: np.random.Generator,
     q = rep.quality(rng, len(units)) if quality is None else quality
     vals = rep.values(prog, rng, q, len(periods), base, fixed)
     sub = rep.submissions(prog, rng, q, periods)
-    return rep.frame(prog, units["code"].to_numpy(dtype=object), periods, vals, sub), q
+    frame = rep.frame(prog, units["code"].to_numpy(dtype=object), periods, vals, sub)
+    upper = _upper_reports(prog, regions, rng, periods)
+    return (pd.concat([frame, upper], ignore_index=True) if len(upper) else frame), q
+
+
+def _upper_reports(prog: Program, regions: pd.DataFrame, rng: np.random.Generator,
+                   periods: list[str]) -> pd.DataFrame:
+    """Reports of the regions at a field's own level when it is not the report level
+    (融水's county operation centre, 银川's connected hospitals and clinics per district):
+    without them the targets over those fields have no data. A count a target sums at a
+    higher level is sized so that the units together land around the target."""
+    here = report_level(prog)
+    levels = sorted({f.level for f in prog.fields if f.level != here and f.level in set(regions["level"])})
+    parts = []
+    for level in levels:  # one or two levels, not regions
+        units = regions[regions["level"] == level]["code"].to_numpy(dtype=object)
+        n = len(units)
+        sums = {i.fields[0]: t.threshold for t in prog.targets if t.indicator and t.op in (">=", ">")
+                for i in [prog.indicator(t.indicator)] if i.kind == "count" and len(i.fields) == 1}
+        base = {f.code: np.ceil(sums[f.code] / n * rng.uniform(0.8, 1.5, n)) for f in prog.fields
+                if f.level == level and f.code in sums}
+        q = 0.1 + 0.9 * rep.quality(rng, n)  # a county office is no laggard
+        vals = rep.values(prog, rng, q, len(periods), base=base, level=level)
+        sub = rep.submissions(prog, rng, q, periods)
+        # the newest month is always in (late at worst): the targets read it
+        late = np.datetime64(due_date(prog, periods[-1])) + np.timedelta64(34 * 3600, "s")
+        sub[:, -1] = np.where(np.isnat(sub[:, -1]), late, sub[:, -1])
+        parts.append(rep.frame(prog, units, periods, vals, sub))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def _meta(prog: Program) -> dict:

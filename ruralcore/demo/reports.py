@@ -50,10 +50,11 @@ def _base(rng: np.random.Generator, unit: str, kind: str, n: int) -> np.ndarray:
 
 def values(prog: Program, rng: np.random.Generator, q: np.ndarray, months: int,
            base: dict[str, np.ndarray] | None = None,
-           fixed: dict[str, np.ndarray] | None = None, last_only: bool = False) -> dict[str, np.ndarray]:
-    """field code → regions × months values for the fields at the programme's report level
-    (``last_only``: only the last month's column, for very large sets)."""
-    level = report_level(prog)
+           fixed: dict[str, np.ndarray] | None = None, last_only: bool = False,
+           level: str | None = None) -> dict[str, np.ndarray]:
+    """field code → regions × months values for the fields at ``level`` (default: the
+    programme's report level; ``last_only``: only the last month's column, for very large sets)."""
+    level = level or report_level(prog)
     fields = [f for f in prog.fields if f.level == level]
     base, fixed = base or {}, fixed or {}
     n = len(q)

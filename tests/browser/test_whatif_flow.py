@@ -287,3 +287,37 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
     log = audit.load_audit(eng)
     assert len(log) == before[1] + 1 and log["field"].iat[-1] == "households"
     page.close()
+
+
+def test_entry_two_editors_same_cell_second_is_refused(server, browser, demo_url, wait_idle):
+    """Two officials open the same month; the first saves a cell; the second's save of
+    the same cell is refused with a clear message instead of silently overwriting."""
+    from ruralcore import entry
+    from ruralcore.store import audit, db, reports
+
+    eng = db.get_engine(demo_url)
+    program = load_program("huayuan-2019")
+    period = max(entry.periods(eng, program))
+    town = entry.groups(eng, program)["code"].iat[0]
+    sheet = entry.load_sheet(eng, program, period, town)
+    col = 2 + list(sheet.fields).index("residents")
+    code = sheet.frame.at[2, "code"]
+    old = int(sheet.frame.at[2, "residents"])
+
+    first, second = open_entry(browser, server, wait_idle), open_entry(browser, server, wait_idle)
+    edit_cell(first, 2, col, str(old + 11))
+    first.get_by_role("button", name="保存", exact=True).click()
+    first.get_by_text("已保存").first.wait_for(timeout=30_000)
+    n_log = len(audit.load_audit(eng))
+
+    edit_cell(second, 2, col, str(old + 22))
+    second.get_by_role("button", name="保存", exact=True).click()
+    second.get_by_text("已被他人修改").first.wait_for(timeout=30_000)
+    text = second.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    assert f"村“{sheet.frame.at[2, 'name']}”的“农村常住人口（人）”" in text and "未写入任何数据" in text
+    second.screenshot(path=str(SHOTS / "entry_concurrent_refused.png"))
+    stored = reports.load_reports(eng, program.id, [period]).set_index(["region", "field"])["value"]
+    assert stored[(code, "residents")] == old + 11  # the first editor's value stands
+    assert len(audit.load_audit(eng)) == n_log
+    first.close()
+    second.close()

@@ -441,6 +441,7 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
     })
     regions = pd.concat([real[~real["code"].isin(pil_regions["code"])], pil_regions], ignore_index=True)
     fixed = _xinzhou_fixed(prog, pilots, dates, city.to_numpy(), matching, spend)
+    fixed.update(_indicators_built(prog, pilots, items, dates, built, rng))
     q = np.where(kind == "stall", 0.05, np.where(kind == "late", 0.3, 0.5 + rng.random(n) / 2))
     reports, _ = _reports(prog, regions, rng, fixed=fixed, quality=q)
     cases = _pilot_cases(prog, pilots, dates)
@@ -473,6 +474,30 @@ def _xinzhou_fixed(prog, pilots, dates, city, matching, spend) -> dict[str, np.n
         "spent_yuan": np.floor(by(2) * spend[:, None] * frac / 1000) * 1000,
     }
     return {k: v for k, v in out.items() if k in fields}
+
+
+def _indicators_built(prog: Program, pilots: pd.DataFrame, items: pd.DataFrame, dates: np.ndarray,
+                      built: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Monthly indicators_planned / indicators_built per pilot that follow the stored
+    indicator states: an item whose state counts as built is built in a month between the
+    pilot's construction start and its completion (the last demo month when not complete),
+    so the last month's count equals the stored states."""
+    periods = periods_between(*PLAN[prog.id]["periods"])
+    nm, n = len(periods), len(pilots)
+    first = np.datetime64(periods[0], "M")
+    month = lambda d: (d.astype("datetime64[M]") - first).astype(int)  # noqa: E731  (NaT → garbage, masked below)
+    lo = np.where(np.isnat(dates[:, 5]), 0, np.clip(month(dates[:, 5]), 0, nm - 1))
+    hi = np.where(np.isnat(dates[:, 6]), nm - 1, np.clip(month(dates[:, 6]), 0, nm - 1))
+    lo = np.minimum(lo, hi)
+    who = pd.Index(pilots["code"]).get_indexer(items["pilot"])
+    is_built = (items["state"] == built).to_numpy()
+    at = lo[who] + np.floor(rng.random(len(items)) * (hi[who] - lo[who] + 1)).astype(int)
+    per_month = np.zeros((n, nm))
+    np.add.at(per_month, (who[is_built], at[is_built]), 1.0)
+    planned = np.bincount(who, minlength=n).astype(float)
+    out = {"indicators_built": np.cumsum(per_month, axis=1),
+           "indicators_planned": np.repeat(planned[:, None], nm, axis=1)}
+    return {k: v for k, v in out.items() if k in {f.code for f in prog.fields}}
 
 
 def _pilot_cases(prog: Program, pilots: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
@@ -540,9 +565,37 @@ def yinchuan(scale: str) -> dict[str, pd.DataFrame]:
     prog = load_program("yinchuan-2017")
     rng = _rng(prog.id)
     regions = _with_villages(prog, _real(prog.id), PLAN[prog.id]["villages_per_township"])
-    reports, _ = _reports(prog, regions, rng)
+    units = regions[regions["level"] == report_level(prog)]
+    q = rep.quality(rng, len(units))
+    reports, _ = _reports(prog, regions, rng, fixed=_yinchuan_fixed(prog, rng, q), quality=q)
     return {"regions": regions, "reports": reports, "fund_entries": _yinchuan_spending(prog, rng),
             "app_meta": _meta(prog)}
+
+
+# per village, at the end of the demo year: (laggard low, high), (others low, high) — people
+YINCHUAN_PEOPLE = {
+    "ecommerce_trained": ((1, 5), (5, 9)),         # 四(三): ≥ 5 per village
+    "ecommerce_practitioners": ((2, 10), (10, 16)),  # 四(三): ≥ 10 per village
+    "senior_ecommerce_talents": ((0, 1), (1, 3)),  # 四(三): ≥ 1 per village
+}
+
+
+def _yinchuan_fixed(prog: Program, rng: np.random.Generator, q: np.ndarray) -> dict[str, np.ndarray]:
+    """Village-sized 银川 counts: one village per report (the per-village rates' denominator),
+    a handful of trained people rising over the year, laggards (lowest 15 %) below the
+    targets; subsidies and awards in tens of thousands of yuan."""
+    periods = periods_between(*PLAN[prog.id]["periods"])
+    n, nm = len(q), len(periods)
+    lag = q < 0.15
+    p = rep.progress(rng, q, nm)
+    p = p / p[:, -1:]  # the last month reaches each village's year-end figure
+    out = {"villages": np.ones((n, nm))}
+    for code, ((llo, lhi), (lo, hi)) in YINCHUAN_PEOPLE.items():  # three fields
+        final = np.where(lag, rng.integers(llo, lhi, n), rng.integers(lo, hi, n))
+        out[code] = np.floor(final[:, None] * p + 1e-9)
+    for code, (lo, hi) in {"freight_subsidy_yuan": (5, 40), "ecommerce_award_yuan": (0, 50)}.items():
+        out[code] = np.floor(rng.integers(lo, hi, n)[:, None] * p) * 1000.0
+    return {k: v for k, v in out.items() if k in {f.code for f in prog.fields}}
 
 
 def _yinchuan_spending(prog: Program, rng: np.random.Generator) -> pd.DataFrame:

@@ -261,3 +261,106 @@ def test_city_scale_has_about_5000_villages_under_the_real_city():
     counties = regions[(regions["level"] == "county") & (regions["code_source"] == "demo")]
     assert set(counties["parent"]) == {"433100"}  # 湘西州, 花垣's city
     assert regions["code"].is_unique
+
+
+# --- consistency: every target has data, counts agree with the stored states ----------------
+PROGRAMS = ["huayuan-2019", "rongshui-2019", "tanjiachang-2023", "xinzhou-2023", "yinchuan-2017"]
+# Targets the county demo leaves without data on purpose (target code → reason). None at
+# present: 融水's county centre and 银川's hospitals/clinics are reported by their county.
+NO_DATA_ON_PURPOSE: dict[str, str] = {}
+
+
+def _newest_month(url, pid):
+    reps = store_reports.load_reports(get_engine(url), pid)
+    last = reps["period"].max()
+    month = reps[reps["period"] == last]
+    return last, month, month.pivot_table(index="region", columns="field", values="value", aggfunc="first")
+
+
+@pytest.mark.parametrize("pid", PROGRAMS)
+def test_every_reported_target_has_data_in_the_newest_month(demo_url, pid):
+    from ruralcore import indicators, overview, targets
+
+    prog = load_program(pid)
+    _, _, fields = _newest_month(demo_url, pid)
+    reported = {f.code for f in prog.fields}
+    measured = {t.code for t in prog.targets
+                if t.indicator and set(indicators.needed_fields(prog, [t.indicator])) <= reported}
+    assert measured
+    store_tree = overview.region_frame(get_engine(demo_url), pid)
+    for tree in (None, store_tree):  # the region files, and the store's tree (what pages pass)
+        ev = targets.evaluate(prog, fields, region_frame=tree)
+        assert set(ev["target"]) == measured  # every target whose fields are reported is evaluated
+        gaps = ev[(ev["status"] == "no_data") & ~ev["target"].isin(list(NO_DATA_ON_PURPOSE))]
+        assert gaps.empty, gaps[["region", "target"]].to_string()
+
+
+def test_fields_above_the_report_level_come_from_their_county(demo_url):
+    from ruralcore import targets
+
+    # 融水 四(一): one county operation centre, reported by 融水苗族自治县 itself
+    _, month, _ = _newest_month(demo_url, "rongshui-2019")
+    centre = month[month["field"] == "county_centre_built"]
+    assert list(centre["region"]) == ["450225"]
+    # 银川 五: 10 township hospitals and 56 village clinics on the platform, per district (6)
+    prog = load_program("yinchuan-2017")
+    _, month, fields = _newest_month(demo_url, "yinchuan-2017")
+    hosp = month[month["field"] == "township_hospitals_connected"]
+    assert set(hosp["region"]) == {"640104", "640105", "640106", "640121", "640122", "640181"}
+    ev = targets.evaluate(prog, fields).set_index("target")
+    assert ev.loc["hospitals_10", "threshold"] == 10 and ev.loc["clinics_56", "threshold"] == 56
+    assert ev.loc["hospitals_10", "value"] == hosp["value"].sum()
+    # a district's own row is no village: village targets count the 银川 villages only
+    villages = set(fields.index) - set(hosp["region"])
+    per_village = targets.evaluate(prog, fields)
+    assert set(per_village.loc[per_village["target"] == "leader_each", "region"]) == villages
+
+
+def test_xinzhou_indicators_built_follows_the_stored_states(demo_url):
+    built_state = load_program("xinzhou-2023").setting("build_state_counts_as_built")  # in_use
+    items = _read(demo_url, "SELECT pilot, state FROM pilot_indicators")
+    stored = (items["state"] == built_state).groupby(items["pilot"]).sum()
+    planned = items.groupby("pilot").size()
+    reps = store_reports.load_reports(get_engine(demo_url), "xinzhou-2023")
+    w = reps[reps["field"].isin(["indicators_built", "indicators_planned"])].pivot_table(
+        index=["region", "period"], columns="field", values="value", aggfunc="first")
+    last = w.xs("2023-12", level="period")
+    assert len(last) > 55  # most of the 67 pilots reported in the last month
+    assert (last["indicators_built"] == stored.reindex(last.index)).all()
+    assert (last["indicators_planned"] == planned.reindex(last.index)).all()
+    assert stored.mean() > 10  # about 14 of 17–18 indicators built per pilot
+    # month by month the count only rises (a built indicator stays built)
+    steps = w["indicators_built"].groupby(level="region").diff().dropna()
+    assert (steps >= 0).all() and w["indicators_built"].xs("2023-01", level="period").mean() < 2
+
+
+def test_yinchuan_counts_are_village_sized(demo_url):
+    reps = store_reports.load_reports(get_engine(demo_url), "yinchuan-2017")
+    villages = set(_read(demo_url, "SELECT code FROM regions WHERE level='village' AND program='yinchuan-2017'")["code"])
+    v = reps[reps["region"].isin(villages)].pivot_table(index=["region", "period"], columns="field",
+                                                         values="value", aggfunc="first")
+    assert len(v) > 150
+    assert (v["villages"] == 1).all()
+    assert v["ecommerce_trained"].between(0, 8).all()
+    assert v["ecommerce_practitioners"].between(0, 15).all()
+    assert v["senior_ecommerce_talents"].between(0, 2).all()
+    last = v.xs("2018-12", level="period")
+    # 四(三): ≥ 5 trained, ≥ 10 practitioners, ≥ 1 senior talent per village — most meet, laggards do not
+    for field, need in (("ecommerce_trained", 5), ("ecommerce_practitioners", 10), ("senior_ecommerce_talents", 1)):
+        low = (last[field] < need).mean()
+        assert 0 < low < 0.5, field
+    money = v[["freight_subsidy_yuan", "ecommerce_award_yuan"]]
+    assert (money % 1000 == 0).all().all() and money.max().max() < 100_000
+
+
+def test_audit_log_records_the_bulk_load(demo_url):
+    from ruralcore.store import audit
+
+    log = audit.load_audit(get_engine(demo_url), user="演示数据生成")
+    assert (log["action"] == "bulk_insert").all() and (log["field"] == "rows").all()
+    assert log["key"].eq("demo/county").all() and log["at"].notna().all()
+    by_table = log.set_index("table")["new"].astype(int)
+    assert {"regions", "reports", "pilots", "stations", "households"} <= set(by_table.index)
+    assert by_table.index.is_unique  # one entry per table
+    for table in ("regions", "reports", "pilots", "households"):
+        assert by_table[table] == _read(demo_url, f"SELECT COUNT(*) AS n FROM {table}")["n"].iat[0], table

@@ -8,7 +8,7 @@ from dashboards.ui.auth import require_login
 from dashboards.ui.context import engine, page_setup
 from ruralcore import households
 from ruralcore.errors import RuralcoreError
-from ruralcore.scope import sees_pii
+from ruralcore.scope import can_write_table, sees_pii
 
 page_setup("一户一档", needs_program=False)
 actor = require_login()
@@ -57,3 +57,23 @@ t3.dataframe(f["measures"].rename(columns={"measure": "措施", "started_on": "�
              [["措施", "开始日期", "说明"]], hide_index=True)
 t4.dataframe(f["history"].rename(columns={"on_date": "日期", "type_label": "监测类型", "state_label": "监测状态",
                                           "note": "说明"})[["日期", "监测类型", "监测状态", "说明"]], hide_index=True)
+
+if can_write_table(actor, "households"):
+    st.subheader("更新监测")
+    with st.form("hh_monitor"):
+        c1, c2, c3 = st.columns(3)
+        types = [""] + list(households.MONITOR_TYPES)
+        states = [""] + list(households.MONITOR_STATES)
+        mtype = c1.selectbox("监测类型", types, index=types.index(h["monitor_type"] or ""),
+                             format_func=lambda k: households.MONITOR_TYPES.get(k, "未纳入监测"), key="hh_new_type")
+        mstate = c2.selectbox("监测状态", states, index=states.index(h["monitor_state"] or ""),
+                              format_func=lambda k: households.MONITOR_STATES.get(k, "—"), key="hh_new_state")
+        on = c3.date_input("日期", key="hh_new_on")
+        note = st.text_input("说明", key="hh_new_note")
+        go = st.form_submit_button("保存监测记录", type="primary")
+    if go:
+        try:
+            households.set_monitoring(engine(), int(hid), mtype, mstate, on, int(h["version"]), actor, note=note)
+            st.success("已保存，并记入监测记录和审计日志。")
+        except RuralcoreError as e:
+            st.error(str(e))

@@ -158,3 +158,37 @@ def test_accounts_page_county_admin_creates_an_account(url):
     assert accounts.authenticate(db.get_engine(url), "new_reporter", pw).region == TOWN + "001"
     refused = app("accounts.py", url, "officer")
     assert "不能管理账户" in " ".join(e.value for e in refused.error)
+
+
+def test_household_page_saves_a_monitoring_change(url):
+    eng = db.get_engine(url)
+    hh = households.list_households(eng, "system")
+    with eng.connect() as c:
+        town = c.execute(sa.text("SELECT parent FROM regions WHERE code = :v"), {"v": hh["village"].iat[0]}).scalar()
+    accounts.create_account(eng, "hh_writer", "township_officer", town, PW, by="测试")
+    at = app("households.py", url, "hh_writer")
+    hid = at.selectbox(key="hh_id").value
+    at.selectbox(key="hh_new_type").select("hardship")
+    at.selectbox(key="hh_new_state").select("monitoring")
+    at.text_input(key="hh_new_note").input("突发大病")
+    click(at, "保存监测记录")
+    assert not at.exception
+    assert "已保存" in texts(at), texts(at)
+    f = households.open_household(eng, "system", int(hid))
+    assert f["household"]["monitor_type"] == "hardship"
+    assert f["history"]["note"].iat[-1] == "突发大病"
+    log = audit.load_audit(eng, user="hh_writer", table="households")
+    assert log.set_index("field").at["monitor_type", "new"] == "hardship"
+
+
+def test_idle_session_asks_to_sign_in_again(url):
+    from datetime import timedelta
+    eng = db.get_engine(url)
+    who = accounts.authenticate(eng, "officer", PW)
+    old = db.now_cst() - timedelta(minutes=accounts.SECURITY.session_idle_minutes + 1)
+    at = AppTest.from_file(str(PAGES / "report_fix.py"), default_timeout=60)
+    at.session_state["program"] = "huayuan-2019"
+    at.session_state["auth_token"] = accounts.start_session(eng, who, now=old)
+    at.run()
+    assert f"超过 {accounts.SECURITY.session_idle_minutes} 分钟未操作" in texts(at)
+    assert "请先在“登录”页面登录" in texts(at)

@@ -3,7 +3,6 @@ between them; another schema revision is refused and nothing is changed."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import subprocess
@@ -12,6 +11,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -61,7 +61,6 @@ def fill(engine) -> None:
     """Awkward values in every kind of column: text with quotes, commas, newlines, tabs,
     backslashes, '' vs NULL, exact floats, big integers, dates, instants, JSON, booleans."""
     from ruralcore.store import regions as store_regions
-    import pandas as pd
 
     frame = pd.DataFrame({
         "code": ["433124", "433124T01", "433124T01001"], "name": ["花垣县", "花垣镇", '演示村,"引号"\n换行\t制表\\反斜杠'],
@@ -116,7 +115,7 @@ def test_restore_replaces_an_existing_database(tmp_path):
     f = tmp_path / "a.zip"
     backup.backup(a, f)
     expected = dump(a)
-    reports.upsert_reports(a, "huayuan-2019", "2019-11", __import__("pandas").DataFrame(
+    reports.upsert_reports(a, "huayuan-2019", "2019-11", pd.DataFrame(
         {"region": ["433124T01001"], "field": ["households"], "value": [99]}), "测试")
     assert dump(a) != expected
     backup.restore(a, f)

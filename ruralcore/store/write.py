@@ -4,6 +4,12 @@ Each function is one transaction when given an Engine; given a Session or Connec
 joins the caller's transaction (the caller commits). Updates and deletes carry the
 version the user read: ``UPDATE ... WHERE pk = ? AND version = ?``; if no row matched
 the version moved and nothing is written (works the same on SQLite and PostgreSQL).
+
+``user`` is a str or a ruralcore.scope.Actor. A str is the system or a command-line
+operator and is not checked; the pages always pass the signed-in Actor, and every row
+written (where it is and, for an update, where it moves to) must lie inside the actor's
+region and be a table its role writes — else PermissionDenied and nothing is written.
+The audit log keeps the actor's name.
 """
 from __future__ import annotations
 

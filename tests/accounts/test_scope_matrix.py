@@ -260,6 +260,11 @@ def _apply_case(engine, actor):
     cases.record_application(engine, 1, dt.date(2019, 7, 1), actor, case["version"])
 
 
+def _city_accept(engine, actor):
+    case = cases.get_case(engine, 5)  # 桂BRS0005B passed: city acceptance settles its funds
+    cases.record_city_acceptance(engine, 5, dt.date(2019, 9, 2), actor, case["version"])
+
+
 FUNCTIONS = {
     # name: (write, table compared, target region, table the roles' rights are about)
     "entry.save": (_entry_save, "reports", lambda e: _village(e), "reports"),
@@ -269,6 +274,8 @@ FUNCTIONS = {
     "cases.open_case": (_open_case, "acceptance_cases", lambda e: _station_region(e, "桂BRS0020B"), "acceptance_cases"),
     "cases.record_application": (_apply_case, "acceptance_cases", lambda e: _station_region(e, "桂BRS0001B"),
                                  "acceptance_cases"),
+    "cases.record_city_acceptance": (_city_accept, "acceptance_cases", lambda e: _station_region(e, "桂BRS0005B"),
+                                     "acceptance_cases"),
 }
 
 

@@ -200,3 +200,20 @@ def test_cli_init_admin_prints_password_once(tmp_path):
     assert accounts.authenticate(db.get_engine(url), "admin", pw).role == "county_admin"
     r2 = _cli("init-admin", "--db", url)
     assert r2.returncode == 0 and pw not in r2.stdout and "已存在" in r2.stdout
+
+
+def test_cli_accounts_create_list_reset(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    r = _cli("accounts", "create", "li", "--role", "township_officer", "--region", "433124T01", "--db", url)
+    assert r.returncode == 0, r.stderr
+    pw = r.stdout.strip().rsplit("：", 1)[1]
+    eng = db.get_engine(url)
+    assert accounts.authenticate(eng, "li", pw).role == "township_officer"
+    r = _cli("accounts", "list", "--db", url)
+    assert r.returncode == 0 and "li" in r.stdout and "乡镇干部" in r.stdout and "$argon2" not in r.stdout
+    r = _cli("accounts", "reset-password", "li", "--db", url)
+    new = r.stdout.strip().rsplit("：", 1)[1]
+    assert r.returncode == 0 and new != pw
+    assert accounts.authenticate(eng, "li", new).name == "li"
+    r = _cli("accounts", "create", "wang", "--role", "mayor", "--region", "433124", "--db", url)
+    assert r.returncode == 2 and "未知角色" in r.stderr and "Traceback" not in r.stderr

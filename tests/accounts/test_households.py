@@ -103,3 +103,17 @@ def test_income_is_whole_yuan_and_refused_outside(demo):
         households.set_income(demo, hh["id"], 2025, 100.5, officer)
     with pytest.raises(PermissionDenied):
         households.set_income(demo, hh["id"], 2025, 100, Actor("外乡", "township_officer", "433124T01"))
+
+
+def test_demo_households_are_labelled_and_fake(demo):
+    frame = households.list_households(demo, "system")
+    assert len(frame) > 0 and frame["is_demo"].all()
+    assert frame["head_name"].str.startswith("演示·").all()
+    assert frame["address"].eq("演示地址").all()
+    with demo.connect() as c:
+        ids = pd.Series([r[0] for r in c.execute(sa.text("SELECT id_number FROM households"))])
+        programs = {r[0] for r in c.execute(sa.text(
+            "SELECT DISTINCT r.program FROM households h JOIN regions r ON r.code = h.village"))}
+    assert ids.str.startswith("000000").all() and ids.str.len().eq(18).all()  # no real area code
+    assert programs <= set(households.DEMO_PROGRAMS)  # 银川 and 谭家场 ask for the archive
+    assert set(frame["monitor_type"]) <= set(households.MONITOR_TYPES) | {""}

@@ -275,7 +275,11 @@ def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subj
         raise InputError(Problem(f"验收对象类型“{subject_type}”无效，应为 station、pilot 或 village",
                                  column="对象类型"), source="验收")
     d = _date(completed_on, "建成日期")
+    table, key = {"station": (Station.__table__, "number"), "pilot": (Pilot.__table__, "code"),
+                  "village": (Region.__table__, "code")}[subject_type]
     with engine.begin() as conn:
+        if conn.execute(sa.select(table.c[key]).where(table.c[key] == subject)).first() is None:
+            raise InputError(Problem(f"找不到{SUBJECT_TYPES[subject_type]}“{subject}”", column="验收对象"), source="验收")
         open_ = conn.execute(sa.select(CASES.c.id).where(
             CASES.c.program == program.id, CASES.c.subject_type == subject_type, CASES.c.subject == subject,
             CASES.c.state != "accepted")).first()

@@ -25,7 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import scoring, stations
-from .errors import InputError, Problem
+from .errors import InputError, Problem, RuralcoreError
 from .programs import ASSUMED_LABEL, Program
 
 COLUMNS = ["group", "item", "name", "requirement", "value", "ref", "required", "result", "reason", "assumed"]
@@ -135,7 +135,7 @@ def _station_number_row(program: Program, number: str, stype: str) -> dict:
     county = stations._program_county(program)
     try:
         expected = stations.station_code(county, stype, int(m.group(1))) if m else None
-    except Exception:  # noqa: BLE001 - a malformed number is reported as the failure
+    except (RuralcoreError, ValueError):  # a malformed number is reported as the failure
         expected = None
     ok = expected is not None and expected == number
     reason = "" if ok else (f"编号应为 {expected}" if expected else "编号不符合“桂+地市车牌代码+县拼音首字母+4位顺序号+B/Z/J”规则")

@@ -61,6 +61,8 @@ def test_refused_steps_write_nothing(acc_engine, new_station):
         cases.record_city_acceptance(acc_engine, case["id"], "2019-10-20", "甲", 1)
     with pytest.raises(InputError, match="未办结"):  # a second open case for the same station
         cases.open_case(acc_engine, P, "station", n, "2019-09-27", "甲")
+    with pytest.raises(InputError, match="找不到益农信息社“桂BRS8888B”"):
+        cases.open_case(acc_engine, P, "station", "桂BRS8888B", "2019-09-27", "甲")
     assert cases.get_case(acc_engine, case["id"])["version"] == 1
     assert len(cases.case_audit(acc_engine, case["id"])) == 1  # only the insert
 

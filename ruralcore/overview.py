@@ -187,8 +187,24 @@ def _indicator_codes(program: Program, fields: pd.DataFrame) -> list[str]:
             if set(ind_mod.needed_fields(program, [i.code])) <= have]
 
 
+def _reporting_rows(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the reporting regions: a month may also hold a county's own fields
+    (融水's operation centre, 银川's connected hospitals), whose row is no reporting unit."""
+    here = [f.code for f in program.fields if f.level == report_level(program) and f.code in fields.columns]
+    if not here or len(here) == fields.shape[1]:
+        return fields
+    keep = fields[here].notna().any(axis=1).to_numpy()
+    return fields if keep.all() else fields[keep]
+
+
+def unit_rows(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
+    """Public name of the reporting units' rows (what the drill-down lists)."""
+    return _reporting_rows(program, fields)
+
+
 def village_values(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
     """Indicator values per reporting region (index = region)."""
+    fields = _reporting_rows(program, fields)
     return ind_mod.compute(program, fields, _indicator_codes(program, fields))
 
 
@@ -275,7 +291,7 @@ def compare_table(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
     if fields.empty or not codes:
         return pd.DataFrame(columns=["name", *codes])
     if level == report_level(program):
-        out = ind_mod.compute(program, fields, codes)
+        out = ind_mod.compute(program, _reporting_rows(program, fields), codes)
     else:
         out = ind_mod.rollup(program, fields, parents_at(program, regions, fields.index, level), codes)
     out.insert(0, "name", names(regions, out.index))

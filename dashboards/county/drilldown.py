@@ -2,7 +2,6 @@
 (?town=…&unit=…), so a copied link reopens the same place."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -64,11 +63,12 @@ if two_levels:
 else:
     town = ""
 
+units = ov.unit_rows(program, cur)  # not the county's own row (融水's operation centre)
 if two_levels and town:
-    keys = ov.parents_at(program, d.regions, cur.index, group_level)
-    unit_codes = list(cur.index[keys == town])
+    keys = ov.parents_at(program, d.regions, units.index, group_level)
+    unit_codes = list(units.index[keys == town])
 else:
-    unit_codes = list(cur.index)
+    unit_codes = list(units.index)
 unit_names = dict(zip(unit_codes, ov.names(d.regions, unit_codes)))
 if st.session_state["dd_unit"] not in [""] + unit_codes:
     st.session_state["dd_unit"] = ""

@@ -2,10 +2,8 @@
 (+ 融水 stations and officers, 谭家场 tasks). Numbers come from ruralcore.overview."""
 from __future__ import annotations
 
-import datetime as dt
 import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -13,7 +11,7 @@ from dashboards.ui import charts, data, tables, tiles
 from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from ruralcore import overview as ov
-from ruralcore.fmt import AWARD_LABELS, date_zh, period_zh
+from ruralcore.fmt import date_zh, period_zh
 
 SLIDE_SECONDS = 15
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ruralcore import indicators, overview as ov, scoring
+from ruralcore import indicators, scoring
 from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import regions as store_regions
 from ruralcore.store import reports as store_reports
@@ -155,3 +155,19 @@ def test_empty_database_says_so(tmp_path, monkeypatch):
     at.run()
     _clean(at)
     assert any("还没有月报数据" in i.value for i in at.info)
+
+
+def test_units_exclude_a_higher_regions_own_row():
+    """融水's county reports its operation centre on its own row: not a 20th+1 township."""
+    from ruralcore import overview as ov
+
+    prog = load_program("rongshui-2019")
+    towns = pd.DataFrame({"administrative_villages": [10.0, 8.0], "villages_with_standard": [10.0, 6.0]},
+                         index=["450225T01", "450225T02"])
+    county = pd.DataFrame({"county_centre_built": [1.0]}, index=["450225"])
+    fields = pd.concat([towns, county])
+    assert list(ov.unit_rows(prog, fields).index) == ["450225T01", "450225T02"]
+    # 三: standard-station coverage of administrative villages, summed over townships: 16/18
+    total = ov.total_values(prog, fields)
+    assert abs(total["standard_coverage"] - 16 / 18 * 100) < 1e-9
+    assert total["county_centre"] == 100  # the county's own row still counts in the total

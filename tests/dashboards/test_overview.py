@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
-
 from ruralcore import indicators, overview as ov, scoring
-from ruralcore.fmt import value_with_unit
 from ruralcore.programs import load_program
 from ruralcore.store import reports as store_reports
 

@@ -3,7 +3,6 @@ session (built by ruralcore's own demo builder in a temporary directory), DATABA
 pointed at it, and an AppTest factory for the app."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,3 @@ def _fresh_caches():
     import streamlit as st
     st.cache_data.clear()
     yield
-
-
-def pytest_collection_modifyitems(items):  # noqa: D401 - pytest hook
-    os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")

@@ -364,3 +364,17 @@ def test_audit_log_records_the_bulk_load(demo_url):
     assert by_table.index.is_unique  # one entry per table
     for table in ("regions", "reports", "pilots", "households"):
         assert by_table[table] == _read(demo_url, f"SELECT COUNT(*) AS n FROM {table}")["n"].iat[0], table
+
+
+def test_a_county_row_is_no_reporting_unit_on_the_overview(demo_url):
+    from ruralcore import overview as ov
+
+    eng = get_engine(demo_url)
+    prog = load_program("rongshui-2019")
+    fields, regions = ov.load_month(eng, prog.id, "2019-12"), ov.region_frame(eng, prog.id)
+    assert "450225" in fields.index  # the county reports its operation centre …
+    table = ov.compare_table(prog, fields, regions)
+    assert len(table) == 20 and "450225" not in table.index  # … but the 20 townships are compared
+    tiles = ov.target_tiles(prog, fields, None, regions).set_index("target")
+    assert tiles.loc["county_centre_one", "value"] == 100  # 四(一): the county centre, built
+    assert tiles.loc["liuyou_all", "regions"] == 20

@@ -349,6 +349,9 @@ def test_yinchuan_counts_are_village_sized(demo_url):
     for field, need in (("ecommerce_trained", 5), ("ecommerce_practitioners", 10), ("senior_ecommerce_talents", 1)):
         low = (last[field] < need).mean()
         assert 0 < low < 0.5, field
+    # 四(二): stations in concentrated resettlement sites — a site is one all year, a station only where a site is
+    assert (v["concentrated"].groupby(level="region").nunique() == 1).all()
+    assert (v["concentrated_with_station"] <= v["concentrated"]).all()
     money = v[["freight_subsidy_yuan", "ecommerce_award_yuan"]]
     assert (money % 1000 == 0).all().all() and money.max().max() < 100_000
 

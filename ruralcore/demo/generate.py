@@ -587,9 +587,13 @@ def _yinchuan_fixed(prog: Program, rng: np.random.Generator, q: np.ndarray) -> d
     periods = periods_between(*PLAN[prog.id]["periods"])
     n, nm = len(q), len(periods)
     lag = q < 0.15
-    p = rep.progress(rng, q, nm)
-    p = p / p[:, -1:]  # the last month reaches each village's year-end figure
-    out = {"villages": np.ones((n, nm))}
+    raw = rep.progress(rng, q, nm)
+    p = raw / raw[:, -1:]  # the last month reaches each village's year-end figure
+    # a concentrated resettlement site stays one all year; its e-commerce station opens once
+    concentrated = (rng.random(n) < 0.7).astype(float)[:, None] * np.ones((1, nm))
+    station = (raw > rng.uniform(0.25, 0.95, n)[:, None]).astype(float)
+    out = {"villages": np.ones((n, nm)), "concentrated": concentrated, "ecommerce_station": station,
+           "concentrated_with_station": concentrated * station}
     for code, ((llo, lhi), (lo, hi)) in YINCHUAN_PEOPLE.items():  # three fields
         final = np.where(lag, rng.integers(llo, lhi, n), rng.integers(lo, hi, n))
         out[code] = np.floor(final[:, None] * p + 1e-9)

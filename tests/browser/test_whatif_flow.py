@@ -164,26 +164,40 @@ def test_change_values_and_see_score_and_award(server, browser, demo_url, projec
 # ---- 数据填报: typing into the table (what AppTest cannot do) ---------------------------------
 
 def edit_cell(page, row: int, col: int, text: str) -> None:
-    """Select a cell of the editor by keyboard from its top-left cell, type, commit."""
+    """Select a cell of the editor by keyboard from its top-left cell, type, commit; check
+    the table's accessible mirror shows the value (retry when a rerun redrew the table)."""
     grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.wait_for(state="visible", timeout=60_000)
-    box = None
-    for _ in range(100):  # the table may be redrawn by a rerun
-        box = grid.bounding_box()
-        if box:
-            break
-        page.wait_for_timeout(200)
-    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # row 0, column 0 (区域代码)
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    for _ in range(col):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    cell = page.locator("input.gdg-input")
-    cell.wait_for(timeout=10_000)
-    cell.fill(text)
-    cell.press("Enter")
-    page.wait_for_timeout(1000)
+    for _ in range(3):
+        grid.wait_for(state="visible", timeout=60_000)
+        box = None
+        for _ in range(100):  # the table may be redrawn by a rerun
+            box = grid.bounding_box()
+            if box:
+                break
+            page.wait_for_timeout(200)
+        page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # row 0, column 0 (区域代码)
+        for _ in range(row):
+            page.keyboard.press("ArrowDown")
+        for _ in range(col):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        cell = page.locator("input.gdg-input")
+        cell.wait_for(timeout=10_000)
+        cell.fill(text)
+        cell.press("Enter")
+        page.wait_for_timeout(1000)
+        shown = page.locator(f'[data-testid="glide-cell-{col}-{row}"]').first
+        if shown.count() and shown.inner_text().strip() == text:
+            return
+        page.keyboard.press("Escape")
+    raise AssertionError(f"could not type {text} into row {row}, column {col}")
+
+
+def upload(page, path: Path, wait_idle) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.locator('[data-testid="stFileUploader"]', has_text=path.name).first.wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="导入", exact=True).click()
 
 
 def open_entry(browser, server, wait_idle):
@@ -268,9 +282,7 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
 
     page = open_entry(browser, server, wait_idle)
     before = (reports.load_reports(eng, program.id, [period]), len(audit.load_audit(eng)))
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-        str(book(4, "农村家庭户数（户）", -8)))
-    page.get_by_role("button", name="导入", exact=True).click()
+    upload(page, book(4, "农村家庭户数（户）", -8), wait_idle)
     page.get_by_text("未写入任何数据").first.wait_for(timeout=60_000)
     # the problem table (drawn on a canvas; its cells are mirrored in an accessible table)
     page.locator('td[role="gridcell"]', has_text="-8 不能为负数").first.wait_for(state="attached", timeout=10_000)
@@ -280,8 +292,7 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
     assert len(audit.load_audit(eng)) == before[1]
 
     good = book(3, "农村家庭户数（户）", lambda v: int(v) + 10)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(good))
-    page.get_by_role("button", name="导入", exact=True).click()
+    upload(page, good, wait_idle)
     page.get_by_text("已导入").first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "entry_upload_done.png"), full_page=True)
     log = audit.load_audit(eng)

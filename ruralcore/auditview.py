@@ -16,7 +16,7 @@ from .store.models import TABLE_LABELS
 
 HEADERS = {"id": "序号", "at": "时间", "user": "用户", "action": "操作", "table": "数据表", "key": "记录",
            "field": "字段", "old": "原值", "new": "新值"}
-ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
+ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入"}
 
 
 def load(engine, viewer: str | Actor, user: str | None = None, region: str | None = None,

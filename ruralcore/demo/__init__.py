@@ -24,6 +24,7 @@ __all__ = ["build_demo", "is_demo", "has_data", "write_national", "SCALES", "NAT
 NATIONAL_DIR = DATA_DIR / "bench" / "national"  # ignored by git
 USER = "演示数据生成器"
 AUDIT_USER = "演示数据生成"  # who the audit log names for the bulk load
+AUDIT_ACTION = "bulk"  # audit_log.action holds at most 10 characters ("bulk_insert" does not fit)
 # insertion order respects foreign keys; deletion runs backwards
 TABLES = ["regions", "app_meta", "stations", "station_equipment", "officers", "officer_training",
           "pilots", "pilot_indicators", "acceptance_cases", "acceptance_items", "fund_entries",
@@ -147,7 +148,7 @@ def _audit(conn: sa.Connection, counts: dict[str, int], scale: str) -> None:
     from ..store import audit
 
     audit.append(conn, pd.DataFrame({
-        "action": "bulk_insert", "table": list(counts), "key": f"demo/{scale}", "field": "rows",
+        "action": AUDIT_ACTION, "table": list(counts), "key": f"demo/{scale}", "field": "rows",
         "old": None, "new": [str(int(n)) for n in counts.values()],
     }), AUDIT_USER)
 

@@ -305,6 +305,10 @@ def test_fields_above_the_report_level_come_from_their_county(demo_url):
     _, month, _ = _newest_month(demo_url, "rongshui-2019")
     centre = month[month["field"] == "county_centre_built"]
     assert list(centre["region"]) == ["450225"]
+    reps = store_reports.load_reports(get_engine(demo_url), "rongshui-2019")
+    flag = reps[reps["field"] == "county_centre_built"].set_index("period")["value"]
+    assert flag.get("2019-01") == 0 and flag.get("2019-06") == 1  # 六(二)1: built by late June
+    assert flag.is_monotonic_increasing
     # 银川 五: 10 township hospitals and 56 village clinics on the platform, per district (6)
     prog = load_program("yinchuan-2017")
     _, month, fields = _newest_month(demo_url, "yinchuan-2017")

@@ -111,19 +111,20 @@ def _with_villages(prog: Program, real: pd.DataFrame, per_township: int) -> pd.D
 
 # reports ---------------------------------------------------------------------------------
 def _reports(prog: Program, regions: pd.DataFrame, rng: np.random.Generator,
-             base: dict | None = None, fixed: dict | None = None, quality: np.ndarray | None = None):
+             base: dict | None = None, fixed: dict | None = None, quality: np.ndarray | None = None,
+             upper_fixed: dict | None = None):
     periods = periods_between(*PLAN[prog.id]["periods"])
     units = regions[regions["level"] == report_level(prog)]
     q = rep.quality(rng, len(units)) if quality is None else quality
     vals = rep.values(prog, rng, q, len(periods), base, fixed)
     sub = rep.submissions(prog, rng, q, periods)
     frame = rep.frame(prog, units["code"].to_numpy(dtype=object), periods, vals, sub)
-    upper = _upper_reports(prog, regions, rng, periods)
+    upper = _upper_reports(prog, regions, rng, periods, upper_fixed)
     return (pd.concat([frame, upper], ignore_index=True) if len(upper) else frame), q
 
 
 def _upper_reports(prog: Program, regions: pd.DataFrame, rng: np.random.Generator,
-                   periods: list[str]) -> pd.DataFrame:
+                   periods: list[str], fixed: dict | None = None) -> pd.DataFrame:
     """Reports of the regions at a field's own level when it is not the report level
     (融水's county operation centre, 银川's connected hospitals and clinics per district):
     without them the targets over those fields have no data. A count a target sums at a
@@ -139,7 +140,7 @@ def _upper_reports(prog: Program, regions: pd.DataFrame, rng: np.random.Generato
         base = {f.code: np.ceil(sums[f.code] / n * rng.uniform(0.8, 1.5, n)) for f in prog.fields
                 if f.level == level and f.code in sums}
         q = 0.1 + 0.9 * rep.quality(rng, n)  # a county office is no laggard
-        vals = rep.values(prog, rng, q, len(periods), base=base, level=level)
+        vals = rep.values(prog, rng, q, len(periods), base=base, level=level, fixed=fixed)
         sub = rep.submissions(prog, rng, q, periods)
         # the newest month is always in (late at worst): the targets read it
         late = np.datetime64(due_date(prog, periods[-1])) + np.timedelta64(34 * 3600, "s")
@@ -263,7 +264,12 @@ def rongshui(scale: str) -> dict[str, pd.DataFrame]:
     cases = _station_cases(prog, st[std & built], rng)
     case_items = _case_items(prog, cases, rng)
     fixed = _rongshui_fixed(prog, regions, q, st, per, off, training)
-    reports, _ = _reports(prog, regions, rng, fixed=fixed)
+    # 六(二)1: the county operation centre is finished within the build phase (by late June)
+    periods = periods_between(*PLAN[prog.id]["periods"])
+    centre_on = np.datetime64(phase.start) + np.timedelta64(int(rng.integers(30, span + 1)), "D")
+    ends = pd.PeriodIndex(periods, freq="M").end_time.normalize().to_numpy().astype("datetime64[D]")
+    centre = {"county_centre_built": (ends >= centre_on).astype(float)[None, :]}
+    reports, _ = _reports(prog, regions, rng, fixed=fixed, upper_fixed=centre)
     return {"regions": regions, "stations": stations, "station_equipment": eq, "officers": off,
             "officer_training": training, "acceptance_cases": cases, "acceptance_items": case_items,
             "reports": reports,

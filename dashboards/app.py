@@ -31,5 +31,12 @@ pages = {
         st.Page("supervision/circular.py", title="月度通报", icon=":material/campaign:"),
     ],
     "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon=":material/description:")],
+    "系统": [
+        st.Page("admin/login.py", title="登录", icon=":material/login:"),
+        st.Page("admin/report_fix.py", title="月报更正", icon=":material/edit:"),
+        st.Page("admin/households.py", title="一户一档", icon=":material/family_restroom:"),
+        st.Page("admin/audit.py", title="审计日志", icon=":material/history:"),
+        st.Page("admin/accounts.py", title="账户管理", icon=":material/manage_accounts:"),
+    ],
 }
 st.navigation(pages).run()

@@ -6,6 +6,8 @@ bash scripts/setup.sh
 if [ -z "${DATABASE_URL:-}" ] && [ ! -f data/ruralcore.db ]; then
   echo "==> 首次启动：生成县级演示数据库 data/ruralcore.db（演示数据，均为虚构）"
   .venv/bin/ruralcore demo --scale county
+  # after the demo (which clears every table): a demo administrator, its password shown once
+  .venv/bin/ruralcore init-admin
 fi
 echo "==> 启动看板：http://localhost:${PORT:-8501}"
 exec .venv/bin/streamlit run dashboards/app.py --server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false

@@ -1,7 +1,9 @@
 """数据填报: a township's villages (the regions at the programme's report level, by parent) for one month as an editable table, checked with the
 programme's ranges; saved through the store with the versions read (a concurrent edit
-is refused, never overwritten); Excel template download and upload. The rules live in
-ruralcore.entry / ruralcore.excel; this page only lays them out."""
+is refused, never overwritten); Excel template download and upload. Anyone may look at the
+sheet; saving and importing need a signed-in account and write as it, so scope (role and
+region) is checked on every row. The rules live in ruralcore.entry / ruralcore.excel; this
+page only lays them out."""
 from __future__ import annotations
 
 import os
@@ -9,17 +11,19 @@ import os
 import pandas as pd
 import streamlit as st
 
+from dashboards.ui.auth import current_actor, require_login
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import entry, excel
 from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
 from ruralcore.fmt import period_zh
 
-DEFAULT_USER = "乡镇数据填报员"
 URL = os.environ.get("DATABASE_URL") or ""
 
 page_setup("数据填报")
 program = current_program()
 eng = engine()
+# Viewing needs no account; when someone is signed in, show who (require_login draws it).
+actor = require_login() if current_actor() is not None else None
 if not entry.fields(program):
     st.info(f"《{program.meta.title}》没有按月填报的数据项。")
     st.stop()
@@ -52,7 +56,6 @@ with st.sidebar:
                          format_func=lambda c: group_names.get(c, c), key="en_group")
     period = st.selectbox("月份", months, format_func=period_zh, key="en_period",
                           index=months.index(stored[-1]) if stored else 0)
-    user = st.text_input("填报人", value=DEFAULT_USER, key="en_user", help="记入审计日志")
 
 
 def show_problems(err: InputError, then: str = "请改正后再保存") -> None:
@@ -99,6 +102,8 @@ for r in rules:
 edited = st.data_editor(sheet.frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
                         key=f"en_editor_{st.session_state['en_editor_n']}")
 
+if actor is None:
+    st.info("未登录：可以查看本表；保存或导入前请先在“系统 → 登录”页面登录，写入按账户的区域检查。")
 c = st.columns([1, 1, 4])
 save = c[0].button("保存", type="primary", key="en_save")
 if c[1].button("重新读取", key="en_reload", help="放弃未保存的修改，读取数据库中的最新数据"):
@@ -106,6 +111,7 @@ if c[1].button("重新读取", key="en_reload", help="放弃未保存的修改�
     st.rerun()
 
 if save:
+    user = actor or require_login()  # not signed in: the login hint, and nothing is saved
     try:
         result = entry.save(eng, sheet, edited, user)
     except InputError as err:
@@ -145,6 +151,7 @@ with c[1]:
     st.markdown(f"**2. 上传填好的文件**：导入到{period_zh(period)}。逐行校验，任何一处有误则整份不导入。")
     upload = st.file_uploader("选择Excel或CSV文件", type=["xlsx", "xls", "csv"], key="en_upload")
     if upload is not None and st.button("导入", key="en_import"):
+        user = actor or require_login()
         bar = st.progress(0.0, text="开始导入")
         try:
             result = excel.import_file(eng, program.id, upload.getvalue(), period, user,

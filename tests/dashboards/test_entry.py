@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from ruralcore import entry, excel
-from ruralcore.errors import InputError, StaleWriteError
+from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.scope import Actor
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 from tests.conftest import skip_or_fail
+from tests.login_support import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "entry.py")
@@ -139,6 +141,23 @@ def test_valid_edit_is_saved_and_audited(eng):
     assert (last["user"], last["action"], last["field"]) == ("花垣镇填报员", "update", "broadband_households")
     assert (last["old"], last["new"]) == (audit.text(old), audit.text(old + 5))
     assert last["key"] == f"{HUAYUAN}/{PERIOD}/{village}"
+
+
+def test_signed_in_officer_saves_inside_and_is_refused_outside_the_township(eng):
+    """The page passes the signed-in Actor: 花垣镇's officer writes its villages; another
+    township's officer is refused in Chinese and nothing (reports, audit) is written."""
+    sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
+    edited = sheet.frame.copy()
+    edited.at[0, "broadband_households"] = edited.at[0, "broadband_households"] + 1
+    before = snapshot(eng)
+    with pytest.raises(PermissionDenied) as err:
+        entry.save(eng, sheet, edited, Actor("双龙镇干部", "township_officer", "433124T02"))
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value))
+    assert_unchanged(eng, before)
+    result = entry.save(eng, sheet, edited, Actor("花垣镇干部", "township_officer", TOWN))
+    assert result["updated"] == 1
+    log = audit.load_audit(eng)
+    assert len(log) == len(before[1]) + 1 and log.iloc[-1]["user"] == "花垣镇干部"
 
 
 def test_negative_count_is_refused_and_nothing_written(eng):
@@ -274,8 +293,11 @@ def test_upload_with_problems_writes_nothing(eng):
 
 # ---- the page (AppTest) -------------------------------------------------------------------------
 
-def run_page() -> AppTest:
+def run_page(eng=None, role: str = "county_admin", region: str = "433124") -> AppTest:
+    """The page; signed in as (role, region) when ``eng`` is given."""
     at = AppTest.from_file(PAGE, default_timeout=120)
+    if eng is not None:
+        sign_in(at, eng, role, region)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -302,7 +324,7 @@ def test_page_shows_the_townships_month(url):
 def test_page_switches_township_and_saves_nothing_unchanged(url):
     eng = db.get_engine(url)
     towns = entry.groups(eng, HUAYUAN)
-    at = run_page()
+    at = run_page(eng)
     at.selectbox(key="en_group").set_value(towns["code"].iat[2]).run()
     assert not at.exception
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, towns["code"].iat[2])
@@ -311,6 +333,31 @@ def test_page_switches_township_and_saves_nothing_unchanged(url):
     before = snapshot(eng)
     at.button(key="en_save").click().run()
     assert any("没有修改" in i.value for i in at.info)
+    assert_unchanged(eng, before)
+
+
+def test_page_signed_in_shows_who_saves(url):
+    eng = db.get_engine(url)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    sign_in(at, eng, "township_officer", TOWN, name="花垣镇干部")
+    at.run()
+    assert not at.exception
+    assert any("当前用户：花垣镇干部（乡镇干部，区域 433124T01）" in c.value for c in at.sidebar.caption)
+    assert not any("未登录" in i.value for i in at.info)
+    assert not [t for t in at.text_input if t.label == "填报人"]  # no free-text name any more
+
+
+def test_page_without_login_shows_the_sheet_but_does_not_save(url):
+    """A township officer may look first; saving asks to sign in and writes nothing."""
+    eng = db.get_engine(url)
+    at = run_page()
+    assert len(editor(at)) > 0  # the sheet is shown
+    assert any("未登录" in i.value and "登录" in i.value for i in at.info)
+    before = snapshot(eng)
+    at.button(key="en_save").click().run()
+    assert not at.exception
+    assert any("请先在“登录”页面登录" in w.value for w in at.warning)
+    assert not any("没有修改" in i.value for i in at.info)  # the save never ran
     assert_unchanged(eng, before)
 
 

@@ -39,4 +39,5 @@ pages = {
         st.Page("admin/accounts.py", title="账户管理", icon=":material/manage_accounts:"),
     ],
 }
-st.navigation(pages).run()
+# expanded: list every page; a collapsed list shows Streamlit's English “View N more”
+st.navigation(pages, expanded=True).run()

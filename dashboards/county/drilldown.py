@@ -50,6 +50,14 @@ def _clear_unit() -> None:
     st.session_state["dd_unit"] = ""
 
 
+def _up() -> None:
+    """One level up: village → its township, township → the whole area."""
+    if st.session_state.get("dd_unit"):
+        st.session_state["dd_unit"] = ""
+    else:
+        st.session_state["dd_town"] = ""
+
+
 groups = ov.compare_table(program, cur, d.regions, group_level)
 codes = [c for c in groups.columns if c != "name"]
 group_codes = [""] + list(groups.index) if two_levels else [""]
@@ -185,6 +193,8 @@ def unit_view() -> None:
                          hide_index=True, width="stretch", key="dd_stations")
 
 
+if unit or (two_levels and town):
+    st.button("↑ 返回上一级", key="dd_up", on_click=_up)
 if unit:
     unit_view()
 elif two_levels and town:

@@ -75,6 +75,14 @@ def test_county_to_township_to_village(app_test, demo_engine):
     assert abs(aspects["得分"].sum() - row["score"]) < 0.05
     assert at.query_params["unit"] in ([village], village)
 
+    at.button(key="dd_up").click().run()  # back to the township's villages
+    _clean(at)
+    assert at.selectbox(key="dd_unit").value == "" and at.selectbox(key="dd_town").value == town
+    assert sorted(_table(at, "村")["村"]) == sorted(villages["name"])
+    at.button(key="dd_up").click().run()  # back to the county
+    assert at.selectbox(key="dd_town").value == ""
+    assert len(_table(at, "乡镇")) == len(townships)
+
 
 def test_link_reopens_the_village(app_test, demo_engine):
     regions = store_regions.load_regions(demo_engine, "huayuan-2019")

@@ -1,5 +1,6 @@
 """假设评分: change a village's values or the rubric's points and see score, rank and
-award at once; save a scenario by name, reopen it, compare two. All numbers come from
+award at once; save a scenario by name, reopen it, compare two. Trying needs no account;
+saving and deleting a scenario write as the signed-in account. All numbers come from
 ruralcore.whatif / ruralcore.scoring; this page only lays them out."""
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboards.ui.auth import current_actor, require_login
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import AWARD_COLORS, projector_on, style_figure
 from ruralcore import entry, scoring, whatif
@@ -16,10 +18,12 @@ from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import period_zh
 from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
 
-DEFAULT_USER = "县活动推进办公室"
+LOGIN_HINT = "请先在“系统 → 登录”页面登录后再保存或删除模拟方案（试算不需要登录）。"
 
 page_setup("假设评分")
 program = current_program()
+# Trying needs no account; when someone is signed in, show who (require_login draws it).
+actor = require_login() if current_actor() is not None else None
 if program.rubric is None:
     with_rubric = "、".join(f"“{p.meta.short_title}”" for p in all_programs() if p.rubric is not None)
     st.info(f"《{program.meta.title}》没有计分办法（评分、排名、评优的规则），不能做假设评分。"
@@ -71,8 +75,6 @@ periods = _periods(URL, program.id, TOKEN)
 period = period_picker(periods)
 if period is None:
     st.stop()
-with st.sidebar:
-    st.text_input("操作人", value=DEFAULT_USER, key="wi_user", help="保存方案时记入审计日志")
 
 values = _values(URL, program.id, period, TOKEN)
 if values.empty:
@@ -268,12 +270,14 @@ def save_form(scenario: whatif.Scenario) -> None:
     name = c[0].text_input("方案名称", key="wi_name", placeholder="例如：补齐宽带后的排名")
     note = c[1].text_input("说明（可选）", key="wi_note")
     overwrite = c[2].checkbox("同名覆盖", key="wi_overwrite")
+    if actor is None:
+        st.caption(LOGIN_HINT)
     if st.button("保存方案", key="wi_save", type="primary"):
+        user = actor or require_login()  # not signed in: the login hint, nothing saved
         sc = whatif.Scenario(name=name, program=scenario.program, period=scenario.period, region=scenario.region,
                              changes=scenario.changes, weights=scenario.weights, note=note)
         try:
-            saved = whatif.save_scenario(eng, sc, st.session_state.get("wi_user") or DEFAULT_USER,
-                                         overwrite=overwrite)
+            saved = whatif.save_scenario(eng, sc, user, overwrite=overwrite)
         except RuralcoreError as err:
             st.error(str(err))
             return
@@ -314,8 +318,12 @@ def _open(name: str) -> None:
 
 
 def _delete(name: str) -> None:
+    user = current_actor()  # a callback cannot stop the page: refuse with the hint instead
+    if user is None:
+        st.session_state["wi_flash_error"] = LOGIN_HINT
+        return
     try:
-        whatif.delete_scenario(eng, program, name, st.session_state.get("wi_user") or DEFAULT_USER)
+        whatif.delete_scenario(eng, program, name, user)
     except RuralcoreError as err:
         st.session_state["wi_flash_error"] = str(err)
         return

@@ -21,6 +21,7 @@ from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import audit, db
 from tests.conftest import skip_or_fail
+from tests.login_support import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "whatif.py")
@@ -62,8 +63,11 @@ def eng(url):
     return db.get_engine(url)
 
 
-def run_page() -> AppTest:
+def run_page(eng=None, role: str = "county_admin", region: str = "433124", name: str | None = None) -> AppTest:
+    """The page; signed in as (role, region) when ``eng`` is given."""
     at = AppTest.from_file(PAGE, default_timeout=120)
+    if eng is not None:
+        sign_in(at, eng, role, region, name)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -207,7 +211,7 @@ def test_nothing_written_without_saving(url, eng):
 
 
 def test_save_scenario_and_reopen_it(url, eng):
-    at = run_page()
+    at = run_page(eng, name="花垣县管理员")
     program, period, region, values = state(at, eng)
     at.number_input(key=f"wi_v_{period}_{region}_home_broadband").set_value(45.0)
     at.number_input(key=f"wi_v_{period}_{region}_cloud_mas").set_value(100.0)
@@ -225,6 +229,7 @@ def test_save_scenario_and_reopen_it(url, eng):
     assert sc.weights == {k: float(v) for k, v in REWEIGHT.items()}
     log = audit.load_audit(eng, table="what_if_scenarios")
     assert len(log) == 1 and log["action"].iat[0] == "insert" and "补宽带并调整分值" in log["new"].iat[0]
+    assert log["user"].iat[0] == "花垣县管理员"  # the signed-in account, not a typed name
 
     # a fresh session opens it: the inputs come back and the result is the scenario's
     at2 = run_page()
@@ -242,7 +247,7 @@ def test_save_scenario_and_reopen_it(url, eng):
 
 def test_delete_a_saved_scenario_on_the_page(url, eng):
     whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
-    at = run_page()
+    at = run_page(eng)
     at.selectbox(key="wi_open").set_value("旧方案")
     at.button(key="wi_delete_btn").click().run()
     assert not at.exception
@@ -253,11 +258,48 @@ def test_delete_a_saved_scenario_on_the_page(url, eng):
 
 def test_duplicate_name_is_refused_on_the_page(url, eng):
     whatif.save_scenario(eng, whatif.Scenario("已有方案", HUAYUAN, "2019-11"), "测试员")
-    at = run_page()
+    at = run_page(eng)
     at.text_input(key="wi_name").input("已有方案")
     at.button(key="wi_save").click().run()
     assert any("已有同名的模拟方案“已有方案”" in e.value for e in at.error)
     assert len(whatif.list_scenarios(eng, HUAYUAN)) == 1
+
+
+def test_trying_needs_no_login_but_saving_and_deleting_do(url, eng):
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    before = len(audit.load_audit(eng, table="what_if_scenarios"))
+    at = run_page()
+    _, period, region, _ = state(at, eng)
+    at.number_input(key=f"wi_v_{period}_{region}_home_broadband").set_value(40.0).run()
+    assert not at.exception and metric(at, "假设得分").endswith("分")  # trying works signed out
+    assert not [t for t in at.text_input if t.label == "操作人"]
+    at.text_input(key="wi_name").input("未登录方案")
+    at.button(key="wi_save").click().run()
+    assert not at.exception
+    assert any("请先在“登录”页面登录" in w.value for w in at.warning)
+    at = run_page()
+    at.selectbox(key="wi_open").set_value("旧方案")
+    at.button(key="wi_delete_btn").click().run()
+    assert any("请先在“系统 → 登录”页面登录" in e.value for e in at.error)
+    assert whatif.list_scenarios(eng, HUAYUAN)["name"].tolist() == ["旧方案"]
+    assert len(audit.load_audit(eng, table="what_if_scenarios")) == before
+
+
+def test_account_without_planning_rights_is_refused(url, eng):
+    """Scenarios are planning of the county (county admin, city supervisor): a township
+    officer signed in is refused in Chinese on the page, nothing written."""
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    before = len(audit.load_audit(eng, table="what_if_scenarios"))
+    at = run_page(eng, "township_officer", "433124T01")
+    at.text_input(key="wi_name").input("乡镇方案")
+    at.button(key="wi_save").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("无权限：") and "未写入任何数据" in e.value for e in at.error)
+    at.selectbox(key="wi_open").set_value("旧方案")
+    at.button(key="wi_delete_btn").click().run()
+    assert any(e.value.startswith("无权限：") for e in at.error)
+    assert whatif.list_scenarios(eng, HUAYUAN)["name"].tolist() == ["旧方案"]
+    assert len(audit.load_audit(eng, table="what_if_scenarios")) == before
 
 
 def test_two_scenarios_side_by_side(url, eng):

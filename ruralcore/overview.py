@@ -25,7 +25,7 @@ from . import indicators as ind_mod
 from . import milestones as ms_mod
 from . import targets as tg_mod
 from .programs import ASSUMED_LABEL, Program
-from .regions import LEVEL_NAMES, LEVEL_ORDER, ancestors_at
+from .regions import LEVEL_NAMES, ancestors_at
 
 TOTAL = "__total__"  # the group key of the whole programme area
 HEATMAP_ROWS = 60  # a heatmap shows at most this many (worst) regions
@@ -466,17 +466,6 @@ def rubric_detail(program: Program, ranked: pd.DataFrame, region: str) -> pd.Dat
         "aspect": a.code, "name": a.name, "score": float(r[f"aspect_{a.code}"]), "points": a.points,
         "ref": a.ref, "assumed_label": ASSUMED_LABEL if a.assumed else "",
     } for a in program.rubric.aspects])
-
-
-def children_codes(regions: pd.DataFrame, parent: str, level: str | None = None) -> pd.DataFrame:
-    sub = regions[regions["parent"] == parent]
-    if level:
-        sub = sub[sub["level"] == level]
-    return sub.sort_values("code")
-
-
-def levels_below(level: str) -> list[str]:
-    return LEVEL_ORDER[LEVEL_ORDER.index(level) + 1:] if level in LEVEL_ORDER else []
 
 
 # --------------------------------------------------------------------------------------

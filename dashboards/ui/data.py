@@ -1,8 +1,9 @@
 """Cached access to ruralcore.overview for the pages.
 
-Frames are cached with st.cache_data keyed by the database URL, a data token that
+Frames are cached with st.cache_data keyed by the database URL (db_url), a data token that
 changes whenever stored data changes (ruralcore.overview.data_token), the programme and
-the month; so a page rerun costs only what changed.
+the month; so a page rerun costs only what changed. (The key parameters must not start
+with an underscore: Streamlit leaves such parameters out of the cache key.)
 """
 from __future__ import annotations
 
@@ -26,22 +27,22 @@ def token() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def periods(_url: str, _token: str, program_id: str) -> list[str]:
+def periods(db_url: str, data_token: str, program_id: str) -> list[str]:
     return ov.periods(engine(), program_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def regions(_url: str, _token: str, program_id: str) -> pd.DataFrame:
+def regions(db_url: str, data_token: str, program_id: str) -> pd.DataFrame:
     return ov.region_frame(engine(), program_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def as_of(_url: str, _token: str, program_id: str):
+def as_of(db_url: str, data_token: str, program_id: str):
     return ov.as_of_date(engine(), program_id, ov.periods(engine(), program_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def month(_url: str, _token: str, program_id: str, period: str) -> pd.DataFrame:
+def month(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame:
     return ov.load_month(engine(), program_id, period)
 
 
@@ -75,23 +76,23 @@ class Data:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def ranking(_url: str, _token: str, program_id: str, period: str) -> pd.DataFrame | None:
+def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame | None:
     d = Data(program_id)
     return ov.ranking(d.program, d.month(period), d.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def trend(_url: str, _token: str, program_id: str, upto: str) -> pd.DataFrame:
+def trend(db_url: str, data_token: str, program_id: str, upto: str) -> pd.DataFrame:
     d = Data(program_id)
     return ov.trend(d.program, d.months(upto))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def stations(_url: str, _token: str, program_id: str) -> dict:
+def stations(db_url: str, data_token: str, program_id: str) -> dict:
     """融水: {'stations': frame or None, 'officers': frame or None}."""
     return ov.load_stations(engine(), program_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def task_progress(_url: str, _token: str, program_id: str) -> pd.DataFrame:
+def task_progress(db_url: str, data_token: str, program_id: str) -> pd.DataFrame:
     return ov.load_task_progress(engine(), program_id)

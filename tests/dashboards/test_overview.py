@@ -2,6 +2,8 @@
 ruralcore computes (indicators, targets, scoring, stations, tasks engines)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from ruralcore import indicators, overview as ov, scoring
@@ -193,3 +195,36 @@ def test_compare_chart_draws_at_most_forty_laggards():
     assert shown["x"].max() == 39  # the lowest values: furthest below a “≥” target
     assert ov.laggards(table, "x", "<=")["x"].min() == 60
     assert len(ov.laggards(table.head(12), "x", ">=")) == 12  # a county's 12 townships: all of them
+
+
+def test_a_saved_change_shows_on_the_next_rerun(demo_db_url, monkeypatch, tmp_path):
+    """The page caches are keyed by the data token: a write elsewhere (another editor, an
+    import) must show on the next rerun, never a stale cached month."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from ruralcore.store import db
+
+    src = demo_db_url.removeprefix("sqlite:///")
+    copy = tmp_path / "copy.db"
+    for suffix in ("", "-wal", "-shm"):  # WAL mode: the newest pages may sit in the -wal file
+        if Path(src + suffix).exists():
+            shutil.copy(src + suffix, str(copy) + suffix)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    label = "全县家庭宽带接入率40%以上"
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py"), default_timeout=120)
+    at.session_state["program"] = "huayuan-2019"
+    at.run()
+    _clean(at)
+    period = at.sidebar.selectbox(key="period").value
+    before = next(m.value for m in at.metric if m.label == label)
+    engine = db.get_engine(url)
+    wide = _wide(engine, "huayuan-2019", period)
+    every_home = pd.DataFrame({"region": wide.index, "field": "broadband_households",
+                               "value": wide["households"].to_numpy()})
+    store_reports.upsert_reports(engine, "huayuan-2019", period, every_home, user="测试")
+    at.run()
+    after = next(m.value for m in at.metric if m.label == label)
+    assert before != "100.0%" and after == "100.0%"

@@ -13,7 +13,11 @@ TOKEN_KEY = "auth_token"  # dashboards/ui/auth.py
 def sign_in_token(eng, role: str = "county_admin", region: str = "433124", name: str | None = None) -> str:
     """A session token of a fresh account (role, region) on ``eng``."""
     name = name or f"t{uuid.uuid4().hex[:8]}"
-    accounts.create_account(eng, name, role, region, PASSWORD, by="测试")
+    acc = accounts.get_account(eng, name)
+    if acc is None:
+        accounts.create_account(eng, name, role, region, PASSWORD, by="测试")
+    elif (acc["role"], acc["region"]) != (role, region):
+        raise AssertionError(f"test account {name} exists as {acc['role']} {acc['region']}")
     return accounts.start_session(eng, accounts.authenticate(eng, name, PASSWORD))
 
 

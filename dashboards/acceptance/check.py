@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
+from dashboards.acceptance.common import as_of_picker, day, restore_state, user, user_text, workdays_text
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import acceptance, cases, checklists, records, stations
 from ruralcore.errors import RuralcoreError, StaleWriteError
@@ -234,4 +234,4 @@ if case["inspected_on"]:
     st.download_button("下载验收记录（Word）", records.acceptance_record(program, case, rec_cl, subject_name),
                        file_name=records.record_filename(case), key="acc_record", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-st.caption(f"今天按 {day(as_of)} 计；操作人：{user()}。")
+st.caption(f"今天按 {day(as_of)} 计；操作人：{user_text()}。")

@@ -1,5 +1,6 @@
-"""What the two acceptance pages share: the date deadlines are counted from, and how a
-number of working days reads. Layout only; the rules live in ruralcore."""
+"""What the two acceptance pages share: the date deadlines are counted from, who records a
+step (the signed-in account; viewing needs none), and how a number of working days reads.
+Layout only; the rules live in ruralcore."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,14 +8,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboards.ui.auth import current_actor, require_login
 from ruralcore import workdays
 from ruralcore.fmt import date_zh
 
 AS_OF_KEY = "acc_as_of"
-USER_KEY = "acc_user"
 # Streamlit drops a widget's state when another page runs without it; shadow copies carry
-# the programme, the date and the user across page switches.
-KEPT = ("program", AS_OF_KEY, USER_KEY)
+# the programme and the date across page switches.
+KEPT = ("program", AS_OF_KEY)
 
 
 def restore_state() -> None:
@@ -38,15 +39,23 @@ def as_of_picker() -> dt.date:
     with st.sidebar:
         st.date_input("计算期限的日期", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
                       format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日")
-        if USER_KEY not in st.session_state:
-            st.session_state[USER_KEY] = "县农业农村局验收组"
-        st.text_input("操作人", key=USER_KEY, help="记入审计日志")
+    if current_actor() is not None:
+        require_login()  # shows who is signed in, with the logout button
+    else:
+        st.sidebar.caption("未登录：可以查看案件；记录验收环节前请先在“系统 → 登录”页面登录。")
     remember_state()
     return st.session_state[AS_OF_KEY]
 
 
-def user() -> str:
-    return st.session_state.get(USER_KEY) or "县农业农村局验收组"
+def user():
+    """The signed-in Actor who records a step; not signed in: the login hint, page stops."""
+    return current_actor() or require_login()
+
+
+def user_text() -> str:
+    """Who would record a step, for a caption (never stops the page)."""
+    actor = current_actor()
+    return actor.name if actor is not None else "未登录（记录前请先登录）"
 
 
 def workdays_text(left) -> str:

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
+
 from ruralcore import cases, checklists
+from ruralcore.store.models import Pilot
 from ruralcore.programs import load_program
 
 CASES_PAGE, CHECK_PAGE = "acceptance/cases.py", "acceptance/check.py"
 X = load_program("xinzhou-2023")
 H = load_program("huayuan-2019")
+
+
+def _pilot_county(engine, pilot: str) -> str:
+    with engine.connect() as c:
+        county = c.execute(sa.select(Pilot.__table__.c.county).where(Pilot.__table__.c.code == pilot)).scalar_one()
+    assert county.startswith("1409") and county != "140900"
+    return county
 
 
 def _ok(at):
@@ -24,7 +34,9 @@ def test_pilot_inspection_from_the_indicator_list(acc_app, acc_engine):
     assert len(items) == {"township": 17, "village": 18}[ptype]
     c = cases.open_case(acc_engine, X, "pilot", pilot, "2023-11-20", "县评估组")
     c = cases.record_application(acc_engine, c["id"], "2023-11-22", "县评估组", c["version"])
-    at = acc_app(CHECK_PAGE, program="xinzhou-2023", state={"acc_as_of": dt.date(2023, 11, 30), "acc_case": c["id"]})
+    county = _pilot_county(acc_engine, pilot)  # the pilot's own county administers it
+    at = acc_app(CHECK_PAGE, program="xinzhou-2023", state={"acc_as_of": dt.date(2023, 11, 30), "acc_case": c["id"]},
+                 login=("county_admin", county, f"忻州{county}管理员"))
     _ok(at)
     k = f"acc_{c['id']}_"
     state_boxes = [at.selectbox(key=f"{k}state_{it.code}") for it in items]

@@ -376,6 +376,32 @@ def trend(program: Program, monthly: Mapping[str, pd.DataFrame]) -> pd.DataFrame
     return pd.DataFrame(rows).T.rename_axis("period")
 
 
+def trend_from_totals(program: Program, totals: pd.DataFrame) -> pd.DataFrame:
+    """The same as ``trend``, from per-(period, field) sums and counts (store.reports.
+    period_totals): rates, counts and amounts take the summed fields, flag indicators the
+    fields' mean over the regions — exactly what a roll-up of every region gives, without
+    loading every row. (A flag field may feed a count indicator too: 谭家场's villages done.)"""
+    if totals.empty:
+        return pd.DataFrame()
+    sums = totals.pivot(index="period", columns="field", values="total").sort_index()
+    means = (totals.assign(mean=totals["total"] / totals["n"])
+             .pivot(index="period", columns="field", values="mean").sort_index())
+    codes = _indicator_codes(program, sums)
+    if not codes:
+        return pd.DataFrame()
+    flags = [c for c in codes if program.indicator(c).kind == "flag"]
+    others = [c for c in codes if c not in flags]
+    parts = ([ind_mod.compute(program, means, flags)] if flags else []) + \
+            ([ind_mod.compute(program, sums, others)] if others else [])
+    return pd.concat(parts, axis=1)[codes].rename_axis("period")
+
+
+def trend_from_store(engine: sa.Engine, program: Program, upto: str | None = None) -> pd.DataFrame:
+    """Monthly indicator values over the whole area, summed in the database."""
+    from .store import reports as store_reports
+    return trend_from_totals(program, store_reports.period_totals(engine, program.id, upto))
+
+
 def region_history(program: Program, monthly: Mapping[str, pd.DataFrame], region: str,
                    regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """One region's indicator values per month (index = period). A region above the
@@ -402,17 +428,31 @@ def region_history(program: Program, monthly: Mapping[str, pd.DataFrame], region
     return pd.DataFrame(rows).T.rename_axis("period")
 
 
-def milestone_table(program: Program, as_of: dt.date) -> pd.DataFrame:
-    """Milestones as of the data's date (milestones engine), soonest first."""
+def milestone_table(program: Program, as_of: dt.date,
+                    done: Mapping[str, dt.date] | None = None) -> pd.DataFrame:
+    """Milestones as of the data's date (milestones engine), in programme order.
+
+    ``done``: milestone code → the day it was done (ruralcore.milestone_records.done_dates).
+    A milestone done on or before ``as_of`` is done; one done after ``as_of`` is not yet
+    (the dashboards look at the data's date). Columns ``done_on`` and ``days_late``
+    (calendar days after the due date, 0 when on time) say when it was done."""
     if not program.milestones:
         return pd.DataFrame()
-    st = ms_mod.status(program, as_of)
+    known = {m.code for m in program.milestones}
+    done_by = {c: d for c, d in (done or {}).items() if c in known and d <= as_of}
+    st = ms_mod.status(program, as_of, done_by.keys())
+    done_on = st["code"].map(done_by)
+    st["done_on"] = done_on.map(lambda d: d.isoformat(), na_action="ignore").astype(object)
+    due = pd.to_datetime(st["due"].where(st["recurring"].isna()))
+    late = (pd.to_datetime(done_on) - due).dt.days
+    st["days_late"] = late.clip(lower=0).fillna(0).astype("int64")
     return st
 
 
-def next_milestones(program: Program, as_of: dt.date, n: int = 3) -> pd.DataFrame:
+def next_milestones(program: Program, as_of: dt.date, n: int = 3,
+                    done: Mapping[str, dt.date] | None = None) -> pd.DataFrame:
     """The next ``n`` dated milestones not yet done (overdue ones first)."""
-    st = milestone_table(program, as_of)
+    st = milestone_table(program, as_of, done)
     if st.empty:
         return st
     open_ = st[(st["status"] != "done") & st["recurring"].isna()] if "recurring" in st else st[st["status"] != "done"]

@@ -25,3 +25,31 @@ def sign_in(at, eng, role: str = "county_admin", region: str = "433124", name: s
     """Put a signed-in session into an AppTest (before its run); returns the AppTest."""
     at.session_state[TOKEN_KEY] = sign_in_token(eng, role, region, name)
     return at
+
+
+def ensure_account(eng, name: str, role: str, region: str) -> str:
+    """An account (name, role, region) with PASSWORD on ``eng``; returns the name."""
+    acc = accounts.get_account(eng, name)
+    if acc is None:
+        accounts.create_account(eng, name, role, region, PASSWORD, by="测试")
+    return name
+
+
+def browser_login(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the app's 登录 page (系统 section), as a user would; the session
+    stays signed in while the user moves on with the sidebar links (not page.goto)."""
+    page.goto(base)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.first.wait_for(timeout=60_000)
+    nav.get_by_role("link", name="登录", exact=True).click()
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("用户名").wait_for(timeout=60_000)
+    main.get_by_label("用户名").fill(username)
+    main.get_by_label("密码").fill(password)
+    main.get_by_role("button", name="登录").click()
+    main.get_by_text(f"已登录：{username}").first.wait_for(timeout=60_000)
+
+
+def go(page, title: str) -> None:
+    """Open a page by its sidebar link (keeps the signed-in session)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()

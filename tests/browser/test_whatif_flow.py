@@ -1,6 +1,7 @@
 """假设评分 and 数据填报 in a real browser: open the page, change the village's values, see
-the new score and award, in normal and projector mode; type into the entry table and
-upload files. Screenshots under tests/artifacts/screenshots/ (look at them).
+the new score and award, in normal and projector mode (no login needed to try); sign in
+on the 登录 page, then type into the entry table and upload files; an officer of another
+township is refused. Screenshots under tests/artifacts/screenshots/ (look at them).
 
 Chromium comes from the harness in conftest.py (``browser``); the app is served here on
 its own demo database, because these tests write to it."""
@@ -19,11 +20,14 @@ import pytest
 
 from ruralcore import scoring, whatif
 from ruralcore.programs import load_program
+from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+ADMIN = "huayuan_admin"  # 花垣县 county administrator
+OTHER_OFFICER = "other_town_officer"  # officer of another 花垣 township
 
 
 def _free_port() -> int:
@@ -38,7 +42,12 @@ def demo_url(tmp_path_factory) -> str:
     from ruralcore.store import db
 
     url = f"sqlite:///{tmp_path_factory.mktemp('whatif-browser') / 'county.db'}"
-    build_demo(db.get_engine(url), "county")
+    eng = db.get_engine(url)
+    build_demo(eng, "county")
+    ensure_account(eng, ADMIN, "county_admin", "433124")
+    from ruralcore import entry
+    other = entry.groups(eng, "huayuan-2019")["code"].iat[1]  # not the township the page opens on
+    ensure_account(eng, OTHER_OFFICER, "township_officer", other)
     return url
 
 
@@ -200,11 +209,11 @@ def upload(page, path: Path, wait_idle) -> None:
     page.get_by_role("button", name="导入", exact=True).click()
 
 
-def open_entry(browser, server, wait_idle):
+def open_entry(browser, server, wait_idle, user: str = ADMIN):
+    """A new browser session signed in as ``user`` on the 数据填报 page."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
-    page.goto(server)
-    page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
-    page.goto(f"{server}/entry")
+    browser_login(page, server, user)
+    go(page, "数据填报")
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
     wait_idle(page)
     return page
@@ -255,6 +264,51 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url, wait_id
     log = audit.load_audit(eng)
     assert len(log) == before[1] + 1
     assert (log["field"].iat[-1], log["old"].iat[-1], log["new"].iat[-1]) == ("broadband_households", str(old), str(old - 1))
+    assert log["user"].iat[-1] == ADMIN  # the signed-in account
+    page.close()
+
+
+def test_entry_signed_out_shows_the_sheet_but_asks_to_sign_in(server, browser, demo_url, wait_idle):
+    from ruralcore.store import audit, db
+
+    eng = db.get_engine(demo_url)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
+    page.goto(server)
+    page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
+    go(page, "数据填报")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_text("未登录：可以查看本表").first.is_visible()
+    n_log = len(audit.load_audit(eng))
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("请先在“登录”页面登录").first.wait_for(timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "entry_signed_out.png"))
+    assert len(audit.load_audit(eng)) == n_log
+    page.close()
+
+
+def test_entry_officer_of_another_township_is_refused(server, browser, demo_url, wait_idle):
+    from ruralcore import entry
+    from ruralcore.store import audit, db, reports
+
+    eng = db.get_engine(demo_url)
+    program = load_program("huayuan-2019")
+    period = max(entry.periods(eng, program))
+    town = entry.groups(eng, program)["code"].iat[0]
+    sheet = entry.load_sheet(eng, program, period, town)
+    col = 2 + list(sheet.fields).index("broadband_households")
+    old = int(sheet.frame.at[0, "broadband_households"])
+    page = open_entry(browser, server, wait_idle, OTHER_OFFICER)
+    before = (reports.load_reports(eng, program.id, [period]), len(audit.load_audit(eng)))
+    edit_cell(page, 0, col, str(old + 1))
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("无权限").first.wait_for(timeout=30_000)
+    text = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    assert f"无权限：{OTHER_OFFICER}（乡镇干部" in text and "未写入任何数据" in text
+    page.screenshot(path=str(SHOTS / "entry_scope_refused.png"))
+    assert reports.load_reports(eng, program.id, [period]).equals(before[0])
+    assert len(audit.load_audit(eng)) == before[1]
     page.close()
 
 

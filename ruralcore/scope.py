@@ -34,7 +34,7 @@ HOUSEHOLD_TABLES = frozenset({"households", "household_members", "household_inco
 REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
-    "accounts", *HOUSEHOLD_TABLES,
+    "accounts", "milestone_records", *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -300,6 +300,9 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
         out = via("acceptance_cases", "case_id")
     elif table == "fund_entries":
         out = _first(col("region"), via("pilots", "pilot"), via("stations", "station"))
+    elif table == "milestone_records":  # programme-level: the programme's (county) region
+        from .milestone_records import program_region
+        out = col("program").map(lambda p: program_region(str(p)))
     elif table == "households":
         out = col("village")
     elif table in HOUSEHOLD_TABLES:

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui import charts, data, tables, tiles
-from dashboards.ui.context import current_program, page_setup, period_picker
+from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from ruralcore import overview as ov
 from ruralcore.fmt import date_zh, period_zh
+from ruralcore.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
 
@@ -28,6 +29,8 @@ prev = d.month(prev_period)
 latest = period == max(d.periods)
 # “Today” of the page: the data's as-of date for the newest month, else that month's end.
 as_of = d.as_of if latest and d.as_of else pd.Period(period, "M").end_time.date()
+# milestones recorded as done (里程碑 page): one small query, fresh on every rerun
+done = done_dates(engine(), program.id) if program.milestones else {}
 info = ov.indicator_info(program)
 big = projector_on()
 
@@ -58,7 +61,7 @@ def panel_targets() -> None:
 
 def panel_countdown() -> None:
     st.subheader("里程碑倒计时")
-    nx = ov.next_milestones(program, as_of, n=4)
+    nx = ov.next_milestones(program, as_of, n=4, done=done)
     if nx.empty:
         st.info("没有待完成的里程碑。")
         return
@@ -148,7 +151,7 @@ def panel_trend() -> None:
 
 def panel_timeline() -> None:
     st.subheader("里程碑时间轴")
-    ms = ov.milestone_table(program, as_of)
+    ms = ov.milestone_table(program, as_of, done)
     dated = ms[ms["recurring"].isna()] if "recurring" in ms else ms
     st.plotly_chart(charts.timeline(dated, as_of, f"里程碑（黑线为数据截至日 {date_zh(as_of)}）"),
                     width="stretch", theme=None, key="fig_timeline")

@@ -368,13 +368,26 @@ class PiiAccessLog(SQLModel, table=True):
     purpose: str = ""
 
 
+class MilestoneRecord(SQLModel, table=True):
+    """A programme-level milestone recorded as done (one record per programme and milestone)."""
+    __tablename__ = "milestone_records"
+    __table_args__ = (sa.UniqueConstraint("program", "milestone", name="uq_milestone_records"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    milestone: str = Field(max_length=40)
+    done_on: date
+    note: str = Field(default="", sa_type=sa.Text)
+    recorded_by: str = Field(default="", max_length=60)
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
         Region, Report, AppMeta, AuditEntry, Pilot, PilotIndicator, Station, StationEquipment,
         Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
-        HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog,
+        HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
     )
 }
 TABLE_LABELS = {
@@ -386,4 +399,5 @@ TABLE_LABELS = {
     "accounts": "账户", "login_attempts": "登录记录", "user_sessions": "登录会话",
     "households": "农户档案", "household_members": "家庭成员", "household_income": "家庭收入",
     "household_measures": "帮扶措施", "household_history": "监测记录", "pii_access_log": "敏感信息查看记录",
+    "milestone_records": "里程碑完成记录",
 }

@@ -16,6 +16,7 @@ pages = {
     "县领导小组": [
         st.Page("county/overview.py", title="总览", icon=":material/dashboard:", default=True),
         st.Page("county/drilldown.py", title="逐级查看", icon=":material/account_tree:"),
+        st.Page("county/milestones.py", title="里程碑", icon=":material/flag:"),
         st.Page("county/whatif.py", title="假设评分", icon=":material/calculate:"),
         st.Page("county/entry.py", title="数据填报", icon=":material/edit_note:"),
     ],

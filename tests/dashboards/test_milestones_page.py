@@ -1,0 +1,144 @@
+"""里程碑 page and the overview's milestones on the demo database: recorded done dates
+make the countdown and timeline honest; recording needs a county account, is audited
+and refused (nothing written) signed out, outside the county or on a stale version."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from ruralcore import milestone_records as mr
+from ruralcore import milestones as ms_mod
+from ruralcore import overview as ov
+from ruralcore.programs import load_program
+from ruralcore.store import audit, db
+from tests.login_support import sign_in
+
+PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "county" / "milestones.py"
+HY = "huayuan-2019"
+
+
+@pytest.fixture
+def own_db(demo_db_url, tmp_path, monkeypatch) -> str:
+    """A private copy of the demo database (this test writes)."""
+    src = sqlite3.connect(sa.make_url(demo_db_url).database)
+    dst = sqlite3.connect(tmp_path / "ms.db")
+    src.backup(dst)
+    src.close(), dst.close()
+    url = f"sqlite:///{tmp_path / 'ms.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    db.dispose(url)
+
+
+def page(url: str, role: str | None = None, region: str = "433124") -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.session_state["program"] = HY
+    if role:
+        sign_in(at, db.get_engine(url), role, region)
+    return at.run()
+
+
+def _clean(at) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _table(at):
+    return next(d for d in at.dataframe).value
+
+
+def _submit(at, code: str, day: dt.date, note: str = "", label: str = "记录完成") -> AppTest:
+    at.selectbox(key="ms_code").set_value(code)
+    at.date_input(key="ms_done_on").set_value(day)
+    at.text_input(key="ms_note").input(note)
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_overview_shows_recorded_milestones_done(app_test, demo_engine):
+    at = app_test(HY)
+    assert not at.exception, [e.message for e in at.exception]
+    prog = load_program(HY)
+    as_of = ov.as_of_date(demo_engine, HY)
+    done = mr.done_dates(demo_engine, HY)
+    # 一(一): 2018年12月31日前组织启动 — recorded done in the demo
+    assert done["kickoff"] <= as_of
+    st = ms_mod.status(prog, as_of, [c for c, d in done.items() if d <= as_of]).set_index("code")
+    assert st.at["kickoff", "status_label"] == "已完成"
+    # the countdown lists exactly the open dated milestones, with the engine's days
+    open_ = st[(st["status"] != "done") & st["recurring"].isna()]
+    shown = {m.label: m.value for m in at.metric}
+    assert prog.milestones[0].name not in shown
+    assert len(open_) >= 1
+    for r in open_.itertuples():
+        want = f"已逾期 {r.days_overdue} 天" if r.status == "overdue" else f"还剩 {r.days_left} 天"
+        assert shown[r.name] == want
+    # the timeline draws kickoff in the 已完成 trace
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "fig_timeline" in c.proto.id).proto.spec)
+    done_trace = next(t for t in spec["data"] if t.get("name") == "已完成")
+    assert any(str(y).startswith("组织启动") for y in done_trace["y"])
+
+
+def test_page_shows_milestones_signed_out(own_db):
+    at = page(own_db)
+    _clean(at)
+    eng = db.get_engine(own_db)
+    prog = load_program(HY)
+    as_of = ov.as_of_date(eng, HY)
+    table = _table(at).set_index("里程碑")
+    kick = prog.milestones[0]
+    assert table.at[kick.name, "状态"].startswith("已完成") and table.at[kick.name, "截止日期"] == "2018年12月31日"
+    assert table.at[kick.name, "条款"].startswith(kick.ref)
+    # numbers equal the milestones engine with the stored done dates
+    st = ms_mod.status(prog, as_of, mr.done_dates(eng, HY).keys())
+    dated = st[st["recurring"].isna()]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已完成"] == f"{(dated['status'] == 'done').sum()} 项"
+    assert metrics["已逾期"] == f"{(dated['status'] == 'overdue').sum()} 项"
+    assert not at.warning  # viewing needs no login
+
+
+def test_record_and_clear_signed_in_as_county_admin(own_db):
+    eng = db.get_engine(own_db)
+    assert "summary_meeting" not in mr.done_dates(eng, HY)  # left open in the demo
+    at = page(own_db, "county_admin", "433124")
+    _clean(at)
+    before = {m.label: m.value for m in at.metric}["已完成"]
+    at = _submit(at, "summary_meeting", dt.date(2019, 8, 5), "总结会纪要 演示")
+    _clean(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("已记录" in s.value for s in at.success)
+    assert mr.done_dates(eng, HY)["summary_meeting"] == dt.date(2019, 8, 5)
+    log = audit.load_audit(eng, table="milestone_records")
+    assert log["action"].iat[-1] == "insert" and "summary_meeting" in log["new"].iat[-1]
+    after = {m.label: m.value for m in at.metric}["已完成"]
+    assert int(after.split()[0]) == int(before.split()[0]) + 1
+    # 四(三) 总结表彰大会 due 2019-07-31, done 2019-08-05: done, 5 days late
+    row = _table(at).set_index("里程碑").loc["总结表彰大会"]
+    assert row["状态"] == "已完成（逾期 5 天）" and row["完成日期"] == "2019年8月5日"
+    at = _submit(at, "summary_meeting", dt.date(2019, 8, 5), label="清除记录")
+    assert not at.error, [e.value for e in at.error]
+    assert "summary_meeting" not in mr.done_dates(eng, HY)
+
+
+def test_signed_out_outside_county_and_stale_write_nothing(own_db):
+    eng = db.get_engine(own_db)
+    n0 = len(audit.load_audit(eng, table="milestone_records"))
+    at = _submit(page(own_db), "summary_meeting", dt.date(2019, 8, 1))
+    assert any("请先在“登录”页面登录" in e.value for e in at.error)
+    at = _submit(page(own_db, "township_officer", "433124T01"), "summary_meeting", dt.date(2019, 8, 1))
+    assert any("无权限" in e.value for e in at.error)
+    at = _submit(page(own_db, "county_admin", "431223"), "summary_meeting", dt.date(2019, 8, 1))
+    assert any("无权限" in e.value for e in at.error)
+    assert "summary_meeting" not in mr.done_dates(eng, HY)
+    assert len(audit.load_audit(eng, table="milestone_records")) == n0
+    # someone records it after this page was shown: the page's save is refused
+    at = page(own_db, "county_admin", "433124")
+    mr.record_done(eng, HY, "summary_meeting", dt.date(2019, 7, 30), "", "他人")
+    at = _submit(at, "summary_meeting", dt.date(2019, 8, 9))
+    assert any("未保存" in e.value for e in at.error)
+    assert mr.done_dates(eng, HY)["summary_meeting"] == dt.date(2019, 7, 30)

@@ -1,4 +1,5 @@
-"""An inspector's acceptance of a 融水 station in a real browser: the checklist with 信息墙
+"""An inspector's acceptance of a 融水 station in a real browser, signed in first on the
+登录 page (融水's inspector account; steps are recorded under its name): the checklist with 信息墙
 missing shows the failing item and its clause, a pass is refused with the clause, the
 item is fixed, the case passes and is accepted by the city. Screenshots under
 tests/artifacts/screenshots/acceptance-*.png."""
@@ -11,6 +12,7 @@ import pytest
 from ruralcore import cases
 from ruralcore.store import db
 from tests.acceptance.helpers import add_station
+from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
 
@@ -49,9 +51,9 @@ def test_station_acceptance_with_refusal_and_fix(page, app_url, browser_db_url, 
                            inspectors="张三、李四")
     cases.record_application(engine, case["id"], dt.date(2019, 10, 10), "录入员", case["version"])
 
-    page.goto(app_url)
-    wait_idle(page)
-    page.get_by_role("link", name="验收案件").click()
+    inspector = ensure_account(engine, "rongshui_inspector", "inspector", "450225")
+    browser_login(page, app_url, inspector)
+    go(page, "验收案件")
     wait_idle(page)
     _pick(page, "方案", "融水县信息进村入户整县推进")
     wait_idle(page)
@@ -114,3 +116,37 @@ def test_station_acceptance_with_refusal_and_fix(page, app_url, browser_db_url, 
     shoot(page, "acceptance-accepted", full_page=True)
     done = cases.get_case(engine, case["id"])
     assert done["state"] == "accepted" and done["inspected_on"] == dt.date(2019, 10, 15)
+    log = cases.case_audit(engine, case["id"])
+    steps = log[log["field"] == "state"]
+    # the application was set up as 录入员; the page's pass and city acceptance are the signed-in account's
+    assert list(zip(steps["new"], steps["user"]))[-2:] == [("passed", inspector), ("accepted", inspector)]
+
+
+def test_other_county_inspector_is_refused(page, app_url, browser_db_url, wait_idle, shoot):
+    """花垣's inspector may look at a 融水 case but recording its application is refused."""
+    engine = db.get_engine(browser_db_url)
+    number = add_station(engine, village="越权演示村")
+    case = cases.open_case(engine, "rongshui-2019", "station", number, dt.date(2019, 9, 27), "录入员")
+    n_log = len(cases.case_audit(engine, case["id"]))
+    who = ensure_account(engine, "huayuan_inspector", "inspector", "433124")
+    browser_login(page, app_url, who)
+    go(page, "验收案件")
+    wait_idle(page)
+    _pick(page, "方案", "融水县信息进村入户整县推进")
+    wait_idle(page)
+    _pick(page, "打开案件进行检查", f"案件{case['id']}：越权演示村（标准站）")
+    wait_idle(page)
+    page.get_by_role("button", name="打开验收检查").click()
+    page.locator("h1", has_text="验收检查").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="记录申请验收").click()
+    wait_idle(page)
+    err = page.locator('[data-testid="stAlertContentError"]').filter(has_text="无权限")
+    assert err.count() == 1
+    text = err.first.inner_text()
+    assert "无权限：huayuan_inspector（验收人员" in text and "未写入任何数据" in text
+    err.first.scroll_into_view_if_needed()
+    shoot(page, "acceptance-scope-refused")
+    now = cases.get_case(engine, case["id"])
+    assert now["applied_on"] is None and now["version"] == case["version"]
+    assert len(cases.case_audit(engine, case["id"])) == n_log

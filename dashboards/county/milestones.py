@@ -25,6 +25,11 @@ def _versions(rec: pd.DataFrame) -> dict[str, int]:
     return dict(zip(have["code"], have["version"].astype(int)))
 
 
+def _text(s: pd.Series) -> pd.Series:
+    """Text with blanks for milestones not recorded (an all-missing column comes as float)."""
+    return s.astype(object).where(s.notna(), "")
+
+
 page_setup("里程碑")
 program = current_program()
 eng = engine()
@@ -93,8 +98,8 @@ shown = pd.DataFrame({
     "状态": table["status_label"].where(~((table["status"] == "done") & (late > 0)),
                                         "已完成（逾期 " + pd.Series(late, index=table.index).astype(str) + " 天）"),
     "完成日期": [date_zh(d) if isinstance(d, dt.date) else "" for d in table["code"].map(by_code["done_on"])],
-    "记录人": table["code"].map(by_code["recorded_by"]).fillna(""),
-    "备注": table["code"].map(by_code["note"]).fillna(""),
+    "记录人": _text(table["code"].map(by_code["recorded_by"])),
+    "备注": _text(table["code"].map(by_code["note"])),
     "条款": table["ref"] + table["assumed"].map(lambda a: f"（{ASSUMED_LABEL}）" if a else ""),
 })
 st.dataframe(shown, hide_index=True, width="stretch", key="ms_table")

@@ -99,3 +99,22 @@ def test_overview_shows_recorded_milestones_done(engine):
     assert st.at["stage2", "status"] == "on_track" and st.at["stage2", "days_left"] == 91
     assert st.at["stage1", "status"] == "overdue"  # due 2019-03-31, nothing recorded
     assert "kickoff" not in set(ov.next_milestones(prog, dt.date(2019, 5, 1), 4, done)["code"])
+
+
+def test_demo_records_are_seeded_and_before_the_data_date():
+    from ruralcore.demo import milestones as demo_ms
+
+    meta = pd.DataFrame({"key": ["as_of:huayuan-2019", "as_of:rongshui-2019", "as_of:xinzhou-2023"],
+                         "value": ["2019-12-25", "2020-01-25", "2024-01-25"]})
+    a, b = demo_ms.records(meta), demo_ms.records(meta)
+    pd.testing.assert_frame_equal(a, b)  # same seed, same records
+    assert "xinzhou-2023" not in set(a["program"])  # 忻州's steps are per pilot (pilots table)
+    hy = a[a["program"] == HY].set_index("milestone")
+    # 花垣's six dated milestones all fall before 2019-12-25: the last (四(三) 总结表彰大会,
+    # due 2019-07-31) is left open so the timeline shows something due
+    assert "kickoff" in hy.index and "summary_meeting" not in hy.index and len(hy) == 5
+    prog = load_program(HY)
+    due = {m.code: m.due for m in prog.milestones}
+    late = [(d - due[c]).days for c, d in hy["done_on"].items() if d > due[c]]
+    assert len(late) == 1 and 3 <= late[0] <= 10  # one a few days late, the rest on time
+    assert (a["done_on"] <= dt.date(2020, 1, 25)).all()

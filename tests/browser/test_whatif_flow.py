@@ -170,6 +170,29 @@ def test_change_values_and_see_score_and_award(server, browser, demo_url, projec
     page.close()
 
 
+def test_save_scenario_signed_in(server, browser, demo_url, wait_idle):
+    """Trying needs no login; saving does: sign in on 登录, then the scenario is saved under the account."""
+    from ruralcore.store import audit, db
+
+    eng = db.get_engine(demo_url)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
+    browser_login(page, server, ADMIN)
+    go(page, "假设评分")
+    page.get_by_text("假设得分").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_label("方案名称").fill("浏览器保存的方案")
+    page.get_by_label("方案名称").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="保存方案").click()
+    page.get_by_text("已保存模拟方案“浏览器保存的方案”").first.wait_for(timeout=30_000)
+    no_errors(page)
+    page.screenshot(path=str(SHOTS / "whatif_saved.png"))
+    assert "浏览器保存的方案" in set(whatif.list_scenarios(eng, "huayuan-2019")["name"])
+    log = audit.load_audit(eng, table="what_if_scenarios")
+    assert log["user"].iat[-1] == ADMIN
+    page.close()
+
+
 # ---- 数据填报: typing into the table (what AppTest cannot do) ---------------------------------
 
 def edit_cell(page, row: int, col: int, text: str) -> None:

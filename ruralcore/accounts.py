@@ -89,11 +89,12 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-def random_password() -> str:
-    """A strong random password (meets the minimum by construction)."""
+def random_password(username: str = "") -> str:
+    """A strong random password for ``username`` (drawn again until it meets every rule,
+    including not containing the user name, which random letters sometimes do)."""
     while True:
         p = secrets.token_urlsafe(12) + "-" + secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") + str(secrets.randbelow(10))
-        if not password_problems(p):
+        if not password_problems(p, username):
             return p
 
 
@@ -321,7 +322,7 @@ def init_admin(engine: sa.Engine, region: str, username: str = DEMO_ADMIN) -> st
     password (to be shown ONCE); None when the account already exists."""
     if get_account(engine, username) is not None:
         return None
-    password = random_password()
+    password = random_password(username)
     create_account(engine, username, "county_admin", region, password, by="init-admin",
                    display_name="演示管理员", must_change_password=True)
     return password

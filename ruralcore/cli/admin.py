@@ -74,7 +74,7 @@ def create_cmd(username: str = typer.Argument(...),
     """创建账户；随机初始密码只显示这一次。"""
     from ..accounts import create_account, random_password
 
-    pw = random_password()
+    pw = random_password(username)
     create_account(_engine(db), username, role, region, pw, by=SYSTEM_USER, display_name=name,
                    must_change_password=True)
     typer.echo(f"已创建 {username}。初始密码（只显示这一次）：{pw}")
@@ -98,7 +98,7 @@ def reset_cmd(username: str = typer.Argument(...), db: str = typer.Option(None, 
     from ..accounts import random_password, set_password, unlock
 
     engine = _engine(db)
-    pw = random_password()
+    pw = random_password(username)
     set_password(engine, username, pw, by=SYSTEM_USER, must_change_password=True)
     unlock(engine, username)
     typer.echo(f"已重置 {username} 的密码（只显示这一次）：{pw}")

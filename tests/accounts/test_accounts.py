@@ -144,3 +144,14 @@ def test_init_admin_prints_a_strong_password_once(eng):
     assert pw and not accounts.password_problems(pw)
     assert accounts.authenticate(eng, "admin", pw, now=T0).role == "county_admin"
     assert accounts.init_admin(eng, "433124") is None  # second call: nothing, no password
+
+
+def test_random_password_never_contains_the_user_name(monkeypatch):
+    # a generated password that happens to contain the user name would be refused by
+    # create_account; the generator must draw again instead
+    from ruralcore import accounts as acc
+
+    draws = iter(["xxliyyzz-abc", "Strong-Pass"])
+    monkeypatch.setattr(acc.secrets, "token_urlsafe", lambda n: next(draws))
+    pw = acc.random_password("li")
+    assert "li" not in pw.lower() and not acc.password_problems(pw, "li")

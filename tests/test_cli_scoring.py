@@ -221,3 +221,11 @@ def test_xlsx_rows_count_blank_rows_and_numeric_codes_stay_whole(tmp_path):
     ws.delete_rows(4)
     wb.save(path)
     assert list(vmod.read_values(path, p, ["coverage_4g"]).index) == ["433124100200"]
+
+
+def test_a_malformed_database_address_is_a_chinese_error_not_a_traceback(capsys):
+    from ruralcore.cli import main
+
+    assert main(["reporting", "huayuan-2019", "--period", "2019-05", "--db", "nonsense://x"]) == 2
+    err = capsys.readouterr().err
+    assert "数据库地址“nonsense://x”无法识别" in err and "Traceback" not in err

@@ -3,6 +3,7 @@ registers itself on ``app``; ``main`` turns every user error into a Chinese mess
 on stderr and exit status 2, never a traceback."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -39,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         typer.echo(f"错误：{_zh_usage(exc)}", err=True)
         return EXIT_USER_ERROR
+    except Exception as exc:  # a bug, not the user's fault: no traceback unless asked for
+        if os.environ.get("RURALCORE_DEBUG"):
+            raise
+        typer.echo(f"内部错误（{type(exc).__name__}：{exc}）。这不是您的输入造成的，请把这条信息"
+                   "告诉系统管理员；设置环境变量 RURALCORE_DEBUG=1 可看到详细信息。", err=True)
+        return 1
 
 
 def _zh_usage(exc: click.ClickException) -> str:

@@ -9,16 +9,10 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import echo_json, echo_table, parse_date
+from .common import echo_json, echo_table, parse_date, DB_HELP, open_engine
 
-DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
 acceptance_app = typer.Typer(help="试点验收：案件、检查表、验收记录。", no_args_is_help=True)
 app.add_typer(acceptance_app, name="acceptance")
-
-
-def _engine(db: str | None):
-    from ..store import db as store_db
-    return store_db.get_engine(db)
 
 
 @acceptance_app.command("cases")
@@ -35,7 +29,7 @@ def cases_cmd(
     from ..programs import load_program
 
     prog = load_program(program)
-    listing = cases.list_cases(_engine(db), prog, parse_date(as_of, "计算期限的日期"), county=county, state=state)
+    listing = cases.list_cases(open_engine(db), prog, parse_date(as_of, "计算期限的日期"), county=county, state=state)
     cols = ["case", "subject", "subject_name", "county_name", "state", "state_name", "step", "step_name", "due",
             "workdays_left", "overdue"]
     if as_json:
@@ -55,7 +49,7 @@ def checklist_cmd(
     """一个案件的检查表：每项要求、检查情况、结果与依据条款（已检查的取记录的结果）。"""
     from .. import cases, checklists
 
-    eng = _engine(db)
+    eng = open_engine(db)
     cl = cases.recorded_checklist(eng, cases.get_case(eng, case_id))
     if as_json:
         echo_json(cl)
@@ -79,7 +73,7 @@ def record_cmd(
 
     if out.suffix.lower() != ".docx":
         raise InputError(Problem(f"验收记录文件名应以 .docx 结尾：{out}", column="--out"))
-    eng = _engine(db)
+    eng = open_engine(db)
     case = cases.get_case(eng, case_id)
     if not case["inspected_on"]:
         raise InputError(Problem(f"案件{case_id}尚未检查，没有验收记录", column="案件编号"))

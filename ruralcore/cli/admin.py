@@ -7,17 +7,11 @@ import typer
 
 from ..errors import InputError, Problem
 from . import app
-from .common import echo_table
+from .common import echo_table, DB_HELP, open_engine
 
-DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
 accounts_app = typer.Typer(help="账户：创建、列出、重置密码。", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 SYSTEM_USER = "命令行管理员"
-
-
-def _engine(db: str | None):
-    from ..store.db import get_engine
-    return get_engine(db or None)
 
 
 @app.command("backup")
@@ -26,7 +20,7 @@ def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
     """把整个数据库备份为一个 zip 文件（每表一个 JSON Lines 文件 + 结构版本）。"""
     from ..backup import backup
 
-    m = backup(_engine(db), file)
+    m = backup(open_engine(db), file)
     total = sum(t["rows"] for t in m["tables"].values())
     typer.echo(f"已备份 {len(m['tables'])} 张表、{total:,} 行到 {file}（结构版本 {m['schema_revision']}）")
 
@@ -39,7 +33,7 @@ def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
 
     if not file.exists():
         raise InputError(Problem(f"找不到备份文件 {file}"))
-    counts = restore(_engine(db), file)
+    counts = restore(open_engine(db), file)
     typer.echo(f"已恢复 {sum(counts.values()):,} 行（{len(counts)} 张表）")
 
 
@@ -52,7 +46,7 @@ def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员�
 
     from ..accounts import init_admin
 
-    engine = _engine(db)
+    engine = open_engine(db)
     if not region:
         with engine.connect() as conn:
             region = conn.execute(sa.text("SELECT code FROM regions WHERE level = 'county' "
@@ -75,7 +69,7 @@ def create_cmd(username: str = typer.Argument(...),
     from ..accounts import create_account, random_password
 
     pw = random_password(username)
-    create_account(_engine(db), username, role, region, pw, by=SYSTEM_USER, display_name=name,
+    create_account(open_engine(db), username, role, region, pw, by=SYSTEM_USER, display_name=name,
                    must_change_password=True)
     typer.echo(f"已创建 {username}。初始密码（只显示这一次）：{pw}")
 
@@ -86,7 +80,7 @@ def list_cmd(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
     from ..accounts import list_accounts
     from ..scope import ROLES
 
-    df = list_accounts(_engine(db))
+    df = list_accounts(open_engine(db))
     df = df.assign(role=df["role"].map(ROLES).fillna(df["role"]), active=df["active"].map({True: "是", False: "否"}))
     echo_table(df[["username", "display_name", "role", "region", "active"]],
                {"username": "用户名", "display_name": "名称", "role": "角色", "region": "区域", "active": "启用"})
@@ -97,7 +91,7 @@ def reset_cmd(username: str = typer.Argument(...), db: str = typer.Option(None, 
     """重置密码为随机密码（只显示这一次），并清除锁定。"""
     from ..accounts import random_password, set_password, unlock
 
-    engine = _engine(db)
+    engine = open_engine(db)
     pw = random_password(username)
     set_password(engine, username, pw, by=SYSTEM_USER, must_change_password=True)
     unlock(engine, username)

@@ -8,19 +8,7 @@ import typer
 from ..errors import InputError, Problem, RuralcoreError
 from ..programs import load_program
 from . import app
-from .common import parse_date, parse_period
-
-DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
-
-
-def _engine(db: str | None):
-    import sqlalchemy as sa
-
-    from ..store import db as store_db
-    try:
-        return store_db.get_engine(db)
-    except (sa.exc.ArgumentError, sa.exc.OperationalError, sa.exc.NoSuchModuleError) as exc:
-        raise RuralcoreError(f"无法打开数据库“{db}”：{exc.__class__.__name__}") from None
+from .common import parse_date, parse_period, DB_HELP, open_engine
 
 
 @app.command("circular")
@@ -46,7 +34,7 @@ def circular_cmd(
     prog = load_program(program)
     cut = parse_date(as_of, "截至日期") if as_of else None
     when = parse_date(issued, "成文日期") if issued else None
-    engine = _engine(db)
+    engine = open_engine(db)
     have = stored_periods(engine, prog.id)
     if period not in have:
         shown = f"（已有 {have[0]} 至 {have[-1]}）" if have else "（数据库中没有该方案的月报）"

@@ -93,3 +93,13 @@ def _fmt(v) -> str:
 def _w(s: str) -> int:
     import unicodedata
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
+
+
+def open_engine(db: str | None):
+    """The store for ``--db`` (else DATABASE_URL, else the default SQLite file); a bad or
+    unreachable address is a Chinese RuralcoreError from the store."""
+    from ..store import db as store_db
+    return store_db.get_engine(db or None)

@@ -12,14 +12,7 @@ import typer
 
 from ..errors import InputError, Problem
 from . import app
-from .common import parse_period
-
-DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
-
-
-def _engine(db: str | None):
-    from ..store import db as store_db
-    return store_db.get_engine(db)
+from .common import parse_period, DB_HELP, open_engine
 
 
 def _template_engine(db: str | None):
@@ -30,7 +23,7 @@ def _template_engine(db: str | None):
 
     from ..programs import DATA_DIR
     if db or os.environ.get("DATABASE_URL") or (Path(DATA_DIR) / "ruralcore.db").exists():
-        return _engine(db)
+        return open_engine(db)
     return None
 
 
@@ -88,7 +81,7 @@ def export_cmd(
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
         raise InputError(Problem(f"导出文件名应以 .xlsx 或 .csv 结尾：{out}"))
-    _write(out, excel.export(_engine(db), program, period, fmt=fmt))
+    _write(out, excel.export(open_engine(db), program, period, fmt=fmt))
     typer.echo(f"已导出 {period} 月报：{out}")
 
 
@@ -106,6 +99,6 @@ def import_cmd(
 
     load_program(program)
     period = parse_period(period)
-    result = excel.import_file(_engine(db), program, file, period, user, progress=_progress)
+    result = excel.import_file(open_engine(db), program, file, period, user, progress=_progress)
     typer.echo(f"导入完成（{period}，{result['rows']} 个区域，{result['values']} 个数值）："
                f"新增 {result['inserted']}，更新 {result['updated']}，未变 {result['unchanged']}")

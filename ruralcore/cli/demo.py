@@ -8,15 +8,9 @@ import typer
 from ..errors import InputError, Problem
 from ..programs import load_program
 from . import app
-from .common import echo_json, echo_table, parse_period
+from .common import echo_json, echo_table, parse_period, DB_HELP, open_engine
 
-DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
 LEVEL_ZH = {"township": "乡镇", "county": "县（区、市）"}
-
-
-def _engine(db: str | None):
-    from ..store.db import get_engine
-    return get_engine(db or None)
 
 
 def _terminal_progress(fraction: float, message: str) -> None:
@@ -42,7 +36,7 @@ def demo_cmd(
         paths = write_national(progress=_terminal_progress)
         typer.echo(f"全国规模演示数据（Parquet）：{paths['regions']}，{paths['reports']}")
         return
-    engine = _engine(db)
+    engine = open_engine(db)
     counts = build_demo(engine, scale, progress=_terminal_progress)
     typer.echo(f"演示数据库已生成：{engine.url.render_as_string(hide_password=True)}")
     from ..store.models import TABLE_LABELS
@@ -61,7 +55,7 @@ def reporting_cmd(
 
     period = parse_period(period)
     load_program(program)  # unknown programme: Chinese error before touching the database
-    out = reporting_from_store(_engine(db), program, period)
+    out = reporting_from_store(open_engine(db), program, period)
     cols = ["level", "region", "name", "expected", "received", "on_time", "late", "missing",
             "reporting_rate", "on_time_rate"]
     rows = out["rows"][cols].copy()

@@ -50,7 +50,13 @@ def get_engine(url: str | None = None) -> sa.Engine:
 
 
 def _make_engine(url: str) -> sa.Engine:
-    u = sa.make_url(url)
+    try:
+        u = sa.make_url(url)
+        u.get_dialect()  # an unknown scheme fails here, not at the first query
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError):
+        raise RuralcoreError(
+            f"数据库地址“{url}”无法识别；应为 sqlite:///文件路径 或 "
+            "postgresql+psycopg://用户@主机:端口/库名") from None
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)

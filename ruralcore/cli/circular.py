@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError, Problem, RuralcoreError
+from ..errors import InputError, Problem
 from ..programs import load_program
 from . import app
 from .common import parse_date, parse_period, DB_HELP, open_engine

@@ -229,3 +229,21 @@ def test_a_malformed_database_address_is_a_chinese_error_not_a_traceback(capsys)
     assert main(["reporting", "huayuan-2019", "--period", "2019-05", "--db", "nonsense://x"]) == 2
     err = capsys.readouterr().err
     assert "数据库地址“nonsense://x”无法识别" in err and "Traceback" not in err
+
+
+def test_milestones_with_db_use_the_recorded_done_dates(tmp_path, capsys):
+    import datetime as dt
+    import json
+
+    from ruralcore.cli import main
+    from ruralcore.milestone_records import record_done
+    from ruralcore.store import db
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    record_done(db.get_engine(url), "huayuan-2019", "kickoff", dt.date(2018, 12, 28), "启动会已开", user="测试",
+                today=dt.date(2019, 1, 5))
+    assert main(["milestones", "huayuan-2019", "--as-of", "2019-01-05", "--json"]) == 0
+    without = {m["code"]: m["status"] for m in json.loads(capsys.readouterr().out)}
+    assert main(["milestones", "huayuan-2019", "--as-of", "2019-01-05", "--json", "--db", url]) == 0
+    with_db = {m["code"]: m["status"] for m in json.loads(capsys.readouterr().out)}
+    assert without["kickoff"] == "overdue" and with_db["kickoff"] == "done"   # 四(一): by 2018-12-31

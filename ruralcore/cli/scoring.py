@@ -13,7 +13,7 @@ from ..errors import InputError, Problem
 from ..programs import ASSUMED_LABEL, load_program
 from ..values import read_values
 from . import app
-from .common import echo_json, echo_table, parse_date
+from .common import echo_json, echo_table, open_engine, parse_date
 
 VALUES_HELP = "数值文件（.csv 或 .xlsx）：region 列加每个指标一列"
 
@@ -80,11 +80,16 @@ def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huay
 @app.command("milestones")
 def milestones_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
                    as_of: str = typer.Option(..., "--as-of", help="截至日期 YYYY-MM-DD"),
-                   json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+                   json_: bool = typer.Option(False, "--json", help="输出 JSON"),
+                   db: str | None = typer.Option(None, "--db", help="数据库地址：给出时采用库中记录的完成日期（里程碑页面所记）；不给只按文件期限计算")) -> None:
     """截至某日各里程碑的期限和状态（按月事项给出下一个截止日）。"""
     day = parse_date(as_of, "截至日期")
     p = load_program(program)
-    out = ms_mod.status(p, day)
+    done = None
+    if db:
+        from ..milestone_records import done_dates
+        done = done_dates(open_engine(db), p.id)
+    out = ms_mod.status(p, day, done=done)
     if json_:
         echo_json(out[["code", "name", "due", "status", "days_overdue", "ref"]])
         return

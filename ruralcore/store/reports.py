@@ -59,6 +59,17 @@ def load_reports(engine: sa.Engine, program: str, periods: list[str] | str | Non
     return df
 
 
+def load_month_values(engine: sa.Engine, program: str, period: str) -> pd.DataFrame:
+    """One month's values only (region, field, value): what the pages and engines need,
+    without the who/when/version columns that load_reports adds for editing."""
+    _check_period(period)
+    with engine.connect() as conn:
+        return _fast.select_frame(
+            conn, "SELECT region, field, value FROM reports WHERE program = ? AND period = ?",
+            [program, period], ["region", "field", "value"],
+            {"region": "str", "field": "str", "value": "float64"})
+
+
 def period_totals(engine: sa.Engine, program: str, upto: str | None = None) -> pd.DataFrame:
     """Per (period, field): the sum of the stored values and how many regions gave one.
 

@@ -172,3 +172,20 @@ def test_two_threads_importing_the_same_month_never_mix(engine):
     assert len(df["submitted_by"].unique()) == 1
     written = sum(r["inserted"] + r["updated"] for r in ok.values())
     assert len(audit.load_audit(engine, key_prefix=f"{P}/2019-08/")) == written
+
+
+def test_month_values_and_period_totals_agree_with_the_full_rows(engine):
+    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-06", MAY.assign(value=MAY["value"] * 2), "张三")
+    full = reports.load_reports(engine, P, "2019-06")
+    lean = reports.load_month_values(engine, P, "2019-06")
+    key = ["region", "field"]
+    pd.testing.assert_frame_equal(lean.sort_values(key).reset_index(drop=True),
+                                  full[["region", "field", "value"]].sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+    totals = reports.period_totals(engine, P).set_index(["period", "field"])
+    # 2019-05: households 1520 + 980 + 0; broadband 640 + 392.5 (a NULL is not counted)
+    assert totals.loc[("2019-05", "households"), "total"] == 2500
+    assert totals.loc[("2019-05", "broadband_households"), "n"] == 2
+    assert totals.loc[("2019-06", "broadband_households"), "total"] == pytest.approx(2 * 1032.5)
+    assert set(reports.period_totals(engine, P, upto="2019-05")["period"]) == {"2019-05"}

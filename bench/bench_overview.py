@@ -68,9 +68,9 @@ def bench_functions(url: str, label: str, repeat: int) -> dict:
         rows[name] = t
         total += t
     rows["= overview computed (frames loaded)"] = total
-    months, rows["load every month for the trend (store, cold)"] = _timed(
-        lambda: {p: ov.load_month(eng, PROGRAM, p) for p in periods})
-    _, rows["trend over the loaded months"] = _timed(lambda: ov.trend(prog, months), repeat)
+    # what the page does: monthly sums computed in the database (store.reports.period_totals)
+    _, rows["trend, summed in the database (the page's path)"] = _timed(
+        lambda: ov.trend_from_store(eng, prog, periods[-1]), repeat)
     print(f"\n{label}: {len(cur):,} villages, {len(periods)} months ({PROGRAM})")
     for k, v in rows.items():
         print(f"  {k:<48} {v * 1000:9.1f} ms")

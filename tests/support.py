@@ -5,6 +5,10 @@ failure instead of a skip, so CI cannot pass by skipping."""
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -15,3 +19,35 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@contextmanager
+def fresh_database(kind: str, directory, tag: str = "test") -> Iterator[str]:
+    """URL of a new, empty database: a SQLite file in ``directory``, or a uniquely named
+    database on the TEST_POSTGRES_URL server (dropped afterwards; skip_or_fail without it)."""
+    import sqlalchemy as sa
+
+    from ruralcore.store import db
+
+    if kind == "sqlite":
+        url = f"sqlite:///{Path(directory) / f'{tag}.db'}"
+        try:
+            yield url
+        finally:
+            db.dispose(url)
+        return
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 测试需要 scripts/test.sh 启动的服务器")
+    name = f"rc_{tag}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        db.dispose(url)
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

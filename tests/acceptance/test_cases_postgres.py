@@ -4,8 +4,6 @@ advance settled at city acceptance in integer yuan."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -16,29 +14,16 @@ from ruralcore.programs import load_program
 from ruralcore.store import db, write
 from ruralcore.store.models import FundEntry
 from tests.acceptance.helpers import add_station
-from tests.support import skip_or_fail
+from tests.support import fresh_database
 
 P = load_program("rongshui-2019")
 D = dt.date
 
 
 @pytest.fixture
-def pg_engine():
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 验收测试需要 scripts/test.sh 启动的服务器")
-    name = f"rc_acc_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+def pg_engine(tmp_path):
+    with fresh_database("postgresql", tmp_path, "acc") as url:
         yield db.get_engine(url)
-    finally:
-        db.dispose(url)
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_case_flow_on_postgresql(pg_engine):

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ruralcore import accounts, backup, households
 from ruralcore.errors import RuralcoreError
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import WhatIfScenario, metadata
-from tests.support import skip_or_fail
+from tests.support import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 # the newest migration (was a literal "0004"; every new migration moves it)
@@ -38,26 +37,8 @@ def other_url(request, tmp_path):
 
 
 def _url(kind, tmp_path, tag):
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / f'{tag}.db'}"
+    with fresh_database(kind, tmp_path, f"bk{tag}") as url:
         yield url
-        db.dispose(url)
-        return
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 备份测试需要 scripts/test.sh 启动的服务器")
-    name = f"rc_bk_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        db.dispose(url)
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def fill(engine) -> None:

@@ -3,8 +3,6 @@ created_by) and scope refusals roll back, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 
 import pandas as pd
 import pytest
@@ -16,33 +14,15 @@ from ruralcore.regions import load_regions
 from ruralcore.scope import Actor
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
-from tests.support import skip_or_fail
+from tests.support import fresh_database
 
 VILLAGES = ["433124T01001", "433124T02001"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def eng(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 's.db'}"
+    with fresh_database(request.param, tmp_path, "scope") as url:
         yield _filled(url)
-        db.dispose(url)
-        return
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 测试需要 scripts/test.sh 启动的服务器")
-    name = f"rc_scope_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield _filled(url)
-    finally:
-        db.dispose(url)
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _filled(url: str) -> sa.Engine:

@@ -5,10 +5,8 @@ for the 花垣 rubric (三(一)、三(二)): ≥ 80 points 达标, top 10 优秀
 """
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +18,7 @@ from ruralcore import scoring, whatif
 from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import audit, db
-from tests.conftest import skip_or_fail
+from tests.support import fresh_database
 from tests.login_support import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -344,25 +342,8 @@ def test_points_must_add_up_to_the_total():
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
     """An empty store (scenarios need no reports), on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        yield db.get_engine(f"sqlite:///{tmp_path / 'scenarios.db'}")
-        return
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 测试需要 scripts/test.sh 启动的服务器")
-    name = f"rc_whatif_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    eng = db.get_engine(url)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(request.param, tmp_path, "whatif") as url:
+        yield db.get_engine(url)
 
 
 def test_scenarios_round_trip_and_are_audited(store):

@@ -12,33 +12,40 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
 st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
 
-pages = {
-    "县领导小组": [
-        st.Page("county/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("county/drilldown.py", title="逐级查看", icon=":material/account_tree:"),
-        st.Page("county/milestones.py", title="里程碑", icon=":material/flag:"),
-        st.Page("county/whatif.py", title="假设评分", icon=":material/calculate:"),
-        st.Page("county/entry.py", title="数据填报", icon=":material/edit_note:"),
-    ],
-    "试点验收": [
-        st.Page("acceptance/cases.py", title="验收案件", icon=":material/assignment:"),
-        st.Page("acceptance/check.py", title="验收检查", icon=":material/fact_check:"),
-    ],
-    "市级督导": [
-        st.Page("supervision/board.py", title="试点进度", icon=":material/view_timeline:"),
-        st.Page("supervision/scorecard.py", title="县区评分", icon=":material/leaderboard:"),
-        st.Page("supervision/laggards.py", title="落后督办", icon=":material/priority_high:"),
-        st.Page("supervision/resettlement.py", title="银川移民区", icon=":material/cell_tower:"),
-        st.Page("supervision/circular.py", title="月度通报", icon=":material/campaign:"),
-    ],
-    "方案": [st.Page("pages/programs.py", title="政策文件与规则", icon=":material/description:")],
-    "系统": [
-        st.Page("admin/login.py", title="登录", icon=":material/login:"),
-        st.Page("admin/report_fix.py", title="月报更正", icon=":material/edit:"),
-        st.Page("admin/households.py", title="一户一档", icon=":material/family_restroom:"),
-        st.Page("admin/audit.py", title="审计日志", icon=":material/history:"),
-        st.Page("admin/accounts.py", title="账户管理", icon=":material/manage_accounts:"),
-    ],
-}
+from dashboards.ui.auth import current_actor  # noqa: E402  (after the sys.path line)
+from ruralcore.scope import may_open  # noqa: E402
+
+# (section, file, title, icon, page key in ruralcore.scope.PAGE_ROLES)
+PAGES = [
+    ("县领导小组", "county/overview.py", "总览", "dashboard", "overview"),
+    ("县领导小组", "county/drilldown.py", "逐级查看", "account_tree", "drilldown"),
+    ("县领导小组", "county/milestones.py", "里程碑", "flag", "milestones"),
+    ("县领导小组", "county/whatif.py", "假设评分", "calculate", "whatif"),
+    ("县领导小组", "county/entry.py", "数据填报", "edit_note", "entry"),
+    ("试点验收", "acceptance/cases.py", "验收案件", "assignment", "acceptance"),
+    ("试点验收", "acceptance/check.py", "验收检查", "fact_check", "acceptance"),
+    ("市级督导", "supervision/board.py", "试点进度", "view_timeline", "supervision"),
+    ("市级督导", "supervision/scorecard.py", "县区评分", "leaderboard", "supervision"),
+    ("市级督导", "supervision/laggards.py", "落后督办", "priority_high", "supervision"),
+    ("市级督导", "supervision/resettlement.py", "银川移民区", "cell_tower", "supervision"),
+    ("市级督导", "supervision/circular.py", "月度通报", "campaign", "supervision"),
+    ("方案", "pages/programs.py", "政策文件与规则", "description", "programs"),
+    ("系统", "admin/login.py", "登录", "login", "login"),
+    ("系统", "admin/report_fix.py", "月报更正", "edit", "report_fix"),
+    ("系统", "admin/households.py", "一户一档", "family_restroom", "households"),
+    ("系统", "admin/audit.py", "审计日志", "history", "audit"),
+    ("系统", "admin/accounts.py", "账户管理", "manage_accounts", "accounts"),
+]
+
+# Only the pages the signed-in role may open are listed (and reachable: Streamlit serves
+# no page that is not in the navigation). Nobody signed in: the login page and the
+# public policy documents; the login page comes first.
+actor = current_actor()
+default = "overview" if actor is not None else "login"
+pages: dict[str, list] = {}
+for section, path, title, icon, key in PAGES:
+    if may_open(actor, key):
+        pages.setdefault(section, []).append(
+            st.Page(path, title=title, icon=f":material/{icon}:", default=key == default))
 # expanded: list every page; a collapsed list shows Streamlit's English “View N more”
 st.navigation(pages, expanded=True).run()

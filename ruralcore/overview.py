@@ -404,10 +404,12 @@ def trend_from_totals(program: Program, totals: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1)[codes].rename_axis("period")
 
 
-def trend_from_store(engine: sa.Engine, program: Program, upto: str | None = None) -> pd.DataFrame:
-    """Monthly indicator values over the whole area, summed in the database."""
+def trend_from_store(engine: sa.Engine, program: Program, upto: str | None = None,
+                     regions=None) -> pd.DataFrame:
+    """Monthly indicator values over the whole area (or over ``regions`` only), summed in
+    the database."""
     from .store import reports as store_reports
-    return trend_from_totals(program, store_reports.period_totals(engine, program.id, upto))
+    return trend_from_totals(program, store_reports.period_totals(engine, program.id, upto, regions))
 
 
 def region_history(program: Program, monthly: Mapping[str, pd.DataFrame], region: str,

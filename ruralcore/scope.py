@@ -321,3 +321,71 @@ def check_rows(conn: sa.Connection, user, table: str, rows: pd.DataFrame) -> Non
     if table in UNREGIONED_WRITERS:
         return
     check_write(conn, user, table, row_regions(conn, table, rows))
+
+
+# ---- what each role opens and reads -------------------------------------------------------
+
+ALL_ROLES = frozenset(ROLES)
+DATA_WRITERS = frozenset({"county_admin", "township_officer", "village_reporter"})
+# Dashboard pages (by key) and the roles that open them; every page then shows only the
+# regions the role reads. Pages not listed (登录, 政策文件) are open to everyone.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "overview": ALL_ROLES, "drilldown": ALL_ROLES, "milestones": ALL_ROLES, "whatif": ALL_ROLES,
+    "entry": DATA_WRITERS | {"auditor"},
+    "acceptance": frozenset({"inspector", "county_admin", "city_supervisor", "auditor"}),
+    "supervision": frozenset({"city_supervisor", "county_admin", "auditor"}),
+    "report_fix": DATA_WRITERS | {"auditor"},
+    "households": DATA_WRITERS | {"city_supervisor", "auditor"},
+    "audit": LOG_READERS,
+    "accounts": frozenset({"county_admin"}),
+}
+PUBLIC_PAGES = frozenset({"login", "programs"})
+
+
+def may_open(actor, page: str) -> bool:
+    """May ``actor`` (an Actor, or None when nobody is signed in) open dashboard ``page``?"""
+    if page in PUBLIC_PAGES:
+        return True
+    return isinstance(actor, Actor) and actor.role in PAGE_ROLES.get(page, frozenset())
+
+
+def page_refusal(actor, page_title: str) -> str:
+    if not isinstance(actor, Actor):
+        return f"请先在“登录”页面登录：{page_title}按账户的角色和区域显示数据。"
+    return f"无权限：{actor.name}（{actor.role_label}）不能打开“{page_title}”页面。"
+
+
+def visible_programs(actor, program_regions: dict[str, Iterable[str]],
+                     conn: sa.Connection | None = None) -> list[str]:
+    """The programmes ``actor`` reads: those with at least one region inside the actor's
+    region, or whose area holds the actor's region (a township officer reads its county's
+    programme, limited to its township). ``program_regions``: programme id → its codes."""
+    if not isinstance(actor, Actor) or actor.role in READS_EVERYTHING:
+        return list(program_regions)
+    tree = region_tree(conn)
+    above = set(ancestors(tree, actor.region))
+    out = []
+    for pid, codes in program_regions.items():
+        codes = list(codes)
+        if above.intersection(codes) or inside(tree, codes, actor.region).any():
+            out.append(pid)
+    return out
+
+
+def keep_visible(frame: pd.DataFrame, visible: pd.Index | set | None, column: str | None = None) -> pd.DataFrame:
+    """Rows of ``frame`` whose region (``column``, or the index) is in ``visible``
+    (None: all rows). Vectorised."""
+    if visible is None:
+        return frame
+    codes = frame.index if column is None else frame[column]
+    return frame[pd.Index(codes).isin(pd.Index(list(visible) if isinstance(visible, set) else visible)).to_numpy()]
+
+
+def ancestors(tree: pd.DataFrame, code: str) -> list[str]:
+    """``code`` and its ancestors in ``tree`` (a frame indexed by code with a ``parent``
+    column), nearest first."""
+    out: list[str] = []
+    while isinstance(code, str) and code and code in tree.index and code not in out:
+        out.append(code)
+        code = tree["parent"].get(code)
+    return out

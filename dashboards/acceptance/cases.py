@@ -12,7 +12,7 @@ from ruralcore import acceptance, cases
 from ruralcore.errors import RuralcoreError
 
 restore_state()
-page_setup("验收案件", programs_allowed=cases.acceptance_programs())
+page_setup("验收案件", "acceptance", programs_allowed=cases.acceptance_programs())
 program = current_program()
 eng = engine()
 as_of = as_of_picker()

@@ -14,7 +14,7 @@ from ruralcore.errors import RuralcoreError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL
 
 restore_state()
-page_setup("验收检查", programs_allowed=cases.acceptance_programs())
+page_setup("验收检查", "acceptance", programs_allowed=cases.acceptance_programs())
 program = current_program()
 eng = engine()
 as_of = as_of_picker()

@@ -10,7 +10,7 @@ from ruralcore import accounts
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import COUNTY_GRANTABLE, ROLES, visible_regions
 
-page_setup("账户管理", needs_program=False)
+page_setup("账户管理", "accounts", needs_program=False)
 actor = require_login()
 if actor.role != "county_admin":
     st.error(f"无权限：{actor.name}（{actor.role_label}）不能管理账户；请联系县级管理员。")

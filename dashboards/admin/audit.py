@@ -14,7 +14,7 @@ from ruralcore.errors import RuralcoreError
 from ruralcore.scope import LOG_READERS
 from ruralcore.store.models import TABLE_LABELS
 
-page_setup("审计日志", needs_program=False)
+page_setup("审计日志", "audit", needs_program=False)
 actor = require_login()
 if actor.role not in LOG_READERS:
     st.error(f"无权限：{actor.name}（{actor.role_label}）不能查看审计日志。")

@@ -10,7 +10,7 @@ from ruralcore import households
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import can_write_table, sees_pii
 
-page_setup("一户一档", needs_program=False)
+page_setup("一户一档", "households", needs_program=False)
 actor = require_login()
 frame = households.list_households(engine(), actor)
 if frame.empty:

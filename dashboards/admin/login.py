@@ -10,7 +10,7 @@ from ruralcore.accounts import (SECURITY, LoginRefused, authenticate, get_accoun
                                 start_session)
 from ruralcore.errors import RuralcoreError
 
-page_setup("登录", needs_program=False)
+page_setup("登录", "login", needs_program=False)
 actor = current_actor()
 note = st.session_state.pop(MESSAGE_KEY, None)
 if note:

@@ -14,7 +14,7 @@ from ruralcore.errors import RuralcoreError
 from ruralcore.scope import visible_regions
 from ruralcore.store import reports
 
-page_setup("月报更正")
+page_setup("月报更正", "report_fix")
 actor = require_login()
 program = current_program()
 months = entry.periods(engine(), program)

@@ -15,7 +15,7 @@ from ruralcore.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "no_target": "—"}
 
-page_setup("逐级查看")
+page_setup("逐级查看", "drilldown")
 program = current_program()
 d = data.Data(program.id)
 period = period_picker(d.periods)

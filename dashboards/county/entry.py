@@ -19,7 +19,7 @@ from ruralcore.fmt import period_zh
 
 URL = os.environ.get("DATABASE_URL") or ""
 
-page_setup("数据填报")
+page_setup("数据填报", "entry")
 program = current_program()
 eng = engine()
 # Viewing needs no account; when someone is signed in, show who (require_login draws it).

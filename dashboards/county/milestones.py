@@ -30,7 +30,7 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "")
 
 
-page_setup("里程碑")
+page_setup("里程碑", "milestones")
 program = current_program()
 eng = engine()
 if not program.milestones:

@@ -16,7 +16,7 @@ from ruralcore.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
 
-page_setup("县领导小组总览")
+page_setup("县领导小组总览", "overview")
 program = current_program()
 d = data.Data(program.id)
 period = period_picker(d.periods)

@@ -20,7 +20,7 @@ from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
 
 LOGIN_HINT = "请先在“系统 → 登录”页面登录后再保存或删除模拟方案（试算不需要登录）。"
 
-page_setup("假设评分")
+page_setup("假设评分", "whatif")
 program = current_program()
 # Trying needs no account; when someone is signed in, show who (require_login draws it).
 actor = require_login() if current_actor() is not None else None

@@ -42,7 +42,7 @@ def supervised(url: str, token: str, program_id: str, period: str, as_of: dt.dat
 
 def setup(title: str):
     """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or stops."""
-    page_setup(title, programs_allowed=pilot_programs())
+    page_setup(title, "supervision", programs_allowed=pilot_programs())
     program = current_program()
     url, token = ui_data.url(), ui_data.token()
     try:

@@ -18,7 +18,7 @@ from ruralcore.programs import ASSUMED_LABEL
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
 RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
 
-page_setup("银川移民区", programs_allowed=RESETTLEMENT)
+page_setup("银川移民区", "supervision", programs_allowed=RESETTLEMENT)
 program = current_program()
 d = ui_data.Data(program.id)
 period = period_picker(d.periods, key="rs_period")

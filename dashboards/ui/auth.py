@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ruralcore.accounts import SessionExpired, actor_of, end_session, get_account, resume_session
+from ruralcore import scope
 from ruralcore.scope import Actor
 
 from .context import engine
@@ -41,16 +42,46 @@ def current_actor() -> Actor | None:
     return None
 
 
+def gate(page: str, title: str) -> Actor | None:
+    """The signed-in Actor when it may open ``page`` (ruralcore.scope.may_open); otherwise
+    a Chinese message and the page stops. Draws who is signed in, with a logout button."""
+    actor = current_actor()
+    if not scope.may_open(actor, page):
+        st.title(title)
+        msg = st.session_state.pop(MESSAGE_KEY, None) if actor is None else None
+        st.warning((msg + " " if msg else "") + scope.page_refusal(actor, title))
+        st.stop()
+    if actor is not None:
+        _signed_in_sidebar(actor)
+    return actor
+
+
+def visible_program_ids(actor: Actor | None) -> list[str]:
+    """The programmes whose regions ``actor`` reads (every programme for nobody signed in
+    on a public page, and for the auditor)."""
+    from ruralcore.programs import all_programs
+
+    from . import data
+    ids = [p.id for p in all_programs()]
+    if actor is None:
+        return ids
+    return data.visible_programs(data.url(), data.token(), actor.role, actor.region, tuple(ids))
+
+
+def _signed_in_sidebar(actor: Actor) -> None:
+    with st.sidebar:
+        st.caption(f"当前用户：{actor.name}（{actor.role_label}，区域 {actor.region or '全部'}）")
+        st.button("退出登录", key="auth_logout", on_click=logout)
+
+
 def require_login() -> Actor:
-    """The signed-in Actor, or a Chinese hint to sign in and the page stops."""
+    """The signed-in Actor, or a Chinese hint to sign in and the page stops. (Who is signed
+    in is drawn once, by gate() in page_setup.)"""
     actor = current_actor()
     if actor is None:
         msg = st.session_state.pop(MESSAGE_KEY, None)
         st.warning((msg + " " if msg else "") + "请先在“登录”页面登录，本页面按账户的角色和区域显示与修改数据。")
         st.stop()
-    with st.sidebar:
-        st.caption(f"当前用户：{actor.name}（{actor.role_label}，区域 {actor.region or '全部'}）")
-        st.button("退出登录", key="auth_logout", on_click=logout)
     return actor
 
 

@@ -39,9 +39,25 @@ def _sync_projector_param() -> None:
         st.query_params.pop("projector", None)
 
 
-def page_setup(title: str, needs_program: bool = True, programs_allowed: list[str] | None = None) -> None:
-    """Title, theme, sidebar controls and the demo banner for a page."""
+def page_setup(title: str, page: str, needs_program: bool = True,
+               programs_allowed: list[str] | None = None):
+    """Title, theme, sidebar controls and the demo banner for a page. ``page`` is the
+    page's key in ruralcore.scope.PAGE_ROLES: who is not signed in, or whose role may not
+    open it, gets a Chinese message and the page stops. Returns the signed-in Actor (None
+    on the public pages when nobody is signed in); the programme list holds only the
+    programmes the account reads."""
+    from .auth import gate, visible_program_ids
+
     apply_theme()
+    actor = gate(page, title)
+    if needs_program:
+        readable = visible_program_ids(actor)
+        programs_allowed = [i for i in (programs_allowed if programs_allowed is not None else readable)
+                            if i in readable]
+        if not programs_allowed:
+            st.title(title)
+            st.info("本账户的区域内没有此页面适用的方案。")
+            st.stop()
     with st.sidebar:
         projector_on()  # seeds the widget's state from ?projector=1 on first load
         st.toggle("投影模式", key=PROJECTOR_KEY, on_change=_sync_projector_param,
@@ -62,6 +78,7 @@ def page_setup(title: str, needs_program: bool = True, programs_allowed: list[st
     else:
         st.title(title)
     demo_banner()
+    return actor
 
 
 def current_program():

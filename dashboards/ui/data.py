@@ -52,20 +52,79 @@ def months(program_id: str, upto: str | None = None) -> dict[str, pd.DataFrame]:
     return {p: month(u, t, program_id, p) for p in periods(u, t, program_id) if upto is None or p <= upto}
 
 
-class Data:
-    """What a page needs for one programme and month, loaded once per rerun."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def visible_codes(db_url: str, data_token: str, role: str, region: str) -> frozenset | None:
+    """The region codes an account of ``role`` at ``region`` reads (None: all)."""
+    from ruralcore.scope import Actor, visible_regions
+    with engine().connect() as conn:
+        seen = visible_regions(Actor("_", role, region), conn)
+    return None if seen is None else frozenset(seen)
 
-    def __init__(self, program_id: str):
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def visible_programs(db_url: str, data_token: str, role: str, region: str, program_ids: tuple) -> list[str]:
+    from ruralcore.scope import Actor
+    from ruralcore.scope import visible_programs as readable
+    codes = {pid: regions(db_url, data_token, pid).index for pid in program_ids}
+    with engine().connect() as conn:
+        return readable(Actor("_", role, region), codes, conn)
+
+
+def visible(actor) -> frozenset | None:
+    """What ``actor`` reads (None: everything, or nobody signed in on a public page)."""
+    if actor is None:
+        return None
+    return visible_codes(url(), token(), actor.role, actor.region)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _scoped_regions(db_url: str, data_token: str, program_id: str, role: str, region: str) -> pd.DataFrame:
+    """The programme's regions an account reads, plus the ancestors of its own region (so
+    names and parents still resolve: a township officer's villages keep their county)."""
+    from ruralcore.scope import ancestors
+    frame = regions(db_url, data_token, program_id)
+    seen = visible_codes(db_url, data_token, role, region)
+    if seen is None:
+        return frame
+    keep = frame.index.isin(list(seen)) | frame.index.isin(ancestors(frame, region))
+    return frame[keep]
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _scoped_month(db_url: str, data_token: str, program_id: str, period: str, role: str, region: str) -> pd.DataFrame:
+    seen = visible_codes(db_url, data_token, role, region)
+    frame = month(db_url, data_token, program_id, period)
+    return frame if seen is None else frame[frame.index.isin(list(seen))]
+
+
+class Data:
+    """What a page needs for one programme and month, loaded once per rerun. With an
+    ``actor``, ``regions`` and ``month()`` hold only what the account reads (rules that
+    rank a whole county, e.g. the ranking, still use the whole county: see ranking())."""
+
+    def __init__(self, program_id: str, actor=None):
         self.program = load_program(program_id)
         self.url, self.token = url(), token()
         self.periods = periods(self.url, self.token, program_id)
-        self.regions = regions(self.url, self.token, program_id)
         self.as_of = as_of(self.url, self.token, program_id)
+        self.actor = actor
+        self.visible = visible(actor)
+        self.scoped = self.visible is not None
+        self.regions = (_scoped_regions(self.url, self.token, program_id, actor.role, actor.region)
+                        if self.scoped else regions(self.url, self.token, program_id))
 
     def month(self, period: str | None) -> pd.DataFrame:
         if not period:
             return pd.DataFrame()
+        if self.scoped:
+            return _scoped_month(self.url, self.token, self.program.id, period, self.actor.role, self.actor.region)
         return month(self.url, self.token, self.program.id, period)
+
+    def trend(self, upto: str) -> pd.DataFrame:
+        """Indicator values per month over what the account reads."""
+        if self.scoped:
+            return trend(self.url, self.token, self.program.id, upto, self.actor.role, self.actor.region)
+        return trend(self.url, self.token, self.program.id, upto)
 
     def previous(self, period: str) -> str | None:
         before = [p for p in self.periods if p < period]
@@ -82,9 +141,11 @@ def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.Da
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def trend(db_url: str, data_token: str, program_id: str, upto: str) -> pd.DataFrame:
-    # summed in the database: twelve months of 30,000 villages are never loaded row by row
-    return ov.trend_from_store(engine(), load_program(program_id), upto)
+def trend(db_url: str, data_token: str, program_id: str, upto: str, role: str = "", region: str = "") -> pd.DataFrame:
+    # summed in the database: twelve months of 30,000 villages are never loaded row by row;
+    # an account that reads part of the area gets the sums over its regions only
+    seen = visible_codes(db_url, data_token, role, region) if role else None
+    return ov.trend_from_store(engine(), load_program(program_id), upto, None if seen is None else sorted(seen))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

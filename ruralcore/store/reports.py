@@ -2,6 +2,8 @@
 optimistic locking. Plain SQL into numpy/pandas; no ORM objects on the hot path."""
 from __future__ import annotations
 
+from typing import Iterable
+
 import re
 from datetime import datetime
 
@@ -70,21 +72,32 @@ def load_month_values(engine: sa.Engine, program: str, period: str) -> pd.DataFr
             {"region": "str", "field": "str", "value": "float64"})
 
 
-def period_totals(engine: sa.Engine, program: str, upto: str | None = None) -> pd.DataFrame:
+def period_totals(engine: sa.Engine, program: str, upto: str | None = None,
+                  regions: Iterable[str] | None = None) -> pd.DataFrame:
     """Per (period, field): the sum of the stored values and how many regions gave one.
 
     Summed in the database, so a twelve-month trend over 30,000 villages does not load
-    millions of rows: columns period, field, total (float), n (int)."""
+    millions of rows: columns period, field, total (float), n (int). ``regions`` limits
+    the sums to those region codes (an account that reads only part of the area)."""
     sql = "SELECT period, field, SUM(value), COUNT(value) FROM reports WHERE program = ?"
     params: list = [program]
     if upto is not None:
         _check_period(upto)
         sql += " AND period <= ?"
         params.append(upto)
-    sql += " GROUP BY period, field"
+    names = ["period", "field", "total", "n"]
+    types = {"period": "str", "field": "str", "total": "float64", "n": "int64"}
     with engine.connect() as conn:
-        return _fast.select_frame(conn, sql, params, ["period", "field", "total", "n"],
-                                  {"period": "str", "field": "str", "total": "float64", "n": "int64"})
+        if regions is None:
+            return _fast.select_frame(conn, sql + " GROUP BY period, field", params, names, types)
+        codes = list(dict.fromkeys(str(c) for c in regions))
+        parts = [_fast.select_frame(conn, sql + " AND region IN (" + ", ".join("?" * len(chunk)) + ")"
+                                    " GROUP BY period, field", params + chunk, names, types)
+                 for chunk in (codes[i:i + 900] for i in range(0, len(codes), 900))]  # SQLite's parameter limit
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=t if t != "str" else object) for c, t in types.items()})
+    return pd.concat(parts).groupby(["period", "field"], as_index=False)[["total", "n"]].sum()
 
 
 def _load(conn: sa.Connection, program: str, periods: list[str] | None) -> pd.DataFrame:

@@ -36,15 +36,26 @@ def demo_env(demo_db_url, monkeypatch) -> str:
     return demo_db_url
 
 
+# who the pages' tests sign in as unless they ask otherwise: the auditor reads everything
+AUDITOR = ("auditor", "")
+
+
 @pytest.fixture
-def app_test(demo_env):
-    """make(program=None, page=None, query=None) → an AppTest of dashboards/app.py that has
-    run once (on ``page`` when given), with the programme chosen in the session."""
+def app_test(demo_env, demo_engine):
+    """make(program=None, page=None, query=None, login=AUDITOR) → an AppTest of
+    dashboards/app.py that has run once (on ``page`` when given), with the programme chosen
+    in the session, signed in as ``login`` = (role, region) or (role, region, user name);
+    ``login=None`` stays signed out."""
     from streamlit.testing.v1 import AppTest
 
+    from tests.login_support import sign_in
+
     def make(program: str | None = None, page: str | None = None, query: dict | None = None,
-             timeout: float = 120):
+             timeout: float = 120, login: tuple | None = AUDITOR):
         at = AppTest.from_file(str(APP), default_timeout=timeout)
+        if login is not None:
+            role, region, *name = login
+            sign_in(at, demo_engine, role, region, name[0] if name else f"test-{role}-{region or 'all'}")
         if program:
             at.session_state["program"] = program
         for k, v in (query or {}).items():

@@ -214,13 +214,16 @@ def test_a_saved_change_shows_on_the_next_rerun(demo_db_url, monkeypatch, tmp_pa
     url = f"sqlite:///{copy}"
     monkeypatch.setenv("DATABASE_URL", url)
     label = "全县家庭宽带接入率40%以上"
+    from tests.login_support import sign_in
+
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py"), default_timeout=120)
     at.session_state["program"] = "huayuan-2019"
+    engine = db.get_engine(url)
+    sign_in(at, engine, "county_admin", "433124")
     at.run()
     _clean(at)
     period = at.sidebar.selectbox(key="period").value
     before = next(m.value for m in at.metric if m.label == label)
-    engine = db.get_engine(url)
     wide = _wide(engine, "huayuan-2019", period)
     every_home = pd.DataFrame({"region": wide.index, "field": "broadband_households",
                                "value": wide["households"].to_numpy()})

@@ -377,8 +377,8 @@ def keep_visible(frame: pd.DataFrame, visible: pd.Index | set | None, column: st
     (None: all rows). Vectorised."""
     if visible is None:
         return frame
-    codes = frame.index if column is None else frame[column]
-    return frame[pd.Index(codes).isin(pd.Index(list(visible) if isinstance(visible, set) else visible)).to_numpy()]
+    codes = pd.Index(frame.index if column is None else frame[column])
+    return frame[codes.isin(list(visible))]
 
 
 def ancestors(tree: pd.DataFrame, code: str) -> list[str]:

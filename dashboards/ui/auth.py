@@ -2,12 +2,14 @@
 ``require_login()`` (stops the page with a login hint). The browser keeps only a session
 token in st.session_state; ruralcore.accounts ends it after inactivity. When ``[auth]``
 is configured in secrets, an OpenID Connect sign-in (st.login) maps to the account with
-the same user name (preferred_username or email)."""
+the same user name (ruralcore.oidc) and runs as an ordinary session from then on."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ruralcore.accounts import SessionExpired, actor_of, end_session, get_account, resume_session
+from ruralcore.accounts import SessionExpired, end_session, resume_session
+from ruralcore.errors import PermissionDenied
+from ruralcore.oidc import start_oidc_session
 from ruralcore import scope
 from ruralcore.scope import Actor
 
@@ -24,8 +26,21 @@ def oidc_configured() -> bool:
         return False
 
 
+def _oidc_signed_in() -> bool:
+    return oidc_configured() and bool(getattr(st.user, "is_logged_in", False))
+
+
+def _claims() -> dict:
+    try:
+        return st.user.to_dict()
+    except AttributeError:  # older Streamlit: st.user is a mapping
+        return dict(st.user)
+
+
 def current_actor() -> Actor | None:
-    """The signed-in Actor, marking the session active; None when nobody is."""
+    """The signed-in Actor, marking the session active; None when nobody is. A provider
+    sign-in (st.login) becomes an ordinary ruralcore session on first sight, so it ends
+    after inactivity like any other."""
     token = st.session_state.get(TOKEN_KEY)
     if token:
         try:
@@ -33,12 +48,16 @@ def current_actor() -> Actor | None:
         except SessionExpired as e:
             st.session_state.pop(TOKEN_KEY, None)
             st.session_state[MESSAGE_KEY] = str(e)
+            if _oidc_signed_in():
+                st.logout()  # drop the provider's cookie too, or it would sign straight back in
             return None
-    if oidc_configured() and getattr(st.user, "is_logged_in", False):
-        name = st.user.get("preferred_username") or st.user.get("email")
-        acc = get_account(engine(), name) if name else None
-        if acc and acc["active"]:
-            return actor_of(acc)
+    if _oidc_signed_in():
+        try:
+            actor, st.session_state[TOKEN_KEY] = start_oidc_session(engine(), _claims())
+        except PermissionDenied as e:
+            st.session_state[MESSAGE_KEY] = str(e)
+            return None
+        return actor
     return None
 
 
@@ -89,5 +108,5 @@ def logout() -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
         end_session(engine(), token)
-    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+    if _oidc_signed_in():
         st.logout()

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
-from .errors import PermissionDenied
+from .errors import InputError, PermissionDenied, Problem
 from .excel import neutralise
-from .scope import LOG_READERS, Actor
+from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions
 from .store import audit
-from .store.models import TABLE_LABELS
+from .store.models import MODELS, TABLE_LABELS
 
 HEADERS = {"id": "序号", "at": "时间", "user": "用户", "action": "操作", "table": "数据表", "key": "记录",
            "field": "字段", "old": "原值", "new": "新值"}
@@ -21,24 +23,74 @@ ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "
 
 def load(engine, viewer: str | Actor, user: str | None = None, region: str | None = None,
          table: str | None = None, since: dt.date | None = None, until: dt.date | None = None) -> pd.DataFrame:
-    """Audit entries (oldest first). ``region`` keeps entries whose record key names the
-    region or a region below it (region codes extend their parent's code); ``until`` is
-    inclusive. A county admin sees only its county's entries; roles other than auditor and
-    county admin are refused."""
+    """Audit entries (oldest first). ``region`` keeps entries whose record lies in that
+    region or below it on the region tree (whatever the codes look like); ``until`` is
+    inclusive. A county admin sees only entries of records inside its county; roles
+    other than auditor and county admin are refused."""
+    limit = None
     if isinstance(viewer, Actor):
         if viewer.role not in LOG_READERS:
             raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看审计日志。")
-        if viewer.role != "auditor":
-            if region and not str(region).startswith(viewer.region):
-                raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）只能查看 {viewer.region} 的审计日志。")
-            region = region or viewer.region
+        if viewer.role not in READS_EVERYTHING:
+            limit = viewer.region
     end = until + dt.timedelta(days=1) if until else None
     df = audit.load_audit(engine, user=user or None, table=table or None, since=since, until=end)
-    if region:
-        df = df[df["key"].astype("str").str.contains(str(region), regex=False)
-                | df["new"].astype("str").str.contains(f'"{region}', regex=False)
-                | df["old"].astype("str").str.contains(f'"{region}', regex=False)].reset_index(drop=True)
-    return df
+    if not region and limit is None:
+        return df
+    with engine.connect() as conn:
+        tree = region_tree(conn)
+        if region and str(region) not in tree.index:
+            raise InputError(Problem(f"区域代码“{region}”不存在", column="区域代码"))
+        if region and limit is not None and not inside(tree, [str(region)], limit)[0]:
+            raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）只能查看"
+                                   f" {limit} 及其下级区域的审计日志。")
+        where = entry_regions(conn, df)
+    keep = np.ones(len(df), dtype=bool)
+    for root in (limit, region):
+        if root:
+            keep &= inside(tree, where, str(root))
+    return df[keep].reset_index(drop=True)
+
+
+def entry_regions(conn: sa.Connection, log: pd.DataFrame) -> pd.Series:
+    """The region code of the record each audit entry is about ("" when it has none,
+    e.g. programme settings or the demo's bulk summary). Monthly reports name their
+    region in the key; other records are looked up by key in their table (through the
+    pilot, station or household they belong to), and a deleted or bulk-written record by
+    the row the entry carries."""
+    out = pd.Series("", index=log.index, dtype=object)
+    if log.empty:
+        return out
+    keys, tables = log["key"].astype(str), log["table"].astype(str)
+    record = (log["action"] != "bulk").to_numpy()  # a bulk entry sums up a whole load
+    rep = record & (tables == "reports")  # key: programme/period/region
+    out[rep] = keys[rep].str.rsplit("/", n=1).str[-1]
+    reg = record & (tables == "regions")  # key: the region's own code
+    out[reg] = keys[reg]
+    rest = log[record & ~rep & ~reg & tables.isin(list(REGIONAL_TABLES))]
+    for name, part in rest.groupby("table"):
+        out[part.index] = _record_regions(conn, str(name), part)
+    return out
+
+
+def _record_regions(conn: sa.Connection, table: str, part: pd.DataFrame) -> pd.Series:
+    pk = MODELS[table].__table__.primary_key.columns.values()[0]
+    keys = part["key"].astype(str)
+    want = pd.to_numeric(keys, errors="coerce").dropna().astype("int64") if isinstance(pk.type, sa.Integer) else keys
+    stored = _lookup(conn, table, pk.name, pd.Series(pd.unique(want), dtype=object))
+    found = row_regions(conn, table, stored.reset_index()) if len(stored) else pd.Series(dtype=object)
+    out = keys.map(dict(zip(stored.index.astype(str), found))).astype(object).fillna("")
+    # records no longer stored: the row written with the entry (insert: new, delete: old)
+    body = part["new"].where(part["action"] != "delete", part["old"]).astype(str)
+    gone = (out == "") & body.str.startswith("{")
+    if gone.any():
+        rows = pd.read_json(io.StringIO("\n".join(body[gone])), lines=True, dtype=False)
+        cols = MODELS[table].__table__.c
+        for c in rows.columns:  # row_json wrote every value as text; ids must be numbers again
+            if c in cols and isinstance(cols[c].type, sa.Integer):
+                rows[c] = pd.to_numeric(rows[c], errors="coerce")
+        out[gone] = row_regions(conn, table, rows).to_numpy()
+    return out.astype(object)
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +107,6 @@ def export(df: pd.DataFrame, fmt: str = "xlsx") -> bytes:
     if fmt == "csv":
         return out.to_csv(index=False).encode("utf-8-sig")
     if fmt != "xlsx":
-        from .errors import InputError, Problem
         raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv", column="格式"))
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:

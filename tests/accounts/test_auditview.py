@@ -1,0 +1,78 @@
+"""The audit view's region filter and a county admin's limit follow the region tree, not
+the shape of the codes: a village whose code does not extend its county's is still found
+under the county, and records keyed by id (households) or already deleted are placed by
+their own row."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ruralcore import auditview, households
+from ruralcore.errors import InputError, PermissionDenied
+from ruralcore.scope import Actor, ancestors, region_tree
+from ruralcore.store import regions, reports, write
+from ruralcore.store.models import HouseholdMeasure
+
+TOWN, OTHER_TOWN = "433124T01", "433124T02"
+ODD = "HY-OLD-07"  # a village of 花垣镇 under a code that does not start with 433124
+ADMIN = Actor("admin1", "county_admin", "433124")
+OTHER_ADMIN = Actor("admin2", "county_admin", "431223")
+
+
+@pytest.fixture
+def eng(demo):
+    regions.sync_regions(demo, pd.DataFrame([{
+        "code": ODD, "name": "演示旧编码村", "level": "village", "parent": TOWN, "program": "huayuan-2019",
+        "kind": "", "code_source": "generated", "ref": "测试"}]), "测试")
+    reports.upsert_reports(demo, "huayuan-2019", "2019-11", pd.DataFrame(
+        {"region": [TOWN + "001", OTHER_TOWN + "001", ODD], "field": ["households"] * 3, "value": [1, 2, 3]}), "editor")
+    reports.upsert_reports(demo, "tanjiachang-2023", "2023-11", pd.DataFrame(
+        {"region": ["431223222"], "field": ["households"], "value": [4]}), "editor")
+    return demo
+
+
+def _report_regions(log: pd.DataFrame) -> set[str]:
+    rep = log[log["table"] == "reports"]
+    return set(rep["key"].str.rsplit("/", n=1).str[-1])
+
+
+def test_region_filter_follows_the_tree_not_the_code_prefix(eng):
+    county = auditview.load(eng, "system", user="editor", region="433124")
+    assert _report_regions(county) == {TOWN + "001", OTHER_TOWN + "001", ODD}
+    town = auditview.load(eng, "system", user="editor", region=TOWN)
+    assert _report_regions(town) == {TOWN + "001", ODD}
+    # the region row itself (key = its code) lies in its township too
+    assert ODD in set(auditview.load(eng, "system", table="regions", region=TOWN)["key"])
+
+
+def test_county_admin_sees_only_its_county(eng):
+    mine = auditview.load(eng, ADMIN, user="editor")
+    assert _report_regions(mine) == {TOWN + "001", OTHER_TOWN + "001", ODD}
+    assert _report_regions(auditview.load(eng, OTHER_ADMIN, user="editor")) == {"431223222"}
+    assert _report_regions(auditview.load(eng, Actor("a", "auditor", ""), user="editor")) == \
+        {TOWN + "001", OTHER_TOWN + "001", ODD, "431223222"}
+    with pytest.raises(PermissionDenied, match="只能查看 433124"):
+        auditview.load(eng, ADMIN, region="431223")
+    with pytest.raises(PermissionDenied, match="不能查看审计日志"):
+        auditview.load(eng, Actor("t", "township_officer", TOWN))
+
+
+def test_unknown_region_is_a_chinese_input_error(eng):
+    with pytest.raises(InputError, match="区域代码“999999”不存在"):
+        auditview.load(eng, "system", region="999999")
+
+
+def test_records_keyed_by_id_and_deleted_records_are_placed_by_their_row(eng):
+    hh = households.list_households(eng, "system")
+    row = hh.iloc[0]
+    with eng.connect() as c:
+        village, town, county = ancestors(region_tree(c), row["village"])[:3]
+    households.set_monitoring(eng, int(row["id"]), "hardship", "monitoring", pd.Timestamp("2024-01-05").date(),
+                              int(row["version"]), "hh_editor", note="测试")
+    m = write.insert(eng, HouseholdMeasure, {"household": int(row["id"]), "measure": "产业帮扶"}, "hh_editor")
+    write.delete(eng, HouseholdMeasure, m.id, 1, "hh_editor")
+    log = auditview.load(eng, "system", user="hh_editor", region=town)
+    assert {"households", "household_measures"} <= set(log["table"])
+    assert set(log[log["table"] == "household_measures"]["action"]) == {"insert", "delete"}
+    assert len(auditview.load(eng, Actor("a", "county_admin", county), user="hh_editor")) == len(log)
+    assert county != "433124" and len(auditview.load(eng, ADMIN, user="hh_editor")) == 0

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.ui.auth import require_login
 from dashboards.ui.context import engine, page_setup
 from ruralcore import accounts
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import COUNTY_GRANTABLE, ROLES, visible_regions
 
-page_setup("账户管理", "accounts", needs_program=False)
-actor = require_login()
-if actor.role != "county_admin":
-    st.error(f"无权限：{actor.name}（{actor.role_label}）不能管理账户；请联系县级管理员。")
-    st.stop()
+actor = page_setup("账户管理", "accounts", needs_program=False)  # county admins only (scope.PAGE_ROLES)
 
 frame = accounts.list_accounts(engine(), actor)
 cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region": "区域", "active": "启用"}

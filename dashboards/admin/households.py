@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.ui.auth import require_login
 from dashboards.ui.context import engine, page_setup
 from ruralcore import households
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import can_write_table, sees_pii
 
-page_setup("一户一档", "households", needs_program=False)
-actor = require_login()
+# roles in scope.PAGE_ROLES["households"] only; each sees the files of its own region
+actor = page_setup("一户一档", "households", needs_program=False)
 frame = households.list_households(engine(), actor)
 if frame.empty:
     st.info("本账户的区域内还没有农户档案。")

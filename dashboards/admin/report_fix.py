@@ -7,15 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.ui.auth import require_login
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import entry
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import visible_regions
 from ruralcore.store import reports
 
-page_setup("月报更正", "report_fix")
-actor = require_login()
+actor = page_setup("月报更正", "report_fix")  # data writers and the auditor (scope.PAGE_ROLES)
 program = current_program()
 months = entry.periods(engine(), program)
 if not months:

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import accounts, auditview, households
+from ruralcore import accounts, auditview, households, scope
 from ruralcore.store import audit, db, reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,8 +103,26 @@ def test_audit_view_for_auditor_and_refused_for_officer(url):
     assert "共 " in texts(at)
     at.text_input(key="audit_user").input('=HYPERLINK("x")').run()
     assert "共 1 条" in texts(at)
-    refused = app("audit.py", url, "officer")
-    assert "不能查看审计日志" in " ".join(e.value for e in refused.error)
+    refused = app("audit.py", url, "officer")  # the page gate (scope.PAGE_ROLES), before any row is read
+    assert not refused.exception
+    assert "无权限：officer（乡镇干部）不能打开“审计日志”页面" in texts(refused)
+    assert not refused.dataframe and not [t for t in refused.text_input if t.key == "audit_user"]
+
+
+def test_audit_view_county_admin_sees_its_county_only(url):
+    eng = db.get_engine(url)
+    reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
+        {"region": [TOWN + "001"], "field": ["households"], "value": [123]}), "editor")
+    reports.upsert_reports(eng, "tanjiachang-2023", "2023-11", pd.DataFrame(
+        {"region": ["431223222"], "field": ["households"], "value": [4]}), "editor")
+    at = app("audit.py", url, "admin1")
+    assert not at.exception
+    assert at.text_input(key="audit_region").value == "433124"
+    at.text_input(key="audit_user").input("editor").run()
+    shown = at.dataframe[0].value
+    assert list(shown["记录"]) == [f"huayuan-2019/2019-11/{TOWN}001"]
+    at.text_input(key="audit_region").input("431223").run()
+    assert "只能查看 433124" in " ".join(e.value for e in at.error)
 
 
 def test_audit_export_neutralises_formulas_and_filters_region(url):
@@ -157,7 +175,9 @@ def test_accounts_page_county_admin_creates_an_account(url):
     pw = msg.rsplit("：", 1)[1]
     assert accounts.authenticate(db.get_engine(url), "new_reporter", pw).region == TOWN + "001"
     refused = app("accounts.py", url, "officer")
-    assert "不能管理账户" in " ".join(e.value for e in refused.error)
+    assert not refused.exception
+    assert "无权限：officer（乡镇干部）不能打开“账户管理”页面" in texts(refused)
+    assert not [t for t in refused.text_input if t.key == "acc_username"]
 
 
 def test_household_page_saves_a_monitoring_change(url):
@@ -192,3 +212,27 @@ def test_idle_session_asks_to_sign_in_again(url):
     at.run()
     assert f"超过 {accounts.SECURITY.session_idle_minutes} 分钟未操作" in texts(at)
     assert "请先在“登录”页面登录" in texts(at)
+
+
+def test_household_page_city_supervisor_sees_its_city_masked_and_inspector_is_refused(url):
+    eng = db.get_engine(url)
+    hh = households.list_households(eng, "system")
+    with eng.connect() as c:
+        tree = scope.region_tree(c)
+    city_of = {v: scope.ancestors(tree, v)[-1] for v in hh["village"].unique()}
+    mine = hh[hh["village"].map(city_of) == "431200"]  # 怀化市 (辰溪县's city)
+    assert len(mine) and len(mine) < len(hh)
+    accounts.create_account(eng, "city1", "city_supervisor", "431200", PW, by="测试")
+    accounts.create_account(eng, "insp", "inspector", "433124", PW, by="测试")
+    at = app("households.py", url, "city1")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["档案编号"]) == set(mine["id"])
+    raw = households.open_household(eng, "system", int(mine["id"].iat[0]), reveal=True)["household"]
+    assert raw["id_number"] not in " ".join(table["身份证号"]) and table["身份证号"].str.contains(r"\*{8}").all()
+    assert not [t for t in at.toggle if t.key == "hh_reveal"]  # reading only: no reveal,
+    assert not [b for b in at.button if b.label == "保存监测记录"]  # no monitoring form
+    refused = app("households.py", url, "insp")
+    assert not refused.exception
+    assert "无权限：insp（验收人员）不能打开“一户一档”页面" in texts(refused)
+    assert not refused.dataframe

@@ -58,7 +58,8 @@ def test_huayuan_has_9_towns_and_3_townships():
 
 def test_tanjiachang_villages_are_not_invented():
     r = program_regions("tanjiachang-2023")
-    assert r["name"].tolist() == ["辰溪县", "谭家场乡"]
+    assert r["name"].tolist() == ["怀化市", "辰溪县", "谭家场乡"]
+    assert r.loc["431223", "parent"] == "431200"
     assert not (r["level"] == "village").any()
 
 

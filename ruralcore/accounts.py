@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import InputError, PermissionDenied, Problem, RuralcoreError
-from .scope import COUNTY_GRANTABLE, ROLES, Actor
+from .scope import COUNTY_GRANTABLE, ROLES, Actor, region_tree
 from .store import write
 from .store.db import now_cst
 from .store.models import Account, LoginAttempt, UserSession
@@ -124,14 +124,20 @@ def _check_grant(by, role: str, region: str) -> None:
             raise PermissionDenied(f"无权限：县级管理员不能授予“{ROLES[role]}”角色，本次未写入任何数据。")
 
 
+def check_username(username: str) -> str:
+    """The user name stripped, or InputError in Chinese when it is not a valid one."""
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise InputError(Problem(f"用户名“{username}”应为 2–60 个字母、数字、汉字或 _ . -", column="用户名"), source="账户")
+    return username
+
+
 def create_account(engine: sa.Engine, username: str, role: str, region: str, password: str,
                    by: str | Actor, display_name: str = "", must_change_password: bool = False,
                    now: datetime | None = None) -> dict:
     """Create an account (strength checked, argon2id hash). ``by`` is the acting user:
     an Actor must be a county admin creating an account inside its county."""
-    username = (username or "").strip()
-    if not USERNAME_RE.match(username):
-        raise InputError(Problem(f"用户名“{username}”应为 2–60 个字母、数字、汉字或 _ . -", column="用户名"), source="账户")
+    username = check_username(username)
     _check_grant(by, role, region)
     check_password_strength(password, username)
     if get_account(engine, username) is not None:
@@ -312,17 +318,35 @@ def end_session(engine: sa.Engine, token: str, now: datetime | None = None) -> N
                      .values(ended_at=now or now_cst()))
 
 
-# ---- the first administrator --------------------------------------------------------------
+# ---- the first administrator and the demo accounts ----------------------------------------
 
 DEMO_ADMIN = "admin"
+DEMO_AUDITOR = "auditor"
+
+
+def init_account(engine: sa.Engine, username: str, role: str, region: str, display_name: str) -> str | None:
+    """Create one starting account with a random password and return that password (to
+    be shown ONCE, changed at first sign-in); None when the account already exists."""
+    if get_account(engine, username) is not None:
+        return None
+    if region:
+        with engine.connect() as conn:
+            known = region in region_tree(conn).index
+        if not known:
+            raise InputError(Problem(f"区域代码“{region}”不存在（县级管理员应给县的区域代码，如花垣县 433124）",
+                                     column="区域"), source="账户")
+    password = random_password(username)
+    create_account(engine, username, role, region, password, by="init-admin",
+                   display_name=display_name, must_change_password=True)
+    return password
 
 
 def init_admin(engine: sa.Engine, region: str, username: str = DEMO_ADMIN) -> str | None:
-    """Create the first county administrator with a random password and return that
-    password (to be shown ONCE); None when the account already exists."""
-    if get_account(engine, username) is not None:
-        return None
-    password = random_password(username)
-    create_account(engine, username, "county_admin", region, password, by="init-admin",
-                   display_name="演示管理员", must_change_password=True)
-    return password
+    """The first county administrator (see init_account)."""
+    return init_account(engine, username, "county_admin", region, "演示管理员")
+
+
+def init_demo_auditor(engine: sa.Engine, username: str = DEMO_AUDITOR) -> str | None:
+    """A demo auditor: opens every page but 账户管理, reads every region and the audit
+    log, writes nothing — so a demo visitor can look at every section."""
+    return init_account(engine, username, "auditor", "", "演示审计员")

@@ -186,6 +186,33 @@ def test_cli_init_admin_prints_password_once(tmp_path):
     assert r2.returncode == 0 and pw not in r2.stdout and "已存在" in r2.stdout
 
 
+def test_cli_init_admin_with_demo_accounts_adds_an_auditor_shown_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    r = _cli("init-admin", "--demo-accounts", "--db", url)
+    assert r.returncode == 0, r.stderr
+    admin_line, auditor_line = r.stdout.strip().splitlines()
+    assert admin_line.startswith("已创建管理员 admin（县级管理员，区域 433124）")
+    assert auditor_line.startswith("已创建演示审计员 auditor（审计员")
+    eng = db.get_engine(url)
+    admin = accounts.authenticate(eng, "admin", admin_line.rsplit("：", 1)[1])
+    auditor = accounts.authenticate(eng, "auditor", auditor_line.rsplit("：", 1)[1])
+    assert (admin.role, admin.region) == ("county_admin", "433124")
+    assert (auditor.role, auditor.region) == ("auditor", "")
+    assert accounts.get_account(eng, "auditor")["must_change_password"]
+    again = _cli("init-admin", "--demo-accounts", "--db", url)  # second start: no password printed
+    assert again.returncode == 0 and again.stdout.count("已存在") == 2 and "：" not in again.stdout
+
+
+def test_cli_init_admin_bad_input_exit_2_nothing_written(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    for args, msg in [(["--region", "999999"], "区域代码“999999”不存在"),
+                      (["--demo-accounts", "--auditor-username", "a b"], "用户名“a b”应为"),
+                      (["--demo-accounts", "--auditor-username", "admin"], "不能同名")]:
+        r = _cli("init-admin", *args, "--db", url)
+        assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
+    assert accounts.list_accounts(db.get_engine(url)).empty
+
+
 def test_cli_accounts_create_list_reset(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     r = _cli("accounts", "create", "li", "--role", "township_officer", "--region", "433124T01", "--db", url)

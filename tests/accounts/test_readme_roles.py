@@ -1,0 +1,42 @@
+"""The README's table of which role opens which page says what ruralcore.scope.PAGE_ROLES
+does (page titles as in dashboards/app.py), so the two cannot drift apart."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES, ROLES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _app_pages() -> dict[str, str]:
+    """page title -> page key, from the PAGES list of dashboards/app.py (not imported: it runs Streamlit)."""
+    src = (ROOT / "dashboards" / "app.py").read_text(encoding="utf-8")
+    pages = ast.literal_eval(re.search(r"^PAGES = (\[.*?^\])", src, re.S | re.M).group(1))
+    return {title: key for _section, _path, title, _icon, key in pages}
+
+
+def _readme_table() -> tuple[list[str], dict[str, set[str]]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## 登录与角色", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
+    head = [c.strip() for c in rows[0][1:]]
+    opened: dict[str, set[str]] = {}
+    for cells in rows[1:]:
+        titles = re.sub(r"（.*?）", "", cells[0]).strip().split("、")
+        who = {role for role, mark in zip(head, cells[1:]) if mark.strip() == "✓"}
+        for title in titles:
+            opened[title] = who
+    return head, opened
+
+
+def test_readme_role_table_matches_page_roles():
+    head, opened = _readme_table()
+    assert head == list(ROLES.values())
+    titles = _app_pages()
+    assert set(opened) == set(titles)  # every page of the app, once
+    for title, key in titles.items():
+        want = set(ROLES.values()) if key in PUBLIC_PAGES else {ROLES[r] for r in PAGE_ROLES[key]}
+        assert opened[title] == want, title

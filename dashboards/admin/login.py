@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.ui.auth import MESSAGE_KEY, TOKEN_KEY, current_actor, logout, oidc_configured
+from dashboards.ui.auth import MESSAGE_KEY, TOKEN_KEY, oidc_configured
 from dashboards.ui.context import engine, page_setup
-from ruralcore.accounts import (SECURITY, LoginRefused, authenticate, get_account, password_problems, set_password,
-                                start_session)
+from ruralcore.accounts import (DEMO_ADMIN, DEMO_AUDITOR, SECURITY, LoginRefused, authenticate, get_account,
+                                password_problems, set_password, start_session)
 from ruralcore.errors import RuralcoreError
+from ruralcore.overview import is_demo
 
-page_setup("登录", "login", needs_program=False)
-actor = current_actor()
+actor = page_setup("登录", "login", needs_program=False)  # public: None when nobody is signed in
 note = st.session_state.pop(MESSAGE_KEY, None)
 if note:
     st.warning(note)
@@ -34,6 +34,10 @@ if actor is None:
         st.button("使用统一身份认证登录", on_click=st.login)
     st.caption(f"连续 {SECURITY.lock_after_failures} 次密码错误将锁定 {SECURITY.lock_minutes} 分钟；"
                f"{SECURITY.session_idle_minutes} 分钟未操作自动退出。")
+    if is_demo(engine()):  # a demo visitor needs to know which accounts exist
+        st.caption(f"演示库：可用首次启动时终端显示的演示账户登录——{DEMO_ADMIN}（县级管理员，花垣县）或 "
+                   f"{DEMO_AUDITOR}（审计员，只读，可查看全部区域）；密码只在终端显示过一次，"
+                   f"忘记时运行 .venv/bin/ruralcore accounts reset-password 用户名。")
 else:
     st.success(f"已登录：{actor.name}（{actor.role_label}，区域 {actor.region or '全部'}）")
     acc = get_account(engine(), actor.name) or {}
@@ -56,4 +60,4 @@ else:
                 st.success("密码已修改。")
             except RuralcoreError as e:
                 st.error(str(e))
-    st.button("退出登录", on_click=logout, key="logout_main")
+    # signing out: the sidebar's 退出登录 (drawn by page_setup on every page)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboards.ui.context import page_setup
 from ruralcore.cli.rules import program_summary
 from ruralcore.programs import ASSUMED_LABEL, all_programs
 
-st.title("政策文件与规则")
+# public (scope.PUBLIC_PAGES): open signed out too; signed in, the sidebar shows who and 退出登录
+page_setup("政策文件与规则", "programs", needs_program=False)
 progs = all_programs()
 st.dataframe(
     pd.DataFrame([{"方案": p.id, "标题": p.meta.title, "文号": p.meta.doc_number or "—",

@@ -57,6 +57,7 @@ def test_pages_need_a_login(url):
 
 def test_login_form_signs_in_and_refuses_a_wrong_password(url):
     at = app("login.py", url)
+    assert "演示账户登录——admin（县级管理员，花垣县）或 auditor（审计员" in texts(at)  # the demo says how to get in
     at.text_input(key="login_username").input("officer")
     at.text_input(key="login_password").input("wrong-password")
     click(at, "登录")
@@ -236,3 +237,16 @@ def test_household_page_city_supervisor_sees_its_city_masked_and_inspector_is_re
     assert not refused.exception
     assert "无权限：insp（验收人员）不能打开“一户一档”页面" in texts(refused)
     assert not refused.dataframe
+
+
+def test_policy_page_is_public_and_shows_who_is_signed_in(url):
+    page = str(ROOT / "dashboards" / "pages" / "programs.py")
+    out = AppTest.from_file(page, default_timeout=60).run()
+    assert not out.exception and not out.warning
+    assert len(out.dataframe[0].value) == 5  # the five documents, signed out
+    eng = db.get_engine(url)
+    at = AppTest.from_file(page, default_timeout=60)
+    at.session_state["auth_token"] = accounts.start_session(eng, accounts.authenticate(eng, "officer", PW))
+    at.run()
+    assert not at.exception
+    assert "当前用户：officer（乡镇干部，区域 433124T01）" in " ".join(c.value for c in at.sidebar.caption)

@@ -1,92 +1,44 @@
-"""Browser: a township officer logs in, corrects its own township's monthly value (saved
-and audited under its name) and is refused another township's (nothing written).
+"""Browser: signed out, the sidebar offers only 登录 and 政策文件与规则; a township officer
+signs in (a wrong password refused first), sees exactly its role's pages (no 市级督导, no
+审计日志), corrects its own township's monthly value (saved and audited under its name), is
+refused another township's (nothing written), and signs out again.
 
-The server runs a small app of the admin pages (登录 + 月报更正) over a private copy of the
-county demo database, so the shared browser database is not changed."""
+Runs on the shared browser app and demo database (tests/browser/conftest.py)."""
 from __future__ import annotations
 
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
+import ast
+import re
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from ruralcore import accounts
+from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES
 from ruralcore.store import audit, db, reports
+from tests.login_support import PASSWORD, ensure_account, go
 
 ROOT = Path(__file__).resolve().parents[2]
-PW = "Xiang-2019-cun"
+USER = "xiang_officer"
 OWN, OTHER = "433124T01001", "433124T02001"  # villages of 花垣镇 and 边城镇
 PERIOD = "2019-11"
 
-APP = f'''
-import sys
-from pathlib import Path
-sys.path.insert(0, {str(ROOT)!r})
-import streamlit as st
-st.set_page_config(page_title="登录测试", layout="wide")
-admin = Path({str(ROOT / "dashboards" / "admin")!r})
-st.navigation({{"系统": [st.Page(admin / "login.py", title="登录", default=True),
-                         st.Page(admin / "report_fix.py", title="月报更正", url_path="report_fix")]}}).run()
-'''
+
+def _titles(role: str | None) -> set[str]:
+    """Sidebar titles the role may open, from dashboards/app.py's PAGES (not imported: it runs Streamlit)."""
+    src = (ROOT / "dashboards" / "app.py").read_text(encoding="utf-8")
+    pages = ast.literal_eval(re.search(r"^PAGES = (\[.*?^\])", src, re.S | re.M).group(1))
+    return {title for _s, _p, title, _i, key in pages
+            if key in PUBLIC_PAGES or (role is not None and role in PAGE_ROLES[key])}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _sidebar(page) -> set[str]:
+    # a link's text is its material icon name (e.g. "login") and its title: keep the title
+    links = page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')
+    return {re.sub(r"^[a-z_]+\s*", "", t.strip()) for t in links.all_inner_texts()}
 
 
 @pytest.fixture(scope="module")
-def login_db(browser_db_url, tmp_path_factory) -> str:
-    dst = tmp_path_factory.mktemp("login-db") / "county.db"
-    with sqlite3.connect(sa.make_url(browser_db_url).database) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    url = f"sqlite:///{dst}"
-    accounts.create_account(db.get_engine(url), "xiang_officer", "township_officer", "433124T01", PW,
-                            by="测试", display_name="花垣镇干部")
-    return url
-
-
-@pytest.fixture(scope="module")
-def login_app(login_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("login-app")
-    script = folder / "app.py"
-    script.write_text(APP, encoding="utf-8")
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=login_db, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    log = open(folder / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+def officer(browser_db_url) -> str:
+    return ensure_account(db.get_engine(browser_db_url), USER, "township_officer", "433124T01")
 
 
 def _value(url: str, region: str, field: str) -> float:
@@ -102,34 +54,46 @@ def _save(page, wait_idle, region: str, value: int) -> None:
     wait_idle(page)
 
 
-def test_township_officer_edits_own_township_and_is_refused_another(page, login_app, login_db, wait_idle, shoot):
-    page.goto(login_app)
+def test_township_officer_signs_in_sees_its_pages_and_edits_only_its_township(
+        page, app_url, browser_db_url, officer, wait_idle, shoot):
+    page.goto(app_url)
     wait_idle(page)
     main = page.locator('[data-testid="stMain"]')
-    main.get_by_label("用户名").fill("xiang_officer")
+    assert _sidebar(page) == {"登录", "政策文件与规则"} == _titles(None)
+    assert "市级督导" not in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    shoot(page, "login-signed-out")
+
+    main.get_by_label("用户名").fill(officer)
     main.get_by_label("密码").fill("wrong-password")
     main.get_by_role("button", name="登录").click()
     wait_idle(page)
     assert "用户名或密码错误" in main.inner_text()
-    main.get_by_label("用户名").fill("xiang_officer")
-    main.get_by_label("密码").fill(PW)
+    assert _sidebar(page) == {"登录", "政策文件与规则"}
+    main.get_by_label("用户名").fill(officer)
+    main.get_by_label("密码").fill(PASSWORD)
     main.get_by_role("button", name="登录").click()
     wait_idle(page)
-    assert "已登录：xiang_officer（乡镇干部，区域 433124T01）" in main.inner_text()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    shown = _sidebar(page)
+    assert shown == _titles("township_officer")
+    assert {"总览", "数据填报", "月报更正", "一户一档"} <= shown
+    assert not {"试点进度", "县区评分", "落后督办", "月度通报", "审计日志", "账户管理", "验收案件"} & shown
+    assert "市级督导" not in nav.inner_text()
+    assert f"当前用户：{officer}（乡镇干部，区域 433124T01）" in page.locator('[data-testid="stSidebar"]').inner_text()
     shoot(page, "login-signed-in")
 
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("月报更正").click()
+    go(page, "月报更正")
     wait_idle(page)
     assert "月报更正" in main.inner_text()
     field = "natural_villages"  # the first field of the 花垣 programme (the form's default)
-    other_before = _value(login_db, OTHER, field)
-    n_audit = len(audit.load_audit(db.get_engine(login_db)))
+    other_before = _value(browser_db_url, OTHER, field)
+    n_audit = len(audit.load_audit(db.get_engine(browser_db_url)))
 
     _save(page, wait_idle, OWN, 7)
     assert "已保存" in main.inner_text(), main.inner_text()
-    assert _value(login_db, OWN, field) == 7
-    log = audit.load_audit(db.get_engine(login_db))
-    assert len(log) == n_audit + 1 and log["user"].iat[-1] == "xiang_officer"
+    assert _value(browser_db_url, OWN, field) == 7
+    log = audit.load_audit(db.get_engine(browser_db_url))
+    assert len(log) == n_audit + 1 and log["user"].iat[-1] == officer
     shoot(page, "login-own-township-saved")
 
     _save(page, wait_idle, OTHER, 9)
@@ -137,6 +101,11 @@ def test_township_officer_edits_own_township_and_is_refused_another(page, login_
     assert err.count() == 1
     text = err.first.inner_text()
     assert "无权限" in text and OTHER in text and "乡镇干部" in text and "未写入任何数据" in text
-    assert _value(login_db, OTHER, field) == other_before
-    assert len(audit.load_audit(db.get_engine(login_db))) == n_audit + 1
+    assert _value(browser_db_url, OTHER, field) == other_before
+    assert len(audit.load_audit(db.get_engine(browser_db_url))) == n_audit + 1
     shoot(page, "login-other-township-refused")
+
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录").click()
+    wait_idle(page)
+    assert _sidebar(page) == {"登录", "政策文件与规则"}
+    shoot(page, "login-signed-out-again")

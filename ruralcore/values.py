@@ -17,13 +17,13 @@ accepted as given.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import csvfile
 from .errors import InputError, Problem
 from .programs import Program
 
@@ -72,21 +72,7 @@ def _read_raw(path: Path, source: str) -> pd.DataFrame:
     if not path.exists():
         raise InputError(Problem(f"找不到文件 {path}"), source=source)
     if suffix == ".csv":
-        data = path.read_bytes()
-        if not data.strip():
-            raise InputError(Problem("文件是空的"), source=source)
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InputError(Problem("无法识别文件编码，请另存为 UTF-8 的 CSV"), source=source)
-        try:
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError(Problem(f"不是有效的 CSV 文件（{exc}）"), source=source) from None
+        return csvfile.read_csv(path.read_bytes(), source)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             df = pd.read_excel(path, engine="calamine", dtype=object, header=0)

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..csvfile import not_table, other_format, read_csv
 from ..errors import InputError, Problem
 from .layout import CODES_SHEET, SHEET
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# files people rename by mistake: say what they are instead of parsing them as CSV
-OTHER_MAGIC = {b"%PDF": "PDF 文件", b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"GIF8": "GIF 图片",
-               b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包", b"\x1f\x8b": "gzip 压缩包", b"{\\rtf": "RTF 文档"}
 
 
 @dataclass
@@ -42,20 +40,15 @@ def load_bytes(path_or_bytes, name: str | None = None) -> tuple[bytes, str]:
         raise InputError(Problem(f"{p} 是文件夹，不是 Excel 或 CSV 文件")) from None
 
 
-def not_table(source: str, why: str = "") -> InputError:
-    return InputError(Problem("文件不是 Excel（.xlsx/.xls）或 CSV 文件，无法读取" + (f"（{why}）" if why else "")),
-                      source=source)
-
-
 def read_table(data: bytes, source: str) -> Table:
     if not data or not data.strip():
         raise InputError(Problem("文件是空的，没有任何内容"), source=source)
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         rows, code_map = _read_excel(data, source)
     else:
-        for magic, what in OTHER_MAGIC.items():
-            if data.startswith(magic):
-                raise not_table(source, f"内容是{what}")
+        what = other_format(data)  # before the extension: a PDF renamed .xlsx is named as a PDF
+        if what:
+            raise not_table(source, f"内容是{what}")
         if source.lower().endswith((".xlsx", ".xls", ".xlsm")):
             raise not_table(source, "扩展名是 Excel，但内容不是 Excel 工作簿")
         rows, code_map = _read_csv(data, source)
@@ -91,19 +84,5 @@ def _read_excel(data: bytes, source: str):
 
 
 def _read_csv(data: bytes, source: str):
-    if b"\x00" in data[:4096]:
-        raise not_table(source, "内容是二进制数据")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise not_table(source, "无法识别文字编码")
-    try:
-        df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                         skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise not_table(source, str(exc).splitlines()[0]) from None
+    df = read_csv(data, source, header=None)
     return df.to_numpy(dtype=object).tolist(), {}

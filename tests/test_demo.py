@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ from ruralcore.programs import load_program
 from ruralcore.store import reports as store_reports
 from ruralcore.store.db import get_engine
 
-from tests.support import skip_or_fail
+from tests.support import fresh_database
 
 
 @pytest.fixture(scope="module")
@@ -227,32 +226,23 @@ def test_bad_input_exits_2_in_chinese(args, words, capsys, demo_url):
     assert err.startswith("错误：") and words in err and "Traceback" not in err
 
 
-def test_demo_on_postgresql():
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        skip_or_fail("TEST_POSTGRES_URL not set (run scripts/test.sh)")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = "ruralcore_demo_test"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    pg = sa.make_url(url).set(database=name).render_as_string(hide_password=False)
-    counts = build_demo(get_engine(pg), "county")
-    assert counts["pilots"] == 67 and counts["stations"] == 618
-    sqlite = generate("county")["reports"]
-    got = store_reports.load_reports(get_engine(pg), "huayuan-2019")
-    assert len(got) == int((sqlite["program"] == "huayuan-2019").sum())
-    out = reporting.reporting_from_store(get_engine(pg), "huayuan-2019", "2019-06")
-    assert out["total"]["expected"] == 48
-    with get_engine(pg).begin() as conn:  # sequences follow the explicit ids
-        new_id = conn.execute(sa.text("INSERT INTO officers (station, name, registered, version) "
-                                      "VALUES ('桂BRS0001B', '演示·新增', false, 1) RETURNING id")).scalar()
-    assert new_id == counts["officers"] + 1
-    from ruralcore.store import audit
-    log = audit.load_audit(get_engine(pg), user="演示数据生成").set_index("table")["new"].astype(int)
-    assert log["reports"] == counts["reports"] and log["pilots"] == 67  # the bulk load is in the log
-    assert np.isfinite(out["total"]["reporting_rate"])
+def test_demo_on_postgresql(tmp_path):
+    with fresh_database("postgresql", tmp_path, "demo") as pg:
+        counts = build_demo(get_engine(pg), "county")
+        assert counts["pilots"] == 67 and counts["stations"] == 618
+        sqlite = generate("county")["reports"]
+        got = store_reports.load_reports(get_engine(pg), "huayuan-2019")
+        assert len(got) == int((sqlite["program"] == "huayuan-2019").sum())
+        out = reporting.reporting_from_store(get_engine(pg), "huayuan-2019", "2019-06")
+        assert out["total"]["expected"] == 48
+        with get_engine(pg).begin() as conn:  # sequences follow the explicit ids
+            new_id = conn.execute(sa.text("INSERT INTO officers (station, name, registered, version) "
+                                          "VALUES ('桂BRS0001B', '演示·新增', false, 1) RETURNING id")).scalar()
+        assert new_id == counts["officers"] + 1
+        from ruralcore.store import audit
+        log = audit.load_audit(get_engine(pg), user="演示数据生成").set_index("table")["new"].astype(int)
+        assert log["reports"] == counts["reports"] and log["pilots"] == 67  # the bulk load is in the log
+        assert np.isfinite(out["total"]["reporting_rate"])
 
 
 def test_city_scale_has_about_5000_villages_under_the_real_city():

@@ -23,6 +23,8 @@ from ruralcore.programs import Field_, load_program
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 
+from tests.support import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "huayuan-2019"
 PERIOD = "2019-06"
@@ -395,34 +397,14 @@ def test_progress_callback_reaches_100_percent(engine):
 
 # the same round trip on PostgreSQL ----------------------------------------
 @pytest.fixture
-def pg_engine():
-    import importlib.util
-    import uuid
-
-    import sqlalchemy as sa
-
-    # by path: the name "conftest" may be another folder's conftest
-    spec = importlib.util.spec_from_file_location("_excel_tests_conftest", Path(__file__).parent / "conftest.py")
-    top = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(top)
-    skip_or_fail = top.skip_or_fail
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        skip_or_fail("TEST_POSTGRES_URL is not set (run scripts/test.sh)")
-    name = f"excel_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f"CREATE DATABASE {name}"))
-    eng = db.get_engine(sa.make_url(url).set(database=name).render_as_string(hide_password=False))
-    frame = pd.DataFrame({"code": VILLAGES, "name": [f"演示村{i}" for i in range(1, 6)], "level": "village",
-                          "parent": "433124101", "program": PROGRAM, "kind": "", "code_source": "generated",
-                          "ref": "演示"})
-    store_regions.sync_regions(eng, frame, user="测试")
-    yield eng
-    eng.dispose()
-    with admin.connect() as c:
-        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+def pg_engine(tmp_path):
+    with fresh_database("postgresql", tmp_path, "excel") as url:
+        eng = db.get_engine(url)
+        frame = pd.DataFrame({"code": VILLAGES, "name": [f"演示村{i}" for i in range(1, 6)], "level": "village",
+                              "parent": "433124101", "program": PROGRAM, "kind": "", "code_source": "generated",
+                              "ref": "演示"})
+        store_regions.sync_regions(eng, frame, user="测试")
+        yield eng
 
 
 def test_round_trip_on_postgresql(pg_engine):

@@ -611,3 +611,35 @@ def task_counts(status: pd.DataFrame, by: str) -> pd.DataFrame:
     frame = status.explode("responsible") if by == "responsible" else status
     out = pd.crosstab(frame[by], frame["state"]).reindex(columns=list(TASK_STATES), fill_value=0)
     return out.reset_index()
+
+
+# --------------------------------------------------------------------------------------
+# read scoping: what an account that reads part of the area is shown
+
+def compare_level_within(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> str:
+    """compare_level, or the report level itself when every reporting region of ``fields``
+    falls into one group: a township officer compares its own villages, not its township
+    with itself."""
+    level = compare_level(program)
+    rows = _reporting_rows(program, fields)
+    if level == report_level(program) or rows.empty:
+        return level
+    groups = pd.unique(pd.Series(parents_at(program, regions, rows.index, level), dtype=object))
+    return level if len(groups) > 1 else report_level(program)
+
+
+def stations_within(stations: pd.DataFrame | None, visible) -> pd.DataFrame | None:
+    """The stations whose township or own region is among ``visible`` codes (None: all)."""
+    if stations is None or visible is None:
+        return stations
+    seen = list(visible)
+    keep = stations["township"].isin(seen) | stations["region"].isin(seen)
+    return stations[keep.to_numpy()]
+
+
+def quota_within(quota: pd.DataFrame, regions: pd.DataFrame, visible) -> pd.DataFrame:
+    """quota_table rows (townships by name) of the townships among ``visible`` codes."""
+    if visible is None:
+        return quota
+    towns = regions.loc[regions.index.isin(list(visible)), "name"]
+    return quota[quota["township"].isin(towns)].reset_index(drop=True)

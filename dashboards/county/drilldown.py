@@ -1,5 +1,7 @@
 """逐级查看: county → township → village. The selection lives in the URL
-(?town=…&unit=…), so a copied link reopens the same place."""
+(?town=…&unit=…), so a copied link reopens the same place. The tree starts at the
+account's region: a township officer starts at its township, a village reporter at its
+village (the ranks shown stay county-wide)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,9 +17,9 @@ from ruralcore.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "no_target": "—"}
 
-page_setup("逐级查看", "drilldown")
+actor = page_setup("逐级查看", "drilldown")
 program = current_program()
-d = data.Data(program.id)
+d = data.Data(program.id, actor)  # with an account: only the regions it reads
 period = period_picker(d.periods)
 if period is None:
     st.stop()
@@ -51,21 +53,24 @@ def _clear_unit() -> None:
 
 
 def _up() -> None:
-    """One level up: village → its township, township → the whole area."""
-    if st.session_state.get("dd_unit"):
+    """One level up: village → its township, township → the whole area (never above the
+    account's own region: those options are not offered)."""
+    if st.session_state.get("dd_unit") and not top_unit:
         st.session_state["dd_unit"] = ""
-    else:
+    elif not top_town:
         st.session_state["dd_town"] = ""
 
 
 groups = ov.compare_table(program, cur, d.regions, group_level)
 codes = [c for c in groups.columns if c != "name"]
-group_codes = [""] + list(groups.index) if two_levels else [""]
+# an account that reads one group only (a township officer) starts inside it: no “（全部）”
+top_town = d.scoped and two_levels and len(groups) == 1
+group_codes = (list(groups.index) if top_town else [""] + list(groups.index)) if two_levels else [""]
 
 c1, c2 = st.columns(2)
 if two_levels:
     if st.session_state["dd_town"] not in group_codes:
-        st.session_state["dd_town"] = ""
+        st.session_state["dd_town"] = group_codes[0]
     town = c1.selectbox(ov.level_name(group_level), group_codes, key="dd_town", on_change=_clear_unit,
                         format_func=lambda c: "（全部）" if c == "" else groups.at[c, "name"])
 else:
@@ -78,9 +83,12 @@ if two_levels and town:
 else:
     unit_codes = list(units.index)
 unit_names = dict(zip(unit_codes, ov.names(d.regions, unit_codes)))
-if st.session_state["dd_unit"] not in [""] + unit_codes:
-    st.session_state["dd_unit"] = ""
-unit = c2.selectbox(ov.level_name(here), [""] + sorted(unit_codes, key=lambda c: unit_names[c]), key="dd_unit",
+# …and an account that reads one unit only (a village reporter) starts at that unit
+top_unit = d.scoped and len(units) == 1
+unit_options = ([] if top_unit else [""]) + sorted(unit_codes, key=lambda c: unit_names[c])
+if st.session_state["dd_unit"] not in unit_options:
+    st.session_state["dd_unit"] = unit_options[0] if unit_options else ""
+unit = c2.selectbox(ov.level_name(here), unit_options, key="dd_unit",
                     format_func=lambda c: "（请选择）" if c == "" else unit_names.get(c, c))
 
 st.query_params["town"] = town
@@ -193,7 +201,7 @@ def unit_view() -> None:
                          hide_index=True, width="stretch", key="dd_stations")
 
 
-if unit or (two_levels and town):
+if (unit and not top_unit) or (two_levels and town and not top_town):
     st.button("↑ 返回上一级", key="dd_up", on_click=_up)
 if unit:
     unit_view()

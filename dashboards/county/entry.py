@@ -1,29 +1,29 @@
 """数据填报: a township's villages (the regions at the programme's report level, by parent) for one month as an editable table, checked with the
 programme's ranges; saved through the store with the versions read (a concurrent edit
-is refused, never overwritten); Excel template download and upload. Anyone may look at the
-sheet; saving and importing need a signed-in account and write as it, so scope (role and
-region) is checked on every row. The rules live in ruralcore.entry / ruralcore.excel; this
-page only lays them out."""
+is refused, never overwritten); Excel template download and upload. The sheet offers only
+the regions the account may write (ruralcore.scope.can_write on 'reports'); saving and
+importing write as the account, so scope is checked again on every row. A role that
+writes no reports (the auditor) sees the sheet read-only. The rules live in
+ruralcore.entry / ruralcore.excel / ruralcore.scope; this page only lays them out."""
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pandas as pd
 import streamlit as st
 
-from dashboards.ui.auth import current_actor, require_login
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import entry, excel
+from ruralcore import entry, excel, scope
 from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
 from ruralcore.fmt import period_zh
 
 URL = os.environ.get("DATABASE_URL") or ""
 
-page_setup("数据填报", "entry")
+actor = page_setup("数据填报", "entry")  # signed out or a role without entry: the page stops
 program = current_program()
 eng = engine()
-# Viewing needs no account; when someone is signed in, show who (require_login draws it).
-actor = require_login() if current_actor() is not None else None
+writes = scope.can_write_table(actor, "reports")  # the auditor reads every sheet, writes none
 if not entry.fields(program):
     st.info(f"《{program.meta.title}》没有按月填报的数据项。")
     st.stop()
@@ -36,9 +36,41 @@ def _groups(url: str, program_id: str, token: str) -> pd.DataFrame:
     return entry.groups(engine(), program_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _units(url: str, program_id: str, token: str) -> pd.DataFrame:
+    return entry.units(engine(), program_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _allowed(url: str, program_id: str, token: str, role: str, region: str, write: bool) -> frozenset:
+    """The reporting units an account may write (or, read-only, read)."""
+    units = _units(url, program_id, token)
+    who = scope.Actor("_", role, region)
+    with engine().connect() as conn:
+        tree = scope.region_tree(conn)
+    decide = scope.can_write if write else scope.can_read
+    return frozenset(units["code"][decide(who, "reports", units["code"], tree)])
+
+
+def _only_allowed(sheet: entry.Sheet) -> entry.Sheet:
+    """The sheet's rows of the units this account may write; the versions read go with them."""
+    keep = sheet.frame[entry.CODE].astype(str).isin(allowed).to_numpy()
+    if keep.all():
+        return sheet
+    codes = set(sheet.frame.loc[keep, entry.CODE].astype(str))
+    return dataclasses.replace(sheet, frame=sheet.frame[keep].reset_index(drop=True),
+                               versions={k: v for k, v in sheet.versions.items() if k[0] in codes})
+
+
 groups = _groups(URL, program.id, TOKEN)
 if groups.empty:
     st.info(f"数据库中还没有本方案的填报单位（{unit}），无法填报。请先导入区域或生成演示数据（ruralcore demo）。")
+    st.stop()
+allowed = _allowed(URL, program.id, TOKEN, actor.role, actor.region, writes)
+mine = _units(URL, program.id, TOKEN)
+groups = groups[groups["code"].isin(mine.loc[mine["code"].isin(allowed), "group"])].reset_index(drop=True)
+if groups.empty:
+    st.info(f"本账户（{actor.role_label}，区域 {actor.region}）没有可以填报的{unit}。")
     st.stop()
 
 group_names = dict(zip(groups["code"], groups["name"]))
@@ -74,10 +106,10 @@ for kind in ("success", "error"):
 
 # The sheet (values and versions) is read once and kept until saved or re-read, so that a
 # save carries the versions the user actually saw.
-sheet_key = ("en_sheet", program.id, period, group)
+sheet_key = ("en_sheet", program.id, period, group, actor.name)
 if st.session_state.get("en_sheet_key") != sheet_key or "en_sheet" not in st.session_state:
     try:
-        st.session_state["en_sheet"] = entry.load_sheet(eng, program, period, group)
+        st.session_state["en_sheet"] = _only_allowed(entry.load_sheet(eng, program, period, group))
     except RuralcoreError as err:
         st.error(str(err))
         st.stop()
@@ -100,18 +132,18 @@ for r in rules:
         r.label, min_value=r.min, max_value=r.max, step=r.step,
         format="%d" if r.kind in ("count", "flag") else "%.2f", help=r.help)
 edited = st.data_editor(sheet.frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
-                        key=f"en_editor_{st.session_state['en_editor_n']}")
+                        disabled=not writes, key=f"en_editor_{st.session_state['en_editor_n']}")
 
-if actor is None:
-    st.info("未登录：可以查看本表；保存或导入前请先在“系统 → 登录”页面登录，写入按账户的区域检查。")
+if not writes:
+    st.caption(f":material/lock: {actor.role_label}账户只读：可以查看各{unit}的月报，不能保存或导入。")
 c = st.columns([1, 1, 4])
-save = c[0].button("保存", type="primary", key="en_save")
+save = c[0].button("保存", type="primary", key="en_save") if writes else False
 if c[1].button("重新读取", key="en_reload", help="放弃未保存的修改，读取数据库中的最新数据"):
     st.session_state.pop("en_sheet", None)
     st.rerun()
 
 if save:
-    user = actor or require_login()  # not signed in: the login hint, and nothing is saved
+    user = actor  # the store checks the account's region on every row: a refusal writes nothing
     try:
         result = entry.save(eng, sheet, edited, user)
     except InputError as err:
@@ -149,9 +181,11 @@ with c[0]:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 with c[1]:
     st.markdown(f"**2. 上传填好的文件**：导入到{period_zh(period)}。逐行校验，任何一处有误则整份不导入。")
-    upload = st.file_uploader("选择Excel或CSV文件", type=["xlsx", "xls", "csv"], key="en_upload")
+    upload = st.file_uploader("选择Excel或CSV文件", type=["xlsx", "xls", "csv"], key="en_upload") if writes else None
+    if not writes:
+        st.caption(f"{actor.role_label}账户不能导入。")
     if upload is not None and st.button("导入", key="en_import"):
-        user = actor or require_login()
+        user = actor
         bar = st.progress(0.0, text="开始导入")
         try:
             result = excel.import_file(eng, program.id, upload.getvalue(), period, user,

@@ -1,7 +1,9 @@
 """里程碑: the programme's milestones with due date, status as of the data's date, the day
-each was done and its clause; a signed-in county user records a milestone as done (or
-clears the record). Viewing needs no login. Writes go through ruralcore.milestone_records
-(audited; the version the user saw is carried, so a change made meanwhile is refused)."""
+each was done and its clause; a county admin records a milestone as done (or clears the
+record). Milestones are programme-level: every account that reads the programme sees
+them (page_setup offers only those programmes). Writes go through
+ruralcore.milestone_records as the signed-in account (scope-checked, audited; the version
+the user saw is carried, so a change made meanwhile is refused)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +11,6 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboards.ui.auth import current_actor, require_login
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import milestone_records as mr
 from ruralcore import overview as ov
@@ -30,7 +31,7 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "")
 
 
-page_setup("里程碑", "milestones")
+actor = page_setup("里程碑", "milestones")  # signed out: the login hint, the page stops
 program = current_program()
 eng = engine()
 if not program.milestones:
@@ -59,12 +60,8 @@ else:
         save = left.form_submit_button("记录完成", type="primary")
         clear = right.form_submit_button("清除记录")
     if save or clear:
-        # recording needs an account; without one: the hint, nothing written, the table still shown
-        actor = require_login() if current_actor() is not None else None
         expected = seen.get(code)
-        try:
-            if actor is None:
-                raise RuralcoreError("请先在“登录”页面登录：记录或清除里程碑需要县级管理员账户，本次未写入任何数据。")
+        try:  # the store checks the account's role and region: a refusal writes nothing
             if save:
                 mr.record_done(eng, program.id, code, done_on, note, actor, expected_version=expected)
                 msg = f"已记录：“{labels[code]}”于 {date_zh(done_on)} 完成。"

@@ -11,14 +11,15 @@ from dashboards.ui import charts, data, tables, tiles
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from ruralcore import overview as ov
+from ruralcore.scope import keep_visible
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
 
-page_setup("县领导小组总览", "overview")
+actor = page_setup("县领导小组总览", "overview")
 program = current_program()
-d = data.Data(program.id)
+d = data.Data(program.id, actor)  # with an account: only the regions it reads
 period = period_picker(d.periods)
 if period is None:
     st.stop()
@@ -33,9 +34,15 @@ as_of = d.as_of if latest and d.as_of else pd.Period(period, "M").end_time.date(
 done = done_dates(engine(), program.id) if program.milestones else {}
 info = ov.indicator_info(program)
 big = projector_on()
+# an account that reads part of the area (a township, a village) is told what it sees
+partial = d.scoped and len(cur) < len(data.month(d.url, d.token, program.id, period))
+area = ov.names(d.regions, [actor.region])[0] if partial else ""
 
 st.caption(f"{program.meta.short_title} · {period_zh(period)}月报 · 数据截至 {date_zh(as_of)}"
            + (f" · 与{period_zh(prev_period)}比较" if prev_period else ""))
+if partial:
+    st.caption(f":material/visibility: 本账户只看本辖区（{area}）：各项数值为辖区内的汇总与对比；"
+               "村排名的名次为全县排名。")
 
 
 def _ind_label(code: str) -> str:
@@ -83,8 +90,8 @@ def _compare_codes() -> list[str]:
 
 
 def panel_compare() -> None:
-    level = ov.compare_level(program)
-    comp = ov.compare_table(program, cur, d.regions)
+    level = compare_level
+    comp = ov.compare_table(program, cur, d.regions, level)
     st.subheader(f"各{ov.level_name(level)}对比")
     codes = [c for c in _compare_codes() if c in comp.columns]
     code = _chosen_indicator("ov_compare_ind", codes)
@@ -98,8 +105,15 @@ def panel_compare() -> None:
         st.caption(f"共 {len(comp)} 个{ov.level_name(level)}，只画出离目标最远的 {len(shown)} 个；完整名单见“逐级查看”。")
 
 
-def panel_ranking() -> None:
+def ranked_visible():
+    """The whole county's ranking (the rubric ranks the county), only the rows this
+    account reads: the rank numbers stay county-wide."""
     ranked = data.ranking(d.url, d.token, program.id, period)
+    return None if ranked is None else keep_visible(ranked, d.visible, "region")
+
+
+def panel_ranking() -> None:
+    ranked = ranked_visible()
     counts = ov.award_counts(ranked)
     r = program.rubric
     st.subheader("村排名（计分办法）")
@@ -116,12 +130,13 @@ def panel_ranking() -> None:
     })
     tables.show(table, "ranking_table", max_rows=n, style=tables.award_colours(), height=(len(table) + 1) * 35 + 3,
                 column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
-    st.caption(f"前 {n} 名，共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
+    where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
+    st.caption(f"{where}前 {n} 名，共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
                f"条款 {r.ref}。")
 
 
 def panel_heatmap() -> None:
-    ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric else None
+    ranked = ranked_visible() if program.rubric else None
     rows = (14 if st.session_state.get("slideshow") else 30) if big else ov.HEATMAP_ROWS
     hm = ov.heatmap(program, cur, d.regions, rows=rows, ranked=ranked)
     what = ov.level_name(ov.report_level(program))
@@ -141,11 +156,11 @@ def panel_heatmap() -> None:
 def panel_trend() -> None:
     st.subheader("月度趋势")
     with st.spinner("正在汇总各月数据（首次较慢，之后取缓存）…"):
-        tr = data.trend(d.url, d.token, program.id, period)
+        tr = d.trend(period)  # over the regions this account reads
     codes = [c for c in _compare_codes() if c in tr.columns]
     code = _chosen_indicator("ov_trend_ind", codes)
     fig = charts.trend(tr, {code: info.at[code, "name"]}, {code: info.at[code, "threshold"]},
-                       f"{info.at[code, 'name']}：全域逐月（{info.at[code, 'ref']}）", info.at[code, "unit"])
+                       f"{info.at[code, 'name']}：{area or '全域'}逐月（{info.at[code, 'ref']}）", info.at[code, "unit"])
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_trend")
 
 
@@ -163,7 +178,11 @@ def panel_timeline() -> None:
 def panel_stations() -> None:
     st.subheader("益农信息社建设：按乡镇与类型对照附件1任务")
     sp = data.stations(d.url, d.token, program.id)
-    q = ov.quota_table(program, sp["stations"], d.regions)
+    q = ov.quota_within(ov.quota_table(program, ov.stations_within(sp["stations"], d.visible), d.regions),
+                        d.regions, d.visible)
+    if q.empty:
+        st.info("本账户辖区内没有附件1分配的益农信息社任务。")
+        return
     kind = "standard" if big else st.radio("类型", list(q["kind"].unique()), horizontal=True,
                                            format_func=lambda k: q.loc[q["kind"] == k, "kind_name"].iloc[0],
                                            key="ov_station_kind")
@@ -179,7 +198,9 @@ def panel_stations() -> None:
 def panel_officers() -> None:
     st.subheader("信息员培训不足48学时")
     sp = data.stations(d.url, d.token, program.id)
-    short = ov.officers_short(program, sp["stations"], sp["officers"], d.regions)
+    mine = ov.stations_within(sp["stations"], d.visible)
+    officers = sp["officers"][sp["officers"]["station"].isin(mine["station"])]
+    short = ov.officers_short(program, mine, officers, d.regions)
     st.metric("不足学时的信息员", f"{len(short)} 人", help="五(二)2：每名信息员每年培训不少于48学时")
     if len(short):
         tables.show(short.head(50), "officers_table", max_rows=10)
@@ -187,7 +208,7 @@ def panel_officers() -> None:
 
 def panel_tasks() -> None:
     st.subheader("重点任务（按领域、责任部门和状态）")
-    tp = data.task_progress(d.url, d.token, program.id)
+    tp = keep_visible(data.task_progress(d.url, d.token, program.id), d.visible, "region")
     st_ = ov.task_table(program, tp, period, as_of)
     by_area = ov.task_counts(st_, "area_name")
     by_unit = ov.task_counts(st_, "responsible")
@@ -203,7 +224,8 @@ def panel_tasks() -> None:
                 "tasks_table", max_rows=20, height=21 * 35 + 3)
 
 
-has_compare = len(ov.compare_table(program, cur, d.regions)) > 1
+compare_level = ov.compare_level_within(program, cur, d.regions)
+has_compare = len(ov.compare_table(program, cur, d.regions, compare_level)) > 1
 panels: list[tuple[str, callable]] = [("目标", panel_targets)]
 if program.milestones:
     panels.append(("倒计时", panel_countdown))

@@ -1,7 +1,9 @@
 """假设评分: change a village's values or the rubric's points and see score, rank and
-award at once; save a scenario by name, reopen it, compare two. Trying needs no account;
-saving and deleting a scenario write as the signed-in account. All numbers come from
-ruralcore.whatif / ruralcore.scoring; this page only lays them out."""
+award at once; save a scenario by name, reopen it, compare two. The scoring runs on the
+whole county (the rubric ranks the county), but the village picker and the village
+tables offer only the villages the account reads. Saving and deleting a scenario write as
+the signed-in account (planning roles only). All numbers come from ruralcore.whatif /
+ruralcore.scoring; this page only lays them out."""
 from __future__ import annotations
 
 import os
@@ -10,20 +12,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.ui.auth import current_actor, require_login
+from dashboards.ui import data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import AWARD_COLORS, projector_on, style_figure
 from ruralcore import entry, scoring, whatif
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import period_zh
 from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
+from ruralcore.scope import can_write_table, keep_visible
 
-LOGIN_HINT = "请先在“系统 → 登录”页面登录后再保存或删除模拟方案（试算不需要登录）。"
-
-page_setup("假设评分", "whatif")
+actor = page_setup("假设评分", "whatif")  # signed out: the login hint, the page stops
 program = current_program()
-# Trying needs no account; when someone is signed in, show who (require_login draws it).
-actor = require_login() if current_actor() is not None else None
+seen = data.visible(actor)  # the region codes this account reads (None: all)
+may_save = can_write_table(actor, "what_if_scenarios")
 if program.rubric is None:
     with_rubric = "、".join(f"“{p.meta.short_title}”" for p in all_programs() if p.rubric is not None)
     st.info(f"《{program.meta.title}》没有计分办法（评分、排名、评优的规则），不能做假设评分。"
@@ -81,9 +82,14 @@ if values.empty:
     st.info(f"{period_zh(period)}没有村的月报数据，无法计分。")
     st.stop()
 scored = _scored(URL, program.id, period, TOKEN)
-# every scored village with its township (a province has tens of thousands: pick the township first)
-vill = pd.DataFrame({"code": values.index.astype(str)}).merge(
-    _villages(URL, program.id, TOKEN), on="code", how="left")
+# the villages this account may pick: the ones it reads (the scoring still ranks them all)
+pickable = values.index.astype(str) if seen is None else values.index[values.index.isin(list(seen))].astype(str)
+if len(pickable) == 0:
+    st.info(f"{period_zh(period)}本账户辖区内没有参加计分的村。")
+    st.stop()
+partial = len(pickable) < len(values)
+# every pickable village with its township (a province has tens of thousands: pick the township first)
+vill = pd.DataFrame({"code": pickable}).merge(_villages(URL, program.id, TOKEN), on="code", how="left")
 vill["township"] = vill["township"].fillna("")
 vill["township_name"] = vill["township_name"].fillna("（未分乡镇）")
 vill = vill.sort_values(["township", "code"], kind="stable")
@@ -100,6 +106,9 @@ def vname(code: str) -> str:
 
 
 st.caption(f"{period_zh(period)}，共{len(values)}个村参加计分。规则（{rubric.ref}）：{scoring.tie_rule_text(rubric)}")
+if partial:
+    st.caption(f":material/visibility: 得分和名次按全县{len(values)}个村计算；本账户只能选择和查看本辖区的"
+               f"{len(pickable)}个村，名次为全县排名。")
 if rubric.assumed:
     st.caption(f":material/info: {ASSUMED_LABEL}：{rubric.assumed}")
 
@@ -116,8 +125,9 @@ def _reset(period: str, region: str) -> None:
 
 def _default_region() -> str:
     # the village closest to 达标 among those below it: the obvious “what if it fixed X?”
-    below = scored[scored["award"] == "not_qualified"].sort_values(["rank", "region"])
-    return str(below["region"].iat[0]) if len(below) else str(scored.sort_values("rank")["region"].iat[-1])
+    mine = scored[scored["region"].isin(town_of)]
+    below = mine[mine["award"] == "not_qualified"].sort_values(["rank", "region"])
+    return str(below["region"].iat[0]) if len(below) else str(mine.sort_values("rank")["region"].iat[-1])
 
 
 @st.fragment
@@ -223,6 +233,7 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     c[1].metric("达标村（≥80分，含优秀）", f"{ex['当前'] + qu['当前']} → {ex['假设'] + qu['假设']}个")
     c[2].metric("未达标村", f"{counts.loc['未达标', '当前']} → {counts.loc['未达标', '假设']}个")
 
+    table = keep_visible(table, seen, "region")  # other villages' scores are not this account's to see
     moved = table[table["change"] != "none"]
     view = pd.DataFrame({
         "村": moved["region"].map(vname), "区域代码": moved["region"],
@@ -232,7 +243,7 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     }).sort_values(["假设名次", "区域代码"], kind="stable")
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**获得或失去达标、优秀的村**")
+        st.markdown("**获得或失去达标、优秀的村**" + ("（本辖区）" if partial else ""))
         if view.empty:
             st.success("没有村获得或失去达标、优秀。")
         else:
@@ -242,7 +253,8 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
         st.plotly_chart(award_chart(counts), key="wi_chart", theme=None, config={"displayModeBar": False})
         st.caption("每组左侧浅色柱为当前，右侧深色柱为假设。")
 
-    with st.expander("排名对比（按假设名次，前30名）", expanded=weights is not None):
+    with st.expander("排名对比（按假设名次，前30名" + ("，仅本辖区的村，名次为全县排名）" if partial else "）"),
+                     expanded=weights is not None):
         top = table.sort_values(["rank_after", "region"], kind="stable").head(30)
         st.dataframe(pd.DataFrame({
             "假设名次": top["rank_after"], "当前名次": top["rank_before"], "名次变化": top["rank_change"],
@@ -270,10 +282,10 @@ def save_form(scenario: whatif.Scenario) -> None:
     name = c[0].text_input("方案名称", key="wi_name", placeholder="例如：补齐宽带后的排名")
     note = c[1].text_input("说明（可选）", key="wi_note")
     overwrite = c[2].checkbox("同名覆盖", key="wi_overwrite")
-    if actor is None:
-        st.caption(LOGIN_HINT)
+    if not may_save:
+        st.caption(f"{actor.role_label}账户可以试算，保存模拟方案需要县级管理员或市级督导账户。")
     if st.button("保存方案", key="wi_save", type="primary"):
-        user = actor or require_login()  # not signed in: the login hint, nothing saved
+        user = actor  # the store checks the role: a refusal writes nothing
         sc = whatif.Scenario(name=name, program=scenario.program, period=scenario.period, region=scenario.region,
                              changes=scenario.changes, weights=scenario.weights, note=note)
         try:
@@ -318,12 +330,8 @@ def _open(name: str) -> None:
 
 
 def _delete(name: str) -> None:
-    user = current_actor()  # a callback cannot stop the page: refuse with the hint instead
-    if user is None:
-        st.session_state["wi_flash_error"] = LOGIN_HINT
-        return
-    try:
-        whatif.delete_scenario(eng, program, name, user)
+    try:  # the store checks the role: a refusal deletes nothing
+        whatif.delete_scenario(eng, program, name, actor)
     except RuralcoreError as err:
         st.session_state["wi_flash_error"] = str(err)
         return
@@ -335,6 +343,9 @@ st.subheader("五、已保存的模拟方案")
 if "wi_flash_error" in st.session_state:
     st.error(st.session_state.pop("wi_flash_error"))
 saved = whatif.list_scenarios(eng, program)
+# scenarios about a village this account does not read are not listed (whole-county ones are)
+if seen is not None:
+    saved = saved[saved["region"].isna() | saved["region"].isin(list(seen))].reset_index(drop=True)
 if saved.empty:
     st.info("还没有保存的模拟方案。")
 else:
@@ -375,9 +386,9 @@ else:
                         st.caption(f"名次 第{int(r['rank'])}名 · 评定 {r['award_label']}")
                     st.caption(f"优秀 {r['excellent']}个 · 达标（含优秀）{r['excellent'] + r['qualified']}个 · "
                                f"未达标 {r['not_qualified']}个 · 分值：{r['weights']}")
-            t = cmp["table"]
+            t = keep_visible(cmp["table"], seen, "region")
             diff = t[(t["award_a"] != t["award_b"]) | (t["rank_a"] != t["rank_b"])]
-            st.markdown("**两方案评定或名次不同的村**")
+            st.markdown("**两方案评定或名次不同的村**" + ("（本辖区）" if partial else ""))
             if diff.empty:
                 st.success("两个方案下各村的名次和评定相同。")
             else:

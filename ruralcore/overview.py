@@ -407,7 +407,8 @@ def trend_from_totals(program: Program, totals: pd.DataFrame) -> pd.DataFrame:
 def trend_from_store(engine: sa.Engine, program: Program, upto: str | None = None,
                      regions=None) -> pd.DataFrame:
     """Monthly indicator values over the whole area (or over ``regions`` only), summed in
-    the database."""
+    the database: the whole area reads the kept monthly sums (report_totals), a part of
+    it sums its regions' reports."""
     from .store import reports as store_reports
     return trend_from_totals(program, store_reports.period_totals(engine, program.id, upto, regions))
 

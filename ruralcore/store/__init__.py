@@ -6,7 +6,9 @@ audited writes with optimistic locking, and bulk report loading.
 
 - db: get_engine(url), ensure_schema(engine), default_url(), session(engine), dispose(url)
 - reports: load_reports(engine, program, periods), upsert_reports(engine, program, period,
-  values, user, submitted_at, expected_versions) -> {'inserted', 'updated', 'unchanged'}
+  values, user, submitted_at, expected_versions) -> {'inserted', 'updated', 'unchanged'},
+  period_totals(engine, program, upto, regions): monthly sums per field, read from
+  report_totals (migration 0006: triggers on reports keep it in step with every write)
 - write: insert / update / delete (one record, audited, version-checked), bulk_insert
 - audit: load_audit(engine, user, table, since, until, key_prefix)
 - regions: sync_regions(engine, frame, user), load_regions(engine, program)

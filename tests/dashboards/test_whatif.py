@@ -5,6 +5,7 @@ for the 花垣 rubric (三(一)、三(二)): ≥ 80 points 达标, top 10 优秀
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -61,11 +62,13 @@ def eng(url):
     return db.get_engine(url)
 
 
-def run_page(eng=None, role: str = "county_admin", region: str = "433124", name: str | None = None) -> AppTest:
-    """The page; signed in as (role, region) when ``eng`` is given."""
+def run_page(eng=None, role: str = "county_admin", region: str = "433124", name: str | None = None,
+             login: bool = True) -> AppTest:
+    """The page signed in as (role, region) — by default 花垣's county admin, who reads the
+    whole county and may save scenarios; ``login=False`` stays signed out."""
     at = AppTest.from_file(PAGE, default_timeout=120)
-    if eng is not None:
-        sign_in(at, eng, role, region, name)
+    if login:
+        sign_in(at, eng or db.get_engine(os.environ["DATABASE_URL"]), role, region, name)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -94,7 +97,7 @@ def state(at: AppTest, eng):
 
 
 def test_programme_without_rubric_says_so(url):
-    at = run_page()
+    at = run_page(role="auditor", region="")  # reads every programme
     at.selectbox(key="program").set_value("rongshui-2019").run()
     assert not at.exception
     assert any("没有计分办法" in i.value for i in at.info)
@@ -198,8 +201,8 @@ def test_points_not_adding_to_100_are_refused(url):
 
 
 def test_nothing_written_without_saving(url, eng):
-    before = len(audit.load_audit(eng))
     at = run_page()
+    before = len(audit.load_audit(eng))  # after signing in (creating the account is audited)
     _, period, region, _ = state(at, eng)
     at.number_input(key=f"wi_v_{period}_{region}_home_broadband").set_value(40.0).run()
     at.number_input(key="wi_w_broadband").set_value(25.0)
@@ -263,22 +266,35 @@ def test_duplicate_name_is_refused_on_the_page(url, eng):
     assert len(whatif.list_scenarios(eng, HUAYUAN)) == 1
 
 
-def test_trying_needs_no_login_but_saving_and_deleting_do(url, eng):
+def test_signed_out_gets_the_login_hint_and_nothing_is_written(url, eng):
     whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
     before = len(audit.load_audit(eng, table="what_if_scenarios"))
-    at = run_page()
-    _, period, region, _ = state(at, eng)
-    at.number_input(key=f"wi_v_{period}_{region}_home_broadband").set_value(40.0).run()
-    assert not at.exception and metric(at, "假设得分").endswith("分")  # trying works signed out
-    assert not [t for t in at.text_input if t.label == "操作人"]
-    at.text_input(key="wi_name").input("未登录方案")
-    at.button(key="wi_save").click().run()
-    assert not at.exception
+    at = run_page(login=False)
     assert any("请先在“登录”页面登录" in w.value for w in at.warning)
-    at = run_page()
+    assert not at.number_input and not [b for b in at.button if b.key in ("wi_save", "wi_delete_btn")]
+    assert whatif.list_scenarios(eng, HUAYUAN)["name"].tolist() == ["旧方案"]
+    assert len(audit.load_audit(eng, table="what_if_scenarios")) == before
+
+
+def test_auditor_may_try_but_not_save_or_delete(url, eng):
+    """The auditor reads everything and writes nothing: trying works, saving and deleting
+    are refused in Chinese, nothing written."""
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    before = len(audit.load_audit(eng, table="what_if_scenarios"))
+    at = run_page(role="auditor", region="")
+    at.selectbox(key="program").set_value(HUAYUAN).run()
+    _, period, region, values = state(at, eng)
+    at.number_input(key=f"wi_v_{period}_{region}_home_broadband").set_value(40.0).run()
+    assert not at.exception
+    want = scoring.what_if(load_program(HUAYUAN), values, region, {"home_broadband": 40.0})
+    assert metric(at, "假设得分") == f"{want['score']:.2f}分"
+    assert any("保存模拟方案需要县级管理员或市级督导账户" in c.value for c in at.caption)
+    at.text_input(key="wi_name").input("审计方案")
+    at.button(key="wi_save").click().run()
+    assert any(e.value.startswith("无权限：") and "未写入任何数据" in e.value for e in at.error)
     at.selectbox(key="wi_open").set_value("旧方案")
     at.button(key="wi_delete_btn").click().run()
-    assert any("请先在“系统 → 登录”页面登录" in e.value for e in at.error)
+    assert any(e.value.startswith("无权限：") for e in at.error)
     assert whatif.list_scenarios(eng, HUAYUAN)["name"].tolist() == ["旧方案"]
     assert len(audit.load_audit(eng, table="what_if_scenarios")) == before
 
@@ -298,6 +314,39 @@ def test_account_without_planning_rights_is_refused(url, eng):
     assert any(e.value.startswith("无权限：") for e in at.error)
     assert whatif.list_scenarios(eng, HUAYUAN)["name"].tolist() == ["旧方案"]
     assert len(audit.load_audit(eng, table="what_if_scenarios")) == before
+
+
+def test_township_officer_picks_only_its_villages_ranked_county_wide(url, eng):
+    """Read scoping: the rubric still ranks the whole county, but a township officer picks
+    and sees only its own villages (with their county-wide ranks)."""
+    at = run_page(eng, "township_officer", "433124T01")
+    program, period, region, values = state(at, eng)
+    v = whatif.villages(eng, program)
+    mine = v[(v["township"] == "433124T01") & v["code"].isin(values.index)]
+    assert 1 < len(mine) < len(values)
+    assert at.selectbox(key="wi_town").options == [mine["township_name"].iat[0]]
+    assert at.selectbox(key="wi_region").options == mine["name"].tolist()
+    assert region in set(mine["code"])
+    county = scoring.score(program, values).set_index("region")  # the whole county's ranking
+    assert metric(at, "当前名次") == f"第{county.at[region, 'rank']}名"
+    assert any("名次为全县排名" in c.value for c in at.caption)
+
+    for code, pts in REWEIGHT.items():
+        at.number_input(key=f"wi_w_{code}").set_value(float(pts))
+    at.run()
+    assert not at.exception and not at.error
+    cmp = scoring.compare(scoring.score(program, values), scoring.reweight(program, values, REWEIGHT))
+    moved = cmp[(cmp["change"] != "none")]
+    assert not moved["region"].isin(mine["code"]).all()  # others move too: they must not be listed
+    try:
+        shown = table_with(at, "变化")
+    except AssertionError:
+        shown = pd.DataFrame({"区域代码": []})
+    assert sorted(shown["区域代码"]) == sorted(moved.loc[moved["region"].isin(mine["code"]), "region"])
+    rank = table_with(at, "假设名次")
+    assert set(rank["村"]) <= set(mine["label"])
+    by_name = cmp.set_index("region").loc[mine["code"]].set_index(mine["label"].to_numpy())
+    assert rank.set_index("村")["假设名次"].to_dict() == by_name.loc[rank["村"], "rank_after"].to_dict()
 
 
 def test_two_scenarios_side_by_side(url, eng):

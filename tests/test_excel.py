@@ -57,22 +57,29 @@ def engine(tmp_path):
     return eng
 
 
-def filled(engine, program=PROGRAM, period: str | None = PERIOD, edit=None) -> bytes:
-    """The template filled with GOOD values for every village; ``edit(ws, col)`` changes it."""
-    wb = openpyxl.load_workbook(io.BytesIO(excel.template(program, engine)))
+def edited(workbook: bytes, edit) -> bytes:
+    """``workbook`` with ``edit(ws, col)`` applied to its 月报 sheet (col: header → column number)."""
+    wb = openpyxl.load_workbook(io.BytesIO(workbook))
     ws = wb["月报"]
-    col = {c.value: c.column for c in ws[1]}
-    prog = load_program(program) if isinstance(program, str) else program
-    for r in range(2, 2 + len(VILLAGES)):
-        if period:
-            ws.cell(r, col["月份"], period)
-        for f in excel.report_fields(prog):
-            ws.cell(r, col[header(f)], GOOD.get(f.code, 50))
-    if edit:
-        edit(ws, col)
+    edit(ws, {c.value: c.column for c in ws[1]})
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def filled(engine, program=PROGRAM, period: str | None = PERIOD, edit=None) -> bytes:
+    """The template filled with GOOD values for every village; ``edit(ws, col)`` changes it."""
+    prog = load_program(program) if isinstance(program, str) else program
+
+    def fill(ws, col):
+        for r in range(2, 2 + len(VILLAGES)):
+            if period:
+                ws.cell(r, col["月份"], period)
+            for f in excel.report_fields(prog):
+                ws.cell(r, col[header(f)], GOOD.get(f.code, 50))
+        if edit:
+            edit(ws, col)
+    return edited(excel.template(program, engine), fill)
 
 
 def snapshot(engine):
@@ -271,14 +278,11 @@ def test_every_problem_reported_at_once(loaded):
 def test_round_trip_export_edit_import(loaded, tmp_path):
     exported = excel.export(loaded, PROGRAM, PERIOD)
     before = reports.load_reports(loaded, PROGRAM, PERIOD)
-    wb = openpyxl.load_workbook(io.BytesIO(exported))
-    ws = wb["月报"]
-    col = {c.value: c.column for c in ws[1]}
-    assert ws.cell(3, col["月份"]).value == PERIOD
-    ws.cell(3, col[H("broadband_households")], 160)          # 演示村2: 150 → 160
-    buf = io.BytesIO()
-    wb.save(buf)
-    res = excel.import_file(loaded, PROGRAM, buf.getvalue(), PERIOD, "王五")
+
+    def raise_broadband(ws, col):
+        assert ws.cell(3, col["月份"]).value == PERIOD
+        ws.cell(3, col[H("broadband_households")], 160)      # 演示村2: 150 → 160
+    res = excel.import_file(loaded, PROGRAM, edited(exported, raise_broadband), PERIOD, "王五")
     assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 1, 64)
     after = reports.load_reports(loaded, PROGRAM, PERIOD)
     m = before.merge(after, on=["region", "field"], suffixes=("_b", "_a"))
@@ -410,15 +414,11 @@ def pg_engine(tmp_path):
 def test_round_trip_on_postgresql(pg_engine):
     first = excel.import_file(pg_engine, PROGRAM, filled(pg_engine), PERIOD, "张三")
     assert first["inserted"] == 65
-    wb = openpyxl.load_workbook(io.BytesIO(excel.export(pg_engine, PROGRAM, PERIOD)))
-    ws = wb["月报"]
-    col = {c.value: c.column for c in ws[1]}
-    ws.cell(2, col[H("natural_villages_fiber")], 10)
-    buf = io.BytesIO()
-    wb.save(buf)
-    res = excel.import_file(pg_engine, PROGRAM, buf.getvalue(), PERIOD, "王五")
+    data = edited(excel.export(pg_engine, PROGRAM, PERIOD),
+                  lambda ws, col: ws.cell(2, col[H("natural_villages_fiber")], 10))
+    res = excel.import_file(pg_engine, PROGRAM, data, PERIOD, "王五")
     assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 1, 64)
-    again = excel.import_file(pg_engine, PROGRAM, buf.getvalue(), PERIOD, "王五")
+    again = excel.import_file(pg_engine, PROGRAM, data, PERIOD, "王五")
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 65)
     bad = filled(pg_engine, edit=lambda ws, col: ws.cell(3, col[H("households")], -1))
     before = reports.load_reports(pg_engine, PROGRAM, PERIOD)[["region", "field", "value"]]

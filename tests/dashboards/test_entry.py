@@ -293,11 +293,12 @@ def test_upload_with_problems_writes_nothing(eng):
 
 # ---- the page (AppTest) -------------------------------------------------------------------------
 
-def run_page(eng=None, role: str = "county_admin", region: str = "433124") -> AppTest:
-    """The page; signed in as (role, region) when ``eng`` is given."""
+def run_page(eng=None, role: str = "county_admin", region: str = "433124", login: bool = True) -> AppTest:
+    """The page signed in as (role, region) — by default 花垣's county admin, who writes
+    every township of the county; ``login=False`` stays signed out."""
     at = AppTest.from_file(PAGE, default_timeout=120)
-    if eng is not None:
-        sign_in(at, eng, role, region)
+    if login:
+        sign_in(at, eng or db.get_engine(os.environ["DATABASE_URL"]), role, region)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -347,22 +348,65 @@ def test_page_signed_in_shows_who_saves(url):
     assert not [t for t in at.text_input if t.label == "填报人"]  # no free-text name any more
 
 
-def test_page_without_login_shows_the_sheet_but_does_not_save(url):
-    """A township officer may look first; saving asks to sign in and writes nothing."""
+def test_page_signed_out_shows_the_login_hint_and_writes_nothing(url):
+    """Signed out: the login hint, no sheet, no save or import."""
     eng = db.get_engine(url)
-    at = run_page()
-    assert len(editor(at)) > 0  # the sheet is shown
-    assert any("未登录" in i.value and "登录" in i.value for i in at.info)
     before = snapshot(eng)
-    at.button(key="en_save").click().run()
-    assert not at.exception
+    at = run_page(login=False)
     assert any("请先在“登录”页面登录" in w.value for w in at.warning)
-    assert not any("没有修改" in i.value for i in at.info)  # the save never ran
+    assert not at.dataframe and not [b for b in at.button if b.key in ("en_save", "en_import")]
+    assert not at.get("file_uploader")
+    assert_unchanged(eng, before)
+
+
+def test_township_officer_is_offered_only_its_township(url):
+    eng = db.get_engine(url)
+    at = run_page(eng, "township_officer", TOWN)
+    assert at.selectbox(key="en_group").options == ["花垣镇"]
+    sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
+    assert list(editor(at)["code"]) == list(sheet.frame["code"])  # all its villages
+    assert [b.key for b in at.button if b.key == "en_save"] == ["en_save"]
+
+
+def test_village_reporter_gets_only_its_village_and_saves_it(url):
+    """The sheet holds only the rows the account may write, so a save writes its village
+    only (and carries the versions of those rows)."""
+    eng = db.get_engine(url)
+    village = entry.members(eng, HUAYUAN, TOWN)["code"].iat[1]
+    at = run_page(eng, "village_reporter", village)
+    assert at.selectbox(key="en_group").options == ["花垣镇"]
+    shown = editor(at)
+    assert list(shown["code"]) == [village]
+    # the save path with the page's sheet: a changed value of its own village is written
+    sheet = at.session_state["en_sheet"]
+    assert list(sheet.frame["code"]) == [village] and {r for r, _ in sheet.versions} == {village}
+    edited = sheet.frame.copy()
+    edited.at[0, "households"] = float(edited.at[0, "households"]) + 1
+    result = entry.save(eng, sheet, edited, Actor("村填报员", "village_reporter", village))
+    assert result["updated"] == 1
+    stored = reports.load_reports(eng, HUAYUAN, [PERIOD])
+    row = stored[(stored["region"] == village) & (stored["field"] == "households")]
+    assert row["value"].iat[0] == edited.at[0, "households"]
+
+
+def test_auditor_sees_the_sheet_read_only(url):
+    """The auditor reads every township's sheet but writes none: no save, no import, a
+    caption saying why."""
+    eng = db.get_engine(url)
+    at = run_page(eng, "auditor", "")
+    before = snapshot(eng)  # after signing in (creating the account is audited)
+    at.selectbox(key="program").set_value(HUAYUAN).run()
+    assert not at.exception
+    assert at.selectbox(key="en_group").options == entry.groups(eng, HUAYUAN)["name"].tolist()
+    assert len(editor(at)) > 0
+    assert not [b for b in at.button if b.key in ("en_save", "en_import")]
+    assert not at.get("file_uploader")
+    assert any("审计员账户只读" in c.value for c in at.caption)
     assert_unchanged(eng, before)
 
 
 def test_page_for_a_programme_without_villages_says_so(url):
-    at = run_page()
+    at = run_page(role="auditor", region="")  # reads every programme
     at.selectbox(key="program").set_value("xinzhou-2023").run()
     assert not at.exception
     assert at.info or at.dataframe  # either a Chinese note or its own table, never a traceback

@@ -39,7 +39,9 @@ def decode(data: bytes, source: str) -> str:
     what = other_format(data)
     if what:
         raise not_table(source, f"内容是{what}")
-    if b"\x00" in data[:4096]:  # UTF-16 text or a binary file: no CSV of ours has NUL bytes
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Excel's “Unicode 文本” writes (tab-separated)
+        raise not_table(source, "内容是 UTF-16 编码的文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”")
+    if b"\x00" in data[:4096]:  # no CSV of ours has NUL bytes
         raise not_table(source, "内容是二进制数据")
     for enc in ENCODINGS:
         try:

@@ -40,7 +40,8 @@ def message(data: bytes, name: str = "六月月报.csv") -> str:
 @pytest.mark.parametrize("data, words", [
     (b"", "文件是空的"),
     (b"  \r\n\n", "文件是空的"),
-    ("区域\n".encode("utf-16"), "二进制数据"),                # Excel's “Unicode 文本”
+    ("区域\t值\n".encode("utf-16"), "UTF-16 编码的文本"),     # Excel's “Unicode 文本”
+    (b"PK\x03\x04\x00\x00garbage", "二进制数据"),
     (b"\x81\x20\xff\xfe,1\n", "无法识别文字编码"),           # neither UTF-8 nor GBK
     (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "内容是PDF 文件"),     # renamed by mistake
     ("区域,值\n甲村,1\n乙村,1,2\n".encode("gbk"), "第3行有3个单元格，第1行只有2个"),

@@ -1,6 +1,7 @@
 """里程碑 page and the overview's milestones on the demo database: recorded done dates
-make the countdown and timeline honest; recording needs a county account, is audited
-and refused (nothing written) signed out, outside the county or on a stale version."""
+make the countdown and timeline honest; every account that reads the programme sees
+them; recording needs a county account, is audited and refused (nothing written) signed
+out, for other roles, outside the county or on a stale version."""
 from __future__ import annotations
 
 import datetime as dt
@@ -83,8 +84,10 @@ def test_overview_shows_recorded_milestones_done(app_test, demo_engine):
     assert any(str(y).startswith("组织启动") for y in done_trace["y"])
 
 
-def test_page_shows_milestones_signed_out(own_db):
-    at = page(own_db)
+def test_page_shows_milestones_to_a_township_officer(own_db):
+    """Milestones are programme-level: a township officer reads its county's programme and
+    sees all of them."""
+    at = page(own_db, "township_officer", "433124T01")
     _clean(at)
     eng = db.get_engine(own_db)
     prog = load_program(HY)
@@ -99,7 +102,17 @@ def test_page_shows_milestones_signed_out(own_db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["已完成"] == f"{(dated['status'] == 'done').sum()} 项"
     assert metrics["已逾期"] == f"{(dated['status'] == 'overdue').sum()} 项"
-    assert not at.warning  # viewing needs no login
+    assert not at.warning
+
+
+def test_signed_out_gets_the_login_hint_and_no_form(own_db):
+    eng = db.get_engine(own_db)
+    n0 = len(audit.load_audit(eng))
+    at = page(own_db)
+    _clean(at)
+    assert any("请先在“登录”页面登录" in w.value for w in at.warning)
+    assert not at.dataframe and not [b for b in at.button if b.label in ("记录完成", "清除记录")]
+    assert len(audit.load_audit(eng)) == n0
 
 
 def test_record_and_clear_signed_in_as_county_admin(own_db):
@@ -125,15 +138,18 @@ def test_record_and_clear_signed_in_as_county_admin(own_db):
     assert "summary_meeting" not in mr.done_dates(eng, HY)
 
 
-def test_signed_out_outside_county_and_stale_write_nothing(own_db):
+def test_other_roles_other_counties_and_stale_write_nothing(own_db):
     eng = db.get_engine(own_db)
     n0 = len(audit.load_audit(eng, table="milestone_records"))
-    at = _submit(page(own_db), "summary_meeting", dt.date(2019, 8, 1))
-    assert any("请先在“登录”页面登录" in e.value for e in at.error)
-    at = _submit(page(own_db, "township_officer", "433124T01"), "summary_meeting", dt.date(2019, 8, 1))
-    assert any("无权限" in e.value for e in at.error)
-    at = _submit(page(own_db, "county_admin", "431223"), "summary_meeting", dt.date(2019, 8, 1))
-    assert any("无权限" in e.value for e in at.error)
+    for role in ("township_officer", "auditor"):  # they see the form, the store refuses
+        at = _submit(page(own_db, role, "433124T01" if role == "township_officer" else ""),
+                     "summary_meeting", dt.date(2019, 8, 1))
+        assert any("无权限" in e.value and "未写入任何数据" in e.value for e in at.error), role
+    # 辰溪's county admin is not offered 花垣's programme at all: the page shows its own (谭家场)
+    at = page(own_db, "county_admin", "431223")
+    _clean(at)
+    assert at.selectbox(key="program").options == [load_program("tanjiachang-2023").meta.short_title]
+    assert at.session_state["program"] == "tanjiachang-2023"
     assert "summary_meeting" not in mr.done_dates(eng, HY)
     assert len(audit.load_audit(eng, table="milestone_records")) == n0
     # someone records it after this page was shown: the page's save is refused

@@ -145,17 +145,28 @@ def test_xinzhou_pilots_by_county(app_test):
     assert "本月值" in _table(at, "本月值").columns
 
 
-def test_empty_database_says_so(tmp_path, monkeypatch):
-    """A fresh database (no reports yet): both pages explain it instead of failing."""
+def _empty_app(tmp_path, monkeypatch, login: tuple | None):
+    """The app on a fresh database (no reports yet), signed in as ``login`` (or not)."""
     from streamlit.testing.v1 import AppTest
 
     from ruralcore.store import db
+    from tests.login_support import sign_in
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    db.get_engine(url)
+    eng = db.get_engine(url)
     monkeypatch.setenv("DATABASE_URL", url)
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py"), default_timeout=60)
+    if login:
+        sign_in(at, eng, *login)
     at.session_state["program"] = "huayuan-2019"
+    return at
+
+
+def test_empty_database_says_so(tmp_path, monkeypatch):
+    """A fresh database (no reports yet): the overview and the drill-down explain it
+    instead of failing (the auditor reads every programme)."""
+    at = _empty_app(tmp_path, monkeypatch, ("auditor", ""))
+    at.switch_page("county/overview.py")
     at.run()
     _clean(at)
     assert any("还没有月报数据" in i.value for i in at.info)
@@ -163,6 +174,19 @@ def test_empty_database_says_so(tmp_path, monkeypatch):
     at.run()
     _clean(at)
     assert any("还没有月报数据" in i.value for i in at.info)
+
+
+def test_signed_out_gets_the_login_hint(demo_env):
+    """Signed out, the app does not list the page; opened directly it shows the login hint
+    and nothing of the county."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboards" / PAGE), default_timeout=60)
+    at.session_state["program"] = "huayuan-2019"
+    at.run()
+    _clean(at)
+    assert any("请先在“登录”页面登录" in w.value for w in at.warning)
+    assert not at.dataframe and not at.selectbox and not at.metric
 
 
 def test_units_exclude_a_higher_regions_own_row():

@@ -46,9 +46,10 @@ def load(engine, viewer: str | Actor, user: str | None = None, region: str | Non
                                    f" {limit} 及其下级区域的审计日志。")
         where = entry_regions(conn, df)
     keep = np.ones(len(df), dtype=bool)
-    for root in (limit, region):
-        if root:
-            keep &= inside(tree, where, str(root))
+    if limit is not None:  # entries without a region (settings, bulk loads) are the auditor's only
+        keep &= (where != "").to_numpy() & inside(tree, where, limit)
+    if region:
+        keep &= inside(tree, where, str(region))
     return df[keep].reset_index(drop=True)
 
 

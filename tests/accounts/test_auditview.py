@@ -76,3 +76,8 @@ def test_records_keyed_by_id_and_deleted_records_are_placed_by_their_row(eng):
     assert set(log[log["table"] == "household_measures"]["action"]) == {"insert", "delete"}
     assert len(auditview.load(eng, Actor("a", "county_admin", county), user="hh_editor")) == len(log)
     assert county != "433124" and len(auditview.load(eng, ADMIN, user="hh_editor")) == 0
+
+
+def test_county_admin_without_a_region_sees_nothing(eng):
+    assert len(auditview.load(eng, "system")) > 0
+    assert auditview.load(eng, Actor("odd", "county_admin", "")).empty

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from . import acceptance, checklists, funding, workdays
+from . import acceptance, checklists, funding, scope, workdays
 from .errors import InputError, Problem
 from .programs import Program, load_program
 from .store import write
@@ -156,9 +156,11 @@ def acceptance_programs() -> list[str]:
     return [p.id for p in all_programs() if subject_type_of(p)]
 
 
-def openable_subjects(engine: sa.Engine, program: Program | str) -> pd.DataFrame:
+def openable_subjects(engine: sa.Engine, program: Program | str, writer=None) -> pd.DataFrame:
     """Subjects of the programme without a case: subject_type, subject,
-    subject_name, completed (the completion date the store knows, if any)."""
+    subject_name, completed (the completion date the store knows, if any). With a
+    ``writer`` (a scope.Actor), only the subjects it may open a case for (none for a role
+    that writes no acceptance cases)."""
     program = load_program(program) if isinstance(program, str) else program
     subj = _subjects(engine, program.id)
     st, pi = Station.__table__, Pilot.__table__
@@ -171,7 +173,34 @@ def openable_subjects(engine: sa.Engine, program: Program | str) -> pd.DataFrame
     if want == "village":
         out = out[out["subject"].isin(_program_regions(engine, program.id))]
     out["completed"] = out["subject"].map(built)
+    if scope.is_actor(writer) and len(out):
+        with engine.connect() as c:
+            codes = scope.row_regions(c, "acceptance_cases", out)
+            out = out[scope.can_write(writer, "acceptance_cases", codes, scope.region_tree(c))]
     return out.reset_index(drop=True)
+
+
+def _readable(engine: sa.Engine, cases: pd.DataFrame, viewer) -> pd.DataFrame:
+    """The cases whose subject's region ``viewer`` reads (all of them for no viewer, a
+    plain str, or the auditor)."""
+    if not scope.is_actor(viewer) or cases.empty:
+        return cases
+    with engine.connect() as c:
+        seen = scope.visible_regions(viewer, c)
+        if seen is None:
+            return cases
+        codes = scope.row_regions(c, "acceptance_cases", cases)
+    return cases[codes.isin(list(seen)).to_numpy()]
+
+
+def may_record(engine: sa.Engine, user, case: dict) -> bool:
+    """Whether ``user`` may record the next step of ``case`` (a plain str: not checked
+    here, the store decides)."""
+    if not scope.is_actor(user):
+        return True
+    with engine.connect() as c:
+        code = scope.row_regions(c, "acceptance_cases", pd.DataFrame([case]))
+        return bool(scope.can_write(user, "acceptance_cases", code, scope.region_tree(c))[0])
 
 
 def _program_regions(engine: sa.Engine, program: str) -> set:
@@ -225,12 +254,13 @@ def _subjects(engine: sa.Engine, program: str) -> pd.DataFrame:
 
 
 def list_cases(engine: sa.Engine, program: Program | str, as_of, county: str | None = None,
-               state: str | None = None) -> pd.DataFrame:
+               state: str | None = None, viewer=None) -> pd.DataFrame:
     """A programme's cases (optionally of one county and/or state) with their subject,
     state, current step, due date on the official calendar, working days left and
-    overdue flag; overdue first, then by due date."""
+    overdue flag; overdue first, then by due date. With a ``viewer`` (a scope.Actor),
+    only the cases whose subject lies in a region it reads."""
     program = load_program(program) if isinstance(program, str) else program
-    cases = _load_cases(engine, program.id)
+    cases = _readable(engine, _load_cases(engine, program.id), viewer)
     if cases.empty:
         return pd.DataFrame(columns=["case", "subject_type", "subject", "subject_name", "county", "county_name",
                                      "state", "state_name", "step", "step_name", "due", "workdays_left", "overdue",

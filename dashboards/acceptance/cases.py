@@ -8,18 +8,18 @@ import streamlit as st
 
 from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import acceptance, cases
+from ruralcore import acceptance, cases, scope
 from ruralcore.errors import RuralcoreError
 
 restore_state()
-page_setup("验收案件", "acceptance", programs_allowed=cases.acceptance_programs())
+actor = page_setup("验收案件", "acceptance", programs_allowed=cases.acceptance_programs())
 program = current_program()
 eng = engine()
 as_of = as_of_picker()
 st.caption(f"《{program.meta.title}》· 期限按官方工作日（含调休）计算，截至 {day(as_of)}")
 
 try:
-    everything = cases.list_cases(eng, program, as_of)
+    everything = cases.list_cases(eng, program, as_of, viewer=actor)  # only the account's area
 except RuralcoreError as e:
     st.error(str(e))
     st.stop()
@@ -50,7 +50,7 @@ for col, (code, name) in zip(cols[1:], acceptance.STATE_NAMES.items()):
 
 st.subheader("案件列表（逾期在前）")
 if shown.empty:
-    st.info("没有符合条件的验收案件。")
+    st.info("没有符合条件的验收案件（只列本账户管辖区域内的案件）。")
 else:
     table = {
         "案件": shown["case"].astype(int),
@@ -73,9 +73,11 @@ else:
         st.switch_page("acceptance/check.py")
 
 with st.expander("新建验收案件", icon=":material/add_circle:"):
-    subjects = cases.openable_subjects(eng, program)
-    if subjects.empty:
-        st.info("没有可新建验收案件的对象（均已有案件）。")
+    subjects = cases.openable_subjects(eng, program, writer=actor)  # only subjects it may write
+    if not scope.can_write_table(actor, "acceptance_cases"):
+        st.info(f"只读：{actor.name}（{actor.role_label}）不能新建验收案件。")
+    elif subjects.empty:
+        st.info("本账户管辖区域内没有可新建验收案件的对象（均已有案件）。")
     else:
         names = dict(zip(subjects["subject"], subjects["subject_name"].fillna(subjects["subject"])))
         done = dict(zip(subjects["subject"], subjects["completed"]))

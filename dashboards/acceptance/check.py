@@ -14,14 +14,14 @@ from ruralcore.errors import RuralcoreError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL
 
 restore_state()
-page_setup("验收检查", "acceptance", programs_allowed=cases.acceptance_programs())
+actor = page_setup("验收检查", "acceptance", programs_allowed=cases.acceptance_programs())
 program = current_program()
 eng = engine()
 as_of = as_of_picker()
 
-listing = cases.list_cases(eng, program, as_of)
+listing = cases.list_cases(eng, program, as_of, viewer=actor)  # only cases in the account's area
 if listing.empty:
-    st.info("本方案还没有验收案件。请在“验收案件”页新建。")
+    st.info("本账户管辖区域内还没有本方案的验收案件。")
     st.stop()
 ids = sorted(listing["case"].astype(int).tolist(), reverse=True)
 if st.session_state.get("acc_case") not in ids:
@@ -176,7 +176,10 @@ except RuralcoreError as e:
 show_checklist(checklist)
 
 st.subheader("办理")
-if state == "built":
+writable = cases.may_record(eng, actor, case)
+if not writable and state != "accepted":
+    st.info(f"只读：{actor.name}（{actor.role_label}）可以查看本案件，但不能办理验收环节。")
+elif state == "built":
     on = st.date_input("申请验收日期", value=as_of, key="acc_apply_on", format="YYYY-MM-DD")
     if st.button("记录申请验收", key="acc_do_apply", type="primary"):
         new = attempt(cases.record_application, eng, case_id, on, user(), expected)

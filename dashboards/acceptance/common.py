@@ -1,5 +1,5 @@
 """What the two acceptance pages share: the date deadlines are counted from, who records a
-step (the signed-in account; viewing needs none), and how a number of working days reads.
+step (the signed-in account: page_setup lets only signed-in accounts in), and how a number of working days reads.
 Layout only; the rules live in ruralcore."""
 from __future__ import annotations
 
@@ -39,10 +39,6 @@ def as_of_picker() -> dt.date:
     with st.sidebar:
         st.date_input("计算期限的日期", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
                       format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日")
-    if current_actor() is not None:
-        require_login()  # shows who is signed in, with the logout button
-    else:
-        st.sidebar.caption("未登录：可以查看案件；记录验收环节前请先在“系统 → 登录”页面登录。")
     remember_state()
     return st.session_state[AS_OF_KEY]
 

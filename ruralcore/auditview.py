@@ -97,7 +97,9 @@ def _record_regions(conn: sa.Connection, table: str, part: pd.DataFrame) -> pd.S
 def labelled(df: pd.DataFrame) -> pd.DataFrame:
     """Chinese headers and labels for the page and the export."""
     out = df.assign(action=df["action"].map(ACTIONS).fillna(df["action"]),
-                    table=df["table"].map(TABLE_LABELS).fillna(df["table"]))
+                    table=df["table"].map(TABLE_LABELS).fillna(df["table"]),
+                    # no old value (an insert) reads as an empty cell, not "None"
+                    **{c: df[c].astype(object).where(df[c].notna(), "") for c in ("field", "old", "new")})
     return out.rename(columns=HEADERS)
 
 

@@ -81,3 +81,13 @@ def test_records_keyed_by_id_and_deleted_records_are_placed_by_their_row(eng):
 def test_county_admin_without_a_region_sees_nothing(eng):
     assert len(auditview.load(eng, "system")) > 0
     assert auditview.load(eng, Actor("odd", "county_admin", "")).empty
+
+
+def test_labelled_leaves_missing_values_empty(eng):
+    log = auditview.load(eng, "system", user="editor", region=TOWN)
+    shown = auditview.labelled(log)
+    assert list(shown.columns[:3]) == ["序号", "时间", "用户"]
+    assert set(shown["操作"]) == {"新增", "修改"}  # ODD's report is new, 433124T01001's replaced
+    assert (shown[shown["操作"] == "新增"]["原值"] == "").all()
+    assert (shown[shown["操作"] == "修改"]["原值"] != "").all()
+    assert not shown.isin(["None"]).any().any()

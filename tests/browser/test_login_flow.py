@@ -109,3 +109,19 @@ def test_township_officer_signs_in_sees_its_pages_and_edits_only_its_township(
     wait_idle(page)
     assert _sidebar(page) == {"登录", "政策文件与规则"}
     shoot(page, "login-signed-out-again")
+
+
+def test_auditor_sees_every_section_but_account_management(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
+    from tests.login_support import browser_login
+
+    who = ensure_account(db.get_engine(browser_db_url), "demo_auditor", "auditor", "")
+    browser_login(page, app_url, who)
+    wait_idle(page)
+    shown = _sidebar(page)
+    assert shown == _titles("auditor")
+    assert {"试点进度", "验收案件", "审计日志", "一户一档"} <= shown and "账户管理" not in shown
+    go(page, "审计日志")
+    wait_idle(page)
+    no_errors(page)
+    assert "共 " in page.locator('[data-testid="stMain"]').inner_text()
+    shoot(page, "login-auditor-audit-log")

@@ -481,6 +481,48 @@ def supervise(data: PilotData, period: str, as_of: dt.date | None = None) -> dic
             "laggards": laggards(board, rows)}
 
 
+CITY_REFERENCE = "全市（参考）"
+
+
+def within(sup: dict, visible) -> dict:
+    """supervise()'s result limited to the pilots whose codes are in ``visible`` (the
+    region codes an account reads; None: everything, returned unchanged). The board,
+    steps, reports, behind rows and laggards keep only those pilots; the scorecard keeps
+    the counties holding them with their city-wide rank, and the city row (named
+    全市（参考）) as a reference line. ``limited`` says whether anything was left out."""
+    if visible is None:
+        return {**sup, "limited": False}
+    seen = pd.Index(list(visible))
+    board = sup["board"]
+    mine = board["pilot"].isin(seen).to_numpy()
+    if mine.all():
+        return {**sup, "limited": False}
+    board = board[mine].reset_index(drop=True)
+    card = sup["scorecard"]
+    keep = (card["county"].isin(board["county"]) | (card["county"] == CITY)).to_numpy()
+    card = card[keep].reset_index(drop=True)
+    card.loc[card["county"] == CITY, "county_name"] = CITY_REFERENCE
+    hist = sup["history"]
+
+    def pilots(frame, col="pilot"):
+        return frame[frame[col].isin(seen).to_numpy()].reset_index(drop=True)
+
+    return {**sup, "board": board, "scorecard": card, "lights": sup["lights"][keep].reset_index(drop=True),
+            "steps": pilots(sup["steps"]), "history": None if hist is None else pilots(hist, "region"),
+            "behind": pilots(sup["behind"]), "laggards": pilots(sup["laggards"]), "limited": True}
+
+
+def circular_refusal(sup: dict, actor) -> str | None:
+    """Why ``actor`` may not issue the month's circular from ``sup`` (within()'s result),
+    or None. The circular is the city's document ranking every county and naming every
+    laggard: an account that reads only part of the city (a county admin) is refused
+    rather than handed a city circular with most of it cut out."""
+    if not sup.get("limited"):
+        return None
+    return (f"月度通报由市级印发，列出全市各县（市、区）的排名和滞后试点；{actor.name}（{actor.role_label}）"
+            "只能查看本辖区的试点，不能生成全市通报。本辖区的情况请在“试点进度”“县区评分”“落后督办”页面查看。")
+
+
 def step_totals(steps: pd.DataFrame) -> pd.DataFrame:
     """Per step: pilots on time, late, overdue, not due (for the circular's overview)."""
     ct = pd.crosstab(steps["step"], steps["state"]).reindex(index=list(STEPS), columns=list(STATE_LABELS),
@@ -500,8 +542,11 @@ def _due_state(due: str | None, as_of: dt.date) -> tuple[str, int | None]:
 
 
 def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
-                         as_of: dt.date) -> dict:
-    """The targets over one month's village reports (targets engine), as:
+                         as_of: dt.date, visible=None) -> dict:
+    """The targets over one month's village reports (targets engine); with ``visible``
+    (region codes an account reads; None: all) over those regions only (the regions
+    above them are kept so names resolve: a district admin's villages keep their
+    district), ``area`` naming what was summed ("全市" or the district). As:
     - ``targets``: one row per target over the whole area (a village-level target: share
       of villages meeting it), with threshold, status, due, whether due as of ``as_of``,
       clause and assumption;
@@ -510,7 +555,17 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
       village must meet, the share of the district's villages meeting it (green = all);
     - ``villages``: per village × village-level target, value and status."""
     from .overview import compare_table, names, village_values
+    from .scope import ancestors as up, keep_visible
 
+    area = "全市"
+    if visible is not None:
+        mine = regions.index.isin(list(visible))
+        tops = regions.index[mine & ~regions["parent"].isin(regions.index[mine])]  # the account's own region(s)
+        above = {a for t in tops for a in up(regions, t)}
+        fields = keep_visible(fields, visible)
+        regions = regions[mine | regions.index.isin(list(above))]
+        if not mine.all():
+            area = "、".join(regions.loc[tops, "name"].astype(str)) or "本账户区域"
     ev = tg_mod.evaluate(program, fields, region_frame=regions)
     margin = tg_mod.amber_margin(program)
     rows = []
@@ -564,7 +619,7 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
     districts = pd.concat(dparts, ignore_index=True) if dparts else pd.DataFrame()
     vals = village_values(program, fields)
     return {"targets": targets, "districts": districts, "villages": vil.reset_index(drop=True),
-            "village_values": vals}
+            "village_values": vals, "area": area, "limited": area != "全市"}
 
 
 def ancestors(regions: pd.DataFrame, codes: pd.Series, level: str) -> np.ndarray:

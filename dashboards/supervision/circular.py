@@ -7,10 +7,16 @@ import streamlit as st
 
 from dashboards.supervision.common import setup
 from dashboards.ui import data as ui_data
+from dashboards.ui.auth import current_actor
 from ruralcore import circulars
+from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 
 d, period, as_of, res = setup("月度通报")
+refusal = sv.circular_refusal(res, current_actor())
+if refusal:  # a county admin: the city's circular is not cut down to one county
+    st.warning(refusal)
+    st.stop()
 c1, c2 = st.columns(2)
 issued = c1.date_input("成文日期", value=circulars.default_issued(d.program, period), key=f"ci_issued_{period}",
                        format="YYYY-MM-DD", help="默认：月报截止日后的第一个工作日")

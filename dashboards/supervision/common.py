@@ -40,9 +40,18 @@ def supervised(url: str, token: str, program_id: str, period: str, as_of: dt.dat
     return sv.supervise(pilot_data(url, token, program_id), period, as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def supervised_for(url: str, token: str, program_id: str, period: str, as_of: dt.date, role: str,
+                   region: str) -> dict:
+    """supervised() limited to the pilots an account of ``role`` at ``region`` reads."""
+    seen = ui_data.visible_codes(url, token, role, region)
+    return sv.within(supervised(url, token, program_id, period, as_of), seen)
+
+
 def setup(title: str):
-    """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or stops."""
-    page_setup(title, "supervision", programs_allowed=pilot_programs())
+    """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or
+    stops. The result holds only the pilots the signed-in account reads (sv.within)."""
+    actor = page_setup(title, "supervision", programs_allowed=pilot_programs())
     program = current_program()
     url, token = ui_data.url(), ui_data.token()
     try:
@@ -57,7 +66,9 @@ def setup(title: str):
     with st.sidebar:
         as_of = st.date_input("进度截至日期", value=end, key=f"sv_as_of_{period}", format="YYYY-MM-DD",
                               help="节点是否按时、逾期按此日期判断；默认所选月份最后一天")
-    res = supervised(url, token, program.id, period, as_of)
+    res = supervised_for(url, token, program.id, period, as_of, actor.role, actor.region)
+    if res["limited"]:
+        st.caption(f"只显示{actor.name}（{actor.role_label}）管辖区域内的试点；县区排名为全市排名。")
     return d, period, as_of, res
 
 

@@ -18,7 +18,7 @@ from ruralcore.programs import ASSUMED_LABEL
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
 RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
 
-page_setup("银川移民区", "supervision", programs_allowed=RESETTLEMENT)
+actor = page_setup("银川移民区", "supervision", programs_allowed=RESETTLEMENT)
 program = current_program()
 d = ui_data.Data(program.id)
 period = period_picker(d.periods, key="rs_period")
@@ -28,9 +28,10 @@ as_of = d.as_of or sv.period_end(period)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _targets(url: str, token: str, program_id: str, period: str, as_of) -> dict:
+def _targets(url: str, token: str, program_id: str, period: str, as_of, role: str, region: str) -> dict:
     dd = ui_data.Data(program_id)
-    return sv.resettlement_targets(dd.program, dd.month(period), dd.regions, as_of)
+    seen = ui_data.visible_codes(url, token, role, region)  # a district admin: its district only
+    return sv.resettlement_targets(dd.program, dd.month(period), dd.regions, as_of, visible=seen)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -39,7 +40,8 @@ def _budget(url: str, token: str, program_id: str) -> pd.DataFrame:
     return sv.resettlement_budget(load_program(program_id), sv.load_funds(engine(), program_id))
 
 
-res = _targets(d.url, d.token, program.id, period, as_of)
+res = _targets(d.url, d.token, program.id, period, as_of, actor.role, actor.region)
+area = res["area"]
 st.caption(f"数据月份：{period_zh(period)}；到期情况截至{date_zh(as_of)}。{ASSUMED_LABEL}的期限或比例已标出。")
 
 t = res["targets"]
@@ -48,13 +50,15 @@ short = {k: (v[:18] + "…") if len(v) > 19 else v for k, v in names.items()}
 tv = pd.DataFrame({
     "目标": t["name"], "要求": [f"{OP_TEXT.get(o, o)}{v:g}{u if u != '%' else '%'}" for o, v, u in
                                zip(t["op"], t["threshold"], t["unit"])],
-    "全市现状": [s if isinstance(s, str) else ("—" if pd.isna(v) else f"{v:.1f}{u}") for s, v, u in
+    f"{area}现状": [s if isinstance(s, str) else ("—" if pd.isna(v) else f"{v:.1f}{u}") for s, v, u in
                  zip(t["shown"], t["value"], t["unit"])],
     "情况": t["status"].map(STATUS_ZH), "期限": t["due"].map(date_zh), "到期": t["due_state"],
     "依据条款": t["ref"], "说明": t["assumed"].map(lambda a: f"{ASSUMED_LABEL}：{a}" if isinstance(a, str) and a else ""),
 })
 zh_status = {v: k for k, v in STATUS_ZH.items()}
-st.subheader("目标完成情况（全市）")
+st.subheader(f"目标完成情况（{area}）")
+if res["limited"]:
+    st.caption(f"只显示{actor.name}（{actor.role_label}）管辖的{area}。")
 st.dataframe(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else "", subset=["情况"]),
              hide_index=True, width="stretch", height=table_height(len(tv)))
 no_data = t[t["status"] == "no_data"]
@@ -99,6 +103,9 @@ else:
                  width="stretch", height=table_height(len(wide)))
 
 st.subheader("项目资金（每年200万元）使用")
+if res["limited"]:  # the budget is the city's, spent across districts: not one district's to read
+    st.info("项目资金由全市统筹安排，本账户只能查看本辖区，不显示全市资金使用情况。")
+    st.stop()
 try:
     b = _budget(d.url, d.token, program.id)
 except Exception as exc:  # noqa: BLE001 - an InputError names the row

@@ -23,7 +23,7 @@ view = pd.DataFrame({
     "支出率（%）": card["spent_rate"].round(1),
     "建成指标（项）": card["indicators_built"], "指标建成率（%）": card["built_rate"].round(1),
 })
-city_row = len(view) - 1  # the city average row is last
+city_row = len(view) - 1  # the city row is last (全市（参考） when the account reads part of the city)
 light_view = lights.rename(columns=COLS)
 
 
@@ -40,7 +40,8 @@ styled = view.style.apply(_style, axis=None).format(
     {"资金到位（万元）": "{:,.2f}", "累计支出（万元）": "{:,.2f}"}, na_rep="—")
 st.caption("绿：达到100%；黄：差距在黄灯区间内；红：差距更大。依据：按期推进 " + refs["on_schedule_rate"] +
            "；月报 " + refs["reporting_rate"] + "。资金支出率、指标建成率文件未规定目标，不着色。"
-           "点击县（市、区）所在行或任一单元格，展开该县试点。")
+           "点击县（市、区）所在行或任一单元格，展开该县试点。" +
+           (f"末行“{sv.CITY_REFERENCE}”为全市合计，仅作对照。" if res["limited"] else ""))
 event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
                      selection_mode=["single-row", "single-cell"], **grid(len(view)),
                      width="stretch")

@@ -165,3 +165,27 @@ def test_spring_festival_2023_pilot_case_and_record_of_acceptance(acc_engine):
     listed = cases.list_cases(acc_engine, x, "2023-03-02").set_index("case")
     assert listed.at[c["id"], "due"] == D(2023, 3, 1) and bool(listed.at[c["id"], "overdue"])
     assert int(listed.at[c["id"], "workdays_left"]) == -1
+
+
+def test_cases_listed_and_offered_by_the_account_region(acc_engine, new_station):
+    """list_cases(viewer=) keeps the cases whose station lies in a region the account reads;
+    openable_subjects(writer=) offers only stations it may open a case for; may_record
+    decides per case. A township inspector (450225T02) against a station of 450225T01."""
+    from ruralcore.scope import Actor
+    here, there = new_station(township="450225T01"), new_station(township="450225T02")
+    c_here = cases.open_case(acc_engine, P, "station", here, "2019-09-27", "甲")
+    c_there = cases.open_case(acc_engine, P, "station", there, "2019-09-27", "甲")
+    town = Actor("二乡验收员", "inspector", "450225T02")
+    seen = set(cases.list_cases(acc_engine, P, "2019-09-30", viewer=town)["case"])
+    assert c_there["id"] in seen and c_here["id"] not in seen
+    assert seen < set(cases.list_cases(acc_engine, P, "2019-09-30")["case"])
+    assert cases.may_record(acc_engine, town, c_there) and not cases.may_record(acc_engine, town, c_here)
+    third, fourth = new_station(township="450225T01"), new_station(township="450225T02")
+    offered = set(cases.openable_subjects(acc_engine, P, writer=town)["subject"])
+    assert fourth in offered and there not in offered  # its own, without a case yet
+    assert third not in offered and third in set(cases.openable_subjects(acc_engine, P)["subject"])
+    auditor = Actor("审计", "auditor", "")
+    assert cases.openable_subjects(acc_engine, P, writer=auditor).empty  # reads all, writes nothing
+    assert len(cases.list_cases(acc_engine, P, "2019-09-30", viewer=auditor)) == len(
+        cases.list_cases(acc_engine, P, "2019-09-30"))
+    assert not cases.may_record(acc_engine, auditor, c_there)

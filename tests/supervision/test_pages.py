@@ -200,3 +200,124 @@ def test_navigation_from_the_county_overview_picks_a_programme_that_fits(app_tes
     at.switch_page("supervision/resettlement.py")
     at.run()
     assert ok(at).session_state["program"] == "yinchuan-2017"
+
+
+# ---- each role sees only what it may (issue 7) --------------------------------------------
+# Expected rows come from ruralcore: supervise() limited by sv.within() to what the same
+# account reads (scope.visible_regions), never from hard-coded counts.
+
+XINFU = ("county_admin", "140902", "忻府区管理员")  # 忻府区, a county of 忻州
+CITY_SUPERVISOR = ("city_supervisor", "140900", "忻州市督导")
+
+
+def _seen(engine, login):
+    from ruralcore.scope import Actor, visible_regions
+    with engine.connect() as conn:
+        return visible_regions(Actor(login[2], login[0], login[1]), conn)
+
+
+@pytest.fixture(scope="module")
+def xinfu(demo_engine, sup):
+    return sv.within(sup, _seen(demo_engine, XINFU))
+
+
+def test_county_admin_board_lists_only_its_pilots(app_test, sup, xinfu):
+    at = ok(app_test("xinzhou-2023", BOARD, login=XINFU))
+    df = frame(at)
+    assert 0 < len(df) < len(sup["board"])
+    assert df["试点代码"].tolist() == xinfu["board"]["pilot"].tolist()
+    assert set(df["县（市、区）"]) == {"忻府区"}
+    assert at.multiselect(key="bd_county").options == ["忻府区"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["试点"] == f"{len(xinfu['board'])}个"
+    assert metrics["逾期未完成节点"] == f"{int(xinfu['board']['overdue_steps'].sum())}个"
+    assert any("只显示忻府区管理员（县级管理员）管辖区域内的试点" in c.value for c in at.caption)
+
+
+def test_county_admin_scorecard_shows_its_row_and_the_city_reference(app_test, sup, xinfu):
+    at = ok(app_test("xinzhou-2023", CARD, login=XINFU))
+    df = frame(at)
+    assert df["县（市、区）"].tolist() == ["忻府区", sv.CITY_REFERENCE]
+    mine = sup["scorecard"].set_index("county").loc["140902"]
+    assert df["排名"].iloc[0] == str(int(mine["rank"]))  # the city-wide rank, kept
+    assert df["试点数"].tolist() == [int(mine["pilots"]), int(sup["scorecard"]["pilots"].iloc[-1])]
+    assert any(f"末行“{sv.CITY_REFERENCE}”为全市合计" in c.value for c in at.caption)
+    # another county cannot be expanded through the URL
+    other = sup["scorecard"][~sup["scorecard"]["county"].isin(["140902", sv.CITY])]["county"].iloc[0]
+    at = ok(app_test("xinzhou-2023", CARD, query={"county": other}, login=XINFU))
+    assert len(at.dataframe) == 1 and any("点击表中某县" in i.value for i in at.info)
+
+
+def test_county_admin_laggards_only_its_pilots(app_test, sup, xinfu):
+    foreign = sup["laggards"][~sup["laggards"]["pilot"].isin(xinfu["board"]["pilot"])]["pilot"].iloc[0]
+    at = ok(app_test("xinzhou-2023", LAG, query={"pilot": foreign}, login=XINFU))
+    assert frame(at)["试点代码"].tolist() == xinfu["laggards"]["pilot"].tolist()
+    assert set(at.selectbox(key="lg_pilot").options) - {"（请选择）"} == set(
+        xinfu["board"]["county_name"] + " · " + xinfu["board"]["name"])
+    assert at.selectbox(key="lg_pilot").value == ""  # another county's pilot is not opened
+    assert not at.header
+
+
+def test_county_admin_is_refused_the_city_circular(app_test):
+    at = ok(app_test("xinzhou-2023", "supervision/circular.py", login=XINFU))
+    assert any("月度通报由市级印发" in w.value and "不能生成全市通报" in w.value for w in at.warning)
+    assert not at.get("download_button") and not at.dataframe
+
+
+def test_city_supervisor_sees_every_pilot_and_the_circular(app_test, sup, demo_engine):
+    assert sv.within(sup, _seen(demo_engine, CITY_SUPERVISOR))["limited"] is False
+    at = ok(app_test("xinzhou-2023", BOARD, login=CITY_SUPERVISOR))
+    assert frame(at)["试点代码"].tolist() == sup["board"]["pilot"].tolist()
+    at = ok(app_test("xinzhou-2023", CARD, login=CITY_SUPERVISOR))
+    assert frame(at)["县（市、区）"].tolist() == sup["scorecard"]["county_name"].tolist()
+    at = ok(app_test("xinzhou-2023", "supervision/circular.py", login=CITY_SUPERVISOR))
+    assert len(at.get("download_button")) == 2 and not at.warning
+
+
+def test_district_admin_of_yinchuan_sees_its_district(app_test, demo_engine):
+    login = ("county_admin", "640104", "兴庆区管理员")
+    at = ok(app_test("yinchuan-2017", "supervision/resettlement.py", login=login))
+    from ruralcore import overview as ov
+    yc = load_program("yinchuan-2017")
+    fields, regions = ov.load_month(demo_engine, yc.id, "2018-12"), ov.region_frame(demo_engine, yc.id)
+    res = sv.resettlement_targets(yc, fields, regions, dt.date(2019, 1, 25), visible=_seen(demo_engine, login))
+    assert res["area"] == "兴庆区"
+    t = frame(at)
+    assert "兴庆区现状" in t.columns and "全市现状" not in t.columns
+    assert t["情况"].tolist() == res["targets"]["status"].map(
+        {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}).tolist()
+    assert frame(at, 1).columns.tolist() == ["兴庆区"]  # the district table: its column only
+    villages = frame(at, 2)
+    assert set(villages.index.get_level_values(0)) == {"兴庆区"}
+    assert len(at.dataframe) == 3 and any("项目资金由全市统筹安排" in i.value for i in at.info)
+
+
+def test_signed_out_supervision_page_shows_the_login_hint():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+    page = Path(__file__).resolve().parents[2] / "dashboards" / BOARD
+    at = ok(AppTest.from_file(str(page), default_timeout=120).run())
+    assert any("请先在“登录”页面登录" in w.value for w in at.warning)
+    assert not at.dataframe and not at.multiselect
+
+
+def test_within_keeps_only_visible_pilots_and_city_wide_ranks(sup, xinfu):
+    """ruralcore.supervision.within itself: every frame limited to 忻府区's pilots, the county
+    keeps its city-wide rank, lights stay aligned with the scorecard rows, the city row is
+    relabelled as a reference; the circular is refused only when something was left out."""
+    mine = set(xinfu["board"]["pilot"])
+    assert mine and mine == set(sup["board"].loc[sup["board"]["county"] == "140902", "pilot"])
+    assert set(xinfu["steps"]["pilot"]) == mine and set(xinfu["history"]["region"]) <= mine
+    assert set(xinfu["behind"]["pilot"]) <= mine and set(xinfu["laggards"]["pilot"]) <= mine
+    card = xinfu["scorecard"]
+    assert card["county"].tolist() == ["140902", sv.CITY]
+    assert card["county_name"].iloc[-1] == sv.CITY_REFERENCE
+    full = sup["scorecard"].set_index("county")
+    assert int(card["rank"].iloc[0]) == int(full.at["140902", "rank"])
+    assert xinfu["lights"].to_dict("records") == sup["lights"][sup["scorecard"]["county"].isin(
+        ["140902", sv.CITY]).to_numpy()].to_dict("records")
+    from ruralcore.scope import Actor
+    admin = Actor(XINFU[2], XINFU[0], XINFU[1])
+    assert "不能生成全市通报" in sv.circular_refusal(xinfu, admin)
+    assert sv.circular_refusal(sv.within(sup, None), admin) is None

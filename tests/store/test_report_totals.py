@@ -4,6 +4,7 @@ bulk insert, demo build and rebuild, backup restore, plain SQL — on SQLite and
 A write that fails leaves the sums as they were."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import pandas as pd
@@ -202,3 +203,36 @@ def test_postgresql_truncate_clears_the_sums(engine):
         c.execute(sa.text("TRUNCATE reports"))
     assert_no_drift(engine)
     assert reports.period_totals(engine, P).empty
+
+
+def test_postgresql_writers_of_reports_wait_for_each_other_instead_of_deadlocking(engine):
+    """One inserts field A then updates field B, the other the reverse: without the writers'
+    lock each would hold a totals row the other needs. The second waits at its first write."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    ins = sa.text("INSERT INTO reports (program, period, region, field, value, submitted_by, submitted_at, version) "
+                  "VALUES (:p, '2019-05', :r, :f, 1, 'x', :t, 1)")
+    upd = sa.text("UPDATE reports SET value = value + 1 WHERE program = :p AND period = '2019-05' "
+                  "AND region = '433124100' AND field = :f")
+    errors: list = []
+
+    def second() -> None:
+        try:
+            with engine.begin() as c:
+                c.execute(ins, {"p": P, "r": "433124200", "f": "households", "t": AT})
+                c.execute(upd, {"p": P, "f": "broadband_households"})
+        except Exception as e:  # noqa: BLE001 - reported to the main thread
+            errors.append(e)
+
+    with engine.begin() as first:
+        first.execute(ins, {"p": P, "r": "433124201", "f": "broadband_households", "t": AT})
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(1.0)
+        assert other.is_alive()  # waiting for the first writer, holding nothing yet
+        first.execute(upd, {"p": P, "f": "households"})
+    other.join(30)
+    assert not other.is_alive() and errors == []
+    s = assert_no_drift(engine).set_index(["period", "field"])
+    assert s.loc[("2019-05", "households"), "total"] == 2500 + 1 + 1

@@ -54,8 +54,7 @@ SQLITE = [
 ]
 
 # PostgreSQL: statement triggers over transition tables, one grouped statement per write
-# (a COPY of millions of rows costs one GROUP BY). Groups in key order, so concurrent
-# writers lock the totals rows in the same order.
+# (a COPY of millions of rows costs one GROUP BY).
 _PG_ADD = """
 INSERT INTO report_totals AS t (program, period, field, total, n, n_rows)
 SELECT program, period, field, COALESCE(SUM(value), 0), COUNT(value), COUNT(*)
@@ -75,6 +74,13 @@ def _pg_function(name: str, body: str) -> str:
 
 
 POSTGRES = [
+    # Writers of reports take one lock before their first reports row: they share the
+    # month's totals rows, and two writers locking them in different orders (one inserts
+    # field A then updates B, the other the reverse) would deadlock. SQLite has one
+    # writer at a time anyway.
+    _pg_function("report_totals_lock", "PERFORM pg_advisory_xact_lock(727003);"),
+    "CREATE TRIGGER tr_reports_totals_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON reports "
+    "FOR EACH STATEMENT EXECUTE FUNCTION report_totals_lock()",
     _pg_function("report_totals_add", _PG_ADD),
     _pg_function("report_totals_remove", _PG_REMOVE),
     _pg_function("report_totals_move", _PG_REMOVE + _PG_ADD),
@@ -100,10 +106,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("insert", "delete", "update", "truncate"):
+    for name in ("lock", "insert", "delete", "update", "truncate"):
         op.execute(f"DROP TRIGGER IF EXISTS tr_reports_totals_{name}"
                    + (" ON reports" if op.get_bind().dialect.name == "postgresql" else ""))
     if op.get_bind().dialect.name == "postgresql":
-        for fn in ("add", "remove", "move", "clear"):
+        for fn in ("lock", "add", "remove", "move", "clear"):
             op.execute(f"DROP FUNCTION IF EXISTS report_totals_{fn}()")
     op.execute("DROP TABLE report_totals")

@@ -131,7 +131,8 @@ def panel_ranking() -> None:
     tables.show(table, "ranking_table", max_rows=n, style=tables.award_colours(), height=(len(table) + 1) * 35 + 3,
                 column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
     where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
-    st.caption(f"{where}前 {n} 名，共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
+    top = f"前 {n} 名，" if len(ranked) > n else ""
+    st.caption(f"{where}{top}共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
                f"条款 {r.ref}。")
 
 

@@ -1,16 +1,38 @@
-"""The county leading group's flow in a real browser: overview → township → village,
-in normal and projector mode, with screenshots (tests/artifacts/screenshots/, README
-copies in docs/screenshots/)."""
+"""The county leading group's flow in a real browser: sign in, overview → township →
+village, in normal and projector mode; a township officer sees only its township. With
+screenshots (tests/artifacts/screenshots/, README copies in docs/screenshots/)."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
+from ruralcore import overview as ov
+from ruralcore.programs import load_program
+from ruralcore.scope import Actor, visible_regions
 from ruralcore.store import db
 from ruralcore.store import regions as store_regions
+from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
+
+ADMIN = "huayuan_admin"  # 花垣县 county administrator (also used by test_whatif_flow.py)
+OFFICER = "huayuan_town01"  # 花垣镇 township officer
+
+
+@pytest.fixture(scope="module")
+def accounts(browser_db_url) -> None:
+    eng = db.get_engine(browser_db_url)
+    ensure_account(eng, ADMIN, "county_admin", "433124")
+    ensure_account(eng, OFFICER, "township_officer", "433124T01")
+
+
+def _signed_in(page, app_url, wait_idle, user: str = ADMIN) -> None:
+    """Sign in on 登录 and open the overview by its sidebar link."""
+    browser_login(page, app_url, user)
+    go(page, "总览")
+    page.locator("h1", has_text="县领导小组总览").wait_for(timeout=60_000)
+    wait_idle(page)
 
 
 def _pick(page, label: str, option: str) -> None:
@@ -19,13 +41,12 @@ def _pick(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_overview_to_village(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
+def test_overview_to_village(page, app_url, browser_db_url, accounts, wait_idle, shoot, no_errors):
     regions = store_regions.load_regions(db.get_engine(browser_db_url), "huayuan-2019")
     town = regions[(regions["level"] == "township")].iloc[0]
     village = regions[(regions["parent"] == town["code"]) & (regions["level"] == "village")].iloc[0]
 
-    page.goto(app_url)
-    wait_idle(page)
+    _signed_in(page, app_url, wait_idle)
     assert page.locator("h1", has_text="县领导小组总览").is_visible()
     assert page.get_by_text("演示数据").first.is_visible()
     assert page.locator('[data-testid="stMetric"]').count() >= 8  # 花垣: eight targets
@@ -33,7 +54,7 @@ def test_overview_to_village(page, app_url, browser_db_url, wait_idle, shoot, no
     shoot(page, "overview", readme=True)
     shoot(page, "overview-full", full_page=True)
 
-    page.get_by_role("link", name="逐级查看").click()
+    go(page, "逐级查看")
     wait_idle(page)
     assert page.locator("h1", has_text="逐级查看").is_visible()
     _pick(page, "乡镇", town["name"])
@@ -50,14 +71,20 @@ def test_overview_to_village(page, app_url, browser_db_url, wait_idle, shoot, no
     no_errors(page)
     shoot(page, "drilldown-village", readme=True)
 
-    # the copied link opens the same village in a new page
+    # the copied link opened in a new session shows nothing of the county before signing in
     page.goto(page.url)
+    page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
     wait_idle(page)
-    assert page.locator("h3", has_text=village["name"]).is_visible()
+    assert page.locator("h3", has_text=village["name"]).count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="逐级查看").count() == 0
 
 
-def test_projector_mode(page, app_url, wait_idle, shoot, no_errors):
-    page.goto(f"{app_url}/?projector=1")
+def test_projector_mode(page, app_url, accounts, wait_idle, shoot, no_errors):
+    _signed_in(page, app_url, wait_idle)
+    # the sidebar's switch (a link's ?projector=1 opens a new session, which is signed out)
+    page.locator('[data-testid="stSidebar"]').get_by_text("投影模式", exact=True).click()
+    page.get_by_role("button", name="退出投影模式").wait_for(timeout=60_000)
     wait_idle(page)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()  # sidebar hidden
     title = page.locator("h1", has_text="县领导小组总览")
@@ -82,3 +109,39 @@ def test_projector_mode(page, app_url, wait_idle, shoot, no_errors):
     wait_idle(page)
     assert page.locator('[data-testid="stSidebar"]').is_visible()
     assert not page.get_by_role("button", name="退出投影模式").is_visible()
+
+
+def test_township_officer_sees_only_its_township(page, app_url, browser_db_url, accounts, wait_idle, shoot,
+                                                 no_errors):
+    """Read scoping (issue 7): 花垣镇's officer signs in; the overview's tiles are its
+    villages' roll-up, it compares its villages, and the ranking lists only them."""
+    eng = db.get_engine(browser_db_url)
+    prog = load_program("huayuan-2019")
+    regions = store_regions.load_regions(eng, prog.id)
+    _signed_in(page, app_url, wait_idle, OFFICER)
+    no_errors(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("本账户只看本辖区（花垣镇）").first.is_visible()
+    assert main.locator("h3", has_text="各村对比").count() == 1
+    assert main.locator("h3", has_text="各乡镇对比").count() == 0
+
+    # the broadband tile: 花垣镇's Σ broadband households / Σ households, as stored now
+    period = max(ov.periods(eng, prog.id))
+    with eng.connect() as conn:
+        seen = set(visible_regions(Actor("_", "township_officer", "433124T01"), conn))
+    month = ov.load_month(eng, prog.id, period)
+    want = ov.total_values(prog, month[month.index.isin(seen)])["home_broadband"]
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text="家庭宽带接入率")
+    assert tile.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == f"{want:.1f}%"
+
+    # the ranking table: 花垣镇's villages only (its accessible mirror holds the cells)
+    ours = regions[(regions["parent"] == "433124T01") & (regions["level"] == "village")]["name"]
+    others = regions[(regions["parent"] == "433124T02") & (regions["level"] == "village")]["name"]
+    cells = page.locator('td[role="gridcell"]')
+    assert cells.filter(has_text=ours.iat[0]).count() >= 1
+    assert cells.filter(has_text=others.iat[0]).count() == 0
+    assert main.get_by_text("名次为全县排名，仅显示本账户辖区的村").first.is_visible()
+    shoot(page, "overview-township-officer")
+    main.locator("h3", has_text="村排名").first.scroll_into_view_if_needed()
+    wait_idle(page, settle=0.5)
+    shoot(page, "overview-township-officer-ranking")

@@ -546,7 +546,9 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
     """The targets over one month's village reports (targets engine); with ``visible``
     (region codes an account reads; None: all) over those regions only (the regions
     above them are kept so names resolve: a district admin's villages keep their
-    district), ``area`` naming what was summed ("全市" or the district). As:
+    district), ``area`` naming what was summed ("全市" or the district), and a city-wide
+    total (a count or amount over the city, e.g. 10 hospitals) not judged for one
+    district (status ``city_total``). As:
     - ``targets``: one row per target over the whole area (a village-level target: share
       of villages meeting it), with threshold, status, due, whether due as of ``as_of``,
       clause and assumption;
@@ -617,6 +619,13 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
                                     "target": share["target"], "value": met, "threshold": 100.0,
                                     "status": np.where(met >= 100, "green", "red").astype(object)}))
     districts = pd.concat(dparts, ignore_index=True) if dparts else pd.DataFrame()
+    if area != "全市" and len(targets):
+        # a city-wide total (10 hospitals, 56 clinics) is not a district's own target
+        total = targets["indicator"].map(lambda i: program.indicator(i).kind in ("count", "amount")) & \
+            (targets["level"] != "village")
+        targets.loc[total, "status"] = "city_total"
+        if len(districts):
+            districts.loc[districts["target"].isin(targets.loc[total, "target"]), "status"] = "city_total"
     vals = village_values(program, fields)
     return {"targets": targets, "districts": districts, "villages": vil.reset_index(drop=True),
             "village_values": vals, "area": area, "limited": area != "全市"}

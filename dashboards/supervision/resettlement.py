@@ -15,7 +15,7 @@ from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.programs import ASSUMED_LABEL
 
-STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
+STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "city_total": "全市合计目标"}
 RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
 
 actor = page_setup("银川移民区", "supervision", programs_allowed=RESETTLEMENT)
@@ -58,7 +58,8 @@ tv = pd.DataFrame({
 zh_status = {v: k for k, v in STATUS_ZH.items()}
 st.subheader(f"目标完成情况（{area}）")
 if res["limited"]:
-    st.caption(f"只显示{actor.name}（{actor.role_label}）管辖的{area}。")
+    st.caption(f"只显示{actor.name}（{actor.role_label}）管辖的{area}。“全市合计目标”（如卫生院、卫生服务中心个数）"
+               f"按全市合计考核，此处只列{area}的数量，不单独评判。")
 st.dataframe(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else "", subset=["情况"]),
              hide_index=True, width="stretch", height=table_height(len(tv)))
 no_data = t[t["status"] == "no_data"]

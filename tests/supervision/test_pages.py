@@ -285,7 +285,12 @@ def test_district_admin_of_yinchuan_sees_its_district(app_test, demo_engine):
     t = frame(at)
     assert "兴庆区现状" in t.columns and "全市现状" not in t.columns
     assert t["情况"].tolist() == res["targets"]["status"].map(
-        {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}).tolist()
+        {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "city_total": "全市合计目标"}).tolist()
+    # 10 hospitals is the city's total: a district's 2 is listed, not judged against it
+    status = res["targets"].set_index("target")["status"]
+    assert status["hospitals_10"] == "city_total" and status["coverage_4g_90"] != "city_total"
+    whole = sv.resettlement_targets(yc, fields, regions, dt.date(2019, 1, 25))
+    assert whole["area"] == "全市" and "city_total" not in set(whole["targets"]["status"])
     assert frame(at, 1).columns.tolist() == ["兴庆区"]  # the district table: its column only
     villages = frame(at, 2)
     assert set(villages.index.get_level_values(0)) == {"兴庆区"}

@@ -80,29 +80,69 @@ def period_totals(engine: sa.Engine, program: str, upto: str | None = None,
     Over the whole area it reads report_totals (a few hundred rows, kept in step with
     every write by the triggers of migration 0006), so a twelve-month trend over 30,000
     villages reads no report rows. ``regions`` limits the sums to those region codes
-    (an account that reads only part of the area): summed over the reports themselves."""
-    params: list = [program]
-    where = ""
+    (an account that reads only part of the area): a few regions are summed over their
+    reports; most of the area (a city supervisor's) is the kept sums minus the regions
+    left out, which are then the few."""
+    where, params = "", [program]
     if upto is not None:
         _check_period(upto)
         where = " AND period <= ?"
         params.append(upto)
-    names = ["period", "field", "total", "n"]
-    types = {"period": "str", "field": "str", "total": "float64", "n": "int64"}
     with engine.connect() as conn:
         if regions is None:  # same rows and values as GROUP BY over reports
             return _fast.select_frame(
                 conn, "SELECT period, field, CASE WHEN n > 0 THEN total END, n FROM report_totals "
-                "WHERE program = ? AND n_rows > 0" + where + " ORDER BY period, field", params, names, types)
-        sql = "SELECT period, field, SUM(value), COUNT(value) FROM reports WHERE program = ?" + where
+                "WHERE program = ? AND n_rows > 0" + where + " ORDER BY period, field", params, _TOTAL_NAMES,
+                _TOTAL_TYPES)
         codes = list(dict.fromkeys(str(c) for c in regions))
-        parts = [_fast.select_frame(conn, sql + " AND region IN (" + ", ".join("?" * len(chunk)) + ")"
-                                    " GROUP BY period, field", params + chunk, names, types)
-                 for chunk in (codes[i:i + 900] for i in range(0, len(codes), 900))]  # SQLite's parameter limit
+        if len(codes) <= FEW_REGIONS:
+            return _finish(_region_sums(conn, program, where, params, codes))
+        present = _fast.select_frame(conn, "SELECT DISTINCT region FROM reports" + _by_region(conn)
+                                     + " WHERE program = ?", [program], ["region"], {"region": "str"})["region"]
+        chosen = present.isin(set(codes)).to_numpy()
+        if chosen.sum() <= (~chosen).sum():
+            return _finish(_region_sums(conn, program, where, params, present[chosen].tolist()))
+        whole = _fast.select_frame(conn, "SELECT period, field, total, n, n_rows FROM report_totals "
+                                   "WHERE program = ? AND n_rows > 0" + where, params,
+                                   _TOTAL_NAMES + ["n_rows"], {**_TOTAL_TYPES, "n_rows": "int64"})
+        left_out = _region_sums(conn, program, where, params, present[~chosen].tolist())
+    both = whole.merge(left_out, on=["period", "field"], how="left", suffixes=("", "_out")).fillna(
+        {"total_out": 0.0, "n_out": 0, "n_rows_out": 0})
+    both = both[both["n_rows"] > both["n_rows_out"]]  # groups only the left-out regions had
+    return _finish(pd.DataFrame({"period": both["period"], "field": both["field"],
+                                 "total": both["total"] - both["total_out"],
+                                 "n": (both["n"] - both["n_out"]).astype("int64")}))
+
+
+FEW_REGIONS = 5000  # up to this many regions (≈ 0.5 s at province scale) are summed directly
+_TOTAL_NAMES = ["period", "field", "total", "n"]
+_TOTAL_TYPES = {"period": "str", "field": "str", "total": "float64", "n": "int64"}
+
+
+def _by_region(conn: sa.Connection) -> str:
+    # SQLite would walk the (program, period, …) key index over every month instead
+    return " INDEXED BY ix_reports_program_region" if _fast.is_sqlite(conn) else ""
+
+
+def _region_sums(conn: sa.Connection, program: str, where: str, params: list, codes: list[str]) -> pd.DataFrame:
+    """Per (period, field) over ``codes``: total (0 when no value), n, n_rows."""
+    sql = ("SELECT period, field, COALESCE(SUM(value), 0), COUNT(value), COUNT(*) FROM reports"
+           + _by_region(conn) + " WHERE program = ?" + where)
+    names, types = _TOTAL_NAMES + ["n_rows"], {**_TOTAL_TYPES, "n_rows": "int64"}
+    parts = [_fast.select_frame(conn, sql + " AND region IN (" + ", ".join("?" * len(chunk)) + ")"
+                                " GROUP BY period, field", params + chunk, names, types)
+             for chunk in (codes[i:i + 900] for i in range(0, len(codes), 900))]  # SQLite's parameter limit
     parts = [p for p in parts if not p.empty]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=t if t != "str" else object) for c, t in types.items()})
-    return pd.concat(parts).groupby(["period", "field"], as_index=False)[["total", "n"]].sum()
+        return pd.DataFrame({c: pd.Series(dtype=types[c]) for c in names})
+    return pd.concat(parts).groupby(["period", "field"], as_index=False)[["total", "n", "n_rows"]].sum()
+
+
+def _finish(sums: pd.DataFrame) -> pd.DataFrame:
+    """period_totals' columns, in order; the total is empty where no region gave a value."""
+    out = sums[_TOTAL_NAMES].sort_values(["period", "field"]).reset_index(drop=True)
+    out["total"] = out["total"].where(out["n"] > 0)
+    return out.astype(_TOTAL_TYPES)
 
 
 def period_totals_from_reports(engine: sa.Engine, program: str, upto: str | None = None) -> pd.DataFrame:

@@ -129,14 +129,35 @@ def test_fractional_values_agree_to_rounding(engine):
     assert_no_drift(engine, exact=False)
 
 
-def test_region_subset_sums_the_reports_of_those_regions(engine):
+def _reference(engine, program, upto, codes) -> pd.DataFrame:
+    """period_totals over ``codes`` the plain way: the reports rows summed by pandas."""
+    rep = reports.load_reports(engine, program)
+    rep = rep[(rep["period"] <= upto) & rep["region"].isin(set(codes))]
+    g = rep.groupby(["period", "field"], as_index=False).agg(total=("value", "sum"), n=("value", "count"))
+    g["total"] = g["total"].where(g["n"] > 0)
+    return g.sort_values(["period", "field"]).reset_index(drop=True).astype({"n": "int64"})
+
+
+@pytest.mark.parametrize("few", [5000, 0], ids=["few-regions-summed", "most-regions-subtracted"])
+def test_region_subset_sums_only_those_regions(engine, monkeypatch, few):
+    """An account that reads part of the area: its regions summed directly, or (most of the
+    area) the kept sums minus the regions left out — the same figures either way."""
+    monkeypatch.setattr(reports, "FEW_REGIONS", few)
     reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
-    reports.upsert_reports(engine, P, "2019-06", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[1:], "张三")
+    reports.upsert_reports(engine, P, "2019-07", values([("433124102", "study_room", None)]), "张三")
+    reports.upsert_reports(engine, P, "2019-08", values([("433124100", "residents", 5)]), "张三")  # one region only
+    reports.upsert_reports(engine, P, "2019-09", MAY, "张三")  # after ``upto``
+    everyone = sorted(MAY["region"].unique())
+    for codes in (everyone, everyone[:1], everyone[1:], ["433124102"], ["433124100", "433124999"], []):
+        got = reports.period_totals(engine, P, "2019-08", regions=codes)
+        want = _reference(engine, P, "2019-08", codes)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False, obj=str(codes))
     part = reports.period_totals(engine, P, "2019-05", regions=["433124100", "433124102"])
     assert part[["period", "field", "total", "n"]].values.tolist() == [
         ["2019-05", "broadband_households", 640.0, 1], ["2019-05", "households", 1520.0, 2]]
-    whole = reports.period_totals(engine, P, "2019-05")
-    assert whole["period"].unique().tolist() == ["2019-05"] and whole["total"].sum() == 3532
+    alone = reports.period_totals(engine, P, regions=["433124102"]).set_index(["period", "field"])
+    assert pd.isna(alone.loc[("2019-07", "study_room"), "total"]) and alone.loc[("2019-07", "study_room"), "n"] == 0
 
 
 def test_demo_build_rebuild_import_entry_and_restore_keep_the_sums(db_url, tmp_path):

@@ -1,6 +1,9 @@
-"""The municipal supervision flow in a real browser: from a red cell on the 县区评分
-scorecard to the county's pilots that pull it down, then to the pilot on 落后督办, in normal and projector mode, with
-screenshots under tests/artifacts/screenshots/."""
+"""The municipal supervision flow in a real browser, signed in first on the 登录 page: 忻州's
+city supervisor goes from a red cell on the 县区评分 scorecard to the county's pilots that
+pull it down, then to the pilot on 落后督办, in normal and projector mode; 忻府区's county
+admin sees only its pilots and its scorecard row and is refused the city's circular; a
+银川 district admin sees its district on 银川移民区. Screenshots under
+tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 import pytest
@@ -8,6 +11,7 @@ import pytest
 from ruralcore import supervision as sv
 from ruralcore.programs import load_program
 from ruralcore.store import db
+from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
 ROW, HEADER = 35, 35  # st.dataframe's default row and header heights (px)
@@ -15,6 +19,7 @@ ROW, HEADER = 35, 35  # st.dataframe's default row and header heights (px)
 
 @pytest.fixture(scope="module")
 def sup(browser_db_url):
+    """The whole city's supervision result (what 忻州's city supervisor reads)."""
     return sv.supervise(sv.load_pilot_data(db.get_engine(browser_db_url), load_program("xinzhou-2023")), "2023-12")
 
 
@@ -26,25 +31,33 @@ def _click_row(page, grid_index: int, row: int, row_height: int = ROW, header: i
     page.mouse.click(box["x"] + 14, box["y"] + header + row * row_height + row_height / 2)
 
 
-def _open(page, url: str, wait_idle) -> None:
-    """Open ``url``; on a cold server Streamlit may answer the first deep link with
-    “Page not found” before the pages are registered: then open it again."""
-    for _ in range(3):
-        page.goto(url)
-        wait_idle(page)
-        if page.get_by_text("Page not found").count() == 0:
-            return
-    raise AssertionError(f"page not found: {url}")
+def _sign_in(page, app_url, browser_db_url, name: str, role: str, region: str, first_page: str, wait_idle) -> None:
+    """Sign in on the 登录 page and open ``first_page`` by its sidebar link (page.goto
+    would start a new, signed-out session)."""
+    browser_login(page, app_url, ensure_account(db.get_engine(browser_db_url), name, role, region))
+    go(page, first_page)
+    page.locator("h1", has_text=first_page).wait_for()
+    wait_idle(page)
 
 
-def test_red_cell_down_to_pilot(page, app_url, sup, wait_idle, shoot, no_errors):
+def _projector(page, wait_idle, on: bool) -> None:
+    if on:
+        page.locator('[data-testid="stSidebar"]').get_by_text("投影模式", exact=True).click()
+        page.get_by_role("button", name="退出投影模式").wait_for(timeout=60_000)
+    else:
+        page.get_by_role("button", name="退出投影模式").click()
+        page.locator('[data-testid="stSidebar"]').wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, shoot, no_errors):
     card, lights = sup["scorecard"], sup["lights"]
     red = lights.index[(lights["on_time_rate"] == "red") & (card["county"] != sv.CITY)]
     assert len(red), "the demo has a county with a red on-time rate"
     row = int(red[0])
     county = card.loc[row]
 
-    _open(page, f"{app_url}/scorecard", wait_idle)
+    _sign_in(page, app_url, browser_db_url, "xinzhou_supervisor", "city_supervisor", "140900", "县区评分", wait_idle)
     assert page.locator("h1", has_text="县区评分").is_visible()
     no_errors(page)
     shoot(page, "supervision-scorecard")
@@ -80,36 +93,86 @@ def test_red_cell_down_to_pilot(page, app_url, sup, wait_idle, shoot, no_errors)
     no_errors(page)
     shoot(page, "supervision-pilot", full_page=True)
 
-    # the copied link reopens the pilot
-    _open(page, page.url, wait_idle)
-    assert page.locator("h2", has_text=target["name"]).is_visible()
+    # the copied link opened in a new browser session asks to sign in first
+    link = page.url
+    other = page.context.browser.new_context(viewport=page.viewport_size, locale="zh-CN").new_page()
+    other.goto(link)
+    other.locator('[data-testid="stMain"]').get_by_label("用户名").wait_for(timeout=60_000)
+    assert other.locator('[data-testid="stMain"]').get_by_text(target["name"]).count() == 0
+    other.context.close()
 
 
-def test_projector_mode_scorecard_and_pilot(page, app_url, sup, wait_idle, shoot, no_errors):
-    _open(page, f"{app_url}/scorecard?projector=1", wait_idle)
+def test_projector_mode_scorecard_and_pilot(page, app_url, browser_db_url, sup, wait_idle, shoot, no_errors):
+    _sign_in(page, app_url, browser_db_url, "xinzhou_supervisor", "city_supervisor", "140900", "县区评分", wait_idle)
+    _projector(page, wait_idle, on=True)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     title = page.locator("h1", has_text="县区评分")
     assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
     no_errors(page)
     shoot(page, "supervision-scorecard-projector")
+    _projector(page, wait_idle, on=False)
 
     worst = sup["laggards"].iloc[0]
-    _open(page, f"{app_url}/laggards?projector=1&pilot={worst['pilot']}", wait_idle)
-    assert page.locator("h2", has_text=worst["name"]).is_visible()
+    go(page, "落后督办")
+    page.locator("h1", has_text="落后督办").wait_for()
+    wait_idle(page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="试点").last
+    box.get_by_role("combobox").click()
+    page.get_by_role("option", name=f"{worst['county_name']} · {worst['name']}", exact=True).click()
+    wait_idle(page)
+    _projector(page, wait_idle, on=True)
+    head = page.locator("h2", has_text=worst["name"])
+    head.evaluate("e => e.scrollIntoView({block: 'start'})")  # the pilot's detail, not the list above
+    page.wait_for_timeout(500)
+    assert head.is_visible()
     no_errors(page)
     shoot(page, "supervision-pilot-projector")
 
 
-def test_board_and_circular_pages(page, app_url, wait_idle, shoot, no_errors):
-    _open(page, f"{app_url}/board", wait_idle)
-    assert page.locator("h1", has_text="试点进度").is_visible()
+def test_board_and_circular_pages(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
+    _sign_in(page, app_url, browser_db_url, "xinzhou_supervisor", "city_supervisor", "140900", "试点进度", wait_idle)
     no_errors(page)
     shoot(page, "supervision-board")
-    _open(page, f"{app_url}/circular", wait_idle)
-    assert page.get_by_role("button", name="下载通报（Word）").is_visible()
+    go(page, "月度通报")
+    page.get_by_role("button", name="下载通报（Word）").wait_for()
+    wait_idle(page)
     no_errors(page)
     shoot(page, "supervision-circular")
-    _open(page, f"{app_url}/resettlement", wait_idle)
-    assert page.locator("h1", has_text="银川移民区").is_visible()
+
+
+def test_county_admin_sees_its_county_only(page, app_url, browser_db_url, sup, wait_idle, shoot, no_errors):
+    """忻府区's county admin: the board lists its pilots only, the scorecard its row (with the
+    city-wide rank) and the city reference row, and the city's circular is refused."""
+    mine = sup["board"][sup["board"]["county"] == "140902"]
+    _sign_in(page, app_url, browser_db_url, "xinfu_admin", "county_admin", "140902", "试点进度", wait_idle)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("只显示xinfu_admin（县级管理员）管辖区域内的试点").is_visible()
+    assert page.locator('[data-testid="stMetric"]').filter(has_text="试点").first.inner_text().endswith(f"{len(mine)}个")
+    no_errors(page)
+    shoot(page, "supervision-board-county-admin")
+
+    go(page, "县区评分")
+    page.locator("h1", has_text="县区评分").wait_for()
+    wait_idle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    rows = grid.locator('[role="row"]')
+    assert rows.count() == 3  # header, 忻府区, 全市（参考）
+    assert main.get_by_text(f"末行“{sv.CITY_REFERENCE}”为全市合计").is_visible()
+    no_errors(page)
+    shoot(page, "supervision-scorecard-county-admin")
+
+    go(page, "月度通报")
+    page.locator("h1", has_text="月度通报").wait_for()
+    wait_idle(page)
+    assert main.get_by_text("月度通报由市级印发").is_visible()
+    assert page.get_by_role("button", name="下载通报（Word）").count() == 0
+    shoot(page, "supervision-circular-county-admin")
+
+
+def test_resettlement_district_admin(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
+    _sign_in(page, app_url, browser_db_url, "xingqing_admin", "county_admin", "640104", "银川移民区", wait_idle)
+    main = page.locator('[data-testid="stMain"]')
+    assert page.locator("h3", has_text="目标完成情况（兴庆区）").is_visible()
+    assert main.get_by_text("项目资金由全市统筹安排").is_visible()
     no_errors(page)
     shoot(page, "supervision-resettlement", full_page=True)

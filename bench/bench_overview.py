@@ -83,6 +83,13 @@ def bench_functions(url: str, label: str, repeat: int) -> dict:
     _, rows["trend, report_totals (after), median"] = _timed(after, repeat)
     _, rows["trend, summed over reports (before), median"] = _timed(before, repeat)
     pd.testing.assert_frame_equal(new, old)  # the same trend either way
+    # accounts that read part of the area: their regions' sums (first call)
+    from ruralcore import scope
+    for role, region in (("county_admin", "433124"), ("city_supervisor", "433100")):
+        with eng.connect() as conn:
+            seen = sorted(scope.visible_regions(scope.Actor("bench", role, region), conn))
+        _, rows[f"trend, {role} {region} ({len(seen):,} regions)"] = _timed(
+            lambda: ov.trend_from_store(eng, prog, periods[-1], seen))
     print(f"\n{label}: {len(cur):,} villages, {len(periods)} months ({PROGRAM})")
     for k, v in rows.items():
         print(f"  {k:<48} {v * 1000:9.1f} ms")

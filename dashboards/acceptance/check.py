@@ -89,6 +89,7 @@ if cases.has_limits(program):
 
 state = case["state"]
 checking = state in ("applied", "reinspecting")
+writable = cases.may_record(eng, actor, case)  # read-only roles see the checklist, get no inputs
 
 
 def station_inputs() -> dict:
@@ -162,9 +163,9 @@ def show_checklist(cl: pd.DataFrame) -> None:
 
 st.subheader(("复检" if state == "reinspecting" else "初检") + "检查表" if checking else "检查表")
 try:
-    if checking and case["subject_type"] == "station":
+    if checking and writable and case["subject_type"] == "station":
         checklist = checklists.station_checklist(program, station_inputs())
-    elif checking and case["subject_type"] == "pilot":
+    elif checking and writable and case["subject_type"] == "pilot":
         checklist = checklists.pilot_checklist(program, checklists.pilot_states(eng, case["subject"])[0], pilot_inputs())
     elif checking:
         checklist = checklists.subject_checklist(eng, program, case["subject_type"], case["subject"])
@@ -176,7 +177,6 @@ except RuralcoreError as e:
 show_checklist(checklist)
 
 st.subheader("办理")
-writable = cases.may_record(eng, actor, case)
 if not writable and state != "accepted":
     st.info(f"只读：{actor.name}（{actor.role_label}）可以查看本案件，但不能办理验收环节。")
 elif state == "built":

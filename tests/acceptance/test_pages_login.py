@@ -134,11 +134,14 @@ def test_city_supervisor_reads_every_case_of_its_city_but_records_nothing(acc_ap
     assert not [s for s in at.selectbox if s.key == "acc_new_subject"]
     assert any("只读：忻州督导（市级督导）不能新建验收案件" in i.value for i in at.info)
     listing = cases.list_cases(acc_engine, X, D(2024, 1, 31))
-    case = int(listing.loc[listing["state"] != "accepted", "case"].iloc[0])  # a case with a step to record
+    case = int(listing.loc[listing["state"] == "applied", "case"].iloc[0])  # waiting for its inspection
     at.switch_page(CHECK_PAGE).run()
     at.selectbox(key="acc_case").set_value(case).run()
     _ok(at)
     assert not [b for b in at.button if b.key and b.key.startswith("acc_do_")]
+    assert not [w for w in [*at.selectbox, *at.text_input, *at.date_input]  # no checklist inputs either
+                if w.key and (w.key.startswith(f"acc_{case}_") or w.key == "acc_inspect_on")]
+    assert at.table  # the checklist as the store holds it
     assert any("只读：忻州督导（市级督导）可以查看本案件" in i.value for i in at.info)
 
 

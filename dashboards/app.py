@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
 st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
 
-from dashboards.ui.auth import current_actor  # noqa: E402  (after the sys.path line)
+from dashboards.ui.auth import current_actor, sync_cookie  # noqa: E402  (after the sys.path line)
 from ruralcore.scope import may_open  # noqa: E402
 
 # (section, file, title, icon, page key in ruralcore.scope.PAGE_ROLES)
@@ -48,4 +48,6 @@ for section, path, title, icon, key in PAGES:
         pages.setdefault(section, []).append(
             st.Page(path, title=title, icon=f":material/{icon}:", default=key == default))
 # expanded: list every page; a collapsed list shows Streamlit's English “View N more”
-st.navigation(pages, expanded=True).run()
+page = st.navigation(pages, expanded=True)
+sync_cookie()  # a sign-in (the login page reruns) or sign-out (a callback) of the last run
+page.run()

@@ -3,6 +3,7 @@ account of the same user name and becomes an ordinary, expiring session."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -57,13 +58,49 @@ def test_provider_sign_in_is_a_session_that_ends_when_idle(eng):
         accounts.resume_session(eng, token, now=later)
 
 
-def test_login_page_offers_the_provider_only_when_configured(eng, monkeypatch):
-    from pathlib import Path
+APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
+PROVIDER = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+            "client_id": "ruralcore", "client_secret": "s",
+            "server_metadata_url": "https://idp.example.gov.cn/.well-known/openid-configuration"}
 
+
+def _app(eng, monkeypatch, user: dict | None = None, provider: bool = True):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DATABASE_URL", str(eng.url))
-    app = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
+    at = AppTest.from_file(APP, default_timeout=60)
+    if provider:
+        at.secrets["auth"] = PROVIDER
+    if user is not None:
+        at.user = user
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _sidebar_text(at) -> str:
+    return " ".join(str(c.value) for c in at.sidebar.caption)
+
+
+def test_provider_sign_in_opens_the_pages_of_the_mapped_account(eng, monkeypatch):
+    at = _app(eng, monkeypatch, {"is_logged_in": True, "preferred_username": "zhao", "email": "z@x"})
+    assert "当前用户：zhao（验收人员" in _sidebar_text(at)
+    assert at.session_state["auth_token"]  # an ordinary ruralcore session from here on
+    assert [t.value for t in at.title] == ["县领导小组总览"]
+
+
+def test_provider_identity_without_an_account_stays_signed_out(eng, monkeypatch):
+    at = _app(eng, monkeypatch, {"is_logged_in": True, "preferred_username": "stranger"})
+    assert "当前用户" not in _sidebar_text(at)
+    assert any("没有账户" in w.value for w in at.warning)
+    assert [t.value for t in at.title] == ["登录"]
+
+
+def test_login_page_offers_the_provider_only_when_configured(eng, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DATABASE_URL", str(eng.url))
+    app = APP
     plain = AppTest.from_file(app, default_timeout=60)
     plain.run()
     assert not plain.exception

@@ -17,6 +17,9 @@ from .context import engine
 
 TOKEN_KEY = "auth_token"
 MESSAGE_KEY = "auth_message"
+COOKIE = "ruralcore_session"
+COOKIE_KEY = "auth_cookie_written"  # the token the cookie was last set to
+DROPPED_KEY = "auth_dropped_token"  # ended here: ignore it in the cookie header
 
 
 def oidc_configured() -> bool:
@@ -41,12 +44,14 @@ def current_actor() -> Actor | None:
     """The signed-in Actor, marking the session active; None when nobody is. A provider
     sign-in (st.login) becomes an ordinary ruralcore session on first sight, so it ends
     after inactivity like any other."""
-    token = st.session_state.get(TOKEN_KEY)
+    token = st.session_state.get(TOKEN_KEY) or _token_from_cookie()
     if token:
+        st.session_state[TOKEN_KEY] = token
         try:
             return resume_session(engine(), token)
         except SessionExpired as e:
             st.session_state.pop(TOKEN_KEY, None)
+            st.session_state[DROPPED_KEY] = token  # never taken from the cookie again
             st.session_state[MESSAGE_KEY] = str(e)
             if _oidc_signed_in():
                 st.logout()  # drop the provider's cookie too, or it would sign straight back in
@@ -59,6 +64,34 @@ def current_actor() -> Actor | None:
             return None
         return actor
     return None
+
+
+# ---- the browser cookie: a reload or a new tab keeps the sign-in --------------------------
+# Streamlit forgets st.session_state on a reload, so the token is also kept in a cookie that
+# lives until the browser closes (no expiry date); the server still ends the session after
+# inactivity. The cookie holds only the random token; the database keeps its hash.
+
+def _token_from_cookie() -> str | None:
+    token = st.context.cookies.get(COOKIE)  # as sent when this browser tab connected
+    if isinstance(token, str) and token and token != st.session_state.get(DROPPED_KEY):
+        st.session_state[COOKIE_KEY] = token  # already in the browser
+        return token
+    return None
+
+
+def sync_cookie() -> None:
+    """Write or clear the session cookie when the sign-in changed since the last run (call
+    once per run, before the page: a page may stop the script)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if st.session_state.get(COOKIE_KEY) == token:
+        return
+    if token:
+        js = (f"document.cookie = '{COOKIE}=' + {token!r} + '; path=/; SameSite=Strict'"
+              " + (location.protocol === 'https:' ? '; Secure' : '');")
+    else:
+        js = f"document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Strict';"
+    st.html(f"<script>{js}</script>", unsafe_allow_javascript=True, width="content")
+    st.session_state[COOKIE_KEY] = token
 
 
 def gate(page: str, title: str) -> Actor | None:
@@ -106,6 +139,7 @@ def require_login() -> Actor:
 
 def logout() -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
+    st.session_state[DROPPED_KEY] = token  # the tab's cookie header still carries it
     if token:
         end_session(engine(), token)
     if _oidc_signed_in():

@@ -32,8 +32,7 @@ def _click_row(page, grid_index: int, row: int, row_height: int = ROW, header: i
 
 
 def _sign_in(page, app_url, browser_db_url, name: str, role: str, region: str, first_page: str, wait_idle) -> None:
-    """Sign in on the 登录 page and open ``first_page`` by its sidebar link (page.goto
-    would start a new, signed-out session)."""
+    """Sign in on the 登录 page and open ``first_page`` by its sidebar link, as a user would."""
     browser_login(page, app_url, ensure_account(db.get_engine(browser_db_url), name, role, region))
     go(page, first_page)
     page.locator("h1", has_text=first_page).wait_for()

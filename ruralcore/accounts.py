@@ -43,7 +43,8 @@ SECURITY = SecuritySettings()
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 COMMON = {"password", "12345678", "123456789", "1234567890", "qwertyuiop", "admin12345", "11111111",
           "password123", "iloveyou", "abc123456", "woaini1314", "88888888", "a123456789"}
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,60}$")
+# @ too: an organisation sign-in (ruralcore.oidc) may name people by e-mail address
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,60}$")
 
 
 class LoginRefused(RuralcoreError):
@@ -128,7 +129,7 @@ def check_username(username: str) -> str:
     """The user name stripped, or InputError in Chinese when it is not a valid one."""
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
-        raise InputError(Problem(f"用户名“{username}”应为 2–60 个字母、数字、汉字或 _ . -", column="用户名"), source="账户")
+        raise InputError(Problem(f"用户名“{username}”应为 2–60 个字母、数字、汉字或 _ . - @", column="用户名"), source="账户")
     return username
 
 

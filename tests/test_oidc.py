@@ -43,6 +43,11 @@ def test_unknown_identity_is_refused_in_chinese(eng, claims, words):
         oidc.actor_for(eng, claims)
 
 
+def test_email_names_the_account_when_the_provider_gives_no_user_name(eng):
+    accounts.create_account(eng, "li.na@example.gov.cn", "village_reporter", "433124T01001", PW, by="测试")
+    assert oidc.actor_for(eng, {"email": "li.na@example.gov.cn"}).role == "village_reporter"
+
+
 def test_disabled_account_is_refused(eng):
     acc = accounts.get_account(eng, "zhao")
     accounts.update_account(eng, "zhao", {"active": False}, expected_version=acc["version"], by="测试")

@@ -117,6 +117,10 @@ def region_tree(conn: sa.Connection | None = None) -> pd.DataFrame:
     if not rows:
         return files.set_index("code")
     db = pd.DataFrame(rows, columns=["code", "name", "parent"], dtype=object)
+    # a database built before the region files named a county's city keeps the county
+    # without a parent: take the files' parent there, so a city account reads it
+    files_parent = files.set_index("code")["parent"].replace("", np.nan)
+    db["parent"] = db["parent"].replace("", np.nan).fillna(db["code"].map(files_parent)).fillna("")
     both = pd.concat([db, files.astype(object)], ignore_index=True).drop_duplicates("code", keep="first")
     return both.set_index("code")
 

@@ -69,3 +69,19 @@ def test_keep_visible_by_index_and_by_column():
     assert scope.keep_visible(frame, {"a", "c"})["v"].tolist() == [1, 3]
     assert scope.keep_visible(frame.reset_index(drop=True), pd.Index(["b"]), "region")["v"].tolist() == [2]
     assert scope.keep_visible(frame, set()).empty
+
+
+def test_a_county_stored_without_its_city_is_read_by_the_city(tmp_path):
+    """Databases built before 湘西州 was in the region files keep 花垣县 without a parent."""
+    import sqlalchemy as sa
+
+    from ruralcore.demo import build_demo
+    from ruralcore.store import db
+
+    eng = db.get_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    build_demo(eng, "county")
+    with eng.begin() as conn:
+        conn.execute(sa.text("UPDATE regions SET parent = '' WHERE code = '433124'"))
+        conn.execute(sa.text("DELETE FROM regions WHERE code = '433100'"))
+        seen = scope.visible_regions(Actor("州督导", "city_supervisor", "433100"), conn)
+    assert "433124" in seen and "433124T01" in seen

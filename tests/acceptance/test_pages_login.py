@@ -69,14 +69,14 @@ def test_signed_out_gets_the_login_hint_and_no_case(acc_env, acc_engine, new_sta
 
 def test_a_step_after_the_session_ended_is_not_recorded(acc_app, acc_engine, new_station):
     """Signed in when the page opened, the session ended (signed out elsewhere) before the
-    click: the app falls back to the 登录 page saying the login ended; nothing written."""
+    click: the page says the login ended and asks to sign in again; nothing written."""
     case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", "甲")
     at = _ok(acc_app(CHECK_PAGE, state={"acc_as_of": D(2019, 9, 30), "acc_case": case["id"]}, login=INSPECTOR_RS))
     at.date_input(key="acc_apply_on").set_value(D(2019, 10, 8))
     accounts.end_session(acc_engine, at.session_state["auth_token"])
     at.button(key="acc_do_apply").click().run()
     _ok(at)
-    assert [t.value for t in at.title] == ["登录"] and any("登录已失效" in w.value for w in at.warning)
+    assert [t.value for t in at.title] == ["验收检查"] and any("登录已失效" in w.value for w in at.warning)
     assert not [b for b in at.button if b.key and b.key.startswith("acc_")]
     now = cases.get_case(acc_engine, case["id"])
     assert now["applied_on"] is None and now["version"] == case["version"]

@@ -162,3 +162,29 @@ def test_reload_and_a_copied_link_keep_the_sign_in_until_signing_out(page, app_u
     assert "当前用户" not in side.inner_text()
     assert _sidebar(page) == {"登录", "政策文件与规则"}
     assert "ruralcore_session" not in {c["name"] for c in page.context.cookies()}
+
+
+def test_a_link_opened_signed_out_leads_there_after_signing_in(page, app_url, browser_db_url, wait_idle, shoot,
+                                                                no_errors):
+    """A colleague's copied link, opened in a browser that has not signed in: the login page
+    first, then the linked page with the link's programme and township."""
+    who = ensure_account(db.get_engine(browser_db_url), "link_admin", "county_admin", "433124")
+    page.goto(f"{app_url}/drilldown?program=huayuan-2019&town=433124T01")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("请先在“登录”页面登录").wait_for(timeout=60_000)  # the page itself, not “Page not found”
+    wait_idle(page)
+    assert page.locator('[role="dialog"]').count() == 0
+    assert main.locator('[data-testid="stDataFrame"]').count() == 0  # nothing of the county yet
+    assert _sidebar(page) == {"登录", "政策文件与规则"}
+    shoot(page, "login-link-signed-out")
+    go(page, "登录")
+    main.get_by_label("用户名").wait_for(timeout=60_000)
+    main.get_by_label("用户名").fill(who)
+    main.get_by_label("密码").fill(PASSWORD)
+    main.get_by_role("button", name="登录").click()
+    page.locator("h1", has_text="逐级查看").wait_for(timeout=60_000)
+    wait_idle(page)
+    no_errors(page)
+    assert "town=433124T01" in page.url
+    assert page.get_by_text("花垣镇：各村").is_visible()
+    shoot(page, "login-link-after-sign-in")

@@ -96,7 +96,8 @@ def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, s
     link = page.url
     other = page.context.browser.new_context(viewport=page.viewport_size, locale="zh-CN").new_page()
     other.goto(link)
-    other.locator('[data-testid="stMain"]').get_by_label("用户名").wait_for(timeout=60_000)
+    other.locator('[data-testid="stMain"]').get_by_text("请先在“登录”页面登录").wait_for(timeout=60_000)
+    wait_idle(other)
     assert other.locator('[data-testid="stMain"]').get_by_text(target["name"]).count() == 0
     other.context.close()
 

@@ -12,30 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
 st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
 
-from dashboards.ui.auth import current_actor, sync_cookie  # noqa: E402  (after the sys.path line)
+from dashboards.page_list import PAGES  # noqa: E402  (after the sys.path line)
+from dashboards.ui.auth import current_actor, sync_cookie  # noqa: E402
 from ruralcore.scope import PUBLIC_PAGES, may_open  # noqa: E402
-
-# (section, file, title, icon, page key in ruralcore.scope.PAGE_ROLES)
-PAGES = [
-    ("县领导小组", "county/overview.py", "总览", "dashboard", "overview"),
-    ("县领导小组", "county/drilldown.py", "逐级查看", "account_tree", "drilldown"),
-    ("县领导小组", "county/milestones.py", "里程碑", "flag", "milestones"),
-    ("县领导小组", "county/whatif.py", "假设评分", "calculate", "whatif"),
-    ("县领导小组", "county/entry.py", "数据填报", "edit_note", "entry"),
-    ("试点验收", "acceptance/cases.py", "验收案件", "assignment", "acceptance"),
-    ("试点验收", "acceptance/check.py", "验收检查", "fact_check", "acceptance"),
-    ("市级督导", "supervision/board.py", "试点进度", "view_timeline", "supervision"),
-    ("市级督导", "supervision/scorecard.py", "县区评分", "leaderboard", "supervision"),
-    ("市级督导", "supervision/laggards.py", "落后督办", "priority_high", "supervision"),
-    ("市级督导", "supervision/resettlement.py", "银川移民区", "cell_tower", "supervision"),
-    ("市级督导", "supervision/circular.py", "月度通报", "campaign", "supervision"),
-    ("方案", "pages/programs.py", "政策文件与规则", "description", "programs"),
-    ("系统", "admin/login.py", "登录", "login", "login"),
-    ("系统", "admin/report_fix.py", "月报更正", "edit", "report_fix"),
-    ("系统", "admin/households.py", "一户一档", "family_restroom", "households"),
-    ("系统", "admin/audit.py", "审计日志", "history", "audit"),
-    ("系统", "admin/accounts.py", "账户管理", "manage_accounts", "accounts"),
-]
 
 
 def after_login(actor, current_stem: str, reachable: dict) -> None:

@@ -240,7 +240,7 @@ def test_household_page_city_supervisor_sees_its_city_masked_and_inspector_is_re
 
 
 def test_policy_page_is_public_and_shows_who_is_signed_in(url):
-    page = str(ROOT / "dashboards" / "pages" / "programs.py")
+    page = str(ROOT / "dashboards" / "policy" / "programs.py")
     out = AppTest.from_file(page, default_timeout=60).run()
     assert not out.exception and not out.warning
     assert len(out.dataframe[0].value) == 5  # the five documents, signed out

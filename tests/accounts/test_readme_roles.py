@@ -2,20 +2,18 @@
 does (page titles as in dashboards/app.py), so the two cannot drift apart."""
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
+from dashboards.page_list import PAGES
 from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES, ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _app_pages() -> dict[str, str]:
-    """page title -> page key, from the PAGES list of dashboards/app.py (not imported: it runs Streamlit)."""
-    src = (ROOT / "dashboards" / "app.py").read_text(encoding="utf-8")
-    pages = ast.literal_eval(re.search(r"^PAGES = (\[.*?^\])", src, re.S | re.M).group(1))
-    return {title: key for _section, _path, title, _icon, key in pages}
+    """page title -> page key, from the app's page list."""
+    return {title: key for _section, _path, title, _icon, key in PAGES}
 
 
 def _readme_table() -> tuple[list[str], dict[str, set[str]]]:

@@ -6,27 +6,23 @@ refused another township's (nothing written), and signs out again.
 Runs on the shared browser app and demo database (tests/browser/conftest.py)."""
 from __future__ import annotations
 
-import ast
 import re
-from pathlib import Path
 
 import pytest
 
+from dashboards.page_list import PAGES
 from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES
 from ruralcore.store import audit, db, reports
 from tests.login_support import PASSWORD, ensure_account, go
 
-ROOT = Path(__file__).resolve().parents[2]
 USER = "xiang_officer"
 OWN, OTHER = "433124T01001", "433124T02001"  # villages of 花垣镇 and 边城镇
 PERIOD = "2019-11"
 
 
 def _titles(role: str | None) -> set[str]:
-    """Sidebar titles the role may open, from dashboards/app.py's PAGES (not imported: it runs Streamlit)."""
-    src = (ROOT / "dashboards" / "app.py").read_text(encoding="utf-8")
-    pages = ast.literal_eval(re.search(r"^PAGES = (\[.*?^\])", src, re.S | re.M).group(1))
-    return {title for _s, _p, title, _i, key in pages
+    """Sidebar titles the role may open, from the app's page list."""
+    return {title for _s, _p, title, _i, key in PAGES
             if key in PUBLIC_PAGES or (role is not None and role in PAGE_ROLES[key])}
 
 

@@ -66,6 +66,24 @@ def _make_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+@contextmanager
+def snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A read-only connection whose statements all see the database as of its first read,
+    for a result put together from several reads (a write committed in between would
+    otherwise be half in it). Nothing is written through it; it is rolled back on close."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # pysqlite sends no BEGIN before a SELECT, so each read would see its own moment;
+            # in WAL mode a deferred transaction keeps the first read's snapshot
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
 def alembic_config(engine: sa.Engine | None = None):
     from alembic.config import Config
 

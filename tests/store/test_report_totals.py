@@ -160,6 +160,31 @@ def test_region_subset_sums_only_those_regions(engine, monkeypatch, few):
     assert pd.isna(alone.loc[("2019-07", "study_room"), "total"]) and alone.loc[("2019-07", "study_room"), "n"] == 0
 
 
+def test_most_of_the_area_is_read_in_one_snapshot(engine, monkeypatch):
+    """The kept sums and the left-out regions are separate reads: a write to a left-out
+    region committed between them must not be subtracted from sums that never held it."""
+    monkeypatch.setattr(reports, "FEW_REGIONS", 0)
+    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    chosen = ["433124100", "433124101"]
+    before = _reference(engine, P, "2019-05", chosen)
+    real_region_sums = reports._region_sums
+
+    def write_then_sum(*args):
+        if not getattr(write_then_sum, "done", False):
+            write_then_sum.done = True  # another user saves the left-out village meanwhile
+            reports.upsert_reports(engine, P, "2019-05", values([("433124102", "households", 500)]), "李四")
+        return real_region_sums(*args)
+
+    monkeypatch.setattr(reports, "_region_sums", write_then_sum)
+    got = reports.period_totals(engine, P, "2019-05", regions=chosen)
+    assert write_then_sum.done
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), before, check_dtype=False)
+    monkeypatch.setattr(reports, "_region_sums", real_region_sums)
+    pd.testing.assert_frame_equal(reports.period_totals(engine, P, "2019-05", regions=chosen).reset_index(drop=True),
+                                  before, check_dtype=False)  # the write changed nothing the two read
+    assert_no_drift(engine)
+
+
 def test_demo_build_rebuild_import_entry_and_restore_keep_the_sums(db_url, tmp_path):
     from ruralcore.demo import build_demo
     eng = db.get_engine(db_url)

@@ -138,6 +138,15 @@ def test_template_lists_regions_fields_and_codes(engine):
     assert rules[col["互联网学习室已建成（是/否）"]] == ("list", '"0,1"')
 
 
+def test_template_for_an_account_lists_only_its_units(engine):
+    """A township officer's template holds the villages it may write, nothing of others."""
+    wb = openpyxl.load_workbook(io.BytesIO(excel.template(PROGRAM, engine, only=VILLAGES[1:3] + ["999999999"])))
+    ws = wb["月报"]
+    assert [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)] == VILLAGES[1:3]
+    empty = openpyxl.load_workbook(io.BytesIO(excel.template(PROGRAM, engine, only=[])))["月报"]
+    assert [c.value for c in empty[1]][:3] == ["月份", "区域代码", "区域名称"] and empty.max_row == 1
+
+
 def test_template_without_database_uses_region_files():
     # 融水 reports per township (report_level township): the 20 townships of 附件1
     wb = openpyxl.load_workbook(io.BytesIO(excel.template("rongshui-2019")))

@@ -168,15 +168,16 @@ st.subheader("用Excel填报")
 
 
 @st.cache_data(show_spinner="正在生成模板…", max_entries=8, ttl=600)
-def _template(url: str, program_id: str) -> bytes:
-    # keyed on the programme only: the template lists regions, which saves do not change
-    return excel.template(program_id, engine())
+def _template(url: str, program_id: str, units: tuple[str, ...]) -> bytes:
+    # keyed on the units, not the data token: the template lists regions, which saves do not change
+    return excel.template(program_id, engine(), only=units)
 
 
 c = st.columns(2)
 with c[0]:
-    st.markdown("**1. 下载模板**：已列出本方案全部填报单位，每个数据项一列，表内有取值范围提示。")
-    st.download_button("下载Excel模板", data=_template(URL, program.id),
+    whose = "本账户可以填报的" if writes else "本账户可以查看的"
+    st.markdown(f"**1. 下载模板**：已列出{whose}{len(allowed)}个{unit}，每个数据项一列，表内有取值范围提示。")
+    st.download_button("下载Excel模板", data=_template(URL, program.id, tuple(sorted(allowed))),
                        file_name=f"{program.id}-月报模板.xlsx", key="en_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 with c[1]:

@@ -1,6 +1,6 @@
 """Excel round trips of the monthly report: template, import with row-level validation, export.
 
-    template(program_id, engine=None, level=None) -> bytes            # xlsx
+    template(program_id, engine=None, level=None, only=None) -> bytes  # xlsx; only: region codes
     validate(program_id, path_or_bytes, period, engine=None, level=None, name=None, today=None,
              progress=None) -> DataFrame[region, field, value]         # or InputError
     import_file(engine, program_id, path_or_bytes, period, user, progress=None, name=None,
@@ -19,7 +19,7 @@ the template's layout, so an exported file imports again unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -54,12 +54,16 @@ def _frame(regions: pd.DataFrame, fields, period: str | None) -> pd.DataFrame:
     return out
 
 
-def template(program_id: str | Program, engine=None, level: str | None = None) -> bytes:
-    """The empty monthly template (xlsx) with the reporting regions filled in."""
+def template(program_id: str | Program, engine=None, level: str | None = None,
+             only: Iterable[str] | None = None) -> bytes:
+    """The empty monthly template (xlsx) with the reporting regions filled in; ``only``
+    keeps just those region codes (the units an account may write)."""
     program = _program(program_id)
     lvl = report_level(program, level)
     fields = report_fields(program, lvl)
     regions = reporting_regions(program.id, lvl, engine)
+    if only is not None:
+        regions = regions[regions["code"].astype(str).isin(set(only))]
     return write_xlsx(program, lvl, fields, _frame(regions, fields, None))
 
 

@@ -366,6 +366,8 @@ def test_township_officer_is_offered_only_its_township(url):
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
     assert list(editor(at)["code"]) == list(sheet.frame["code"])  # all its villages
     assert [b.key for b in at.button if b.key == "en_save"] == ["en_save"]
+    n = len(entry.members(eng, HUAYUAN, TOWN))  # the Excel template lists them only
+    assert any(f"已列出本账户可以填报的{n}个村" in m.value for m in at.markdown)
 
 
 def test_village_reporter_gets_only_its_village_and_saves_it(url):

@@ -155,29 +155,33 @@ def can_write_table(actor: Actor, table: str) -> bool:
 def can_write(actor: Actor, table: str, region_code, tree: pd.DataFrame | None = None):
     """May ``actor`` write rows of ``table`` in ``region_code``? A scalar gives a bool, a
     list/Series/array gives a boolean array (one decision per region, vectorised)."""
-    scalar = isinstance(region_code, str) or region_code is None
-    codes = [region_code] if scalar else list(region_code)
     if not can_write_table(actor, table):
-        out = np.zeros(len(codes), dtype=bool)
-    elif table in UNREGIONED_WRITERS:
-        out = np.ones(len(codes), dtype=bool)
-    else:
-        out = inside(region_tree() if tree is None else tree, codes, actor.region)
-    return bool(out[0]) if scalar else out
+        return _decide(region_code, False)
+    if table in UNREGIONED_WRITERS:
+        return _decide(region_code, True)
+    return _decide(region_code, actor.region, tree)
 
 
 def can_read(actor: Actor, table: str, region_code, tree: pd.DataFrame | None = None):
     """May ``actor`` read rows of ``table`` in ``region_code``? (scalar or vectorised)"""
+    if actor.role in READS_EVERYTHING:
+        return _decide(region_code, True)
+    if table in LOG_TABLES and actor.role not in LOG_READERS:
+        return _decide(region_code, False)
+    if table in UNREGIONED_WRITERS:
+        return _decide(region_code, True)
+    return _decide(region_code, actor.region, tree)
+
+
+def _decide(region_code, rule: bool | str, tree: pd.DataFrame | None = None):
+    """``rule`` for every code of ``region_code``: all True, all False, or (a region code)
+    whether each code lies inside that region. A scalar code gives a bool, else an array."""
     scalar = isinstance(region_code, str) or region_code is None
     codes = [region_code] if scalar else list(region_code)
-    if actor.role in READS_EVERYTHING:
-        out = np.ones(len(codes), dtype=bool)
-    elif table in LOG_TABLES and actor.role not in LOG_READERS:
-        out = np.zeros(len(codes), dtype=bool)
-    elif table in UNREGIONED_WRITERS:
-        out = np.ones(len(codes), dtype=bool)
+    if isinstance(rule, bool):
+        out = np.full(len(codes), rule, dtype=bool)
     else:
-        out = inside(region_tree() if tree is None else tree, codes, actor.region)
+        out = inside(region_tree() if tree is None else tree, codes, rule)
     return bool(out[0]) if scalar else out
 
 

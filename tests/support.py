@@ -56,3 +56,70 @@ def _new_postgres_database(tag: str):
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     return sa.make_url(server).set(database=name).render_as_string(hide_password=False), drop
+
+
+# ---- the county demo database and the app under AppTest (tests/dashboards, tests/acceptance,
+# tests/supervision through the dashboards' conftest, tests/browser) ----------------------------
+
+APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+
+
+def build_demo_database(tmp_path_factory, tag: str, scale: str = "county") -> str:
+    """URL of a new SQLite file, in a fresh temporary folder named ``tag``, holding ruralcore's
+    demo data at ``scale`` (built by ruralcore.demo). Each test folder that writes to its demo
+    database builds its own, so one folder's writes never reach another's expectations."""
+    from ruralcore.demo import build_demo
+    from ruralcore.store import db
+
+    url = f"sqlite:///{tmp_path_factory.mktemp(tag) / f'{scale}.db'}"
+    build_demo(db.get_engine(url), scale)
+    return url
+
+
+def sqlite_copy(src, dst) -> Path:
+    """Copy the SQLite database ``src`` (a path or a sqlite URL) to the file ``dst`` through
+    SQLite's backup API: a consistent snapshot even while the source is in WAL mode."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    if str(src).startswith("sqlite:"):
+        src = sa.make_url(str(src)).database
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    return Path(dst)
+
+
+def open_app(eng, page: str | None = None, program: str | None = None, login: tuple | None = None,
+             state: dict | None = None, query: dict | None = None, timeout: float = 120):
+    """An AppTest of dashboards/app.py that has run once, then once more on ``page`` when given:
+    signed in on ``eng`` as ``login`` = (role, region[, user name]) (None: signed out), with
+    ``program`` and ``state`` in the session and ``query`` in the URL. The pages read the
+    database named by DATABASE_URL, which the caller sets to ``eng``'s (demo_env, acc_env)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.login_support import sign_in
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if login is not None:
+        sign_in(at, eng, *login)
+    if program:
+        at.session_state["program"] = program
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Streamlit's caches live in the process: clear them so tests do not see each other.
+    Autouse where a conftest imports it (tests/dashboards, tests/acceptance, tests/supervision)."""
+    import streamlit as st
+    st.cache_data.clear()
+    yield

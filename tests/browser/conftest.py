@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.support import build_demo_database, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -44,12 +44,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def browser_db_url(tmp_path_factory) -> str:
-    from ruralcore.demo import build_demo
-    from ruralcore.store import db
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'county.db'}"
-    build_demo(db.get_engine(url), "county")
-    return url
+    return build_demo_database(tmp_path_factory, "browser-db")
 
 
 @pytest.fixture(scope="session")

@@ -1,26 +1,18 @@
 """Shared fixtures for the dashboard tests: one county-scale demo database per test
-session (built by ruralcore's own demo builder in a temporary directory), DATABASE_URL
-pointed at it, and an AppTest factory for the app."""
+session (tests.support.build_demo_database), DATABASE_URL pointed at it, an AppTest factory
+for the app (tests.support.open_app), and ``demo_file``, a module's private copy of it."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboards" / "app.py"
+from tests.support import _fresh_caches, build_demo_database, open_app, sqlite_copy  # noqa: F401
 
 
 @pytest.fixture(scope="session")
 def demo_db_url(tmp_path_factory) -> str:
-    """URL of a county-scale demo database, built once per session."""
-    from ruralcore.demo import build_demo
-    from ruralcore.store import db
-
-    path = tmp_path_factory.mktemp("demo-db") / "county.db"
-    url = f"sqlite:///{path}"
-    build_demo(db.get_engine(url), "county")
-    return url
+    """URL of a county-scale demo database, built once per session. The dashboard tests
+    expect it as built: tests that write use a copy (demo_file)."""
+    return build_demo_database(tmp_path_factory, "demo-db")
 
 
 @pytest.fixture(scope="session")
@@ -46,32 +38,18 @@ def app_test(demo_env, demo_engine):
     dashboards/app.py that has run once (on ``page`` when given), with the programme chosen
     in the session, signed in as ``login`` = (role, region) or (role, region, user name);
     ``login=None`` stays signed out."""
-    from streamlit.testing.v1 import AppTest
-
-    from tests.login_support import sign_in
-
     def make(program: str | None = None, page: str | None = None, query: dict | None = None,
              timeout: float = 120, login: tuple | None = AUDITOR):
-        at = AppTest.from_file(str(APP), default_timeout=timeout)
-        if login is not None:
-            role, region, *name = login
-            sign_in(at, demo_engine, role, region, name[0] if name else f"test-{role}-{region or 'all'}")
-        if program:
-            at.session_state["program"] = program
-        for k, v in (query or {}).items():
-            at.query_params[k] = v
-        at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        return at
+        if login is not None and len(login) == 2:
+            role, region = login
+            login = (role, region, f"test-{role}-{region or 'all'}")
+        return open_app(demo_engine, page=page, program=program, login=login, query=query, timeout=timeout)
 
     return make
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Streamlit's caches live in the process: clear them so tests do not see each other."""
-    import streamlit as st
-    st.cache_data.clear()
-    yield
+@pytest.fixture(scope="module")
+def demo_file(demo_db_url, tmp_path_factory):
+    """The session demo database copied once for a test module that writes (test_entry,
+    test_whatif); its tests copy it again per test or read it."""
+    return sqlite_copy(demo_db_url, tmp_path_factory.mktemp("demo-file") / "demo.db")

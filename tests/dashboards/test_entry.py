@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import io
 import os
-import sqlite3
-import uuid
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from ruralcore import entry, excel
@@ -24,8 +21,8 @@ from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
 from ruralcore.scope import Actor
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
-from tests.conftest import skip_or_fail
 from tests.login_support import sign_in
+from tests.support import fresh_database, sqlite_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "entry.py")
@@ -34,29 +31,11 @@ PERIOD = "2019-11"  # the demo's newest month for 花垣
 TOWN = "433124T01"  # 花垣镇
 
 
-@pytest.fixture(scope="module")
-def demo_file(request, tmp_path_factory):
-    """The county demo database as a file: the shared session one (tests/dashboards/conftest.py)
-    when it is there, else built here."""
-    try:
-        src = request.getfixturevalue("demo_db_url")
-    except pytest.FixtureLookupError:
-        from ruralcore.demo import build_demo
-        src = f"sqlite:///{tmp_path_factory.mktemp('entry-src') / 'demo.db'}"
-        build_demo(db.get_engine(src), "county")
-    path = tmp_path_factory.mktemp("entry") / "demo.db"
-    with sqlite3.connect(sa.make_url(src).database) as a, sqlite3.connect(path) as b:
-        a.backup(b)  # a consistent snapshot even in WAL mode
-    return path
-
-
 @pytest.fixture
 def url(demo_file, tmp_path, monkeypatch):
-    """A private copy of the demo database per test, DATABASE_URL pointed at it."""
-    dst = tmp_path / "demo.db"
-    with sqlite3.connect(demo_file) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    u = f"sqlite:///{dst}"
+    """A private copy of the demo database (demo_file, tests/dashboards/conftest.py) per test,
+    DATABASE_URL pointed at it."""
+    u = f"sqlite:///{sqlite_copy(demo_file, tmp_path / 'demo.db')}"
     monkeypatch.setenv("DATABASE_URL", u)
     return u
 
@@ -65,32 +44,15 @@ def url(demo_file, tmp_path, monkeypatch):
 def eng(request, demo_file, tmp_path):
     """A store with 花垣镇's villages and their reports of 2019-11, on SQLite and PostgreSQL."""
     src = db.get_engine(f"sqlite:///{demo_file}")
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'entry.db'}", None
-    else:
-        server = os.environ.get("TEST_POSTGRES_URL")
-        if not server:
-            skip_or_fail("TEST_POSTGRES_URL 未设置：PostgreSQL 测试需要 scripts/test.sh 启动的服务器")
-        name = f"rc_entry_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-        drop = (admin, name)
-    target = db.get_engine(url)
-    reg = store_regions.load_regions(src, HUAYUAN).reset_index(drop=True)
-    keep = reg[(reg["code"] == TOWN) | (reg["parent"] == TOWN) | (reg["level"] == "county")]
-    store_regions.sync_regions(target, keep, "测试准备")
-    rep = reports.load_reports(src, HUAYUAN, [PERIOD])
-    rep = rep[rep["region"].isin(keep["code"])]
-    reports.upsert_reports(target, HUAYUAN, PERIOD, rep[["region", "field", "value"]], "测试准备")
-    yield target
-    target.dispose()
-    if drop:
-        admin, name = drop
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(request.param, tmp_path, "entry") as url:
+        target = db.get_engine(url)
+        reg = store_regions.load_regions(src, HUAYUAN).reset_index(drop=True)
+        keep = reg[(reg["code"] == TOWN) | (reg["parent"] == TOWN) | (reg["level"] == "county")]
+        store_regions.sync_regions(target, keep, "测试准备")
+        rep = reports.load_reports(src, HUAYUAN, [PERIOD])
+        rep = rep[rep["region"].isin(keep["code"])]
+        reports.upsert_reports(target, HUAYUAN, PERIOD, rep[["region", "field", "value"]], "测试准备")
+        yield target
 
 
 def snapshot(eng):

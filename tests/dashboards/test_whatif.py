@@ -6,20 +6,17 @@ for the 花垣 rubric (三(一)、三(二)): ≥ 80 points 达标, top 10 优秀
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from ruralcore import scoring, whatif
 from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import audit, db
-from tests.support import fresh_database
+from tests.support import fresh_database, sqlite_copy
 from tests.login_support import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,29 +27,11 @@ REWEIGHT = {"shuangbai": 20, "mobile_phone": 15, "internet_4g": 0, "broadband": 
             "xiangqing": 10, "ringtone": 5, "cloud_mas": 10, "study_room": 10}
 
 
-@pytest.fixture(scope="module")
-def demo_file(request, tmp_path_factory):
-    """The county demo database as a file: the shared session one (tests/dashboards/conftest.py)
-    when it is there, else built here."""
-    try:
-        src = request.getfixturevalue("demo_db_url")
-    except pytest.FixtureLookupError:
-        from ruralcore.demo import build_demo
-        src = f"sqlite:///{tmp_path_factory.mktemp('whatif-src') / 'demo.db'}"
-        build_demo(db.get_engine(src), "county")
-    # a consistent snapshot through SQLite's backup API (the source may be in WAL mode)
-    path = tmp_path_factory.mktemp("whatif") / "demo.db"
-    with sqlite3.connect(sa.make_url(src).database) as a, sqlite3.connect(path) as b:
-        a.backup(b)
-    return path
-
-
 @pytest.fixture
 def url(demo_file, tmp_path, monkeypatch):
-    """A private copy of the demo database per test (tests write scenarios)."""
-    dst = tmp_path / "demo.db"
-    shutil.copy(demo_file, dst)
-    u = f"sqlite:///{dst}"
+    """A private copy of the demo database (demo_file, tests/dashboards/conftest.py) per test
+    (tests write scenarios)."""
+    u = f"sqlite:///{sqlite_copy(demo_file, tmp_path / 'demo.db')}"
     monkeypatch.setenv("DATABASE_URL", u)
     return u
 

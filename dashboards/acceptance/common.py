@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui.auth import current_actor, require_login
+from dashboards.ui.context import engine
 from ruralcore import workdays
 from ruralcore.fmt import date_zh
 
 AS_OF_KEY = "acc_as_of"
+DEFAULT_KEY = "acc_as_of_default"  # the default last offered: replaced when the programme changes
 # Streamlit drops a widget's state when another page runs without it; shadow copies carry
 # the programme and the date across page switches.
 KEPT = ("program", AS_OF_KEY)
@@ -32,15 +34,29 @@ def remember_state() -> None:
 
 
 def as_of_picker() -> dt.date:
-    """“今天” for deadlines: today, kept within the years the official calendar knows."""
+    """“今天” for deadlines: today, kept within the years the official calendar knows; in
+    the demo database the demo's own “today” (its data end in 2019–2024, so counting from
+    the real today would make every open case years overdue). A date the user picked stays
+    when the programme changes; the default follows the programme."""
     lo, hi = workdays.known_years()
-    if AS_OF_KEY not in st.session_state:
-        st.session_state[AS_OF_KEY] = min(dt.date.today(), dt.date(hi, 12, 31))
+    default = min(_default_day(st.session_state.get("program")), dt.date(hi, 12, 31))
+    if st.session_state.get(AS_OF_KEY) in (None, st.session_state.get(DEFAULT_KEY)):
+        st.session_state[AS_OF_KEY] = default
+    st.session_state[DEFAULT_KEY] = default
     with st.sidebar:
         st.date_input("计算期限的日期", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
-                      format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日")
+                      format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日；演示库默认取演示数据的截止日期")
     remember_state()
     return st.session_state[AS_OF_KEY]
+
+
+def _default_day(program_id: str | None) -> dt.date:
+    from ruralcore import overview as ov
+
+    eng = engine()
+    if program_id and ov.is_demo(eng):
+        return ov.as_of_date(eng, program_id) or dt.date.today()
+    return dt.date.today()
 
 
 def user():

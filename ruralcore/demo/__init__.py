@@ -109,7 +109,7 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
         raise RuralcoreError("该数据库已有真实数据（没有演示标记），拒绝覆盖；请换一个数据库地址（--db）")
     frames = generate(scale, progress=_scaled(progress, 0.0, 0.5))
     from .milestones import records as milestone_records  # programme milestones done by the as-of date
-    frames["milestone_records"] = milestone_records(frames["app_meta"])
+    frames["milestone_records"] = milestone_records(frames["app_meta"], frames.get("pilots"))
     tables = _tables()
     counts: dict[str, int] = {}
     with engine.begin() as conn:  # one transaction: a failed build leaves the old database

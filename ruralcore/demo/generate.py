@@ -393,7 +393,12 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
     early = rng.integers(0, 20, (n, len(dues)))
     late = rng.integers(5, 45, (n, len(dues)))
     dates = dues[None, :] - early.astype("timedelta64[D]")
-    dates = np.where((kind == "late")[:, None], dues[None, :] + late.astype("timedelta64[D]"), dates)
+    # a late pilot keeps the planning steps on time and slips from one step on (资金与项目库 …
+    # 开工建设), so the programme's early milestones are met and later ones late (own stream:
+    # the other draws stay as they were)
+    slip_at = np.random.default_rng([SEED, sum(map(ord, prog.id)), 1]).integers(2, 6, n)
+    slips = (kind == "late")[:, None] & (np.arange(len(dues))[None, :] >= slip_at[:, None])
+    dates = np.where(slips, dues[None, :] + late.astype("timedelta64[D]"), dates)
     stall_at = rng.integers(4, len(dues), n)  # stalled pilots stop before completion or acceptance
     stop = (kind == "stall")[:, None] & (np.arange(len(dues))[None, :] >= stall_at[:, None])
     dates = np.where(stop | (dates > as_of), np.datetime64("NaT"), dates)

@@ -1,10 +1,16 @@
 """Demo records of programme milestones done (table ``milestone_records``).
 
-For every programme whose milestones are programme-level (忻州's steps are per pilot,
-in ``pilots``), each dated milestone due before the data's as-of date is recorded done:
-most on time (0–14 days before the due date, never before its start), one in three a few
-days late; when every dated milestone falls before the as-of date the last one is left
-open, so the timeline still shows something due. Seeded: identical on every run.
+For every programme whose milestones are programme-level, each dated milestone due
+before the data's as-of date is recorded done: most on time (0–14 days before the due
+date, never before its start), one in three a few days late; when every dated milestone
+falls before the as-of date the last one is left open, so the timeline still shows
+something due. Seeded: identical on every run.
+
+忻州's steps are done per pilot (table ``pilots``): there a programme milestone is done
+when every pilot has done its step by the as-of date, on the day the last pilot did
+(late when that day is after the due date); a milestone with no pilot step (确定试点对象)
+is done on time, the pilots being named. Milestones some pilot has not done stay open, so
+the overview's countdown agrees with the pilots' dates and the target cards.
 """
 from __future__ import annotations
 
@@ -53,11 +59,46 @@ def program_records(program_id: str, as_of: dt.date) -> pd.DataFrame:
     })[COLUMNS]
 
 
-def records(meta: pd.DataFrame) -> pd.DataFrame:
-    """Demo records for every programme with an ``as_of:<id>`` entry in the app_meta frame."""
+def pilot_program_records(program_id: str, as_of: dt.date, pilots: pd.DataFrame) -> pd.DataFrame:
+    """The demo done records of a programme whose steps are per pilot: a milestone with
+    pilot steps (ruralcore.supervision.STEPS) is done when every pilot of the programme
+    has done it by ``as_of``, on the latest pilot's day; one without (due before
+    ``as_of``) is done on time."""
+    from ..supervision import STEPS
+
+    prog = load_program(program_id)
+    own = pilots[pilots["program"] == program_id] if "program" in pilots else pilots
+    end = pd.Timestamp(as_of)
+    rng = _rng(program_id)
+    rows = []
+    for m in prog.milestones:  # ≤ 10 entries
+        if m.recurring is not None or m.due is None:
+            continue
+        cols = STEPS.get(m.code)
+        if cols:
+            done = pd.concat([pd.to_datetime(own[c]) for c in cols], axis=1)
+            if done.isna().any().any() or (done > end).any().any():
+                continue  # some pilot has not done this step yet: the milestone stays open
+            day = done.max().max().date()
+        elif m.due < as_of:
+            day = max(m.due - dt.timedelta(days=int(rng.integers(0, 15))), m.start or m.due)
+        else:
+            continue
+        late = (day - m.due).days
+        rows.append({"program": program_id, "milestone": m.code, "done_on": day,
+                     "note": f"演示：逾期 {late} 天完成（最后一个试点完成之日）" if late > 0 else "演示：按期完成",
+                     "recorded_by": RECORDED_BY, "version": 1})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def records(meta: pd.DataFrame, pilots: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Demo records for every programme with an ``as_of:<id>`` entry in the app_meta frame
+    (per-pilot programmes from ``pilots``, the generated pilots frame; none without it)."""
     kv = dict(zip(meta["key"], meta["value"]))
-    parts = [program_records(pid, dt.date.fromisoformat(str(kv[f"as_of:{pid}"])[:10]))
-             for pid in program_ids() if pid not in PER_PILOT and kv.get(f"as_of:{pid}")]
+    dates = {pid: dt.date.fromisoformat(str(kv[f"as_of:{pid}"])[:10])
+             for pid in program_ids() if kv.get(f"as_of:{pid}")}
+    parts = [program_records(pid, d) if pid not in PER_PILOT else pilot_program_records(pid, d, pilots)
+             for pid, d in dates.items() if pid not in PER_PILOT or (pilots is not None and len(pilots))]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=COLUMNS)

@@ -48,3 +48,41 @@ def test_xinzhou_milestones_are_done_exactly_when_every_pilot_did_the_step(engin
     assert (table["days_late"] > 0).any()
     assert (table["status"] == "overdue").any()
     assert not (table["status"] == "overdue").all()
+
+
+# the dates each state of an acceptance case implies (cases.py: each step records its date)
+NEEDS = {"built": {"completed_on"},
+         "applied": {"completed_on", "applied_on"},
+         "rectifying": {"completed_on", "applied_on", "inspected_on", "rectify_notice_on"},
+         "reinspecting": {"completed_on", "applied_on", "inspected_on", "rectify_notice_on", "rectified_on"},
+         "passed": {"completed_on", "applied_on", "inspected_on"},
+         "accepted": {"completed_on", "applied_on", "inspected_on", "city_accepted_on"}}
+NOT_YET = {"built": {"applied_on", "inspected_on", "city_accepted_on"},
+           "applied": {"inspected_on", "city_accepted_on"},
+           "rectifying": {"rectified_on", "reinspected_on", "city_accepted_on"},
+           "reinspecting": {"reinspected_on", "city_accepted_on"},
+           "passed": {"city_accepted_on"}, "accepted": set()}
+RESULT = {"rectifying": "failed", "reinspecting": "failed", "passed": "passed", "accepted": "passed"}
+
+
+def test_every_demo_case_has_the_dates_its_state_implies_in_order(engine):
+    cases = _read(engine, "SELECT * FROM acceptance_cases")
+    assert set(cases["state"]) == set(NEEDS)  # every state is shown somewhere
+    cases = cases.astype(object).where(cases.notna(), None)  # an all-empty column reads as NaN
+    for c in cases.to_dict("records"):
+        label = f"案件 {c['id']}（{c['program']}，{c['state']}）"
+        assert all(c[k] is not None for k in NEEDS[c["state"]]), label
+        assert all(c[k] is None for k in NOT_YET[c["state"]]), label
+        assert (c["result"] or "") == RESULT.get(c["state"], ""), label
+        chain = [c[k] for k in ("completed_on", "applied_on", "inspected_on", "rectified_on", "reinspected_on",
+                                "city_accepted_on") if c[k] is not None]
+        assert chain == sorted(chain), label
+        as_of = ov.as_of_date(engine, c["program"])
+        assert dt.date.fromisoformat(str(chain[-1])[:10]) <= as_of, label
+
+
+def test_xinzhou_pilots_with_a_case_are_accepted_on_its_city_acceptance_day(engine):
+    both = _read(engine, "SELECT c.state, c.city_accepted_on, p.acceptance_on FROM acceptance_cases c "
+                         f"JOIN pilots p ON p.code = c.subject WHERE c.program = '{XZ}'")
+    assert (both["state"] == "accepted").sum() == 3
+    assert (both["acceptance_on"].fillna("") == both["city_accepted_on"].fillna("")).all()

@@ -402,6 +402,11 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
     stall_at = rng.integers(4, len(dues), n)  # stalled pilots stop before completion or acceptance
     stop = (kind == "stall")[:, None] & (np.arange(len(dues))[None, :] >= stall_at[:, None])
     dates = np.where(stop | (dates > as_of), np.datetime64("NaT"), dates)
+    # a pilot with an acceptance case is accepted (评估验收认定) on its case's city acceptance
+    # day, and not before (as cases.record_city_acceptance marks it)
+    cases = _pilot_cases(prog, p["pilot_code"].to_numpy(dtype=object), dates, as_of)
+    at = pd.Index(p["pilot_code"]).get_indexer(cases["subject"])
+    dates[at, 7] = pd.to_datetime(cases["city_accepted_on"]).to_numpy().astype(dates.dtype)
     county_code = real[real["level"] == "county"].set_index("name")["code"]
     pilots = pd.DataFrame({
         "code": p["pilot_code"].to_numpy(dtype=object), "program": prog.id,
@@ -455,7 +460,6 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
     fixed.update(_indicators_built(prog, pilots, items, dates, built, rng))
     q = np.where(kind == "stall", 0.05, np.where(kind == "late", 0.3, 0.5 + rng.random(n) / 2))
     reports, _ = _reports(prog, regions, rng, fixed=fixed, quality=q)
-    cases = _pilot_cases(prog, pilots, dates)
     return {"regions": regions, "pilots": pilots, "pilot_indicators": items, "fund_entries": funds,
             "reports": reports, "acceptance_cases": cases, "app_meta": _meta(prog)}
 
@@ -511,21 +515,39 @@ def _indicators_built(prog: Program, pilots: pd.DataFrame, items: pd.DataFrame, 
     return {k: v for k, v in out.items() if k in {f.code for f in prog.fields}}
 
 
-def _pilot_cases(prog: Program, pilots: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
+def _pilot_cases(prog: Program, codes: np.ndarray, dates: np.ndarray, as_of: np.datetime64) -> pd.DataFrame:
+    """Eight cases of completed pilots in several states, each with the dates its state
+    implies (applied → inspected → notice, rectified → city acceptance), a few working days
+    apart and never after the data's as-of date (own seeded stream)."""
+    from ..cases import has_limits
+
+    rng = np.random.default_rng([SEED, sum(map(ord, prog.id)), 2])
     done = ~np.isnat(dates[:, 6])
     pick = np.flatnonzero(done)[:8]
     st = np.asarray(["accepted", "passed", "applied", "rectifying", "accepted", "built", "reinspecting", "accepted"],
                     dtype=object)[: len(pick)]
-    comp = pd.to_datetime(dates[pick, 6]).date
+    k = len(pick)
+    comp = dates[pick, 6].astype("datetime64[D]")
+    cap = lambda d: np.minimum(np.asarray(d, dtype="datetime64[D]"), as_of.astype("datetime64[D]"))  # noqa: E731
+    applied = cap(workdays.add_workdays(comp, rng.integers(1, 6, k))) if k else comp
+    inspected = cap(workdays.add_workdays(applied, rng.integers(3, 11, k))) if k else comp
+    later = cap(workdays.add_workdays(inspected, rng.integers(3, 11, k))) if k else comp  # rectified / city acceptance
+    day = lambda a, m: np.where(m, pd.to_datetime(a).date, None)  # noqa: E731
+    failed = np.isin(st, ["rectifying", "reinspecting"])
+    seen = failed | np.isin(st, ["accepted", "passed"])
     return pd.DataFrame({
-        "program": prog.id, "subject_type": "pilot", "subject": pilots["code"].to_numpy(dtype=object)[pick],
-        "state": st, "completed_on": comp,
-        "applied_on": np.where(st != "built", comp, None),
-        "inspected_on": np.where(np.isin(st, ["accepted", "passed", "rectifying", "reinspecting"]), comp, None),
-        "result": np.where(np.isin(st, ["rectifying", "reinspecting"]), "failed",
-                           np.where(np.isin(st, ["accepted", "passed"]), "passed", "")),
-        "rectified_on": np.where(st == "reinspecting", comp, None),
-        "inspectors": "演示·县评估组", "conclusion": "",
+        "program": prog.id, "subject_type": "pilot", "subject": codes[pick],
+        "state": st, "completed_on": pd.to_datetime(comp).date,
+        "applied_on": day(applied, st != "built"),
+        "inspected_on": day(inspected, seen),
+        "result": np.where(failed, "failed", np.where(seen, "passed", "")),
+        "rectify_notice_on": day(inspected, failed),
+        "rectify_due": day(workdays.add_workdays(inspected, int(prog.setting("rectify_within_workdays")))
+                           if k and has_limits(prog) else comp, failed & has_limits(prog)),  # the notice's limit
+        "rectified_on": day(later, st == "reinspecting"),
+        "city_accepted_on": day(later, st == "accepted"),
+        "inspectors": "演示·县评估组",
+        "conclusion": np.where(failed, "演示：部分指标未达标，限期整改", ""),
     })
 
 

@@ -9,7 +9,6 @@ import streamlit as st
 
 from dashboards.ui import charts, data, tables
 from dashboards.ui.context import current_program, page_setup, period_picker
-from dashboards.ui.theme import projector_on
 from dashboards.ui.tiles import OP_TEXT
 from ruralcore import overview as ov
 from ruralcore.fmt import date_zh, period_zh, value_with_unit
@@ -40,12 +39,6 @@ def _fmt_values(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     out = frame[codes].astype("float64").round(1)
     out.columns = [f"{info.at[c, 'name']}（{info.at[c, 'unit']}）" for c in codes]
     return out
-
-
-def _fit(rows: int) -> int:
-    """A table height that shows every row (short tables: no inner scrolling)."""
-    row = 48 if projector_on() else 35
-    return (min(rows, 25) + 1) * row + 3
 
 
 def _clear_unit() -> None:
@@ -105,8 +98,8 @@ def county_view() -> None:
                        _fmt_values(groups, codes)], axis=1)
     if two_levels:
         st.caption(f"点击表格中的一行，或在上方选择{ov.level_name(group_level)}，查看其下各{ov.level_name(here)}。")
-    ev = st.dataframe(table, hide_index=True, width="stretch", key="dd_groups",
-                      on_select="rerun" if two_levels else "ignore", selection_mode="single-row")
+    ev = tables.dataframe(table, key="dd_groups", on_select="rerun" if two_levels else "ignore",
+                          selection_mode="single-row")
     rows = getattr(getattr(ev, "selection", None), "rows", None) if two_levels else None
     if rows:
         picked = groups.index[rows[0]]
@@ -131,9 +124,8 @@ def township_view() -> None:
         table.insert(3, "等次", r["award_label"].to_numpy())
         table = table.sort_values("名次", kind="stable")
     st.caption(f"点击一行，或在上方选择{ov.level_name(here)}，查看详情。")
-    shown = tables.award_colours()(table.style) if ranked is not None else table
-    ev = st.dataframe(shown, hide_index=True, width="stretch", key="dd_units", on_select="rerun",
-                      selection_mode="single-row")
+    ev = tables.dataframe(table, key="dd_units", style=tables.award_colours() if ranked is not None else None,
+                          on_select="rerun", selection_mode="single-row")
     rows = getattr(getattr(ev, "selection", None), "rows", None)
     if rows:
         picked = table.index[rows[0]]
@@ -166,17 +158,17 @@ def unit_view() -> None:
         "条款": [f"{a}；目标 {b}" if isinstance(b, str) and b != a else a for a, b in zip(det["ref"], det["target_ref"])],
         "说明": det["assumed_label"],
     })
-    st.dataframe(table, hide_index=True, width="stretch", key="dd_detail", height=_fit(len(table)))
+    tables.dataframe(table, key="dd_detail")
     st.caption(f"“目标适用”为“乡镇”“县”等的目标在全域或上级考核，此处仅供对照；"
                f"标“{ASSUMED_LABEL}”的值为文件未规定、系统给出的默认值。")
 
     if ranked is not None:
         asp = ov.rubric_detail(program, ranked, unit)
         st.markdown("**分方面得分（计分办法）**")
-        st.dataframe(pd.DataFrame({
+        tables.dataframe(pd.DataFrame({
             "方面": asp["name"], "得分": asp["score"].round(2), "满分": asp["points"],
             "条款": asp["ref"], "说明": asp["assumed_label"],
-        }), hide_index=True, width="stretch", key="dd_aspects", height=_fit(len(asp)))
+        }), key="dd_aspects")
 
     hist = ov.region_history(program, d.months(), unit, d.regions)
     if len(hist) > 1:
@@ -188,17 +180,17 @@ def unit_view() -> None:
                                      f"{name}：各指标逐月变化", info.at[shown[0], "unit"]),
                         width="stretch", theme=None, key="fig_unit_trend")
         st.markdown("**逐月数值**")
-        st.dataframe(_fmt_values(hist, [c for c in codes if c in hist.columns]).rename(index=period_zh),
-                     width="stretch", key="dd_history")
+        monthly = _fmt_values(hist, [c for c in codes if c in hist.columns]).rename(index=period_zh)
+        tables.dataframe(monthly.rename_axis("月份").reset_index(), key="dd_history")
 
     if program.quotas and here == "township":
         sp = data.stations(d.url, d.token, program.id)
         if sp["stations"] is not None:
             mine = sp["stations"][sp["stations"]["township"] == unit]
             st.markdown(f"**{name}的益农信息社（{len(mine)} 个）**")
-            st.dataframe(mine.rename(columns={"station": "编号", "type": "类型", "village": "村", "is_demo": "示范社",
-                                              "status": "状态"})[["编号", "类型", "村", "示范社", "状态"]],
-                         hide_index=True, width="stretch", key="dd_stations")
+            tables.dataframe(mine.rename(columns={"station": "编号", "type": "类型", "village": "村", "is_demo": "示范社",
+                                                  "status": "状态"})[["编号", "类型", "村", "示范社", "状态"]],
+                             key="dd_stations")
 
 
 if (unit and not top_unit) or (two_levels and town and not top_town):

@@ -128,7 +128,7 @@ def panel_ranking() -> None:
         "名次": show["rank"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
         "得分": show["score"].round(1).to_numpy(), "等次": show["award_label"].to_numpy(),
     })
-    tables.show(table, "ranking_table", max_rows=n, style=tables.award_colours(), height=(len(table) + 1) * 35 + 3,
+    tables.show(table, "ranking_table", max_rows=n, style=tables.award_colours(),
                 column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
     where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
     top = f"前 {n} 名，" if len(ranked) > n else ""
@@ -222,7 +222,7 @@ def panel_tasks() -> None:
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
-                "tasks_table", max_rows=20, height=21 * 35 + 3)
+                "tasks_table", max_rows=20)
 
 
 compare_level = ov.compare_level_within(program, cur, d.regions)

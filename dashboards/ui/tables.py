@@ -1,22 +1,75 @@
 """Tables that stay readable on a projector: st.dataframe draws on a canvas whose type
-size CSS cannot change, so projector mode shows an HTML table (st.table) instead."""
+size CSS cannot change, so projector mode shows an HTML table (st.table) instead.
+
+Every styled table gets a number format here (a pandas Styler otherwise prints floats
+with six decimals): whole numbers as integers, other numbers with one decimal. Short
+tables are as tall as their rows; long ones scroll inside a frame and say how many rows
+they hold."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from .theme import projector_on
 
+MOST_ROWS = 25  # taller than this, a table scrolls inside its frame
+
+
+def row_px() -> int:
+    return 48 if projector_on() else 35
+
+
+def fit(rows: int, most: int = MOST_ROWS) -> dict:
+    """st.dataframe sizing: every row visible up to ``most`` rows (no inner scrolling);
+    taller rows on a projector."""
+    return {"height": (min(rows, most) + 1) * row_px() + 3, "row_height": row_px()}
+
+
+def number_formats(frame: pd.DataFrame) -> dict:
+    """Styler formats per numeric column: counts (whole numbers) without decimals,
+    percentages and other measures with one."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        v = s.to_numpy(dtype="float64")
+        whole = bool(np.all(np.isnan(v) | (np.round(v) == v))) and "%" not in str(col)
+        out[col] = "{:.0f}" if whole else "{:.1f}"
+    return out
+
+
+def formatted(frame: pd.DataFrame, style=None):
+    """A Styler with the number formats (and the optional colour function applied)."""
+    sty = frame.style.format(number_formats(frame), na_rep="—")
+    return style(sty) if style else sty
+
+
+def count_caption(rows: int, most: int = MOST_ROWS) -> None:
+    if rows > most:
+        st.caption(f"共 {rows} 行，表中显示 {most} 行，其余可在表内滚动查看。")
+
+
+def dataframe(frame: pd.DataFrame, key: str | None = None, style=None, most: int = MOST_ROWS, **kwargs):
+    """st.dataframe with number formats, sized to its rows (long tables scroll, with
+    their row count said below). Returns the selection event like st.dataframe."""
+    kwargs = {"hide_index": True, "width": "stretch", **fit(len(frame), most), **kwargs}
+    ev = st.dataframe(formatted(frame, style), key=key, **kwargs)
+    count_caption(len(frame), most)
+    return ev
+
 
 def show(frame: pd.DataFrame, key: str, max_rows: int = 15, style=None, **kwargs) -> None:
     """``style``: optional function Styler → Styler (colours), applied in both modes."""
     if projector_on():
-        styler = frame.head(max_rows).reset_index(drop=True).style.hide(axis="index").format(precision=1, na_rep="—")
-        st.table(style(styler) if style else styler)
+        head = frame.head(max_rows).reset_index(drop=True)
+        st.table(formatted(head, style).hide(axis="index"))
         if len(frame) > max_rows:
             st.caption(f"仅显示前 {max_rows} 行，共 {len(frame)} 行。")
     else:
-        st.dataframe(style(frame.style) if style else frame, hide_index=True, width="stretch", key=key, **kwargs)
+        kwargs.setdefault("most", max(max_rows, MOST_ROWS))
+        dataframe(frame, key=key, style=style, **kwargs)
 
 
 AWARD_STYLE = {"优秀": "background-color: #f6e7b0; color: #7a5600; font-weight: 700",

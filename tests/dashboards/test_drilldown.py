@@ -203,3 +203,32 @@ def test_units_exclude_a_higher_regions_own_row():
     total = ov.total_values(prog, fields)
     assert abs(total["standard_coverage"] - 16 / 18 * 100) < 1e-9
     assert total["county_centre"] == 100  # the county's own row still counts in the total
+
+
+def _display(df) -> pd.DataFrame:
+    """The text a styled st.dataframe shows (a Styler's display values)."""
+    from streamlit import dataframe_util
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(df.proto.arrow_data.styler.display_values)
+
+
+def test_township_table_prints_one_decimal_and_monthly_header_is_chinese(app_test, demo_engine):
+    at = app_test("huayuan-2019", page=PAGE)
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    town = regions[regions["level"] == "township"].index[0]
+    at.selectbox(key="dd_town").set_value(town).run()
+    _clean(at)
+    units = next(df for df in at.dataframe if df.key == "dd_units")
+    shown = _display(units)
+    pct = [c for c in units.value.columns if "（%）" in c]
+    assert pct
+    for c in pct:  # "99.9", never "99.900000"
+        assert shown[c].str.fullmatch(r"\d+\.\d|—").all(), shown[c].tolist()
+    assert shown["名次"].str.fullmatch(r"\d+").all()
+    assert shown["得分"].str.fullmatch(r"\d+\.\d").all()
+
+    village = regions[(regions["parent"] == town) & (regions["level"] == "village")].index[0]
+    at.selectbox(key="dd_unit").set_value(village).run()
+    _clean(at)
+    monthly = _table(at, "月份")  # the 逐月数值 table
+    assert monthly.columns[0] == "月份" and "period" not in list(monthly.columns)
+    assert monthly["月份"].str.contains("年").all()

@@ -86,3 +86,30 @@ def test_xinzhou_pilots_with_a_case_are_accepted_on_its_city_acceptance_day(engi
                          f"JOIN pilots p ON p.code = c.subject WHERE c.program = '{XZ}'")
     assert (both["state"] == "accepted").sum() == 3
     assert (both["acceptance_on"].fillna("") == both["city_accepted_on"].fillna("")).all()
+
+
+def _check_digit(body: str) -> str:
+    """GB 11643-1999 check digit, computed here independently of the generator."""
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(c) * k for c, k in zip(body, w)) % 11]
+
+
+def test_demo_households_head_member_is_the_head_and_members_have_their_own_ids(engine):
+    hh = _read(engine, "SELECT id, head_name, id_number, phone FROM households").set_index("id")
+    mem = _read(engine, "SELECT household, name, relation, id_number, phone, age FROM household_members")
+    assert len(hh) > 50 and len(mem) > len(hh)
+    heads = mem[mem["relation"] == "户主"]
+    assert heads["household"].is_unique and set(heads["household"]) == set(hh.index)  # one 户主 each
+    h = heads.set_index("household").loc[hh.index]
+    assert (h["name"] == hh["head_name"]).all()  # the header's 户主 is the member called 户主
+    assert (h["id_number"] == hh["id_number"]).all() and (h["phone"] == hh["phone"]).all()
+    assert mem["id_number"].is_unique  # nobody carries the head's (or anyone else's) number
+    others = mem[mem["relation"] != "户主"]
+    phones = others.loc[others["phone"] != "", "phone"]
+    assert len(phones) and not phones.isin(hh["phone"]).any() and (others["phone"] == "").any()
+    assert (others.loc[others["age"] < 18, "phone"] == "").all()
+    for n, age in zip(mem["id_number"], mem["age"]):  # valid format, clearly synthetic, fits the age
+        assert len(n) == 18 and n[:6] == "000000" and n[:17].isdigit() and n[17] == _check_digit(n[:17]), n
+        born = dt.date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
+        assert (dt.date(2024, 1, 1) - born).days // 366 <= age <= (dt.date(2024, 1, 1) - born).days // 365, n
+    assert mem["name"].str.startswith("演示").all() and mem["phone"].map(lambda p: p == "" or p.startswith("100")).all()

@@ -136,8 +136,8 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                      f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
         _audit(conn, counts, scale)
-    from ..households import build_demo_households  # 一户一档 demo households
-    counts["households"] = build_demo_households(engine, seed=2019)
+    from .households import build as build_households  # 一户一档 demo households
+    counts["households"] = build_households(engine, seed=2019)
     with engine.begin() as conn:
         _audit(conn, {"households": counts["households"]}, scale)
     _say(progress, 1.0, f"演示数据已生成（{scale}）")

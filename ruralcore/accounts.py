@@ -157,10 +157,31 @@ def list_accounts(engine: sa.Engine, viewer: str | Actor = "system") -> pd.DataF
     with engine.connect() as conn:
         rows = conn.execute(sa.select(*cols).order_by(t.c.region, t.c.username)).mappings().all()
         frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
-        if isinstance(viewer, Actor) and viewer.role != "auditor" and len(frame):
-            from .scope import inside, region_tree
-            frame = frame[inside(region_tree(conn), frame["region"], viewer.region)].reset_index(drop=True)
-    return frame
+        tree = region_tree(conn)
+    if isinstance(viewer, Actor) and viewer.role != "auditor" and len(frame):
+        from .scope import inside
+        frame = frame[inside(tree, frame["region"], viewer.region)].reset_index(drop=True)
+    return frame.assign(region_name=region_names(tree, frame["region"]))
+
+
+def region_names(tree: pd.DataFrame, codes: pd.Series | list) -> pd.Series:
+    """The name of each region code on ``tree`` (scope.region_tree); "" for an empty code
+    (an auditor's), the code itself when the tree does not know it."""
+    from .overview import names
+
+    out = pd.Series(names(tree, codes), dtype=object)
+    return out.where(pd.Series(list(codes), dtype=object).astype(str) != "", "")
+
+
+def region_choices(engine: sa.Engine, actor: Actor) -> pd.Series:
+    """The regions an admin may give an account (its own and those below it), code ->
+    "名称（代码）", in tree order of codes."""
+    from .scope import visible_regions
+
+    with engine.connect() as conn:
+        tree = region_tree(conn)
+        codes = pd.Series(sorted(visible_regions(actor, conn)), dtype=object)
+    return pd.Series((region_names(tree, codes) + "（" + codes + "）").to_numpy(), index=codes.to_numpy())
 
 
 def set_password(engine: sa.Engine, username: str, password: str, by: str | Actor,
@@ -188,6 +209,8 @@ def update_account(engine: sa.Engine, username: str, changes: dict, expected_ver
     if acc is None:
         raise InputError(Problem(f"找不到用户“{username}”", column="用户名"), source="账户")
     _check_grant(by, changes.get("role", acc["role"]), changes.get("region", acc["region"]))
+    if isinstance(by, Actor) and by.name == username and "active" in changes and not changes["active"]:
+        raise PermissionDenied("不能停用自己正在使用的账户，本次未写入任何数据；如确需停用，请由另一位县级管理员操作。")
     write.update(engine, Account, username, changes, expected_version, by)
 
 

@@ -7,23 +7,25 @@ import streamlit as st
 from dashboards.ui.context import engine, page_setup
 from ruralcore import accounts
 from ruralcore.errors import RuralcoreError
-from ruralcore.scope import COUNTY_GRANTABLE, ROLES, visible_regions
+from ruralcore.scope import COUNTY_GRANTABLE, ROLES
 
 actor = page_setup("账户管理", "accounts", needs_program=False)  # county admins only (scope.PAGE_ROLES)
 
 frame = accounts.list_accounts(engine(), actor)
-cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region": "区域", "active": "启用"}
-st.dataframe(frame.assign(role=frame["role"].map(ROLES))[list(cols)].rename(columns=cols), hide_index=True)
+cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region_name": "区域", "region": "区域代码",
+        "active": "启用"}
+st.dataframe(frame.assign(role=frame["role"].map(ROLES))[list(cols)].rename(columns=cols), hide_index=True,
+             column_config={"区域代码": st.column_config.TextColumn(width="small")})
 
-with engine().connect() as conn:
-    regions = list(visible_regions(actor, conn))
+choices = accounts.region_choices(engine(), actor)
+regions = choices.index.tolist()
 st.subheader("新建账户")
 with st.form("create_account"):
     username = st.text_input("用户名", key="acc_username")
     name = st.text_input("名称", key="acc_name")
     role = st.selectbox("角色", sorted(COUNTY_GRANTABLE), format_func=ROLES.get, key="acc_role")
     region = st.selectbox("区域", regions, index=regions.index(actor.region) if actor.region in regions else 0,
-                          key="acc_region")
+                          format_func=choices.get, key="acc_region")
     create = st.form_submit_button("创建", type="primary")
 if create:
     pw = accounts.random_password()
@@ -36,7 +38,14 @@ if create:
 
 st.subheader("重置密码 / 停用")
 if len(frame):
-    who = st.selectbox("账户", frame["username"].tolist(), key="acc_target")
+    # nothing preselected: the admin's own account first in the list was one click from 停用
+    who = st.selectbox("账户", frame["username"].tolist(), index=None, placeholder="选择账户",
+                       format_func=dict(zip(frame["username"], frame["username"] + " " + frame["display_name"].fillna("")
+                                            + "（" + frame["region_name"].where(frame["region_name"] != "", "全部区域")
+                                            + "）")).get,
+                       key="acc_target")
+    if who is None:
+        st.stop()
     c1, c2 = st.columns(2)
     if c1.button("重置为随机密码", key="acc_reset"):
         pw = accounts.random_password()

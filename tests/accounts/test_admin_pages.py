@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from ruralcore import accounts, auditview, households, scope
+from ruralcore.errors import PermissionDenied
 from ruralcore.store import audit, db, reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,3 +251,44 @@ def test_policy_page_is_public_and_shows_who_is_signed_in(url):
     at.run()
     assert not at.exception
     assert "当前用户：officer（乡镇干部，区域 433124T01）" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_accounts_page_shows_region_names_and_preselects_no_account(url):
+    at = app("accounts.py", url, "admin1")
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("用户名")
+    assert table.at["officer", "区域"] == "花垣镇" and table.at["officer", "区域代码"] == TOWN
+    assert table.at["admin1", "区域"] == "花垣县"
+    region = at.selectbox(key="acc_region")
+    assert region.value == "433124" and "花垣县（433124）" in region.options
+    assert f"花垣镇（{TOWN}）" in region.options
+    target = at.selectbox(key="acc_target")
+    assert target.value is None and target.placeholder == "选择账户"
+    assert not [b for b in at.button if b.key in ("acc_reset", "acc_toggle")]  # nothing to act on yet
+
+
+def test_accounts_page_refuses_disabling_ones_own_account(url):
+    eng = db.get_engine(url)
+    at = app("accounts.py", url, "admin1")
+    at.selectbox(key="acc_target").select("admin1").run()
+    next(b for b in at.button if b.key == "acc_toggle").click().run()
+    assert not at.exception
+    assert "不能停用自己正在使用的账户" in " ".join(e.value for e in at.error)
+    assert accounts.get_account(eng, "admin1")["active"]
+    at.selectbox(key="acc_target").select("officer").run()
+    next(b for b in at.button if b.key == "acc_toggle").click().run()
+    assert not at.exception and not accounts.get_account(eng, "officer")["active"]
+
+
+def test_update_account_refuses_disabling_ones_own_account_but_not_another_admins(url):
+    eng = db.get_engine(url)
+    me = accounts.actor_of(accounts.get_account(eng, "admin1"))
+    with pytest.raises(PermissionDenied, match="不能停用自己正在使用的账户"):
+        accounts.update_account(eng, "admin1", {"active": False}, accounts.get_account(eng, "admin1")["version"], by=me)
+    assert accounts.get_account(eng, "admin1")["active"]
+    accounts.update_account(eng, "admin1", {"display_name": "管理员"}, accounts.get_account(eng, "admin1")["version"],
+                            by=me)  # other changes to one's own account still go through
+    accounts.create_account(eng, "admin2", "county_admin", "433124", PW, by="测试")
+    accounts.update_account(eng, "admin1", {"active": False}, accounts.get_account(eng, "admin1")["version"],
+                            by=accounts.actor_of(accounts.get_account(eng, "admin2")))
+    assert not accounts.get_account(eng, "admin1")["active"]

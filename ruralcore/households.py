@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .accounts import region_names
 from .errors import InputError, PermissionDenied, Problem
 from .scope import Actor, can_read, region_tree, sees_pii, visible_regions
 from .store import write
@@ -74,14 +75,17 @@ def _frame(conn: sa.Connection, model, where=None) -> pd.DataFrame:
 
 def list_households(engine: sa.Engine, viewer: str | Actor, village: str | None = None) -> pd.DataFrame:
     """Households the viewer may read (always masked: a list is not a view of a record),
-    with labels type_label/state_label and the latest per-capita income."""
+    with the village's name (village_name), labels type_label/state_label and the latest
+    per-capita income."""
     t = Household.__table__
     with engine.connect() as conn:
         df = _frame(conn, Household, t.c.village == village if village else None)
         inc = _frame(conn, HouseholdIncome)
         seen = visible_regions(viewer, conn)
+        tree = region_tree(conn)
     if seen is not None:
         df = df[df["village"].isin(seen)].reset_index(drop=True)
+    df["village_name"] = region_names(tree, df["village"]).to_numpy()
     df = _masked(df)
     df["type_label"] = df["monitor_type"].map(MONITOR_TYPES).fillna("")
     df["state_label"] = df["monitor_state"].map(MONITOR_STATES).fillna("")

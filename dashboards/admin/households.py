@@ -16,8 +16,9 @@ if frame.empty:
     st.info("本账户的区域内还没有农户档案。")
     st.stop()
 c1, c2 = st.columns(2)
-villages = sorted(frame["village"].unique())
-village = c1.selectbox("村", [""] + villages, format_func=lambda v: v or "全部", key="hh_village")
+village_names = frame.drop_duplicates("village").set_index("village")["village_name"].sort_index()
+village = c1.selectbox("村", [""] + village_names.index.tolist(),
+                       format_func=lambda v: f"{village_names[v]}（{v}）" if v else "全部", key="hh_village")
 kind = c2.selectbox("监测类型", [""] + list(households.MONITOR_TYPES),
                     format_func=lambda k: households.MONITOR_TYPES.get(k, "全部"), key="hh_type")
 shown = frame
@@ -25,10 +26,11 @@ if village:
     shown = shown[shown["village"] == village]
 if kind:
     shown = shown[shown["monitor_type"] == kind]
-cols = {"id": "档案编号", "village": "村", "head_name": "户主", "id_number": "身份证号", "phone": "电话",
+cols = {"id": "档案编号", "village_name": "村", "village": "村代码", "head_name": "户主", "id_number": "身份证号", "phone": "电话",
         "poverty_cause": "致贫原因", "type_label": "监测类型", "state_label": "监测状态",
         "latest_year": "收入年度", "latest_income_yuan": "人均纯收入（元）"}
-st.dataframe(shown[list(cols)].rename(columns=cols), hide_index=True, height=360)
+st.dataframe(shown[list(cols)].rename(columns=cols), hide_index=True, height=360,
+             column_config={"村代码": st.column_config.TextColumn(width="small")})
 
 hid = st.selectbox("查看档案", shown["id"].tolist(), key="hh_id",
                    format_func=lambda i: f"{i} {frame.set_index('id').at[i, 'head_name']}")

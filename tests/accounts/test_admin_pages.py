@@ -292,3 +292,22 @@ def test_update_account_refuses_disabling_ones_own_account_but_not_another_admin
     accounts.update_account(eng, "admin1", {"active": False}, accounts.get_account(eng, "admin1")["version"],
                             by=accounts.actor_of(accounts.get_account(eng, "admin2")))
     assert not accounts.get_account(eng, "admin1")["active"]
+
+
+def test_household_page_shows_village_names_with_the_code_beside(url):
+    eng = db.get_engine(url)
+    hh = households.list_households(eng, "system")
+    with eng.connect() as c:
+        names = scope.region_tree(c)["name"]
+    assert (hh["village_name"] == hh["village"].map(names)).all() and hh["village_name"].ne(hh["village"]).all()
+    at = app("households.py", url, "auditor1")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns[:3]) == ["档案编号", "村", "村代码"]
+    assert (table["村"] == table["村代码"].map(names)).all()
+    assert not table["村"].str.fullmatch(r"[0-9A-Z]+").any()  # names, not codes
+    first = hh["village"].sort_values().iat[0]
+    choice = at.selectbox(key="hh_village")
+    assert f"{names[first]}（{first}）" in choice.options
+    choice.select(first).run()
+    assert set(at.dataframe[0].value["村代码"]) == {first}

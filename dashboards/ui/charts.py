@@ -36,17 +36,33 @@ def compare_bars(names: pd.Series, values: pd.Series, threshold: float | None, o
     else:
         colors = np.full(len(v), "#1f5fa8")
     text = [("—" if np.isnan(x) else f"{x:.1f}") for x in v]
-    fig = go.Figure(go.Bar(x=list(names), y=v, marker_color=list(colors), text=text, textposition="outside",
-                           textfont=dict(size=max(font_size() - 2, 10)),
+    top = np.nanmax(np.append(v, threshold if threshold is not None else np.nan)) if len(v) else 1
+    inside = label_inside(v, threshold, top if np.isfinite(top) else 1)
+    fig = go.Figure(go.Bar(x=list(names), y=v, marker_color=list(colors), text=text,
+                           textposition=np.where(inside, "inside", "outside").tolist(), insidetextanchor="end",
+                           textangle=0,
+                           textfont=dict(size=max(font_size() - 2, 10),
+                                         color=np.where(inside, "#fff", "#000").tolist()),
                            cliponaxis=False, hovertemplate="%{x}：%{y:.1f}" + unit + "<extra></extra>"))
     _target_line(fig, threshold, "目标")
     fig.update_layout(title=title, yaxis_title=unit, showlegend=False)
-    top = np.nanmax(np.append(v, threshold if threshold is not None else np.nan)) if len(v) else 1
     fig.update_yaxes(range=[0, (top if np.isfinite(top) else 1) * 1.15])
     fig = style_figure(fig, height)
     if len(v) > 10:  # many regions: slant the names so they do not run into each other
         fig.update_xaxes(tickangle=-35)
     return fig
+
+
+def label_inside(values: np.ndarray, threshold: float | None, top: float) -> np.ndarray:
+    """Bars whose value label would sit on the target line if printed above the bar: just
+    under the target (e.g. 97.7 with the line at 100). Their label goes inside the bar's
+    top, below the line; the others stay above their bar."""
+    v = np.asarray(values, dtype="float64")
+    if threshold is None or np.isnan(threshold):
+        return np.zeros(len(v), dtype=bool)
+    label = top * 1.15 * 0.09  # a label's height in data units (about 9 % of the axis)
+    with np.errstate(invalid="ignore"):
+        return (v <= threshold) & (threshold <= v + 1.3 * label) & (v >= 2 * label)
 
 
 def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, columns: list[str],
@@ -115,7 +131,10 @@ def timeline(ms: pd.DataFrame, as_of: dt.date, title: str, height: int | None = 
     fig.update_xaxes(type="date", tickformat="%Y年%-m月")
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(labels))
     fig.update_layout(title=title, barmode="overlay")
-    return style_figure(fig, height or max(320, 48 * len(ms) + 160))
+    # the 数据截至 label stands just above the plot: room for it under the legend
+    big = font_size() > 20
+    return style_figure(fig, height or max(320, (64 if big else 48) * len(ms) + (280 if big else 180)),
+                        top_extra=int(font_size() * 1.6))
 
 
 def quota_bars(frame: pd.DataFrame, title: str, height: int | None = None) -> go.Figure:

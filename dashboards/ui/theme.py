@@ -56,17 +56,40 @@ def font_size() -> int:
     return 24 if projector_on() else 14
 
 
-def style_figure(fig, height: int | None = None):
+def _legend_rows(names: list[str], size: int, width: int = 760) -> int:
+    """How many rows a horizontal legend of ``names`` takes in a chart ``width`` pixels
+    wide (an estimate on the narrow side: a chart in half a 1920-pixel screen)."""
+    rows, used = 1, 0
+    for n in names:
+        item = 40 + int(len(n) * size * 0.95)
+        if used and used + item > width:
+            rows, used = rows + 1, 0
+        used += item
+    return rows
+
+
+def style_figure(fig, height: int | None = None, top_extra: int = 0):
+    """Fonts, size and white background; the title at the top, the legend (if any) in its
+    own band under the title and the plot below both, so neither prints over the other.
+    ``top_extra``: pixels kept free just above the plot (e.g. for an annotation there)."""
     big = projector_on()
+    size = font_size()
+    height = height or ((500 if st.session_state.get("slideshow") else 620) if big else 420)
+    title_px = int((size + 4) * 1.6) if fig.layout.title.text else 0
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    legend = fig.layout.showlegend is True or (fig.layout.showlegend is None and len(fig.data) > 1 and names)
+    legend_px = _legend_rows(names, size) * int(size * 1.5) + 8 if legend else 0
     fig.update_layout(
-        font=dict(size=font_size(), family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", color="#000"),
-        margin=dict(l=20, t=70 if big else 50, b=20),
-        title_font=dict(size=font_size() + 4),
+        font=dict(size=size, family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", color="#000"),
+        title=dict(y=1 - 8 / height, yref="container", yanchor="top", x=0.01, xanchor="left"),
+        margin=dict(l=20, t=12 + title_px + legend_px + top_extra, b=20),
+        title_font=dict(size=size + 4),
         # a slideshow page holds one panel: let its chart fill the 1080-pixel screen
-        height=height or ((500 if st.session_state.get("slideshow") else 620) if big else 420),
+        height=height,
         paper_bgcolor="white", plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        legend=dict(orientation="h", yref="container", yanchor="top", y=1 - (10 + title_px) / height,
+                    x=0, xanchor="left"),
     )
-    fig.update_xaxes(automargin=True, tickfont=dict(size=font_size()))
-    fig.update_yaxes(automargin=True, tickfont=dict(size=font_size()))
+    fig.update_xaxes(automargin=True, tickfont=dict(size=size))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=size))
     return fig

@@ -12,13 +12,14 @@ import sqlalchemy as sa
 
 from .errors import InputError, PermissionDenied, Problem
 from .excel import neutralise
-from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions
+from .scope import (LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions,
+                    user_name)
 from .store import audit
 from .store.models import MODELS, TABLE_LABELS
 
 HEADERS = {"id": "序号", "at": "时间", "user": "用户", "action": "操作", "table": "数据表", "key": "记录",
            "field": "字段", "old": "原值", "new": "新值"}
-ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入"}
+ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入", "reason": "更正事由"}
 
 
 def load(engine, viewer: str | Actor, user: str | None = None, region: str | None = None,
@@ -92,6 +93,22 @@ def _record_regions(conn: sa.Connection, table: str, part: pd.DataFrame) -> pd.S
                 rows[c] = pd.to_numeric(rows[c], errors="coerce")
         out[gone] = row_regions(conn, table, rows).to_numpy()
     return out.astype(object)
+
+
+def require_reason(reason: str | None) -> str:
+    """The reason for a correction, stripped; InputError in Chinese when there is none."""
+    text = (reason or "").strip()
+    if not text:
+        raise InputError(Problem("请填写更正事由：更正已上报的数值须说明原因，事由记入审计日志。", column="更正事由"))
+    return text
+
+
+def record_reason(engine, user: str | Actor, table: str, key: str, field: str | None, reason: str) -> None:
+    """Log why a record was corrected: one entry (操作“更正事由”, the reason as its new value)
+    next to the entries of the change itself, so the audit view shows who changed what and why."""
+    with engine.begin() as conn:
+        audit.append(conn, [{"action": "reason", "table": table, "key": key, "field": field, "old": None,
+                             "new": require_reason(reason)}], user_name(user))
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,16 +1,18 @@
-"""月报更正: change one stored monthly value by region code, as the signed-in user.
-The store checks the region against the user's role and region (ruralcore.scope): a
-township officer may change its own township's villages and is refused any other,
-with nothing written."""
+"""月报更正: correct one stored monthly value, as the signed-in user. The region is chosen
+by name among those the account may write (ruralcore.scope); the new value starts at the
+stored one, and a reason is required (logged with the change in the audit log). The
+version read when the value was shown is checked on saving: a value someone else changed
+in between is refused, never overwritten."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import entry
-from ruralcore.errors import RuralcoreError
-from ruralcore.scope import visible_regions
+from ruralcore import auditview, entry
+from ruralcore.errors import InputError, Problem, RuralcoreError, StaleWriteError
+from ruralcore.fmt import period_zh
+from ruralcore.scope import can_write, region_tree, visible_regions
 from ruralcore.store import reports
 
 actor = page_setup("月报更正", "report_fix")  # data writers and the auditor (scope.PAGE_ROLES)
@@ -19,37 +21,85 @@ months = entry.periods(engine(), program)
 if not months:
     st.info("该方案在数据库中还没有月报数据。")
     st.stop()
-period = st.selectbox("月份", sorted(months, reverse=True), key="fix_period")
-fields = {f.code: f"{f.name}（{f.unit}）" if f.unit else f.name for f in entry.fields(program)}
-stored = reports.load_reports(engine(), program.id, [period])
+rules = {r.code: r for r in entry.column_rules(program)}
+units = entry.units(engine(), program)
+names = units.set_index("code")["name"]
 with engine().connect() as conn:
     mine = visible_regions(actor, conn)
-shown = stored if mine is None else stored[stored["region"].isin(mine)]
+    writable = units[can_write(actor, "reports", units["code"], region_tree(conn))]
 
-with st.form("fix"):
-    region = st.text_input("区域代码", key="fix_region", help="村（或填报单位）的区域代码")
-    field = st.selectbox("指标", list(fields), format_func=lambda c: fields[c], key="fix_field")
-    value = st.number_input("新数值", min_value=0.0, step=1.0, key="fix_value")
-    save = st.form_submit_button("保存", type="primary")
-if save:
-    region = region.strip()
+c1, c2, c3 = st.columns([1, 2, 2])
+period = c1.selectbox("月份", sorted(months, reverse=True), format_func=period_zh, key="fix_period")
+field = c2.selectbox("指标", list(rules), format_func=lambda c: rules[c].label, key="fix_field")
+stored = reports.load_reports(engine(), program.id, [period])
+
+
+def _number(v: float) -> str:
+    return f"{v:,.0f}" if rules[field].step >= 1 else f"{v:,.2f}"
+
+
+if writable.empty:
+    st.info("本账户只能查看月报数值，不能更正。")
+else:
+    # a name alone; two units of the same name are told apart by the region they belong to
+    twins = writable["name"].duplicated(keep=False)
+    labels = dict(zip(writable["code"], writable["name"].where(~twins, writable["name"] + "（" + writable["group_name"] + "）")))
+    region = c3.selectbox(entry.unit_label(program), writable["code"].tolist(), format_func=labels.get, key="fix_region")
+    c3.caption(f"区域代码 {region}")
     cur = stored[(stored["region"] == region) & (stored["field"] == field)]
-    version = int(cur["version"].iat[0]) if len(cur) else 0
-    try:
-        res = reports.upsert_reports(engine(), program.id, period,
-                                     pd.DataFrame({"region": [region], "field": [field], "value": [value]}),
-                                     actor, expected_versions={(region, field): version})
-    except RuralcoreError as e:
-        st.error(str(e))
+    cur_value = float(cur["value"].iat[0]) if len(cur) and pd.notna(cur["value"].iat[0]) else None
+    cur_version = int(cur["version"].iat[0]) if len(cur) else 0
+    if len(cur):
+        st.markdown(f"**当前数值：{'（空）' if cur_value is None else _number(cur_value)}**　"
+                    f"第 {cur_version} 版，{cur['submitted_by'].iat[0]} 于 "
+                    f"{pd.Timestamp(cur['submitted_at'].iat[0]):%Y-%m-%d %H:%M} 提交")
     else:
-        st.success(f"已保存：{region} 的“{fields[field]}”= {value:g}（新增 {res['inserted']}，修改 {res['updated']}）")
-
-    stored = reports.load_reports(engine(), program.id, [period])
-    shown = stored if mine is None else stored[stored["region"].isin(mine)]
+        st.markdown(f"**当前数值：无**　{period_zh(period)}尚未填报此项，保存后新增。")
+    # what the form starts from: the value and version read when this choice was first shown
+    if st.session_state.get("fix_shown") != (period, region, field):
+        st.session_state["fix_shown"] = (period, region, field)
+        st.session_state["fix_version"] = cur_version
+        st.session_state["fix_value"] = cur_value
+    rule = rules[field]
+    with st.form("fix"):
+        value = st.number_input(f"新数值：{rule.label}", step=float(rule.step),
+                                min_value=None if rule.min is None else float(rule.min),
+                                max_value=None if rule.max is None else float(rule.max),
+                                format="%.0f" if rule.step >= 1 else "%.2f", help=rule.help, key="fix_value")
+        reason = st.text_input("更正事由（必填，记入审计日志）", key="fix_reason",
+                               placeholder="例如：村报数据录入错误，按纸质台账更正")
+        save = st.form_submit_button("保存", type="primary")
+    if save:
+        key = f"{program.id}/{period}/{region}"
+        try:
+            reason = auditview.require_reason(reason)
+            if value is None:
+                raise InputError(Problem("请填写新数值", column="新数值"))
+            res = reports.upsert_reports(engine(), program.id, period,
+                                         pd.DataFrame({"region": [region], "field": [field], "value": [value]}),
+                                         actor, expected_versions={(region, field): st.session_state["fix_version"]})
+        except StaleWriteError as e:
+            st.session_state["fix_version"] = cur_version  # the value shown above is the one now stored
+            st.error(f"{e}\n\n上方“当前数值”已是最新。如仍需改为 {_number(value)}，请核对后再次点击保存。")
+        except RuralcoreError as e:
+            st.error(str(e))
+        else:
+            if res["inserted"] or res["updated"]:
+                auditview.record_reason(engine(), actor, "reports", key, field, reason)
+                st.success(f"已保存：{labels[region]} {period_zh(period)}“{rule.label}”"
+                           f"{'由 ' + _number(cur_value) + ' ' if cur_value is not None else ''}改为 {_number(value)}，"
+                           f"事由已记入审计日志。")
+            else:
+                st.info("新数值与当前数值相同，未作修改。")
+            stored = reports.load_reports(engine(), program.id, [period])
+            now = stored[(stored["region"] == region) & (stored["field"] == field)]
+            st.session_state["fix_version"] = int(now["version"].iat[0]) if len(now) else 0
 
 st.subheader("本账户可查看的数值")
-table = shown[shown["field"] == st.session_state.get("fix_field", next(iter(fields)))]
-st.dataframe(table[["region", "value", "submitted_by", "submitted_at", "version"]]
-             .rename(columns={"region": "区域代码", "value": "数值", "submitted_by": "填报人",
+shown = stored if mine is None else stored[stored["region"].isin(mine)]
+table = shown[shown["field"] == field]
+st.dataframe(table.assign(name=table["region"].map(names).fillna(table["region"]))
+             [["name", "region", "value", "submitted_by", "submitted_at", "version"]]
+             .rename(columns={"name": "区域", "region": "区域代码", "value": "数值", "submitted_by": "填报人",
                               "submitted_at": "提交时间", "version": "版本"}),
-             hide_index=True, height=320)
+             column_config={"区域代码": st.column_config.TextColumn(width="small")}, hide_index=True, height=320)

@@ -76,24 +76,91 @@ def _value(url, region, field="households", period="2019-11"):
     return r[(r["region"] == region) & (r["field"] == field)]["value"].iat[0]
 
 
-def test_report_fix_own_township_saved_other_refused(url):
+def _region_tree(url):
+    with db.get_engine(url).connect() as c:
+        return scope.region_tree(c)
+
+
+def test_report_fix_offers_own_villages_by_name_prefilled_and_needs_a_reason(url):
+    eng = db.get_engine(url)
+    names = _region_tree(url)["name"]
+    village = TOWN + "001"
     at = app("report_fix.py", url, "officer")
     assert not at.exception
-    at.selectbox(key="fix_field").select("households")
-    at.text_input(key="fix_region").input(TOWN + "001")
-    at.number_input(key="fix_value").set_value(321)
+    month = at.selectbox(key="fix_period")
+    assert month.value == "2019-11" and "2019年11月" in month.options and "2019-11" not in month.options
+    region = at.selectbox(key="fix_region")
+    villages = names[_region_tree(url)["parent"] == TOWN]
+    # only the officer's township's villages, by name
+    assert sorted(region.options) == sorted(villages) and len(villages) > 1
+    region.select(village).run()
+    assert f"区域代码 {village}" in texts(at)
+    at.selectbox(key="fix_field").select("households").run()
+    assert "农村家庭户数（户）" in at.selectbox(key="fix_field").options
+    before = _value(url, village)
+    assert at.number_input(key="fix_value").value == before  # starts from the stored value
+    assert f"当前数值：{before:,.0f}" in texts(at)
+    n_audit = len(audit.load_audit(eng))
+    at.number_input(key="fix_value").set_value(before + 7)
     click(at, "保存")
-    assert "已保存" in texts(at), texts(at)
-    assert _value(url, TOWN + "001") == 321
-    n_audit = len(audit.load_audit(db.get_engine(url)))
-    before = _value(url, OTHER_TOWN + "001")
-    at.text_input(key="fix_region").input(OTHER_TOWN + "001")
-    at.number_input(key="fix_value").set_value(999)
+    assert "请填写更正事由" in " ".join(e.value for e in at.error)
+    assert _value(url, village) == before and len(audit.load_audit(eng)) == n_audit
+    at.text_input(key="fix_reason").input("按纸质台账更正")
     click(at, "保存")
+    assert not at.exception
+    assert f"由 {before:,.0f} 改为 {before + 7:,.0f}" in texts(at), texts(at)
+    assert _value(url, village) == before + 7
+    log = audit.load_audit(eng, user="officer", table="reports")
+    assert list(log["action"]) == ["update", "reason"] and log["new"].iat[-1] == "按纸质台账更正"
+    assert set(log["key"]) == {f"huayuan-2019/2019-11/{village}"}
+    shown = auditview.labelled(log)
+    assert list(shown["操作"]) == ["修改", "更正事由"]
+
+
+def test_report_fix_refuses_a_value_changed_by_someone_else_meanwhile(url):
+    eng = db.get_engine(url)
+    village = TOWN + "002"
+    at = app("report_fix.py", url, "officer")
+    at.selectbox(key="fix_region").select(village).run()
+    at.selectbox(key="fix_field").select("households").run()
+    seen = at.number_input(key="fix_value").value
+    reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
+        {"region": [village], "field": ["households"], "value": [seen + 50]}), "other_editor")
+    at.number_input(key="fix_value").set_value(seen + 1)
+    at.text_input(key="fix_reason").input("核对更正")
+    click(at, "保存")
+    assert not at.exception
     msg = " ".join(e.value for e in at.error)
-    assert "无权限" in msg and "433124T02001" in msg and "乡镇干部" in msg
-    assert _value(url, OTHER_TOWN + "001") == before
-    assert len(audit.load_audit(db.get_engine(url))) == n_audit
+    assert "已被他人修改" in msg and "本次未写入任何数据" in msg
+    assert _value(url, village) == seen + 50  # the other edit stays
+    assert audit.load_audit(eng, user="officer").empty
+    assert f"当前数值：{seen + 50:,.0f}" in texts(at)
+    click(at, "保存")  # having seen the new value, the officer confirms
+    assert not at.exception and "已保存" in texts(at)
+    assert _value(url, village) == seen + 1
+
+
+def test_report_fix_read_only_for_the_auditor_with_names_in_the_table(url):
+    at = app("report_fix.py", url, "auditor1")
+    assert not at.exception
+    assert "本账户只能查看月报数值，不能更正。" in texts(at)
+    assert not [s for s in at.selectbox if s.key == "fix_region"] and not at.number_input
+    table = at.dataframe[0].value
+    names = _region_tree(url)["name"]
+    assert list(table.columns[:2]) == ["区域", "区域代码"]
+    assert (table["区域"] == table["区域代码"].map(names)).all() and len(table) > 40
+
+
+def test_report_fix_store_refuses_another_township_with_nothing_written(url):
+    eng = db.get_engine(url)
+    officer = accounts.actor_of(accounts.get_account(eng, "officer"))
+    before, n_audit = _value(url, OTHER_TOWN + "001"), len(audit.load_audit(eng))
+    with pytest.raises(PermissionDenied, match="433124T02001"):
+        reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
+            {"region": [OTHER_TOWN + "001"], "field": ["households"], "value": [999]}), officer)
+    assert _value(url, OTHER_TOWN + "001") == before and len(audit.load_audit(eng)) == n_audit
+    at = app("report_fix.py", url, "officer")
+    assert OTHER_TOWN + "001" not in at.selectbox(key="fix_region").options  # not offered at all
 
 
 def test_audit_view_for_auditor_and_refused_for_officer(url):
@@ -311,3 +378,26 @@ def test_household_page_shows_village_names_with_the_code_beside(url):
     assert f"{names[first]}（{first}）" in choice.options
     choice.select(first).run()
     assert set(at.dataframe[0].value["村代码"]) == {first}
+
+
+@pytest.mark.parametrize("program", ["huayuan-2019", "rongshui-2019", "tanjiachang-2023", "xinzhou-2023", "yinchuan-2017"])
+def test_report_fix_names_and_prefill_in_every_programme(url, program):
+    from ruralcore import entry
+    from ruralcore.fmt import period_zh
+
+    eng = db.get_engine(url)
+    units = entry.units(eng, program)
+    group = units["group"].iat[0]
+    accounts.create_account(eng, "group_admin", "county_admin", group, PW, by="测试")
+    at = app("report_fix.py", url, "group_admin", program=program)
+    assert not at.exception
+    months = entry.periods(eng, program)
+    assert at.selectbox(key="fix_period").options[0] == period_zh(months[-1])
+    with eng.connect() as c:
+        mine = units[scope.can_write(scope.Actor("x", "county_admin", group), "reports", units["code"],
+                                     scope.region_tree(c))]
+    assert sorted(at.selectbox(key="fix_region").options) == sorted(mine["name"]) and len(mine)
+    stored = reports.load_reports(eng, program, [months[-1]])
+    region, field = at.selectbox(key="fix_region").value, at.selectbox(key="fix_field").value
+    cur = stored[(stored["region"] == region) & (stored["field"] == field)]["value"]
+    assert at.number_input(key="fix_value").value == (cur.iat[0] if len(cur) else None)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
+from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import acceptance, cases, scope
 from ruralcore.errors import RuralcoreError
@@ -50,7 +51,8 @@ for col, (code, name) in zip(cols[1:], acceptance.STATE_NAMES.items()):
 
 st.subheader("案件列表（逾期在前）")
 if shown.empty:
-    st.info("没有符合条件的验收案件（只列本账户管辖区域内的案件）。")
+    limited = "" if ui_data.visible(actor) is None else "（只列本账户管辖区域内的案件）"  # None: reads all
+    st.info(f"没有符合条件的验收案件{limited}。")
 else:
     table = {
         "案件": shown["case"].astype(int),
@@ -72,11 +74,11 @@ else:
         st.session_state["acc_case"] = int(pick)
         st.switch_page("acceptance/check.py")
 
+if not scope.can_write_table(actor, "acceptance_cases"):
+    st.stop()  # a read-only role (auditor, city supervisor) is not offered 新建验收案件
 with st.expander("新建验收案件", icon=":material/add_circle:"):
     subjects = cases.openable_subjects(eng, program, writer=actor)  # only subjects it may write
-    if not scope.can_write_table(actor, "acceptance_cases"):
-        st.info(f"只读：{actor.name}（{actor.role_label}）不能新建验收案件。")
-    elif subjects.empty:
+    if subjects.empty:
         st.info("本账户管辖区域内没有可新建验收案件的对象（均已有案件）。")
     else:
         names = dict(zip(subjects["subject"], subjects["subject_name"].fillna(subjects["subject"])))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, grid, setup, step_styler, wan
+from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, setup, step_styler, wan
+from dashboards.ui import tables
 from ruralcore import supervision as sv
 from ruralcore.regions import PILOT_TYPES
 
@@ -52,8 +53,9 @@ st.caption("选中一行查看该试点的节点、月报与滞后事项。各�
            "；".join(f"{sv.STEP_SHORT[s]} {r}" for s, r in zip(res["steps"].drop_duplicates("step")["step"],
                                                            res["steps"].drop_duplicates("step")["ref"])))
 event = st.dataframe(styled, hide_index=True, key="bd_table", on_select="rerun", selection_mode="single-row",
-                     **grid(len(view)), width="stretch",
+                     **tables.fit(len(view)), width="stretch",
                      column_config={"最长逾期（天）": st.column_config.NumberColumn(format="%d")})
+tables.count_caption(len(view))
 rows = event.selection.rows if event else []
 if rows:
     st.switch_page(LAGGARD_PAGE, query_params={"pilot": view.at[rows[0], "试点代码"]})

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards.supervision.common import setup
 from dashboards.ui import data as ui_data
+from dashboards.ui import tables
 from dashboards.ui.auth import current_actor
 from ruralcore import circulars
 from ruralcore import supervision as sv
@@ -51,7 +52,9 @@ for kind, item in preview["blocks"]:
         st.write(item)
     else:
         st.markdown(f"**{item.title}**")
-        st.dataframe(item.frame, hide_index=True, width="stretch")
+        # a circular's table is read whole: every row shown, none behind a scroll bar
+        tables.dataframe(item.frame, most=max(len(item.frame), 1))
 st.markdown(f"<div style='text-align:right'>{d.program.meta.issuer}<br>{date_zh(issued)}</div>",
             unsafe_allow_html=True)
-st.caption(f"通报月份：{period_zh(period)}；命令行：ruralcore circular {d.program.id} --period {period} --out 通报.docx")
+st.caption(f"以上为{period_zh(period)}通报的预览，与下载的 Word 文件内容一致；表格另存为 Excel 便于汇总。"
+           "文号留空处在印发时填写。")

@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, grid, setup, wan
+from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, setup, wan
+from dashboards.ui import tables
 from dashboards.ui.theme import style_figure
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
@@ -25,8 +26,9 @@ lv = pd.DataFrame({
     "最长逾期（天）": lag["days_behind"], "依据条款": lag["refs"], "试点代码": lag["pilot"],
 }).reset_index(drop=True)
 ev = st.dataframe(lv, hide_index=True, key="lg_table", on_select="rerun", selection_mode="single-row",
-                  **grid(len(lv), 12), width="stretch",
+                  **tables.fit(len(lv)), width="stretch",
                   column_config={"滞后事项": st.column_config.TextColumn(width="large")})
+tables.count_caption(len(lv))
 if ev and ev.selection.rows:
     picked = lv.at[ev.selection.rows[0], "试点代码"]
     if picked != st.session_state.get("lg_last_row"):
@@ -66,7 +68,7 @@ else:
         "滞后": [f"已逾期{x}天" if k == "overdue_step" else (f"迟报{x}天" if k == "late_report" else "未报")
                  for k, x in zip(bh["kind"], bh["days"])],
         "依据条款": bh["ref"],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", **tables.fit(len(bh)))
 
 st.subheader("建设节点")
 sc = det["schedule"]
@@ -79,7 +81,7 @@ sched = pd.DataFrame({
 label_state = {v: k for k, v in sv.STATE_LABELS.items()}
 st.dataframe(sched.style.map(lambda v: f"background-color: {STEP_COLORS[label_state[v]]}; color: #000"
                              if v in label_state else "", subset=["情况"]),
-             hide_index=True, width="stretch", **grid(len(sched)))
+             hide_index=True, width="stretch", **tables.fit(len(sched)))
 
 st.subheader("月报")
 rp = det["reports"]
@@ -99,7 +101,8 @@ else:
     st.dataframe(rv.style.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
                               if v in REPORT_COLORS else "", subset=["情况"]).format(
                      {"月报：累计支出（万元）": "{:,.2f}", "月报：已建成指标（项）": "{:.0f}"}, na_rep="—"),
-                 hide_index=True, width="stretch", **grid(len(rv), 12))
+                 hide_index=True, width="stretch", **tables.fit(len(rv)))
+    tables.count_caption(len(rv))
     if "indicators_built" in rp.columns:
         fig = go.Figure(go.Scatter(x=rp["period"].map(period_zh), y=rp["indicators_built"], mode="lines+markers",
                                    name="已建成指标（项）"))

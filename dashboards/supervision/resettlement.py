@@ -18,6 +18,16 @@ from ruralcore.programs import ASSUMED_LABEL
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "city_total": "全市合计目标"}
 RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
 
+def district_unit(target: str, name: str, unit: str, per_village: bool) -> str:
+    """The unit of a district's value: a target every village must meet is the share of
+    the district's villages meeting it (%); a “村均” target is people per village."""
+    if per_village:
+        return "达标村占比%"
+    if unit == "人" and "村均" in name:
+        return "人/村"
+    return unit
+
+
 actor = page_setup("银川移民区", "supervision", programs_allowed=RESETTLEMENT)
 program = current_program()
 d = ui_data.Data(program.id)
@@ -46,6 +56,7 @@ st.caption(f"数据月份：{period_zh(period)}；到期情况截至{date_zh(as_
 
 t = res["targets"]
 names = dict(zip(t["target"], t["name"]))
+unit_of = dict(zip(t["target"], t["unit"]))
 short = {k: (v[:18] + "…") if len(v) > 19 else v for k, v in names.items()}
 tv = pd.DataFrame({
     "目标": t["name"], "要求": [f"{OP_TEXT.get(o, o)}{v:g}{u if u != '%' else '%'}" for o, v, u in
@@ -67,7 +78,8 @@ if len(no_data):
     st.caption("无数据：" + "、".join(no_data["name"]) + "：本月没有可计算该项的填报值。")
 
 st.subheader("分县（市）区")
-st.caption("每村须达到的目标（宽带、信息服务站、高级人才、带头人、一户一档）显示该县（市）区达标村的比例（%）。")
+st.caption("每村须达到的目标（宽带、信息服务站、高级人才、带头人、一户一档）显示该县（市）区达标村的比例（%）；"
+           "每行的单位见目标名称后的括号。")
 dist = res["districts"]
 if dist.empty:
     st.info("本月没有可分县（市）区计算的指标。")
@@ -77,10 +89,14 @@ else:
     stat = dist.pivot(index="target", columns="district_name", values="status")
     order = [c for c in t["target"] if c in vals.index]
     vals, stat = vals.loc[order], stat.loc[order]
-    vals.index = pd.Index([names[c] for c in order], name="目标")
+    village_level = set(res["villages"]["target"]) if not res["villages"].empty else set()
+    row_unit = [district_unit(c, names[c], unit_of.get(c, ""), c in village_level) for c in order]
+    vals.index = pd.Index([f"{names[c]}（{u}）" for c, u in zip(order, row_unit)], name="目标")
     stat.index = vals.index
     vals.columns.name = stat.columns.name = None
-    st.dataframe(vals.round(1).style.apply(lambda _: stat.map(rag_css), axis=None).format("{:.1f}", na_rep="—"),
+    counts = [i for i, u in zip(vals.index, row_unit) if u == "个"]  # clinics, hospitals: whole numbers
+    st.dataframe(vals.round(1).style.apply(lambda _: stat.map(rag_css), axis=None).format("{:.1f}", na_rep="—")
+                 .format("{:.0f}", na_rep="—", subset=pd.IndexSlice[counts, :]),
                  width="stretch", height=table_height(len(vals)))
 
 st.subheader("分村（每村须达到的目标）")
@@ -97,7 +113,7 @@ else:
     if only_red:
         keep = (ws != "green").any(axis=1)
         wide, ws = wide[keep], ws[keep]
-    wide.columns = [short[c] for c in wide.columns]
+    wide.columns = [f"{short[c]}（{unit_of.get(c, '') or '—'}）" for c in wide.columns]
     ws.columns = wide.columns
     wide.index.names = ["县（市）区", "村"]
     st.dataframe(wide.style.apply(lambda _: ws.map(rag_css), axis=None).format("{:.1f}", na_rep="—"),

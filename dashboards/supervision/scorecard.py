@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, grid, rag_css, setup, step_styler, wan
+from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, rag_css, setup, step_styler, wan
+from dashboards.ui import tables
 from ruralcore import supervision as sv
 
 d, period, as_of, res = setup("县区评分")
@@ -43,7 +44,7 @@ st.caption("绿：达到100%；黄：差距在黄灯区间内；红：差距更�
            "点击县（市、区）所在行或任一单元格，展开该县试点。" +
            (f"末行“{sv.CITY_REFERENCE}”为全市合计，仅作对照。" if res["limited"] else ""))
 event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
-                     selection_mode=["single-row", "single-cell"], **grid(len(view)),
+                     selection_mode=["single-row", "single-cell"], **tables.fit(len(view)),
                      width="stretch")
 
 # the county to expand: a clicked row or cell, else ?county= in the URL; a clicked rate
@@ -91,7 +92,7 @@ pv = pd.DataFrame({
 }).reset_index(drop=True)
 st.caption("选中试点所在行，进入落后督办查看详情。")
 ev2 = st.dataframe(step_styler(pv, [sv.STEP_SHORT[s] for s in sv.STEPS], "本月月报").format(
-                       {"累计支出（万元）": "{:,.2f}"}), hide_index=True, **grid(len(pv)), key=f"sc_pilots_{county}",
+                       {"累计支出（万元）": "{:,.2f}"}), hide_index=True, **tables.fit(len(pv)), key=f"sc_pilots_{county}",
                    on_select="rerun", selection_mode="single-row",
                    width="stretch")
 if ev2 and ev2.selection.rows:

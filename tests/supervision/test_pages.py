@@ -130,7 +130,7 @@ def test_resettlement_targets_and_budget(app_test):
     fields, regions = ov.load_month(eng, yc.id, "2018-12"), ov.region_frame(eng, yc.id)
     d = sv.resettlement_targets(yc, fields, regions, dt.date(2019, 1, 25))["districts"]
     four_g = d[d["target"] == "coverage_4g_90"].set_index("district_name")["value"].round(1)
-    row = dist.loc["到2018年底移民地区自然村移动4G覆盖率达到90%以上"]
+    row = dist.loc["到2018年底移民地区自然村移动4G覆盖率达到90%以上（%）"]
     assert row.round(1).to_dict() == four_g.to_dict() and len(four_g) == 6  # 银川: 6 县（市）区
     budget = frame(at, 3)
     assert budget["预算（万元）"].sum() == pytest.approx(200.0)  # 七(二) 每年200万元

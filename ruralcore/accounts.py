@@ -173,15 +173,19 @@ def region_names(tree: pd.DataFrame, codes: pd.Series | list) -> pd.Series:
     return out.where(pd.Series(list(codes), dtype=object).astype(str) != "", "")
 
 
+def region_labels(tree: pd.DataFrame, codes) -> pd.Series:
+    """code -> "名称（代码）" for the codes (sorted), for region selectors."""
+    codes = pd.Series(sorted(codes), dtype=object)
+    return pd.Series((region_names(tree, codes) + "（" + codes + "）").to_numpy(), index=codes.to_numpy())
+
+
 def region_choices(engine: sa.Engine, actor: Actor) -> pd.Series:
     """The regions an admin may give an account (its own and those below it), code ->
-    "名称（代码）", in tree order of codes."""
+    "名称（代码）", sorted by code."""
     from .scope import visible_regions
 
     with engine.connect() as conn:
-        tree = region_tree(conn)
-        codes = pd.Series(sorted(visible_regions(actor, conn)), dtype=object)
-    return pd.Series((region_names(tree, codes) + "（" + codes + "）").to_numpy(), index=codes.to_numpy())
+        return region_labels(region_tree(conn), visible_regions(actor, conn))
 
 
 def set_password(engine: sa.Engine, username: str, password: str, by: str | Actor,

@@ -18,7 +18,7 @@ from .store import audit
 from .store.models import MODELS, TABLE_LABELS
 
 HEADERS = {"id": "序号", "at": "时间", "user": "用户", "action": "操作", "table": "数据表", "key": "记录",
-           "field": "字段", "old": "原值", "new": "新值"}
+           "region_name": "区域", "region": "区域代码", "field": "字段", "old": "原值", "new": "新值"}
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入", "reason": "更正事由"}
 
 
@@ -52,6 +52,36 @@ def load(engine, viewer: str | Actor, user: str | None = None, region: str | Non
     if region:
         keep &= inside(tree, where, str(region))
     return df[keep].reset_index(drop=True)
+
+
+def with_regions(engine, log: pd.DataFrame) -> pd.DataFrame:
+    """``log`` with the region each entry is about, after its key: region (code) and
+    region_name ("" for entries without a region)."""
+    from .accounts import region_names
+
+    with engine.connect() as conn:
+        where = entry_regions(conn, log)
+        tree = region_tree(conn)
+    at = list(log.columns).index("key") + 1 if "key" in log.columns else len(log.columns)
+    out = log.copy()
+    out.insert(at, "region", where.to_numpy())
+    out.insert(at, "region_name", region_names(tree, where).to_numpy())
+    return out
+
+
+def region_choices(engine, viewer: str | Actor) -> pd.Series:
+    """The regions one may filter the log by, code -> "名称（代码）": the viewer's own region
+    and the regions inside it that contain others (city, county, township; a village's
+    entries are found under its township), all of them for an auditor."""
+    from .accounts import region_labels
+
+    with engine.connect() as conn:
+        tree = region_tree(conn)
+    parents = pd.Index(tree["parent"].replace("", np.nan).dropna().unique())
+    codes = tree.index[tree.index.isin(parents)]
+    if isinstance(viewer, Actor) and viewer.role not in READS_EVERYTHING:
+        codes = codes[inside(tree, codes.to_series(), viewer.region)].union(pd.Index([viewer.region]))
+    return region_labels(tree, codes)
 
 
 def entry_regions(conn: sa.Connection, log: pd.DataFrame) -> pd.Series:

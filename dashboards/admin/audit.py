@@ -1,5 +1,6 @@
-"""审计日志: who changed what, when, from which value to which — filtered by user,
-region, table and date, exported to xlsx/csv (formula-like text neutralised).
+"""审计日志: who changed what, when, from which value to which, in which region (by
+name) — filtered by user, region (chosen by name), table and date, exported to xlsx/csv
+(formula-like text neutralised).
 Auditors see everything; a county admin the records inside its county (on the region
 tree); other roles cannot open the page."""
 from __future__ import annotations
@@ -18,7 +19,10 @@ actor = page_setup("审计日志", "audit", needs_program=False)
 
 c1, c2, c3, c4, c5 = st.columns(5)
 user = c1.text_input("用户", key="audit_user")
-region = c2.text_input("区域代码", value="" if actor.role == "auditor" else actor.region, key="audit_region")
+choices = auditview.region_choices(engine(), actor)
+codes = ([""] if actor.role == "auditor" else []) + choices.index.tolist()
+region = c2.selectbox("区域", codes, index=codes.index(actor.region) if actor.region in codes else 0,
+                      format_func=lambda c: choices.get(c, "全部"), key="audit_region")
 tables = [""] + [t for t in TABLE_LABELS if t not in ("audit_log", "pii_access_log")]
 table = c3.selectbox("数据表", tables, format_func=lambda t: TABLE_LABELS.get(t, "全部"), key="audit_table")
 since = c4.date_input("开始日期", value=None, key="audit_since")
@@ -30,7 +34,9 @@ except RuralcoreError as e:
     st.error(str(e))
     st.stop()
 st.caption(f"共 {len(log):,} 条")
-st.dataframe(auditview.labelled(log.tail(2000)), hide_index=True, height=520)
+log = auditview.with_regions(engine(), log)  # 区域 (name) and 区域代码 beside each record
+st.dataframe(auditview.labelled(log.tail(2000)), hide_index=True, height=520,
+             column_config={"区域代码": st.column_config.TextColumn(width="small")})
 stamp = dt.date.today().strftime("%Y%m%d")
 d1, d2 = st.columns(2)
 d1.download_button("导出 Excel", auditview.export(log, "xlsx"), file_name=f"审计日志-{stamp}.xlsx",

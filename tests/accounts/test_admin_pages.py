@@ -186,12 +186,37 @@ def test_audit_view_county_admin_sees_its_county_only(url):
         {"region": ["431223222"], "field": ["households"], "value": [4]}), "editor")
     at = app("audit.py", url, "admin1")
     assert not at.exception
-    assert at.text_input(key="audit_region").value == "433124"
+    region = at.selectbox(key="audit_region")
+    assert region.value == "433124" and region.options[0] == "花垣县（433124）"
+    assert f"花垣镇（{TOWN}）" in region.options and not [o for o in region.options if "431223" in o]
     at.text_input(key="audit_user").input("editor").run()
     shown = at.dataframe[0].value
     assert list(shown["记录"]) == [f"huayuan-2019/2019-11/{TOWN}001"]
-    at.text_input(key="audit_region").input("431223").run()
-    assert "只能查看 433124" in " ".join(e.value for e in at.error)
+    names = _region_tree(url)["name"]
+    assert list(shown["区域"]) == [names[TOWN + "001"]] and list(shown["区域代码"]) == [TOWN + "001"]
+    with pytest.raises(PermissionDenied, match="只能查看 433124"):  # the store refuses what the page does not offer
+        auditview.load(eng, accounts.actor_of(accounts.get_account(eng, "admin1")), region="431223")
+
+
+def test_audit_view_region_filter_by_name_and_region_names_in_the_table(url):
+    eng = db.get_engine(url)
+    reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
+        {"region": [TOWN + "001", OTHER_TOWN + "001"], "field": ["households"] * 2, "value": [5, 6]}), "editor")
+    names = _region_tree(url)["name"]
+    at = app("audit.py", url, "auditor1")
+    assert not at.exception
+    assert at.selectbox(key="audit_region").value == ""  # 全部
+    at.text_input(key="audit_user").input("editor").run()
+    shown = at.dataframe[0].value
+    assert list(shown.columns[5:8]) == ["记录", "区域", "区域代码"]
+    assert sorted(shown["区域"]) == sorted([names[TOWN + "001"], names[OTHER_TOWN + "001"]])
+    at.selectbox(key="audit_region").select(TOWN).run()
+    assert f"花垣镇（{TOWN}）" == at.selectbox(key="audit_region").format_func(TOWN)
+    assert list(at.dataframe[0].value["区域代码"]) == [TOWN + "001"]
+    assert "共 1 条" in texts(at)
+    ws = openpyxl.load_workbook(io.BytesIO(auditview.export(auditview.with_regions(eng, auditview.load(
+        eng, "system", user="editor")), "xlsx")))["审计日志"]
+    assert "区域" in [c.value for c in ws[1]]
 
 
 def test_audit_export_neutralises_formulas_and_filters_region(url):

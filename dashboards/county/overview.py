@@ -1,4 +1,4 @@
-"""县领导小组总览: targets, milestones, townships, ranking, laggards, trend, timeline
+"""总览 (县领导小组总览, 市级总览… by the account's level): targets, milestones, townships, ranking, laggards, trend, timeline
 (+ 融水 stations and officers, 谭家场 tasks). Numbers come from ruralcore.overview."""
 from __future__ import annotations
 
@@ -17,7 +17,31 @@ from ruralcore.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
 
-actor = page_setup("县领导小组总览", "overview")
+LEVEL_TITLES = {"province": "省级总览", "city": "市级总览", "county": "县领导小组总览", "township": "乡镇总览",
+                "village": "村级总览"}
+
+
+def page_title() -> str:
+    """The title fits the signed-in account's level (its region's level): a city
+    supervisor reads 市级总览, a county 县领导小组总览; an account without a region
+    (auditor) 总览. Read from the session without signing anyone in or out (the gate in
+    page_setup does that); before a session exists, the county title."""
+    from dashboards.ui.auth import TOKEN_KEY
+    from ruralcore.accounts import SessionExpired, resume_session
+    token = st.session_state.get(TOKEN_KEY)
+    try:
+        who = resume_session(engine(), token) if token else None
+    except SessionExpired:
+        who = None
+    if who is None:
+        return LEVEL_TITLES["county"]
+    if not who.region:
+        return "总览"
+    level = data.region_level(data.url(), data.token(), who.region)
+    return LEVEL_TITLES.get(level, LEVEL_TITLES["county"])
+
+
+actor = page_setup(page_title(), "overview")
 program = current_program()
 d = data.Data(program.id, actor)  # with an account: only the regions it reads
 period = period_picker(d.periods)
@@ -138,7 +162,8 @@ def panel_ranking() -> None:
 
 def panel_heatmap() -> None:
     ranked = ranked_visible() if program.rubric else None
-    rows = (14 if st.session_state.get("slideshow") else 30) if big else ov.HEATMAP_ROWS
+    # on a projector fewer, taller rows: their names must be read from the back of the room
+    rows = (10 if st.session_state.get("slideshow") else 20) if big else ov.HEATMAP_ROWS
     hm = ov.heatmap(program, cur, d.regions, rows=rows, ranked=ranked)
     what = ov.level_name(ov.report_level(program))
     st.subheader(f"落后{what}热力图")
@@ -147,8 +172,9 @@ def panel_heatmap() -> None:
         return
     cols = [info.at[c, "name"] for c in hm["attainment"].columns]
     worst = "得分最低" if ranked is not None else "平均达成度最低"
+    which = f"全部{hm['total']}个{what}" if hm["shown"] >= hm["total"] else f"{worst}的 {hm['shown']} 个{what}"
     fig = charts.heatmap(hm["labels"], hm["attainment"], hm["values"], cols,
-                         f"{worst}的 {hm['shown']} 个{what} × 指标（颜色为目标达成度，格中为数值）")
+                         f"{which} × 指标（颜色为目标达成度，格中为数值）")
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_heatmap")
     if hm["total"] > hm["shown"]:
         st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']} 个{what}；完整名单见“逐级查看”。")

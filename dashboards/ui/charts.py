@@ -82,15 +82,26 @@ def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, c
     lines = max(w.count("<br>") + 1 for w in wrapped) if wrapped else 1
     fig.update_traces(x=wrapped)
     fig.update_layout(title=dict(text=title, y=0.995, yanchor="top", yref="container"))
-    fig = style_figure(fig, height or min(max(420, 28 * rows + 140 + lines * 20), 2000))
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=max(font_size() - 4, 10)))
+    big = font_size() > 20
+    row_px = 44 if big else 28  # projector: row names as large as the rest of the text
+    fig = style_figure(fig, height or min(max(420, row_px * rows + 140 + lines * 20), 2400))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=font_size() if big else 12))
     fig.update_xaxes(side="top", tickangle=0, tickfont=dict(size=max(font_size() - 2, 10)))
     fig.update_layout(margin=dict(t=int(70 + lines * (font_size() + 4) * 1.3)))
     return fig
 
 
+_NO_LINE_START = set("）)】」』，,。.、；;：:！!？?%")
+
+
 def _wrap(text: str, width: int) -> str:
-    return "<br>".join(text[i:i + width] for i in range(0, len(text), width))
+    """Lines of ``width`` characters; a closing bracket or punctuation mark never starts a
+    line (it stays at the end of the line before)."""
+    lines = [text[i:i + width] for i in range(0, len(text), width)]
+    for i in range(1, len(lines)):
+        while lines[i] and lines[i][0] in _NO_LINE_START:
+            lines[i - 1], lines[i] = lines[i - 1] + lines[i][0], lines[i][1:]
+    return "<br>".join(line for line in lines if line)
 
 
 def trend(frame: pd.DataFrame, columns: dict[str, str], thresholds: dict[str, float], title: str,

@@ -36,6 +36,14 @@ def regions(db_url: str, data_token: str, program_id: str) -> pd.DataFrame:
     return ov.region_frame(engine(), program_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def region_level(db_url: str, data_token: str, code: str) -> str:
+    """The level of a stored region (city, county, township…); "" when unknown."""
+    from ruralcore.store import regions as store_regions
+    frame = store_regions.load_regions(engine())
+    return str(frame.at[code, "level"]) if code in frame.index else ""
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def as_of(db_url: str, data_token: str, program_id: str):
     return ov.as_of_date(engine(), program_id, ov.periods(engine(), program_id))

@@ -36,6 +36,25 @@ _NORMAL_CSS = """
 </style>
 """
 
+# Streamlit has no localisation: its file uploader's English (the “Upload” button, “200MB
+# per file • XLSX, XLS, CSV”) is hidden and said in Chinese. Both modes.
+_UPLOADER_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size: 0 !important;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after
+  {content: "选择文件"; font-size: 0.875rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0 !important;}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after
+  {content: "把文件拖到这里，或点击“选择文件”；单个文件不超过200MB"; font-size: 0.875rem;}
+</style>
+"""
+_PROJECTOR_UPLOADER_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {font-size: 1.4rem;}
+</style>
+"""
+
 # Colours for red/amber/green that stay distinct on a washed-out projector and for colour-blind viewers.
 RAG_COLORS = {"green": "#1a7f37", "amber": "#d4a000", "red": "#c62828"}
 AWARD_COLORS = {"excellent": "#b8860b", "qualified": "#1a7f37", "not_qualified": "#9e9e9e"}
@@ -48,7 +67,8 @@ def projector_on() -> bool:
 
 
 def apply_theme() -> None:
-    st.markdown(_PROJECTOR_CSS if projector_on() else _NORMAL_CSS, unsafe_allow_html=True)
+    css = (_PROJECTOR_CSS + _UPLOADER_CSS + _PROJECTOR_UPLOADER_CSS) if projector_on() else (_NORMAL_CSS + _UPLOADER_CSS)
+    st.markdown(css, unsafe_allow_html=True)
 
 
 def font_size() -> int:

@@ -54,7 +54,8 @@ st.caption("选中一行查看该试点的节点、月报与滞后事项。各�
                                                            res["steps"].drop_duplicates("step")["ref"])))
 event = st.dataframe(styled, hide_index=True, key="bd_table", on_select="rerun", selection_mode="single-row",
                      **tables.fit(len(view)), width="stretch",
-                     column_config={"最长逾期（天）": st.column_config.NumberColumn(format="%d")})
+                     column_config={**tables.text_widths(view),
+                                    "最长逾期（天）": st.column_config.NumberColumn(format="%d")})
 tables.count_caption(len(view))
 rows = event.selection.rows if event else []
 if rows:

@@ -27,7 +27,7 @@ lv = pd.DataFrame({
 }).reset_index(drop=True)
 ev = st.dataframe(lv, hide_index=True, key="lg_table", on_select="rerun", selection_mode="single-row",
                   **tables.fit(len(lv)), width="stretch",
-                  column_config={"滞后事项": st.column_config.TextColumn(width="large")})
+                  column_config={**tables.text_widths(lv), "滞后事项": st.column_config.TextColumn(width="large")})
 tables.count_caption(len(lv))
 if ev and ev.selection.rows:
     picked = lv.at[ev.selection.rows[0], "试点代码"]

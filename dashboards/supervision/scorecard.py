@@ -45,6 +45,7 @@ st.caption("绿：达到100%；黄：差距在黄灯区间内；红：差距更�
            (f"末行“{sv.CITY_REFERENCE}”为全市合计，仅作对照。" if res["limited"] else ""))
 event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
                      selection_mode=["single-row", "single-cell"], **tables.fit(len(view)),
+                     column_config=tables.text_widths(view),
                      width="stretch")
 
 # the county to expand: a clicked row or cell, else ?county= in the URL; a clicked rate

@@ -40,6 +40,23 @@ def number_formats(frame: pd.DataFrame) -> dict:
     return out
 
 
+def _text_px(text: str) -> int:
+    """Width of ``text`` in the grid's 14-pixel type: Chinese characters full, others half."""
+    return sum(14 if ord(ch) > 255 else 8 for ch in text)
+
+
+def text_widths(frame: pd.DataFrame, most: int = 420) -> dict:
+    """column_config giving each text column the width of its longest entry: the grid
+    measures Chinese text short and cut “五台山风景名胜区” to “五台山风景名胜”."""
+    out = {}
+    for col in frame.columns:
+        if not (pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col])):
+            continue
+        longest = max(_text_px(str(x)) for x in [col, *frame[col].dropna()])
+        out[col] = st.column_config.Column(width=min(longest + 28, most))
+    return out
+
+
 def formatted(frame: pd.DataFrame, style=None):
     """A Styler with the number formats (and the optional colour function applied)."""
     sty = frame.style.format(number_formats(frame), na_rep="—")
@@ -55,6 +72,7 @@ def dataframe(frame: pd.DataFrame, key: str | None = None, style=None, most: int
     """st.dataframe with number formats, sized to its rows (long tables scroll, with
     their row count said below). Returns the selection event like st.dataframe."""
     kwargs = {"hide_index": True, "width": "stretch", **fit(len(frame), most), **kwargs}
+    kwargs["column_config"] = {**text_widths(frame), **(kwargs.get("column_config") or {})}
     ev = st.dataframe(formatted(frame, style), key=key, **kwargs)
     count_caption(len(frame), most)
     return ev

@@ -64,3 +64,11 @@ def test_bar_labels_just_under_the_target_go_inside_the_bar(mode):
 
 def test_no_target_keeps_labels_outside():
     assert not charts.label_inside(np.array([99.0, 50.0]), None, 100).any()
+
+
+def test_text_columns_are_as_wide_as_their_longest_entry():
+    from dashboards.ui import tables
+    frame = pd.DataFrame({"县（市、区）": ["忻府区", "五台山风景名胜区"], "试点数": [4, 4]})
+    widths = tables.text_widths(frame)
+    assert list(widths) == ["县（市、区）"]  # numbers keep the grid's own width
+    assert widths["县（市、区）"]["width"] >= 8 * 14  # eight characters of 14 px type

@@ -74,8 +74,9 @@ else:
         st.session_state["acc_case"] = int(pick)
         st.switch_page("acceptance/check.py")
 
-if not scope.can_write_table(actor, "acceptance_cases"):
-    st.stop()  # a read-only role (auditor, city supervisor) is not offered 新建验收案件
+if not scope.can_write_table(actor, "acceptance_cases"):  # read-only (auditor, city supervisor): no form
+    st.info(f"只读：{actor.name}（{actor.role_label}）不能新建验收案件。")
+    st.stop()
 with st.expander("新建验收案件", icon=":material/add_circle:"):
     subjects = cases.openable_subjects(eng, program, writer=actor)  # only subjects it may write
     if subjects.empty:

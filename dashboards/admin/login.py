@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.ui.auth import MESSAGE_KEY, TOKEN_KEY, oidc_configured
+from dashboards.page_list import PAGES
+from dashboards.ui.auth import MESSAGE_KEY, TOKEN_KEY, after_login_page, oidc_configured
 from dashboards.ui.context import engine, page_setup
 from ruralcore.accounts import (DEMO_ADMIN, DEMO_AUDITOR, SECURITY, LoginRefused, authenticate, get_account,
                                 password_problems, set_password, start_session)
@@ -17,6 +18,9 @@ if note:
     st.warning(note)
 
 if actor is None:
+    then = {path.rsplit("/", 1)[-1][:-3]: title for _s, path, title, _i, _k in PAGES}.get(after_login_page())
+    if then:  # a link opened signed out (app.py route): that page opens after signing in
+        st.info(f"“{then}”页面按账户的角色和区域显示数据，请先登录；登录后将打开“{then}”。")
     with st.form("login"):
         username = st.text_input("用户名", key="login_username")
         password = st.text_input("密码", type="password", key="login_password")

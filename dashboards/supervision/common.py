@@ -11,22 +11,16 @@ import streamlit as st
 from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
+from ruralcore import pages
 from ruralcore import supervision as sv
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh
-from ruralcore.programs import all_programs
-from ruralcore.regions import PILOTS_DIR
 
 STEP_COLORS = {"on_time": "#d7f0dc", "late": "#fff1c2", "overdue": "#f8c9c9", "not_due": "#f2f2f2"}
 STEP_MARK = {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}
 REPORT_COLORS = {"按时": "#d7f0dc", "迟报": "#fff1c2", "未报": "#f8c9c9"}
 LIGHT_BG = {"green": "#d7f0dc", "amber": "#fff1c2", "red": "#f8c9c9", "no_data": "#f2f2f2"}
 LAGGARD_PAGE = "supervision/laggards.py"
-
-
-def pilot_programs() -> list[str]:
-    """Programmes with a pilot list (忻州)."""
-    return [p.id for p in all_programs() if (PILOTS_DIR / f"{p.id}.csv").exists()]
 
 
 @st.cache_data(show_spinner="正在汇总试点数据…", max_entries=8)
@@ -51,7 +45,7 @@ def supervised_for(url: str, token: str, program_id: str, period: str, as_of: dt
 def setup(title: str):
     """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or
     stops. The result holds only the pilots the signed-in account reads (sv.within)."""
-    actor = page_setup(title, "supervision", programs_allowed=pilot_programs())
+    actor = page_setup(title, "supervision", programs_allowed=pages.pilot_programs())
     program = current_program()
     url, token = ui_data.url(), ui_data.token()
     try:

@@ -20,6 +20,8 @@ MESSAGE_KEY = "auth_message"
 COOKIE = "ruralcore_session"
 COOKIE_KEY = "auth_cookie_written"  # the token the cookie was last set to
 DROPPED_KEY = "auth_dropped_token"  # ended here: ignore it in the cookie header
+AFTER_LOGIN_KEY = "after_login"  # (URL path, query) of the page to open once signed in
+SIGNED_OUT_KEY = "auth_signed_out"  # signed out by the button: remember no page to return to
 
 
 def oidc_configured() -> bool:
@@ -137,7 +139,14 @@ def require_login() -> Actor:
     return actor
 
 
+def after_login_page() -> str | None:
+    """The URL path of the page that opens once signed in (a link opened signed out)."""
+    target = st.session_state.get(AFTER_LOGIN_KEY)
+    return target[0] if target else None
+
+
 def logout() -> None:
+    st.session_state[SIGNED_OUT_KEY] = True
     token = st.session_state.pop(TOKEN_KEY, None)
     st.session_state[DROPPED_KEY] = token  # the tab's cookie header still carries it
     if token:

@@ -38,3 +38,17 @@ def test_readme_role_table_matches_page_roles():
     for title, key in titles.items():
         want = set(ROLES.values()) if key in PUBLIC_PAGES else {ROLES[r] for r in PAGE_ROLES[key]}
         assert opened[title] == want, title
+
+
+def test_readme_says_pages_of_other_programmes_are_not_listed():
+    """The table is by role; the section also says that a page applying only to programmes
+    outside the account's area is not listed, and names where that rule lives."""
+    from ruralcore import pages
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## 登录与角色", 1)[1].split("\n## ", 1)[0]
+    assert "不在左侧列出" in section and "`ruralcore/pages.py`" in section
+    assert (ROOT / "ruralcore" / "pages.py").is_file() and pages.PAGE_PROGRAMS
+    titles = {Path(path).stem: title for _s, path, title, _i, _k in PAGES}
+    for stem in pages.PAGE_PROGRAMS:
+        assert titles[stem] in section, stem  # every programme-bound page is in the table

@@ -7,10 +7,12 @@ Runs on the shared browser app and demo database (tests/browser/conftest.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from dashboards.page_list import PAGES
+from ruralcore import pages
 from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES
 from ruralcore.store import audit, db, reports
 from tests.login_support import PASSWORD, ensure_account, go
@@ -18,12 +20,15 @@ from tests.login_support import PASSWORD, ensure_account, go
 USER = "xiang_officer"
 OWN, OTHER = "433124T01001", "433124T02001"  # villages of 花垣镇 and 边城镇
 PERIOD = "2019-11"
+HY = "huayuan-2019"
 
 
-def _titles(role: str | None) -> set[str]:
-    """Sidebar titles the role may open, from the app's page list."""
-    return {title for _s, _p, title, _i, key in PAGES
-            if key in PUBLIC_PAGES or (role is not None and role in PAGE_ROLES[key])}
+def _titles(role: str | None, programs: list[str] | None = None) -> set[str]:
+    """Sidebar titles the role may open, from the app's page list, less the pages that
+    apply to none of the account's ``programs`` (ruralcore.pages; None: every programme)."""
+    return {title for _s, path, title, _i, key in PAGES
+            if key in PUBLIC_PAGES or (role is not None and role in PAGE_ROLES[key]
+                                       and pages.applies(Path(path).stem, programs))}
 
 
 def _sidebar(page) -> set[str]:
@@ -71,7 +76,7 @@ def test_township_officer_signs_in_sees_its_pages_and_edits_only_its_township(
     wait_idle(page)
     nav = page.locator('[data-testid="stSidebarNav"]')
     shown = _sidebar(page)
-    assert shown == _titles("township_officer")
+    assert shown == _titles("township_officer", [HY])
     assert {"总览", "数据填报", "月报更正", "一户一档"} <= shown
     assert not {"试点进度", "县区评分", "落后督办", "月度通报", "审计日志", "账户管理", "验收案件"} & shown
     assert "市级督导" not in nav.inner_text()
@@ -142,7 +147,8 @@ def test_reload_and_a_copied_link_keep_the_sign_in_until_signing_out(page, app_u
     wait_idle(page)
     no_errors(page)
     assert f"当前用户：{who}" in side.inner_text()
-    assert _sidebar(page) == _titles("county_admin")
+    assert _sidebar(page) == _titles("county_admin", [HY])
+    assert not {"试点进度", "银川移民区", "月度通报"} & _sidebar(page)  # no pilots, no resettlement in 花垣
 
     page.goto(f"{app_url}/drilldown?program=huayuan-2019")  # a copied link, same browser
     wait_idle(page)
@@ -163,18 +169,18 @@ def test_reload_and_a_copied_link_keep_the_sign_in_until_signing_out(page, app_u
 def test_a_link_opened_signed_out_leads_there_after_signing_in(page, app_url, browser_db_url, wait_idle, shoot,
                                                                 no_errors):
     """A colleague's copied link, opened in a browser that has not signed in: the login page
-    first, then the linked page with the link's programme and township."""
+    first, saying which page opens afterwards, then the linked page with the link's
+    programme and township."""
     who = ensure_account(db.get_engine(browser_db_url), "link_admin", "county_admin", "433124")
     page.goto(f"{app_url}/drilldown?program=huayuan-2019&town=433124T01")
     main = page.locator('[data-testid="stMain"]')
-    main.get_by_text("请先在“登录”页面登录").wait_for(timeout=60_000)  # the page itself, not “Page not found”
+    main.get_by_text("登录后将打开“逐级查看”").wait_for(timeout=60_000)  # 登录, not “Page not found”
     wait_idle(page)
     assert page.locator('[role="dialog"]').count() == 0
+    assert page.url.split("?")[0].endswith("/login")
     assert main.locator('[data-testid="stDataFrame"]').count() == 0  # nothing of the county yet
     assert _sidebar(page) == {"登录", "政策文件与规则"}
     shoot(page, "login-link-signed-out")
-    go(page, "登录")
-    main.get_by_label("用户名").wait_for(timeout=60_000)
     main.get_by_label("用户名").fill(who)
     main.get_by_label("密码").fill(PASSWORD)
     main.get_by_role("button", name="登录").click()
@@ -184,3 +190,21 @@ def test_a_link_opened_signed_out_leads_there_after_signing_in(page, app_url, br
     assert "town=433124T01" in page.url
     assert page.get_by_text("花垣镇：各村").is_visible()
     shoot(page, "login-link-after-sign-in")
+
+
+@pytest.mark.parametrize("path", ["/login", "/"])
+def test_login_and_the_root_signed_out_show_the_login_form_without_a_dialog(page, app_url, wait_idle, shoot,
+                                                                            no_errors, path):
+    """/login is always the login page (it was unknown signed out, with Streamlit's English
+    “Page not found” dialog over the form); the root (总览) goes to it."""
+    page.goto(app_url + path)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("用户名").wait_for(timeout=60_000)
+    wait_idle(page)
+    no_errors(page)
+    assert page.locator('[role="dialog"]').count() == 0
+    assert page.url.split("?")[0].endswith("/login")
+    assert main.get_by_label("密码").is_visible() and main.get_by_role("button", name="登录").is_visible()
+    assert main.get_by_text("登录后将打开").count() == 0
+    assert _sidebar(page) == {"登录", "政策文件与规则"}
+    shoot(page, {"/login": "login-url-login-signed-out", "/": "login-url-root-signed-out"}[path])

@@ -11,7 +11,7 @@ import pytest
 from ruralcore import supervision as sv
 from ruralcore.programs import load_program
 from ruralcore.store import db
-from tests.login_support import browser_login, ensure_account, go
+from tests.login_support import PASSWORD, browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
 ROW, HEADER = 35, 35  # st.dataframe's default row and header heights (px)
@@ -92,13 +92,24 @@ def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, s
     no_errors(page)
     shoot(page, "supervision-pilot", full_page=True)
 
-    # the copied link opened in a new browser session asks to sign in first
+    # the copied link opened in a new browser session goes to 登录 first, which names the
+    # page that opens afterwards; signing in opens the linked pilot
     link = page.url
     other = page.context.browser.new_context(viewport=page.viewport_size, locale="zh-CN").new_page()
     other.goto(link)
-    other.locator('[data-testid="stMain"]').get_by_text("请先在“登录”页面登录").wait_for(timeout=60_000)
+    main = other.locator('[data-testid="stMain"]')
+    main.get_by_text("登录后将打开“落后督办”").wait_for(timeout=60_000)
     wait_idle(other)
-    assert other.locator('[data-testid="stMain"]').get_by_text(target["name"]).count() == 0
+    assert other.locator('[role="dialog"]').count() == 0
+    assert main.get_by_text(target["name"]).count() == 0
+    shoot(other, "supervision-link-signed-out")
+    main.get_by_label("用户名").fill("xinzhou_supervisor")
+    main.get_by_label("密码").fill(PASSWORD)
+    main.get_by_role("button", name="登录").click()
+    other.locator("h2", has_text=target["name"]).wait_for(timeout=60_000)
+    wait_idle(other)
+    no_errors(other)
+    assert f"pilot={target['pilot']}" in other.url
     other.context.close()
 
 

@@ -243,7 +243,8 @@ def panel_tasks() -> None:
     c1.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
                                           "各领域任务状态"), width="stretch", theme=None, key="fig_tasks")
     c2.plotly_chart(charts.stacked_states(by_unit, "responsible", ov.TASK_STATES, ov.TASK_COLORS,
-                                          "各责任部门牵头或参与的任务", height=max(420, 34 * len(by_unit) + 140)),
+                                          "各责任部门牵头或参与的任务",
+                                          height=max(420, (46 if big else 34) * len(by_unit) + 140)),
                     width="stretch", theme=None, key="fig_tasks_units")
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",

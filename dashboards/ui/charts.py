@@ -167,5 +167,7 @@ def stacked_states(frame: pd.DataFrame, category: str, states: dict[str, str], c
     fig.update_layout(title=title, barmode="stack", xaxis_title="项")
     fig = style_figure(fig, height)
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(dtick=1, tickformat="d")
+    widest = frame[[s for s in states if s in frame]].sum(axis=1).max() if len(frame) else 0
+    # a tick per task while there are few; more and they would run into each other
+    fig.update_xaxes(dtick=1 if widest <= 10 else None, tickformat="d", tickangle=0)
     return fig

@@ -72,3 +72,12 @@ def test_text_columns_are_as_wide_as_their_longest_entry():
     widths = tables.text_widths(frame)
     assert list(widths) == ["县（市、区）"]  # numbers keep the grid's own width
     assert widths["县（市、区）"]["width"] >= 8 * 14  # eight characters of 14 px type
+
+
+def test_stacked_states_ticks_stay_apart_when_counts_are_large(mode):
+    few = pd.DataFrame({"unit": ["甲", "乙"], "doing": [2, 3]})
+    many = pd.DataFrame({"unit": ["甲", "乙"], "doing": [2, 21]})
+    states = {"doing": "推进中"}
+    assert charts.stacked_states(few, "unit", states, {}, "任务").layout.xaxis.dtick == 1
+    fig = charts.stacked_states(many, "unit", states, {}, "任务")
+    assert fig.layout.xaxis.dtick is None and fig.layout.xaxis.tickangle == 0

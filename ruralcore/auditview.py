@@ -12,8 +12,7 @@ import sqlalchemy as sa
 
 from .errors import InputError, PermissionDenied, Problem
 from .excel import neutralise
-from .scope import (LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions,
-                    user_name)
+from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions
 from .store import audit
 from .store.models import MODELS, TABLE_LABELS
 
@@ -131,14 +130,6 @@ def require_reason(reason: str | None) -> str:
     if not text:
         raise InputError(Problem("请填写更正事由：更正已上报的数值须说明原因，事由记入审计日志。", column="更正事由"))
     return text
-
-
-def record_reason(engine, user: str | Actor, table: str, key: str, field: str | None, reason: str) -> None:
-    """Log why a record was corrected: one entry (操作“更正事由”, the reason as its new value)
-    next to the entries of the change itself, so the audit view shows who changed what and why."""
-    with engine.begin() as conn:
-        audit.append(conn, [{"action": "reason", "table": table, "key": key, "field": field, "old": None,
-                             "new": require_reason(reason)}], user_name(user))
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:

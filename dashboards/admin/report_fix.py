@@ -70,14 +70,14 @@ else:
                                placeholder="例如：村报数据录入错误，按纸质台账更正")
         save = st.form_submit_button("保存", type="primary")
     if save:
-        key = f"{program.id}/{period}/{region}"
         try:
             reason = auditview.require_reason(reason)
             if value is None:
                 raise InputError(Problem("请填写新数值", column="新数值"))
             res = reports.upsert_reports(engine(), program.id, period,
                                          pd.DataFrame({"region": [region], "field": [field], "value": [value]}),
-                                         actor, expected_versions={(region, field): st.session_state["fix_version"]})
+                                         actor, expected_versions={(region, field): st.session_state["fix_version"]},
+                                         reason=reason)  # logged in the same transaction as the change
         except StaleWriteError as e:
             st.session_state["fix_version"] = cur_version  # the value shown above is the one now stored
             st.error(f"{e}\n\n上方“当前数值”已是最新。如仍需改为 {_number(value)}，请核对后再次点击保存。")
@@ -85,7 +85,6 @@ else:
             st.error(str(e))
         else:
             if res["inserted"] or res["updated"]:
-                auditview.record_reason(engine(), actor, "reports", key, field, reason)
                 st.success(f"已保存：{labels[region]} {period_zh(period)}“{rule.label}”"
                            f"{'由 ' + _number(cur_value) + ' ' if cur_value is not None else ''}改为 {_number(value)}，"
                            f"事由已记入审计日志。")

@@ -210,7 +210,8 @@ def _validate(values: pd.DataFrame) -> pd.DataFrame:
 def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.DataFrame,
                    user: "str | _scope.Actor",
                    submitted_at: datetime | None = None,
-                   expected_versions: dict[tuple[str, str], int] | None = None) -> dict:
+                   expected_versions: dict[tuple[str, str], int] | None = None,
+                   reason: str | None = None) -> dict:
     """Write one period's values (columns region, field, value) in ONE transaction.
 
     New (region, field) pairs are inserted, changed values updated (version + 1), equal
@@ -221,6 +222,8 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
 
     ``user`` is a str (system/CLI, not checked) or an Actor (what the pages pass): every
     region written must be inside the actor's, else PermissionDenied and nothing written.
+    ``reason`` (a correction's 事由) is logged beside each changed value's entry, in the
+    same transaction, as an entry of action "reason".
     """
     _check_period(period)
     new = _validate(values)
@@ -263,6 +266,10 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
                 "field": changed["field"].tolist(),
                 "old": audit.text_column(changed["old"]), "new": audit.text_column(changed["value"]),
             }), user, at=when)
+            if reason:
+                audit.append(conn, pd.DataFrame({"action": "reason", "table": "reports", "key": key,
+                                                 "field": changed["field"].tolist(), "old": None, "new": reason}),
+                             user, at=when)
     return {"inserted": int(len(ins)), "updated": int(len(upd)), "unchanged": n_unchanged}
 
 

@@ -75,6 +75,23 @@ def test_changed_value_writes_exactly_one_audit_entry(engine):
     assert df.loc[("433124100", "households"), "version"] == 1
 
 
+def test_a_correction_logs_its_reason_with_the_change_or_not_at_all(engine):
+    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    fix = frame([("433124100", "households", 1530)])
+    reports.upsert_reports(engine, P, "2019-05", fix, "李四", reason="按纸质台账更正",
+                           expected_versions={("433124100", "households"): 1})
+    log = audit.load_audit(engine, user="李四").sort_values("action")
+    assert log[["action", "key", "field", "new"]].values.tolist() == [
+        ["reason", f"{P}/2019-05/433124100", "households", "按纸质台账更正"],
+        ["update", f"{P}/2019-05/433124100", "households", "1530"]]
+    with pytest.raises(StaleWriteError):  # version 1 is stale now: neither value nor reason
+        reports.upsert_reports(engine, P, "2019-05", frame([("433124100", "households", 1540)]), "王五",
+                               reason="再次更正", expected_versions={("433124100", "households"): 1})
+    assert audit.load_audit(engine, user="王五").empty
+    reports.upsert_reports(engine, P, "2019-05", fix, "王五", reason="无变化")  # the same value: nothing logged
+    assert audit.load_audit(engine, user="王五").empty
+
+
 def test_expected_versions_refuse_stale_import_and_write_nothing(engine):
     reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
     # two clerks read version 1; the first saves a correction

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -199,66 +198,3 @@ def add_measure(engine: sa.Engine, household_id: int, measure: str, started_on: 
                 user: str | Actor, note: str = "") -> HouseholdMeasure:
     return write.insert(engine, HouseholdMeasure, {"household": int(household_id), "measure": measure,
                                                    "started_on": started_on, "note": note}, user)
-
-
-# ---- demo ---------------------------------------------------------------------------------
-
-DEMO_USER = "演示数据生成器"
-DEMO_PROGRAMS = ("yinchuan-2017", "tanjiachang-2023")  # the two documents that ask for the archive
-CAUSES = np.array(["因病", "因残", "因学", "缺劳力", "缺技术", "缺资金", "因灾", "交通条件落后"], dtype=object)
-MEASURES = np.array(["产业帮扶", "就业帮扶", "医疗救助", "教育资助", "低保兜底", "小额信贷", "公益岗位"], dtype=object)
-
-
-def build_demo_households(engine: sa.Engine, seed: int = 0, per_village: int = 3, max_villages: int = 200) -> int:
-    """Synthetic households (names say 演示; ID and phone numbers are fake: area 000000,
-    phones 100xxxxxxxx) in villages of the 银川 and 谭家场 programmes (any village when
-    those have none). Returns households written."""
-    from .demo.names import person_names
-
-    rng = np.random.default_rng(seed)
-    with engine.connect() as conn:
-        reg = pd.DataFrame(conn.execute(sa.text("SELECT code, program, level FROM regions")).fetchall(),
-                           columns=["code", "program", "level"])
-    vil = reg[reg["level"] == "village"]
-    pick = vil[vil["program"].isin(DEMO_PROGRAMS)]
-    villages = (pick if len(pick) else vil)["code"].to_numpy(dtype=object)[:max_villages]
-    if not len(villages):
-        return 0
-    n = len(villages) * per_village
-    with engine.connect() as conn:
-        start = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) FROM households")).scalar() or 0) + 1
-    ids = np.arange(start, start + n)
-    birth = pd.to_datetime("1950-01-01") + pd.to_timedelta(rng.integers(0, 365 * 50, n), unit="D")
-    idn = ("000000" + pd.Series(birth.strftime("%Y%m%d")) + pd.Series(rng.integers(0, 10000, n)).astype(str).str.zfill(4))
-    phone = "100" + pd.Series(rng.integers(0, 10**8, n)).astype(str).str.zfill(8)
-    mtype = np.array(list(MONITOR_TYPES) + ["", ""], dtype=object)[rng.integers(0, 5, n)]
-    mstate = np.where(mtype == "", "", np.array(list(MONITOR_STATES), dtype=object)[rng.integers(0, 2, n)])
-    ident = (pd.to_datetime("2014-10-01") + pd.to_timedelta(rng.integers(0, 365 * 5, n), unit="D")).date
-    hh = pd.DataFrame({
-        "id": ids, "village": np.repeat(villages, per_village), "head_name": person_names(rng, n),
-        "id_number": idn.to_numpy(), "phone": phone.to_numpy(), "address": "演示地址",
-        "poverty_cause": CAUSES[rng.integers(0, len(CAUSES), n)], "living_conditions": "演示：砖混住房，已通自来水",
-        "monitor_type": mtype, "monitor_state": mstate, "identified_on": ident, "is_demo": True})
-    members = pd.DataFrame({
-        "household": np.repeat(ids, 2), "name": person_names(rng, 2 * n), "relation": np.tile(["户主", "配偶"], n),
-        "id_number": np.repeat(idn.to_numpy(), 2), "phone": np.repeat(phone.to_numpy(), 2),
-        "age": rng.integers(25, 80, 2 * n), "health": np.array(["健康", "长期慢性病", "大病", "残疾"], dtype=object)[rng.integers(0, 4, 2 * n)],
-        "work_ability": np.array(["有劳动力", "弱劳动力", "无劳动力"], dtype=object)[rng.integers(0, 3, 2 * n)]})
-    years = np.array([2021, 2022, 2023])
-    income = pd.DataFrame({"household": np.repeat(ids, len(years)), "year": np.tile(years, n),
-                           "per_capita_yuan": rng.integers(4000, 16000, n * len(years)).astype("int64")})
-    measures = pd.DataFrame({"household": ids, "measure": MEASURES[rng.integers(0, len(MEASURES), n)],
-                             "started_on": ident, "note": "演示"})
-    mon = hh[hh["monitor_type"] != ""]
-    history = pd.DataFrame({"household": mon["id"].to_numpy(), "on_date": mon["identified_on"].to_numpy(),
-                            "monitor_type": mon["monitor_type"].to_numpy(), "monitor_state": "monitoring",
-                            "note": "演示：纳入监测"})
-    write.bulk_insert(engine, Household, hh, DEMO_USER, audit=False)
-    for model, frame in ((HouseholdMember, members), (HouseholdIncome, income),
-                         (HouseholdMeasure, measures), (HouseholdHistory, history)):
-        write.bulk_insert(engine, model, frame, DEMO_USER, audit=False)
-    if engine.url.get_backend_name() == "postgresql":  # explicit ids: move the sequence on
-        with engine.begin() as conn:
-            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('households', 'id'), "
-                                 "COALESCE((SELECT MAX(id) FROM households), 0) + 1, false)"))
-    return n

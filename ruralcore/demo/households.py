@@ -17,10 +17,15 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..households import CAUSES, DEMO_PROGRAMS, DEMO_USER, MEASURES, MONITOR_STATES, MONITOR_TYPES
+from ..households import MONITOR_STATES, MONITOR_TYPES
 from ..store import write
 from ..store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember)
 from .names import person_names
+
+DEMO_USER = "演示数据生成器"
+DEMO_PROGRAMS = ("yinchuan-2017", "tanjiachang-2023")  # the two documents that ask for the archive
+CAUSES = np.array(["因病", "因残", "因学", "缺劳力", "缺技术", "缺资金", "因灾", "交通条件落后"], dtype=object)
+MEASURES = np.array(["产业帮扶", "就业帮扶", "医疗救助", "教育资助", "低保兜底", "小额信贷", "公益岗位"], dtype=object)
 
 FAKE_AREA = "000000"
 AGES_AT = dt.date(2024, 1, 1)  # ages are counted at this day

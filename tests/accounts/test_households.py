@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from ruralcore import households
+from ruralcore.demo import households as demo_households
 from ruralcore.errors import InputError, PermissionDenied
 from ruralcore.scope import ROLES, Actor
 
@@ -115,5 +116,5 @@ def test_demo_households_are_labelled_and_fake(demo):
         programs = {r[0] for r in c.execute(sa.text(
             "SELECT DISTINCT r.program FROM households h JOIN regions r ON r.code = h.village"))}
     assert ids.str.startswith("000000").all() and ids.str.len().eq(18).all()  # no real area code
-    assert programs <= set(households.DEMO_PROGRAMS)  # 银川 and 谭家场 ask for the archive
+    assert programs <= set(demo_households.DEMO_PROGRAMS)  # 银川 and 谭家场 ask for the archive
     assert set(frame["monitor_type"]) <= set(households.MONITOR_TYPES) | {""}

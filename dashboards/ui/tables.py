@@ -70,7 +70,15 @@ def count_caption(rows: int, most: int = MOST_ROWS) -> None:
 
 def dataframe(frame: pd.DataFrame, key: str | None = None, style=None, most: int = MOST_ROWS, **kwargs):
     """st.dataframe with number formats, sized to its rows (long tables scroll, with
-    their row count said below). Returns the selection event like st.dataframe."""
+    their row count said below). Returns the selection event like st.dataframe. On a
+    projector a table nobody clicks is an HTML table in large type (the first ``most``
+    rows)."""
+    if projector_on() and kwargs.get("on_select", "ignore") == "ignore":
+        head = frame.head(most).reset_index(drop=True)
+        st.table(formatted(head, style).hide(axis="index"))
+        if len(frame) > most:
+            st.caption(f"仅显示前 {most} 行，共 {len(frame)} 行。")
+        return None
     kwargs = {"hide_index": True, "width": "stretch", **fit(len(frame), most), **kwargs}
     kwargs["column_config"] = {**text_widths(frame), **(kwargs.get("column_config") or {})}
     ev = st.dataframe(formatted(frame, style), key=key, **kwargs)

@@ -23,6 +23,8 @@ h1 {font-size: 3.2rem !important;} h2 {font-size: 2.6rem !important;} h3 {font-s
 [data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] {font-size: 1.5rem !important;}
 button p {font-size: 1.5rem !important;}
 [data-testid="stTable"] th, [data-testid="stTable"] td {font-size: 1.45rem !important; padding: 0.35rem 0.7rem !important;}
+/* the first column names the row (a month, a village): on one line */
+[data-testid="stTable"] tbody td:first-of-type, [data-testid="stTable"] tbody td:first-of-type p {white-space: nowrap !important;}
 </style>
 """
 

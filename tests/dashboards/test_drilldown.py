@@ -232,3 +232,16 @@ def test_township_table_prints_one_decimal_and_monthly_header_is_chinese(app_tes
     monthly = _table(at, "月份")  # the 逐月数值 table
     assert monthly.columns[0] == "月份" and "period" not in list(monthly.columns)
     assert monthly["月份"].str.contains("年").all()
+
+
+def test_village_detail_tables_on_a_projector_are_large_html_tables(app_test, demo_engine):
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    town = regions[regions["level"] == "township"].index[0]
+    village = regions[(regions["parent"] == town) & (regions["level"] == "village")].index[0]
+    at = app_test("huayuan-2019", page=PAGE, query={"town": town, "unit": village})
+    at.session_state["projector"] = True  # the sidebar's 投影模式 switch
+    at.run()
+    _clean(at)
+    assert not at.dataframe  # canvas tables keep small type whatever the CSS says
+    heads = [list(t.value.columns) for t in at.table]
+    assert any("本月值" in h for h in heads) and any("月份" in h for h in heads)

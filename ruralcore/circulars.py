@@ -225,7 +225,8 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
     # 四、滞后
     lag = sup["laggards"]
     b.append(("h1", "四、滞后试点及逾期、迟报情况"))
-    b.append(("p", f"本期有{len(lag)}个试点存在滞后事项（见表2），其中逾期未完成节点{n_overdue}个（见表3），"
+    b.append(("p", f"本期有{len(lag)}个试点存在滞后事项（建设节点逾期未完成或月报迟报、未报，见表2），"
+                   f"其中逾期未完成节点{n_overdue}个（见表3），"
                    f"迟报、未报月报{int(city['late'] + city['missing'])}份（见表4）。"))
     shown, data = laggard_table(lag)
     b.append(("table", Table(2, "滞后试点名单", shown, data)))

@@ -30,7 +30,8 @@ elif order == "report":
 
 m = st.columns(5)
 m[0].metric("试点", f"{len(shown)}个")
-m[1].metric("滞后试点", f"{int((shown['state'] == 'overdue').sum())}个")
+m[1].metric("节点逾期试点", f"{int((shown['state'] == 'overdue').sum())}个",
+            help="有建设节点逾期未完成的试点；不含月报迟报、未报（落后督办与月度通报的“滞后试点”两者都算）")
 m[2].metric("逾期未完成节点", f"{int(shown['overdue_steps'].sum())}个")
 m[3].metric("本月按时报送", f"{int((shown['report'] == 'on_time').sum())}/{len(shown)}")
 m[4].metric("累计支出", f"{wan(shown['spent_yuan'].sum()):,.2f}万元")

@@ -21,6 +21,7 @@ if "lg_pilot" not in st.session_state:
     st.session_state["lg_pilot"] = st.query_params.get("pilot", "")
 
 st.subheader(f"滞后试点（{len(lag)}个）")
+st.caption("滞后试点：有建设节点逾期未完成，或本月月报迟报、未报的试点（试点进度页的“节点逾期试点”只算前一种）。")
 lv = pd.DataFrame({
     "县（市、区）": lag["county_name"], "试点": lag["name"], "类型": lag["type_label"], "滞后事项": lag["behind"],
     "最长逾期（天）": lag["days_behind"], "依据条款": lag["refs"], "试点代码": lag["pilot"],

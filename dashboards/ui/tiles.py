@@ -51,7 +51,7 @@ def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
                 due = f"，期限 {date_zh(row['due'])}" if row["due"] else ""
                 met = ""
                 if row["regions"] is not None and not (isinstance(row["regions"], float) and math.isnan(row["regions"])):
-                    met = f"<br>已达标 {int(row['met_regions'])}/{int(row['regions'])} 个"
+                    met = f"<br>已报送的{int(row['regions'])}个中达标{int(row['met_regions'])}个"
                 assumed = f"<br><i>{ASSUMED_LABEL}</i>" if row["assumed"] else ""
                 st.markdown(f"{badge(row['status'])} {need}{due}（{row['ref']}）{met}{assumed}",
                             unsafe_allow_html=True)

@@ -47,6 +47,8 @@ def test_huayuan_tiles_equal_engine_values(app_test, demo_engine):
     assert {t.name for t in prog.targets if t.indicator} <= set(shown)
     md = " ".join(m.value for m in at.markdown)
     assert "目标 ≥ 40.0%" in md and "一(二)" in md
+    # a per-village target counts the villages that reported (one demo village did not)
+    assert f"已报送的{wide['households'].notna().sum()}个中达标" in md
 
 
 def test_huayuan_tile_delta_is_change_since_last_month(app_test, demo_engine):

@@ -46,6 +46,9 @@ def test_board_lists_every_pilot_worst_first(app_test, sup):
     assert set(df["建成指标"].str.split("/").str[1]) == {"17", "18"}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["逾期未完成节点"] == f"{int(board['overdue_steps'].sum())}个"
+    # not called 滞后试点: 落后督办 and the circular count late reports too, this does not
+    assert metrics["节点逾期试点"] == f"{int((board['state'] == 'overdue').sum())}个"
+    assert len(sup["laggards"]) >= int((board["state"] == "overdue").sum())
 
 
 def test_board_filters_by_county_type_and_state(app_test, sup):

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
 
 from dashboards.page_list import PAGES  # noqa: E402  (after the sys.path line)
-from dashboards.ui.auth import (AFTER_LOGIN_KEY, MESSAGE_KEY, SIGNED_OUT_KEY, current_actor,  # noqa: E402
+from dashboards.ui.auth import (AFTER_LOGIN_KEY, ENDED_KEY, SIGNED_OUT_KEY, current_actor,  # noqa: E402
                                 sync_cookie, visible_program_ids)
 from ruralcore import pages as page_programs  # noqa: E402
 from ruralcore.scope import PUBLIC_PAGES, may_open  # noqa: E402
@@ -27,15 +27,16 @@ def route(actor, current_stem: str, reachable: dict) -> None:
     remembering the page and its query (programme, month, region) unless it is the bare
     root or the visitor just signed out; once signed in, to the remembered page. When the
     session has just ended (idle, disabled), the page itself says so and asks to sign in."""
+    ended = st.session_state.pop(ENDED_KEY, False)  # set by this run's current_actor()
+    signed_out = st.session_state.pop(SIGNED_OUT_KEY, False)  # set by the last run's 退出登录
     if actor is None:
         if PAGE_KEY.get(current_stem) in PUBLIC_PAGES:
             return
         query = st.query_params.to_dict()
-        signed_out = st.session_state.pop(SIGNED_OUT_KEY, False)
         if not signed_out and (current_stem != DEFAULT or query):
             st.session_state[AFTER_LOGIN_KEY] = (current_stem, query)
-        if not st.session_state.get(MESSAGE_KEY):
-            st.switch_page(reachable[LOGIN])
+        if not ended:
+            st.switch_page(reachable[LOGIN])  # 登录 shows any message (e.g. a provider sign-in refused)
         return
     target = st.session_state.pop(AFTER_LOGIN_KEY, None)
     if target and target[0] != current_stem and may_open(actor, PAGE_KEY[target[0]]):

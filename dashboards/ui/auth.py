@@ -22,6 +22,7 @@ COOKIE_KEY = "auth_cookie_written"  # the token the cookie was last set to
 DROPPED_KEY = "auth_dropped_token"  # ended here: ignore it in the cookie header
 AFTER_LOGIN_KEY = "after_login"  # (URL path, query) of the page to open once signed in
 SIGNED_OUT_KEY = "auth_signed_out"  # signed out by the button: remember no page to return to
+ENDED_KEY = "auth_session_ended"  # this run's session ended (idle, disabled): the page says so
 
 
 def oidc_configured() -> bool:
@@ -55,6 +56,7 @@ def current_actor() -> Actor | None:
             st.session_state.pop(TOKEN_KEY, None)
             st.session_state[DROPPED_KEY] = token  # never taken from the cookie again
             st.session_state[MESSAGE_KEY] = str(e)
+            st.session_state[ENDED_KEY] = True
             if _oidc_signed_in():
                 st.logout()  # drop the provider's cookie too, or it would sign straight back in
             return None

@@ -27,11 +27,11 @@ def accounts(browser_db_url) -> None:
     ensure_account(eng, OFFICER, "township_officer", "433124T01")
 
 
-def _signed_in(page, app_url, wait_idle, user: str = ADMIN) -> None:
-    """Sign in on 登录 and open the overview by its sidebar link."""
+def _signed_in(page, app_url, wait_idle, user: str = ADMIN, title: str = "县领导小组总览") -> None:
+    """Sign in on 登录 and open the overview by its sidebar link (titled by the account's level)."""
     browser_login(page, app_url, user)
     go(page, "总览")
-    page.locator("h1", has_text="县领导小组总览").wait_for(timeout=60_000)
+    page.locator("h1", has_text=title).wait_for(timeout=60_000)
     wait_idle(page)
 
 
@@ -129,7 +129,7 @@ def test_township_officer_sees_only_its_township(page, app_url, browser_db_url, 
     eng = db.get_engine(browser_db_url)
     prog = load_program("huayuan-2019")
     regions = store_regions.load_regions(eng, prog.id)
-    _signed_in(page, app_url, wait_idle, OFFICER)
+    _signed_in(page, app_url, wait_idle, OFFICER, title="乡镇总览")
     no_errors(page)
     main = page.locator('[data-testid="stMain"]')
     assert main.get_by_text("本账户只看本辖区（花垣镇）").first.is_visible()

@@ -1,7 +1,13 @@
 """Accounts: argon2id password hashes, a password strength minimum, login with
 throttling (repeated failures slowed, then the account locked for a while) and sessions
-that end after inactivity. Every limit is in :data:`SECURITY` (system defaults: the five
-documents set none). Pass ``now`` to inject the clock (tests).
+that end after inactivity, after an absolute lifetime, and when the account's password,
+role, region or state changes. Every limit is in :data:`SECURITY` (system defaults: the
+five documents set none). Pass ``now`` to inject the clock (tests).
+
+A login attempt is counted before its password is checked, in one transaction that
+holds the account's lock (a row lock on PostgreSQL, the write lock on SQLite), so
+simultaneous guesses cannot all pass the throttle: at most ``lock_after_failures``
+passwords are ever checked before the lock.
 
 Account rows are written through ruralcore.store.write, so creating an account or
 changing a role is audited (the hash is shown as ***) and, when the writer is an Actor,
@@ -37,6 +43,7 @@ class SecuritySettings:
     lock_after_failures: int = 5  # the 5th consecutive failure locks the account
     lock_minutes: int = 15
     session_idle_minutes: int = 30  # a session ends after this long without activity
+    session_max_hours: int = 12  # and this long after sign-in, however active (one working day)
 
 
 SECURITY = SecuritySettings()
@@ -117,12 +124,28 @@ def actor_of(account: dict) -> Actor:
 
 def _check_grant(by, role: str, region: str) -> None:
     if role not in ROLES:
-        raise InputError(Problem(f"未知角色“{role}”，应为：{'、'.join(ROLES)}", column="角色"), source="账户")
+        raise InputError(Problem(f"未知角色“{role}”，应为：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}",
+                                 column="角色"), source="账户")
     if isinstance(by, Actor):
         if by.role != "county_admin":
             raise PermissionDenied(f"无权限：{by.name}（{by.role_label}）不能管理账户，本次未写入任何数据。")
         if role not in COUNTY_GRANTABLE:
             raise PermissionDenied(f"无权限：县级管理员不能授予“{ROLES[role]}”角色，本次未写入任何数据。")
+
+
+def _check_region(engine: sa.Engine, role: str, region: str) -> None:
+    """An account's region is a known region code (the store's or the region files');
+    only the auditor, who reads every region, has none."""
+    region = region or ""
+    if role == "auditor" and region == "":
+        return
+    if region == "":
+        raise InputError(Problem(f"{ROLES[role]}必须指定区域代码", column="区域"), source="账户")
+    with engine.connect() as conn:
+        known = region in region_tree(conn).index
+    if not known:
+        raise InputError(Problem(f"区域代码“{region}”不存在（应为区域文件或数据库中已有的区域，如花垣县 433124）",
+                                 column="区域"), source="账户")
 
 
 def check_username(username: str) -> str:
@@ -139,7 +162,9 @@ def create_account(engine: sa.Engine, username: str, role: str, region: str, pas
     """Create an account (strength checked, argon2id hash). ``by`` is the acting user:
     an Actor must be a county admin creating an account inside its county."""
     username = check_username(username)
+    region = (region or "").strip()
     _check_grant(by, role, region)
+    _check_region(engine, role, region)
     check_password_strength(password, username)
     if get_account(engine, username) is not None:
         raise InputError(Problem(f"用户名“{username}”已存在", column="用户名"), source="账户")
@@ -197,9 +222,11 @@ def set_password(engine: sa.Engine, username: str, password: str, by: str | Acto
     if not (isinstance(by, Actor) and by.name == username):  # one's own password needs no admin
         _check_grant(by, acc["role"], acc["region"])
     check_password_strength(password, username)
-    write.update(engine, Account, username, {"password_hash": hash_password(password),
-                                             "must_change_password": must_change_password},
-                 acc["version"], by if not (isinstance(by, Actor) and by.name == username) else by.name)
+    with engine.begin() as conn:  # the new password and the end of every old session together
+        write.update(conn, Account, username, {"password_hash": hash_password(password),
+                                               "must_change_password": must_change_password},
+                     acc["version"], by if not (isinstance(by, Actor) and by.name == username) else by.name)
+        end_sessions(conn, username)
 
 
 def update_account(engine: sa.Engine, username: str, changes: dict, expected_version: int,
@@ -213,9 +240,14 @@ def update_account(engine: sa.Engine, username: str, changes: dict, expected_ver
     if acc is None:
         raise InputError(Problem(f"找不到用户“{username}”", column="用户名"), source="账户")
     _check_grant(by, changes.get("role", acc["role"]), changes.get("region", acc["region"]))
+    if {"role", "region"} & set(changes):
+        _check_region(engine, changes.get("role", acc["role"]), changes.get("region", acc["region"]))
     if isinstance(by, Actor) and by.name == username and "active" in changes and not changes["active"]:
         raise PermissionDenied("不能停用自己正在使用的账户，本次未写入任何数据；如确需停用，请由另一位县级管理员操作。")
-    write.update(engine, Account, username, changes, expected_version, by)
+    with engine.begin() as conn:
+        write.update(conn, Account, username, changes, expected_version, by)
+        if {"role", "region", "active"} & set(changes):  # what it may do changed: sign in again
+            end_sessions(conn, username)
 
 
 # ---- login and throttling -----------------------------------------------------------------
@@ -252,8 +284,53 @@ def _state(fails: list[datetime], now: datetime) -> dict:
     return {"failures": n, "locked_until": locked_until, "wait_until": wait_until}
 
 
-def _record(conn: sa.Connection, username: str, now: datetime, ok: bool, reason: str) -> None:
-    conn.execute(sa.insert(LoginAttempt.__table__).values(username=username, at=now, ok=ok, reason=reason))
+def _record(conn: sa.Connection, username: str, now: datetime, ok: bool, reason: str) -> int:
+    res = conn.execute(sa.insert(LoginAttempt.__table__).values(username=username, at=now, ok=ok, reason=reason))
+    return res.inserted_primary_key[0]
+
+
+def _lock_account(conn: sa.Connection, username: str) -> None:
+    """Serialise the attempts on one account until the transaction ends: a row lock on
+    PostgreSQL (an unknown name has no row, and no password to guess); on SQLite the
+    database's write lock, taken before the first read."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.execute(sa.select(_table().c.username).where(_table().c.username == username).with_for_update())
+
+
+def _claim_attempt(engine: sa.Engine, username: str, now: datetime) -> tuple[str | None, int | None, dict | None, int]:
+    """Count one attempt under the account's lock, before any password is checked:
+    (refusal, attempt id, account, failures before it). A throttled or locked attempt is
+    recorded as such and refused; any other is recorded as a failure now and turned into
+    a success only once its password has been checked."""
+    with engine.connect() as conn:
+        _lock_account(conn, username)
+        try:
+            fails = _recent_failures(conn, username)
+            st = _state(fails, now)
+            refusal = acc = attempt = None
+            if st["locked_until"] is not None:
+                _record(conn, username, now, False, "locked")
+                mins = max(1, int((st["locked_until"] - now).total_seconds() // 60) + 1)
+                refusal = (f"账户“{username}”因连续 {st['failures']} 次密码错误已锁定，请 {mins} 分钟后再试，"
+                           "或请县级管理员重置密码。")
+            elif st["wait_until"] is not None:
+                _record(conn, username, now, False, "throttled")
+                secs = max(1, int((st["wait_until"] - now).total_seconds() + 0.999))
+                refusal = f"密码错误次数过多，请 {secs} 秒后再试。"
+            else:
+                if len(fails) >= SECURITY.lock_after_failures:
+                    _record(conn, username, now, True, "lock_expired")  # the lock has passed: count again
+                    fails = []
+                row = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
+                acc = dict(row) if row else None
+                attempt = _record(conn, username, now, False, "bad_password")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return refusal, attempt, acc, len(fails)
 
 
 def authenticate(engine: sa.Engine, username: str, password: str, now: datetime | None = None) -> Actor:
@@ -262,39 +339,21 @@ def authenticate(engine: sa.Engine, username: str, password: str, now: datetime 
     lock has passed, the failure count starts again from zero."""
     now = now or now_cst()
     username = (username or "").strip()
-    refusal = None
-    with engine.begin() as conn:  # the attempt is recorded even when refused: raise after commit
-        fails = _recent_failures(conn, username)
-        st = _state(fails, now)
-        acc = None
-        if st["locked_until"] is not None:
-            _record(conn, username, now, False, "locked")
-            mins = max(1, int((st["locked_until"] - now).total_seconds() // 60) + 1)
-            refusal = (f"账户“{username}”因连续 {st['failures']} 次密码错误已锁定，请 {mins} 分钟后再试，"
-                       "或请县级管理员重置密码。")
-        elif st["wait_until"] is not None:
-            _record(conn, username, now, False, "throttled")
-            secs = max(1, int((st["wait_until"] - now).total_seconds() + 0.999))
-            refusal = f"密码错误次数过多，请 {secs} 秒后再试。"
-        else:
-            if len(fails) >= SECURITY.lock_after_failures:
-                _record(conn, username, now, True, "lock_expired")  # the lock has passed: count again
-                fails = []
-            acc = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
-            if acc is None or not acc["active"] or not verify_password(acc["password_hash"], password or ""):
-                _record(conn, username, now, False, "bad_password")
-                left = SECURITY.lock_after_failures - len(fails) - 1
-                tail = ""
-                if left == 0:
-                    tail = f"账户已锁定 {SECURITY.lock_minutes} 分钟。"
-                elif left < SECURITY.lock_after_failures - 1:
-                    tail = f"再错 {left} 次将锁定 {SECURITY.lock_minutes} 分钟。"
-                refusal = "用户名或密码错误。" + tail
-            else:
-                _record(conn, username, now, True, "ok")
+    refusal, attempt, acc, failures = _claim_attempt(engine, username, now)
     if refusal:
         raise LoginRefused(refusal)
-    return actor_of(dict(acc))
+    if acc is not None and acc["active"] and verify_password(acc["password_hash"], password or ""):
+        t = LoginAttempt.__table__
+        with engine.begin() as conn:
+            conn.execute(sa.update(t).where(t.c.id == attempt).values(ok=True, reason="ok"))
+        return actor_of(acc)
+    left = SECURITY.lock_after_failures - failures - 1
+    tail = ""
+    if left <= 0:
+        tail = f"账户已锁定 {SECURITY.lock_minutes} 分钟。"
+    elif left < SECURITY.lock_after_failures - 1:
+        tail = f"再错 {left} 次将锁定 {SECURITY.lock_minutes} 分钟。"
+    raise LoginRefused("用户名或密码错误。" + tail)
 
 
 def unlock(engine: sa.Engine, username: str, now: datetime | None = None) -> None:
@@ -320,8 +379,10 @@ def start_session(engine: sa.Engine, actor: Actor, now: datetime | None = None) 
 
 
 def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -> Actor:
-    """The Actor of a live session, marking it active now; SessionExpired when it ended,
-    was idle longer than SECURITY.session_idle_minutes, or the account was disabled."""
+    """The Actor of a live session, marking it active now; SessionExpired when it ended
+    (signed out, or the account's password, role, region or state changed), was idle
+    longer than SECURITY.session_idle_minutes, began more than SECURITY.session_max_hours
+    ago, or the account was disabled."""
     now = now or now_cst()
     t = UserSession.__table__
     with engine.begin() as conn:
@@ -331,6 +392,9 @@ def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -
         if now - row["last_seen"] > timedelta(minutes=SECURITY.session_idle_minutes):
             conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
             raise SessionExpired(f"超过 {SECURITY.session_idle_minutes} 分钟未操作，登录已失效，请重新登录。")
+        if now - row["started_at"] > timedelta(hours=SECURITY.session_max_hours):
+            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
+            raise SessionExpired(f"登录已超过 {SECURITY.session_max_hours} 小时，请重新登录。")
         acc = conn.execute(sa.select(_table()).where(_table().c.username == row["username"])).mappings().first()
         if acc is None or not acc["active"]:
             conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
@@ -339,11 +403,49 @@ def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -
     return actor_of(dict(acc))
 
 
+def end_sessions(conn: sa.Connection, username: str, now: datetime | None = None) -> int:
+    """End every open session of ``username`` (inside the caller's transaction); how many."""
+    t = UserSession.__table__
+    res = conn.execute(sa.update(t).where(t.c.username == username, t.c.ended_at.is_(None))
+                       .values(ended_at=now or now_cst()))
+    return res.rowcount
+
+
 def end_session(engine: sa.Engine, token: str, now: datetime | None = None) -> None:
     t = UserSession.__table__
     with engine.begin() as conn:
         conn.execute(sa.update(t).where(t.c.token_hash == _token_hash(token or ""), t.c.ended_at.is_(None))
                      .values(ended_at=now or now_cst()))
+
+
+# ---- who a command-line write is recorded as --------------------------------------------
+
+def system_author() -> str:
+    """The author of a command-line write that names no account: the operating-system
+    user who ran it, never a name typed on the command line."""
+    import getpass
+    import os
+
+    try:
+        who = getpass.getuser()
+    except (OSError, KeyError):  # no user name in this environment (a container)
+        who = f"uid {os.getuid()}"
+    return f"系统（命令行，操作系统用户 {who}）"
+
+
+def command_line_author(engine: sa.Engine, username: str | None) -> "str | Actor":
+    """``--user NAME``: the Actor of that existing, active account, whose role and region
+    are then checked by the write like a page's; no name: :func:`system_author`."""
+    if username is None:
+        return system_author()
+    name = username.strip()
+    acc = get_account(engine, name) if name else None
+    if acc is None:
+        raise InputError(Problem(f"找不到账户“{username}”：--user 应为已有账户的用户名；"
+                                 f"不写 --user 则记为“{system_author()}”", column="--user"))
+    if not acc["active"]:
+        raise InputError(Problem(f"账户“{name}”已停用，不能以它的名义写入", column="--user"))
+    return actor_of(acc)
 
 
 # ---- the first administrator and the demo accounts ----------------------------------------
@@ -364,7 +466,7 @@ def init_account(engine: sa.Engine, username: str, role: str, region: str, displ
             raise InputError(Problem(f"区域代码“{region}”不存在（县级管理员应给县的区域代码，如花垣县 433124）",
                                      column="区域"), source="账户")
     password = random_password(username)
-    create_account(engine, username, role, region, password, by="init-admin",
+    create_account(engine, username, role, region, password, by=system_author(),
                    display_name=display_name, must_change_password=True)
     return password
 

@@ -353,7 +353,9 @@ def test_cli_template_export_import(loaded, tmp_path):
     url = str(loaded.url)
     out = tmp_path / "导出.xlsx"
     assert main(["export", PROGRAM, "--period", PERIOD, "--out", str(out), "--db", url]) == 0
-    assert main(["import", PROGRAM, str(out), "--period", PERIOD, "--db", url, "--user", "张三"]) == 0
+    from ruralcore import accounts
+    accounts.create_account(loaded, "zhangsan", "county_admin", "433124", "Xiang-2019-cun", by="测试")
+    assert main(["import", PROGRAM, str(out), "--period", PERIOD, "--db", url, "--user", "zhangsan"]) == 0
     assert main(["template", PROGRAM, "--out", str(tmp_path / "模板.xlsx"), "--db", url]) == 0
     assert (tmp_path / "模板.xlsx").stat().st_size > 0
     assert main(["import", PROGRAM, str(out), "--period", "2019-13", "--db", url]) == 2

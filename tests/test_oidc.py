@@ -44,7 +44,7 @@ def test_unknown_identity_is_refused_in_chinese(eng, claims, words):
 
 
 def test_email_names_the_account_when_the_provider_gives_no_user_name(eng):
-    accounts.create_account(eng, "li.na@example.gov.cn", "village_reporter", "433124T01001", PW, by="测试")
+    accounts.create_account(eng, "li.na@example.gov.cn", "village_reporter", "433124T01", PW, by="测试")
     assert oidc.actor_for(eng, {"email": "li.na@example.gov.cn"}).role == "village_reporter"
 
 

@@ -12,6 +12,7 @@ from ruralcore.accounts import (DEMO_ADMIN, DEMO_AUDITOR, SECURITY, LoginRefused
 from ruralcore.errors import RuralcoreError
 from ruralcore.overview import is_demo
 
+CHANGED_KEY = "password_changed"  # shown after the rerun that writes the new session's cookie
 actor = page_setup("登录", "login", needs_program=False)  # public: None when nobody is signed in
 note = st.session_state.pop(MESSAGE_KEY, None)
 if note:
@@ -37,7 +38,7 @@ if actor is None:
         st.divider()
         st.button("使用统一身份认证登录", on_click=st.login)
     st.caption(f"连续 {SECURITY.lock_after_failures} 次密码错误将锁定 {SECURITY.lock_minutes} 分钟；"
-               f"{SECURITY.session_idle_minutes} 分钟未操作自动退出。")
+               f"{SECURITY.session_idle_minutes} 分钟未操作自动退出，登录 {SECURITY.session_max_hours} 小时后须重新登录。")
     if is_demo(engine()):  # a demo visitor needs to know which accounts exist
         st.caption(f"演示库：可用首次启动时终端显示的演示账户登录——{DEMO_ADMIN}（县级管理员，花垣县）或 "
                    f"{DEMO_AUDITOR}（审计员，只读，可查看全部区域）；密码只在终端显示过一次，"
@@ -60,8 +61,13 @@ else:
             st.error("；".join(password_problems(new, actor.name)))
         else:
             try:
-                set_password(engine(), actor.name, new, by=actor)
-                st.success("密码已修改。")
+                set_password(engine(), actor.name, new, by=actor)  # ends every session of the account
             except RuralcoreError as e:
                 st.error(str(e))
+            else:  # this browser goes on with a new session; the others must sign in again
+                st.session_state[TOKEN_KEY] = start_session(engine(), actor)
+                st.session_state[CHANGED_KEY] = True
+                st.rerun()
+    if st.session_state.pop(CHANGED_KEY, False):
+        st.success("密码已修改；其他浏览器和设备上的登录已退出，需用新密码重新登录。")
     # signing out: the sidebar's 退出登录 (drawn by page_setup on every page)

@@ -21,24 +21,37 @@ app = typer.Typer(
 
 # Importing the modules registers their commands on ``app``.
 from . import rules, scoring, money, data, demo, circular, admin, acceptance  # noqa: E402,F401
+from . import usage  # noqa: E402
 
 EXIT_USER_ERROR = 2
+# click's exceptions: Typer ≥ 0.20 ships its own copy of click, older versions use click's
+_CLICK_ERRORS = tuple({click.ClickException, getattr(typer.exceptions, "TyperException", click.ClickException)})
+_EXITS = tuple({click.exceptions.Exit, typer.Exit})
+_ABORTS = tuple({click.exceptions.Abort, typer.Abort})
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd, path = None, usage.PROG
     try:
-        app(args=argv, prog_name="ruralcore", standalone_mode=False)
+        handled, cmd, path = usage.preflight(app, argv)  # --help, unknown command, misplaced option
+        if handled is not None:
+            return handled
+        app(args=argv, prog_name=usage.PROG, standalone_mode=False)
         return 0
+    except usage.UsageProblem as exc:
+        typer.echo(exc.render(), err=True)
+        return EXIT_USER_ERROR
     except RuralcoreError as exc:
         typer.echo(f"错误：{exc}", err=True)
         return EXIT_USER_ERROR
-    except click.exceptions.Exit as exc:
+    except _EXITS as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except _ABORTS:
         typer.echo("已取消", err=True)
         return 1
-    except click.ClickException as exc:
-        typer.echo(f"错误：{_zh_usage(exc)}", err=True)
+    except _CLICK_ERRORS as exc:  # a usage error click found (missing argument, bad number …)
+        typer.echo(usage.describe(exc, cmd, path), err=True)
         return EXIT_USER_ERROR
     except Exception as exc:  # a bug, not the user's fault: no traceback unless asked for
         if os.environ.get("RURALCORE_DEBUG"):
@@ -46,17 +59,6 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"内部错误（{type(exc).__name__}：{exc}）。这不是您的输入造成的，请把这条信息"
                    "告诉系统管理员；设置环境变量 RURALCORE_DEBUG=1 可看到详细信息。", err=True)
         return 1
-
-
-def _zh_usage(exc: click.ClickException) -> str:
-    msg = exc.format_message()
-    for en, zh in {
-        "Missing argument": "缺少参数", "Missing option": "缺少选项",
-        "No such option": "没有这个选项", "No such command": "没有这个命令",
-        "Invalid value for": "取值无效：", "Got unexpected extra argument": "多余的参数",
-    }.items():
-        msg = msg.replace(en, zh)
-    return msg + "（用 --help 查看用法）"
 
 
 def run() -> None:  # console-script entry point

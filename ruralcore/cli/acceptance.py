@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
+from ..acceptance import STATE_NAMES
 from . import app
-from .common import echo_json, echo_table, parse_date, DB_HELP, open_engine
+from .common import echo_json, echo_table, parse_date, parse_int, DB_HELP, open_engine
 
 acceptance_app = typer.Typer(help="试点验收：案件、检查表、验收记录。", no_args_is_help=True)
 app.add_typer(acceptance_app, name="acceptance")
@@ -20,7 +21,7 @@ def cases_cmd(
     program: str = typer.Argument(..., help="方案代码，如 rongshui-2019"),
     as_of: str = typer.Option(..., "--as-of", help="计算期限的日期 YYYY-MM-DD"),
     county: str | None = typer.Option(None, "--county", help="县级区域代码"),
-    state: str | None = typer.Option(None, "--state", help="状态：built/applied/rectifying/reinspecting/passed/accepted"),
+    state: str | None = typer.Option(None, "--state", help="状态：" + "、".join(f"{k}（{v}）" for k, v in STATE_NAMES.items())),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
@@ -42,13 +43,14 @@ def cases_cmd(
 
 @acceptance_app.command("checklist")
 def checklist_cmd(
-    case_id: int = typer.Argument(..., help="案件编号"),
+    case_id: str = typer.Argument(..., help="案件编号（ruralcore acceptance cases 所列）"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """一个案件的检查表：每项要求、检查情况、结果与依据条款（已检查的取记录的结果）。"""
     from .. import cases, checklists
 
+    case_id = parse_int(case_id, "案件编号", low=1)
     eng = open_engine(db)
     cl = cases.recorded_checklist(eng, cases.get_case(eng, case_id))
     if as_json:
@@ -62,7 +64,7 @@ def checklist_cmd(
 
 @acceptance_app.command("record")
 def record_cmd(
-    case_id: int = typer.Argument(..., help="案件编号"),
+    case_id: str = typer.Argument(..., help="案件编号（ruralcore acceptance cases 所列）"),
     out: Path = typer.Option(..., "--out", help="输出的 .docx 文件"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
@@ -73,6 +75,7 @@ def record_cmd(
 
     if out.suffix.lower() != ".docx":
         raise InputError(Problem(f"验收记录文件名应以 .docx 结尾：{out}", column="--out"))
+    case_id = parse_int(case_id, "案件编号", low=1)
     eng = open_engine(db)
     case = cases.get_case(eng, case_id)
     if not case["inspected_on"]:

@@ -6,18 +6,18 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError, Problem
+from ..scope import ROLES
 from . import app
-from .common import echo_table, DB_HELP, open_engine
+from .common import echo_table, DB_HELP, USER_HELP, open_engine
 
 accounts_app = typer.Typer(help="账户：创建、列出、重置密码。", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
-SYSTEM_USER = "命令行管理员"
 
 
 @app.command("backup")
 def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
                db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
-    """把整个数据库备份为一个 zip 文件（每表一个 JSON Lines 文件 + 结构版本）。"""
+    """把整个数据库备份为一个 zip 文件（每表一个 JSON 行文件，另附结构版本）。"""
     from ..backup import backup
 
     m = backup(open_engine(db), file)
@@ -39,7 +39,7 @@ def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
 
 @app.command("init-admin")
 def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员所辖县的区域代码（默认：花垣县 433124，否则数据库中第一个县）"),
-                   username: str = typer.Option("admin", "--username"),
+                   username: str = typer.Option("admin", "--username", help="管理员的用户名"),
                    demo_accounts: bool = typer.Option(False, "--demo-accounts",
                                                       help="另建演示审计员（可查看全部页面与审计日志，不能修改数据）"),
                    auditor: str = typer.Option("auditor", "--auditor-username", help="演示审计员的用户名"),
@@ -75,17 +75,19 @@ def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员�
 
 
 @accounts_app.command("create")
-def create_cmd(username: str = typer.Argument(...),
-               role: str = typer.Option(..., "--role", help="city_supervisor | county_admin | township_officer | village_reporter | inspector | auditor"),
-               region: str = typer.Option(..., "--region", help="区域代码"),
+def create_cmd(username: str = typer.Argument(..., help="新账户的用户名（2–60 个字母、数字、汉字或 _ . - @）"),
+               role: str = typer.Option(..., "--role", help="角色：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items())),
+               region: str = typer.Option(..., "--region", help="区域代码（审计员可留空，表示全部区域）"),
                name: str = typer.Option("", "--name", help="显示名称"),
+               user: str | None = typer.Option(None, "--user", help=USER_HELP),
                db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """创建账户；随机初始密码只显示这一次。"""
-    from ..accounts import create_account, random_password
+    from ..accounts import command_line_author, create_account, random_password
 
+    engine = open_engine(db)
+    by = command_line_author(engine, user)
     pw = random_password(username)
-    create_account(open_engine(db), username, role, region, pw, by=SYSTEM_USER, display_name=name,
-                   must_change_password=True)
+    create_account(engine, username, role, region, pw, by=by, display_name=name, must_change_password=True)
     typer.echo(f"已创建 {username}。初始密码（只显示这一次）：{pw}")
 
 
@@ -102,12 +104,15 @@ def list_cmd(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
 
 
 @accounts_app.command("reset-password")
-def reset_cmd(username: str = typer.Argument(...), db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
-    """重置密码为随机密码（只显示这一次），并清除锁定。"""
-    from ..accounts import random_password, set_password, unlock
+def reset_cmd(username: str = typer.Argument(..., help="要重置密码的账户的用户名"),
+              user: str | None = typer.Option(None, "--user", help=USER_HELP),
+              db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """重置密码为随机密码（只显示这一次），清除锁定，并结束该账户所有已登录的会话。"""
+    from ..accounts import command_line_author, random_password, set_password, unlock
 
     engine = open_engine(db)
+    by = command_line_author(engine, user)
     pw = random_password(username)
-    set_password(engine, username, pw, by=SYSTEM_USER, must_change_password=True)
+    set_password(engine, username, pw, by=by, must_change_password=True)
     unlock(engine, username)
     typer.echo(f"已重置 {username} 的密码（只显示这一次）：{pw}")

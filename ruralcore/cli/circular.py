@@ -15,7 +15,7 @@ from .common import parse_date, parse_period, DB_HELP, open_engine
 def circular_cmd(
     program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
     period: str = typer.Option(..., "--period", help="通报月份 YYYY-MM"),
-    out: str = typer.Option(..., "--out", help="输出文件 FILE.docx 或 FILE.xlsx（另一种格式写在旁边）"),
+    out: str = typer.Option(..., "--out", help="输出文件（.docx 或 .xlsx；另一种格式写在旁边的同名文件）"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="进度截至日期 YYYY-MM-DD（默认该月最后一天）"),
     issued: str | None = typer.Option(None, "--issued", help="成文日期 YYYY-MM-DD（默认月报截止日后的第一个工作日）"),

@@ -12,18 +12,45 @@ import typer
 from ..errors import InputError, Problem
 
 
+# Dates and months the command line accepts (a system limit, not from the documents):
+# the five programmes run 2017–2023; anything outside this range is a typing mistake
+# (9999-12-31, 0000-12) that would otherwise overflow date arithmetic or file a report
+# for a year nobody reported in.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _in_range(year: int, what: str, text: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(Problem(f"{what}“{text}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间"))
+
+
 def parse_date(text: str, what: str = "日期") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        d = dt.date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise InputError(Problem(f"{what}“{text}”格式不对，应为 YYYY-MM-DD，例如 2019-09-27")) from None
+    _in_range(d.year, what, text)
+    return d
 
 
 def parse_period(text: str) -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputError(Problem(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2019-06"))
+    _in_range(int(m.group(1)), "月份", text)
     return m.group(0)
+
+
+def parse_int(text: str, what: str, low: int = 0, high: int | None = None) -> int:
+    """A whole number typed on the command line, within [low, high]."""
+    try:
+        n = int(str(text).strip())
+    except ValueError:
+        n = None
+    if n is None or n < low or (high is not None and n > high):
+        rng = f"{low}–{high} 之间的整数" if high is not None else f"不小于 {low} 的整数"
+        raise InputError(Problem(f"{what}“{text}”无效，应为{rng}"))
+    return n
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -96,6 +123,8 @@ def _w(s: str) -> int:
 
 
 DB_HELP = "数据库地址（默认取环境变量 DATABASE_URL，否则 data/ruralcore.db）"
+USER_HELP = ("以哪个账户的名义写入（记入审计日志）：须为已有、启用的账户，并像在页面上一样核对其角色和区域；"
+             "不写则记为“系统（命令行，操作系统用户 …）”")
 
 
 def open_engine(db: str | None):

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import InputError, Problem
 from . import app
-from .common import parse_period, DB_HELP, open_engine
+from .common import parse_period, DB_HELP, USER_HELP, open_engine
 
 
 def _template_engine(db: str | None):
@@ -51,7 +51,7 @@ def template_cmd(
     program: str = typer.Argument(..., help="方案代码，如 huayuan-2019"),
     out: Path = typer.Option(..., "--out", help="输出的 .xlsx 文件"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    level: str | None = typer.Option(None, "--level", help="填报层级（默认取方案的 report_level）"),
+    level: str | None = typer.Option(None, "--level", help="填报层级（默认取方案规定的填报层级）"),
 ) -> None:
     """生成空白月报模板（.xlsx）：区域代码和名称已填好，每个字段一列。"""
     from .. import excel
@@ -90,15 +90,18 @@ def import_cmd(
     program: str = typer.Argument(..., help="方案代码"),
     file: Path = typer.Argument(..., help="填好的 .xlsx 或 .csv 文件"),
     period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
-    user: str = typer.Option("命令行", "--user", help="操作人（记入审计日志）"),
+    user: str | None = typer.Option(None, "--user", help=USER_HELP),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """导入月报：逐行校验，有任何错误则列出全部问题且不写入任何数据。"""
     from .. import excel
+    from ..accounts import command_line_author
     from ..programs import load_program
 
     load_program(program)
     period = parse_period(period)
-    result = excel.import_file(open_engine(db), program, file, period, user, progress=_progress)
+    engine = open_engine(db)
+    by = command_line_author(engine, user)
+    result = excel.import_file(engine, program, file, period, by, progress=_progress)
     typer.echo(f"导入完成（{period}，{result['rows']} 个区域，{result['values']} 个数值）："
                f"新增 {result['inserted']}，更新 {result['updated']}，未变 {result['unchanged']}")

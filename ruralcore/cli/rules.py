@@ -7,7 +7,7 @@ from .. import workdays as wd
 from ..errors import InputError, Problem
 from ..programs import ASSUMED_LABEL, all_programs, load_program
 from . import app
-from .common import echo_json, echo_table, parse_date
+from .common import echo_json, echo_table, parse_date, parse_int
 
 import pandas as pd
 
@@ -108,22 +108,17 @@ workdays_app = typer.Typer(help="官方工作日（含调休）计算。", no_ar
 app.add_typer(workdays_app, name="workdays")
 
 
-@workdays_app.command("add")
+@workdays_app.command("add", context_settings={"ignore_unknown_options": True})  # N = -5 reaches the check
 def workdays_add(date: str = typer.Argument(..., help="起始日期 YYYY-MM-DD"),
                  n: str = typer.Argument(..., help="工作日数")) -> None:
-    """输出 DATE 之后第 N 个工作日（ISO 日期）。"""
+    """输出起始日期之后第 N 个工作日（YYYY-MM-DD）；N 为 0 时为当日或其后第一个工作日。"""
     d = parse_date(date)
-    try:
-        k = int(n)
-    except ValueError:
-        raise InputError(Problem(f"工作日数“{n}”应为非负整数")) from None
-    if k < 0:
-        raise InputError(Problem(f"工作日数“{n}”应为非负整数"))
+    k = parse_int(n, "工作日数 N", low=0)
     typer.echo(wd.add_workdays(d, k).isoformat())
 
 
 @workdays_app.command("count")
 def workdays_count(start: str = typer.Argument(..., help="开始日期 YYYY-MM-DD（不计入）"),
                    end: str = typer.Argument(..., help="结束日期 YYYY-MM-DD（计入）")) -> None:
-    """输出 START 之后至 END（含）的工作日数。"""
+    """输出开始日期之后至结束日期（含）的工作日数。"""
     typer.echo(str(wd.count_workdays(parse_date(start, "开始日期"), parse_date(end, "结束日期"))))

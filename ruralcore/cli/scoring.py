@@ -15,7 +15,7 @@ from ..values import read_values
 from . import app
 from .common import echo_json, echo_table, open_engine, parse_date
 
-VALUES_HELP = "数值文件（.csv 或 .xlsx）：region 列加每个指标一列"
+VALUES_HELP = "数值文件（.csv 或 .xlsx）：“region”列（区域代码）加每个指标一列"
 
 
 @app.command("score")

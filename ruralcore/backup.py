@@ -12,9 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import zipfile
+import zlib
+from array import array
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 
 from .errors import InputError, Problem, RuralcoreError
@@ -36,14 +40,62 @@ def _encode(value):
     return value
 
 
-def _decoders(table: sa.Table) -> dict:
-    out = {}
-    for col in table.columns:
-        if isinstance(col.type, sa.DateTime):
-            out[col.name] = dt.datetime.fromisoformat
-        elif isinstance(col.type, sa.Date):
-            out[col.name] = lambda v: dt.date.fromisoformat(v[:10])
-    return out
+_INT64 = 2 ** 63
+
+
+def _iso_datetime(v):
+    return dt.datetime.fromisoformat(v)
+
+
+def _iso_date(v):
+    return dt.date.fromisoformat(v[:10])
+
+
+def _column_spec(col: sa.Column) -> tuple:
+    """(JSON types allowed, converter or None, nullable, what it should be) for a column.
+    SQLite would store a wrong type silently and PostgreSQL fail in English, so every
+    value is checked before it is inserted."""
+    t = col.type
+    if isinstance(t, sa.TypeDecorator):  # SQLModel's AutoString is a String
+        t = t.impl if isinstance(t.impl, sa.types.TypeEngine) else t.impl()
+    nullable = col.nullable or (col.primary_key and col.autoincrement in (True, "auto"))
+    if isinstance(t, sa.JSON):
+        return None, None, nullable, ""
+    if isinstance(t, sa.Boolean):
+        return (bool,), None, nullable, "true/false"
+    if isinstance(t, sa.Integer):
+        return (int,), None, nullable, "整数"
+    if isinstance(t, sa.Float):
+        return (int, float), None, nullable, "数值"
+    if isinstance(t, sa.DateTime):
+        return (str,), _iso_datetime, nullable, "日期时间（ISO 格式）"
+    if isinstance(t, sa.Date):
+        return (str,), _iso_date, nullable, "日期（ISO 格式）"
+    if isinstance(t, sa.String):  # String, Text, AutoString
+        return (str,), None, nullable, "文字"
+    return None, None, nullable, ""
+
+
+def _check_row(row: dict, specs: dict) -> tuple[str, str] | None:
+    """Check and convert ``row`` in place; (column, reason) of its first bad value, else None."""
+    for c, v in row.items():
+        types, convert, nullable, what = specs[c]
+        if v is None:
+            if not nullable:
+                return c, "不能为空"
+            continue
+        if types is not None and type(v) not in types:
+            return c, f"应为{what}，而不是 {json.dumps(v, ensure_ascii=False)[:40]}"
+        if type(v) is int and not -_INT64 <= v < _INT64:
+            return c, f"整数 {v} 超出范围"
+        if type(v) is float and not math.isfinite(v):
+            return c, f"应为有限的数值，而不是 {v}"
+        if convert is not None:
+            try:
+                row[c] = convert(v)
+            except ValueError:
+                return c, f"应为{what}，而不是 {json.dumps(v, ensure_ascii=False)[:40]}"
+    return None
 
 
 def backup(engine: sa.Engine, path_or_buffer) -> dict:
@@ -71,13 +123,31 @@ def backup(engine: sa.Engine, path_or_buffer) -> dict:
 
 
 def read_manifest(path_or_buffer) -> dict:
+    why = None
     try:
         with zipfile.ZipFile(path_or_buffer) as zf:
             m = json.loads(zf.read("manifest.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, FileNotFoundError) as e:
-        raise InputError(Problem(f"不是本系统的备份文件（{type(e).__name__}）"), source=_name(path_or_buffer)) from None
-    if m.get("format") != FORMAT:
+    except FileNotFoundError:
+        why = "找不到文件"
+    except IsADirectoryError:
+        why = "这是文件夹，不是备份文件"
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        why = "不是 zip 文件，或文件已损坏"
+    except KeyError:
+        why = "缺少 manifest.json"
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        why = "manifest.json 不是有效的 JSON"
+    if why:
+        raise InputError(Problem(f"不是本系统的备份文件（{why}）"), source=_name(path_or_buffer))
+    if not isinstance(m, dict) or m.get("format") != FORMAT:
         raise InputError(Problem("不是本系统的备份文件（manifest.json 格式不符）"), source=_name(path_or_buffer))
+    tables = m.get("tables")
+    bad = not isinstance(tables, dict) or not all(
+        isinstance(i, dict) and isinstance(i.get("rows"), int) and not isinstance(i.get("rows"), bool)
+        and isinstance(i.get("columns"), list) and all(isinstance(c, str) for c in i["columns"])
+        for i in tables.values())
+    if bad:
+        raise InputError(Problem("manifest.json 已损坏：每张表应有行数（整数）和列名（列表）"), source=_name(path_or_buffer))
     return m
 
 
@@ -87,9 +157,12 @@ def _name(p) -> str:
 
 def restore(engine: sa.Engine, path_or_buffer) -> dict:
     """Replace the content of every table with the backup's, in one transaction.
-    Returns rows restored per table. Refuses (RuralcoreError) a backup whose schema
-    revision differs from the database's."""
+    Returns rows restored per table. Refuses (RuralcoreError, Chinese, naming the table,
+    line and column) a backup of another schema revision, one that lacks a table, and a
+    damaged one: a line that is not JSON, a value of the wrong type, an unknown column,
+    a duplicate key, a row count that differs from the manifest. A refusal writes nothing."""
     m = read_manifest(path_or_buffer)
+    source = _name(path_or_buffer)
     known = {t.name: t for t in metadata.sorted_tables}
     unknown = [t for t in m["tables"] if t not in known]
     with engine.connect() as conn:
@@ -99,41 +172,23 @@ def restore(engine: sa.Engine, path_or_buffer) -> dict:
             f"备份文件的数据库结构版本为 {m.get('schema_revision')}，当前数据库为 {here}"
             + (f"（备份中有未知的表：{'、'.join(unknown)}）" if unknown else "")
             + "；版本不同的备份不能直接恢复，请用相同版本的程序恢复后再升级。")
+    absent = [t for t in known if t not in m["tables"]]
+    if absent:
+        raise InputError(Problem(f"备份中缺少表{'、'.join(f'“{t}”' for t in absent)}；备份不完整，未恢复任何数据"),
+                         source=source)
     counts: dict[str, int] = {}
     with zipfile.ZipFile(path_or_buffer) as zf, engine.begin() as conn:
+        names = set(zf.namelist())
+        missing = [t for t in known if f"tables/{t}.jsonl" not in names]
+        if missing:
+            raise InputError(Problem(f"备份中缺少表的数据文件：{'、'.join(f'tables/{t}.jsonl' for t in missing)}；"
+                                     "未恢复任何数据"), source=source)
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727002)")
         for table in reversed(metadata.sorted_tables):  # children first
             conn.execute(table.delete())
         for table in metadata.sorted_tables:  # parents first
-            info = m["tables"].get(table.name)
-            if info is None:
-                counts[table.name] = 0
-                continue
-            dec = _decoders(table)
-            cols = set(table.c.keys())
-            missing = [c for c in info["columns"] if c not in cols]
-            if missing:
-                raise RuralcoreError(f"备份中表“{table.name}”的列 {', '.join(missing)} 在当前数据库中不存在，未恢复任何数据。")
-            n = 0
-            batch: list[dict] = []
-            with zf.open(f"tables/{table.name}.jsonl") as fh:
-                for line in io.TextIOWrapper(fh, encoding="utf-8"):
-                    row = json.loads(line)
-                    for c, f in dec.items():
-                        if row.get(c) is not None:
-                            row[c] = f(row[c])
-                    batch.append(row)
-                    if len(batch) >= CHUNK:
-                        conn.execute(table.insert(), batch)
-                        n += len(batch)
-                        batch = []
-            if batch:
-                conn.execute(table.insert(), batch)
-                n += len(batch)
-            if n != info["rows"]:
-                raise RuralcoreError(f"备份文件中表“{table.name}”应有 {info['rows']} 行，实际读到 {n} 行；文件可能已损坏，未恢复任何数据。")
-            counts[table.name] = n
+            counts[table.name] = _restore_table(conn, zf, table, m["tables"][table.name], source)
         if conn.dialect.name == "postgresql":  # explicit ids were inserted: move the sequences on
             for table in metadata.sorted_tables:
                 pk = list(table.primary_key.columns)
@@ -144,3 +199,114 @@ def restore(engine: sa.Engine, path_or_buffer) -> dict:
                         conn.execute(sa.text(f'SELECT setval(:s, COALESCE((SELECT MAX("{pk[0].name}") FROM "{table.name}"), 0) + 1, false)'),
                                      {"s": seq})
     return counts
+
+
+def _restore_table(conn: sa.Connection, zf: zipfile.ZipFile, table: sa.Table, info: dict, source: str) -> int:
+    """Insert one table's rows from its JSON Lines file, checking each row; its row count."""
+    def refuse(message: str, line: int | None = None, column: str | None = None):
+        where = f"表“{table.name}”（tables/{table.name}.jsonl" + (f" 第{line}行" if line else "") + "）"
+        col = f"“{column}”列" if column else ""
+        return InputError(Problem(f"{where}{col}：{message}；备份已损坏，未恢复任何数据"), source=source)
+
+    cols = set(table.c.keys())
+    stray = [c for c in info["columns"] if c not in cols]
+    if stray:
+        raise refuse(f"列{'、'.join(f'“{c}”' for c in stray)}在当前数据库中不存在")
+    specs = {c.name: _column_spec(c) for c in table.columns}
+    required = [c.name for c in table.columns if not c.nullable and c.default is None and c.server_default is None
+                and not (c.primary_key and c.autoincrement in (True, "auto"))]
+    pk = [c.name for c in table.primary_key.columns]
+    keys = _Keys(pk, table)
+    n, batch = 0, []
+    with zf.open(f"tables/{table.name}.jsonl") as fh:
+        lines = enumerate(io.TextIOWrapper(fh, encoding="utf-8", errors="strict"), 1)
+        while True:
+            try:
+                n, line = next(lines)
+            except StopIteration:
+                break
+            except UnicodeDecodeError:
+                raise refuse("不是 UTF-8 编码的文字", n + 1) from None
+            except (zipfile.BadZipFile, zlib.error, EOFError):
+                raise refuse("压缩数据已损坏（校验不符）", n + 1) from None
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise refuse("不是有效的 JSON", n) from None
+            if not isinstance(row, dict):
+                raise refuse("应为一个 JSON 对象（列名: 值）", n)
+            extra = [c for c in row if c not in cols]
+            if extra:
+                raise refuse(f"有未知的列{'、'.join(f'“{c}”' for c in extra)}", n)
+            lacking = [c for c in required if c not in row]
+            if lacking:
+                raise refuse("缺少必需的值", n, lacking[0])
+            bad = _check_row(row, specs)
+            if bad:
+                raise refuse(bad[1], n, bad[0])
+            if keys.add(row):
+                raise refuse(f"键 {keys.show(row)} 重复出现", n, pk[0] if len(pk) == 1 else None)
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                _insert(conn, table, batch, refuse, keys)
+                batch = []
+    if batch:
+        _insert(conn, table, batch, refuse, keys)
+    keys.check(refuse)
+    if n != info["rows"]:
+        raise refuse(f"应有 {info['rows']} 行（manifest.json），实际读到 {n} 行")
+    return n
+
+
+class _Keys:
+    """The primary keys read so far, to name a repeated one. A single integer key (the
+    millions of report rows) is kept in a compact array and checked once at the end;
+    other keys (accounts, regions: small tables) in a set, checked as they come."""
+
+    def __init__(self, pk: list[str], table: sa.Table):
+        self.pk = pk
+        self.ints = len(pk) == 1 and isinstance(table.c[pk[0]].type, sa.Integer)
+        self.array, self.seen = array("q"), set()
+
+    def add(self, row: dict) -> bool:
+        """Record the row's key; True when it repeats one already seen (non-integer keys)."""
+        if self.ints:
+            v = row.get(self.pk[0])
+            self.array.append(v if v is not None else -_INT64)  # no id: the database gives one
+            return False
+        key = tuple(row.get(c) for c in self.pk)
+        if key in self.seen:
+            return True
+        self.seen.add(key)
+        return False
+
+    def show(self, row: dict) -> str:
+        return ", ".join(str(row.get(c)) for c in self.pk)
+
+    def check(self, refuse) -> None:
+        """Refuse the first integer key that repeats, naming both lines."""
+        dup = self._first_repeat()
+        if dup is not None:
+            raise refuse(f"键 {dup[0]} 重复出现（先见于第{dup[1]}行）", dup[2], self.pk[0])
+
+    def _first_repeat(self) -> tuple[int, int, int] | None:
+        """(key, first line, repeated line) of the first integer key that repeats."""
+        if not self.ints or not len(self.array):
+            return None
+        ids = np.frombuffer(self.array, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        same = np.flatnonzero((ids[order][1:] == ids[order][:-1]) & (ids[order][1:] != -_INT64))
+        if not len(same):
+            return None
+        first, again = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        return int(ids[first]), first + 1, again + 1
+
+
+def _insert(conn: sa.Connection, table: sa.Table, batch: list[dict], refuse, keys: _Keys) -> None:
+    try:
+        conn.execute(table.insert(), batch)
+    except sa.exc.IntegrityError:  # a repeated key, or a unique or foreign key the rows break
+        keys.check(refuse)
+        raise refuse("有重复的记录，或引用了备份中不存在的记录") from None
+    except (sa.exc.DataError, OverflowError):
+        raise refuse("有超出数据库范围的值") from None

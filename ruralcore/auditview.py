@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .errors import InputError, PermissionDenied, Problem
-from .excel import neutralise
+from .cellsafe import frame_csv, neutralise
 from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions
 from .store import audit
 from .store.models import MODELS, TABLE_LABELS
@@ -144,9 +144,9 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
 def export(df: pd.DataFrame, fmt: str = "xlsx") -> bytes:
     """The filtered log as xlsx or csv (UTF-8 with BOM for Excel), text cells neutralised."""
     out = labelled(df)
-    out = out.assign(**{c: neutralise(out[c]) for c in out.columns if out[c].dtype == object or str(out[c].dtype) in ("str", "string")})
     if fmt == "csv":
-        return out.to_csv(index=False).encode("utf-8-sig")
+        return frame_csv(out)
+    out = out.apply(neutralise)
     if fmt != "xlsx":
         raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv", column="格式"))
     buf = io.BytesIO()

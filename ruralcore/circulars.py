@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import reporting
+from .cellsafe import neutralise_text
 from .fmt import date_zh, period_zh, yuan
 from .programs import Program
 from .supervision import STATE_LABELS, STEPS, STEP_SHORT, step_totals
@@ -408,13 +409,6 @@ def to_docx(c: Circular) -> bytes:
 # --------------------------------------------------------------------------------------
 # Excel
 
-def _safe(v):
-    """Text that a spreadsheet would take as a formula is neutralised."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
-
-
 def _cell_value(v):
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
         return None
@@ -424,7 +418,7 @@ def _cell_value(v):
         return float(v)
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
-    return _safe(v)
+    return neutralise_text(v)
 
 
 def to_xlsx(c: Circular) -> bytes:
@@ -439,7 +433,7 @@ def to_xlsx(c: Circular) -> bytes:
     rows += [[item if kind != "table" else f"（{item.title}，见工作表“表{item.number}”）"] for kind, item in c.blocks]
     rows += [[c.issuer], [date_zh(c.issued)]]
     for r in rows:
-        ws.append([_safe(r[0])])
+        ws.append([neutralise_text(r[0])])
     ws["A2"].font = Font(name="方正小标宋简体", size=16, bold=True)
     ws.column_dimensions["A"].width = 120
     for row in ws.iter_rows():

@@ -328,7 +328,7 @@ def test_formula_cells_neutralised_numbers_untouched(engine):
     col = {c.value: c.column for c in ws[1]}
     assert ws.cell(n, col[H("residents")]).value == 1000 and ws.cell(n, col[H("residents")]).data_type == "n"
     csv = excel.export(engine, PROGRAM, PERIOD, fmt="csv").decode("utf-8-sig")
-    assert "'=HYPERLINK" in csv and ",1000," in csv
+    assert "'=HYPERLINK" in csv and ',"1000",' in csv  # every field quoted
     for s, want in [("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("+86", "'+86"), ("演示村", "演示村")]:
         assert excel.neutralise(pd.Series([s], dtype=object))[0] == want
     assert excel.neutralise(pd.Series([-5.0]))[0] == -5.0

@@ -15,26 +15,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..cellsafe import frame_csv, neutralise
 from ..programs import ASSUMED_LABEL, Program
 from .layout import (level_name, CODES_SHEET, FIXED_COLS, INFO_SHEET, KIND_RULES, NAME_COL, PERIOD_COL,
                      SHEET, CODE_COL, header)
 
-# A cell starting with one of these is run as a formula by Excel and friends (CSV injection).
-DANGEROUS = r"^[=+\-@\t\r]"
 SPARE_ROWS = 500  # validated empty rows below the listed regions, for additions
-
-
-def neutralise(s: pd.Series) -> pd.Series:
-    """Prefix text cells that would start a formula with a single quote; numbers untouched."""
-    if s.dtype.kind in "biufc":
-        return s
-    text = s.astype("string")
-    bad = text.str.contains(DANGEROUS, regex=True, na=False)
-    if not bad.any():
-        return s
-    out = s.astype(object).copy()
-    out[bad.to_numpy()] = ("'" + text[bad]).to_numpy(dtype=object)
-    return out
 
 
 def _validation(field, first: int, last: int, col: str) -> DataValidation:
@@ -142,5 +128,4 @@ def write_csv(fields, frame: pd.DataFrame) -> bytes:
         integral = v.notna() & (v == v.round())
         txt = v.astype(object).where(~integral, v.round().astype("Int64").astype(object))
         out[header(f)] = txt.where(v.notna(), None)
-    # utf-8 with BOM so Excel shows the Chinese headers correctly.
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return frame_csv(out)

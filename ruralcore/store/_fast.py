@@ -56,9 +56,10 @@ def insert_rows(conn: sa.Connection, table: str, columns: Sequence[str], data: S
 def _copy_in(cur, target: str, columns: Sequence[str], data: Sequence[Sequence]) -> None:
     """COPY column-wise data into PostgreSQL as CSV written by pandas in one pass
     (psycopg's write_row is a Python call per row). NULL is an unquoted \\N, so an
-    empty string stays an empty string."""
+    empty string stays an empty string. Lines end in \\r\\n so that a text holding either
+    character (a reason typed with a line break) is quoted: COPY refuses a bare \\r."""
     frame = pd.DataFrame({str(i): pd.Series(list(col), dtype=object) for i, col in enumerate(data)})
-    text = frame.to_csv(header=False, index=False, na_rep="\\N", lineterminator="\n")
+    text = frame.to_csv(header=False, index=False, na_rep="\\N", lineterminator="\r\n")
     cols = ", ".join(f'"{c}"' for c in columns)
     with cur.copy(f"COPY {target} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
         cp.write(text.encode("utf-8"))

@@ -9,16 +9,18 @@ import streamlit as st
 # `streamlit run dashboards/app.py` puts dashboards/ on sys.path; the pages import `dashboards.ui…`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
-st.set_page_config(page_title="数字乡村建设看板", page_icon=":material/agriculture:", layout="wide")
+from dashboards.page_list import HOME, PAGES, PRODUCT  # noqa: E402  (after the sys.path line)
 
-from dashboards.page_list import PAGES  # noqa: E402  (after the sys.path line)
+# Material icons, not emoji: the servers' and projectors' browsers often lack an emoji font.
+st.set_page_config(page_title=PRODUCT, page_icon=":material/agriculture:", layout="wide")
+
+from dashboards.ui.boundary import guarded  # noqa: E402
 from dashboards.ui.auth import (AFTER_LOGIN_KEY, ENDED_KEY, SIGNED_OUT_KEY, current_actor,  # noqa: E402
                                 sync_cookie, visible_program_ids)
 from ruralcore import pages as page_programs  # noqa: E402
 from ruralcore.scope import PUBLIC_PAGES, may_open  # noqa: E402
 
-DEFAULT, LOGIN = "overview", "login"  # URL paths: the app's root page (served at /) and 登录
+DEFAULT, LOGIN = HOME, "login"  # URL paths: the app's root page (served at /) and 登录
 PAGE_KEY = {Path(path).stem: key for _s, path, _t, _i, key in PAGES}  # URL path → page key
 
 
@@ -48,18 +50,23 @@ def route(actor, current_stem: str, reachable: dict) -> None:
 # “Page not found”. The sidebar lists only the pages the signed-in role may open
 # (scope.may_open) that apply to one of the account's programmes (ruralcore.pages);
 # signed out: 登录 and the policy documents.
-actor = current_actor()
-readable = visible_program_ids(actor) if actor is not None else None
-pages: dict[str, list] = {}
-by_path: dict[str, st.Page] = {}  # the file's stem (its URL path) → page
-for section, path, title, icon, key in PAGES:
-    stem = Path(path).stem
-    shown = may_open(actor, key) and page_programs.applies(stem, readable)
-    by_path[stem] = st.Page(path, title=title, icon=f":material/{icon}:", default=stem == DEFAULT,
-                            visibility="visible" if shown else "hidden")
-    pages.setdefault(section, []).append(by_path[stem])
-# expanded: list every page; a collapsed list shows Streamlit's English “View N more”
-page = st.navigation(pages, expanded=True)
-route(actor, next((stem for stem, pg in by_path.items() if pg is page), ""), by_path)
-sync_cookie()  # a sign-in (the login page reruns) or sign-out (a callback) of the last run
-page.run()
+def main() -> None:
+    actor = current_actor()
+    readable = visible_program_ids(actor) if actor is not None else None
+    pages: dict[str, list] = {}
+    by_path: dict[str, st.Page] = {}  # the file's stem (its URL path) → page
+    for section, path, title, icon, key in PAGES:
+        stem = Path(path).stem
+        shown = may_open(actor, key) and page_programs.applies(stem, readable)
+        by_path[stem] = st.Page(path, title=title, icon=f":material/{icon}:", default=stem == DEFAULT,
+                                visibility="visible" if shown else "hidden")
+        pages.setdefault(section, []).append(by_path[stem])
+    # expanded: list every page; a collapsed list shows Streamlit's English “View N more”
+    page = st.navigation(pages, expanded=True)
+    stem = next((s for s, pg in by_path.items() if pg is page), "")
+    route(actor, stem, by_path)
+    sync_cookie()  # a sign-in (the login page reruns) or sign-out (a callback) of the last run
+    guarded(page.run, stem)  # every page behind one Chinese error boundary
+
+
+guarded(main, "router")

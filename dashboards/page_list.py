@@ -6,6 +6,10 @@ never in a folder named ``pages/`` beside app.py: Streamlit would then first run
 an old-style multipage app, in which every other page is unknown, and show its English
 “Page not found” over the first page opened by link after a server start."""
 
+PRODUCT = "数字乡村建设看板"  # the browser tab and the login page name it
+PRODUCT_LINE = "县、市两级推进数字乡村建设：目标完成、计分排名、期限督办、试点验收，每项可追溯到文件条款。"
+HOME = "overview"  # URL path of the page that opens after signing in when no other was asked for
+
 # (section, file under dashboards/, title, material icon, page key in ruralcore.scope.PAGE_ROLES)
 PAGES = [
     ("县领导小组", "county/overview.py", "总览", "dashboard", "overview"),

@@ -284,6 +284,17 @@ def _state(fails: list[datetime], now: datetime) -> dict:
     return {"failures": n, "locked_until": locked_until, "wait_until": wait_until}
 
 
+# Sign-ins, refused sign-ins and the ends of sessions are audited too (action → audit_log):
+# who came in and who tried is part of "who changed what".
+def _audit_session(conn: sa.Connection, username: str, action: str, reason: str, now: datetime) -> None:
+    """One audit entry about an account's session: login, login_fail, logout or timeout
+    (``reason`` in ``new``: ok, bad_password, locked, throttled, signed_out, idle, expired,
+    disabled)."""
+    from .store import audit
+    audit.append(conn, [{"action": action, "table": "accounts", "key": username, "field": None, "old": None,
+                         "new": reason}], username or "（空）", at=now)
+
+
 def _record(conn: sa.Connection, username: str, now: datetime, ok: bool, reason: str) -> int:
     res = conn.execute(sa.insert(LoginAttempt.__table__).values(username=username, at=now, ok=ok, reason=reason))
     return res.inserted_primary_key[0]
@@ -312,11 +323,13 @@ def _claim_attempt(engine: sa.Engine, username: str, now: datetime) -> tuple[str
             refusal = acc = attempt = None
             if st["locked_until"] is not None:
                 _record(conn, username, now, False, "locked")
+                _audit_session(conn, username, "login_fail", "locked", now)
                 mins = max(1, int((st["locked_until"] - now).total_seconds() // 60) + 1)
                 refusal = (f"账户“{username}”因连续 {st['failures']} 次密码错误已锁定，请 {mins} 分钟后再试，"
                            "或请县级管理员重置密码。")
             elif st["wait_until"] is not None:
                 _record(conn, username, now, False, "throttled")
+                _audit_session(conn, username, "login_fail", "throttled", now)
                 secs = max(1, int((st["wait_until"] - now).total_seconds() + 0.999))
                 refusal = f"密码错误次数过多，请 {secs} 秒后再试。"
             else:
@@ -346,7 +359,10 @@ def authenticate(engine: sa.Engine, username: str, password: str, now: datetime 
         t = LoginAttempt.__table__
         with engine.begin() as conn:
             conn.execute(sa.update(t).where(t.c.id == attempt).values(ok=True, reason="ok"))
+            _audit_session(conn, username, "login", "ok", now)
         return actor_of(acc)
+    with engine.begin() as conn:
+        _audit_session(conn, username, "login_fail", "bad_password", now)
     left = SECURITY.lock_after_failures - failures - 1
     tail = ""
     if left <= 0:
@@ -382,24 +398,29 @@ def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -
     """The Actor of a live session, marking it active now; SessionExpired when it ended
     (signed out, or the account's password, role, region or state changed), was idle
     longer than SECURITY.session_idle_minutes, began more than SECURITY.session_max_hours
-    ago, or the account was disabled."""
+    ago, or the account was disabled (the session is then ended and that is audited:
+    raised after the commit)."""
     now = now or now_cst()
     t = UserSession.__table__
+    ended = None
     with engine.begin() as conn:
         row = conn.execute(sa.select(t).where(t.c.token_hash == _token_hash(token or ""))).mappings().first()
         if row is None or row["ended_at"] is not None:
             raise SessionExpired("登录已失效，请重新登录。")
-        if now - row["last_seen"] > timedelta(minutes=SECURITY.session_idle_minutes):
-            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
-            raise SessionExpired(f"超过 {SECURITY.session_idle_minutes} 分钟未操作，登录已失效，请重新登录。")
-        if now - row["started_at"] > timedelta(hours=SECURITY.session_max_hours):
-            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
-            raise SessionExpired(f"登录已超过 {SECURITY.session_max_hours} 小时，请重新登录。")
         acc = conn.execute(sa.select(_table()).where(_table().c.username == row["username"])).mappings().first()
-        if acc is None or not acc["active"]:
+        if now - row["last_seen"] > timedelta(minutes=SECURITY.session_idle_minutes):
+            ended = ("idle", f"超过 {SECURITY.session_idle_minutes} 分钟未操作，登录已失效，请重新登录。")
+        elif now - row["started_at"] > timedelta(hours=SECURITY.session_max_hours):
+            ended = ("expired", f"登录已超过 {SECURITY.session_max_hours} 小时，请重新登录。")
+        elif acc is None or not acc["active"]:
+            ended = ("disabled", "账户已停用，请联系县级管理员。")
+        if ended:
             conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
-            raise SessionExpired("账户已停用，请联系县级管理员。")
-        conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(last_seen=now))
+            _audit_session(conn, row["username"], "timeout", ended[0], now)
+        else:
+            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(last_seen=now))
+    if ended:
+        raise SessionExpired(ended[1])
     return actor_of(dict(acc))
 
 
@@ -412,10 +433,16 @@ def end_sessions(conn: sa.Connection, username: str, now: datetime | None = None
 
 
 def end_session(engine: sa.Engine, token: str, now: datetime | None = None) -> None:
+    """Sign out: the session ends (audited as logout); an ended or unknown token does nothing."""
+    now = now or now_cst()
     t = UserSession.__table__
+    live = (t.c.token_hash == _token_hash(token or "")) & t.c.ended_at.is_(None)
     with engine.begin() as conn:
-        conn.execute(sa.update(t).where(t.c.token_hash == _token_hash(token or ""), t.c.ended_at.is_(None))
-                     .values(ended_at=now or now_cst()))
+        user = conn.execute(sa.select(t.c.username).where(live)).scalar()
+        if user is None:
+            return
+        conn.execute(sa.update(t).where(live).values(ended_at=now))
+        _audit_session(conn, user, "logout", "signed_out", now)
 
 
 # ---- who a command-line write is recorded as --------------------------------------------
@@ -476,7 +503,48 @@ def init_admin(engine: sa.Engine, region: str, username: str = DEMO_ADMIN) -> st
     return init_account(engine, username, "county_admin", region, "演示管理员")
 
 
-def init_demo_auditor(engine: sa.Engine, username: str = DEMO_AUDITOR) -> str | None:
-    """A demo auditor: opens every page but 账户管理, reads every region and the audit
-    log, writes nothing — so a demo visitor can look at every section."""
-    return init_account(engine, username, "auditor", "", "演示审计员")
+# One demo account per role, each showing its part of the product on the demo database:
+# (user name, role, display name, what it shows). Regions follow the demo county
+# (demo_regions). The README's table of demo accounts says the same.
+DEMO_ACCOUNTS = [
+    ("supervisor", "city_supervisor", "演示市级督导", "全市试点进度、县区评分、落后督办、月度通报"),
+    (DEMO_ADMIN, "county_admin", "演示管理员", "本县各页面：总览、逐级查看、填报与更正、验收、一户一档、审计日志、账户管理"),
+    ("township", "township_officer", "演示乡镇干部", "本乡镇的村：填报、更正、一户一档"),
+    ("reporter", "village_reporter", "演示村级填报员", "本村的月报填报与更正"),
+    ("inspector", "inspector", "演示验收人员", "本县的验收案件与验收检查"),
+    (DEMO_AUDITOR, "auditor", "演示审计员", "全部区域、除账户管理外的每一页和审计日志，只看不改"),
+]
+
+
+def demo_regions(engine: sa.Engine, county: str) -> dict[str, str | None]:
+    """Role → region of the demo accounts around ``county`` (the admin's): its first
+    township and that township's first village; the city whose pilots the supervision
+    pages follow (else the county's city); None where the database has no such region."""
+    with engine.connect() as conn:
+        tree = region_tree(conn)
+        pilot_city = conn.execute(sa.text(
+            "SELECT MIN(r.parent) FROM pilots p JOIN regions r ON r.code = p.county WHERE r.parent <> ''")).scalar()
+    children = tree.reset_index().sort_values("code").groupby("parent")["code"].first()
+    township = children.get(county)
+    village = children.get(township) if township is not None else None
+    city = pilot_city or (tree.at[county, "parent"] if county in tree.index else None) or None
+    return {"city_supervisor": city, "county_admin": county, "township_officer": township,
+            "village_reporter": village, "inspector": county, "auditor": ""}
+
+
+def init_demo_accounts(engine: sa.Engine, county: str, names: dict[str, str] | None = None) -> list[dict]:
+    """The demo accounts (DEMO_ACCOUNTS; ``names`` may rename a role's account), each with
+    a random password shown once. Per account: username, role, region, display_name,
+    shows, password (None: it existed already, nothing changed) and missing (no region
+    for it in this database: not created)."""
+    regions = demo_regions(engine, county)
+    out = []
+    for username, role, display, shows in DEMO_ACCOUNTS:
+        username = (names or {}).get(role, username)
+        region = regions[role]
+        row = {"username": username, "role": role, "region": region, "display_name": display, "shows": shows,
+               "password": None, "missing": region is None}
+        if region is not None:
+            row["password"] = init_account(engine, username, role, region, display)
+        out.append(row)
+    return out

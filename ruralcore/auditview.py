@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .auditread import readable
 from .errors import InputError, PermissionDenied, Problem
 from .cellsafe import frame_csv, neutralise
 from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions
@@ -18,7 +19,6 @@ from .store.models import MODELS, TABLE_LABELS
 
 HEADERS = {"id": "序号", "at": "时间", "user": "用户", "action": "操作", "table": "数据表", "key": "记录",
            "region_name": "区域", "region": "区域代码", "field": "字段", "old": "原值", "new": "新值"}
-ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入", "reason": "更正事由"}
 
 
 def load(engine, viewer: str | Actor, user: str | None = None, region: str | None = None,
@@ -133,12 +133,15 @@ def require_reason(reason: str | None) -> str:
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """Chinese headers and labels for the page and the export."""
-    out = df.assign(action=df["action"].map(ACTIONS).fillna(df["action"]),
-                    table=df["table"].map(TABLE_LABELS).fillna(df["table"]),
-                    # no old value (an insert) reads as an empty cell, not "None"
-                    **{c: df[c].astype(object).where(df[c].notna(), "") for c in ("field", "old", "new")})
+    """Chinese headers and words for the page and the export (ruralcore.auditread): no
+    column name, code, ISO date or JSON row; a missing value is an empty cell."""
+    out = readable(df)
+    out["table"] = out["table"].map(TABLE_LABELS).fillna(out["table"])
     return out.rename(columns=HEADERS)
+
+
+def newest_first(log: pd.DataFrame) -> pd.DataFrame:
+    return log.iloc[::-1].reset_index(drop=True)
 
 
 def export(df: pd.DataFrame, fmt: str = "xlsx") -> bytes:
@@ -149,7 +152,5 @@ def export(df: pd.DataFrame, fmt: str = "xlsx") -> bytes:
     out = out.apply(neutralise)
     if fmt != "xlsx":
         raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv", column="格式"))
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        out.to_excel(xw, index=False, sheet_name="审计日志")
-    return buf.getvalue()
+    from .excel.tables import table_xlsx
+    return table_xlsx(out, "审计日志")

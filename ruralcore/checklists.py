@@ -31,6 +31,10 @@ from .programs import ASSUMED_LABEL, Program
 COLUMNS = ["group", "item", "name", "requirement", "value", "ref", "required", "result", "reason", "assumed"]
 RESULT_NAMES = {"pass": "合格", "fail": "不合格", "na": "—"}
 PILOT_STATE_NAMES = {"partly": "部分建成", "not_built": "未建成"}  # + the built state → 已建成
+# The rows every builder below adds besides the programme's own items, by code
+SUMMARY_ITEMS = {"type": "站点类型", "services": "服务类别数", "officer_min_count": "信息员人数",
+                 "training_hours_min": "信息员年度培训学时", "number": "站点编号",
+                 "indicators_built": "已建成指标数", "score": "总分"}
 PILOT_CHECKLISTS = {"township": "township_indicators", "village": "village_indicators"}
 
 
@@ -83,7 +87,7 @@ def station_checklist(program: Program, observed: dict) -> pd.DataFrame:
     fails = fails.assign(key=_failure_key(fails))
     why = fails.groupby("key")["detail"].agg("；".join)
 
-    rows = [_row("基本情况", "type", "站点类型", "", stations.TYPE_NAMES[stype], "三")]
+    rows = [_row("基本情况", "type", SUMMARY_ITEMS["type"], "", stations.TYPE_NAMES[stype], "三")]
     # services
     svc_cl = program.checklist(stations.SERVICES_BY_TYPE[stype])
     given = 0
@@ -92,7 +96,7 @@ def station_checklist(program: Program, observed: dict) -> pd.DataFrame:
         given += has
         rows.append(_row("服务", f"svc_{it.code}", it.name, "", "提供" if has else "未提供", it.ref))
     need = svc_cl.min_items if svc_cl.min_items is not None else len(svc_cl.items)
-    rows.append(_row("服务", "services", "服务类别数",
+    rows.append(_row("服务", "services", SUMMARY_ITEMS["services"],
                      f"{stations.TYPE_NAMES[stype]}" + ("须全部提供4类" if need >= len(svc_cl.items) else f"至少提供{need}类"),
                      f"{given}类", svc_cl.ref, True))
     # equipment
@@ -112,10 +116,10 @@ def station_checklist(program: Program, observed: dict) -> pd.DataFrame:
         rows.append(_row("六有", f"ly_{it.code}", it.name, "应达到", "达到" if has else "未达到", it.ref, True))
     # officers and training
     n_off = int(officers["officer"].nunique())
-    rows.append(_row("信息员", "officer_min_count", "信息员人数", f"至少{int(program.setting('officer_min_count'))}名",
+    rows.append(_row("信息员", "officer_min_count", SUMMARY_ITEMS["officer_min_count"], f"至少{int(program.setting('officer_min_count'))}名",
                      f"{n_off}名", stations._setting_ref(program, "officer_min_count"), True))
     hours = "、".join(f"{o}：{float(h):g}学时" for o, h in zip(officers["officer"], officers["training_hours"])) or "无"
-    rows.append(_row("信息员", "training_hours_min", "信息员年度培训学时",
+    rows.append(_row("信息员", "training_hours_min", SUMMARY_ITEMS["training_hours_min"],
                      f"每名不少于{float(program.setting('training_hours_min')):g}学时", hours,
                      stations._setting_ref(program, "training_hours_min"), True))
     # station number (附件2 编号规则)
@@ -139,7 +143,7 @@ def _station_number_row(program: Program, number: str, stype: str) -> dict:
         expected = None
     ok = expected is not None and expected == number
     reason = "" if ok else (f"编号应为 {expected}" if expected else "编号不符合“桂+地市车牌代码+县拼音首字母+4位顺序号+B/Z/J”规则")
-    return _row("基本情况", "number", "站点编号", "桂+地市车牌代码+县拼音首字母+4位顺序号+类型字母", number or "（无）",
+    return _row("基本情况", "number", SUMMARY_ITEMS["number"], "桂+地市车牌代码+县拼音首字母+4位顺序号+类型字母", number or "（无）",
                 "附件2", True, "pass" if ok else "fail", reason)
 
 
@@ -208,7 +212,7 @@ def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame) -> 
         rows.append(_row(it.area or "指标", it.code, it.name, it.spec or "以需配建", value, it.ref))
     need = cl.min_items or 1
     ok = built >= need
-    rows.append(_row("汇总", "indicators_built", "已建成指标数", f"至少{need}项", f"{built}项（共{len(cl.items)}项）", cl.ref,
+    rows.append(_row("汇总", "indicators_built", SUMMARY_ITEMS["indicators_built"], f"至少{need}项", f"{built}项（共{len(cl.items)}项）", cl.ref,
                      True, "pass" if ok else "fail", "" if ok else f"已建成{built}项，少于{need}项", cl.assumed))
     return _frame(rows)
 
@@ -242,7 +246,7 @@ def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
                          assumed=a.assumed))
     total = float(scored["score"])
     ok = total >= rubric.pass_score
-    rows.append(_row("汇总", "score", "总分", f"不低于{rubric.pass_score:g}分", f"{total:.1f}分",
+    rows.append(_row("汇总", "score", SUMMARY_ITEMS["score"], f"不低于{rubric.pass_score:g}分", f"{total:.1f}分",
                      rubric.ref, True, "pass" if ok else "fail",
                      "" if ok else f"总分{total:.1f}分，低于合格线{rubric.pass_score:g}分"))
     return _frame(rows)
@@ -296,4 +300,21 @@ def display(checklist: pd.DataFrame) -> pd.DataFrame:
         "不合格原因": checklist["reason"], "依据条款": checklist["ref"],
     })
     out["依据条款"] = out["依据条款"].where(checklist["assumed"] == "", out["依据条款"] + f"（{ASSUMED_LABEL}）")
+    return out
+
+
+# ---------------------------------------------------------------------------
+def item_names() -> dict[str, str]:
+    """Item code (as acceptance_items stores it) → name, over every programme: the audit
+    log names a checklist item by its code."""
+    from .programs import all_programs
+
+    prefix = {**{c: "svc_" for c in stations.SERVICES_BY_TYPE.values()},
+              **{c: "eq_" for c in stations.EQUIP_BY_TYPE.values()}, stations.LIUYOU: "ly_"}
+    out = dict(SUMMARY_ITEMS)
+    for p in all_programs():
+        for cl in p.checklists:
+            out.update({prefix.get(cl.code, "") + it.code: it.name for it in cl.items})
+        for a in (p.rubric.aspects if p.rubric else []):
+            out[a.code] = a.name
     return out

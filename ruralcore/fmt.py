@@ -23,6 +23,15 @@ def date_zh(d: dt.date | str | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def datetime_zh(t: dt.datetime | str | None) -> str:
+    """2019-12-02 17:09:15 → 2019年12月2日 17:09:15 (seconds kept: an audit trail orders by them)."""
+    if _missing(t) or t == "" or t != t:  # t != t: pandas NaT
+        return "—"
+    if isinstance(t, str):
+        t = dt.datetime.fromisoformat(t)
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M:%S}"
+
+
 def period_zh(period: str) -> str:
     """2019-07 → 2019年7月."""
     y, m = period.split("-")

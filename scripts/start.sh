@@ -6,8 +6,9 @@ bash scripts/setup.sh
 if [ -z "${DATABASE_URL:-}" ] && [ ! -f data/ruralcore.db ]; then
   echo "==> 首次启动：生成县级演示数据库 data/ruralcore.db（演示数据，均为虚构）"
   .venv/bin/ruralcore demo --scale county
-  # after the demo (which clears every table): a demo county administrator (花垣县) and a demo
-  # auditor (reads every page), each password shown once; signed out, only 登录 and 政策文件 open
+  # after the demo (which clears every table): one demo account per role around the demo county
+  # (花垣县; the README says which shows which part), each password shown once; signed out,
+  # only 登录 and 政策文件 open
   echo "==> 演示账户（密码只在此显示一次，请记下；登录后可在“登录”页面修改密码）"
   .venv/bin/ruralcore init-admin --demo-accounts
 fi

@@ -36,8 +36,9 @@ def ensure_account(eng, name: str, role: str, region: str) -> str:
 
 
 def browser_login(page, base: str, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the app's 登录 page (系统 section), as a user would; the session
-    stays signed in while the user moves on with the sidebar links (not page.goto)."""
+    """Sign in through the app's 登录 page (系统 section), as a user would (the app then
+    opens 总览); the session stays signed in while the user moves on with the sidebar
+    links (not page.goto)."""
     page.goto(base)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.first.wait_for(timeout=60_000)
@@ -47,7 +48,8 @@ def browser_login(page, base: str, username: str, password: str = PASSWORD) -> N
     main.get_by_label("用户名").fill(username)
     main.get_by_label("密码").fill(password)
     main.get_by_role("button", name="登录").click()
-    main.get_by_text(f"已登录：{username}").first.wait_for(timeout=60_000)
+    # signed in, the app opens 总览 (or the page a link asked for): who is signed in shows in the sidebar
+    page.locator('[data-testid="stSidebar"]').get_by_text(f"当前用户：{username}").first.wait_for(timeout=60_000)
 
 
 def go(page, title: str) -> None:

@@ -378,3 +378,24 @@ def test_a_county_row_is_no_reporting_unit_on_the_overview(demo_url):
     tiles = ov.target_tiles(prog, fields, None, regions).set_index("target")
     assert tiles.loc["county_centre_one", "value"] == 100  # 四(一): the county centre, built
     assert tiles.loc["liuyou_all", "regions"] == 20
+
+
+def test_the_demo_county_has_acceptance_cases_and_household_archives(demo_url):
+    """The first demo login (admin: 花垣县) shows 验收案件, 验收检查 and 一户一档 filled in:
+    花垣 villages in every state the path reaches, each inspected one passing or failing
+    by its own scores (80 分 pass line), written through the audited case functions."""
+    from ruralcore import checklists, whatif
+
+    c = _read(demo_url, "SELECT id, subject, state, result FROM acceptance_cases WHERE program = 'huayuan-2019'")
+    assert set(c["state"]) == {"built", "applied", "passed", "rectifying", "reinspecting"}
+    assert c["subject"].str.startswith("433124").all()
+    eng = get_engine(demo_url)
+    values = whatif.village_values(eng, load_program("huayuan-2019"), "2019-11")
+    for row in c[c["result"] != ""].itertuples():
+        sheet = checklists.village_checklist(load_program("huayuan-2019"), values.loc[row.subject].rename(row.subject))
+        assert checklists.passed(sheet) == (row.result == "passed"), row.subject
+    logged = _read(demo_url, "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'acceptance_cases' "
+                             "AND action = 'insert'")["n"].iat[0]
+    assert logged == len(c)
+    hh = _read(demo_url, "SELECT COUNT(*) AS n FROM households WHERE village LIKE '433124%'")["n"].iat[0]
+    assert hh >= 3 * 40  # three archives in each of 花垣's demo villages

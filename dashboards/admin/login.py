@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.page_list import PAGES
-from dashboards.ui.auth import MESSAGE_KEY, TOKEN_KEY, after_login_page, oidc_configured
+from dashboards.page_list import HOME, PAGES, PRODUCT, PRODUCT_LINE
+from dashboards.ui.auth import AFTER_LOGIN_KEY, MESSAGE_KEY, MUST_CHANGE_KEY, TOKEN_KEY, after_login_page, oidc_configured
 from dashboards.ui.context import engine, page_setup
-from ruralcore.accounts import (DEMO_ADMIN, DEMO_AUDITOR, SECURITY, LoginRefused, authenticate, get_account,
+from ruralcore.accounts import (DEMO_ACCOUNTS, SECURITY, LoginRefused, authenticate, get_account,
                                 password_problems, set_password, start_session)
 from ruralcore.errors import RuralcoreError
 from ruralcore.overview import is_demo
+from ruralcore.scope import ROLES
 
 CHANGED_KEY = "password_changed"  # shown after the rerun that writes the new session's cookie
 actor = page_setup("登录", "login", needs_program=False)  # public: None when nobody is signed in
@@ -19,6 +20,8 @@ if note:
     st.warning(note)
 
 if actor is None:
+    st.markdown(f"#### {PRODUCT}")
+    st.caption(PRODUCT_LINE)
     then = {path.rsplit("/", 1)[-1][:-3]: title for _s, path, title, _i, _k in PAGES}.get(after_login_page())
     if then:  # a link opened signed out (app.py route): that page opens after signing in
         st.info(f"“{then}”页面按账户的角色和区域显示数据，请先登录；登录后将打开“{then}”。")
@@ -33,6 +36,10 @@ if actor is None:
             st.error(str(e))
         else:
             st.session_state[TOKEN_KEY] = start_session(engine(), who)
+            if (get_account(engine(), who.name) or {}).get("must_change_password"):
+                st.session_state[MUST_CHANGE_KEY] = True  # the sidebar reminds until it is changed
+            # the page the visitor asked for (a link opened signed out), else 总览 (app.py route)
+            st.session_state.setdefault(AFTER_LOGIN_KEY, (HOME, {}))
             st.rerun()
     if oidc_configured():
         st.divider()
@@ -40,9 +47,9 @@ if actor is None:
     st.caption(f"连续 {SECURITY.lock_after_failures} 次密码错误将锁定 {SECURITY.lock_minutes} 分钟；"
                f"{SECURITY.session_idle_minutes} 分钟未操作自动退出，登录 {SECURITY.session_max_hours} 小时后须重新登录。")
     if is_demo(engine()):  # a demo visitor needs to know which accounts exist
-        st.caption(f"演示库：可用首次启动时终端显示的演示账户登录——{DEMO_ADMIN}（县级管理员，花垣县）或 "
-                   f"{DEMO_AUDITOR}（审计员，只读，可查看全部区域）；密码只在终端显示过一次，"
-                   f"忘记时运行 .venv/bin/ruralcore accounts reset-password 用户名。")
+        who = "、".join(f"{name}（{ROLES[role]}）" for name, role, _d, _s in DEMO_ACCOUNTS)
+        st.caption(f"演示库：可用首次启动时终端显示的演示账户登录——{who}；各账户看到哪些页面见说明文件。"
+                   "密码只在终端显示过一次，忘记时运行 .venv/bin/ruralcore accounts reset-password 用户名。")
 else:
     st.success(f"已登录：{actor.name}（{actor.role_label}，区域 {actor.region or '全部'}）")
     acc = get_account(engine(), actor.name) or {}
@@ -62,6 +69,7 @@ else:
         else:
             try:
                 set_password(engine(), actor.name, new, by=actor)  # ends every session of the account
+                st.session_state.pop(MUST_CHANGE_KEY, None)
             except RuralcoreError as e:
                 st.error(str(e))
             else:  # this browser goes on with a new session; the others must sign in again

@@ -23,6 +23,7 @@ DROPPED_KEY = "auth_dropped_token"  # ended here: ignore it in the cookie header
 AFTER_LOGIN_KEY = "after_login"  # (URL path, query) of the page to open once signed in
 SIGNED_OUT_KEY = "auth_signed_out"  # signed out by the button: remember no page to return to
 ENDED_KEY = "auth_session_ended"  # this run's session ended (idle, disabled): the page says so
+MUST_CHANGE_KEY = "auth_must_change"  # signed in with an initial password: remind to change it
 
 
 def oidc_configured() -> bool:
@@ -127,6 +128,8 @@ def visible_program_ids(actor: Actor | None) -> list[str]:
 def _signed_in_sidebar(actor: Actor) -> None:
     with st.sidebar:
         st.caption(f"当前用户：{actor.name}（{actor.role_label}，区域 {actor.region or '全部'}）")
+        if st.session_state.get(MUST_CHANGE_KEY):
+            st.caption(":material/key: 仍在使用初始密码：请在“登录”页修改密码。")
         st.button("退出登录", key="auth_logout", on_click=logout)
 
 
@@ -149,6 +152,7 @@ def after_login_page() -> str | None:
 
 def logout() -> None:
     st.session_state[SIGNED_OUT_KEY] = True
+    st.session_state.pop(MUST_CHANGE_KEY, None)
     token = st.session_state.pop(TOKEN_KEY, None)
     st.session_state[DROPPED_KEY] = token  # the tab's cookie header still carries it
     if token:

@@ -41,14 +41,15 @@ def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
 def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员所辖县的区域代码（默认：花垣县 433124，否则数据库中第一个县）"),
                    username: str = typer.Option("admin", "--username", help="管理员的用户名"),
                    demo_accounts: bool = typer.Option(False, "--demo-accounts",
-                                                      help="另建演示审计员（可查看全部页面与审计日志，不能修改数据）"),
+                                                      help="另为每个角色建一个演示账户（市级督导、乡镇干部、村级填报员、验收人员、审计员）"),
                    auditor: str = typer.Option("auditor", "--auditor-username", help="演示审计员的用户名"),
                    db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """创建演示管理员（县级管理员），随机密码只显示这一次；已存在则什么也不做。
-    加 --demo-accounts 另建一个演示审计员，密码同样只显示这一次。"""
+    加 --demo-accounts 另为每个角色建一个演示账户（区域随管理员所在的县），密码同样只显示这一次。"""
     import sqlalchemy as sa
 
-    from ..accounts import check_username, init_admin, init_demo_auditor
+    from ..accounts import DEMO_ACCOUNTS, check_username, init_admin, init_demo_accounts, region_labels
+    from ..scope import ROLES, region_tree
 
     engine = open_engine(db)
     if not region:
@@ -56,22 +57,38 @@ def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员�
             region = conn.execute(sa.text("SELECT code FROM regions WHERE level = 'county' "
                                   "ORDER BY CASE WHEN code = '433124' THEN 0 ELSE 1 END, code LIMIT 1")).scalar()
         region = region or "433124"  # 花垣县 from the region files
-    # every name checked before anything is written: no admin without its auditor
-    names = [check_username(username)] + ([check_username(auditor)] if demo_accounts else [])
-    if len(set(names)) < len(names):
-        raise InputError(Problem(f"演示审计员与管理员不能同名（{username}），请用 --auditor-username 另取一个"))
-    pw = init_admin(engine, region, username)
+    # every name checked before anything is written: no admin without its demo accounts
+    names = {"county_admin": check_username(username)}
+    if demo_accounts:
+        names["auditor"] = check_username(auditor)
+        taken = [names.get(role, name) for name, role, _d, _s in DEMO_ACCOUNTS]
+        if len(set(taken)) < len(taken):
+            raise InputError(Problem(f"演示账户不能同名（{'、'.join(sorted({n for n in taken if taken.count(n) > 1}))}），"
+                                     "请用 --username 或 --auditor-username 另取一个"))
+    pw = init_admin(engine, region, names["county_admin"])
+    once = "初始密码（只显示这一次，首次登录后请修改）"
     if pw is None:
         typer.echo(f"账户 {username} 已存在，未修改。")
     else:
-        typer.echo(f"已创建管理员 {username}（县级管理员，区域 {region}）。初始密码（只显示这一次，首次登录后请修改）：{pw}")
-    if demo_accounts:
-        pw = init_demo_auditor(engine, auditor)
-        if pw is None:
-            typer.echo(f"账户 {auditor} 已存在，未修改。")
+        typer.echo(f"已创建管理员 {username}（县级管理员，区域 {region}）。{once}：{pw}")
+    if not demo_accounts:
+        return
+    made = init_demo_accounts(engine, region, names)
+    with engine.connect() as conn:
+        labels = region_labels(region_tree(conn), {a["region"] for a in made if a["region"]})
+    for acc in made:
+        if acc["role"] == "county_admin":
+            continue  # said above
+        if acc["missing"]:
+            typer.echo(f"未建{acc['display_name']} {acc['username']}（{ROLES[acc['role']]}）：数据库中没有适合的区域"
+                       "（先运行 ruralcore demo 生成演示数据）。")
+            continue
+        where = f"区域 {labels[acc['region']]}" if acc["region"] else "全部区域"
+        who = f"{acc['display_name']} {acc['username']}（{ROLES[acc['role']]}，{where}；{acc['shows']}）"
+        if acc["password"] is None:
+            typer.echo(f"账户 {acc['username']} 已存在，未修改。")
         else:
-            typer.echo(f"已创建演示审计员 {auditor}（审计员，可查看全部区域、各页面和审计日志，不能修改数据）。"
-                       f"初始密码（只显示这一次，首次登录后请修改）：{pw}")
+            typer.echo(f"已创建{who}。{once}：{acc['password']}")
 
 
 @accounts_app.command("create")

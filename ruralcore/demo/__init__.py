@@ -140,6 +140,9 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
     counts["households"] = build_households(engine, seed=2019)
     with engine.begin() as conn:
         _audit(conn, {"households": counts["households"]}, scale)
+    from ..overview import as_of_date
+    from .cases import PROGRAM, build as build_village_cases  # the demo county's villages under acceptance
+    counts["acceptance_cases"] = counts.get("acceptance_cases", 0) + build_village_cases(engine, as_of_date(engine, PROGRAM))
     _say(progress, 1.0, f"演示数据已生成（{scale}）")
     return counts
 

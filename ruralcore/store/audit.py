@@ -92,6 +92,13 @@ def last_change(conn: sa.Connection, table: str, key: str) -> tuple[str, datetim
     return (row[0], row[1]) if row else None
 
 
+def first_day(engine: sa.Engine) -> date | None:
+    """The day of the oldest entry (None: an empty log)."""
+    with engine.connect() as conn:
+        first = conn.execute(sa.select(sa.func.min(TABLE.c.at))).scalar()
+    return pd.Timestamp(first).date() if first is not None else None
+
+
 def load_audit(engine: sa.Engine, user: str | None = None, table: str | None = None,
                since: datetime | date | None = None, until: datetime | date | None = None,
                key_prefix: str | None = None) -> pd.DataFrame:

@@ -155,3 +155,28 @@ def test_random_password_never_contains_the_user_name(monkeypatch):
     monkeypatch.setattr(acc.secrets, "token_urlsafe", lambda n: next(draws))
     pw = acc.random_password("li")
     assert "li" not in pw.lower() and not acc.password_problems(pw, "li")
+
+
+def test_sign_ins_refusals_and_sign_outs_are_audited_and_read_in_chinese(eng):
+    from ruralcore import auditview
+
+    with pytest.raises(LoginRefused):
+        accounts.authenticate(eng, "zhang", "wrong", now=T0)
+    with pytest.raises(LoginRefused):
+        accounts.authenticate(eng, "nobody", "wrong", now=T0 + timedelta(seconds=1))
+    a = accounts.authenticate(eng, "zhang", GOOD, now=T0 + timedelta(seconds=5))
+    token = accounts.start_session(eng, a, now=T0 + timedelta(seconds=5))
+    accounts.end_session(eng, token, now=T0 + timedelta(minutes=1))
+    accounts.end_session(eng, token, now=T0 + timedelta(minutes=2))  # already ended: nothing more
+    idle = accounts.start_session(eng, a, now=T0 + timedelta(minutes=3))
+    with pytest.raises(SessionExpired):
+        accounts.resume_session(eng, idle, now=T0 + timedelta(hours=2))
+    log = audit.load_audit(eng, table="accounts")
+    log = log[log["action"] != "insert"]  # the account's creation
+    assert list(zip(log["user"], log["action"], log["new"])) == [
+        ("zhang", "login_fail", "bad_password"), ("nobody", "login_fail", "bad_password"),
+        ("zhang", "login", "ok"), ("zhang", "logout", "signed_out"), ("zhang", "timeout", "idle")]
+    shown = auditview.labelled(auditview.newest_first(log))
+    assert list(shown["操作"]) == ["会话结束", "退出登录", "登录", "登录失败", "登录失败"]  # newest first
+    assert list(shown["新值"]) == ["长时间未操作，自动退出", "用户退出登录", "登录成功", "用户名或密码错误", "用户名或密码错误"]
+    assert shown["时间"].iat[-1] == "2026年3月2日 09:00:00"

@@ -58,7 +58,10 @@ def test_pages_need_a_login(url):
 
 def test_login_form_signs_in_and_refuses_a_wrong_password(url):
     at = app("login.py", url)
-    assert "演示账户登录——admin（县级管理员，花垣县）或 auditor（审计员" in texts(at)  # the demo says how to get in
+    # the login page names the product, and on a demo database the demo accounts of every role
+    assert "数字乡村建设看板" in texts(at)
+    assert "演示账户登录——supervisor（市级督导）、admin（县级管理员）、township（乡镇干部）、reporter（村级填报员）、" \
+           "inspector（验收人员）、auditor（审计员）" in texts(at)
     at.text_input(key="login_username").input("officer")
     at.text_input(key="login_password").input("wrong-password")
     click(at, "登录")
@@ -133,7 +136,7 @@ def test_report_fix_refuses_a_value_changed_by_someone_else_meanwhile(url):
     msg = " ".join(e.value for e in at.error)
     assert "已被他人修改" in msg and "本次未写入任何数据" in msg
     assert _value(url, village) == seen + 50  # the other edit stays
-    assert audit.load_audit(eng, user="officer").empty
+    assert audit.load_audit(eng, user="officer", table="reports").empty  # its sign-in is logged, no value
     assert f"当前数值：{seen + 50:,.0f}" in texts(at)
     click(at, "保存")  # having seen the new value, the officer confirms
     assert not at.exception and "已保存" in texts(at)
@@ -191,7 +194,8 @@ def test_audit_view_county_admin_sees_its_county_only(url):
     assert f"花垣镇（{TOWN}）" in region.options and not [o for o in region.options if "431223" in o]
     at.text_input(key="audit_user").input("editor").run()
     shown = at.dataframe[0].value
-    assert list(shown["记录"]) == [f"huayuan-2019/2019-11/{TOWN}001"]
+    assert list(shown["记录"]) == ["花垣县移动信息化示范村 · 2019年11月"]  # the programme by name, the month in Chinese
+    assert list(shown["字段"]) == ["农村家庭户数（户）"] and not shown["时间"].str.contains("-").any()
     names = _region_tree(url)["name"]
     assert list(shown["区域"]) == [names[TOWN + "001"]] and list(shown["区域代码"]) == [TOWN + "001"]
     with pytest.raises(PermissionDenied, match="只能查看 433124"):  # the store refuses what the page does not offer

@@ -4,6 +4,9 @@ under the county, and records keyed by id (households) or already deleted are pl
 their own row."""
 from __future__ import annotations
 
+import io
+import re
+
 import pandas as pd
 import pytest
 
@@ -91,3 +94,27 @@ def test_labelled_leaves_missing_values_empty(eng):
     assert (shown[shown["操作"] == "新增"]["原值"] == "").all()
     assert (shown[shown["操作"] == "修改"]["原值"] != "").all()
     assert not shown.isin(["None"]).any().any()
+
+
+def test_entries_read_in_words_not_codes(demo):
+    """A whole inserted row, a role, a flag, a date, the demo's bulk load and a checklist
+    item read as words: no column name, code, ISO date or JSON on the page or in the export."""
+    from ruralcore import accounts, cases
+
+    accounts.create_account(demo, "li", "inspector", "433124", "Xiang-2019-cun", by="测试")
+    case = cases.list_cases(demo, "huayuan-2019", "2019-12-25").iloc[0]
+    log = auditview.load(demo, "system")
+    shown = auditview.labelled(log)
+    made = shown[(shown["数据表"] == "账户") & (shown["操作"] == "新增") & (shown["记录"] == "li")].iloc[0]
+    assert made["新值"].startswith("用户名：li；显示名称：li；角色：验收人员；区域：433124；密码：***；启用：是；须修改密码：否")
+    assert "创建时间：" in made["新值"] and "{" not in made["新值"]
+    bulk = shown[shown["操作"] == "批量写入"]
+    assert set(bulk["记录"]) == {"演示数据（县级规模）"} and set(bulk["字段"]) == {"行数"}
+    items = shown[shown["数据表"] == "验收项目"]["新值"]
+    assert items.str.contains("检查项目：总分；").any() and not items.str.contains("item|score|case_id").any()
+    cases_shown = shown[(shown["数据表"] == "验收案件") & (shown["记录"] == str(case["case"]))]
+    assert cases_shown["新值"].str.contains("方案：花垣县移动信息化示范村").any()
+    words = " ".join(shown.astype(str).to_numpy().ravel())
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|huayuan-2019|None|nan\b|\bdemo\b|\brows\b", words), words[:500]
+    exported = pd.read_excel(io.BytesIO(auditview.export(log, "xlsx")))
+    assert list(exported.columns) == list(shown.columns) and (exported["时间"] == shown["时间"]).all()

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from ruralcore import accounts, backup, households
+from ruralcore.demo import build_demo
 from ruralcore.errors import RuralcoreError
+from ruralcore.scope import ROLES
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import WhatIfScenario, metadata
 from tests.support import fresh_database
@@ -186,28 +188,44 @@ def test_cli_init_admin_prints_password_once(tmp_path):
     assert r2.returncode == 0 and pw not in r2.stdout and "已存在" in r2.stdout
 
 
-def test_cli_init_admin_with_demo_accounts_adds_an_auditor_shown_once(tmp_path):
+def test_cli_init_admin_with_demo_accounts_adds_one_account_per_role_shown_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
+    build_demo(db.get_engine(url), "county")
     r = _cli("init-admin", "--demo-accounts", "--db", url)
     assert r.returncode == 0, r.stderr
-    admin_line, auditor_line = r.stdout.strip().splitlines()
-    assert admin_line.startswith("已创建管理员 admin（县级管理员，区域 433124）")
-    assert auditor_line.startswith("已创建演示审计员 auditor（审计员")
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 6 and lines[0].startswith("已创建管理员 admin（县级管理员，区域 433124）")
     eng = db.get_engine(url)
-    admin = accounts.authenticate(eng, "admin", admin_line.rsplit("：", 1)[1])
-    auditor = accounts.authenticate(eng, "auditor", auditor_line.rsplit("：", 1)[1])
-    assert (admin.role, admin.region) == ("county_admin", "433124")
-    assert (auditor.role, auditor.region) == ("auditor", "")
-    assert accounts.get_account(eng, "auditor")["must_change_password"]
+    signed = {}
+    for line in lines:  # each line ends with the account's password, shown this once
+        name = next(a for a in ("admin", "supervisor", "township", "reporter", "inspector", "auditor")
+                    if f" {a}（" in line)
+        signed[name] = accounts.authenticate(eng, name, line.rsplit("：", 1)[1])
+    assert {a.role for a in signed.values()} == set(ROLES)  # one per role
+    assert {n: a.region for n, a in signed.items()} == {
+        "admin": "433124", "supervisor": "140900", "township": "433124T01", "reporter": "433124T01001",
+        "inspector": "433124", "auditor": ""}
+    assert "市级督导，区域 忻州市（140900）" in r.stdout  # the city whose pilots the supervision pages follow
+    assert all(accounts.get_account(eng, n)["must_change_password"] for n in signed)
     again = _cli("init-admin", "--demo-accounts", "--db", url)  # second start: no password printed
-    assert again.returncode == 0 and again.stdout.count("已存在") == 2 and "：" not in again.stdout
+    assert again.returncode == 0 and again.stdout.count("已存在") == 6 and "：" not in again.stdout
+
+
+def test_cli_init_admin_demo_accounts_without_demo_data_skips_the_village_reporter(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"  # no demo: the region files know no village
+    r = _cli("init-admin", "--demo-accounts", "--db", url)
+    assert r.returncode == 0, r.stderr
+    assert "未建演示村级填报员 reporter（村级填报员）：数据库中没有适合的区域" in r.stdout
+    assert accounts.get_account(db.get_engine(url), "reporter") is None
+    assert accounts.get_account(db.get_engine(url), "auditor")["role"] == "auditor"
 
 
 def test_cli_init_admin_bad_input_exit_2_nothing_written(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     for args, msg in [(["--region", "999999"], "区域代码“999999”不存在"),
                       (["--demo-accounts", "--auditor-username", "a b"], "用户名“a b”应为"),
-                      (["--demo-accounts", "--auditor-username", "admin"], "不能同名")]:
+                      (["--demo-accounts", "--auditor-username", "admin"], "不能同名"),
+                      (["--demo-accounts", "--username", "inspector"], "演示账户不能同名（inspector）")]:
         r = _cli("init-admin", *args, "--db", url)
         assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
     assert accounts.list_accounts(db.get_engine(url)).empty

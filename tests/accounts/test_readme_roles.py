@@ -16,10 +16,20 @@ def _app_pages() -> dict[str, str]:
     return {title: key for _section, _path, title, _icon, key in PAGES}
 
 
-def _readme_table() -> tuple[list[str], dict[str, set[str]]]:
+def _rows(first: str) -> list[list[str]]:
+    """The rows of the table in README's 登录与角色 whose header starts with ``first``."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## 登录与角色", 1)[1].split("\n## ", 1)[0]
-    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
+    section = text.split("## 登录与角色", 1)[1].split("\n## ", 1)[0].split(f"| {first} |", 1)[1]
+    lines = [f"| {first} |" + section.split("\n", 1)[0]]
+    for line in section.split("\n", 1)[1].splitlines():
+        if not line.startswith("|"):
+            break
+        lines.append(line)
+    return [line.strip("|").split("|") for line in lines if line.startswith("| ")]
+
+
+def _readme_table() -> tuple[list[str], dict[str, set[str]]]:
+    rows = _rows("页面")
     head = [c.strip() for c in rows[0][1:]]
     opened: dict[str, set[str]] = {}
     for cells in rows[1:]:
@@ -52,3 +62,14 @@ def test_readme_says_pages_of_other_programmes_are_not_listed():
     titles = {Path(path).stem: title for _s, path, title, _i, _k in PAGES}
     for stem in pages.PAGE_PROGRAMS:
         assert titles[stem] in section, stem  # every programme-bound page is in the table
+
+
+def test_readme_names_the_demo_accounts_init_admin_creates():
+    """One demo account per role (ruralcore.accounts.DEMO_ACCOUNTS), each in README's table
+    with its role."""
+    from ruralcore.accounts import DEMO_ACCOUNTS
+
+    rows = _rows("演示账户")[1:]
+    readme = {c[0].strip().strip("`"): c[1].split("，")[0].strip() for c in rows}
+    assert readme == {name: ROLES[role] for name, role, _d, _s in DEMO_ACCOUNTS}
+    assert set(ROLES) == {role for _n, role, _d, _s in DEMO_ACCOUNTS}

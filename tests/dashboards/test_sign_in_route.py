@@ -5,6 +5,8 @@ signed in, that page opens with the link's query. Public pages stay open signed 
 (Review defect 1: /login used to be unknown signed out, with Streamlit's English dialog.)"""
 from __future__ import annotations
 
+import re
+
 from tests.login_support import PASSWORD, ensure_account
 
 DRILL = "county/drilldown.py"
@@ -69,3 +71,39 @@ def test_signing_out_goes_to_login_with_no_page_to_return_to(app_test):
     _clean(at)
     assert _titles(at) == ["登录"]
     assert not any("登录后将打开" in i.value for i in at.info)
+
+
+def test_signing_in_from_the_bare_root_opens_the_overview(app_test, demo_engine):
+    """No page asked for (the bare root, or 登录 opened by itself): 总览 opens after signing
+    in, not the login form again; an initial password is recalled in the sidebar."""
+    from ruralcore import accounts
+
+    who = ensure_account(demo_engine, "root_admin", "county_admin", "433124")
+    accounts.set_password(demo_engine, who, PASSWORD, by="测试", must_change_password=True)
+    at = app_test(login=None)
+    assert _titles(at) == ["登录"]
+    assert "数字乡村建设看板" in [m.value for m in at.markdown if "####" in m.value][0]  # the product, named
+    _sign_in(at, who)
+    _clean(at)
+    assert _titles(at)[0].endswith("总览"), _titles(at)
+    assert any("仍在使用初始密码" in c.value for c in at.sidebar.caption)
+
+
+def test_an_unexpected_error_shows_one_chinese_sentence_with_an_incident_number(app_test, monkeypatch, caplog):
+    """The router's error boundary: a page that breaks shows a Chinese sentence and an
+    incident number; the traceback is in the server log under that number, not on the page."""
+    import ruralcore.overview
+
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("division by zero in a page")
+
+    at = app_test(program="huayuan-2019", page=DRILL, login=("county_admin", "433124"))
+    monkeypatch.setattr(ruralcore.overview, "compare_table", broken)
+    with caplog.at_level("ERROR", logger="ruralcore.dashboards"):
+        at.run()
+    assert not at.exception
+    [err] = [e.value for e in at.error]
+    number = re.search(r"事件编号 (\d{8}-[0-9A-F]{6})", err).group(1)
+    assert "页面出现意外错误" in err and "Traceback" not in err and "division" not in err
+    logged = [r for r in caplog.records if number in r.getMessage()]
+    assert logged and logged[0].exc_info[0] is ZeroDivisionError

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .writer import neutralise
+from ..cellsafe import neutralise, neutralise_text
 
 MAX_WIDTH = 60  # characters: a long note wraps instead of making one huge column
 
@@ -30,8 +30,8 @@ def table_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, sheet: str = "数
     for name, frame in frames.items():
         ws = wb.create_sheet(str(name)[:31])  # Excel's limit on a sheet name
         out = frame.reset_index(drop=True)
-        out = out.assign(**{c: neutralise(out[c]) for c in out.columns if out[c].dtype.kind not in "biufc"})
-        ws.append([str(c) for c in out.columns])
+        out = out.apply(neutralise)
+        ws.append([neutralise_text(str(c)) for c in out.columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="center")

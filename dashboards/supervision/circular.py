@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 import streamlit as st
 
@@ -43,8 +44,9 @@ b2.download_button("下载表格（Excel）", xlsx_bytes, file_name=f"{stem}.xls
                    icon=":material/table:")
 
 st.divider()
-st.markdown(f"<div style='text-align:center'>{number}</div>", unsafe_allow_html=True)
-st.markdown(f"<h3 style='text-align:center'>{preview['title']}</h3>", unsafe_allow_html=True)
+# typed or stored text is escaped before it reaches HTML: a 文号 is shown as typed, never run
+st.markdown(f"<div style='text-align:center'>{escape(number)}</div>", unsafe_allow_html=True)
+st.markdown(f"<h3 style='text-align:center'>{escape(preview['title'])}</h3>", unsafe_allow_html=True)
 for kind, item in preview["blocks"]:
     if kind == "h1":
         st.markdown(f"**{item}**")
@@ -54,7 +56,7 @@ for kind, item in preview["blocks"]:
         st.markdown(f"**{item.title}**")
         # a circular's table is read whole: every row shown, none behind a scroll bar
         tables.dataframe(item.frame, most=max(len(item.frame), 1))
-st.markdown(f"<div style='text-align:right'>{d.program.meta.issuer}<br>{date_zh(issued)}</div>",
+st.markdown(f"<div style='text-align:right'>{escape(d.program.meta.issuer)}<br>{escape(date_zh(issued))}</div>",
             unsafe_allow_html=True)
 st.caption(f"以上为{period_zh(period)}通报的预览，与下载的 Word 文件内容一致；表格另存为 Excel 便于汇总。"
            "文号留空处在印发时填写。")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -53,5 +54,6 @@ def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
                 if row["regions"] is not None and not (isinstance(row["regions"], float) and math.isnan(row["regions"])):
                     met = f"<br>已报送的{int(row['regions'])}个中达标{int(row['met_regions'])}个"
                 assumed = f"<br><i>{ASSUMED_LABEL}</i>" if row["assumed"] else ""
-                st.markdown(f"{badge(row['status'])} {need}{due}（{row['ref']}）{met}{assumed}",
+                # programme-file text is escaped: only our own tags reach the HTML
+                st.markdown(f"{badge(row['status'])} {escape(need + due)}（{escape(str(row['ref']))}）{met}{assumed}",
                             unsafe_allow_html=True)

@@ -149,6 +149,17 @@ def test_board_and_circular_pages(page, app_url, browser_db_url, wait_idle, shoo
     wait_idle(page)
     no_errors(page)
     shoot(page, "supervision-circular")
+    # a typed 文号 is shown as typed, never run as HTML (issue 15)
+    payload = "<img src=x onerror=\"document.title='pwned'\">忻乡振办〔2023〕9号"
+    box = page.get_by_label("文号", exact=True).and_(page.locator("input"))
+    box.fill(payload)
+    box.press("Enter")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text(payload, exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.locator("img[src='x']").count() == 0
+    assert page.title() != "pwned"
+    shoot(page, "supervision-circular-typed-html")
 
 
 def test_county_admin_sees_its_county_only(page, app_url, browser_db_url, sup, wait_idle, shoot, no_errors):

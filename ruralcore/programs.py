@@ -209,6 +209,17 @@ class Setting(Entry):
     value: float | int | str | bool
 
 
+class Bound(Entry):
+    """The largest plausible value of a reported field (a count, amount or hours); a larger
+    one is refused on import with its row and column. ``ref`` is the field's clause;
+    documents set no such ceilings, so nearly every bound is ``assumed``."""
+    field: str
+    max: float = Field(gt=0)
+
+
+BOUNDED_KINDS = ("count", "amount", "hours")  # a flag is 0/1 and a percentage 0–100 by kind
+
+
 class Program(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -224,6 +235,7 @@ class Program(BaseModel):
     checklists: list[Checklist] = []
     rubric: Rubric | None = None
     tasks: list[Task] = []
+    bounds: list[Bound] = []
 
     @model_validator(mode="after")
     def _references(self):
@@ -242,6 +254,34 @@ class Program(BaseModel):
             if dup:
                 raise ValueError(f"{kind} 中代码重复：{', '.join(sorted(dup))}")
         return self
+
+    @model_validator(mode="after")
+    def _bounded(self):
+        """Every count, amount and hours field gets an upper bound (its own ``max`` or a
+        ``bounds`` entry, never both); the bound becomes the field's ``max``, which the
+        import, the template's validation and the correction form all check."""
+        codes = {f.code for f in self.fields}
+        unknown = [b.field for b in self.bounds if b.field not in codes]
+        if unknown:
+            raise ValueError(f"bounds 引用了未定义的字段：{', '.join(unknown)}")
+        by_field = {b.field: b for b in self.bounds}
+        if len(by_field) < len(self.bounds):
+            raise ValueError("bounds 中同一字段出现多次")
+        twice = [f.code for f in self.fields if f.code in by_field and f.max is not None]
+        if twice:
+            raise ValueError(f"字段 {', '.join(twice)} 已有 max，不能再在 bounds 中给出上限")
+        fields = [f.model_copy(update={"max": by_field[f.code].max}) if f.code in by_field else f
+                  for f in self.fields]
+        open_ended = [f.code for f in fields if f.kind in BOUNDED_KINDS and f.max is None]
+        if open_ended:
+            raise ValueError(f"字段 {', '.join(open_ended)} 没有上限：请在 bounds 中给出 "
+                             "{field: 代码, max: 上限, ref: 条款, assumed: 理由}")
+        object.__setattr__(self, "fields", fields)  # frozen model: set once, while validating
+        return self
+
+    def bound(self, code: str) -> Bound | None:
+        """The bounds entry of field ``code`` (None when the field carries its own max)."""
+        return next((b for b in self.bounds if b.field == code), None)
 
     # lookups -------------------------------------------------------------
     def setting(self, code: str):

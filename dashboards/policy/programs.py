@@ -35,6 +35,7 @@ for title, key, cols in [
     ("资金规则", "funding", {"name": "规则", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
     ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "ref": "条款"}),
     ("设置", "settings", {"name": "设置", "value": "值", "ref": "条款", "assumed": "说明"}),
+    ("填报上限（超过即拒绝导入）", "bounds", {"name": "字段", "max": "上限", "unit": "单位", "ref": "条款", "assumed": "说明", "note": "备注"}),
 ]:
     if s[key]:
         st.subheader(title)

@@ -57,6 +57,8 @@ def program_summary(program_id: str) -> dict:
         "checklists": [c.model_dump(mode="json") for c in p.checklists],
         "tasks": _entries(p.tasks, ["no", "area", "area_name", "name", "responsible", "due"]),
         "rubric": rubric,
+        "bounds": [{**row, "name": p.field(row["field"]).name, "unit": p.field(row["field"]).unit, "note": b.note}
+                   for b, row in zip(p.bounds, _entries(p.bounds, ["field", "max"]))],
     }
 
 
@@ -79,6 +81,7 @@ def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan
         ("里程碑", "milestones", {"code": "代码", "name": "名称", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
         ("资金规则", "funding", {"code": "代码", "name": "名称", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
         ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "due": "期限", "ref": "条款"}),
+        ("填报上限（超过即拒绝导入）", "bounds", {"name": "字段", "max": "上限", "unit": "单位", "ref": "条款", "assumed": "说明", "note": "备注"}),
     ]
     for title, key, headers in sections:
         if s[key]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..programs import Program
+from ..programs import ASSUMED_LABEL, Program
 from .layout import level_name, CODE_COL, FIXED_COLS, PERIOD_COL, header, header_aliases
 from .reader import Table
 
@@ -49,6 +49,8 @@ def _numbers(s: pd.Series, kind: str) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def _fmt(v) -> str:
+    if isinstance(v, float) and abs(v) >= 1e15:  # 1e300 is not printed with 301 digits
+        return f"{v:.6g}"
     if isinstance(v, float) and v == int(v):
         return str(int(v))
     return str(v)
@@ -169,7 +171,10 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
             msg = "不能为负数" if lo == 0 else f"不能小于 {_fmt(lo)}"
             _add(problems, ok & (num < lo), col, lambda r, n=num, m=msg: f"{_fmt(n[r])} {m}")
         if f.max is not None:
-            _add(problems, ok & (num > f.max), col, lambda r, n=num: f"{_fmt(n[r])} 不能大于 {_fmt(f.max)}")
+            bound = program.bound(f.code)
+            why = f"（{ASSUMED_LABEL}，见方案文件）" if bound is not None and bound.assumed else ""
+            _add(problems, ok & (num > f.max), col,
+                 lambda r, n=num, w=why: f"{_fmt(n[r])} 超过上限 {_fmt(f.max)}{w}，请核对是否录入错误")
         if f.kind == "count" or (f.kind == "amount" and f.unit == "元"):  # money in whole yuan
             _add(problems, ok & (num >= (lo if lo is not None else -np.inf)) & (num != np.floor(num)), col,
                  lambda r, n=num: f"{_fmt(n[r])} 应为整数" + ("（元）" if f.unit == "元" else ""))

@@ -21,6 +21,7 @@ from .layout import (level_name, CODES_SHEET, FIXED_COLS, INFO_SHEET, KIND_RULES
                      SHEET, CODE_COL, header)
 
 SPARE_ROWS = 500  # validated empty rows below the listed regions, for additions
+EXACT_INT = 2.0 ** 53  # whole numbers a float64 holds exactly
 
 
 def _validation(field, first: int, last: int, col: str) -> DataValidation:
@@ -37,15 +38,24 @@ def _validation(field, first: int, last: int, col: str) -> DataValidation:
                                 formula2=str(int(field.max)), allow_blank=True)
         else:
             dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(lo), allow_blank=True)
+    elif field.max is not None:
+        dv = DataValidation(type="decimal", operator="between", formula1=str(field.min if field.min is not None else 0),
+                            formula2=f"{field.max:.0f}", allow_blank=True)
     else:
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual",
                             formula1=str(field.min if field.min is not None else 0), allow_blank=True)
-    dv.error = f"{header(field)}：{KIND_RULES[kind]}"
+    dv.error = f"{header(field)}：{_rule(field)}"
     dv.errorTitle = "数值不符合要求"
-    dv.prompt = KIND_RULES[kind]
+    dv.prompt = _rule(field)
     dv.showErrorMessage = True
     dv.add(rng)
     return dv
+
+
+def _rule(field) -> str:
+    """What a cell of ``field`` must hold, with its upper bound."""
+    upper = f"，不超过 {field.max:,.0f}" if field.max is not None and field.kind not in ("flag", "percent") else ""
+    return KIND_RULES[field.kind] + upper
 
 
 def _instructions(program: Program, level: str, fields) -> list[list]:
@@ -61,8 +71,11 @@ def _instructions(program: Program, level: str, fields) -> list[list]:
         ["列名", "字段代码", "要求", "是否必填", "文件条款", "说明"],
     ]
     for f in fields:
-        rows.append([header(f), f.code, KIND_RULES[f.kind], "必填" if f.required else "选填", f.ref,
-                     f"{ASSUMED_LABEL}：{f.assumed}" if f.assumed else (f.note or "")])
+        bound = program.bound(f.code)
+        note = f"{ASSUMED_LABEL}：{f.assumed}" if f.assumed else (f.note or "")
+        if bound is not None and bound.assumed:
+            note = "；".join(x for x in (note, f"上限{ASSUMED_LABEL}：{bound.assumed}") if x)
+        rows.append([header(f), f.code, _rule(f), "必填" if f.required else "选填", f.ref, note])
     return rows
 
 
@@ -96,13 +109,7 @@ def write_xlsx(program: Program, level: str, fields, frame: pd.DataFrame) -> byt
         s = neutralise(frame[c].astype(object))
         cols.append(s.where(s.notna(), None))
     for f in fields:
-        v = pd.to_numeric(frame[f.code], errors="coerce").to_numpy(dtype="float64")
-        integral = np.isfinite(v) & (np.floor(v) == v)
-        col = np.full(len(v), None, dtype=object)
-        col[integral] = v[integral].astype(np.int64)
-        frac = np.isfinite(v) & ~integral
-        col[frac] = v[frac]
-        cols.append(pd.Series(col))
+        cols.append(pd.Series(_cells(frame[f.code])))
     block = np.column_stack([np.asarray(c, dtype=object) for c in cols]) if len(frame) else []
     for row in (block.tolist() if len(frame) else []):
         ws.append(row)
@@ -121,11 +128,21 @@ def write_xlsx(program: Program, level: str, fields, frame: pd.DataFrame) -> byt
     return buf.getvalue()
 
 
+def _cells(values: pd.Series) -> np.ndarray:
+    """A numeric column as cell values: whole numbers as int (no “.0”), others as float,
+    blanks as None. Only whole numbers an IEEE double holds exactly (|v| < 2**53) become
+    int: a larger value is written as the float it is, never wrapped to a negative int64."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    finite = np.isfinite(v)
+    integral = finite & (np.floor(v) == v) & (np.abs(v) < EXACT_INT)
+    col = np.full(len(v), None, dtype=object)
+    col[integral] = v[integral].astype(np.int64)
+    col[finite & ~integral] = v[finite & ~integral]
+    return col
+
+
 def write_csv(fields, frame: pd.DataFrame) -> bytes:
     out = pd.DataFrame({c: neutralise(frame[c].astype(object)) for c in FIXED_COLS})
     for f in fields:
-        v = pd.to_numeric(frame[f.code], errors="coerce")
-        integral = v.notna() & (v == v.round())
-        txt = v.astype(object).where(~integral, v.round().astype("Int64").astype(object))
-        out[header(f)] = txt.where(v.notna(), None)
+        out[header(f)] = _cells(frame[f.code])
     return frame_csv(out)

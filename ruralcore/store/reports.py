@@ -207,6 +207,36 @@ def _validate(values: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"region": df["region"], "field": df["field"], "value": num.astype("float64")})
 
 
+def _check_range(program: str, values: pd.DataFrame) -> None:
+    """Every value within its field's range from the programme file (a flag 0–1, a
+    percentage 0–100, else the field's min and max bound), whatever path wrote it: the
+    import checks this per cell already; this keeps any other writer from storing 1e300."""
+    from ..programs import load_program
+    from ..errors import RuralcoreError
+
+    try:
+        prog = load_program(program)
+    except RuralcoreError:  # not a programme file (tests' own programmes): only finiteness
+        prog = None
+    v = values["value"].to_numpy(dtype="float64")
+    lo = np.full(len(v), -np.inf)
+    hi = np.full(len(v), np.inf)
+    names = {}
+    for f in (prog.fields if prog else []):
+        mask = (values["field"] == f.code).to_numpy()
+        if not mask.any():
+            continue
+        names[f.code] = f.name
+        lo[mask] = 0.0 if f.kind in ("flag", "percent") else (f.min if f.min is not None else -np.inf)
+        hi[mask] = 1.0 if f.kind == "flag" else 100.0 if f.kind == "percent" else (f.max if f.max is not None else np.inf)
+    bad = ~np.isnan(v) & ((v < lo) | (v > hi) | np.isinf(v))
+    if bad.any():
+        problems = [Problem(f"区域 {values['region'].iat[i]} 的“{names.get(values['field'].iat[i], values['field'].iat[i])}”"
+                            f"为 {v[i]:.6g}，超出 {lo[i]:g}～{hi[i]:g} 的范围", row=int(i) + 1, column="value")
+                    for i in np.flatnonzero(bad)[:50]]
+        raise InputError(problems, source="月报数据")
+
+
 def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.DataFrame,
                    user: "str | _scope.Actor",
                    submitted_at: datetime | None = None,
@@ -227,6 +257,7 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
     """
     _check_period(period)
     new = _validate(values)
+    _check_range(program, new)
     when = to_cst_naive(submitted_at)
     with engine.begin() as conn:
         _scope.check_write(conn, user, "reports", new["region"])

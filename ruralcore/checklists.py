@@ -246,9 +246,10 @@ def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
                          assumed=a.assumed))
     total = float(scored["score"])
     ok = total >= rubric.pass_score
-    rows.append(_row("汇总", "score", SUMMARY_ITEMS["score"], f"不低于{rubric.pass_score:g}分", f"{total:.1f}分",
+    shown = f"{scoring.truncate([total], 2)[0]:.2f}"  # cut, not rounded: 79.996 never reads 80.00
+    rows.append(_row("汇总", "score", SUMMARY_ITEMS["score"], f"不低于{rubric.pass_score:g}分", f"{shown}分",
                      rubric.ref, True, "pass" if ok else "fail",
-                     "" if ok else f"总分{total:.1f}分，低于合格线{rubric.pass_score:g}分"))
+                     "" if ok else f"总分{shown}分，低于合格线{rubric.pass_score:g}分"))
     return _frame(rows)
 
 

@@ -87,7 +87,7 @@ def doc_prefix(program: Program) -> str:
 def ranking_table(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     c = card
     data = pd.DataFrame({
-        "排名": c["rank"].astype("object").where(c["rank"].notna(), ""),
+        "排名": c["rank_label"].where(c["rank"].notna(), ""),
         "县（市、区）": c["county_name"], "试点数": c["pilots"].astype(int),
         "按期推进": c["on_schedule"].astype(int), "按期推进率（%）": c["on_schedule_rate"].round(1),
         "月报报送率（%）": c["reporting_rate"].round(1), "按时报送率（%）": c["on_time_rate"].round(1),
@@ -154,6 +154,27 @@ def report_table(history: pd.DataFrame | None, period: str, pilots: pd.DataFrame
 # --------------------------------------------------------------------------------------
 # the circular's content
 
+def ranking_paragraph(program: Program, ranked: pd.DataFrame, n: int = 3) -> str:
+    """Who is named first and last: the ``n`` places at each end with every county tied at
+    the cut (or the programme's stated tie-break), tied counties said to be 并列, and the
+    ranking and tie rules with “文件未规定，系统默认” when they are defaults."""
+    from . import ranking
+    from .programs import ASSUMED_LABEL
+    from .supervision import ranking_rule
+
+    rule = ranking_rule(program)
+    names, ranks, codes = ranked["county_name"].to_numpy(), ranked["rank"].to_numpy(), ranked["county"].to_numpy()
+    top = ranking.cut(ranks, n, "top", rule["tie_rule"], codes)
+    bottom = ranking.cut(ranks, n, "bottom", rule["tie_rule"], codes)
+    how = f"{rule['text']}；列名时{ranking.rule_text(rule['tie_rule'], n)}"
+    how += f"（{ASSUMED_LABEL}，{rule['ref']}）" if rule["assumed"] else f"（{rule['ref']}）"
+    if (top & bottom).any():  # so many ties that the two ends meet: one statement for all
+        return f"排名办法：{how}。本期各县（市、区）排名：{ranking.cut_text(names, ranks, top | bottom)}。"
+    k = CN_NUM[n - 1]
+    return (f"排名办法：{how}。排名前{k}位的是——{ranking.cut_text(names, ranks, top)}；"
+            f"排名后{k}位的是——{ranking.cut_text(names, ranks, bottom)}。")
+
+
 def default_issued(program: Program, period: str) -> dt.date:
     """The first working day after the month's reports were due (the circular can count
     them all then); today when the calendar does not know that year."""
@@ -216,10 +237,7 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
     # 三、排名
     ranked = card[card["county"] != "__city__"]
     b.append(("h1", "三、各县（市、区）排名"))
-    top = "、".join(ranked["county_name"].head(3))
-    bottom = "、".join(ranked["county_name"].tail(3))
-    b.append(("p", f"按试点按期推进率、月报按时报送率、月报报送率依次排序，排名前三位的是{top}，"
-                   f"排名后三位的是{bottom}。详见表1。"))
+    b.append(("p", ranking_paragraph(prog, ranked) + "详见表1。"))
     shown, data = ranking_table(card)
     b.append(("table", Table(1, "各县（市、区）试点推进情况排名", shown, data)))
 

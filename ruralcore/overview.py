@@ -156,7 +156,7 @@ def indicator_info(program: Program) -> pd.DataFrame:
                 "indicator": i.code, "name": i.name, "unit": i.unit, "kind": i.kind, "ref": i.ref,
                 "assumed": i.assumed, "target": None, "target_name": f"计分满分值：{r.name}",
                 "op": ">=", "threshold": float(r.target), "target_level": here, "target_ref": r.ref,
-                "target_assumed": r.assumed, "due": None,
+                "target_assumed": r.assumed, "target_kind": "full_score", "due": None,
             })
             continue
         rows.append({
@@ -164,7 +164,8 @@ def indicator_info(program: Program) -> pd.DataFrame:
             "assumed": i.assumed, "target": t.code if t else None, "target_name": t.name if t else None,
             "op": t.op if t else None, "threshold": t.threshold if t else np.nan,
             "target_level": t.applies_to if t else None, "target_ref": t.ref if t else None,
-            "target_assumed": t.assumed if t else None, "due": t.due if t else None,
+            "target_assumed": t.assumed if t else None, "target_kind": t.kind if t else None,
+            "due": t.due if t else None,
         })
     return pd.DataFrame(rows).set_index("indicator", drop=False)
 
@@ -250,23 +251,55 @@ def parents_at(program: Program, regions: pd.DataFrame, codes, level: str) -> np
 # --------------------------------------------------------------------------------------
 # overview panels
 
-TILE_COLUMNS = ["target", "name", "indicator", "unit", "level", "value", "previous", "delta", "threshold", "op",
-                "status", "met_regions", "regions", "due", "ref", "assumed"]
+TILE_COLUMNS = ["target", "name", "kind", "indicator", "unit", "level", "value", "previous", "delta", "threshold",
+                "op", "status", "met_regions", "regions", "units_text", "failing", "unreported", "rule", "due",
+                "ref", "assumed"]
+FAILING_LISTED = 30  # a tile lists at most this many failing units by name
+
+
+def unit_codes(regions: pd.DataFrame, level: str) -> list[str] | None:
+    """The codes of the units at ``level`` in the region tree (the units an every-unit
+    target expects to hear from); None when the tree does not hold that level."""
+    if regions.empty or "level" not in regions.columns:
+        return None
+    codes = regions.index[(regions["level"] == level).to_numpy()]
+    return [str(c) for c in codes] if len(codes) else None
+
+
+def every_unit_result(program: Program, target, evaluated: pd.DataFrame, regions: pd.DataFrame) -> dict:
+    """An every-unit target over the area (targets.unit_summary): met only when every unit
+    of the region tree at its level (or every reporting unit, when the tree does not list
+    them) meets it; with the text “N个村中M个达标” and the failing and unreported units by
+    name, value and reason."""
+    rows = evaluated[evaluated["target"] == target.code]
+    res = tg_mod.unit_summary(rows, unit_codes(regions, target.applies_to))
+    what = level_name(target.applies_to)
+    unit = program.indicator(target.indicator).unit
+    from .fmt import value_with_unit
+    fail = res["failing"]
+    failing = [f"{n}（{'无数据' if pd.isna(v) else value_with_unit(v, unit)}）"
+               for n, v in zip(names(regions, fail["region"]), fail["value"])]
+    unreported = [str(n) for n in names(regions, res["unreported"])]
+    text = f"{res['units']}个{what}中{res['met']}个达标"
+    if unreported:
+        text += f"，{len(unreported)}个未报送（或未填此项）"
+    return {**res, "text": text, "failing_names": failing, "unreported_names": unreported}
 
 
 def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame | None,
                  regions: pd.DataFrame) -> pd.DataFrame:
     """One row per measurable target: the value over the whole area this month and last
-    month (indicators engine: summed numerators/denominators), the threshold, red/amber/
-    green (targets engine), and for targets on each reporting region (every village…)
-    how many regions meet it."""
+    month (indicators engine: summed numerators/denominators), the threshold, and the
+    status by the programme's rule for the target's kind (targets engine): a rate with its
+    amber band; a count or a yes/no met or not; an every-unit target met only when every
+    unit meets it (``units_text`` “N个村中M个达标”, ``failing`` and ``unreported`` name the
+    others). ``rule`` states the status rule with its clause."""
     if fields.empty:
         return pd.DataFrame(columns=TILE_COLUMNS)
     now = total_values(program, fields)
     prev = total_values(program, previous) if previous is not None and not previous.empty else None
-    per_region = village_values(program, fields)
-    here = report_level(program)
-    margin = tg_mod.amber_margin(program)
+    every = [t for t in program.targets if t.indicator and t.kind == "every_unit"]
+    evaluated = tg_mod.evaluate(program, fields, region_frame=regions) if every else None
     rows = []
     for t in program.targets:  # ~10 programme entries
         if not t.indicator or t.indicator not in now.index:
@@ -274,17 +307,22 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
         ind = program.indicator(t.indicator)
         value = float(now[t.indicator])
         before = float(prev[t.indicator]) if prev is not None and t.indicator in prev.index else np.nan
-        met, gap = tg_mod.compare(np.array([value]), t.op, t.threshold)
         met_regions = n_regions = None
-        if t.applies_to == here:
-            m, _ = tg_mod.compare(per_region[t.indicator].to_numpy(), t.op, t.threshold)
-            met_regions, n_regions = int(m.sum()), int(len(m))
+        units_text, failing, unreported = "", [], []
+        if t.kind == "every_unit":
+            res = every_unit_result(program, t, evaluated, regions)
+            state, met_regions, n_regions = res["status"], res["met"], res["units"]
+            units_text, failing, unreported = res["text"], res["failing_names"], res["unreported_names"]
+        else:
+            met, gap = tg_mod.compare(np.array([value]), t.op, t.threshold)
+            state = tg_mod.target_status(program, t, met, gap)[0]
         rows.append({
-            "target": t.code, "name": t.name, "indicator": t.indicator, "unit": ind.unit, "level": t.applies_to,
-            "value": value, "previous": before, "delta": value - before if not np.isnan(before) else np.nan,
-            "threshold": float(t.threshold), "op": t.op,
-            "status": tg_mod.status(met, gap, margin)[0],
-            "met_regions": met_regions, "regions": n_regions,
+            "target": t.code, "name": t.name, "kind": t.kind, "indicator": t.indicator, "unit": ind.unit,
+            "level": t.applies_to, "value": value, "previous": before,
+            "delta": value - before if not np.isnan(before) else np.nan,
+            "threshold": float(t.threshold), "op": t.op, "status": state,
+            "met_regions": met_regions, "regions": n_regions, "units_text": units_text,
+            "failing": failing, "unreported": unreported, "rule": tg_mod.rule_text(program, t),
             "due": t.due, "ref": t.ref, "assumed": t.assumed,
         })
     return pd.DataFrame(rows, columns=TILE_COLUMNS)
@@ -309,6 +347,19 @@ def compare_table(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
 COMPARE_BARS = 40  # a bar chart shows at most this many regions
 
 
+def compare_target(info: pd.DataFrame, indicator: str, level: str) -> tuple[float | None, str | None]:
+    """(threshold, op) to colour regions at ``level`` met / not met on ``indicator``, or
+    (None, None) when its target says nothing about one such region: a count or yes/no
+    set for another level (融水's 206 standard stations are the county's, not a
+    township's; 银川's one senior talent is each village's, not a district's). A
+    percentage compares at any level."""
+    if indicator not in info.index or pd.isna(info.at[indicator, "threshold"]):
+        return None, None
+    if info.at[indicator, "unit"] != "%" and info.at[indicator, "target_level"] != level:
+        return None, None
+    return float(info.at[indicator, "threshold"]), info.at[indicator, "op"]
+
+
 def laggards(table: pd.DataFrame, indicator: str, op: str | None, n: int = COMPARE_BARS) -> pd.DataFrame:
     """The ``n`` regions furthest from the target on ``indicator`` (lowest values for a
     “≥” target, highest for a “≤” one), worst first; all, in their order, when there are few."""
@@ -331,7 +382,30 @@ def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd
     town = parents_at(program, regions, scored["region"], "township")
     scored.insert(2, "township", town)
     scored.insert(3, "township_name", names(regions, town))
+    from . import ranking as rk
+    scored["rank_label"] = rk.rank_labels(scored["rank"])
     return scored.sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
+
+
+def top_with_ties(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first ``n`` rows of a ranking (sorted by rank) and every row tied with the n-th:
+    a published top list never cuts through a tie (rank_label says 并列)."""
+    from . import ranking
+    if len(ranked) <= n:
+        return ranked
+    keep = ranking.cut(ranked["rank"].to_numpy(), n, "top")
+    return ranked[keep]
+
+
+def unreported_units(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> list[str]:
+    """Names of the reporting units of the region tree (within what ``regions`` holds) with
+    no report in ``fields``: they are not scored or ranked, and the page says so."""
+    codes = unit_codes(regions, report_level(program))
+    if not codes:
+        return []
+    have = set(_reporting_rows(program, fields).index.astype(str))
+    missing = [c for c in codes if c not in have]
+    return [str(x) for x in names(regions, missing)]
 
 
 def award_counts(ranked: pd.DataFrame) -> dict[str, int]:
@@ -482,13 +556,15 @@ def region_detail(program: Program, fields: pd.DataFrame, region: str, regions: 
     out = info.loc[[c for c in info.index if c in vals.index]].copy()
     out["value"] = vals.reindex(out.index).to_numpy(dtype="float64")
     thr = out["threshold"].to_numpy(dtype="float64")
-    margin = tg_mod.amber_margin(program)
+    # the status rule of the target's kind: only a rate has an amber band
+    margin = np.where(out["target_kind"] == "rate", tg_mod.amber_margin(program), 0.0)
     status = np.full(len(out), "no_target", dtype=object)
     for op in (">=", ">", "<=", "<", "=="):  # ≤ 5 ops, vectorised within each
-        m = (out["op"] == op).to_numpy()
-        if m.any():
-            met, gap = _compare_rows(out["value"].to_numpy()[m], op, thr[m])
-            status[m] = tg_mod.status(met, gap, margin)
+        for band in np.unique(margin):
+            m = ((out["op"] == op).to_numpy()) & (margin == band)
+            if m.any():
+                met, gap = _compare_rows(out["value"].to_numpy()[m], op, thr[m])
+                status[m] = tg_mod.status(met, gap, float(band))
     out["status"] = status
     out["assumed_label"] = np.where(out["assumed"].fillna("").astype(bool) | out["target_assumed"].fillna("").astype(bool),
                                     ASSUMED_LABEL, "")

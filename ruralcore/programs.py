@@ -27,6 +27,11 @@ Level = Literal[
     "station", "pilot", "household", "facility",
 ]
 Op = Literal[">=", ">", "<=", "<", "=="]
+# How a target is judged (its status rule): a percentage with an optional amber band, a
+# number (a count, an amount, a 村均 average), a yes/no of one unit, or a requirement on
+# every unit (every village, every pilot…), met only when each of them meets it.
+TargetKind = Literal["rate", "count", "yes_no", "every_unit"]
+TARGET_KIND_NAMES = {"rate": "比率目标", "count": "数量目标", "yes_no": "是否目标", "every_unit": "每个单位都须达到的目标"}
 
 
 class Entry(BaseModel):
@@ -93,7 +98,8 @@ class Target(Entry):
     indicator: str | None = Field(None, description="指标代码；无量化指标的目标为空")
     op: Op | None = None
     threshold: float | None = None
-    applies_to: Level = Field(description="在哪一级区域上考核")
+    kind: TargetKind | None = Field(None, description="判定规则的类别：rate / count / yes_no / every_unit")
+    applies_to: Level = Field(description="在哪一级区域上考核（every_unit：逐个考核的单位）")
     scope: str = Field("all", description="适用区域：all 或区域代码")
     due: dt.date | None = None
 
@@ -101,7 +107,37 @@ class Target(Entry):
     def _measurable(self):
         if self.indicator and (self.op is None or self.threshold is None):
             raise ValueError("有指标的目标必须给出 op 和 threshold")
+        if self.indicator and self.kind is None:
+            raise ValueError("有指标的目标必须给出 kind（rate、count、yes_no 或 every_unit）")
         return self
+
+
+class StatusRule(Entry):
+    """How the targets of one kind are coloured. Only a rate may have an amber band
+    (接近: short of the threshold by at most ``amber_within`` percentage points); a count,
+    a yes/no and an every-unit target are met (green) or not (red)."""
+
+    kind: TargetKind
+    amber_within: float | None = Field(None, ge=0, description="比率目标：差距在几个百分点以内为黄灯（接近）")
+
+    @model_validator(mode="after")
+    def _band_on_rates_only(self):
+        if self.amber_within is not None and self.kind != "rate":
+            raise ValueError(f"{TARGET_KIND_NAMES[self.kind]}不设黄灯区间（amber_within 只用于比率目标）")
+        return self
+
+    def text(self) -> str:
+        """The rule in one Chinese sentence (pages, CLI, documents)."""
+        if self.kind == "rate":
+            band = (f"未达到但差距在{self.amber_within:g}个百分点以内为黄（接近）；差距更大为红"
+                    if self.amber_within else "未达到为红")
+            return f"比率目标：达到目标值为绿（达标）；{band}"
+        if self.kind == "count":
+            return "数量目标：达到目标数为绿（达标），未达到为红；数量不按百分点设黄灯"
+        if self.kind == "yes_no":
+            return "是否目标：已完成为绿（达标），未完成为红"
+        return ("每个单位都须达到的目标：逐个单位判断，全部达到才为绿（N个中M个达标），"
+                "有一个未达到即为红并列出未达标的单位；都达到但有单位未报送的为“未报齐”，不判为达标；不设黄灯")
 
 
 class Milestone(Entry):
@@ -226,6 +262,7 @@ class Program(BaseModel):
     id: str
     meta: Meta
     settings: list[Setting] = []
+    status_rules: list[StatusRule] = []
     fields: list[Field_] = []
     indicators: list[Indicator] = []
     targets: list[Target] = []
@@ -248,6 +285,7 @@ class Program(BaseModel):
         for t in self.targets:
             if t.indicator and t.indicator not in inds:
                 raise ValueError(f"目标 {t.code} 引用了未定义的指标 {t.indicator}")
+        self._check_kinds()
         for kind in ("settings", "fields", "indicators", "targets", "milestones", "funding", "checklists"):
             codes = [e.code for e in getattr(self, kind)]
             dup = {c for c in codes if codes.count(c) > 1}
@@ -283,7 +321,37 @@ class Program(BaseModel):
         """The bounds entry of field ``code`` (None when the field carries its own max)."""
         return next((b for b in self.bounds if b.field == code), None)
 
+    def _check_kinds(self) -> None:
+        """Every judged target has a status rule of its kind, and the kind fits its
+        indicator: a rate is a percentage, a count is not, a yes/no is one unit's flag."""
+        rules = [r.kind for r in self.status_rules]
+        dup = {k for k in rules if rules.count(k) > 1}
+        if dup:
+            raise ValueError(f"status_rules 中类别重复：{', '.join(sorted(dup))}")
+        by_code = {i.code: i for i in self.indicators}
+        for t in self.targets:
+            if not t.indicator:
+                continue
+            if t.kind not in rules:
+                raise ValueError(f"目标 {t.code} 的类别 {t.kind} 没有判定规则（status_rules）")
+            ind = by_code[t.indicator]
+            if t.kind == "rate" and ind.unit != "%":
+                raise ValueError(f"目标 {t.code} 的指标单位为“{ind.unit}”，不是百分比，不能按比率目标判定")
+            if t.kind == "count" and ind.unit == "%":
+                raise ValueError(f"目标 {t.code} 的指标为百分比，不能按数量目标判定")
+            if t.kind == "yes_no" and ind.kind != "flag":
+                raise ValueError(f"目标 {t.code} 的指标不是是否项，不能按是否目标判定")
+
     # lookups -------------------------------------------------------------
+    def status_rule(self, kind: str) -> StatusRule:
+        for r in self.status_rules:
+            if r.kind == kind:
+                return r
+        raise KeyError(f"{self.id} 没有{TARGET_KIND_NAMES.get(kind, kind)}的判定规则")
+
+    def target(self, code: str) -> Target:
+        return _by_code(self.targets, code, self.id, "目标")
+
     def setting(self, code: str):
         for s in self.settings:
             if s.code == code:

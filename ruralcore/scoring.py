@@ -163,6 +163,26 @@ def award_array(scores: np.ndarray, rank: np.ndarray, rubric: Rubric,
     return np.where(excellent, 0, np.where(qualified, 1, 2)).astype(np.int8)
 
 
+def truncate(scores, decimals: int) -> np.ndarray:
+    """Scores cut (not rounded) to ``decimals``: 79.96 shows as 79.9, never as a passing 80.0."""
+    s = np.asarray(scores, dtype="float64")
+    f = 10.0 ** decimals
+    return np.floor(s * f + 1e-6) / f  # the epsilon absorbs binary noise (99.9 stored as 99.8999…)
+
+
+def shown_decimals(scores, awards, least: int = 1) -> int:
+    """The fewest decimals (at least ``least``) at which villages with different awards never
+    show the same score: 99.934 (优秀) and 99.901 (达标) both read 99.9 at one decimal, so
+    they are shown with two. Scores are cut, not rounded (``truncate``)."""
+    s = np.asarray(scores, dtype="float64")
+    a = np.asarray(pd.Series(awards).astype(str))
+    for d in range(least, DECIMALS + 1):
+        shown = pd.Series(truncate(s, d))
+        if (pd.Series(a).groupby(shown.to_numpy()).nunique() <= 1).all():
+            return d
+    return DECIMALS
+
+
 def _columns(values: pd.DataFrame, codes: list[str]) -> list[np.ndarray]:
     missing = [c for c in codes if c not in values.columns]
     if missing:

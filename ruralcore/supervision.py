@@ -8,8 +8,8 @@ Rules used, each from its engine:
   is “done late” (the only comparison made here);
 - monthly reports: expected / on time / late / missing (ruralcore.reporting);
 - money: the per-pilot amount (ruralcore.funding.per_pilot_allocations), integer yuan;
-- traffic lights: ruralcore.targets.compare/status against 100 % with the programme's
-  amber_margin setting.
+- traffic lights: ruralcore.targets.compare/status against 100 % by the programme's
+  status rule for rates (its amber band, an assumed setting).
 
 A step is done “as of” a date only when its done date is on or before that date, so a
 board as of an earlier date shows the state of that day.
@@ -24,10 +24,11 @@ import sqlalchemy as sa
 
 from . import funding
 from . import milestones as ms_mod
+from . import ranking
 from . import reporting
 from . import targets as tg_mod
 from .errors import RuralcoreError
-from .programs import Program
+from .programs import ASSUMED_LABEL, Program
 from .regions import PILOT_TYPES
 
 # Schedule steps of a pilot: milestone code → the pilots table's done-date columns (a step
@@ -118,6 +119,17 @@ def period_end(period: str) -> dt.date:
     return pd.Period(period, "M").end_time.date()
 
 
+def default_as_of(data: PilotData, period: str) -> dt.date:
+    """The date the schedule is judged on by default: the data's as-of date for the newest
+    month (the date the acceptance pages use too, so a pilot completed and accepted in
+    January is not shown overdue on 全面完工 as of 31 December), else the month's end."""
+    end = period_end(period)
+    newest = data.periods[-1] if data.periods else None
+    if data.as_of and period == newest and data.as_of > end:
+        return data.as_of
+    return end
+
+
 # --------------------------------------------------------------------------------------
 # schedule steps
 
@@ -139,8 +151,11 @@ def step_status(program: Program, pilots: pd.DataFrame, as_of: dt.date) -> pd.Da
     info = step_info(program, as_of)
     cut = np.datetime64(as_of, "s")
     parts = []
+    accepted = pilots["acceptance_on"].to_numpy(dtype="datetime64[s]")
     for code, cols in STEPS.items():  # eight steps, each vectorised over pilots
         dates = pilots[list(cols)].to_numpy(dtype="datetime64[s]")
+        if code == "completion":  # 三(六) accepts a pilot once built: accepted means completed
+            dates = np.where(np.isnat(dates), accepted[:, None], dates)
         done_on = dates.max(axis=1)  # NaT wins over dates: a two-date step needs both
         done_on = np.where(np.isnat(dates).any(axis=1) | (done_on > cut), np.datetime64("NaT"), done_on)
         done = ~np.isnat(done_on)
@@ -295,6 +310,7 @@ SCORE_COLUMNS = ["county", "county_name", "pilots", "on_schedule", "on_schedule_
                  "on_time", "late", "missing", "reporting_rate", "on_time_rate", "available_yuan", "spent_yuan",
                  "spent_rate", "indicators_built", "indicators_total", "built_rate", "rank"]
 LIGHT_COLUMNS = ["on_schedule_rate", "reporting_rate", "on_time_rate"]
+RANK_CRITERIA = ["on_schedule_rate", "on_time_rate", "reporting_rate"]  # see ranking_rule()
 CITY = "__city__"
 
 
@@ -313,8 +329,9 @@ def scorecard(board: pd.DataFrame) -> pd.DataFrame:
     (expected / received / on time / late / missing and rates), funds spent against funds
     in place (city funds received + county matching), indicators built of the checklist
     items; rates from summed counts, never averaged. Ranked by on-schedule rate, then
-    on-time rate, then reporting rate (rank 1 = best); the city row (county = "__city__")
-    is last and unranked."""
+    on-time rate, then reporting rate (rank 1 = best; counties equal on all three share
+    a rank, ``rank_label`` says 并列); the city row (county = "__city__") is last and
+    unranked."""
     b = pd.DataFrame({
         "county": board["county"], "county_name": board["county_name"], "pilots": 1,
         "on_schedule": (board["overdue_steps"] == 0).astype("int64"),
@@ -330,28 +347,51 @@ def scorecard(board: pd.DataFrame) -> pd.DataFrame:
     nums = [c for c in b.columns if c not in ("county", "county_name")]
     per = b.groupby(["county", "county_name"], sort=True)[nums].sum().reset_index()
     per = _rates(per)
-    key = per[["on_schedule_rate", "on_time_rate", "reporting_rate"]].fillna(-1)
-    order = np.lexsort((per["county"].to_numpy(), -key["reporting_rate"].to_numpy(),
-                        -key["on_time_rate"].to_numpy(), -key["on_schedule_rate"].to_numpy()))
-    per = per.iloc[order].reset_index(drop=True)
-    per["rank"] = np.arange(1, len(per) + 1)
+    # competition ranking (1, 2, 2, 4): counties equal on all three rates are 并列, never
+    # told apart by their code (the programme's ranking_tie_rule, an assumed setting)
+    per["rank"] = ranking.competition_rank([per[c].to_numpy() for c in RANK_CRITERIA])
+    per = per.sort_values(["rank", "county"], kind="stable").reset_index(drop=True)
     city = _rates(pd.DataFrame([{"county": CITY, "county_name": "全市", **b[nums].sum().to_dict()}]))
     city["rank"] = pd.NA
     out = pd.concat([per, city], ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")
-    return out[SCORE_COLUMNS]
+    out["rank_label"] = ranking.rank_labels(out["rank"])
+    return out[SCORE_COLUMNS + ["rank_label"]]
+
+
+def ranking_rule(program: Program) -> dict:
+    """How counties are ranked and how a published cut treats ties: the programme's
+    settings (忻州 has no ranking in the document: both are assumed), as
+    {criteria, tie_rule, text, ref, assumed}."""
+    order = next((x for x in program.settings if x.code == "county_ranking"), None)
+    tie = next((x for x in program.settings if x.code == "ranking_tie_rule"), None)
+    rule = str(tie.value) if tie else "include_ties"
+    if rule not in ranking.TIE_RULES:
+        raise RuralcoreError(f"方案“{program.id}”的设置 ranking_tie_rule 应为 {'、'.join(ranking.TIE_RULES)}，实为“{rule}”")
+    text = (str(order.value) if order else "按试点按期推进率、月报按时报送率、月报报送率依次排序，三项都相同的并列")
+    refs = "；".join(dict.fromkeys(x.ref for x in (order, tie) if x))
+    why = "；".join(x.assumed for x in (order, tie) if x and x.assumed)
+    return {"criteria": RANK_CRITERIA, "tie_rule": rule, "text": text, "ref": refs, "assumed": why or None}
 
 
 def lights(program: Program, card: pd.DataFrame) -> pd.DataFrame:
     """green / amber / red per rate column that has a target: every pilot on schedule
     (三(二)–(七)) and every pilot reporting, on time (四(五)) — 100 %, amber band from
-    the programme's amber_margin setting (targets engine)."""
+    the amber band of the programme's rate status rule (targets engine)."""
     margin = tg_mod.amber_margin(program)
     out = pd.DataFrame(index=card.index)
     for c in LIGHT_COLUMNS:
         met, gap = tg_mod.compare(card[c].to_numpy(dtype="float64"), ">=", 100.0)
         out[c] = tg_mod.status(met, gap, margin)
     return out
+
+
+def light_rule(program: Program) -> str:
+    """The lights' rule in words: every pilot on schedule / reporting on time is 100 %,
+    judged by the programme's rate rule (its band is an assumed setting)."""
+    r = program.status_rule("rate")
+    note = f"（{ASSUMED_LABEL}：{r.assumed}）" if r.assumed else f"（{r.ref}）"
+    return f"按期推进率、月报报送率、按时报送率以100%为目标，{r.text()}{note}。资金支出率、指标建成率文件未规定目标，不着色。"
 
 
 METRIC_LABELS = {"on_schedule_rate": "按期推进率", "reporting_rate": "月报报送率", "on_time_rate": "按时报送率"}
@@ -549,9 +589,10 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
     district), ``area`` naming what was summed ("全市" or the district), and a city-wide
     total (a count or amount over the city, e.g. 10 hospitals) not judged for one
     district (status ``city_total``). As:
-    - ``targets``: one row per target over the whole area (a village-level target: share
-      of villages meeting it), with threshold, status, due, whether due as of ``as_of``,
-      clause and assumption;
+    - ``targets``: one row per target over the whole area (an every-village target: the
+      share of villages meeting it, “N个行政村中M个达标” and the failing villages), with
+      threshold, status by the programme's rule for its kind, the rule, due, whether due
+      as of ``as_of``, clause and assumption;
     - ``districts``: per district × target, the district's value (indicators engine
       roll-up: summed numerators and denominators) and status; for a target every
       village must meet, the share of the district's villages meeting it (green = all);
@@ -568,56 +609,51 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
         regions = regions[mine | regions.index.isin(list(above))]
         if not mine.all():
             area = "、".join(regions.loc[tops, "name"].astype(str)) or "本账户区域"
+    from .overview import every_unit_result
     ev = tg_mod.evaluate(program, fields, region_frame=regions)
-    margin = tg_mod.amber_margin(program)
     rows = []
     for t in program.targets:  # ~14 entries
         if not t.indicator:
             continue
         e = ev[ev["target"] == t.code]
         ind = program.indicator(t.indicator)
-        if t.applies_to == "village":
-            met_n, n = int(e["met"].sum()), int(len(e))
-            value, status = (met_n / n * 100 if n else np.nan), (
-                "no_data" if not n else ("green" if met_n == n else "red"))
-            shown = f"{met_n}/{n}个村达标"
+        if t.kind == "every_unit":  # met only when every village meets it (四(一), 四(三), 三(四), 三(五))
+            res = every_unit_result(program, t, ev, regions)
+            met_n, n, status = res["met"], res["units"], res["status"]
+            value = met_n / n * 100 if n else np.nan
+            shown, failing = res["text"], res["failing_names"] + [f"{x}（未报送）" for x in res["unreported_names"]]
         else:
             value = float(e["value"].iloc[0]) if len(e) else np.nan
             status = e["status"].iloc[0] if len(e) else "no_data"
             met_n = n = None
-            shown = None
+            shown, failing = None, []
         due_state, left = _due_state(t.due.isoformat() if t.due else None, as_of)
-        rows.append({"target": t.code, "name": t.name, "indicator": t.indicator, "unit": ind.unit,
+        rows.append({"target": t.code, "name": t.name, "indicator": t.indicator, "unit": ind.unit, "kind": t.kind,
                      "level": t.applies_to, "value": value, "op": t.op, "threshold": float(t.threshold),
-                     "status": status, "villages_met": met_n, "villages": n, "shown": shown,
+                     "status": status, "villages_met": met_n, "villages": n, "shown": shown, "failing": failing,
+                     "rule": tg_mod.rule_text(program, t),
                      "due": t.due.isoformat() if t.due else None, "due_state": due_state, "days_left": left,
                      "ref": t.ref, "assumed": t.assumed})
     targets = pd.DataFrame(rows)
     district = compare_table(program, fields, regions, level="county")
     dparts = []
     for t in program.targets:
-        if not t.indicator or t.indicator not in district.columns or t.applies_to == "village":
+        if not t.indicator or t.indicator not in district.columns or t.kind == "every_unit":
             continue
         v = district[t.indicator].to_numpy(dtype="float64")
         met, gap = tg_mod.compare(v, t.op, t.threshold)
         dparts.append(pd.DataFrame({"district": district.index.to_numpy(dtype=object),
                                     "district_name": district["name"].to_numpy(dtype=object), "target": t.code,
                                     "value": v, "threshold": float(t.threshold),
-                                    "status": tg_mod.status(met, gap, margin)}))
-    vil = ev[ev["level"] == "village"].copy()
+                                    "status": tg_mod.target_status(program, t, met, gap)}))
+    vil = ev[ev["kind"] == "every_unit"].copy()
     if len(vil):
         town = ancestors(regions, vil["region"], "township")
         county = ancestors(regions, vil["region"], "county")
         vil["township_name"] = names(regions, town)
         vil["district"] = county
         vil["district_name"] = names(regions, county)
-        # a target every village must meet: per district, the share of villages meeting it
-        g = vil.assign(met_pct=vil["met"].astype("float64") * 100).groupby(["district", "district_name", "target"])
-        share = g["met_pct"].mean().reset_index()
-        met = share["met_pct"].to_numpy()
-        dparts.append(pd.DataFrame({"district": share["district"], "district_name": share["district_name"],
-                                    "target": share["target"], "value": met, "threshold": 100.0,
-                                    "status": np.where(met >= 100, "green", "red").astype(object)}))
+        dparts.append(_every_unit_by_district(vil, regions))
     districts = pd.concat(dparts, ignore_index=True) if dparts else pd.DataFrame()
     if area != "全市" and len(targets):
         # a city-wide total (10 hospitals, 56 clinics) is not a district's own target
@@ -629,6 +665,26 @@ def resettlement_targets(program: Program, fields: pd.DataFrame, regions: pd.Dat
     vals = village_values(program, fields)
     return {"targets": targets, "districts": districts, "villages": vil.reset_index(drop=True),
             "village_values": vals, "area": area, "limited": area != "全市"}
+
+
+def _every_unit_by_district(vil: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Per district × every-unit target: the share (%) of the district's villages meeting
+    it, over the villages of the region tree (an unreported village does not meet it);
+    green when all do, red when one misses it, 未报齐 (incomplete) when the others did
+    not report (targets.unit_summary's rule, for every district at once)."""
+    vv = regions[regions["level"] == "village"]
+    expected = pd.Series(ancestors(regions, pd.Series(vv.index), "county")).value_counts()
+    known = vil[vil["value"].notna()]
+    g = known.assign(met=known["met"].astype(bool), miss=~known["met"].astype(bool)).groupby(
+        ["district", "district_name", "target"])[["met", "miss"]].sum().reset_index()
+    n = g["district"].map(expected).fillna(0).to_numpy(dtype="float64")
+    n = np.maximum(n, g["met"] + g["miss"])  # villages the tree does not list still count
+    met = g["met"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n > 0, met / n * 100, np.nan)
+    status = np.select([g["miss"] > 0, met < n], ["red", "incomplete"], "green")
+    return pd.DataFrame({"district": g["district"], "district_name": g["district_name"], "target": g["target"],
+                         "value": share, "threshold": 100.0, "status": status.astype(object)})
 
 
 def ancestors(regions: pd.DataFrame, codes: pd.Series, level: str) -> np.ndarray:

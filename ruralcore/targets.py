@@ -5,10 +5,13 @@ status, due, ref, assumed.
 
 - gap: how far the value is from the threshold in the indicator's unit (percentage
   points for rates), 0 when met; for ``==`` the absolute difference.
-- status: ``green`` met; ``amber`` not met but within the programme's ``amber_margin``
-  setting of the threshold; ``red`` further away; ``no_data`` no value (missing input,
-  or a rate that cannot be rolled up because only percentages were given). A programme
-  without an ``amber_margin`` setting has no amber band.
+- status: by the programme's status rule for the target's kind (programs.StatusRule):
+  ``green`` met; ``amber`` (rates only) not met but within the rate rule's
+  ``amber_within`` points of the threshold; ``red`` otherwise; ``no_data`` no value
+  (missing input, or a rate that cannot be rolled up because only percentages were
+  given). A count, a yes/no and an every-unit target are green or red, never amber.
+- an every-unit target (kind ``every_unit``) has one row per unit; it is met over an
+  area only when every unit of the area meets it (``unit_summary``).
 - A target whose ``applies_to`` level is higher than the data's level (花垣's county
   targets over village reports) is evaluated on the roll-up (see ruralcore.indicators):
   rates from summed numerators and denominators, never averaged percentages. When the
@@ -31,9 +34,9 @@ from . import indicators as ind_mod
 from .programs import Program, Target
 from .regions import LEVEL_ORDER, program_regions
 
-STATUS_LABELS = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据"}
-COLUMNS = ["region", "region_name", "level", "target", "name", "indicator", "unit", "value", "threshold", "op",
-           "met", "gap", "status", "due", "ref", "assumed"]
+STATUS_LABELS = {"green": "达标", "amber": "接近", "red": "未达标", "incomplete": "未报齐", "no_data": "无数据"}
+COLUMNS = ["region", "region_name", "level", "target", "name", "kind", "indicator", "unit", "value", "threshold",
+           "op", "met", "gap", "status", "due", "ref", "assumed"]
 
 
 def data_level(program: Program) -> str:
@@ -45,11 +48,14 @@ def data_level(program: Program) -> str:
         return max(set(levels), key=levels.count) if levels else "village"
 
 
-def amber_margin(program: Program) -> float:
+def amber_margin(program: Program, kind: str = "rate") -> float:
+    """The amber band (percentage points) of ``kind``: only a rate rule may have one."""
+    if kind != "rate":
+        return 0.0
     try:
-        return float(program.setting("amber_margin"))
+        return float(program.status_rule("rate").amber_within or 0.0)
     except KeyError:
-        return 0.0  # no amber band unless the programme defines one
+        return 0.0  # no amber band unless the programme's rate rule defines one
 
 
 def compare(values: np.ndarray, op: str, threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -72,8 +78,57 @@ def compare(values: np.ndarray, op: str, threshold: float) -> tuple[np.ndarray, 
 
 
 def status(met: np.ndarray, gap: np.ndarray, margin: float) -> np.ndarray:
-    out = np.where(met, "green", np.where(gap <= margin, "amber", "red"))
+    """green (met) / amber (not met, within ``margin`` > 0 of the threshold) / red /
+    no_data. A margin of 0 means no amber band at all."""
+    gap = np.asarray(gap, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        near = (gap <= margin) if margin > 0 else np.zeros(gap.shape, dtype=bool)
+    out = np.where(met, "green", np.where(near, "amber", "red"))
     return np.where(np.isnan(gap), "no_data", out).astype(object)
+
+
+def target_status(program: Program, target: Target, met: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Statuses of values of ``target`` by the status rule of its kind (one unit's value
+    of an every-unit target is met or not: no band)."""
+    return status(met, gap, amber_margin(program, target.kind or "count"))
+
+
+def rule_text(program: Program, target: Target) -> str:
+    """The status rule of ``target`` in Chinese, with its clause."""
+    try:
+        r = program.status_rule(target.kind)
+    except KeyError:
+        return ""
+    return f"{r.text()}（{r.ref}）"
+
+
+def unit_summary(rows: pd.DataFrame, expected=None) -> dict:
+    """An every-unit target over an area from its per-unit rows (``region``, ``value``,
+    ``met``; one target): met only when every unit meets it. ``expected``: the unit codes
+    that should have reported (the area's units); one without a row is unreported and
+    is not known to meet it. Returns met (int), units (int), failing (the units whose
+    value misses it), unreported (codes of units without a value), status: ``red`` when
+    any unit misses it; ``incomplete`` (未报齐) when every unit with a value meets it but
+    some have none, so the area cannot be judged met; ``green`` when every unit meets
+    it; ``no_data`` when no unit has a value."""
+    have = rows[["region", "value", "met"]].copy()
+    have["region"] = have["region"].astype(str)
+    units = list(dict.fromkeys(have["region"].tolist()))
+    unreported: list[str] = []
+    if expected is not None:
+        exp = [str(c) for c in expected]
+        unreported = [c for c in exp if c not in set(units)]
+        have = have[have["region"].isin(set(exp))]
+        units = exp
+    unreported += have.loc[have["value"].isna(), "region"].tolist()  # reported without this value
+    have = have[have["value"].notna()]
+    met = int(have["met"].astype(bool).sum())
+    failing = have[~have["met"].astype(bool)]
+    n = len(units)
+    state = ("no_data" if n == 0 or have.empty else "red" if len(failing)
+             else "incomplete" if unreported else "green")
+    return {"met": met, "units": n, "failing": failing.reset_index(drop=True), "unreported": unreported,
+            "status": state}
 
 
 def _higher(a: str, b: str) -> bool:
@@ -134,7 +189,6 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
     ``region_frame``: region tree for roll-ups (default: the programme's region files).
     """
     here = level or data_level(program)
-    margin = amber_margin(program)
     parts = []
     for t in program.targets:  # ~10 entries; each one vectorised over regions
         if not t.indicator:
@@ -148,9 +202,9 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
         met, gap = compare(vals.to_numpy(), t.op, t.threshold)
         parts.append(pd.DataFrame({
             "region": vals.index.astype(str), "level": t.applies_to, "target": t.code,
-            "name": t.name, "indicator": t.indicator, "unit": ind.unit,
+            "name": t.name, "kind": t.kind, "indicator": t.indicator, "unit": ind.unit,
             "value": vals.to_numpy(dtype="float64"), "threshold": float(t.threshold), "op": t.op,
-            "met": met, "gap": gap, "status": status(met, gap, margin),
+            "met": met, "gap": gap, "status": target_status(program, t, met, gap),
             "due": t.due.isoformat() if t.due else None, "ref": t.ref, "assumed": t.assumed,
         }))
     if not parts:

@@ -188,12 +188,21 @@ def evaluate(program: Program | str, values: pd.DataFrame, scenario: Scenario,
     return {"village": village, "table": table, "counts": award_counts(before, after)}
 
 
+COUNT_LABELS = {"excellent": "优秀", "qualified": "达标（不含优秀）", "not_qualified": "未达标",
+                "passed": "达标（≥80分，含优秀）"}
+
+
 def award_counts(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Villages per award before and after: rows 优秀/达标/未达标, columns 当前/假设."""
-    idx = list(scoring.AWARD_LABELS.values())
-    b = before["award_label"].value_counts().reindex(idx, fill_value=0)
-    a = after["award_label"].value_counts().reindex(idx, fill_value=0)
-    return pd.DataFrame({"当前": b.astype("int64"), "假设": a.astype("int64")})
+    """Villages per award before and after: rows 优秀 / 达标（不含优秀） / 未达标, which add up
+    to all villages, then 达标（含优秀） (优秀 + 达标: every village at or above the pass
+    score), so a count is never shown under the name of another; columns 当前/假设."""
+    codes = list(scoring.AWARDS)
+    b = before["award"].astype(str).value_counts().reindex(codes, fill_value=0)
+    a = after["award"].astype(str).value_counts().reindex(codes, fill_value=0)
+    out = pd.DataFrame({"当前": b.astype("int64"), "假设": a.astype("int64")})
+    out.loc["passed"] = out.loc["excellent"] + out.loc["qualified"]
+    out.index = [COUNT_LABELS[c] for c in out.index]
+    return out
 
 
 def compare_scenarios(program: Program | str, a: Scenario, b: Scenario, values_a: pd.DataFrame,

@@ -151,7 +151,8 @@ def test_targets_json(tmp_path, capsys):
                             "status", "ref", "due"}
     got = {(r["target"], r["region"]): r for r in rows}
     b = got[("coverage_4g_all", "乙村")]
-    assert (b["value"], b["threshold"], b["met"], b["gap"], b["status"]) == (90.0, 100.0, False, 10.0, "amber")
+    # 一(一) every village 100 %: a village at 90 % is short (red), never 接近
+    assert (b["value"], b["threshold"], b["met"], b["gap"], b["status"]) == (90.0, 100.0, False, 10.0, "red")
     county = [r for r in rows if r["target"] == "home_broadband_county"]
     assert len(county) == 1 and county[0]["value"] == pytest.approx(32.0)  # (50+270)/1000
     assert county[0]["met"] is False and county[0]["gap"] == pytest.approx(8.0)
@@ -162,6 +163,8 @@ def test_targets_table(tmp_path, capsys):
     f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n")
     code, out, _ = run(capsys, "targets", "huayuan-2019", "--values", f)
     assert code == 0 and "目标值" in out and "达标" in out and "无数据" in out
+    # the colours' rules are defaults, said so with their clauses
+    assert "判定规则（文件未规定，系统默认）" in out and "比率目标：达到目标值为绿" in out and "（五(四)）" in out
 
 
 def test_milestones_json_and_bad_date(capsys):

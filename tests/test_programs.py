@@ -52,8 +52,9 @@ def test_common_settings(pid):
     p = load_program(pid)
     assert 1 <= p.setting("report_due_day") <= 28
     assert p.setting("report_level") in {"village", "township", "pilot"}
-    margin = next(s for s in p.settings if s.code == "amber_margin")
-    assert margin.is_assumed  # no document defines traffic lights
+    # no document defines traffic lights: every status rule is a labelled default
+    assert p.status_rules and all(r.is_assumed for r in p.status_rules)
+    assert p.status_rule("rate").amber_within == 10
 
 
 @pytest.mark.parametrize("pid", IDS)

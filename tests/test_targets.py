@@ -32,7 +32,8 @@ def test_village_targets_met_gap_and_status():
     assert a["value"] == 100 and bool(a["met"]) and a["gap"] == 0 and a["status"] == "green"
     b = r.loc[("coverage_4g_all", "村B")]  # 9 of 10 natural villages: 90 %, 10 points short
     assert b["value"] == 90 and not b["met"] and b["gap"] == pytest.approx(10)
-    assert b["status"] == "amber"  # amber_margin = 10 (assumed setting)
+    # 一(一) “所有村…覆盖率达100%”: a village's own value is met or not, never 接近
+    assert b["status"] == "red" and b["kind"] == "every_unit"
     c = r.loc[("coverage_4g_all", "村C")]  # 2 of 5: 40 %, 60 points short
     assert c["status"] == "red" and c["gap"] == pytest.approx(60)
     assert a["due"] == "2019-07-31" and a["ref"] == "一(一)" and a["threshold"] == 100
@@ -77,7 +78,7 @@ def test_compare_operators():
 
 def test_summary_counts_statuses():
     s = tg.summary(tg.evaluate(P, villages())).set_index("target")
-    assert s.loc["coverage_4g_all", ["green", "amber", "red"]].tolist() == [1, 1, 1]
+    assert s.loc["coverage_4g_all", ["green", "amber", "red"]].tolist() == [1, 0, 2]  # every village: no amber
 
 
 def test_every_programme_file_evaluates():

@@ -4,6 +4,7 @@ account's region: a township officer starts at its township, a village reporter 
 village (the ranks shown stay county-wide)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +12,7 @@ from dashboards.ui import charts, data, tables
 from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.tiles import OP_TEXT
 from ruralcore import overview as ov
+from ruralcore import scoring
 from ruralcore.fmt import date_zh, period_zh, value_with_unit
 from ruralcore.programs import ASSUMED_LABEL
 
@@ -90,6 +92,8 @@ st.query_params["program"] = program.id
 st.query_params["period"] = period
 
 ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric is not None else None
+# enough decimals that villages with different awards never show the same score
+score_decimals = scoring.shown_decimals(ranked["score"], ranked["award"]) if ranked is not None else 1
 
 
 def county_view() -> None:
@@ -119,12 +123,14 @@ def township_view() -> None:
                        _fmt_values(vals, [c for c in codes if c in vals.columns])], axis=1)
     if ranked is not None:
         r = ranked.set_index("region").reindex(vals.index)
-        table.insert(1, "得分", r["score"].round(1).to_numpy())
-        table.insert(2, "名次", r["rank"].to_numpy())
+        table.insert(1, "得分", scoring.truncate(r["score"], score_decimals))
+        table.insert(2, "名次", r["rank_label"].to_numpy())
         table.insert(3, "等次", r["award_label"].to_numpy())
-        table = table.sort_values("名次", kind="stable")
+        table = table.iloc[np.argsort(r["rank"].to_numpy(), kind="stable")]
     st.caption(f"点击一行，或在上方选择{ov.level_name(here)}，查看详情。")
-    ev = tables.dataframe(table, key="dd_units", style=tables.award_colours() if ranked is not None else None,
+    colour = tables.award_colours()
+    style = (lambda sty: colour(sty).format(f"{{:.{score_decimals}f}}", subset=["得分"])) if ranked is not None else None
+    ev = tables.dataframe(table, key="dd_units", style=style,
                           on_select="rerun", selection_mode="single-row")
     rows = getattr(getattr(ev, "selection", None), "rows", None)
     if rows:
@@ -141,8 +147,9 @@ def unit_view() -> None:
     if ranked is not None:
         r = ranked[ranked["region"] == unit].iloc[0]
         c1, c2, c3 = st.columns(3)
-        c1.metric("得分", f"{r['score']:.1f} 分")
-        c2.metric("名次", f"第 {int(r['rank'])} 名 / {len(ranked)}")
+        c1.metric("得分", f"{scoring.truncate([r['score']], score_decimals)[0]:.{score_decimals}f} 分")
+        tie = "（并列）" if r["rank_label"].endswith("（并列）") else ""
+        c2.metric("名次", f"第 {int(r['rank'])} 名{tie} / {len(ranked)}")
         c3.metric("等次", r["award_label"])
     det = ov.region_detail(program, cur, unit, d.regions)
     here_targets = det["target_level"].isin([here]) | det["target_level"].isna()

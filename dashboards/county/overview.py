@@ -11,6 +11,7 @@ from dashboards.ui import charts, data, tables, tiles
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from ruralcore import overview as ov
+from ruralcore import scoring
 from ruralcore.scope import keep_visible
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.milestone_records import done_dates
@@ -121,8 +122,10 @@ def panel_compare() -> None:
     code = _chosen_indicator("ov_compare_ind", codes)
     shown = ov.laggards(comp, code, info.at[code, "op"])
     which = f"各{ov.level_name(level)}" if len(shown) == len(comp) else f"最落后的 {len(shown)} 个{ov.level_name(level)}"
-    fig = charts.compare_bars(shown["name"], shown[code], info.at[code, "threshold"], info.at[code, "op"],
-                              f"{info.at[code, 'name']}：{which}（红虚线为目标，{info.at[code, 'ref']}）",
+    threshold, op = ov.compare_target(info, code, level)  # a count set for another level is not drawn
+    line = "红虚线为目标" if threshold is not None else f"目标不按{ov.level_name(level)}考核"
+    fig = charts.compare_bars(shown["name"], shown[code], threshold, op,
+                              f"{info.at[code, 'name']}：{which}（{line}，{info.at[code, 'ref']}）",
                               info.at[code, "unit"])
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_compare")
     if len(shown) < len(comp):
@@ -142,22 +145,26 @@ def panel_ranking() -> None:
     r = program.rubric
     st.subheader("村排名（计分办法）")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("参评村", f"{len(ranked)} 个")
+    missing = ov.unreported_units(program, cur, d.regions)  # not reported this month: not ranked
+    c1.metric("参评村", f"{len(ranked)} 个", help=f"本月未报送、不参评：{'、'.join(missing)}" if missing else None)
     c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
     c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
     c4.metric("未达标", f"{counts['not_qualified']} 个")
     n = (7 if st.session_state.get("slideshow") else 12) if big else 20
-    show = ranked.head(n)
+    show = ov.top_with_ties(ranked, n)  # a tie at the n-th place is shown whole
+    dec = scoring.shown_decimals(ranked["score"], ranked["award"])  # two awards never read alike
     table = pd.DataFrame({
-        "名次": show["rank"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
-        "得分": show["score"].round(1).to_numpy(), "等次": show["award_label"].to_numpy(),
+        "名次": show["rank_label"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
+        "得分": scoring.truncate(show["score"], dec), "等次": show["award_label"].to_numpy(),
     })
-    tables.show(table, "ranking_table", max_rows=n, style=tables.award_colours(),
-                column_config={"得分": st.column_config.NumberColumn(format="%.1f 分")})
+    colour = tables.award_colours()
+    tables.show(table, "ranking_table", max_rows=len(show),
+                style=lambda sty: colour(sty).format(f"{{:.{dec}f}} 分", subset=["得分"]))
     where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
-    top = f"前 {n} 名，" if len(ranked) > n else ""
-    st.caption(f"{where}{top}共 {len(ranked)} 个村；各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，"
-               f"条款 {r.ref}。")
+    top = f"前 {n} 名（含并列），" if len(ranked) > len(show) else ""
+    absent = f"本月未报送、不参评的村{len(missing)}个：{'、'.join(missing)}；" if missing else ""
+    st.caption(f"{where}{top}共 {len(ranked)} 个村参评；{absent}{scoring.tie_rule_text(r)}"
+               f"各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，条款 {r.ref}。")
 
 
 def panel_heatmap() -> None:

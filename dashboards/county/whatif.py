@@ -227,10 +227,10 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     table = ev["table"]
     counts = ev["counts"]
     st.subheader("三、全县评定：当前与假设")
-    ex, qu = counts.loc["优秀"], counts.loc["达标"]
+    ex, passed = counts.loc["优秀"], counts.iloc[3]  # 达标（≥80分，含优秀）
     c = st.columns(3)
     c[0].metric("优秀村（当前→假设）", f"{ex['当前']} → {ex['假设']}个")
-    c[1].metric("达标村（≥80分，含优秀）", f"{ex['当前'] + qu['当前']} → {ex['假设'] + qu['假设']}个")
+    c[1].metric(f"{counts.index[3]}村", f"{passed['当前']} → {passed['假设']}个")
     c[2].metric("未达标村", f"{counts.loc['未达标', '当前']} → {counts.loc['未达标', '假设']}个")
 
     table = keep_visible(table, seen, "region")  # other villages' scores are not this account's to see
@@ -250,7 +250,8 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
             st.dataframe(view, hide_index=True, width="stretch", key="wi_changes")
     with right:
         st.markdown("**各评定的村数：当前与假设**")
-        st.plotly_chart(award_chart(counts), key="wi_chart", theme=None, config={"displayModeBar": False})
+        # the bars are the three awards, which add up to every village (达标 here without 优秀)
+        st.plotly_chart(award_chart(counts.iloc[:3]), key="wi_chart", theme=None, config={"displayModeBar": False})
         st.caption("每组左侧浅色柱为当前，右侧深色柱为假设。")
 
     with st.expander("排名对比（按假设名次，前30名" + ("，仅本辖区的村，名次为全县排名）" if partial else "）"),

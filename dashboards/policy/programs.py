@@ -29,8 +29,12 @@ def _table(rows, cols):
     st.dataframe(df[[c for c in cols if c in df]].rename(columns=cols), hide_index=True, use_container_width=True)
 
 
+for row in s["targets"]:  # each target names the rule that colours it (listed under 判定规则)
+    row["rule"] = row["status_rule"]["name"] if row["status_rule"] else "不考核（无量化指标）"
 for title, key, cols in [
-    ("目标", "targets", {"name": "目标", "op": "比较", "threshold": "目标值", "due": "期限", "ref": "条款", "assumed": "说明"}),
+    ("判定规则（红黄绿灯）", "status_rules", {"name": "目标类别", "text": "规则", "ref": "条款", "assumed": "说明"}),
+    ("目标", "targets", {"name": "目标", "op": "比较", "threshold": "目标值", "rule": "判定规则", "due": "期限", "ref": "条款",
+                        "assumed": "说明"}),
     ("里程碑", "milestones", {"name": "里程碑", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
     ("资金规则", "funding", {"name": "规则", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
     ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "ref": "条款"}),

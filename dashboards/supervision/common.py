@@ -19,7 +19,7 @@ from ruralcore.fmt import date_zh
 STEP_COLORS = {"on_time": "#d7f0dc", "late": "#fff1c2", "overdue": "#f8c9c9", "not_due": "#f2f2f2"}
 STEP_MARK = {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}
 REPORT_COLORS = {"按时": "#d7f0dc", "迟报": "#fff1c2", "未报": "#f8c9c9"}
-LIGHT_BG = {"green": "#d7f0dc", "amber": "#fff1c2", "red": "#f8c9c9", "no_data": "#f2f2f2"}
+LIGHT_BG = {"green": "#d7f0dc", "amber": "#fff1c2", "red": "#f8c9c9", "incomplete": "#e4e4e4", "no_data": "#f2f2f2"}
 LAGGARD_PAGE = "supervision/laggards.py"
 
 
@@ -42,9 +42,11 @@ def supervised_for(url: str, token: str, program_id: str, period: str, as_of: dt
     return sv.within(supervised(url, token, program_id, period, as_of), seen)
 
 
-def setup(title: str):
+def setup(title: str, data_date: bool = True):
     """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or
-    stops. The result holds only the pilots the signed-in account reads (sv.within)."""
+    stops. The result holds only the pilots the signed-in account reads (sv.within).
+    ``data_date``: the as-of date starts at the data's date for the newest month
+    (sv.default_as_of); False: at the month's end (a circular reports on its month)."""
     actor = page_setup(title, "supervision", programs_allowed=pages.pilot_programs())
     program = current_program()
     url, token = ui_data.url(), ui_data.token()
@@ -56,10 +58,10 @@ def setup(title: str):
     period = period_picker(d.periods, key="sv_period")
     if period is None:
         st.stop()
-    end = sv.period_end(period)
+    start = sv.default_as_of(d, period) if data_date else sv.period_end(period)
     with st.sidebar:
-        as_of = st.date_input("进度截至日期", value=end, key=f"sv_as_of_{period}", format="YYYY-MM-DD",
-                              help="节点是否按时、逾期按此日期判断；默认所选月份最后一天")
+        as_of = st.date_input("进度截至日期", value=start, key=f"sv_as_of_{period}", format="YYYY-MM-DD",
+                              help="节点是否按时、逾期按此日期判断；默认为数据截至日（最新月份）或所选月份最后一天")
     res = supervised_for(url, token, program.id, period, as_of, actor.role, actor.region)
     if res["limited"]:
         st.caption(f"只显示{actor.name}（{actor.role_label}）管辖区域内的试点；县区排名为全市排名。")

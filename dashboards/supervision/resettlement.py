@@ -15,7 +15,8 @@ from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.programs import ASSUMED_LABEL
 
-STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "city_total": "全市合计目标"}
+STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "incomplete": "未报齐", "no_data": "无数据",
+             "city_total": "全市合计目标"}
 RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
 
 def district_unit(target: str, name: str, unit: str, per_village: bool) -> str:
@@ -76,6 +77,12 @@ st.dataframe(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else
 no_data = t[t["status"] == "no_data"]
 if len(no_data):
     st.caption("无数据：" + "、".join(no_data["name"]) + "：本月没有可计算该项的填报值。")
+failing = t[t["failing"].map(len) > 0]
+if len(failing):  # an every-village target names the villages that keep it from being met
+    with st.expander(f"每村须达到的目标：未达标或未报送的村（{len(failing)}项目标）"):
+        for r in failing.itertuples():
+            st.markdown(f"**{r.name}**（{r.shown}）：" + "、".join(r.failing))
+st.caption("判定规则：" + "；".join(dict.fromkeys(t["rule"])) + f"（{ASSUMED_LABEL}，见“政策文件与规则”）。")
 
 st.subheader("分县（市）区")
 st.caption("每村须达到的目标（宽带、信息服务站、高级人才、带头人、一户一档）显示该县（市）区达标村的比例（%）；"

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, rag_css, setup, step_styler, wan
 from dashboards.ui import tables
 from ruralcore import supervision as sv
+from ruralcore.programs import ASSUMED_LABEL
 
 d, period, as_of, res = setup("县区评分")
 card, lights = res["scorecard"], res["lights"]
@@ -16,7 +17,7 @@ refs = sv.light_refs(d.program)
 
 COLS = {"on_schedule_rate": "按期推进率（%）", "reporting_rate": "月报报送率（%）", "on_time_rate": "按时报送率（%）"}
 view = pd.DataFrame({
-    "排名": card["rank"].map(lambda r: "—" if pd.isna(r) else str(int(r))), "县（市、区）": card["county_name"], "试点数": card["pilots"],
+    "排名": card["rank_label"], "县（市、区）": card["county_name"], "试点数": card["pilots"],
     "按期推进": card["on_schedule"], COLS["on_schedule_rate"]: card["on_schedule_rate"].round(1),
     "应报": card["expected"], "迟报": card["late"], "未报": card["missing"],
     COLS["reporting_rate"]: card["reporting_rate"].round(1), COLS["on_time_rate"]: card["on_time_rate"].round(1),
@@ -39,9 +40,11 @@ def _style(frame: pd.DataFrame) -> pd.DataFrame:
 styled = view.style.apply(_style, axis=None).format(
     {c: "{:.1f}" for c in [*COLS.values(), "支出率（%）", "指标建成率（%）"]} |
     {"资金到位（万元）": "{:,.2f}", "累计支出（万元）": "{:,.2f}"}, na_rep="—")
-st.caption("绿：达到100%；黄：差距在黄灯区间内；红：差距更大。依据：按期推进 " + refs["on_schedule_rate"] +
-           "；月报 " + refs["reporting_rate"] + "。资金支出率、指标建成率文件未规定目标，不着色。"
-           "点击县（市、区）所在行或任一单元格，展开该县试点。" +
+rank_rule = sv.ranking_rule(d.program)
+st.caption(f"排名：{rank_rule['text']}" + (f"（{ASSUMED_LABEL}，{rank_rule['ref']}）。" if rank_rule["assumed"] else "。")
+           + f"灯色：{sv.light_rule(d.program)}")
+st.caption("依据：按期推进 " + refs["on_schedule_rate"] +
+           "；月报 " + refs["reporting_rate"] + "。点击县（市、区）所在行或任一单元格，展开该县试点。" +
            (f"末行“{sv.CITY_REFERENCE}”为全市合计，仅作对照。" if res["limited"] else ""))
 event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
                      selection_mode=["single-row", "single-cell"], **tables.fit(len(view)),

@@ -12,7 +12,7 @@ from ruralcore.programs import ASSUMED_LABEL
 
 from .theme import RAG_COLORS
 
-STATUS_TEXT = {"green": "达标", "amber": "接近目标", "red": "落后", "no_data": "无数据"}
+STATUS_TEXT = {"green": "达标", "amber": "接近目标", "red": "落后", "incomplete": "未报齐", "no_data": "无数据"}
 OP_TEXT = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 
@@ -50,10 +50,12 @@ def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
                           delta_arrow="off" if delta and delta.startswith("持平") else "auto")
                 need = f"目标 {OP_TEXT.get(row['op'], row['op'])} {value_with_unit(row['threshold'], row['unit'])}"
                 due = f"，期限 {date_zh(row['due'])}" if row["due"] else ""
-                met = ""
-                if row["regions"] is not None and not (isinstance(row["regions"], float) and math.isnan(row["regions"])):
-                    met = f"<br>已报送的{int(row['regions'])}个中达标{int(row['met_regions'])}个"
+                met = f"<br>{escape(row['units_text'])}" if row.get("units_text") else ""
                 assumed = f"<br><i>{ASSUMED_LABEL}</i>" if row["assumed"] else ""
                 # programme-file text is escaped: only our own tags reach the HTML
-                st.markdown(f"{badge(row['status'])} {escape(need + due)}（{escape(str(row['ref']))}）{met}{assumed}",
-                            unsafe_allow_html=True)
+                st.markdown(f"{badge(row['status'])} {escape(need + due)}（{escape(str(row['ref']))}）"
+                            f"{met}{assumed}", unsafe_allow_html=True, help=row.get("rule") or None)
+                failing = list(row.get("failing") or []) + [f"{n}（未报送）" for n in row.get("unreported") or []]
+                if failing:
+                    with st.expander(f"未达标或未报送的{len(failing)}个"):
+                        st.markdown("、".join(failing))

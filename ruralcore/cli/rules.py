@@ -5,7 +5,7 @@ import typer
 
 from .. import workdays as wd
 from ..errors import InputError, Problem
-from ..programs import ASSUMED_LABEL, all_programs, load_program
+from ..programs import ASSUMED_LABEL, TARGET_KIND_NAMES, all_programs, load_program
 from . import app
 from .common import echo_json, echo_table, parse_date, parse_int
 
@@ -38,19 +38,36 @@ def _entries(items, cols):
     return out
 
 
+def _rule(p, kind: str | None) -> dict | None:
+    """A target's status rule: its kind, the rule in words, the amber band, clause, reason."""
+    if not kind:
+        return None
+    try:
+        r = p.status_rule(kind)
+    except KeyError:
+        return None
+    return {"kind": r.kind, "name": TARGET_KIND_NAMES[r.kind], "text": r.text(), "amber_within": r.amber_within,
+            "ref": r.ref, "assumed": r.assumed}
+
+
 def program_summary(program_id: str) -> dict:
-    """Everything a programme fixes, each entry with its ref (shared by CLI and pages)."""
+    """Everything a programme fixes, each entry with its ref (shared by CLI and pages).
+    Every target carries its status rule (``status_rule``: kind, rule, clause, reason)."""
     p = load_program(program_id)
     rubric = None
     if p.rubric:
         rubric = p.rubric.model_dump(mode="json")
+    targets = _entries(p.targets, ["code", "name", "indicator", "op", "threshold", "kind", "applies_to", "scope", "due"])
+    for row, t in zip(targets, p.targets):
+        row["status_rule"] = _rule(p, t.kind)
     return {
         "id": p.id,
         "meta": p.meta.model_dump(mode="json"),
+        "status_rules": [_rule(p, r.kind) for r in p.status_rules],
         "settings": _entries(p.settings, ["code", "name", "value"]),
         "fields": _entries(p.fields, ["code", "name", "unit", "kind", "level"]),
         "indicators": _entries(p.indicators, ["code", "name", "unit", "kind", "level", "numerator", "denominator", "fields"]),
-        "targets": _entries(p.targets, ["code", "name", "indicator", "op", "threshold", "applies_to", "scope", "due"]),
+        "targets": targets,
         "milestones": _entries(p.milestones, ["code", "name", "start", "due", "recurring", "responsible"]),
         "quotas": [q.model_dump(mode="json") for q in p.quotas],
         "funding": _entries(p.funding, ["code", "name", "kind", "amount_yuan", "unit", "uses", "payable_after"]),
@@ -77,12 +94,15 @@ def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan
     sections = [
         ("设置", "settings", {"code": "代码", "name": "名称", "value": "值", "ref": "条款", "assumed": "说明"}),
         ("指标", "indicators", {"code": "代码", "name": "名称", "unit": "单位", "level": "层级", "ref": "条款"}),
-        ("目标", "targets", {"code": "代码", "name": "名称", "op": "比较", "threshold": "目标值", "applies_to": "考核层级", "due": "期限", "ref": "条款", "assumed": "说明"}),
+        ("判定规则（红黄绿灯）", "status_rules", {"name": "目标类别", "text": "规则", "ref": "条款", "assumed": "说明"}),
+        ("目标", "targets", {"code": "代码", "name": "名称", "op": "比较", "threshold": "目标值", "applies_to": "考核层级", "rule": "判定规则", "due": "期限", "ref": "条款", "assumed": "说明"}),
         ("里程碑", "milestones", {"code": "代码", "name": "名称", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
         ("资金规则", "funding", {"code": "代码", "name": "名称", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
         ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "due": "期限", "ref": "条款"}),
         ("填报上限（超过即拒绝导入）", "bounds", {"name": "字段", "max": "上限", "unit": "单位", "ref": "条款", "assumed": "说明", "note": "备注"}),
     ]
+    for row in s["targets"]:
+        row["rule"] = row["status_rule"]["name"] if row["status_rule"] else ""
     for title, key, headers in sections:
         if s[key]:
             typer.echo("")

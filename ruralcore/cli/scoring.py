@@ -31,7 +31,10 @@ def score_cmd(program: str = typer.Argument(..., help="方案编号，如 huayua
     if json_:
         echo_json(out[["region", "score", "rank", "award"]])
         return
-    echo_table(out.assign(score=out["score"].round(2)),
+    dec = sc.shown_decimals(out["score"], out["award"], least=2)  # two awards never read alike
+    from ..ranking import rank_labels
+    echo_table(out.assign(score=[f"{v:.{dec}f}" for v in sc.truncate(out["score"], dec)],
+                          rank=rank_labels(out["rank"])),
                {"rank": "名次", "region": "村（社区）", "score": "得分", "award_label": "评定"},
                title=f"【{p.meta.short_title} 计分结果】")
     counts = out["award"].value_counts()
@@ -72,6 +75,9 @@ def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huay
                title=f"【{p.meta.short_title} 目标达成】")
     if missing:
         typer.echo(f"注：文件中没有这些指标的数据，相应目标显示为无数据：{'、'.join(missing)}")
+    kinds = list(dict.fromkeys(out["kind"]))
+    typer.echo(f"判定规则（{ASSUMED_LABEL}）：" + "；".join(
+        f"{p.status_rule(k).text()}（{p.status_rule(k).ref}）" for k in kinds))
     if (out["status"] == "no_data").any() and (out["level"] != level).any():
         typer.echo("注：汇总到上级的比率指标需要分子分母字段（如 households、broadband_households），"
                    "只有百分比时不能求平均，显示为无数据。")

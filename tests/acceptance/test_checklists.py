@@ -93,9 +93,15 @@ def test_huayuan_village_eight_aspects_and_pass_line():
     full = pd.Series({c: 100.0 for c in codes}, name="V1")
     cl = checklists.village_checklist(H, full)
     assert (cl["group"] == "评分方面").sum() == 8
-    assert cl.set_index("item").at["score", "value"] == "100.0分" and checklists.passed(cl)
+    assert cl.set_index("item").at["score", "value"] == "100.00分" and checklists.passed(cl)
     low = full.copy()
     low[[i.code for i in H.rubric.aspects[0].indicators]] = 0  # lose the 20 points of “双百工程”
     low[[i.code for i in H.rubric.aspects[1].indicators]] = 0  # and the 15 of 移动手机使用
     f = checklists.failures(checklists.village_checklist(H, low))
-    assert f["reason"].tolist() == ["总分65.0分，低于合格线80分"]
+    assert f["reason"].tolist() == ["总分65.00分，低于合格线80分"]
+    # 计分须达到80分以上: a total just below the line is cut, never rounded up to “80.00分”
+    near = full.copy()
+    near["home_broadband"] = 39.99  # 15 × 39.99 / 40 = 14.99625 of the 宽带接入 aspect's 15 points
+    near[[i.code for i in H.rubric.aspects[0].indicators]] = 0  # lose 双百工程's 20: 79.99625 in all
+    cl = checklists.village_checklist(H, near).set_index("item")
+    assert cl.at["score", "value"] == "79.99分" and cl.at["score", "result"] == "fail"

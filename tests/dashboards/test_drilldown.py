@@ -48,16 +48,18 @@ def test_county_to_township_to_village(app_test, demo_engine):
     period = at.sidebar.selectbox(key="period").value
     prog, wide, scored = _scored(demo_engine, period)
     mine = scored.set_index("region").loc[villages.index]
-    assert table.set_index("村")["得分"].round(1).sort_index().tolist() == \
-        mine.set_index(villages.loc[mine.index, "name"])["score"].round(1).sort_index().tolist()
+    dec = scoring.shown_decimals(scored["score"], scored["award"])  # two awards never read alike
+    assert table.set_index("村")["得分"].sort_index().tolist() == \
+        scoring.truncate(mine.set_index(villages.loc[mine.index, "name"])["score"].sort_index(), dec).tolist()
 
     village = villages.index[0]
     at.selectbox(key="dd_unit").set_value(village).run()
     _clean(at)
     row = scored.set_index("region").loc[village]
     shown = {m.label: m.value for m in at.metric}
-    assert shown["得分"] == f"{row['score']:.1f} 分"
-    assert shown["名次"] == f"第 {int(row['rank'])} 名 / {len(scored)}"
+    assert shown["得分"] == f"{scoring.truncate([row['score']], dec)[0]:.{dec}f} 分"
+    tie = "（并列）" if (scored["rank"] == row["rank"]).sum() > 1 else ""
+    assert shown["名次"] == f"第 {int(row['rank'])} 名{tie} / {len(scored)}"
     assert shown["等次"] == row["award_label"]
 
     detail = _table(at, "本月值").set_index("指标")
@@ -223,8 +225,8 @@ def test_township_table_prints_one_decimal_and_monthly_header_is_chinese(app_tes
     assert pct
     for c in pct:  # "99.9", never "99.900000"
         assert shown[c].str.fullmatch(r"\d+\.\d|—").all(), shown[c].tolist()
-    assert shown["名次"].str.fullmatch(r"\d+").all()
-    assert shown["得分"].str.fullmatch(r"\d+\.\d").all()
+    assert shown["名次"].str.fullmatch(r"\d+(（并列）)?").all()
+    assert shown["得分"].str.fullmatch(r"\d+\.\d+").all()
 
     village = regions[(regions["parent"] == town) & (regions["level"] == "village")].index[0]
     at.selectbox(key="dd_unit").set_value(village).run()

@@ -47,8 +47,14 @@ def test_huayuan_tiles_equal_engine_values(app_test, demo_engine):
     assert {t.name for t in prog.targets if t.indicator} <= set(shown)
     md = " ".join(m.value for m in at.markdown)
     assert "目标 ≥ 40.0%" in md and "一(二)" in md
-    # a per-village target counts the villages that reported (one demo village did not)
-    assert f"已报送的{wide['households'].notna().sum()}个中达标" in md
+    # 一(一) “全县所有村”: every village of the county counts, the one that did not report too
+    villages = ov.region_frame(demo_engine, "huayuan-2019").query("level == 'village'")
+    assert len(villages) == wide['households'].notna().sum() + 1  # one demo village did not report
+    assert f"{len(villages)}个村中" in md and "1个未报送" in md
+    tiles = ov.target_tiles(prog, ov.load_month(demo_engine, prog.id, period), None,
+                            ov.region_frame(demo_engine, prog.id)).set_index("target")
+    assert tiles.at["coverage_4g_all", "status"] == "red"  # some village below 100 %: never 接近
+    assert any(e.label.startswith("未达标或未报送的") for e in at.expander)
 
 
 def test_huayuan_tile_delta_is_change_since_last_month(app_test, demo_engine):
@@ -80,9 +86,18 @@ def test_huayuan_ranking_counts_match_scoring(app_test, demo_engine):
     assert excellent >= min(10, qualified)  # top 10 (ties included) among the qualified
     table = next(df.value for df in at.dataframe if "等次" in df.value.columns)
     top = scored.sort_values(["rank", "region"]).head(len(table))
-    assert table["得分"].tolist() == top["score"].round(1).tolist()
+    dec = scoring.shown_decimals(scored["score"], scored["award"])
+    assert table["得分"].tolist() == scoring.truncate(top["score"], dec).tolist()
     assert set(table["等次"]) <= {"优秀", "达标", "未达标"}
     assert (table.loc[table["得分"] < 80, "等次"] == "未达标").all()
+    # 三(二) 前10名 优秀: two awards never read the same score (the demo's 10th and 11th
+    # villages scored 99.934 and 99.901, both shown “99.9 分” on today's main)
+    assert table.groupby("得分")["等次"].nunique().max() == 1 and dec >= 2
+    # ties share a rank and say 并列 (the demo's nine villages at 100 分)
+    assert table["名次"].iloc[0] == "1（并列）" and (table["名次"] == "1（并列）").sum() == (scored["rank"] == 1).sum()
+    # one demo village did not report: it is named, not silently missing from 参评村
+    absent = ov.unreported_units(prog, _wide(demo_engine, prog.id, period), ov.region_frame(demo_engine, prog.id))
+    assert len(absent) == 1 and any(f"本月未报送、不参评的村1个：{absent[0]}" in c.value for c in at.caption)
 
 
 def test_overview_panels_per_programme(app_test):

@@ -85,7 +85,7 @@ def test_township_officer_overview_shows_only_its_township(app_test, demo_engine
     ranked = _county_ranking(demo_engine, period).loc[mine.index]
     assert sorted(table["村"]) == sorted(names)
     by_name = ranked.set_index(names.loc[ranked.index].to_numpy())["rank"]
-    assert table.set_index("村")["名次"].to_dict() == by_name.loc[table["村"]].to_dict()
+    assert table.set_index("村")["名次"].map(_rank).to_dict() == by_name.loc[table["村"]].to_dict()
     assert shown["参评村"] == f"{len(mine)} 个"
     assert any("名次为全县排名，仅显示本账户辖区的村" in c.value for c in at.caption)
 
@@ -117,7 +117,7 @@ def test_township_officer_drilldown_starts_at_its_township(app_test, demo_engine
     table = next(df.value for df in at.dataframe if "村" in df.value.columns)
     assert sorted(table["村"]) == sorted(regions.loc[mine, "name"])
     ranked = _county_ranking(demo_engine, period)
-    assert table.set_index("村")["名次"].to_dict() == \
+    assert table.set_index("村")["名次"].map(_rank).to_dict() == \
         ranked.loc[mine].set_index(regions.loc[mine, "name"].to_numpy())["rank"].to_dict()
     # a village of another township is not offered
     assert len(at.selectbox(key="dd_unit").options) == len(mine) + 1
@@ -132,7 +132,7 @@ def test_village_reporter_ranking_lists_only_its_village(app_test, demo_engine):
     table = next(df.value for df in at.dataframe if "等次" in df.value.columns)
     ranked = _county_ranking(demo_engine, period)
     assert table["村"].tolist() == [regions.at[village, "name"]]
-    assert table["名次"].tolist() == [ranked.at[village, "rank"]]  # the county-wide rank
+    assert table["名次"].map(_rank).tolist() == [ranked.at[village, "rank"]]  # the county-wide rank
     assert ranked.at[village, "rank"] <= len(ranked)
     # drill-down: starts at the village itself
     at.switch_page(DRILL)
@@ -140,7 +140,8 @@ def test_village_reporter_ranking_lists_only_its_village(app_test, demo_engine):
     _clean(at)
     assert at.selectbox(key="dd_unit").value == village
     shown = {m.label: m.value for m in at.metric}
-    assert shown["名次"] == f"第 {int(ranked.at[village, 'rank'])} 名 / {len(ranked)}"
+    tie = "（并列）" if (ranked["rank"] == ranked.at[village, "rank"]).sum() > 1 else ""
+    assert shown["名次"] == f"第 {int(ranked.at[village, 'rank'])} 名{tie} / {len(ranked)}"
 
 
 def test_rongshui_county_admin_is_not_offered_huayuan(app_test):
@@ -154,3 +155,8 @@ def test_rongshui_county_admin_is_not_offered_huayuan(app_test):
     _clean(at)
     assert at.session_state["program"] == "rongshui-2019"
     assert not any("花垣" in c.value for c in at.caption)
+
+
+def _rank(label) -> int:
+    """The rank number of a label “3” or “1（并列）”."""
+    return int(str(label).split("（")[0])

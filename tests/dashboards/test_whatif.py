@@ -412,3 +412,19 @@ def test_apply_changes_only_the_village(eng):
     diff = before.set_index("region")["score"] - after.set_index("region")["score"]
     assert set(diff[diff != 0].index) <= {region}
     assert pd.isna(values.loc[region, "study_room"]) or values.loc[region, "study_room"] <= 100
+
+
+def test_award_counts_never_show_two_numbers_under_one_name(url, eng):
+    """假设评分 showed “达标村 44” (优秀 + 达标) beside a chart bar 达标 34 (达标 without 优秀):
+    the metric and the bars now carry their own names, and the bars add up to all villages."""
+    import json
+    at = run_page()
+    program, period, region, values = state(at, eng)
+    scored = scoring.score(program, values)
+    n = scored["award"].astype(str).value_counts()
+    ex, qu, no = (int(n.get(a, 0)) for a in scoring.AWARDS)
+    assert metric(at, "达标（≥80分，含优秀）村") == f"{ex + qu} → {ex + qu}个"
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "wi_chart" in c.proto.id).proto.spec)
+    bars = spec["data"][0]
+    assert list(bars["x"]) == ["优秀", "达标（不含优秀）", "未达标"]
+    assert list(bars["y"]) == [ex, qu, no] and sum(bars["y"]) == len(scored)

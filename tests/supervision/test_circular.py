@@ -73,7 +73,9 @@ def test_table1_ranking_is_ruralcore_scorecard(doc, sup):
     assert t[0][:2] == ["排名", "县（市、区）"]
     counties = card[card["county"] != sv.CITY]
     assert [r[1] for r in t[1:-1]] == counties["county_name"].tolist()
-    assert [r[0] for r in t[1:-1]] == [str(i) for i in range(1, len(counties) + 1)]
+    # competition ranking: counties equal on the three rates share a rank, said 并列
+    assert [r[0] for r in t[1:-1]] == counties["rank_label"].tolist()
+    assert t[1][0] == "1（并列）" and [r[0] for r in t[1:-1]].count("1（并列）") == 6
     assert t[-1][1] == "全市" and t[-1][2] == "67"
     for r, (_, c) in zip(t[1:], card.iterrows()):
         assert r[4] == f"{c['on_schedule_rate']:.1f}" and r[6] == f"{c['on_time_rate']:.1f}"
@@ -173,3 +175,33 @@ def test_default_date_is_the_first_working_day_after_reports_are_due(sup):
     assert circulars.circular(sup).issued == dt.date(2024, 1, 8)
     body = "\n".join(t for k, t in circulars.circular(sup).blocks if k == "p")
     assert "市级衔接资金应安排3,015万元" in body  # 67 pilots × 45万元 (三(三))
+
+
+def test_tied_counties_are_named_together_never_a_subset(doc, sup):
+    """Six 忻州 counties are equal on all three ranking rates in 2023-12 (the demo at county
+    and city scale alike): “排名前三位” names all six as 并列第1名 — on today's main it named
+    three of them, picked by their code. The ranking and tie rules are defaults, said so."""
+    card = sup["scorecard"]
+    ranked = card[card["county"] != sv.CITY]
+    first = ranked[ranked["rank"] == 1]["county_name"].tolist()
+    assert len(first) == 6
+    text = next(p.text for p in doc.paragraphs if "排名前三位" in p.text)
+    assert f"第1名：{'、'.join(first)}（6个并列）" in text
+    assert "文件未规定，系统默认" in text and "四(四)" in text
+    last = ranked.sort_values("rank").tail(3)
+    tail = text.split("排名后三位")[1]
+    assert all(n in tail for n in last["county_name"])
+    # no county outside the cuts is named, none tied at a cut is left out
+    named = [n for n in ranked["county_name"] if n in text]
+    cut_top = ranked[ranked["rank"] <= ranked["rank"].nsmallest(3).max()]
+    cut_bottom = ranked[ranked["rank"] >= ranked["rank"].nlargest(3).min()]
+    assert set(named) == set(cut_top["county_name"]) | set(cut_bottom["county_name"])
+
+
+def test_the_city_demo_has_the_same_pilots_as_the_county_demo():
+    """The circular test above runs on the county demo; `ruralcore demo --scale city` builds
+    the same 忻州 pilots and reports (only other programmes' villages grow with the scale)."""
+    from ruralcore.demo.generate import xinzhou
+    city, county = xinzhou("city"), xinzhou("county")
+    for table in ("pilots", "reports", "fund_entries"):
+        assert city[table].equals(county[table]), table

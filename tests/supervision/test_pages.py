@@ -9,6 +9,7 @@ import io
 import os
 
 import docx
+import pandas as pd
 import pytest
 
 from ruralcore import supervision as sv
@@ -21,7 +22,8 @@ LAST = "2023-12"  # the demo's newest month: the pages open on it
 
 @pytest.fixture(scope="module")
 def sup(demo_engine):
-    return sv.supervise(sv.load_pilot_data(demo_engine, XZ), LAST)
+    data = sv.load_pilot_data(demo_engine, XZ)  # as the pages: as of the data's date for the newest month
+    return sv.supervise(data, LAST, sv.default_as_of(data, LAST))
 
 
 def ok(at):
@@ -151,7 +153,9 @@ def _download(button) -> bytes:
     raise AssertionError("download not found")
 
 
-def test_circular_download_matches_ruralcore(app_test, sup):
+def test_circular_download_matches_ruralcore(app_test, demo_engine):
+    # the circular reports on its month: progress as of the month's last day
+    sup = sv.supervise(sv.load_pilot_data(demo_engine, XZ), LAST)
     at = ok(app_test("xinzhou-2023", "supervision/circular.py"))
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["下载通报（Word）", "下载表格（Excel）"]
@@ -242,7 +246,7 @@ def test_county_admin_scorecard_shows_its_row_and_the_city_reference(app_test, s
     df = frame(at)
     assert df["县（市、区）"].tolist() == ["忻府区", sv.CITY_REFERENCE]
     mine = sup["scorecard"].set_index("county").loc["140902"]
-    assert df["排名"].iloc[0] == str(int(mine["rank"]))  # the city-wide rank, kept
+    assert df["排名"].iloc[0] == mine["rank_label"]  # the city-wide rank (and 并列), kept
     assert df["试点数"].tolist() == [int(mine["pilots"]), int(sup["scorecard"]["pilots"].iloc[-1])]
     assert any(f"末行“{sv.CITY_REFERENCE}”为全市合计" in c.value for c in at.caption)
     # another county cannot be expanded through the URL
@@ -329,3 +333,24 @@ def test_within_keeps_only_visible_pilots_and_city_wide_ranks(sup, xinfu):
     admin = Actor(XINFU[2], XINFU[0], XINFU[1])
     assert "不能生成全市通报" in sv.circular_refusal(xinfu, admin)
     assert sv.circular_refusal(sv.within(sup, None), admin) is None
+
+
+def test_an_accepted_pilot_is_not_overdue_on_completion(app_test, demo_engine):
+    """The demo's XZ2023-T08 was completed on 2024-01-10 and accepted by its county on
+    2024-01-25, the data's date (验收案件 says so): 试点进度 opens on that date for the newest
+    month, so 全面完工 reads 逾期完成 (late, done), never 逾期未完成."""
+    at = ok(app_test("xinzhou-2023", BOARD))
+    df = frame(at).set_index("试点代码")
+    assert df.at["XZ2023-T08", "全面完工"] == "逾期完成"
+    assert df.at["XZ2023-T08", "评估验收"] == "逾期完成"
+    assert at.date_input(key=f"sv_as_of_{LAST}").value == dt.date(2024, 1, 25)
+
+
+def test_acceptance_implies_completion_in_the_schedule(demo_engine):
+    """三(六) 试点项目全部建设完成后…评估验收: a pilot accepted without a recorded completion
+    date is not overdue on 全面完工."""
+    data = sv.load_pilot_data(demo_engine, XZ)
+    pilots = data.pilots.loc[["XZ2023-T08"]].copy()
+    pilots["completion_on"] = pd.NaT
+    st = sv.step_status(XZ, pilots, dt.date(2024, 1, 31)).set_index("step")
+    assert st.at["completion", "state"] == "late" and str(st.at["completion", "done_on"]) == "2024-01-25"

@@ -162,7 +162,8 @@ def test_resettlement_targets_are_the_documents_figures():
     assert {k: t.at[k, "threshold"] for k in expect} == expect
     assert t.at["coverage_4g_90", "value"] == pytest.approx(90.0) and t.at["coverage_4g_90", "status"] == "green"
     assert t.at["fiber_100", "status"] == "red"  # one of two villages has fibre: 50 %
-    assert t.at["senior_talent_each", "shown"] == "1/2个村达标"
+    assert t.at["senior_talent_each", "shown"] == "2个村中1个达标" and t.at["senior_talent_each", "status"] == "red"
+    assert t.at["senior_talent_each", "failing"] == ["乙村（0人）"]  # 四(三) 每个移民村至少1名
     assert t.at["ecommerce_trained_5", "value"] == pytest.approx(5.0)  # 10 trained over 2 villages
     assert t.at["ecommerce_station_60_2017", "due_state"] == "已到期"  # due 2017-12-31
     assert t.at["coverage_4g_90", "due_state"] == "未到期" and t.at["coverage_4g_90", "days_left"] == 184

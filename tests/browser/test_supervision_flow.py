@@ -19,8 +19,10 @@ ROW, HEADER = 35, 35  # st.dataframe's default row and header heights (px)
 
 @pytest.fixture(scope="module")
 def sup(browser_db_url):
-    """The whole city's supervision result (what 忻州's city supervisor reads)."""
-    return sv.supervise(sv.load_pilot_data(db.get_engine(browser_db_url), load_program("xinzhou-2023")), "2023-12")
+    """The whole city's supervision result (what 忻州's city supervisor reads), as of the date
+    the pages open on (the data's date for the newest month)."""
+    data = sv.load_pilot_data(db.get_engine(browser_db_url), load_program("xinzhou-2023"))
+    return sv.supervise(data, "2023-12", sv.default_as_of(data, "2023-12"))
 
 
 def _click_row(page, grid_index: int, row: int, row_height: int = ROW, header: int = HEADER) -> None:

@@ -720,3 +720,51 @@ def quota_within(quota: pd.DataFrame, regions: pd.DataFrame, visible) -> pd.Data
         return quota
     towns = regions.loc[regions.index.isin(list(visible)), "name"]
     return quota[quota["township"].isin(towns)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# statuses of the values in a table of regions (逐级查看's tables)
+
+STATUS_ORDER = {"red": 3, "amber": 2, "green": 1}  # the worst member decides a group's per-unit target
+
+
+def _judge(program: Program, code: str, values: pd.Series, info: pd.DataFrame) -> np.ndarray:
+    """The tiles' rule (targets engine) for the values of indicator ``code`` against its
+    target: green / amber / red / no_data."""
+    met, gap = tg_mod.compare(values.to_numpy(dtype="float64"), info.at[code, "op"], float(info.at[code, "threshold"]))
+    return tg_mod.status(met, gap, tg_mod.amber_margin(program))
+
+
+def value_status(program: Program, fields: pd.DataFrame, regions: pd.DataFrame, level: str) -> pd.DataFrame:
+    """For the table of regions at ``level`` (compare_table at ``level``, or the reporting
+    units themselves): each value's status against the target that measures its indicator
+    (indicator_info), by the same rule as the tiles. Index = the table's regions, columns
+    = indicator codes, "" where no target judges the value:
+
+    - a target set for ``level`` judges the value itself;
+    - a target set for each reporting unit (每个村…) judges a group by its units: a group
+      is as bad as its worst unit (green only when every unit meets it);
+    - a target set for a higher level (全县…) judges a rate's roll-up at any level; a
+      count or a yes/no of a part is not comparable with the whole's target: not judged.
+    Indicators measured only by the rubric's full points have no target: not judged."""
+    info = indicator_info(program)
+    here = report_level(program)
+    units = village_values(program, fields)
+    table = units if level == here else compare_table(program, fields, regions, level).drop(columns="name")
+    out = pd.DataFrame("", index=table.index, columns=table.columns, dtype=object)
+    parents = None
+    for code in table.columns:  # ~10 indicators, each vectorised over the regions
+        if code not in info.index or pd.isna(info.at[code, "target"]) or not isinstance(info.at[code, "op"], str):
+            continue
+        t_level = info.at[code, "target_level"]
+        if t_level == level or (level == here and t_level is None):
+            out[code] = _judge(program, code, table[code], info)
+        elif t_level == here and code in units.columns:
+            if parents is None:
+                parents = parents_at(program, regions, units.index, level)
+            rank = pd.Series(_judge(program, code, units[code], info), index=units.index).map(STATUS_ORDER)
+            worst = rank.groupby(parents).max().reindex(table.index)
+            out[code] = worst.map({v: k for k, v in STATUS_ORDER.items()}).fillna("no_data").to_numpy(dtype=object)
+        elif info.at[code, "kind"] == "rate" and tg_mod._higher(str(t_level), level):
+            out[code] = _judge(program, code, table[code], info)
+    return out

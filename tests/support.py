@@ -123,3 +123,29 @@ def _fresh_caches():
     import streamlit as st
     st.cache_data.clear()
     yield
+
+
+def click_tables(at) -> dict:
+    """The row-click tables (dashboards.ui.clicktable) an AppTest drew, by key: {'frame':
+    the table (numbers parsed), 'text': every cell as printed, 'keys': the row keys,
+    'html': its HTML}. AppTest cannot click them (a browser component): it reads what they
+    show; tests/browser clicks."""
+    import io
+    import json
+
+    import lxml.html
+    import pandas as pd
+
+    from dashboards.ui.clicktable import NAME
+
+    out = {}
+    for el in at.get("bidi_component"):
+        if getattr(el.proto, "component_name", "") != NAME:
+            continue
+        data = json.loads(el.proto.json)
+        frame = pd.read_html(io.StringIO(data["html"]), flavor="lxml", keep_default_na=False)[0]
+        doc = lxml.html.fromstring(data["html"])
+        text = pd.DataFrame([[td.text_content() for td in tr.findall("td")] for tr in doc.iter("tr") if tr.findall("td")],
+                            columns=[th.text_content() for th in doc.iter("th")])
+        out[el.key] = {"frame": frame, "text": text, "keys": data["keys"], "html": data["html"]}
+    return out

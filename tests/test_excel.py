@@ -471,3 +471,21 @@ def test_no_reporting_units_known_gives_one_message(tmp_path):
     assert len(info.value.problems) == 1
     assert "还没有行政村级的填报单位" in str(info.value) and "“区域代码”列" in str(info.value)
     assert reports.load_reports(empty, PROGRAM).empty
+
+
+def test_a_shown_table_exports_with_its_chinese_headers_and_formulas_neutralised():
+    """dashboards' “导出Excel”: the table as shown (Chinese headers, numbers as numbers);
+    a cell or a header that would run as a formula stays text."""
+    import io
+
+    import openpyxl
+
+    from ruralcore.excel.tables import table_xlsx
+
+    frame = pd.DataFrame({"村": ["演示村01", "=HYPERLINK(\"x\")"], "得分": [97.5, 80.0], "=1+1": ["a", None]})
+    wb = openpyxl.load_workbook(io.BytesIO(table_xlsx(frame, "逐级查看")))
+    ws = wb["逐级查看"]
+    rows = list(ws.values)
+    assert rows[0] == ("村", "得分", "'=1+1")
+    assert rows[1] == ("演示村01", 97.5, "a") and rows[2] == ("'=HYPERLINK(\"x\")", 80.0, None)
+    assert ws.freeze_panes == "A2"

@@ -1,7 +1,10 @@
-"""逐级查看: county → township → village. The selection lives in the URL
+"""逐级查看: county → township → village. A click on a table's row, the selectors or the
+name search go one level down (the row click and the search set the selectors' state in
+a callback, before the selectors are drawn). The selection lives in the URL
 (?town=…&unit=…), so a copied link reopens the same place. The tree starts at the
 account's region: a township officer starts at its township, a village reporter at its
-village (the ranks shown stay county-wide)."""
+village (the ranks shown stay county-wide). Each value is coloured against its target
+by the tiles' rule (ruralcore.overview.value_status)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui import charts, data, tables
+from dashboards.ui.clicktable import click_table
 from dashboards.ui.context import current_program, page_setup, period_picker
+from dashboards.ui.search import find_box
+from dashboards.ui.theme import rag_css
 from dashboards.ui.tiles import OP_TEXT
 from ruralcore import overview as ov
 from ruralcore import scoring
@@ -36,15 +42,47 @@ for key, param in (("dd_town", "town"), ("dd_unit", "unit")):
         st.session_state[key] = st.query_params.get(param, "")
 
 
+def _column(code: str) -> str:
+    return f"{info.at[code, 'name']}（{info.at[code, 'unit']}）"
+
+
 def _fmt_values(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     """Indicator columns renamed to “name（unit）”, rounded for display."""
     out = frame[codes].astype("float64").round(1)
-    out.columns = [f"{info.at[c, 'name']}（{info.at[c, 'unit']}）" for c in codes]
+    out.columns = [_column(c) for c in codes]
     return out
+
+
+def _styled(table: pd.DataFrame, status: pd.DataFrame, codes: list[str]):
+    """A Styler function colouring each indicator value of ``table`` by its status."""
+    css = pd.DataFrame("", index=table.index, columns=table.columns)
+    for code in codes:
+        css[_column(code)] = status[code].reindex(table.index).fillna("").map(rag_css).to_numpy()
+    return lambda sty: sty.apply(lambda _: css, axis=None)
 
 
 def _clear_unit() -> None:
     st.session_state["dd_unit"] = ""
+
+
+def _pick_town(code: str) -> None:
+    """A township's row clicked (or found by name): into it."""
+    st.session_state["dd_town"] = code
+    st.session_state["dd_unit"] = ""
+
+
+def _pick_unit(code: str) -> None:
+    st.session_state["dd_unit"] = code
+
+
+def _found(code: str) -> None:
+    """A name found: a township opens its list, a village (pilot) opens itself."""
+    if code in town_of:
+        if two_levels and town_of[code] and not top_town:
+            st.session_state["dd_town"] = town_of[code]
+        st.session_state["dd_unit"] = code
+    else:
+        _pick_town(code)
 
 
 def _up() -> None:
@@ -62,7 +100,21 @@ codes = [c for c in groups.columns if c != "name"]
 top_town = d.scoped and two_levels and len(groups) == 1
 group_codes = (list(groups.index) if top_town else [""] + list(groups.index)) if two_levels else [""]
 
-c1, c2 = st.columns(2)
+units = ov.unit_rows(program, cur)  # not the county's own row (融水's operation centre)
+all_units = list(units.index)
+town_of = dict(zip(all_units, ov.parents_at(program, d.regions, all_units, group_level) if two_levels
+                   else [""] * len(all_units)))
+names_of = dict(zip(all_units, ov.names(d.regions, all_units)))
+top_unit = d.scoped and len(units) == 1
+
+c1, c2, c3 = st.columns([2, 2, 3])
+found = {} if top_unit else {c: f"{names_of[c]}（{groups.at[town_of[c], 'name']}）" if town_of[c] in groups.index
+                             else names_of[c] for c in sorted(all_units, key=lambda c: names_of[c])}
+if two_levels and not top_town:
+    found = {**{g: f"{groups.at[g, 'name']}（{ov.level_name(group_level)}）" for g in groups.index}, **found}
+if found:
+    find_box(f"按名称查找{ov.level_name(group_level) + '或' if two_levels and not top_town else ''}{ov.level_name(here)}",
+             found, "dd_find", _found, where=c3)
 if two_levels:
     if st.session_state["dd_town"] not in group_codes:
         st.session_state["dd_town"] = group_codes[0]
@@ -71,15 +123,9 @@ if two_levels:
 else:
     town = ""
 
-units = ov.unit_rows(program, cur)  # not the county's own row (融水's operation centre)
-if two_levels and town:
-    keys = ov.parents_at(program, d.regions, units.index, group_level)
-    unit_codes = list(units.index[keys == town])
-else:
-    unit_codes = list(units.index)
-unit_names = dict(zip(unit_codes, ov.names(d.regions, unit_codes)))
-# …and an account that reads one unit only (a village reporter) starts at that unit
-top_unit = d.scoped and len(units) == 1
+unit_codes = [c for c in all_units if town_of[c] == town] if two_levels and town else all_units
+unit_names = {c: names_of[c] for c in unit_codes}
+# …and an account that reads one unit only (a village reporter) starts at that unit (top_unit)
 unit_options = ([] if top_unit else [""]) + sorted(unit_codes, key=lambda c: unit_names[c])
 if st.session_state["dd_unit"] not in unit_options:
     st.session_state["dd_unit"] = unit_options[0] if unit_options else ""
@@ -96,48 +142,47 @@ ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric is n
 score_decimals = scoring.shown_decimals(ranked["score"], ranked["award"]) if ranked is not None else 1
 
 
+STATUS_NOTE = ("单元格颜色按各指标的目标判断（与总览指标卡同一规则）：绿 达标，黄 接近目标，红 未达标，灰 无数据；"
+               "“每个村”类目标按其中最差的村着色；不着色的指标没有本级可比的目标。")
+
+
 def county_view() -> None:
     st.subheader(f"全域：各{ov.level_name(group_level)}（{period_zh(period)}）")
     table = pd.concat([groups[["name"]].rename(columns={"name": ov.level_name(group_level)}),
                        _fmt_values(groups, codes)], axis=1)
+    style = _styled(table, data.value_status(d.url, d.token, program.id, period, group_level, *d.scope_key), codes)
     if two_levels:
         st.caption(f"点击表格中的一行，或在上方选择{ov.level_name(group_level)}，查看其下各{ov.level_name(here)}。")
-    ev = tables.dataframe(table, key="dd_groups", on_select="rerun" if two_levels else "ignore",
-                          selection_mode="single-row")
-    rows = getattr(getattr(ev, "selection", None), "rows", None) if two_levels else None
-    if rows:
-        picked = groups.index[rows[0]]
-        if picked != st.session_state["dd_town"]:
-            st.session_state["dd_town"] = picked
-            st.session_state["dd_unit"] = ""
-            st.rerun()
-    if not two_levels:
-        st.caption(f"在上方选择{ov.level_name(here)}查看详情。")
+        click_table(table, "dd_groups", list(groups.index), _pick_town, style=style,
+                    hint=f"查看其下各{ov.level_name(here)}")
+    else:  # the groups are the reporting units themselves (融水's townships)
+        st.caption(f"点击表格中的一行，或在上方选择{ov.level_name(here)}，查看详情。")
+        click_table(table, "dd_groups", list(groups.index), _pick_unit, style=style, hint="查看详情")
+    st.caption(STATUS_NOTE)
+    tables.excel_button(table, f"逐级查看-各{ov.level_name(group_level)}-{period_zh(period)}", "dd_groups_xlsx")
 
 
 def township_view() -> None:
     name = groups.at[town, "name"]
     st.subheader(f"{name}：各{ov.level_name(here)}（{period_zh(period)}）")
     vals = ov.village_values(program, cur.loc[unit_codes])
+    shown = [c for c in codes if c in vals.columns]
     table = pd.concat([pd.DataFrame({ov.level_name(here): [unit_names[c] for c in vals.index]}, index=vals.index),
-                       _fmt_values(vals, [c for c in codes if c in vals.columns])], axis=1)
+                       _fmt_values(vals, shown)], axis=1)
     if ranked is not None:
         r = ranked.set_index("region").reindex(vals.index)
         table.insert(1, "得分", scoring.truncate(r["score"], score_decimals))
         table.insert(2, "名次", r["rank_label"].to_numpy())
-        table.insert(3, "等次", r["award_label"].to_numpy())
+        table.insert(3, "等次", r["award_label"].astype(object).to_numpy())
         table = table.iloc[np.argsort(r["rank"].to_numpy(), kind="stable")]
+    colours = _styled(table, data.value_status(d.url, d.token, program.id, period, here, *d.scope_key), shown)
+    award = tables.award_colours()
+    style = ((lambda sty: award(colours(sty)).format(f"{{:.{score_decimals}f}}", subset=["得分"]))
+             if ranked is not None else colours)
     st.caption(f"点击一行，或在上方选择{ov.level_name(here)}，查看详情。")
-    colour = tables.award_colours()
-    style = (lambda sty: colour(sty).format(f"{{:.{score_decimals}f}}", subset=["得分"])) if ranked is not None else None
-    ev = tables.dataframe(table, key="dd_units", style=style,
-                          on_select="rerun", selection_mode="single-row")
-    rows = getattr(getattr(ev, "selection", None), "rows", None)
-    if rows:
-        picked = table.index[rows[0]]
-        if picked != st.session_state["dd_unit"]:
-            st.session_state["dd_unit"] = picked
-            st.rerun()
+    click_table(table, "dd_units", list(table.index), _pick_unit, style=style, hint="查看详情")
+    st.caption(STATUS_NOTE)
+    tables.excel_button(table, f"逐级查看-{name}-{period_zh(period)}", "dd_units_xlsx")
 
 
 def unit_view() -> None:

@@ -19,7 +19,6 @@ from ruralcore.fmt import date_zh
 STEP_COLORS = {"on_time": "#d7f0dc", "late": "#fff1c2", "overdue": "#f8c9c9", "not_due": "#f2f2f2"}
 STEP_MARK = {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}
 REPORT_COLORS = {"按时": "#d7f0dc", "迟报": "#fff1c2", "未报": "#f8c9c9"}
-LIGHT_BG = {"green": "#d7f0dc", "amber": "#fff1c2", "red": "#f8c9c9", "incomplete": "#e4e4e4", "no_data": "#f2f2f2"}
 LAGGARD_PAGE = "supervision/laggards.py"
 
 
@@ -97,8 +96,4 @@ def step_styler(frame: pd.DataFrame, step_columns: list[str], report_column: str
 def caption_as_of(as_of: dt.date, period: str) -> None:
     from ruralcore.fmt import period_zh
     st.caption(f"节点进度截至{date_zh(as_of)}；月报为{period_zh(period)}（次月截止日前报送为按时）。")
-
-
-def rag_css(status: str) -> str:
-    return f"background-color: {LIGHT_BG.get(status, '')}; color: #000" if status in LIGHT_BG else ""
 

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import LIGHT_BG, rag_css, table_height, wan
+from dashboards.supervision.common import table_height, wan
+from dashboards.ui.theme import LIGHT_BG, rag_css
 from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.tiles import OP_TEXT

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, rag_css, setup, step_styler, wan
+from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, setup, step_styler, wan
+from dashboards.ui.theme import rag_css
 from dashboards.ui import tables
 from ruralcore import supervision as sv
 from ruralcore.programs import ASSUMED_LABEL

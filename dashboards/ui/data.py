@@ -120,6 +120,7 @@ class Data:
         self.scoped = self.visible is not None
         self.regions = (_scoped_regions(self.url, self.token, program_id, actor.role, actor.region)
                         if self.scoped else regions(self.url, self.token, program_id))
+        self.scope_key = (actor.role, actor.region) if self.scoped else ("", "")  # for cached helpers
 
     def month(self, period: str | None) -> pd.DataFrame:
         if not period:
@@ -146,6 +147,19 @@ class Data:
 def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame | None:
     d = Data(program_id)
     return ov.ranking(d.program, d.month(period), d.regions)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def value_status(db_url: str, data_token: str, program_id: str, period: str, level: str,
+                 role: str = "", region: str = "") -> pd.DataFrame:
+    """ruralcore.overview.value_status over the month's regions an account of ``role`` at
+    ``region`` reads (every region without a role)."""
+    if role:
+        fields = _scoped_month(db_url, data_token, program_id, period, role, region)
+        frame = _scoped_regions(db_url, data_token, program_id, role, region)
+    else:
+        fields, frame = month(db_url, data_token, program_id, period), regions(db_url, data_token, program_id)
+    return ov.value_status(load_program(program_id), fields, frame, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -106,3 +106,16 @@ AWARD_STYLE = {"优秀": "background-color: #f6e7b0; color: #7a5600; font-weight
 def award_colours(column: str = "等次"):
     """Styler function colouring 优秀 gold, 达标 green, 未达标 grey in ``column``."""
     return lambda styler: styler.map(lambda v: AWARD_STYLE.get(v, ""), subset=[column])
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def excel_button(frame: pd.DataFrame, name: str, key: str, where=None) -> None:
+    """“导出Excel”: ``frame`` as shown (its Chinese headers, no index) in ``name``.xlsx;
+    text that would run as a formula is neutralised (ruralcore.excel.tables). The file is
+    made only when the button is pressed."""
+    from ruralcore.excel.tables import table_xlsx
+
+    (where or st).download_button("导出Excel", lambda: table_xlsx(frame, sheet="数据"), file_name=f"{name}.xlsx",
+                                  mime=XLSX, key=key, on_click="ignore", icon=":material/download:")

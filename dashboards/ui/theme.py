@@ -59,6 +59,8 @@ _PROJECTOR_UPLOADER_CSS = """
 
 # Colours for red/amber/green that stay distinct on a washed-out projector and for colour-blind viewers.
 RAG_COLORS = {"green": "#1a7f37", "amber": "#d4a000", "red": "#c62828"}
+# Light cell backgrounds for a status in a table (black text stays readable on each).
+LIGHT_BG = {"green": "#d7f0dc", "amber": "#fff1c2", "red": "#f8c9c9", "incomplete": "#e4e4e4", "no_data": "#f2f2f2"}
 AWARD_COLORS = {"excellent": "#b8860b", "qualified": "#1a7f37", "not_qualified": "#9e9e9e"}
 
 
@@ -115,3 +117,8 @@ def style_figure(fig, height: int | None = None, top_extra: int = 0):
     fig.update_xaxes(automargin=True, tickfont=dict(size=size))
     fig.update_yaxes(automargin=True, tickfont=dict(size=size))
     return fig
+
+
+def rag_css(status: str) -> str:
+    """CSS of a table cell whose value has ``status`` (green / amber / red / incomplete / no_data)."""
+    return f"background-color: {LIGHT_BG.get(status, '')}; color: #000" if status in LIGHT_BG else ""

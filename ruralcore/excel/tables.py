@@ -16,7 +16,7 @@ MAX_WIDTH = 60  # characters: a long note wraps instead of making one huge colum
 
 def _width(values: pd.Series, header: str) -> int:
     # Chinese characters take two columns' width in Excel's unit
-    longest = max([header, *values.astype(str).head(500)], key=len, default="")
+    longest = max([header, *(str(v) for v in values.dropna().head(500))], key=len, default="")
     return min(MAX_WIDTH, max(8, sum(2 if ord(ch) > 255 else 1 for ch in longest) + 2))
 
 

@@ -35,12 +35,6 @@ def _signed_in(page, app_url, wait_idle, user: str = ADMIN, title: str = "县领
     wait_idle(page)
 
 
-def _pick(page, label: str, option: str) -> None:
-    """Choose ``option`` in the Streamlit selectbox labelled ``label`` (a combobox)."""
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def test_overview_to_village(page, app_url, browser_db_url, accounts, wait_idle, shoot, no_errors):
     regions = store_regions.load_regions(db.get_engine(browser_db_url), "huayuan-2019")
     town = regions[(regions["level"] == "township")].iloc[0]
@@ -57,13 +51,19 @@ def test_overview_to_village(page, app_url, browser_db_url, accounts, wait_idle,
     go(page, "逐级查看")
     wait_idle(page)
     assert page.locator("h1", has_text="逐级查看").is_visible()
-    _pick(page, "乡镇", town["name"])
+    # "点击表格中的一行": the township's row, then the village's row (issue 13: this crashed)
+    main = page.locator('[data-testid="stMain"]')
+    _fits(page, main.locator("div.rc-box").first)
+    main.locator("tr.rc-pick", has_text=town["name"]).first.click()
+    page.get_by_text(f"{town['name']}：各村").wait_for(timeout=60_000)
     wait_idle(page)
-    assert page.get_by_text(f"{town['name']}：各村").is_visible()
+    assert f"town={town['code']}" in page.url
     no_errors(page)
+    _fits(page, main.locator("div.rc-box").first)
     shoot(page, "drilldown-township")
 
-    _pick(page, "村", village["name"])
+    main.locator("tr.rc-pick", has_text=village["name"]).first.click()
+    page.locator("h3", has_text=village["name"]).wait_for(timeout=60_000)
     wait_idle(page)
     assert page.locator("h3", has_text=village["name"]).is_visible()
     assert f"unit={village['code']}" in page.url  # the link reopens this village
@@ -89,6 +89,41 @@ def test_overview_to_village(page, app_url, browser_db_url, accounts, wait_idle,
         assert stranger.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="逐级查看").count() == 0
     finally:
         other.close()
+
+
+def test_drilldown_finds_a_village_by_name_and_climbs_back(page, app_url, browser_db_url, accounts, wait_idle,
+                                                           no_errors):
+    """按名称查找: typing part of a village's name lists it; picking it opens the village;
+    ↑ 返回上一级 climbs to its township, whose row click opens another village."""
+    regions = store_regions.load_regions(db.get_engine(browser_db_url), "huayuan-2019")
+    villages = regions[regions["level"] == "village"].sort_index()
+    target = villages.iloc[-1]
+    town = regions.loc[target["parent"]]
+    _signed_in(page, app_url, wait_idle)
+    go(page, "逐级查看")
+    wait_idle(page)
+    box = page.get_by_role("combobox", name="按名称查找乡镇或村", exact=True)
+    box.click()
+    page.keyboard.type(target["name"][-6:])  # part of the name
+    page.get_by_role("option", name=f"{target['name']}（{town['name']}）", exact=True).click()
+    page.locator("h3", has_text=target["name"]).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert f"unit={target['code']}" in page.url
+    page.get_by_role("button", name="↑ 返回上一级").click()
+    page.get_by_text(f"{town['name']}：各村").wait_for(timeout=60_000)
+    wait_idle(page)
+    other = villages[(villages["parent"] == town["code"]) & (villages.index != target["code"])].iloc[0]
+    page.locator('[data-testid="stMain"] tr.rc-pick', has_text=other["name"]).first.click()
+    page.locator("h3", has_text=other["name"]).wait_for(timeout=60_000)
+    no_errors(page)
+
+
+def _fits(page, box) -> None:
+    """A table box lies inside the 1920-pixel window (no column cut off at the edge)."""
+    box.wait_for(timeout=60_000)
+    right = box.evaluate("e => e.getBoundingClientRect().right")
+    inner = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert right <= page.viewport_size["width"] and inner[0] <= inner[1] + 1, (right, inner)
 
 
 def test_projector_mode(page, app_url, accounts, wait_idle, shoot, no_errors):

@@ -2,6 +2,7 @@
 link that reopens it, and the numbers beside their targets and clauses."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ from ruralcore import indicators, scoring
 from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import regions as store_regions
 from ruralcore.store import reports as store_reports
+from tests.support import click_tables
 
 PAGE = "county/drilldown.py"
 
@@ -20,7 +22,9 @@ def _clean(at) -> None:
 
 
 def _table(at, column: str) -> pd.DataFrame:
-    return next(df.value for df in at.dataframe if column in df.value.columns)
+    """The first table with ``column``: a grid, or a row-click table (read as shown)."""
+    frames = [df.value for df in at.dataframe] + [t["frame"] for t in click_tables(at).values()]
+    return next(f for f in frames if column in f.columns)
 
 
 def _scored(engine, period):
@@ -219,9 +223,8 @@ def test_township_table_prints_one_decimal_and_monthly_header_is_chinese(app_tes
     town = regions[regions["level"] == "township"].index[0]
     at.selectbox(key="dd_town").set_value(town).run()
     _clean(at)
-    units = next(df for df in at.dataframe if df.key == "dd_units")
-    shown = _display(units)
-    pct = [c for c in units.value.columns if "（%）" in c]
+    shown = click_tables(at)["dd_units"]["text"]
+    pct = [c for c in shown.columns if "（%）" in c]
     assert pct
     for c in pct:  # "99.9", never "99.900000"
         assert shown[c].str.fullmatch(r"\d+\.\d|—").all(), shown[c].tolist()
@@ -247,3 +250,56 @@ def test_village_detail_tables_on_a_projector_are_large_html_tables(app_test, de
     assert not at.dataframe  # canvas tables keep small type whatever the CSS says
     heads = [list(t.value.columns) for t in at.table]
     assert any("本月值" in h for h in heads) and any("月份" in h for h in heads)
+
+
+def test_rows_are_clicked_into_and_values_coloured_by_the_tiles_rule(app_test, demo_engine):
+    """The county and township tables are row-click tables (each row's key is its
+    township or village) that fit the page; each value is coloured by
+    ruralcore.overview.value_status (the tiles' rule), a township's per-village target by
+    its worst village. (The clicks themselves: tests/browser/test_drilldown_clicks.py.)"""
+    from ruralcore import overview as ov
+
+    at = app_test("huayuan-2019", page=PAGE)
+    _clean(at)
+    county = click_tables(at)["dd_groups"]
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    towns = regions[regions["level"] == "township"]
+    assert county["keys"] == list(towns.sort_index().index) or sorted(county["keys"]) == sorted(towns.index)
+    assert list(county["frame"]["乡镇"]) == list(towns.loc[county["keys"], "name"])
+    period = at.sidebar.selectbox(key="period").value
+    prog = load_program("huayuan-2019")
+    month = ov.load_month(demo_engine, prog.id, period)
+    status = ov.value_status(prog, month, ov.region_frame(demo_engine, prog.id), "township")
+    red = status.index[status["coverage_4g"] == "red"][0]  # a township with a village short of 100 %
+    assert "#f8c9c9" in county["html"] and "#d7f0dc" in county["html"]
+    row = county["keys"].index(red)
+    css = re.search(rf"#(T_\w+)_row{row}_col1[ ,{{]", county["html"])
+    assert css, "the cell of 4G网络覆盖率 for that township is styled"
+    rule = county["html"][county["html"].index(f"_row{row}_col1"):]
+    assert rule[:rule.index("}")].count("#f8c9c9") == 1  # …red
+
+    at.selectbox(key="dd_town").set_value(red).run()
+    villages = click_tables(at)["dd_units"]
+    assert set(villages["keys"]) == set(regions[regions["parent"] == red].index)
+    assert list(villages["frame"]["名次"]) == sorted(villages["frame"]["名次"])  # best first
+
+
+def test_find_a_village_or_township_by_name(app_test, demo_engine):
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    village = regions[regions["level"] == "village"].iloc[7]
+    at = app_test("huayuan-2019", page=PAGE)
+    box = at.selectbox(key="dd_find")
+    assert f"{village['name']}（{regions.at[village['parent'], 'name']}）" in [box.format_func(o) for o in box.options]
+    box.set_value(village["code"]).run()
+    _clean(at)
+    assert at.selectbox(key="dd_town").value == village["parent"]
+    assert at.selectbox(key="dd_unit").value == village["code"]
+    assert at.selectbox(key="dd_find").value is None  # empty again, ready for the next name
+    at.selectbox(key="dd_find").set_value(village["parent"]).run()
+    assert at.selectbox(key="dd_town").value == village["parent"] and at.selectbox(key="dd_unit").value == ""
+
+
+def test_excel_export_of_the_table_as_shown(app_test):
+    at = app_test("huayuan-2019", page=PAGE)
+    [button] = [b for b in at.get("download_button") if b.proto.label == "导出Excel"]
+    assert button.proto.label == "导出Excel"

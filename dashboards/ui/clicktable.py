@@ -1,0 +1,106 @@
+"""A table whose rows are clicked to go somewhere, drawn as HTML so that it fits the
+page: headers and long texts wrap at 1920 px (a canvas grid cannot wrap a header, and
+cut wide tables at the screen's edge), cells keep their colours (a pandas Styler), and
+the text is in the page, not painted on a canvas.
+
+A click calls ``on_pick(row key)`` as a callback, before the page script runs again
+(a Streamlit component, st.components.v2), so the page may set its selectors there: a
+widget's state cannot be changed once the widget is drawn in the run.
+
+Sizes are in rem: the projector view's larger root type enlarges the table with the page."""
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from . import tables
+
+NAME = "ruralcore_click_table"
+MOST_ROWS = 25  # taller than this, the table scrolls inside its box (its header stays in view)
+
+CSS = """
+.rc-box { width: 100%; overflow-x: hidden; border: 1px solid rgba(49, 51, 63, 0.15); border-radius: 0.5rem; }
+.rc-box.rc-long { max-height: 46rem; overflow-y: auto; }
+.rc-box table { width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.35; }
+.rc-box th { position: sticky; top: 0; z-index: 1; background: #f0f2f6; font-weight: 600; text-align: left; min-width: 2.6em;
+  vertical-align: bottom; white-space: normal; word-break: normal; overflow-wrap: anywhere; }
+.rc-box th, .rc-box td { padding: 0.3rem 0.5rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); }
+.rc-box td { vertical-align: top; }
+.rc-box td.rc-first { white-space: nowrap; font-weight: 600; }
+.rc-box tbody tr.rc-pick { cursor: pointer; }
+.rc-box tbody tr.rc-pick:hover td, .rc-box tbody tr.rc-pick:focus td { outline: none; box-shadow: inset 0 0 0 9999px rgba(255, 75, 75, 0.08); }
+.rc-box tbody tr.rc-picked td { box-shadow: inset 0 0 0 9999px rgba(255, 75, 75, 0.16); }
+"""
+
+JS = """
+export default function(component) {
+  const { data, setTriggerValue, parentElement } = component;
+  let box = parentElement.querySelector('div.rc-box');
+  if (!box) {
+    box = document.createElement('div');
+    parentElement.appendChild(box);
+  }
+  box.className = 'rc-box' + (data.long ? ' rc-long' : '');
+  box.innerHTML = data.html;
+  box.querySelectorAll('tbody tr').forEach((tr, i) => {
+    const key = data.keys[i];
+    if (key === undefined || key === null) return;
+    tr.classList.add('rc-pick');
+    if (key === data.picked) tr.classList.add('rc-picked');
+    tr.tabIndex = 0;
+    tr.dataset.key = key;
+    tr.title = data.hint;
+    const pick = () => setTriggerValue('pick', key);
+    tr.onclick = pick;
+    tr.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } };
+  });
+  box.querySelectorAll('tbody tr').forEach((tr) => {
+    const first = tr.querySelector('td');
+    if (first) first.classList.add('rc-first');
+  });
+}
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _component():
+    # registered once per server (a second registration under the same name only warns)
+    return st.components.v2.component(NAME, css=CSS, js=JS, isolate_styles=False)
+
+
+SHORT = 8  # characters: a cell this short (a number, a rank, 优秀, a date) never wraps
+
+
+def to_html(frame: pd.DataFrame | Styler, style=None) -> str:
+    """The table's HTML: the numbers formatted like every table of the app (tables.formatted)
+    and right-aligned, short cells on one line, long texts and headers wrapping; no index."""
+    sty = tables.formatted(frame, style)
+    data = sty.data
+    numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
+    sty = sty.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else sty
+    sty = sty.map(lambda v: "white-space: nowrap" if len(str(v)) <= SHORT else "")
+    return sty.hide(axis="index").to_html()
+
+
+def click_table(frame: pd.DataFrame | Styler, key: str, row_keys: list, on_pick: Callable[[str], None],
+                style=None, picked: str | None = None, hint: str = "点击查看") -> None:
+    """Draw ``frame`` (rows in the order of ``row_keys``, one key per row, None for a row
+    that cannot be clicked); a click on a row calls ``on_pick(its key)``. ``picked``: the
+    key of the row shown as chosen."""
+    data = frame.data if isinstance(frame, Styler) else frame
+    keys = [None if k is None else str(k) for k in row_keys]
+    if len(keys) != len(data):
+        raise ValueError(f"{len(keys)} row keys for {len(data)} rows")
+
+    def _picked() -> None:
+        value = (st.session_state.get(key) or {}).get("pick")
+        if value is not None:
+            on_pick(value)
+
+    _component()(data={"html": to_html(frame, style), "keys": keys, "picked": picked, "hint": hint,
+                       "long": len(keys) > MOST_ROWS},
+                 key=key, on_pick_change=_picked)
+    tables.count_caption(len(keys), MOST_ROWS)

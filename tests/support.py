@@ -125,27 +125,53 @@ def _fresh_caches():
     yield
 
 
-def click_tables(at) -> dict:
-    """The row-click tables (dashboards.ui.clicktable) an AppTest drew, by key: {'frame':
-    the table (numbers parsed), 'text': every cell as printed, 'keys': the row keys,
-    'html': its HTML}. AppTest cannot click them (a browser component): it reads what they
-    show; tests/browser clicks."""
+def _html_frames(html: str):
+    """(numbers parsed, every cell as printed) of the first table in ``html``."""
     import io
-    import json
 
     import lxml.html
     import pandas as pd
 
-    from dashboards.ui.clicktable import NAME
+    frame = pd.read_html(io.StringIO(html), flavor="lxml", keep_default_na=False)[0]
+    doc = lxml.html.fromstring(html)
+    text = pd.DataFrame([[td.text_content() for td in tr.findall("td")] for tr in doc.iter("tr") if tr.findall("td")],
+                        columns=[th.text_content() for th in doc.iter("th")])
+    return frame, text
+
+
+def click_tables(at) -> dict:
+    """The row-click tables (dashboards.ui.htmltable) an AppTest drew, by key: {'frame':
+    the table (numbers parsed), 'text': every cell as printed, 'keys': the row keys,
+    'html': its HTML, 'long': whether it scrolls inside its box}. AppTest cannot click them (a browser component): it reads what they
+    show; tests/browser clicks."""
+    import json
+
+    from dashboards.ui.htmltable import NAME
 
     out = {}
     for el in at.get("bidi_component"):
         if getattr(el.proto, "component_name", "") != NAME:
             continue
         data = json.loads(el.proto.json)
-        frame = pd.read_html(io.StringIO(data["html"]), flavor="lxml", keep_default_na=False)[0]
-        doc = lxml.html.fromstring(data["html"])
-        text = pd.DataFrame([[td.text_content() for td in tr.findall("td")] for tr in doc.iter("tr") if tr.findall("td")],
-                            columns=[th.text_content() for th in doc.iter("th")])
-        out[el.key] = {"frame": frame, "text": text, "keys": data["keys"], "html": data["html"]}
+        frame, text = _html_frames(data["html"])
+        out[el.key] = {"frame": frame, "text": text, "keys": data["keys"], "html": data["html"], "long": data["long"]}
+    return out
+
+
+def shown_tables(at) -> list:
+    """Every table of the page in order, as DataFrames: grids (st.dataframe, their data),
+    st.table, and the HTML tables of dashboards.ui.htmltable (numbers parsed)."""
+    import json
+
+    from dashboards.ui.htmltable import NAME
+
+    out = []
+    for node in at.main:
+        kind = getattr(node, "type", "")
+        if kind in ("dataframe", "table"):
+            out.append(node.value)
+        elif kind == "html" and "rc-box" in node.value:
+            out.append(_html_frames(node.value)[0])
+        elif kind == "bidi_component" and getattr(node.proto, "component_name", "") == NAME:
+            out.append(_html_frames(json.loads(node.proto.json)["html"])[0])
     return out

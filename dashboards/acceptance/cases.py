@@ -88,8 +88,8 @@ with st.expander("新建验收案件", icon=":material/add_circle:"):
                                list(subjects["subject"]), key="acc_new_subject",
                                format_func=lambda s: f"{names[s]}（{s}）")
         default = done.get(subject)
-        completed = st.date_input("建成日期", value=default if default and not pd.isna(default) else as_of,
-                                  key=f"acc_new_completed_{subject}", format="YYYY-MM-DD")
+        completed = st.date_input("建成日期（年/月/日）", value=default if default and not pd.isna(default) else as_of,
+                                  key=f"acc_new_completed_{subject}", format="YYYY/MM/DD")
         inspectors = st.text_input("检查人员", key="acc_new_inspectors", placeholder="如：张三、李四")
         if st.button("新建案件", key="acc_new", type="primary"):
             try:

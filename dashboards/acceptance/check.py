@@ -180,13 +180,13 @@ st.subheader("办理")
 if not writable and state != "accepted":
     st.info(f"只读：{actor.name}（{actor.role_label}）可以查看本案件，但不能办理验收环节。")
 elif state == "built":
-    on = st.date_input("申请验收日期", value=as_of, key="acc_apply_on", format="YYYY-MM-DD")
+    on = st.date_input("申请验收日期（年/月/日）", value=as_of, key="acc_apply_on", format="YYYY/MM/DD")
     if st.button("记录申请验收", key="acc_do_apply", type="primary"):
         new = attempt(cases.record_application, eng, case_id, on, user(), expected)
         if new:
             done(new, f"已记录申请验收（{day(on)}）。初检期限：{day(cases.step_deadlines(program, new, as_of)['due'].iloc[1])}")
 elif checking:
-    on = st.date_input("检查日期", value=as_of, key="acc_inspect_on", format="YYYY-MM-DD")
+    on = st.date_input("检查日期（年/月/日）", value=as_of, key="acc_inspect_on", format="YYYY/MM/DD")
     inspectors = st.text_input("检查人员", value=case["inspectors"] or "", key=f"acc_inspectors_{case_id}")
     default_due = None
     try:
@@ -194,7 +194,7 @@ elif checking:
     except RuralcoreError as e:
         st.error(str(e))
     custom = st.checkbox("整改通知书自定整改期限", key="acc_custom_due")
-    due = st.date_input("整改期限", value=default_due or on, key="acc_rectify_due", format="YYYY-MM-DD") if custom \
+    due = st.date_input("整改期限（年/月/日）", value=default_due or on, key="acc_rectify_due", format="YYYY/MM/DD") if custom \
         else default_due
     if not custom:
         st.caption(f"不合格时整改期限：{day(due)}" + (
@@ -212,13 +212,13 @@ elif checking:
             done(new, f"已下发整改通知书（{day(on)}），整改期限：{day(new['rectify_due'])}。")
 elif state == "rectifying":
     st.markdown(f"**整改通知书**：{day(case['rectify_notice_on'])}下发，整改期限 **{day(case['rectify_due'])}**。")
-    on = st.date_input("整改完成日期", value=as_of, key="acc_rectified_on", format="YYYY-MM-DD")
+    on = st.date_input("整改完成日期（年/月/日）", value=as_of, key="acc_rectified_on", format="YYYY/MM/DD")
     if st.button("记录整改完成", key="acc_do_rectified", type="primary"):
         new = attempt(cases.record_rectified, eng, case_id, on, user(), expected)
         if new:
             done(new, f"已记录整改完成（{day(on)}），待复检。")
 elif state == "passed":
-    on = st.date_input("市级验收认定日期", value=as_of, key="acc_city_on", format="YYYY-MM-DD")
+    on = st.date_input("市级验收认定日期（年/月/日）", value=as_of, key="acc_city_on", format="YYYY/MM/DD")
     if st.button("记录市级验收认定", key="acc_do_city", type="primary"):
         new = attempt(cases.record_city_acceptance, eng, case_id, on, user(), expected)
         if new:

@@ -44,8 +44,8 @@ def as_of_picker() -> dt.date:
         st.session_state[AS_OF_KEY] = default
     st.session_state[DEFAULT_KEY] = default
     with st.sidebar:
-        st.date_input("计算期限的日期", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
-                      format="YYYY-MM-DD", help="按官方节假日和调休安排计算工作日；演示库默认取演示数据的截止日期")
+        st.date_input("计算期限的日期（年/月/日）", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
+                      format="YYYY/MM/DD", help="按官方节假日和调休安排计算工作日；演示库默认取演示数据的截止日期")
     remember_state()
     return st.session_state[AS_OF_KEY]
 

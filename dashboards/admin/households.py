@@ -69,7 +69,7 @@ if can_write_table(actor, "households"):
                              format_func=lambda k: households.MONITOR_TYPES.get(k, "未纳入监测"), key="hh_new_type")
         mstate = c2.selectbox("监测状态", states, index=states.index(h["monitor_state"] or ""),
                               format_func=lambda k: households.MONITOR_STATES.get(k, "—"), key="hh_new_state")
-        on = c3.date_input("日期", key="hh_new_on")
+        on = c3.date_input("日期（年/月/日）", key="hh_new_on", format="YYYY/MM/DD")
         note = st.text_input("说明", key="hh_new_note")
         go = st.form_submit_button("保存监测记录", type="primary")
     if go:

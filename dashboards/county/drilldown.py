@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui import charts, data, tables
-from dashboards.ui.clicktable import click_table
+from dashboards.ui.htmltable import click_table
 from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.search import find_box
 from dashboards.ui.theme import rag_css

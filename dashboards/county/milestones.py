@@ -53,8 +53,8 @@ if not labels:
 else:
     with st.form("ms_form"):
         code = st.selectbox("里程碑", list(labels), format_func=labels.get, key="ms_code")
-        done_on = st.date_input("完成日期", value=min(as_of, mr.today_china()), min_value=dt.date(2010, 1, 1),
-                                max_value=mr.today_china(), format="YYYY-MM-DD", key="ms_done_on")
+        done_on = st.date_input("完成日期（年/月/日）", value=min(as_of, mr.today_china()), min_value=dt.date(2010, 1, 1),
+                                max_value=mr.today_china(), format="YYYY/MM/DD", key="ms_done_on")
         note = st.text_input("备注", key="ms_note", help="如：会议纪要文号、验收意见")
         left, right = st.columns(2)
         save = left.form_submit_button("记录完成", type="primary")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
+from dashboards.ui.search import find_box
 from dashboards.ui.theme import AWARD_COLORS, projector_on, style_figure
 from ruralcore import entry, scoring, whatif
 from ruralcore.errors import RuralcoreError
@@ -130,6 +131,12 @@ def _default_region() -> str:
     return str(below["region"].iat[0]) if len(below) else str(mine.sort_values("rank")["region"].iat[-1])
 
 
+def _found(code: str) -> None:
+    """A village found by name: its township and itself in the selectors."""
+    st.session_state["wi_town"] = town_of[code]
+    st.session_state["wi_region"] = code
+
+
 @st.fragment
 def scenario_panel() -> None:
     if st.session_state.get("wi_region") not in town_of:
@@ -137,7 +144,9 @@ def scenario_panel() -> None:
     if st.session_state.get("wi_town") not in town_names:
         st.session_state["wi_town"] = town_of[st.session_state["wi_region"]]
     st.subheader("一、单村假设：如果这个村补上短板")
-    c = st.columns([1, 2])
+    c = st.columns([1, 2, 2])
+    find_box("按名称查找村", {v: f"{short[v]}（{town_names[town_of[v]]}）" for v in vill["code"]}, "wi_find",
+             _found, where=c[2])
     town = c[0].selectbox("乡镇", list(town_names), format_func=lambda t: town_names[t], key="wi_town")
     regions = vill.loc[vill["township"] == town, "code"].tolist()
     if st.session_state.get("wi_region") not in regions:

@@ -1,13 +1,16 @@
 """试点进度: every pilot's schedule steps (按时 / 逾期完成 / 逾期 / 未到期), indicators built,
-money and this month's report; filter by county, type and state; worst first."""
+money and this month's report; filter by county, type and state; worst first. A pilot's
+row opens it on 落后督办."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, setup, step_styler, wan
+from dashboards.supervision.common import STEP_MARK, caption_as_of, open_pilot, setup, step_styler, wan
 from dashboards.ui import tables
+from dashboards.ui.htmltable import click_table
 from ruralcore import supervision as sv
+from ruralcore.fmt import period_zh
 from ruralcore.regions import PILOT_TYPES
 
 d, period, as_of, res = setup("试点进度")
@@ -45,19 +48,14 @@ view = pd.DataFrame({
     "市级资金到位（万元）": shown["city_received_yuan"].map(wan),
     "县级配套到位（万元）": shown["county_matching_yuan"].map(wan),
     "累计支出（万元）": shown["spent_yuan"].map(wan),
-    "本月月报": shown["report_label"], "最近报送月份": shown["last_period"].fillna("—"),
+    "本月月报": shown["report_label"],
+    "最近报送月份": shown["last_period"].map(lambda p: period_zh(p) if isinstance(p, str) and p else "—"),
     "试点代码": shown["pilot"],
 }).reset_index(drop=True)
 styled = (step_styler(view, [sv.STEP_SHORT[s] for s in steps], "本月月报")
           .format({"市级资金到位（万元）": "{:,.2f}", "县级配套到位（万元）": "{:,.2f}", "累计支出（万元）": "{:,.2f}"}))
-st.caption("选中一行查看该试点的节点、月报与滞后事项。各节点依据：" +
+st.caption("点击一行查看该试点的节点、月报与滞后事项。各节点依据：" +
            "；".join(f"{sv.STEP_SHORT[s]} {r}" for s, r in zip(res["steps"].drop_duplicates("step")["step"],
                                                            res["steps"].drop_duplicates("step")["ref"])))
-event = st.dataframe(styled, hide_index=True, key="bd_table", on_select="rerun", selection_mode="single-row",
-                     **tables.fit(len(view)), width="stretch",
-                     column_config={**tables.text_widths(view),
-                                    "最长逾期（天）": st.column_config.NumberColumn(format="%d")})
-tables.count_caption(len(view))
-rows = event.selection.rows if event else []
-if rows:
-    st.switch_page(LAGGARD_PAGE, query_params={"pilot": view.at[rows[0], "试点代码"]})
+click_table(styled, "bd_table", list(view["试点代码"]), open_pilot, hint="在落后督办中查看该试点")
+tables.excel_button(view, f"试点进度-{period_zh(period)}", "bd_xlsx")

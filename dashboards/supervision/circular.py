@@ -20,8 +20,8 @@ if refusal:  # a county admin: the city's circular is not cut down to one county
     st.warning(refusal)
     st.stop()
 c1, c2 = st.columns(2)
-issued = c1.date_input("成文日期", value=circulars.default_issued(d.program, period), key=f"ci_issued_{period}",
-                       format="YYYY-MM-DD", help="默认：月报截止日后的第一个工作日")
+issued = c1.date_input("成文日期（年/月/日）", value=circulars.default_issued(d.program, period), key=f"ci_issued_{period}",
+                       format="YYYY/MM/DD", help="默认：月报截止日后的第一个工作日")
 number = c2.text_input("文号", value=f"{circulars.doc_prefix(d.program)}〔{issued.year}〕  号", key=f"ci_no_{issued.year}",
                        help="编号留空，印发时填写")
 

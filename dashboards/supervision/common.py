@@ -46,6 +46,9 @@ def setup(title: str, data_date: bool = True):
     stops. The result holds only the pilots the signed-in account reads (sv.within).
     ``data_date``: the as-of date starts at the data's date for the newest month
     (sv.default_as_of); False: at the month's end (a circular reports on its month)."""
+    go = st.session_state.pop(GO_PILOT_KEY, None)
+    if go:  # a pilot's row was clicked (open_pilot)
+        st.switch_page(LAGGARD_PAGE, query_params={"pilot": go})
     actor = page_setup(title, "supervision", programs_allowed=pages.pilot_programs())
     program = current_program()
     url, token = ui_data.url(), ui_data.token()
@@ -59,7 +62,7 @@ def setup(title: str, data_date: bool = True):
         st.stop()
     start = sv.default_as_of(d, period) if data_date else sv.period_end(period)
     with st.sidebar:
-        as_of = st.date_input("进度截至日期", value=start, key=f"sv_as_of_{period}", format="YYYY-MM-DD",
+        as_of = st.date_input("进度截至日期（年/月/日）", value=start, key=f"sv_as_of_{period}", format="YYYY/MM/DD",
                               help="节点是否按时、逾期按此日期判断；默认为数据截至日（最新月份）或所选月份最后一天")
     res = supervised_for(url, token, program.id, period, as_of, actor.role, actor.region)
     if res["limited"]:
@@ -97,3 +100,13 @@ def caption_as_of(as_of: dt.date, period: str) -> None:
     from ruralcore.fmt import period_zh
     st.caption(f"节点进度截至{date_zh(as_of)}；月报为{period_zh(period)}（次月截止日前报送为按时）。")
 
+
+
+GO_PILOT_KEY = "sv_open_pilot"  # a pilot clicked on a table: 落后督办 opens it on this run
+
+
+def open_pilot(code: str) -> None:
+    """A row-click callback: remember the pilot; the page's next run (setup) goes to
+    落后督办 with it (a callback cannot switch pages itself)."""
+    st.session_state[GO_PILOT_KEY] = code
+    st.session_state["lg_pilot"] = code  # 落后督办's pilot selector, were it remembered from a visit

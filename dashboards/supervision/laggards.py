@@ -1,6 +1,7 @@
 """落后督办: the pilots with anything behind; one pilot's detail — what is behind and by
 how long (with the clause), its schedule, its monthly reports over time, notes. The
-chosen pilot lives in the URL (?pilot=…)."""
+chosen pilot lives in the URL (?pilot=…); a row click, the selector or the name search
+choose it."""
 from __future__ import annotations
 
 import pandas as pd
@@ -9,6 +10,8 @@ import streamlit as st
 
 from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, setup, wan
 from dashboards.ui import tables
+from dashboards.ui.htmltable import click_table
+from dashboards.ui.search import find_box
 from dashboards.ui.theme import style_figure
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
@@ -26,22 +29,23 @@ lv = pd.DataFrame({
     "县（市、区）": lag["county_name"], "试点": lag["name"], "类型": lag["type_label"], "滞后事项": lag["behind"],
     "最长逾期（天）": lag["days_behind"], "依据条款": lag["refs"], "试点代码": lag["pilot"],
 }).reset_index(drop=True)
-ev = st.dataframe(lv, hide_index=True, key="lg_table", on_select="rerun", selection_mode="single-row",
-                  **tables.fit(len(lv)), width="stretch",
-                  column_config={**tables.text_widths(lv), "滞后事项": st.column_config.TextColumn(width="large")})
-tables.count_caption(len(lv))
-if ev and ev.selection.rows:
-    picked = lv.at[ev.selection.rows[0], "试点代码"]
-    if picked != st.session_state.get("lg_last_row"):
-        st.session_state["lg_last_row"] = picked
-        st.session_state["lg_pilot"] = picked
+
+
+def _pick(code: str) -> None:
+    st.session_state["lg_pilot"] = code
+
+
+click_table(lv, "lg_table", list(lv["试点代码"]), _pick, picked=st.session_state.get("lg_pilot"), hint="查看该试点")
+tables.excel_button(lv, f"落后督办-滞后试点-{period_zh(period)}", "lg_xlsx")
 
 # every pilot can be opened; laggards first
 codes = [""] + lag["pilot"].tolist() + [p for p in board["pilot"] if p not in set(lag["pilot"])]
 names = dict(zip(board["pilot"], board["county_name"] + " · " + board["name"]))
 if st.session_state["lg_pilot"] not in codes:
     st.session_state["lg_pilot"] = ""
-pilot = st.selectbox("试点", codes, key="lg_pilot", format_func=lambda c: "（请选择）" if not c else names.get(c, c))
+c1, c2 = st.columns(2)
+pilot = c1.selectbox("试点", codes, key="lg_pilot", format_func=lambda c: "（请选择）" if not c else names.get(c, c))
+find_box("按名称查找试点", {c: names[c] for c in codes if c}, "lg_find", _pick, where=c2)
 if pilot:
     st.query_params["pilot"] = pilot
 else:

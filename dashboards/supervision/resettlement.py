@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import table_height, wan
+from dashboards.supervision.common import wan
 from dashboards.ui.theme import LIGHT_BG, rag_css
 from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
+from dashboards.ui.htmltable import fit_table
 from dashboards.ui.tiles import OP_TEXT
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
@@ -59,7 +60,6 @@ st.caption(f"数据月份：{period_zh(period)}；到期情况截至{date_zh(as_
 t = res["targets"]
 names = dict(zip(t["target"], t["name"]))
 unit_of = dict(zip(t["target"], t["unit"]))
-short = {k: (v[:18] + "…") if len(v) > 19 else v for k, v in names.items()}
 tv = pd.DataFrame({
     "目标": t["name"], "要求": [f"{OP_TEXT.get(o, o)}{v:g}{u if u != '%' else '%'}" for o, v, u in
                                zip(t["op"], t["threshold"], t["unit"])],
@@ -73,8 +73,7 @@ st.subheader(f"目标完成情况（{area}）")
 if res["limited"]:
     st.caption(f"只显示{actor.name}（{actor.role_label}）管辖的{area}。“全市合计目标”（如卫生院、卫生服务中心个数）"
                f"按全市合计考核，此处只列{area}的数量，不单独评判。")
-st.dataframe(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else "", subset=["情况"]),
-             hide_index=True, width="stretch", height=table_height(len(tv)))
+fit_table(tv.style.map(lambda v: rag_css(zh_status[v]) if v in zh_status else "", subset=["情况"]))
 no_data = t[t["status"] == "no_data"]
 if len(no_data):
     st.caption("无数据：" + "、".join(no_data["name"]) + "：本月没有可计算该项的填报值。")
@@ -103,9 +102,12 @@ else:
     stat.index = vals.index
     vals.columns.name = stat.columns.name = None
     counts = [i for i, u in zip(vals.index, row_unit) if u == "个"]  # clinics, hospitals: whole numbers
-    st.dataframe(vals.round(1).style.apply(lambda _: stat.map(rag_css), axis=None).format("{:.1f}", na_rep="—")
-                 .format("{:.0f}", na_rep="—", subset=pd.IndexSlice[counts, :]),
-                 width="stretch", height=table_height(len(vals)))
+    shown = vals.round(1).reset_index()  # the targets' names as the first column
+    css = pd.concat([pd.Series("", index=stat.index, name="目标"), stat.map(rag_css)], axis=1).reset_index(drop=True)
+    whole = [i for i, name in enumerate(shown["目标"]) if name in counts]
+    fit_table(shown.style.apply(lambda _: css, axis=None)
+              .format("{:.1f}", na_rep="—", subset=list(vals.columns))
+              .format("{:.0f}", na_rep="—", subset=pd.IndexSlice[whole, list(vals.columns)]))
 
 st.subheader("分村（每村须达到的目标）")
 vil = res["villages"]
@@ -121,11 +123,13 @@ else:
     if only_red:
         keep = (ws != "green").any(axis=1)
         wide, ws = wide[keep], ws[keep]
-    wide.columns = [f"{short[c]}（{unit_of.get(c, '') or '—'}）" for c in wide.columns]
+    wide.columns = [f"{names[c]}（{unit_of.get(c, '') or '—'}）" for c in wide.columns]  # headers wrap
     ws.columns = wide.columns
     wide.index.names = ["县（市）区", "村"]
-    st.dataframe(wide.style.apply(lambda _: ws.map(rag_css), axis=None).format("{:.1f}", na_rep="—"),
-                 width="stretch", height=table_height(len(wide)))
+    names_cols = wide.index.to_frame(index=False)
+    css = pd.concat([names_cols.map(lambda _: ""), ws.map(rag_css).reset_index(drop=True)], axis=1)
+    fit_table(pd.concat([names_cols, wide.reset_index(drop=True)], axis=1).style.apply(lambda _: css, axis=None)
+              .format("{:.1f}", na_rep="—", subset=list(wide.columns)))
 
 st.subheader("项目资金（每年200万元）使用")
 if res["limited"]:  # the budget is the city's, spent across districts: not one district's to read
@@ -142,7 +146,6 @@ else:
         "超支": np.where(b["over_budget"], "超支", ""), "依据条款": b["ref"],
         "说明": b["assumed"].map(lambda a: f"{ASSUMED_LABEL}：{a}" if isinstance(a, str) and a else ""),
     })
-    st.dataframe(bv.style.map(lambda x: f"background-color: {LIGHT_BG['red']}; color:#000" if x == "超支" else "",
-                              subset=["超支"]).format({c: "{:,.2f}" for c in ["预算（万元）", "已支出（万元）", "结余（万元）"]}),
-                 hide_index=True, width="stretch")
+    fit_table(bv.style.map(lambda x: f"background-color: {LIGHT_BG['red']}; color:#000" if x == "超支" else "",
+                           subset=["超支"]).format({c: "{:,.2f}" for c in ["预算（万元）", "已支出（万元）", "结余（万元）"]}))
     st.caption(f"合计：预算{wan(b['budget_yuan'].sum()):,.2f}万元，已支出{wan(b['spent_yuan'].sum()):,.2f}万元。")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import LAGGARD_PAGE, STEP_MARK, caption_as_of, setup, step_styler, wan
+from dashboards.supervision.common import STEP_MARK, caption_as_of, open_pilot, setup, step_styler, wan
+from dashboards.ui.htmltable import click_table
 from dashboards.ui.theme import rag_css
 from dashboards.ui import tables
 from ruralcore import supervision as sv
 from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.fmt import period_zh
 
 d, period, as_of, res = setup("县区评分")
 card, lights = res["scorecard"], res["lights"]
@@ -47,28 +49,27 @@ st.caption(f"排名：{rank_rule['text']}" + (f"（{ASSUMED_LABEL}，{rank_rule[
 st.caption("依据：按期推进 " + refs["on_schedule_rate"] +
            "；月报 " + refs["reporting_rate"] + "。点击县（市、区）所在行或任一单元格，展开该县试点。" +
            (f"末行“{sv.CITY_REFERENCE}”为全市合计，仅作对照。" if res["limited"] else ""))
-event = st.dataframe(styled, hide_index=True, key="sc_table", on_select="rerun",
-                     selection_mode=["single-row", "single-cell"], **tables.fit(len(view)),
-                     column_config=tables.text_widths(view),
-                     width="stretch")
 
-# the county to expand: a clicked row or cell, else ?county= in the URL; a clicked rate
-# cell (?metric=) narrows the county's pilots to those that pull that rate down
+
+def _open_county(code: str, column: str | None) -> None:
+    """A county's row or cell clicked: its pilots below; a rate's cell narrows them to the
+    pilots that pull that rate down."""
+    st.query_params["county"] = code
+    metric = {v: k for k, v in COLS.items()}.get(column or "", "")
+    if metric:
+        st.query_params["metric"] = metric
+    else:
+        st.query_params.pop("metric", None)
+
+
+click_table(styled, "sc_table", [None if i == city_row else c for i, c in enumerate(card["county"])], _open_county,
+            with_column=True, picked=st.query_params.get("county"), hint="展开该县试点")
+tables.excel_button(view, f"县区评分-{period_zh(period)}", "sc_xlsx")
+
+# the county to expand: ?county= in the URL (set by a click); ?metric= narrows its pilots
 counties = card[card["county"] != sv.CITY]
 county = st.query_params.get("county", "")
 metric = st.query_params.get("metric", "")
-sel = event.selection if event else None
-if sel is not None:
-    idx = list(sel.rows) or [c[0] for c in sel.cells]
-    if idx and idx[0] != city_row:
-        county = card["county"].iloc[idx[0]]
-        st.query_params["county"] = county
-        by_label = {v: k for k, v in COLS.items()}
-        metric = by_label.get(sel.cells[0][1], "") if sel.cells else ""
-        if metric:
-            st.query_params["metric"] = metric
-        else:
-            st.query_params.pop("metric", None)
 if county not in set(counties["county"]):
     county = ""
 if metric not in sv.METRIC_LABELS:
@@ -95,10 +96,6 @@ pv = pd.DataFrame({
     "本月月报": pil["report_label"], "建成指标": pil["indicators_built"].astype(str) + "/" + pil["indicators_total"].astype(str),
     "累计支出（万元）": pil["spent_yuan"].map(wan), "试点代码": pil["pilot"],
 }).reset_index(drop=True)
-st.caption("选中试点所在行，进入落后督办查看详情。")
-ev2 = st.dataframe(step_styler(pv, [sv.STEP_SHORT[s] for s in sv.STEPS], "本月月报").format(
-                       {"累计支出（万元）": "{:,.2f}"}), hide_index=True, **tables.fit(len(pv)), key=f"sc_pilots_{county}",
-                   on_select="rerun", selection_mode="single-row",
-                   width="stretch")
-if ev2 and ev2.selection.rows:
-    st.switch_page(LAGGARD_PAGE, query_params={"pilot": pv.at[ev2.selection.rows[0], "试点代码"]})
+st.caption("点击试点所在行，进入落后督办查看详情。")
+click_table(step_styler(pv, [sv.STEP_SHORT[s] for s in sv.STEPS], "本月月报").format({"累计支出（万元）": "{:,.2f}"}),
+            f"sc_pilots_{county}", list(pv["试点代码"]), open_pilot, hint="在落后督办中查看该试点")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from .theme import projector_on
 
@@ -57,8 +58,11 @@ def text_widths(frame: pd.DataFrame, most: int = 420) -> dict:
     return out
 
 
-def formatted(frame: pd.DataFrame, style=None):
-    """A Styler with the number formats (and the optional colour function applied)."""
+def formatted(frame, style=None):
+    """A Styler with the number formats (and the optional colour function applied); a
+    Styler passed in keeps its own formats."""
+    if isinstance(frame, Styler):
+        return style(frame) if style else frame
     sty = frame.style.format(number_formats(frame), na_rep="—")
     return style(sty) if style else sty
 

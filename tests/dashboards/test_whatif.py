@@ -428,3 +428,21 @@ def test_award_counts_never_show_two_numbers_under_one_name(url, eng):
     bars = spec["data"][0]
     assert list(bars["x"]) == ["优秀", "达标（不含优秀）", "未达标"]
     assert list(bars["y"]) == [ex, qu, no] and sum(bars["y"]) == len(scored)
+
+
+def test_find_a_village_by_name(app_test, demo_engine):
+    """按名称查找村: picking a village found by (part of) its name sets the township and
+    the village of the single-village what-if."""
+    from ruralcore.store import regions as store_regions
+
+    regions = store_regions.load_regions(demo_engine, "huayuan-2019")
+    village = regions[regions["level"] == "village"].iloc[-1]
+    at = app_test("huayuan-2019", page="county/whatif.py")
+    box = at.selectbox(key="wi_find")
+    label = f"{village['name']}（{regions.at[village['parent'], 'name']}）"
+    assert label in [box.format_func(o) for o in box.options]
+    box.set_value(village["code"]).run()
+    assert not at.exception
+    assert at.selectbox(key="wi_town").value == village["parent"]
+    assert at.selectbox(key="wi_region").value == village["code"]
+    assert at.selectbox(key="wi_find").value is None

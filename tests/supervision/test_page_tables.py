@@ -7,6 +7,7 @@ import pytest
 import streamlit
 
 from dashboards.ui import tables
+from tests.support import click_tables, shown_tables
 
 LAG, CIRC, RESET = "supervision/laggards.py", "supervision/circular.py", "supervision/resettlement.py"
 
@@ -35,11 +36,12 @@ def ok(at):
     return at
 
 
-def test_laggard_list_shows_every_row(app_test, heights):
+def test_laggard_list_shows_every_row(app_test):
     at = ok(app_test("xinzhou-2023", LAG))
-    rows, height = heights[0]
-    assert rows > 12  # the demo's December: 15 pilots behind, more than the old 12-row frame
-    assert _every_row_visible(rows, height)
+    table = click_tables(at)["lg_table"]
+    rows = len(table["frame"])
+    assert rows > 12 and rows == len(table["keys"])  # the demo's December: 15 pilots behind
+    assert not table["long"]  # no inner frame: every row on the page
 
 
 def test_circular_preview_tables_show_every_row_and_speak_plain_chinese(app_test, heights):
@@ -51,20 +53,21 @@ def test_circular_preview_tables_show_every_row_and_speak_plain_chinese(app_test
     assert "预览" in text
 
 
-def test_long_table_scrolls_and_says_its_row_count(app_test, heights):
+def test_long_table_scrolls_and_says_its_row_count(app_test):
     at = ok(app_test("xinzhou-2023", "supervision/board.py"))
-    rows, height = heights[0]
-    assert rows == 67 and height == (tables.MOST_ROWS + 1) * tables.row_px() + 3
+    table = click_tables(at)["bd_table"]
+    rows = len(table["frame"])
+    assert rows == 67 and table["long"]  # scrolls inside its box, the header in view
     assert any(f"共 {rows} 行" in c.value for c in at.caption)
 
 
 def test_resettlement_district_grid_names_its_units(app_test):
     at = ok(app_test("yinchuan-2017", RESET))
-    grid = at.dataframe[1].value
-    labels = list(grid.index)
+    grid = shown_tables(at)[1]
+    labels = list(grid["目标"])
     assert any(label.endswith("（人/村）") for label in labels)  # 村均培训电子商务人才
     assert any(label.endswith("（个）") for label in labels)  # 卫生院、卫生服务中心
     assert any(label.endswith("（达标村占比%）") for label in labels)
     assert all(label.endswith("）") for label in labels)
-    villages = at.dataframe[2].value
-    assert all("（" in c for c in villages.columns)
+    villages = shown_tables(at)[2]
+    assert all("（" in c for c in villages.columns[2:])

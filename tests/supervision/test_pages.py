@@ -14,6 +14,7 @@ import pytest
 
 from ruralcore import supervision as sv
 from ruralcore.programs import load_program
+from tests.support import click_tables, shown_tables
 
 XZ = load_program("xinzhou-2023")
 BOARD, CARD, LAG = "supervision/board.py", "supervision/scorecard.py", "supervision/laggards.py"
@@ -32,7 +33,7 @@ def ok(at):
 
 
 def frame(at, i=0):
-    return at.dataframe[i].value
+    return shown_tables(at)[i]
 
 
 def test_board_lists_every_pilot_worst_first(app_test, sup):
@@ -128,7 +129,7 @@ def test_resettlement_targets_and_budget(app_test):
     assert req["到2018年底村均电子商务从业人员达到10人以上"] == "≥10人"
     assert req["医疗信息公共服务平台覆盖移民地区10个乡镇卫生院"] == "≥10个"
     assert req["医疗信息公共服务平台覆盖56个行政村（社区）卫生服务中心（站）"] == "≥56个"
-    dist = frame(at, 1)
+    dist = frame(at, 1).set_index("目标")  # targets as rows, districts as columns
     from ruralcore import overview as ov
     yc = load_program("yinchuan-2017")
     eng = __import__("ruralcore.store.db", fromlist=["get_engine"]).get_engine(os.environ["DATABASE_URL"])
@@ -252,7 +253,7 @@ def test_county_admin_scorecard_shows_its_row_and_the_city_reference(app_test, s
     # another county cannot be expanded through the URL
     other = sup["scorecard"][~sup["scorecard"]["county"].isin(["140902", sv.CITY])]["county"].iloc[0]
     at = ok(app_test("xinzhou-2023", CARD, query={"county": other}, login=XINFU))
-    assert len(at.dataframe) == 1 and any("点击表中某县" in i.value for i in at.info)
+    assert len(shown_tables(at)) == 1 and any("点击表中某县" in i.value for i in at.info)
 
 
 def test_county_admin_laggards_only_its_pilots(app_test, sup, xinfu):
@@ -298,10 +299,10 @@ def test_district_admin_of_yinchuan_sees_its_district(app_test, demo_engine):
     assert status["hospitals_10"] == "city_total" and status["coverage_4g_90"] != "city_total"
     whole = sv.resettlement_targets(yc, fields, regions, dt.date(2019, 1, 25))
     assert whole["area"] == "全市" and "city_total" not in set(whole["targets"]["status"])
-    assert frame(at, 1).columns.tolist() == ["兴庆区"]  # the district table: its column only
+    assert frame(at, 1).columns.tolist() == ["目标", "兴庆区"]  # the district table: its column only
     villages = frame(at, 2)
-    assert set(villages.index.get_level_values(0)) == {"兴庆区"}
-    assert len(at.dataframe) == 3 and any("项目资金由全市统筹安排" in i.value for i in at.info)
+    assert set(villages["县（市）区"]) == {"兴庆区"}
+    assert len(shown_tables(at)) == 3 and any("项目资金由全市统筹安排" in i.value for i in at.info)
 
 
 def test_signed_out_supervision_page_shows_the_login_hint():
@@ -354,3 +355,16 @@ def test_acceptance_implies_completion_in_the_schedule(demo_engine):
     pilots["completion_on"] = pd.NaT
     st = sv.step_status(XZ, pilots, dt.date(2024, 1, 31)).set_index("step")
     assert st.at["completion", "state"] == "late" and str(st.at["completion", "done_on"]) == "2024-01-25"
+
+
+def test_laggards_find_a_pilot_by_name(app_test, sup):
+    """按名称查找试点 on 落后督办: any pilot, laggard or not, opens by (part of) its name."""
+    board = sup["board"]
+    fine = board[~board["pilot"].isin(sup["laggards"]["pilot"])].iloc[0]
+    at = ok(app_test("xinzhou-2023", LAG))
+    box = at.selectbox(key="lg_find")
+    assert f"{fine['county_name']} · {fine['name']}" in [box.format_func(o) for o in box.options]
+    box.set_value(fine["pilot"]).run()
+    ok(at)
+    assert at.selectbox(key="lg_pilot").value == fine["pilot"]
+    assert any(fine["name"] in h.value for h in at.header)

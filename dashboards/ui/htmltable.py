@@ -1,11 +1,12 @@
-"""A table whose rows are clicked to go somewhere, drawn as HTML so that it fits the
-page: headers and long texts wrap at 1920 px (a canvas grid cannot wrap a header, and
-cut wide tables at the screen's edge), cells keep their colours (a pandas Styler), and
-the text is in the page, not painted on a canvas.
+"""Wide tables drawn as HTML so that they fit the page: headers and long texts wrap at
+1920 px (a canvas grid cannot wrap a header, and cut wide tables at the screen's edge),
+cells keep their colours (a pandas Styler), and the text is in the page, not painted on
+a canvas. ``fit_table`` only shows; ``click_table`` rows (or cells) are clicked to go
+somewhere.
 
-A click calls ``on_pick(row key)`` as a callback, before the page script runs again
-(a Streamlit component, st.components.v2), so the page may set its selectors there: a
-widget's state cannot be changed once the widget is drawn in the run.
+A click calls ``on_pick`` as a callback, before the page script runs again (a Streamlit
+component, st.components.v2), so the page may set its selectors there: a widget's state
+cannot be changed once the widget is drawn in the run.
 
 Sizes are in rem: the projector view's larger root type enlarges the table with the page."""
 from __future__ import annotations
@@ -45,7 +46,10 @@ export default function(component) {
   }
   box.className = 'rc-box' + (data.long ? ' rc-long' : '');
   box.innerHTML = data.html;
+  const heads = Array.from(box.querySelectorAll('thead th')).map((th) => th.textContent);
   box.querySelectorAll('tbody tr').forEach((tr, i) => {
+    const first = tr.querySelector('td');
+    if (first) first.classList.add('rc-first');
     const key = data.keys[i];
     if (key === undefined || key === null) return;
     tr.classList.add('rc-pick');
@@ -53,13 +57,9 @@ export default function(component) {
     tr.tabIndex = 0;
     tr.dataset.key = key;
     tr.title = data.hint;
-    const pick = () => setTriggerValue('pick', key);
-    tr.onclick = pick;
-    tr.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } };
-  });
-  box.querySelectorAll('tbody tr').forEach((tr) => {
-    const first = tr.querySelector('td');
-    if (first) first.classList.add('rc-first');
+    const pick = (column) => setTriggerValue('pick', { row: key, column: column });
+    tr.querySelectorAll('td').forEach((td, j) => { td.onclick = () => pick(heads[j]); });
+    tr.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(heads[0]); } };
   });
 }
 """
@@ -71,7 +71,7 @@ def _component():
     return st.components.v2.component(NAME, css=CSS, js=JS, isolate_styles=False)
 
 
-SHORT = 8  # characters: a cell this short (a number, a rank, 优秀, a date) never wraps
+SHORT = 12  # characters: a cell this short (a number, a rank, 优秀, a date) never wraps
 
 
 def to_html(frame: pd.DataFrame | Styler, style=None) -> str:
@@ -85,10 +85,19 @@ def to_html(frame: pd.DataFrame | Styler, style=None) -> str:
     return sty.hide(axis="index").to_html()
 
 
-def click_table(frame: pd.DataFrame | Styler, key: str, row_keys: list, on_pick: Callable[[str], None],
-                style=None, picked: str | None = None, hint: str = "点击查看") -> None:
+def fit_table(frame: pd.DataFrame | Styler, style=None) -> None:
+    """Draw ``frame`` (a DataFrame or a Styler with colours) as a table that only shows."""
+    rows = len(frame.data if isinstance(frame, Styler) else frame)
+    long = " rc-long" if rows > MOST_ROWS else ""
+    st.html(f"<style>{CSS}</style><div class='rc-box{long}'>{to_html(frame, style)}</div>")
+    tables.count_caption(rows, MOST_ROWS)
+
+
+def click_table(frame: pd.DataFrame | Styler, key: str, row_keys: list, on_pick: Callable[..., None],
+                style=None, picked: str | None = None, hint: str = "点击查看", with_column: bool = False) -> None:
     """Draw ``frame`` (rows in the order of ``row_keys``, one key per row, None for a row
-    that cannot be clicked); a click on a row calls ``on_pick(its key)``. ``picked``: the
+    that cannot be clicked); a click on a row calls ``on_pick(its key)``, or with
+    ``with_column`` ``on_pick(its key, the clicked cell's column header)``. ``picked``: the
     key of the row shown as chosen."""
     data = frame.data if isinstance(frame, Styler) else frame
     keys = [None if k is None else str(k) for k in row_keys]
@@ -97,8 +106,12 @@ def click_table(frame: pd.DataFrame | Styler, key: str, row_keys: list, on_pick:
 
     def _picked() -> None:
         value = (st.session_state.get(key) or {}).get("pick")
-        if value is not None:
-            on_pick(value)
+        if not isinstance(value, dict) or value.get("row") is None:
+            return
+        if with_column:
+            on_pick(value["row"], value.get("column"))
+        else:
+            on_pick(value["row"])
 
     _component()(data={"html": to_html(frame, style), "keys": keys, "picked": picked, "hint": hint,
                        "long": len(keys) > MOST_ROWS},

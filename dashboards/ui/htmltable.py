@@ -11,6 +11,7 @@ cannot be changed once the widget is drawn in the run.
 Sizes are in rem: the projector view's larger root type enlarges the table with the page."""
 from __future__ import annotations
 
+import html
 from typing import Callable
 
 import pandas as pd
@@ -79,6 +80,12 @@ def to_html(frame: pd.DataFrame | Styler, style=None) -> str:
     and right-aligned, short cells on one line, long texts and headers wrapping; no index."""
     sty = tables.formatted(frame, style)
     data = sty.data
+    # text from the database or a programme file is shown as typed, never run as markup:
+    # the Styler renders its data as it is, so the text is escaped here (numbers untouched;
+    # a style function then sees the escaped text: compare with labels, not with markup)
+    sty.data = data.apply(lambda col: col.map(lambda v: html.escape(v) if isinstance(v, str) else v)
+                          if col.dtype == object or pd.api.types.is_string_dtype(col) else col)
+    sty = sty.format_index(escape="html", axis=1)
     numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
     sty = sty.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else sty
     sty = sty.map(lambda v: "white-space: nowrap" if len(str(v)) <= SHORT else "")

@@ -14,7 +14,6 @@ from ruralcore.store import db
 from tests.login_support import PASSWORD, browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
-ROW, HEADER = 35, 35  # st.dataframe's default row and header heights (px)
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +24,11 @@ def sup(browser_db_url):
     return sv.supervise(data, "2023-12", sv.default_as_of(data, "2023-12"))
 
 
-def _click_row(page, grid_index: int, row: int, row_height: int = ROW, header: int = HEADER) -> None:
-    """Click the selection marker (left edge) of ``row`` in the ``grid_index``-th dataframe."""
-    grid = page.locator('[data-testid="stDataFrame"]').nth(grid_index)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 14, box["y"] + header + row * row_height + row_height / 2)
+def _table(page, index: int):
+    """The ``index``-th row-click table of the page (dashboards.ui.htmltable)."""
+    table = page.locator('[data-testid="stMain"] div.rc-box').nth(index)
+    table.scroll_into_view_if_needed()
+    return table
 
 
 def _sign_in(page, app_url, browser_db_url, name: str, role: str, region: str, first_page: str, wait_idle) -> None:
@@ -63,14 +61,12 @@ def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, s
     no_errors(page)
     shoot(page, "supervision-scorecard")
 
-    # click the county's first cell (排名), then move right to its red 按时报送率 cell
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 50, box["y"] + HEADER + row * ROW + ROW / 2)
-    wait_idle(page)
-    for _ in range(9):  # 排名 → 县 → 试点数 → 按期推进 → 按期推进率 → 应报 → 迟报 → 未报 → 报送率 → 按时报送率
-        page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(150)
+    # click the county's red 按时报送率 cell
+    heads = _table(page, 0).locator("thead th").all_inner_texts()
+    cells = _table(page, 0).locator("tbody tr").nth(row).locator("td")
+    assert cells.nth(1).inner_text() == county["county_name"]
+    cells.nth(heads.index("按时报送率（%）")).click()
+    page.get_by_text(f"{county['county_name']}：试点明细").wait_for(timeout=60_000)
     wait_idle(page)
     assert f"county={county['county']}" in page.url and "metric=on_time_rate" in page.url
     assert page.get_by_text(f"{county['county_name']}：试点明细").is_visible()
@@ -82,7 +78,8 @@ def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, s
     board = sup["board"]
     pilots = board[(board["county"] == county["county"]) & (board["report"] != "on_time")]
     target = pilots.iloc[0]  # worst first, as the board sorts
-    _click_row(page, 1, 0)
+    _table(page, 1).locator("tr.rc-pick").first.click()
+    page.locator("h1", has_text="落后督办").wait_for(timeout=60_000)
     wait_idle(page)
     assert page.locator("h1", has_text="落后督办").is_visible()
     assert f"pilot={target['pilot']}" in page.url
@@ -178,9 +175,8 @@ def test_county_admin_sees_its_county_only(page, app_url, browser_db_url, sup, w
     go(page, "县区评分")
     page.locator("h1", has_text="县区评分").wait_for()
     wait_idle(page)
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    rows = grid.locator('[role="row"]')
-    assert rows.count() == 3  # header, 忻府区, 全市（参考）
+    rows = _table(page, 0).locator("tbody tr")
+    assert rows.count() == 2  # 忻府区, 全市（参考）
     assert main.get_by_text(f"末行“{sv.CITY_REFERENCE}”为全市合计").is_visible()
     no_errors(page)
     shoot(page, "supervision-scorecard-county-admin")

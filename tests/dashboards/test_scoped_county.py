@@ -14,6 +14,7 @@ from ruralcore.programs import load_program
 from ruralcore.scope import Actor, visible_regions
 from ruralcore.store import regions as store_regions
 from ruralcore.store import reports as store_reports
+from tests.support import shown_tables
 
 HY = "huayuan-2019"
 TOWN = "433124T01"  # 花垣镇
@@ -107,14 +108,14 @@ def test_township_officer_drilldown_starts_at_its_township(app_test, demo_engine
     _clean(at)
     town = at.selectbox(key="dd_town")
     assert town.value == TOWN and town.options == ["花垣镇"]  # no “（全部）”, no other township
-    assert not any(df.value.columns[0] == "乡镇" for df in at.dataframe)  # no county view
+    assert not any(df.columns[0] == "乡镇" for df in shown_tables(at))  # no county view
     assert not [b for b in at.button if b.key == "dd_up"]  # nothing above the account's region
     period = at.sidebar.selectbox(key="period").value
     seen = _readable(demo_engine, "township_officer", TOWN)
     wide = _wide(demo_engine, period)
     mine = wide.index[wide.index.isin(seen)]
     regions = store_regions.load_regions(demo_engine, HY)
-    table = next(df.value for df in at.dataframe if "村" in df.value.columns)
+    table = next(df for df in shown_tables(at) if "村" in df.columns)
     assert sorted(table["村"]) == sorted(regions.loc[mine, "name"])
     ranked = _county_ranking(demo_engine, period)
     assert table.set_index("村")["名次"].map(_rank).to_dict() == \

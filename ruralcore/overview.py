@@ -725,14 +725,28 @@ def quota_within(quota: pd.DataFrame, regions: pd.DataFrame, visible) -> pd.Data
 # --------------------------------------------------------------------------------------
 # statuses of the values in a table of regions (逐级查看's tables)
 
-STATUS_ORDER = {"red": 3, "amber": 2, "green": 1}  # the worst member decides a group's per-unit target
+STATUS_ORDER = {"red": 4, "amber": 3, "incomplete": 2, "green": 1}  # a group is as bad as its worst unit
 
 
 def _judge(program: Program, code: str, values: pd.Series, info: pd.DataFrame) -> np.ndarray:
-    """The tiles' rule (targets engine) for the values of indicator ``code`` against its
-    target: green / amber / red / no_data."""
-    met, gap = tg_mod.compare(values.to_numpy(dtype="float64"), info.at[code, "op"], float(info.at[code, "threshold"]))
-    return tg_mod.status(met, gap, tg_mod.amber_margin(program))
+    """The tiles' rule (targets engine: the status rule of the target's kind) for the
+    values of indicator ``code`` against its target: green / amber / red / no_data."""
+    target = next(t for t in program.targets if t.code == info.at[code, "target"])
+    met, gap = tg_mod.compare(values.to_numpy(dtype="float64"), target.op, float(target.threshold))
+    return tg_mod.target_status(program, target, met, gap)
+
+
+def _worst(status: pd.Series, groups: np.ndarray, index: pd.Index) -> np.ndarray:
+    """Per group, the status of a target every unit must meet (targets.unit_summary's
+    rule, vectorised over the groups): red when a unit misses it (amber when the worst is
+    within a rate's band), 未报齐 (incomplete) when the units with a value meet it but some
+    have none, green when every unit meets it, no_data when none has a value."""
+    rank = status.map(STATUS_ORDER)
+    worst = rank.groupby(groups).max()
+    missing = (status == "no_data").groupby(groups).any()
+    out = worst.map({v: k for k, v in STATUS_ORDER.items()}).where(worst.notna(), "no_data")
+    out[(out == "green") & missing.reindex(out.index).fillna(False)] = "incomplete"
+    return out.reindex(index).fillna("no_data").to_numpy(dtype=object)
 
 
 def value_status(program: Program, fields: pd.DataFrame, regions: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -742,8 +756,8 @@ def value_status(program: Program, fields: pd.DataFrame, regions: pd.DataFrame, 
     = indicator codes, "" where no target judges the value:
 
     - a target set for ``level`` judges the value itself;
-    - a target set for each reporting unit (每个村…) judges a group by its units: a group
-      is as bad as its worst unit (green only when every unit meets it);
+    - a target set for each reporting unit (每个村…) judges a group by its units: red when
+      one of them misses it, green only when every one meets it (_worst);
     - a target set for a higher level (全县…) judges a rate's roll-up at any level; a
       count or a yes/no of a part is not comparable with the whole's target: not judged.
     Indicators measured only by the rubric's full points have no target: not judged."""
@@ -762,9 +776,8 @@ def value_status(program: Program, fields: pd.DataFrame, regions: pd.DataFrame, 
         elif t_level == here and code in units.columns:
             if parents is None:
                 parents = parents_at(program, regions, units.index, level)
-            rank = pd.Series(_judge(program, code, units[code], info), index=units.index).map(STATUS_ORDER)
-            worst = rank.groupby(parents).max().reindex(table.index)
-            out[code] = worst.map({v: k for k, v in STATUS_ORDER.items()}).fillna("no_data").to_numpy(dtype=object)
+            out[code] = _worst(pd.Series(_judge(program, code, units[code], info), index=units.index),
+                               parents, table.index)
         elif info.at[code, "kind"] == "rate" and tg_mod._higher(str(t_level), level):
             out[code] = _judge(program, code, table[code], info)
     return out

@@ -142,7 +142,7 @@ ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric is n
 score_decimals = scoring.shown_decimals(ranked["score"], ranked["award"]) if ranked is not None else 1
 
 
-STATUS_NOTE = ("单元格颜色按各指标的目标判断（与总览指标卡同一规则）：绿 达标，黄 接近目标，红 未达标，灰 无数据；"
+STATUS_NOTE = ("单元格颜色按各指标的目标判断（与总览指标卡同一规则）：绿 达标，黄 接近目标，红 未达标，灰 无数据或未报齐；"
                "“每个村”类目标按其中最差的村着色；不着色的指标没有本级可比的目标。")
 
 

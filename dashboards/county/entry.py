@@ -13,7 +13,9 @@ import os
 import pandas as pd
 import streamlit as st
 
+from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
+from dashboards.ui.htmltable import fit_table
 from ruralcore import entry, excel, scope
 from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
 from ruralcore.fmt import period_zh
@@ -92,11 +94,11 @@ with st.sidebar:
 
 def show_problems(err: InputError, then: str = "请改正后再保存") -> None:
     st.error(f"发现 {len(err.problems)} 处问题，未写入任何数据。{then}：")
-    st.dataframe(pd.DataFrame({
+    fit_table(pd.DataFrame({  # long messages wrap: nothing is cut at the page's edge
         "行": [str(p.row) if p.row is not None else "—" for p in err.problems],
         "列": [p.column or "—" for p in err.problems],
         "问题": [p.message for p in err.problems],
-    }), hide_index=True, width="stretch", key="en_problems")
+    }))
 
 
 for kind in ("success", "error"):
@@ -124,15 +126,27 @@ st.caption(f"共{len(sheet.frame)}个{unit}，已有数据{reported}个。直接
 
 rules = entry.column_rules(program)
 config = {
-    entry.CODE: st.column_config.TextColumn("区域代码", disabled=True),
-    entry.NAME: st.column_config.TextColumn(unit, disabled=True),
+    entry.CODE: st.column_config.TextColumn("区域代码", disabled=True, pinned=True,
+                                            width=tables.text_width(["区域代码", *sheet.frame[entry.CODE].astype(str)])),
+    entry.NAME: st.column_config.TextColumn(unit, disabled=True, pinned=True,
+                                            width=tables.text_width([unit, *sheet.frame[entry.NAME].astype(str)])),
 }
 for r in rules:
     config[r.code] = st.column_config.NumberColumn(
-        r.label, min_value=r.min, max_value=r.max, step=r.step,
+        r.label, min_value=r.min, max_value=r.max, step=r.step, width=tables.text_width([r.label], pad=40, most=tables.MAIN_WIDTH // 2),
         format="%d" if r.kind in ("count", "flag") else "%.2f", help=r.help)
-edited = st.data_editor(sheet.frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
-                        disabled=not writes, key=f"en_editor_{st.session_state['en_editor_n']}")
+# A grid cannot wrap its headers: the data items are split into parts that each fit the page
+# (every header whole), one editor per part, all saved together.
+parts = tables.fit_columns([r.code for r in rules], {r.code: config[r.code]["width"] for r in rules},
+                           tables.MAIN_WIDTH - config[entry.NAME]["width"] - config[entry.CODE]["width"])
+edited = sheet.frame.copy()
+for i, part in enumerate(parts, start=1):
+    if len(parts) > 1:
+        st.markdown(f"**第{i}部分（共{len(parts)}部分）**")
+    shown = st.data_editor(sheet.frame[[entry.CODE, entry.NAME, *part]], column_config=config, hide_index=True,
+                           num_rows="fixed", width="stretch", disabled=not writes,
+                           key=f"en_editor_{st.session_state['en_editor_n']}_{i}")
+    edited[part] = shown[part].to_numpy()
 
 if not writes:
     st.caption(f":material/lock: {actor.role_label}账户只读：可以查看各{unit}的月报，不能保存或导入。")

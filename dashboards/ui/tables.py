@@ -15,6 +15,7 @@ from pandas.io.formats.style import Styler
 from .theme import projector_on
 
 MOST_ROWS = 25  # taller than this, a table scrolls inside its frame
+MAIN_WIDTH = 1440  # pixels of the page's main column at 1920 × 1080 with the sidebar open
 
 
 def row_px() -> int:
@@ -46,6 +47,25 @@ def _text_px(text: str) -> int:
     return sum(14 if ord(ch) > 255 else 8 for ch in text)
 
 
+def text_width(texts, pad: int = 28, most: int = 420) -> int:
+    """Pixels a grid column needs for the longest of ``texts`` (``pad``: padding and icons)."""
+    return min(max(_text_px(str(t)) for t in texts) + pad, most)
+
+
+def fit_columns(codes: list[str], widths: dict[str, int], budget: int) -> list[list[str]]:
+    """``codes`` in order, cut into consecutive parts whose widths add up to at most
+    ``budget`` pixels (a column wider than that gets a part of its own)."""
+    parts: list[list[str]] = [[]]
+    used = 0
+    for c in codes:
+        if parts[-1] and used + widths[c] > budget:
+            parts.append([])
+            used = 0
+        parts[-1].append(c)
+        used += widths[c]
+    return [p for p in parts if p]
+
+
 def text_widths(frame: pd.DataFrame, most: int = 420) -> dict:
     """column_config giving each text column the width of its longest entry: the grid
     measures Chinese text short and cut “五台山风景名胜区” to “五台山风景名胜”."""
@@ -53,8 +73,7 @@ def text_widths(frame: pd.DataFrame, most: int = 420) -> dict:
     for col in frame.columns:
         if not (pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col])):
             continue
-        longest = max(_text_px(str(x)) for x in [col, *frame[col].dropna()])
-        out[col] = st.column_config.Column(width=min(longest + 28, most))
+        out[col] = st.column_config.Column(width=text_width([col, *frame[col].dropna()], most=most))
     return out
 
 

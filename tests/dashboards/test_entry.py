@@ -267,8 +267,34 @@ def run_page(eng=None, role: str = "county_admin", region: str = "433124", login
 
 
 def editor(at: AppTest) -> pd.DataFrame:
-    hits = [d for d in at.dataframe if str(getattr(d, "key", "") or "").startswith("en_editor")] or list(at.dataframe)
-    return hits[0].value
+    """The sheet as the page shows it: its editors (the data items split into parts that
+    fit the page) joined on the region code."""
+    hits = [d.value for d in at.dataframe if str(getattr(d, "key", "") or "").startswith("en_editor")]
+    out = hits[0]
+    for part in hits[1:]:
+        out = out.merge(part.drop(columns=[c for c in part.columns if c in out.columns and c != "code"]), on="code")
+    return out
+
+
+def test_the_sheet_is_split_into_editors_that_fit_the_page(url):
+    """数据填报 at 1920 px: a grid cannot wrap its headers, so the data items are split into
+    editors whose columns (each as wide as its whole header) fit the page; together they
+    hold every item once."""
+    from dashboards.ui.tables import MAIN_WIDTH, text_width
+
+    at = run_page()
+    parts = [d for d in at.dataframe if str(getattr(d, "key", "") or "").startswith("en_editor")]
+    rules = entry.column_rules(HUAYUAN)
+    assert len(parts) > 1
+    items = [c for d in parts for c in d.value.columns if c not in ("code", "name")]
+    assert items == [r.code for r in rules]
+    label = {r.code: r.label for r in rules}
+    for d in parts:
+        names = d.value["name"].astype(str).tolist()
+        need = text_width(["区域代码", *d.value["code"].astype(str)]) + text_width(["村", *names]) + sum(
+            text_width([label[c]], pad=40) for c in d.value.columns if c in label)
+        assert need <= MAIN_WIDTH, (need, list(d.value.columns))
+    assert any(m.value.startswith(f"**第1部分（共{len(parts)}部分）**") for m in at.markdown)
 
 
 def test_page_shows_the_townships_month(url):

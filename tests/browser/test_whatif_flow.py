@@ -162,10 +162,22 @@ def test_save_scenario_signed_in(server, browser, demo_url, wait_idle):
 
 # ---- 数据填报: typing into the table (what AppTest cannot do) ---------------------------------
 
-def edit_cell(page, row: int, col: int, text: str) -> None:
-    """Select a cell of the editor by keyboard from its top-left cell, type, commit; check
+def find_column(page, label: str) -> tuple[int, int]:
+    """(editor, column) of the data item headed ``label``: the sheet is split into editors
+    that fit the page, each with 区域代码 and 村 first."""
+    grids = page.locator('[data-testid="stDataFrame"]')
+    for i in range(grids.count()):
+        heads = [h.strip() for h in grids.nth(i).locator('[role="columnheader"]').all_inner_texts()]
+        if label in heads:
+            return i, heads.index(label)
+    raise AssertionError(f"no editor has the column {label}")
+
+
+def edit_cell(page, row: int, where: tuple[int, int], text: str) -> None:
+    """Select a cell of an editor by keyboard from its top-left cell, type, commit; check
     the table's accessible mirror shows the value (retry when a rerun redrew the table)."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    index, col = where
+    grid = page.locator('[data-testid="stDataFrame"]').nth(index)
     for _ in range(3):
         grid.wait_for(state="visible", timeout=60_000)
         box = None
@@ -185,7 +197,7 @@ def edit_cell(page, row: int, col: int, text: str) -> None:
         cell.fill(text)
         cell.press("Enter")
         page.wait_for_timeout(1000)
-        shown = page.locator(f'[data-testid="glide-cell-{col}-{row}"]').first
+        shown = grid.locator(f'[data-testid="glide-cell-{col}-{row}"]').first
         if shown.count() and shown.inner_text().strip() == text:
             return
         page.keyboard.press("Escape")
@@ -218,8 +230,8 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url, wait_id
     period = max(entry.periods(eng, program))
     town = entry.groups(eng, program)["code"].iat[0]
     sheet = entry.load_sheet(eng, program, period, town)
-    codes = list(sheet.fields)
-    col = lambda f: 2 + codes.index(f)  # noqa: E731 - after 区域代码 and 村
+    label = {r.code: r.label for r in entry.column_rules(program)}
+    col = lambda f: find_column(page, label[f])  # noqa: E731 - (editor, column) of a data item
 
     def state():
         rep = reports.load_reports(eng, program.id, [period]).sort_values(["region", "field"]).reset_index(drop=True)
@@ -327,9 +339,11 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
     before = (reports.load_reports(eng, program.id, [period]), len(audit.load_audit(eng)))
     upload(page, book(4, "农村家庭户数（户）", -8), wait_idle)
     page.get_by_text("未写入任何数据").first.wait_for(timeout=60_000)
-    # the problem table (drawn on a canvas; its cells are mirrored in an accessible table)
-    page.locator('td[role="gridcell"]', has_text="-8 不能为负数").first.wait_for(state="attached", timeout=10_000)
-    assert page.locator('td[role="gridcell"]', has_text="农村家庭户数（户）").count() >= 1
+    # the problem table: HTML whose long messages wrap (nothing cut at the page's edge)
+    problems = page.locator('[data-testid="stMain"] div.rc-box td', has_text="-8 不能为负数").first
+    problems.wait_for(timeout=10_000)
+    assert page.locator('[data-testid="stMain"] div.rc-box td', has_text="农村家庭户数（户）").count() >= 1
+    assert problems.evaluate("e => e.getBoundingClientRect().right") <= 1920
     page.screenshot(path=str(SHOTS / "entry_upload_refused.png"), full_page=True)
     assert reports.load_reports(eng, program.id, [period]).equals(before[0])
     assert len(audit.load_audit(eng)) == before[1]
@@ -354,17 +368,17 @@ def test_entry_two_editors_same_cell_second_is_refused(server, browser, demo_url
     period = max(entry.periods(eng, program))
     town = entry.groups(eng, program)["code"].iat[0]
     sheet = entry.load_sheet(eng, program, period, town)
-    col = 2 + list(sheet.fields).index("residents")
+    label = {r.code: r.label for r in entry.column_rules(program)}["residents"]
     code = sheet.frame.at[2, "code"]
     old = int(sheet.frame.at[2, "residents"])
 
     first, second = open_entry(browser, server, wait_idle), open_entry(browser, server, wait_idle)
-    edit_cell(first, 2, col, str(old + 11))
+    edit_cell(first, 2, find_column(first, label), str(old + 11))
     first.get_by_role("button", name="保存", exact=True).click()
     first.get_by_text("已保存").first.wait_for(timeout=30_000)
     n_log = len(audit.load_audit(eng))
 
-    edit_cell(second, 2, col, str(old + 22))
+    edit_cell(second, 2, find_column(second, label), str(old + 22))
     second.get_by_role("button", name="保存", exact=True).click()
     second.get_by_text("已被他人修改").first.wait_for(timeout=30_000)
     text = second.locator('[data-testid="stAlertContentError"]').first.inner_text()

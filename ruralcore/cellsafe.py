@@ -43,3 +43,16 @@ def frame_csv(frame: pd.DataFrame) -> bytes:
     out = frame.apply(neutralise)
     out.columns = [neutralise_text(str(c)) for c in out.columns]
     return out.to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def problems_csv(problems) -> bytes:
+    """Every problem of a refusal (row, column, message) as CSV for Excel, written in
+    slices: a file with every cell wrong has hundreds of thousands of them."""
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    w.writerow(["行", "列", "问题"])
+    for p in problems:
+        w.writerow(["" if p.row is None else p.row, neutralise_text(p.column or ""), neutralise_text(p.message)])
+    return buf.getvalue().encode("utf-8-sig")

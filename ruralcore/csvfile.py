@@ -23,7 +23,7 @@ _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def not_table(source: str, why: str = "") -> InputError:
-    return InputError(Problem("文件不是 Excel（.xlsx/.xls）或 CSV 文件，无法读取" + (f"（{why}）" if why else "")),
+    return InputError(Problem("文件不是 Excel 工作簿（.xlsx）或 CSV 文件，无法读取" + (f"（{why}）" if why else "")),
                       source=source)
 
 

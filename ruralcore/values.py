@@ -17,6 +17,8 @@ accepted as given.
 """
 from __future__ import annotations
 
+import io
+
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -71,14 +73,24 @@ def _read_raw(path: Path, source: str) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(Problem(f"找不到文件 {path}"), source=source)
+    from .excel import guard  # sizes checked before parsing, as for a monthly report
+
+    data = path.read_bytes() if suffix in (".csv", ".xlsx", ".xlsm", ".xls") else b""
+    guard.check_upload(data, source)
     if suffix == ".csv":
-        return csvfile.read_csv(path.read_bytes(), source)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
+        guard.check_csv(data, source)
+        return csvfile.read_csv(data, source)
+    if suffix == ".xls":
+        guard.check_xls(data, source)
+    if suffix in (".xlsx", ".xlsm"):
+        scan = guard.check_xlsx(data, source, "")
         try:
-            df = pd.read_excel(path, engine="calamine", dtype=object, header=0)
-        except Exception as exc:  # calamine raises its own types for corrupt files
-            raise InputError(Problem(f"不是有效的 Excel 文件（{type(exc).__name__}）"), source=source) from None
+            df = pd.read_excel(io.BytesIO(data), engine="calamine", dtype=object, header=0)
+        except Exception:  # calamine raises its own types for corrupt files
+            raise csvfile.not_table(source, "工作簿已损坏") from None
         df.columns = [str(c).strip() for c in df.columns]
+        if scan.formulas_without_value:
+            raise InputError(guard.formula_problems(scan, list(df.columns)), source=source)
         return df.map(_cell_text).astype(str) if not df.empty else df.astype(str)
     raise InputError(Problem(f"文件类型“{suffix or '（无扩展名）'}”不支持，请提供 .csv 或 .xlsx 文件"), source=source)
 

@@ -115,7 +115,7 @@ def test_empty_and_wrong_type_files(tmp_path, capsys):
     code, _, err = run(capsys, "score", "huayuan-2019", "--values", write(tmp_path, "x", "v.txt"))
     assert code == 2 and ".csv 或 .xlsx" in err
     code, _, err = run(capsys, "score", "huayuan-2019", "--values", write(tmp_path, "not excel", "v.xlsx"))
-    assert code == 2 and "不是有效的 Excel 文件" in err
+    assert code == 2 and "不是 Excel 工作簿" in err
 
 
 def test_gbk_csv_from_excel(tmp_path, capsys):

@@ -17,7 +17,9 @@ from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from dashboards.ui.htmltable import fit_table
 from ruralcore import entry, excel, scope
+from ruralcore.cellsafe import problems_csv
 from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
+from ruralcore.limits import MAX_ROWS, MAX_UPLOAD_MB, PROBLEMS_SHOWN
 from ruralcore.fmt import period_zh
 
 URL = os.environ.get("DATABASE_URL") or ""
@@ -92,13 +94,23 @@ with st.sidebar:
                           index=months.index(stored[-1]) if stored else 0)
 
 
-def show_problems(err: InputError, then: str = "请改正后再保存") -> None:
-    st.error(f"发现 {len(err.problems)} 处问题，未写入任何数据。{then}：")
+def show_problems(err: InputError, then: str = "请改正后再保存", key: str = "en_problems") -> None:
+    """The first problems as a table; the rest counted, all of them downloadable."""
+    n = len(err.problems)
+    if err.source and n == 1 and err.problems[0].row is None:  # the whole file: one sentence
+        st.error(str(err))
+        return
+    shown = err.problems[:PROBLEMS_SHOWN]
+    st.error(f"发现 {n:,} 处问题，未写入任何数据。{then}：")
     fit_table(pd.DataFrame({  # long messages wrap: nothing is cut at the page's edge
-        "行": [str(p.row) if p.row is not None else "—" for p in err.problems],
-        "列": [p.column or "—" for p in err.problems],
-        "问题": [p.message for p in err.problems],
+        "行": [str(p.row) if p.row is not None else "—" for p in shown],
+        "列": [p.column or "—" for p in shown],
+        "问题": [p.message for p in shown],
     }))
+    if n > len(shown):
+        st.warning(f"以上为前 {len(shown)} 处，另有{n - len(shown):,}处问题；完整清单可下载。")
+    st.download_button(f"下载全部 {n:,} 处问题（CSV）", data=lambda: problems_csv(err.problems),
+                       file_name="导入问题清单.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:")
 
 
 for kind in ("success", "error"):
@@ -196,9 +208,14 @@ with c[0]:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 with c[1]:
     st.markdown(f"**2. 上传填好的文件**：导入到{period_zh(period)}。逐行校验，任何一处有误则整份不导入。")
-    upload = st.file_uploader("选择Excel或CSV文件", type=["xlsx", "xls", "csv"], key="en_upload") if writes else None
+    upload = st.file_uploader("选择Excel或CSV文件", type=["xlsx", "csv"], key="en_upload",
+                              max_upload_size=MAX_UPLOAD_MB,
+                              help=f"Excel 工作簿（.xlsx）或 CSV；不超过 {MAX_UPLOAD_MB} MB、{MAX_ROWS:,} 行。"
+                                   "旧版 .xls 请先另存为 .xlsx") if writes else None
     if not writes:
         st.caption(f"{actor.role_label}账户不能导入。")
+    if upload is None or (st.session_state.get("en_import_failed") or (None,))[0] != upload.file_id:
+        st.session_state.pop("en_import_failed", None)  # a new file (or none): the old refusal goes
     if upload is not None and st.button("导入", key="en_import"):
         user = actor
         bar = st.progress(0.0, text="开始导入")
@@ -207,8 +224,8 @@ with c[1]:
                                        progress=lambda f, m: bar.progress(min(max(float(f), 0.0), 1.0), text=m),
                                        name=upload.name)
         except InputError as err:
-            bar.empty()
-            show_problems(err, "请在文件中改正后重新上传（行号即 Excel 中的行号）")
+            bar.empty()  # kept for the reruns its download button causes
+            st.session_state["en_import_failed"] = (upload.file_id, err)
         except RuralcoreError as err:
             bar.empty()
             st.error(str(err))
@@ -218,3 +235,6 @@ with c[1]:
                 f"未变{result['unchanged']}个数值。")
             st.session_state.pop("en_sheet", None)
             st.rerun()
+    failed = st.session_state.get("en_import_failed")
+    if failed:
+        show_problems(failed[1], "请在文件中改正后重新上传（行号即 Excel 中的行号）", key="en_import_problems")

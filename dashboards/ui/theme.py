@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ruralcore.limits import MAX_UPLOAD_MB
+
 PROJECTOR_KEY = "projector"
 
 # Readable from the back of a meeting room at 1920×1080.
@@ -38,8 +40,8 @@ _NORMAL_CSS = """
 </style>
 """
 
-# Streamlit has no localisation: its file uploader's English (the “Upload” button, “200MB
-# per file • XLSX, XLS, CSV”) is hidden and said in Chinese. Both modes.
+# Streamlit has no localisation: its file uploader's English (the “Upload” button, “20MB
+# per file • XLSX, CSV”) is hidden and said in Chinese, with the limit of ruralcore.limits.
 _UPLOADER_CSS = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size: 0 !important;}
@@ -47,9 +49,9 @@ _UPLOADER_CSS = """
   {content: "选择文件"; font-size: 0.875rem;}
 [data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0 !important;}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after
-  {content: "把文件拖到这里，或点击“选择文件”；单个文件不超过200MB"; font-size: 0.875rem;}
+  {content: "把文件拖到这里，或点击“选择文件”；单个文件不超过MAX_MB"; font-size: 0.875rem;}
 </style>
-"""
+""".replace("MAX_MB", f"{MAX_UPLOAD_MB}MB")
 _PROJECTOR_UPLOADER_CSS = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,

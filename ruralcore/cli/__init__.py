@@ -37,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         handled, cmd, path = usage.preflight(app, argv)  # --help, unknown command, misplaced option
         if handled is not None:
             return handled
-        app(args=argv, prog_name=usage.PROG, standalone_mode=False)
-        return 0
+        rc = app(args=argv, prog_name=usage.PROG, standalone_mode=False)
+        return rc if isinstance(rc, int) else 0  # a command's typer.Exit(n) comes back as n
     except usage.UsageProblem as exc:
         typer.echo(exc.render(), err=True)
         return EXIT_USER_ERROR

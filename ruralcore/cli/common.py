@@ -3,25 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 import pandas as pd
 import typer
 
 from ..errors import InputError, Problem
-
-
-# Dates and months the command line accepts (a system limit, not from the documents):
-# the five programmes run 2017–2023; anything outside this range is a typing mistake
-# (9999-12-31, 0000-12) that would otherwise overflow date arithmetic or file a report
-# for a year nobody reported in.
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-
-
-def _in_range(year: int, what: str, text: str) -> None:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InputError(Problem(f"{what}“{text}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间"))
+from ..limits import check_year
 
 
 def parse_date(text: str, what: str = "日期") -> dt.date:
@@ -29,16 +17,17 @@ def parse_date(text: str, what: str = "日期") -> dt.date:
         d = dt.date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise InputError(Problem(f"{what}“{text}”格式不对，应为 YYYY-MM-DD，例如 2019-09-27")) from None
-    _in_range(d.year, what, text)
+    check_year(d.year, what, text)  # 9999-12-31 would overflow date arithmetic
     return d
 
 
 def parse_period(text: str) -> str:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(Problem(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2019-06"))
-    _in_range(int(m.group(1)), "月份", text)
-    return m.group(0)
+    from ..excel.layout import parse_period as parse
+
+    try:
+        return parse(text)
+    except InputError as e:  # the command line names no column
+        raise InputError(Problem(e.problems[0].message)) from None
 
 
 def parse_int(text: str, what: str, low: int = 0, high: int | None = None) -> int:

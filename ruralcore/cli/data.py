@@ -12,6 +12,7 @@ import typer
 
 from ..errors import InputError, Problem
 from . import app
+from ..limits import PROBLEMS_SHOWN
 from .common import parse_period, DB_HELP, USER_HELP, open_engine
 
 
@@ -91,9 +92,10 @@ def import_cmd(
     file: Path = typer.Argument(..., help="填好的 .xlsx 或 .csv 文件"),
     period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
     user: str | None = typer.Option(None, "--user", help=USER_HELP),
+    problems: Path | None = typer.Option(None, "--problems", help="有问题时把全部问题写入这个 .csv 文件（屏幕上只列前 50 处）"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """导入月报：逐行校验，有任何错误则列出全部问题且不写入任何数据。"""
+    """导入月报：逐行校验，有任何错误则列出问题（前 50 处，其余计数）且不写入任何数据。"""
     from .. import excel
     from ..accounts import command_line_author
     from ..programs import load_program
@@ -102,6 +104,18 @@ def import_cmd(
     period = parse_period(period)
     engine = open_engine(db)
     by = command_line_author(engine, user)
-    result = excel.import_file(engine, program, file, period, by, progress=_progress)
+    try:
+        result = excel.import_file(engine, program, file, period, by, progress=_progress)
+    except InputError as err:
+        if problems is None and len(err.problems) <= PROBLEMS_SHOWN:
+            raise
+        typer.echo(f"错误：{err}", err=True)
+        if problems is not None:
+            from ..cellsafe import problems_csv
+            _write(problems, problems_csv(err.problems))
+            typer.echo(f"全部 {len(err.problems):,} 处问题已写入 {problems}", err=True)
+        else:
+            typer.echo("加 --problems 文件.csv 可导出全部问题。", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"导入完成（{period}，{result['rows']} 个区域，{result['values']} 个数值）："
                f"新增 {result['inserted']}，更新 {result['updated']}，未变 {result['unchanged']}")

@@ -97,7 +97,7 @@ def _walk(group, prefix: str = ""):
 
 # what a value is called in usage lines, by parameter name (one vocabulary for every command)
 LABELS = {
-    "program": "方案", "file": "文件", "values": "文件", "out": "文件", "period": "月份", "db": "地址",
+    "program": "方案", "file": "文件", "values": "文件", "problems": "文件", "out": "文件", "period": "月份", "db": "地址",
     "user": "用户名", "username": "用户名", "auditor": "用户名", "as_of": "日期", "issued": "日期",
     "date": "日期", "start": "开始日期", "end": "结束日期", "n": "N", "county": "县", "type_": "类型",
     "seq": "顺序号", "scale": "规模", "case_id": "案件编号", "state": "状态", "role": "角色",

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, ProblemList
 from ..programs import ASSUMED_LABEL, Program
 from .layout import level_name, CODE_COL, FIXED_COLS, PERIOD_COL, header, header_aliases
 from .reader import Table
@@ -56,10 +56,11 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def _add(problems, mask: pd.Series, column: str, message) -> None:
-    """One Problem per True row of ``mask``; ``message`` is a string or a function of the row index."""
-    for row in mask.index[mask.to_numpy(dtype=bool)]:
-        problems.append(Problem(message(row) if callable(message) else message, row=int(row), column=column))
+def _add(problems: ProblemList, mask: pd.Series, column: str, message) -> None:
+    """One problem per True row of ``mask``; ``message`` is a string or a function of the
+    row index, called only when the problem is read (a whole bad column costs one array) —
+    so a message function takes what it needs from a loop as default arguments."""
+    problems.add(mask.index[mask.to_numpy(dtype=bool)], column, message)
 
 
 def map_columns(table: Table, fields) -> tuple[dict[str, int], dict[str, int], list[Problem]]:
@@ -96,7 +97,8 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
     there is no problem."""
     empty = pd.DataFrame({"region": pd.Series(dtype=str), "field": pd.Series(dtype=str),
                           "value": pd.Series(dtype="float64")})
-    fixed, by_code, problems = map_columns(table, fields)
+    fixed, by_code, header_problems = map_columns(table, fields)
+    problems = ProblemList(header_problems)
     today = today or dt.date.today()
     this_month = f"{today.year:04d}-{today.month:02d}"
     if period > this_month:
@@ -174,10 +176,10 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
             bound = program.bound(f.code)
             why = f"（{ASSUMED_LABEL}，见方案文件）" if bound is not None and bound.assumed else ""
             _add(problems, ok & (num > f.max), col,
-                 lambda r, n=num, w=why: f"{_fmt(n[r])} 超过上限 {_fmt(f.max)}{w}，请核对是否录入错误")
+                 lambda r, n=num, w=why, hi=f.max: f"{_fmt(n[r])} 超过上限 {_fmt(hi)}{w}，请核对是否录入错误")
         if f.kind == "count" or (f.kind == "amount" and f.unit == "元"):  # money in whole yuan
             _add(problems, ok & (num >= (lo if lo is not None else -np.inf)) & (num != np.floor(num)), col,
-                 lambda r, n=num: f"{_fmt(n[r])} 应为整数" + ("（元）" if f.unit == "元" else ""))
+                 lambda r, n=num, u="（元）" if f.unit == "元" else "": f"{_fmt(n[r])} 应为整数{u}")
 
     # a rate's numerator never exceeds its denominator
     # only for percentages (a part of a whole); per-village averages (unit 人, scale 1) may exceed 1
@@ -199,7 +201,5 @@ def validate_table(program: Program, table: Table, period: str, known: pd.DataFr
     return long.reset_index(drop=True), []
 
 
-def _sorted(problems: list[Problem], headers: list[str]) -> list[Problem]:
-    order = {h: i for i, h in enumerate(headers)}
-    return sorted(problems, key=lambda p: (p.row if p.row is not None else -1,
-                                           order.get(p.column, -1) if p.column else -1))
+def _sorted(problems: ProblemList, headers: list[str]) -> ProblemList:
+    return problems.sort({h: i for i, h in enumerate(headers)})

@@ -67,7 +67,13 @@ def header_aliases(fields: list[Field_]) -> dict[str, str]:
 
 def parse_period(text: str) -> str:
     """'YYYY-MM' or a Chinese error naming the value."""
+    from ..limits import check_year
+
     m = re.fullmatch(r"(\d{4})-(\d{2})", str(text or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputError(Problem(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2019-06", column=PERIOD_COL))
+    try:
+        check_year(int(m.group(1)), "月份", text)
+    except InputError as e:
+        raise InputError(Problem(e.problems[0].message, column=PERIOD_COL)) from None
     return m.group(0)

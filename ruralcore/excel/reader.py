@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..csvfile import not_table, other_format, read_csv
 from ..errors import InputError, Problem
+from . import guard
 from .layout import CODES_SHEET, SHEET
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -41,9 +42,17 @@ def load_bytes(path_or_bytes, name: str | None = None) -> tuple[bytes, str]:
 
 
 def read_table(data: bytes, source: str) -> Table:
+    """The file's cells. Its size, rows, columns and cells are checked first (guard), so
+    a file too large to be a monthly report is refused before it is parsed."""
     if not data or not data.strip():
         raise InputError(Problem("文件是空的，没有任何内容"), source=source)
-    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
+    guard.check_upload(data, source)
+    scan = guard.Scan()
+    if data.startswith(ZIP_MAGIC):
+        scan = guard.check_xlsx(data, source, SHEET)
+        rows, code_map = _read_excel(data, source)
+    elif data.startswith(OLE_MAGIC):
+        guard.check_xls(data, source)
         rows, code_map = _read_excel(data, source)
     else:
         what = other_format(data)  # before the extension: a PDF renamed .xlsx is named as a PDF
@@ -51,11 +60,14 @@ def read_table(data: bytes, source: str) -> Table:
             raise not_table(source, f"内容是{what}")
         if source.lower().endswith((".xlsx", ".xls", ".xlsm")):
             raise not_table(source, "扩展名是 Excel，但内容不是 Excel 工作簿")
+        guard.check_csv(data, source)
         rows, code_map = _read_csv(data, source)
     if not rows or all(_blank(v) for v in rows[0]):
         raise InputError(Problem("文件是空的：第1行没有表头", row=1), source=source)
     width = max(len(r) for r in rows)
     headers = [("" if _blank(v) else str(v).strip()) for v in rows[0]] + [""] * (width - len(rows[0]))
+    if scan.formulas_without_value:  # they read as blank: refuse them rather than guess
+        raise InputError(guard.formula_problems(scan, headers), source=source)
     body = pd.DataFrame(rows[1:], dtype=object).reindex(columns=range(width))
     body.index = pd.RangeIndex(2, 2 + len(body))
     return Table(headers, body, code_map, source)

@@ -13,11 +13,12 @@ def reporting_regions(program_id: str, level: str, engine=None) -> pd.DataFrame:
     otherwise the region files are used (they may list none, e.g. 花垣's villages are not
     named in the document — then the template is left for the office to fill).
     """
-    frames = []
     if engine is not None:
         from ..store import regions as store_regions
-        frames.append(store_regions.load_regions(engine, program_id))
-    frames.append(region_files.program_regions(program_id))
+        stored = store_regions.level_regions(engine, program_id, level)
+        if not stored.empty:
+            return stored.astype(str).reset_index(drop=True)
+    frames = [region_files.program_regions(program_id)]
     if level == "pilot":
         frames.append(_pilots(program_id))
     for df in frames:

@@ -67,3 +67,13 @@ def load_regions(engine: sa.Engine, program: str | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS})
     df = df.astype({c: "str" for c in COLUMNS})
     return df.set_index("code", drop=False)
+
+
+def level_regions(engine: sa.Engine, program: str, level: str) -> pd.DataFrame:
+    """code, name of the programme's regions at ``level`` (sorted by code): two columns of
+    one level, not the whole table — an import checks its codes against these."""
+    from . import _fast
+
+    with engine.connect() as conn:
+        return _fast.select_frame(conn, "SELECT code, name FROM regions WHERE program = ? AND level = ? ORDER BY code",
+                                  [program, level], ["code", "name"], {"code": "str", "name": "str"})

@@ -20,6 +20,7 @@ from .. import scope as _scope
 TABLE = Report.__table__
 COLUMNS = ["program", "period", "region", "field", "value", "submitted_by", "submitted_at", "version"]
 SMALL_EDIT = 500  # up to this many regions, upsert reads only their stored rows
+WRITE_CHUNK = 50_000  # values written (and audited) per statement batch: bounds the memory of a large import
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -29,8 +30,12 @@ def audit_key(program: str, period: str, region: str) -> str:
 
 
 def _check_period(period: str) -> None:
+    from ..limits import FIRST_YEAR, LAST_YEAR
+
     if not isinstance(period, str) or not PERIOD_RE.match(period):
         raise InputError(Problem(f"报告期“{period}”格式应为 YYYY-MM", column="报告期"))
+    if not FIRST_YEAR <= int(period[:4]) <= LAST_YEAR:
+        raise InputError(Problem(f"报告期“{period}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间", column="报告期"))
 
 
 def _empty() -> pd.DataFrame:
@@ -284,24 +289,35 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
         upd = m[exists & ~same]
         n_unchanged = int((exists & same).sum())
 
-        try:
-            _write(conn, program, period, user, when, ins, upd)
-        except conn.dialect.loaded_dbapi.IntegrityError:
-            # another writer inserted the same (region, field) after our SELECT
-            raise StaleWriteError(f"{program} {period} 的月报正被其他用户同时提交，本次未写入任何数据，请刷新后重试。") from None
-        changed = pd.concat([ins.assign(action="insert"), upd.assign(action="update")], ignore_index=True)
-        if len(changed):
-            key = (f"{program}/{period}/" + changed["region"]).tolist()
-            audit.append(conn, pd.DataFrame({
-                "action": changed["action"].tolist(), "table": "reports", "key": key,
-                "field": changed["field"].tolist(),
-                "old": audit.text_column(changed["old"]), "new": audit.text_column(changed["value"]),
-            }), user, at=when)
-            if reason:
-                audit.append(conn, pd.DataFrame({"action": "reason", "table": "reports", "key": key,
-                                                 "field": changed["field"].tolist(), "old": None, "new": reason}),
-                             user, at=when)
+        del m, old, a, b, same
+        # in slices, all in this one transaction: a province's month (780,000 values) would
+        # otherwise hold every row and audit entry as Python objects at once
+        for action, part in (("insert", ins), ("update", upd)):
+            for lo in range(0, len(part), WRITE_CHUNK):
+                chunk = part.iloc[lo:lo + WRITE_CHUNK]
+                try:
+                    _write(conn, program, period, user, when, chunk if action == "insert" else chunk.iloc[:0],
+                           chunk if action == "update" else chunk.iloc[:0])
+                except conn.dialect.loaded_dbapi.IntegrityError:
+                    # another writer inserted the same (region, field) after our SELECT
+                    raise StaleWriteError(f"{program} {period} 的月报正被其他用户同时提交，本次未写入任何数据，"
+                                          "请刷新后重试。") from None
+                _audit_changes(conn, program, period, user, when, chunk, action, reason)
     return {"inserted": int(len(ins)), "updated": int(len(upd)), "unchanged": n_unchanged}
+
+
+def _audit_changes(conn: sa.Connection, program: str, period: str, user: str, when: datetime,
+                   changed: pd.DataFrame, action: str, reason: str | None) -> None:
+    """One audit entry per inserted or changed value (and the reason beside each)."""
+    key = (f"{program}/{period}/" + changed["region"]).tolist()
+    audit.append(conn, pd.DataFrame({
+        "action": action, "table": "reports", "key": key, "field": changed["field"].tolist(),
+        "old": audit.text_column(changed["old"]), "new": audit.text_column(changed["value"]),
+    }), user, at=when)
+    if reason:
+        audit.append(conn, pd.DataFrame({"action": "reason", "table": "reports", "key": key,
+                                         "field": changed["field"].tolist(), "old": None, "new": reason}),
+                     user, at=when)
 
 
 def _write(conn: sa.Connection, program: str, period: str, user: str, when: datetime,

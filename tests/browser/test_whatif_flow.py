@@ -357,6 +357,50 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
     page.close()
 
 
+def test_entry_upload_with_many_problems_is_capped_and_downloadable(server, browser, demo_url, tmp_path, wait_idle):
+    """A file with every value wrong: the page lists the first ones, says how many more,
+    and the download holds them all (issue 15); nothing is written."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from ruralcore import entry, excel
+    from ruralcore.limits import PROBLEMS_SHOWN
+    from ruralcore.store import audit, db, reports
+
+    eng = db.get_engine(demo_url)
+    program = load_program("huayuan-2019")
+    period = max(entry.periods(eng, program))
+    wb = openpyxl.load_workbook(io.BytesIO(excel.export(eng, program.id, period)))
+    ws = wb[excel.SHEET]
+    n = 0
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 2).value:
+            for c in range(4, ws.max_column + 1):
+                ws.cell(r, c, "坏")
+                n += 1
+    path = tmp_path / "全错的月报.xlsx"
+    wb.save(path)
+    assert n > PROBLEMS_SHOWN
+    page = open_entry(browser, server, wait_idle)
+    before = (reports.load_reports(eng, program.id, [period]), len(audit.load_audit(eng)))
+    upload(page, path, wait_idle)
+    page.get_by_text(f"发现 {n:,} 处问题").first.wait_for(timeout=60_000)
+    page.get_by_text(f"另有{n - PROBLEMS_SHOWN:,}处问题").first.wait_for(timeout=10_000)
+    wait_idle(page)
+    page.get_by_role("button", name=f"下载全部 {n:,} 处问题（CSV）").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "entry_upload_many_problems.png"))
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name=f"下载全部 {n:,} 处问题（CSV）").click()
+    rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert rows[0] == ["行", "列", "问题"] and len(rows) == n + 1
+    assert all(r[2].endswith("不是数字") for r in rows[1:])
+    assert reports.load_reports(eng, program.id, [period]).equals(before[0])
+    assert len(audit.load_audit(eng)) == before[1]
+    page.close()
+
+
 def test_entry_two_editors_same_cell_second_is_refused(server, browser, demo_url, wait_idle):
     """Two officials open the same month; the first saves a cell; the second's save of
     the same cell is refused with a clear message instead of silently overwriting."""

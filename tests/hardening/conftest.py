@@ -72,7 +72,7 @@ def assert_chinese(message: str) -> None:
     assert re.search(r"[\u4e00-\u9fff]", message), message
     assert "Traceback" not in message and "内部错误" not in message, message
     # values quoted back to the user (“county”), option names and file names are not prose
-    prose = re.sub(r"“[^”]*”|--[a-z-]+|https?://\S+|\S*\.(xlsx|csv|zip|json|jsonl|docx)\b|\S+/\S+|[a-z_0-9]+（", "", message)
+    prose = re.sub(r"“[^”]*”|--[a-z-]+|https?://\S+|\S*\.(xlsx|csv|zip|json|jsonl|docx)\b|[\w.\-]*(?:/[\w.\-]+)+|[a-z_0-9]+（", "", message)
     english = re.findall(r"\b[A-Za-z]{4,}\b", prose)
     allowed = {"YYYY", "ruralcore", "help", "DATABASE_URL", "JSON", "Excel", "UTF", "import", "export",
                "accounts", "create", "reset", "password", "workdays", "programs", "show", "milestones",

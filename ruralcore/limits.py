@@ -1,0 +1,36 @@
+"""What the system accepts as input: sizes of uploaded files, years of dates and months,
+how many problems a refusal lists. System settings, not from any programme document
+(the documents set none); the README's 限制 section repeats them.
+
+A monthly report file is checked against these BEFORE it is parsed (ruralcore.excel.guard),
+so a small file that declares or holds a huge sheet costs nothing: the largest file the
+page accepts is measured by bench/bench_limits.py (peak memory and time).
+"""
+from __future__ import annotations
+
+# Dates and months: the five programmes run 2017–2023; a year outside this range is a
+# typing mistake (9999-12-31, 0000-12) that would overflow date arithmetic or file a
+# report for a year nobody reported in.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+# A monthly report file. One file holds one month of the units an account writes: a
+# county's villages (a few hundred; the largest counties about 2,000), at most a city's
+# (忻州 about 4,800). 20,000 rows is ten times a county; the largest file within these
+# limits imports with a few hundred MB at most (bench/bench_limits.py).
+MAX_UPLOAD_MB = 20  # also Streamlit's server.maxUploadSize (.streamlit/config.toml)
+MAX_ROWS = 20_000  # data rows below the header
+MAX_COLUMNS = 100  # a template has 3 + the programme's fields (≤ 20 today)
+MAX_CELLS = 600_000  # cells held, and rows × columns of a sheet wider than Z (what a reader allocates)
+MAX_UNZIPPED_MB = 200  # an xlsx is a zip: what all its parts expand to
+
+# A refusal lists this many problems; the rest are counted (另有N处问题) and the complete
+# list is a download on the page and --problems FILE on the command line.
+PROBLEMS_SHOWN = 50
+
+
+def check_year(year: int, what: str, text: str) -> None:
+    """InputError unless ``year`` lies in FIRST_YEAR..LAST_YEAR (``text`` as typed)."""
+    from .errors import InputError, Problem
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(Problem(f"{what}“{text}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间"))

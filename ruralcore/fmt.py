@@ -70,3 +70,37 @@ def value_with_unit(v, unit: str) -> str:
         return yuan(v)
     digits = 0 if _missing(v) or float(v).is_integer() else 1
     return number(v, unit, digits)
+
+
+# Codes the programme files use as values (settings, recurrence, funding units), in words.
+# Levels come from ruralcore.regions.LEVEL_NAMES; a code not listed here is shown as written.
+CODE_WORDS = {
+    "monthly": "每月", "weekly": "每周", "quarterly": "每季度", "yearly": "每年",
+    "include_ties": "并列者一并列入（不从并列者中任选）", "code_order": "按代码顺序",
+    "in_use": "建成并投入使用", "built": "已建成",
+    "county_centre": "县级运营中心", "household": "户", "pilot_township": "数字乡镇试点",
+    "pilot_village": "数字村庄试点", "station_standard": "标准站", "station_professional": "专业站",
+    "station_simple": "简易站", "acceptance": "验收合格后",
+}
+OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def code_zh(value) -> str:
+    """A value of a programme file as it reads on a page: a level, a recurrence, a funding
+    unit or a rule's code in words; 是/否 for a flag; a date in Chinese; anything else as
+    written ("—" when missing)."""
+    from .regions import LEVEL_NAMES
+
+    if _missing(value) or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date) or (isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"):
+        return date_zh(value)
+    if isinstance(value, str):
+        return CODE_WORDS.get(value) or LEVEL_NAMES.get(value) or value
+    if isinstance(value, (list, tuple)):
+        return "、".join(code_zh(v) for v in value) or "—"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else str(value)

@@ -14,7 +14,8 @@ actor = page_setup("账户管理", "accounts", needs_program=False)  # county ad
 frame = accounts.list_accounts(engine(), actor)
 cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region_name": "区域", "region": "区域代码",
         "active": "启用"}
-st.dataframe(frame.assign(role=frame["role"].map(ROLES))[list(cols)].rename(columns=cols), hide_index=True,
+shown = frame.assign(role=frame["role"].map(ROLES), active=frame["active"].map({True: "是", False: "否"}))
+st.dataframe(shown[list(cols)].rename(columns=cols), hide_index=True,
              column_config={"区域代码": st.column_config.TextColumn(width="small")})
 
 choices = accounts.region_choices(engine(), actor)

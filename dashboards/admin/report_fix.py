@@ -11,7 +11,7 @@ import streamlit as st
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import auditview, entry
 from ruralcore.errors import InputError, Problem, RuralcoreError, StaleWriteError
-from ruralcore.fmt import period_zh
+from ruralcore.fmt import datetime_zh, period_zh
 from ruralcore.scope import can_write, region_tree, visible_regions
 from ruralcore.store import reports
 
@@ -52,7 +52,7 @@ else:
     if len(cur):
         st.markdown(f"**当前数值：{'（空）' if cur_value is None else _number(cur_value)}**　"
                     f"第 {cur_version} 版，{cur['submitted_by'].iat[0]} 于 "
-                    f"{pd.Timestamp(cur['submitted_at'].iat[0]):%Y-%m-%d %H:%M} 提交")
+                    f"{datetime_zh(pd.Timestamp(cur['submitted_at'].iat[0]))} 提交")
     else:
         st.markdown(f"**当前数值：无**　{period_zh(period)}尚未填报此项，保存后新增。")
     # what the form starts from: the value and version read when this choice was first shown
@@ -97,7 +97,8 @@ else:
 st.subheader("本账户可查看的数值")
 shown = stored if mine is None else stored[stored["region"].isin(mine)]
 table = shown[shown["field"] == field]
-st.dataframe(table.assign(name=table["region"].map(names).fillna(table["region"]))
+st.dataframe(table.assign(name=table["region"].map(names).fillna(table["region"]),
+                          submitted_at=table["submitted_at"].map(datetime_zh))
              [["name", "region", "value", "submitted_by", "submitted_at", "version"]]
              .rename(columns={"name": "区域", "region": "区域代码", "value": "数值", "submitted_by": "填报人",
                               "submitted_at": "提交时间", "version": "版本"}),

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from ruralcore import accounts, auditview, households, scope
 from ruralcore.errors import PermissionDenied
 from ruralcore.store import audit, db, reports
+from tests.support import shown_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "dashboards" / "admin"
@@ -152,6 +153,7 @@ def test_report_fix_read_only_for_the_auditor_with_names_in_the_table(url):
     names = _region_tree(url)["name"]
     assert list(table.columns[:2]) == ["区域", "区域代码"]
     assert (table["区域"] == table["区域代码"].map(names)).all() and len(table) > 40
+    assert table["提交时间"].str.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}").all()  # no ISO date
 
 
 def test_report_fix_store_refuses_another_township_with_nothing_written(url):
@@ -340,7 +342,7 @@ def test_policy_page_is_public_and_shows_who_is_signed_in(url):
     page = str(ROOT / "dashboards" / "policy" / "programs.py")
     out = AppTest.from_file(page, default_timeout=60).run()
     assert not out.exception and not out.warning
-    assert len(out.dataframe[0].value) == 5  # the five documents, signed out
+    assert len(shown_tables(out)[0]) == 5  # the five documents, signed out
     eng = db.get_engine(url)
     at = AppTest.from_file(page, default_timeout=60)
     at.session_state["auth_token"] = accounts.start_session(eng, accounts.authenticate(eng, "officer", PW))
@@ -355,6 +357,7 @@ def test_accounts_page_shows_region_names_and_preselects_no_account(url):
     table = at.dataframe[0].value.set_index("用户名")
     assert table.at["officer", "区域"] == "花垣镇" and table.at["officer", "区域代码"] == TOWN
     assert table.at["admin1", "区域"] == "花垣县"
+    assert set(table["启用"]) <= {"是", "否"}  # not true / false
     region = at.selectbox(key="acc_region")
     assert region.value == "433124" and "花垣县（433124）" in region.options
     assert f"花垣镇（{TOWN}）" in region.options

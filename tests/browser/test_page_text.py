@@ -1,0 +1,90 @@
+"""Every page as each demo role sees it, in a real browser: no traceback, no English UI
+word, no "None"/"nan", no ISO date, no raw operator (tests/browser/textscan.py says what
+is read and what is allowed: the product's own Latin tokens such as 4G, MAS, IPTV, and the
+demo accounts' user names). One server, one browser page per role, each page opened by its
+sidebar link; the auditor also opens every page under every programme. Screenshots of
+each page in tests/artifacts/screenshots/text-<account>-<page>.png."""
+from __future__ import annotations
+
+import getpass
+
+import pytest
+
+from ruralcore import accounts
+from ruralcore.store import db
+from tests.browser.conftest import SHOTS
+from tests.browser.textscan import problems, visible_text
+from tests.login_support import PASSWORD, browser_login
+
+pytestmark = pytest.mark.browser
+# user names are people's and accounts' names, not UI words: the demo accounts, and the
+# operating-system user the command line records (系统（命令行，操作系统用户 X）)
+NAMES = {name for name, _r, _d, _s in accounts.DEMO_ACCOUNTS} | {getpass.getuser()}
+PUBLIC = {"登录", "政策文件与规则"}  # the same for everyone: read once, by the auditor
+
+
+@pytest.fixture(scope="module")
+def demo_accounts(browser_db_url) -> list[str]:
+    """init-admin --demo-accounts on the shared demo database, with a known password."""
+    eng = db.get_engine(browser_db_url)
+    made = accounts.init_demo_accounts(eng, "433124")
+    for acc in made:
+        assert not acc["missing"], acc
+        accounts.set_password(eng, acc["username"], PASSWORD, by="测试")
+    return [a["username"] for a in made]
+
+
+def _titles(page) -> list[str]:
+    links = page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')
+    return [t.split("\n")[-1].strip() for t in links.all_inner_texts()]
+
+
+def _read(page, wait_idle, where: str) -> list[str]:
+    wait_idle(page, settle=0)
+    errors = page.locator('[data-testid="stException"]')
+    found = [f"{where}: exception box {errors.first.inner_text()[:200]}"] if errors.count() else []
+    return found + [f"{where}: {p}" for p in problems(visible_text(page), NAMES)]
+
+
+def _programmes(page) -> list[str]:
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True)
+    if not box.count():
+        return []
+    box.click()
+    names = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
+    page.keyboard.press("Escape")
+    return names
+
+
+def test_every_page_of_every_demo_role_reads_in_chinese(browser, app_url, demo_accounts, wait_idle):
+    found: list[str] = []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name in demo_accounts:
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            browser_login(page, app_url, name)
+            titles = _titles(page)
+            assert "总览" in titles and "登录" in titles, (name, titles)
+            for title in titles:
+                if title in PUBLIC and name != accounts.DEMO_AUDITOR:
+                    continue
+                page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+                page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=60_000)
+                found += _read(page, wait_idle, f"{name} · {title}")
+                page.screenshot(path=str(SHOTS / f"text-{name}-{title}.png"))
+                if name != accounts.DEMO_AUDITOR:
+                    continue
+                programmes = _programmes(page)  # the auditor reads them all: each one's view of the page
+                for programme in programmes[1:]:
+                    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True).click()
+                    page.get_by_role("option", name=programme, exact=True).click()
+                    found += _read(page, wait_idle, f"{name} · {title} · {programme}")
+                if programmes:  # back to the first, for the next page
+                    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True).click()
+                    page.get_by_role("option", name=programmes[0], exact=True).click()
+                    wait_idle(page, settle=0)
+        finally:
+            ctx.close()
+    assert not found, "\n".join(found[:60])

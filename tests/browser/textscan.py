@@ -1,0 +1,71 @@
+"""What a reader sees on a page, and what must not be there: tracebacks, English UI words,
+"None"/"nan", ISO dates and raw operators. Used by tests/browser/test_page_text.py.
+
+The text is every visible text of the main column and the sidebar (not the material
+icons' ligature names: an icon such as "science" is drawn as a glyph, not read as a word;
+not text that CSS hides), the values in the input fields, and what a canvas or a chart
+draws: the grids' accessible mirrors and the charts' SVG text."""
+from __future__ import annotations
+
+import re
+
+# Latin tokens that are the product's own vocabulary (technologies, file formats, units)
+ALLOWED = {
+    "MAS",  # 移动云MAS (花垣 三(一))
+    "IPTV", "WiFi", "Wi", "Fi", "APP", "App",
+    "Excel", "Word", "CSV", "XLSX", "XLS", "MB",  # 导出Excel, 下载通报（Word）, the uploader's size
+    "Mbps", "M",  # 宽带（兆）, 100M
+    "GB", "ID", "LED",  # LED屏幕 (融水 附件2)
+    "RS",  # 融水 station numbers: 桂B + RS (the county's initials) + sequence
+}
+WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
+ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)")
+OPERATORS = re.compile(r">=|<=|!=|==")
+TRACEBACK = re.compile(r"Traceback|File \"|line \d+, in |Error\b|Exception\b|Ask Google|Ask ChatGPT")
+
+_VISIBLE_TEXT = """() => {
+  const skip = (el) => el.closest('[data-testid="stIconMaterial"], span[role="img"][translate="no"]')
+                       || !el.checkVisibility({ visibilityProperty: true, opacityProperty: true })
+                       || parseFloat(getComputedStyle(el).fontSize) === 0;  // hidden by CSS (the uploader's English)
+  const parts = [];
+  for (const sel of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
+    const root = document.querySelector(sel);
+    if (!root) continue;
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const t = n.textContent.trim();
+      if (t && n.parentElement && !n.parentElement.closest('script, style') && !skip(n.parentElement)) parts.push(t);
+    }
+  }
+  // grids draw on a canvas: their accessible mirror holds the visible cells
+  document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"], [data-testid="stDataFrame"] [role="columnheader"]')
+          .forEach(c => parts.push(c.textContent));
+  document.querySelectorAll('.js-plotly-plot text').forEach(t => parts.push(t.textContent));
+  // what an input box shows (not a checkbox's "on", not a date field's hidden ISO value)
+  document.querySelectorAll('[data-testid="stMain"] input, [data-testid="stSidebar"] input')
+          .forEach(i => { if (i.value && ['text', 'number', 'search'].includes(i.type) && !skip(i)) parts.push(i.value); });
+  return parts.join('\\n');
+}"""
+
+
+def visible_text(page) -> str:
+    return page.evaluate(_VISIBLE_TEXT)
+
+
+def problems(text: str, allowed: set[str] = frozenset()) -> list[str]:
+    """What must not be on a page, each with a little of its context."""
+    found = []
+
+    def near(m) -> str:
+        return text[max(0, m.start() - 15): m.end() + 15].replace("\n", " ")
+
+    for m in TRACEBACK.finditer(text):
+        found.append(f"traceback: {near(m)}")
+    for m in WORD.finditer(text):
+        if m.group() not in ALLOWED and m.group() not in allowed:
+            found.append(f"English “{m.group()}”: {near(m)}")
+    for m in ISO_DATE.finditer(text):
+        found.append(f"ISO date “{m.group()}”: {near(m)}")
+    for m in OPERATORS.finditer(text):
+        found.append(f"operator “{m.group()}”: {near(m)}")
+    return found

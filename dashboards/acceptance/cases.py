@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
 from dashboards.ui import data as ui_data
+from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import acceptance, cases, scope
 from ruralcore.errors import RuralcoreError
@@ -67,6 +68,7 @@ else:
     }
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
                  column_config={"案件": st.column_config.NumberColumn(format="%d")})
+    tables.excel_button(pd.DataFrame(table), "验收案件", "acc_cases_xlsx")
 
     pick = st.selectbox("打开案件进行检查", shown["case"].astype(int).tolist(), key="acc_pick",
                         format_func=lambda c: f"案件{c}：" + str(shown.set_index("case").at[c, "subject_name"]))

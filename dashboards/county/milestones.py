@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import milestone_records as mr
 from ruralcore import overview as ov
@@ -100,5 +101,6 @@ shown = pd.DataFrame({
     "条款": table["ref"] + table["assumed"].map(lambda a: f"（{ASSUMED_LABEL}）" if a else ""),
 })
 st.dataframe(shown, hide_index=True, width="stretch", key="ms_table")
+tables.excel_button(shown, f"里程碑-{program.meta.short_title}", "ms_xlsx")
 if table["recurring"].notna().any():
     st.caption("按月重复的里程碑（月报等）不逐项记录：每月是否报送见月报与督办页面。")

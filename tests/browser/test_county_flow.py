@@ -12,6 +12,7 @@ from ruralcore.programs import load_program
 from ruralcore.scope import Actor, visible_regions
 from ruralcore.store import db
 from ruralcore.store import regions as store_regions
+from tests.browser.textscan import problems, visible_text
 from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
@@ -67,6 +68,7 @@ def test_overview_to_village(page, app_url, browser_db_url, accounts, wait_idle,
     wait_idle(page)
     assert page.locator("h3", has_text=village["name"]).is_visible()
     assert f"unit={village['code']}" in page.url  # the link reopens this village
+    assert not problems(visible_text(page)), problems(visible_text(page))  # the village's page in Chinese
     assert page.locator('[data-testid="stMetric"]').filter(has_text="得分").count() == 1
     no_errors(page)
     shoot(page, "drilldown-village", readme=True)

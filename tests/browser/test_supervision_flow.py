@@ -11,6 +11,7 @@ import pytest
 from ruralcore import supervision as sv
 from ruralcore.programs import load_program
 from ruralcore.store import db
+from tests.browser.textscan import problems, visible_text
 from tests.login_support import PASSWORD, browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
@@ -88,6 +89,7 @@ def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, s
     # it has a late or missing report this month: the page lists it, no all-clear
     assert (sup["behind"]["pilot"] == target["pilot"]).any()
     assert page.get_by_text("该试点没有逾期节点").count() == 0
+    assert not problems(visible_text(page), {"xinzhou_supervisor"}), problems(visible_text(page), {"xinzhou_supervisor"})
     no_errors(page)
     shoot(page, "supervision-pilot", full_page=True)
 

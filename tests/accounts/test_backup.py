@@ -54,7 +54,8 @@ def fill(engine) -> None:
         "program": "huayuan-2019", "kind": ["", "", ""], "code_source": "generated", "ref": ["=1+1", "", "演示"]})
     store_regions.sync_regions(engine, frame, user="测试")
     reports.upsert_reports(engine, "huayuan-2019", "2019-11", pd.DataFrame({
-        "region": ["433124T01001"] * 3, "field": ["households", "residents", "study_room"],
+        # a big exact float in a field no programme bounds (a programme's fields refuse it)
+        "region": ["433124T01001"] * 3, "field": ["households", "unbounded_total", "study_room"],
         "value": [0.1 + 0.2, 1e15 + 1, None]}), "测试", submitted_at=dt.datetime(2019, 12, 3, 8, 30, 15))
     write.insert(engine, WhatIfScenario, {"name": "方案", "program": "huayuan-2019",
                                           "payload": {"changes": {"a": 1.5}, "note": "引号\"", "weights": None},

@@ -104,3 +104,27 @@ def code_zh(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+REF_SEP = " · "
+
+
+def due_ref(due=None, ref: str | None = None) -> str:
+    """A target's or milestone's deadline and clause, labelled so that neither reads as
+    a weekday (“2019年7月31日（一(一)）” looked like 周一): “期限 2019年7月31日 · 条款 一(一)”.
+    Either part may be missing. Screens keep each part on one line (dashboards.ui.text.nowrap)."""
+    parts = []
+    if not _missing(due) and due != "":
+        parts.append(f"期限 {date_zh(due)}")
+    if ref:
+        parts.append(f"条款 {ref}")
+    return REF_SEP.join(parts)
+
+
+
+def rank_move(up) -> str:
+    """Places moved since last month: “↑3”, “↓2”, “持平”; “上月未参评” without a rank then."""
+    if _missing(up):
+        return "上月未参评"
+    up = int(up)
+    return "持平" if up == 0 else (f"↑{up}" if up > 0 else f"↓{-up}")

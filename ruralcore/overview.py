@@ -397,6 +397,25 @@ def top_with_ties(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
     return ranked[keep]
 
 
+def bottom_with_ties(ranked: pd.DataFrame, n: int, exclude: pd.Index | None = None) -> pd.DataFrame:
+    """The last ``n`` rows of a ranking and every row tied with the n-th from the end,
+    lowest first, leaving out the rows in ``exclude`` (a top list already shown)."""
+    from . import ranking
+    rest = ranked if exclude is None else ranked[~ranked.index.isin(exclude)]
+    keep = ranking.cut(rest["rank"].to_numpy(), n, "bottom") if len(rest) > n else np.ones(len(rest), dtype=bool)
+    return rest[keep].sort_values(["rank", "region"], ascending=[False, True], kind="stable")
+
+
+def with_rank_change(ranked: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """``ranked`` (ranking()) with ``rank_up``: places moved up since the ranking
+    ``previous`` (last month's; negative: down; NaN: not ranked then)."""
+    from . import ranking
+    out = ranked.copy()
+    before = previous.set_index("region")["rank"] if previous is not None else pd.Series(dtype="float64")
+    out["rank_up"] = ranking.change(out.set_index("region")["rank"], before).to_numpy()
+    return out
+
+
 def unreported_units(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> list[str]:
     """Names of the reporting units of the region tree (within what ``regions`` holds) with
     no report in ``fields``: they are not scored or ranked, and the page says so."""
@@ -428,16 +447,18 @@ def attainment(program: Program, values: pd.DataFrame) -> pd.DataFrame:
 
 def heatmap(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
             rows: int = HEATMAP_ROWS, ranked: pd.DataFrame | None = None) -> dict:
-    """The worst ``rows`` regions × indicators, coloured by attainment of the target.
+    """The worst ``rows`` regions × indicators, each value judged against its target by
+    the same rule as the target tiles (value_status: green / amber / red / no_data; ""
+    where no target judges it, e.g. an indicator only the rubric's full points measure).
 
     Worst = lowest rubric score where there is one, else lowest mean attainment.
-    Returns {'values': region × indicator values, 'attainment': same shape (0–100),
-    'labels': row labels, 'shown': n, 'total': N}.
+    Returns {'values': region × indicator values, 'status': same shape (status codes),
+    'attainment': same shape (0–100), 'labels': row labels, 'shown': n, 'total': N}.
     """
     values = village_values(program, fields)
     att = attainment(program, values)
     if att.empty or not len(att.columns):
-        return {"values": att, "attainment": att, "labels": [], "shown": 0, "total": len(values)}
+        return {"values": att, "status": att, "attainment": att, "labels": [], "shown": 0, "total": len(values)}
     if ranked is not None:
         order = ranked.sort_values(["score", "region"], ascending=[True, True], kind="stable")["region"].to_numpy()
     else:
@@ -446,8 +467,11 @@ def heatmap(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
     worst = pd.Index(order[:rows])
     att = att.loc[worst]
     shown = values.loc[worst, att.columns]
+    status = value_status(program, fields.loc[fields.index.isin(worst)], regions, report_level(program))
+    status = status.reindex(index=worst, columns=att.columns).fillna("")
     labels = [f"{n}" for n in names(regions, worst)]
-    return {"values": shown, "attainment": att, "labels": labels, "shown": len(worst), "total": len(values)}
+    return {"values": shown, "status": status, "attainment": att, "labels": labels, "shown": len(worst),
+            "total": len(values)}
 
 
 def trend(program: Program, monthly: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

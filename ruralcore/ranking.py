@@ -82,3 +82,9 @@ CN_NUM = "一二三四五六七八九十"
 
 def rule_text(tie_rule: str, n: int) -> str:
     return TIE_RULES[tie_rule].format(n=CN_NUM[n - 1] if 1 <= n <= 10 else n)
+
+
+def change(now: pd.Series, before: pd.Series) -> pd.Series:
+    """Places moved up since ``before`` (e.g. last month's ranks; positive: up, negative:
+    down), aligned on the index (a region's code); NaN where there was no rank before."""
+    return before.reindex(now.index).astype("float64") - now.astype("float64")

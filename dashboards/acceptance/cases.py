@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.acceptance.common import as_of_picker, day, restore_state, user, workdays_text
+from dashboards.ui import tables
 from dashboards.ui import data as ui_data
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
@@ -66,7 +67,7 @@ else:
         "工作日": shown["workdays_left"].map(workdays_text),
         "逾期": shown["overdue"].map({True: "逾期", False: ""}),
     }
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
+    tables.grid(pd.DataFrame(table), hide_index=True, width="stretch",
                  column_config={"案件": st.column_config.NumberColumn(format="%d")})
     tables.excel_button(pd.DataFrame(table), "验收案件", "acc_cases_xlsx")
 

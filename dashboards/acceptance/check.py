@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.acceptance.common import as_of_picker, day, restore_state, user, user_text, workdays_text
+from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import acceptance, cases, checklists, records, stations
 from ruralcore.errors import RuralcoreError, StaleWriteError
@@ -75,7 +76,7 @@ c4.metric("期限", day(row["due"]), workdays_text(row["workdays_left"]) if has_
 
 st.subheader("各环节期限（官方工作日，含调休）")
 steps = cases.step_deadlines(program, case, as_of)
-st.dataframe(pd.DataFrame({
+tables.grid(pd.DataFrame({
     "环节": steps["step_name"], "期限": steps["due"].map(day), "完成日期": steps["done"].map(day),
     "情况": [("逾期完成" if late else "按期完成") if pd.notna(d) else workdays_text(left)
              for d, late, left in zip(steps["done"], steps["late"], steps["workdays_left"])],

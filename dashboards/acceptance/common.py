@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui.auth import current_actor, require_login
-from dashboards.ui.context import engine
+from dashboards.ui.context import controls, engine
 from ruralcore import workdays
 from ruralcore.fmt import date_zh
 
@@ -43,7 +43,7 @@ def as_of_picker() -> dt.date:
     if st.session_state.get(AS_OF_KEY) in (None, st.session_state.get(DEFAULT_KEY)):
         st.session_state[AS_OF_KEY] = default
     st.session_state[DEFAULT_KEY] = default
-    with st.sidebar:
+    with controls():
         st.date_input("计算期限的日期（年/月/日）", key=AS_OF_KEY, min_value=dt.date(lo, 1, 1), max_value=dt.date(hi, 12, 31),
                       format="YYYY/MM/DD", help="按官方节假日和调休安排计算工作日；演示库默认取演示数据的截止日期")
     remember_state()

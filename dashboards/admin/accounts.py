@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
 from ruralcore import accounts
 from ruralcore.errors import RuralcoreError
@@ -15,7 +16,7 @@ frame = accounts.list_accounts(engine(), actor)
 cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region_name": "区域", "region": "区域代码",
         "active": "启用"}
 shown = frame.assign(role=frame["role"].map(ROLES), active=frame["active"].map({True: "是", False: "否"}))
-st.dataframe(shown[list(cols)].rename(columns=cols), hide_index=True,
+tables.grid(shown[list(cols)].rename(columns=cols), hide_index=True,
              column_config={"区域代码": st.column_config.TextColumn(width="small")})
 
 choices = accounts.region_choices(engine(), actor)

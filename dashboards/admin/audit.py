@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
 from ruralcore import auditview
 from ruralcore.errors import RuralcoreError
@@ -25,8 +26,8 @@ choices = auditview.region_choices(engine(), actor)
 codes = ([""] if actor.role == "auditor" else []) + choices.index.tolist()
 region = c2.selectbox("区域", codes, index=codes.index(actor.region) if actor.region in codes else 0,
                       format_func=lambda c: choices.get(c, "全部"), key="audit_region")
-tables = [""] + [t for t in TABLE_LABELS if t not in ("audit_log", "pii_access_log")]
-table = c3.selectbox("数据表", tables, format_func=lambda t: TABLE_LABELS.get(t, "全部"), key="audit_table")
+table_keys = [""] + [t for t in TABLE_LABELS if t not in ("audit_log", "pii_access_log")]
+table = c3.selectbox("数据表", table_keys, format_func=lambda t: TABLE_LABELS.get(t, "全部"), key="audit_table")
 # A date widget cannot read 2019年12月25日: its label says how the date is written. Both
 # start filled in (the whole log), so no empty field shows an English placeholder.
 today = now_cst().date()  # the log's clock (China Standard Time), not the server's
@@ -44,7 +45,7 @@ shown = min(len(log), MOST)
 st.caption(f"共 {len(log):,} 条，最新的在前" + (f"；表中列出最新的 {MOST:,} 条，导出包含全部" if len(log) > MOST else "")
            + "。登录、登录失败和退出登录也记入日志。")
 log = auditview.with_regions(engine(), log)  # 区域 (name) and 区域代码 beside each record
-st.dataframe(auditview.labelled(log.head(shown)), hide_index=True, height=520,
+tables.grid(auditview.labelled(log.head(shown)), hide_index=True, height=520,
              column_config={"区域代码": st.column_config.TextColumn(width="small")})
 stamp = today.strftime("%Y%m%d")
 d1, d2 = st.columns(2)

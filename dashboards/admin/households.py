@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
 from ruralcore import households
 from ruralcore.errors import RuralcoreError
@@ -29,7 +30,7 @@ if kind:
 cols = {"id": "档案编号", "village_name": "村", "village": "村代码", "head_name": "户主", "id_number": "身份证号", "phone": "电话",
         "poverty_cause": "致贫原因", "type_label": "监测类型", "state_label": "监测状态",
         "latest_year": "收入年度", "latest_income_yuan": "人均纯收入（元）"}
-st.dataframe(shown[list(cols)].rename(columns=cols), hide_index=True, height=360,
+tables.grid(shown[list(cols)].rename(columns=cols), hide_index=True, height=360,
              column_config={"村代码": st.column_config.TextColumn(width="small")})
 
 hid = st.selectbox("查看档案", shown["id"].tolist(), key="hh_id",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import auditview, entry
 from ruralcore.errors import InputError, Problem, RuralcoreError, StaleWriteError
@@ -97,7 +98,7 @@ else:
 st.subheader("本账户可查看的数值")
 shown = stored if mine is None else stored[stored["region"].isin(mine)]
 table = shown[shown["field"] == field]
-st.dataframe(table.assign(name=table["region"].map(names).fillna(table["region"]),
+tables.grid(table.assign(name=table["region"].map(names).fillna(table["region"]),
                           submitted_at=table["submitted_at"].map(datetime_zh))
              [["name", "region", "value", "submitted_by", "submitted_at", "version"]]
              .rename(columns={"name": "区域", "region": "区域代码", "value": "数值", "submitted_by": "填报人",

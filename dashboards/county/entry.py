@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui import tables
-from dashboards.ui.context import current_program, engine, page_setup
+from dashboards.ui.context import controls, current_program, engine, page_setup
 from dashboards.ui.htmltable import fit_table
+from dashboards.ui.theme import projector_on
 from ruralcore import entry, excel, scope
 from ruralcore.cellsafe import problems_csv
 from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
@@ -87,7 +88,7 @@ def _periods(url: str, program_id: str, token: str) -> list[str]:
 
 stored = _periods(URL, program.id, TOKEN)
 months = entry.entry_periods(eng, program, stored=stored)
-with st.sidebar:
+with controls():
     group = st.selectbox(entry.group_label(program, groups), list(groups["code"]),
                          format_func=lambda c: group_names.get(c, c), key="en_group")
     period = st.selectbox("月份", months, format_func=period_zh, key="en_period",
@@ -147,23 +148,29 @@ for r in rules:
     config[r.code] = st.column_config.NumberColumn(
         r.label, min_value=r.min, max_value=r.max, step=r.step, width=tables.text_width([r.label], pad=40, most=tables.MAIN_WIDTH // 2),
         format="%d" if r.kind in ("count", "flag") else "%.2f", help=r.help)
-# A grid cannot wrap its headers: the data items are split into parts that each fit the page
-# (every header whole), one editor per part, all saved together.
-parts = tables.fit_columns([r.code for r in rules], {r.code: config[r.code]["width"] for r in rules},
-                           tables.MAIN_WIDTH - config[entry.NAME]["width"] - config[entry.CODE]["width"])
-edited = sheet.frame.copy()
-for i, part in enumerate(parts, start=1):
-    if len(parts) > 1:
-        st.markdown(f"**第{i}部分（共{len(parts)}部分）**")
-    shown = st.data_editor(sheet.frame[[entry.CODE, entry.NAME, *part]], column_config=config, hide_index=True,
-                           num_rows="fixed", width="stretch", disabled=not writes,
-                           key=f"en_editor_{st.session_state['en_editor_n']}_{i}")
-    edited[part] = shown[part].to_numpy()
+if projector_on():  # large type that fits the screen, to be read; typing is for normal mode
+    fit_table(sheet.frame.rename(columns={entry.CODE: "区域代码", entry.NAME: unit, **{r.code: r.label for r in rules}}),
+              lead=2)
+    st.caption("投影模式只显示月报，不能在表中修改；填报请点右上角的“退出投影模式”。")
+    edited = sheet.frame
+else:
+    # A grid cannot wrap its headers: the data items are split into parts that each fit the page
+    # (every header whole), one editor per part, all saved together.
+    parts = tables.fit_columns([r.code for r in rules], {r.code: config[r.code]["width"] for r in rules},
+                               tables.MAIN_WIDTH - config[entry.NAME]["width"] - config[entry.CODE]["width"])
+    edited = sheet.frame.copy()
+    for i, part in enumerate(parts, start=1):
+        if len(parts) > 1:
+            st.markdown(f"**第{i}部分（共{len(parts)}部分）**")
+        shown = st.data_editor(sheet.frame[[entry.CODE, entry.NAME, *part]], column_config=config, hide_index=True,
+                               num_rows="fixed", width="stretch", disabled=not writes,
+                               key=f"en_editor_{st.session_state['en_editor_n']}_{i}")
+        edited[part] = shown[part].to_numpy()
 
 if not writes:
     st.caption(f":material/lock: {actor.role_label}账户只读：可以查看各{unit}的月报，不能保存或导入。")
 c = st.columns([1, 1, 4])
-save = c[0].button("保存", type="primary", key="en_save") if writes else False
+save = c[0].button("保存", type="primary", key="en_save") if writes and not projector_on() else False
 if c[1].button("重新读取", key="en_reload", help="放弃未保存的修改，读取数据库中的最新数据"):
     st.session_state.pop("en_sheet", None)
     st.rerun()

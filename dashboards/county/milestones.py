@@ -100,7 +100,7 @@ shown = pd.DataFrame({
     "备注": _text(table["code"].map(by_code["note"])),
     "条款": table["ref"] + table["assumed"].map(lambda a: f"（{ASSUMED_LABEL}）" if a else ""),
 })
-st.dataframe(shown, hide_index=True, width="stretch", key="ms_table")
+tables.grid(shown, hide_index=True, width="stretch", key="ms_table")
 tables.excel_button(shown, f"里程碑-{program.meta.short_title}", "ms_xlsx")
 if table["recurring"].notna().any():
     st.caption("按月重复的里程碑（月报等）不逐项记录：每月是否报送见月报与督办页面。")

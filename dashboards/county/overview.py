@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui import charts, data, tables, tiles
-from dashboards.ui.context import current_program, engine, page_setup, period_picker
-from dashboards.ui.theme import projector_on
+from dashboards.ui.text import nowrap
+from dashboards.ui.context import (controls, current_program, engine, page_note, page_setup, page_tools,
+                                   period_picker)
+from dashboards.ui.theme import SLIDE_CHART_PX, projector_on
 from ruralcore import overview as ov
 from ruralcore import scoring
 from ruralcore.scope import keep_visible
-from ruralcore.fmt import date_zh, period_zh
+from ruralcore.fmt import REF_SEP, date_zh, due_ref, period_zh, rank_move
 from ruralcore.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
@@ -63,8 +65,9 @@ big = projector_on()
 partial = d.scoped and len(cur) < len(data.month(d.url, d.token, program.id, period))
 area = ov.names(d.regions, [actor.region])[0] if partial else ""
 
-st.caption(f"{program.meta.short_title} · {period_zh(period)}月报 · 数据截至 {date_zh(as_of)}"
-           + (f" · 与{period_zh(prev_period)}比较" if prev_period else ""))
+# on a projector the header line already names the programme
+page_note(("" if big else f"{program.meta.short_title} · ") + f"{period_zh(period)}月报 · 数据截至 {date_zh(as_of)}"
+          + (f" · 与{period_zh(prev_period)}比较" if prev_period and not big else ""))
 if partial:
     st.caption(f":material/visibility: 本账户只看本辖区（{area}）：各项数值为辖区内的汇总与对比；"
                "村排名的名次为全县排名。")
@@ -88,7 +91,10 @@ def panel_targets() -> None:
     if t.empty:
         st.info("本月没有可计算的目标。")
         return
-    tiles.target_tiles(t, per_row=3 if big else 4)
+    if big:
+        tiles.projector_tiles(t, slide=bool(st.session_state.get("slideshow")))
+    else:
+        tiles.target_tiles(t)
 
 
 def panel_countdown() -> None:
@@ -96,6 +102,9 @@ def panel_countdown() -> None:
     nx = ov.next_milestones(program, as_of, n=4, done=done)
     if nx.empty:
         st.info("没有待完成的里程碑。")
+        return
+    if big:
+        tiles.projector_countdown(nx)
         return
     cols = st.columns(len(nx))
     for col, r in zip(cols, nx.itertuples(index=False)):
@@ -106,7 +115,7 @@ def panel_countdown() -> None:
         else:
             box.metric(r.name, f"还剩 {int(r.days_left)} 天", delta=f"截止 {date_zh(r.due)}",
                        delta_color="off", delta_arrow="off")
-        box.caption(f"{r.status_label}（{r.ref}）")
+        box.caption(f"{r.status_label}{REF_SEP}{due_ref(None, r.ref)}")
 
 
 def _compare_codes() -> list[str]:
@@ -125,7 +134,7 @@ def panel_compare() -> None:
     threshold, op = ov.compare_target(info, code, level)  # a count set for another level is not drawn
     line = "红虚线为目标" if threshold is not None else f"目标不按{ov.level_name(level)}考核"
     fig = charts.compare_bars(shown["name"], shown[code], threshold, op,
-                              f"{info.at[code, 'name']}：{which}（{line}，{info.at[code, 'ref']}）",
+                              f"{info.at[code, 'name']}：{which}（{line} · 条款 {info.at[code, 'ref']}）",
                               info.at[code, "unit"])
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_compare")
     if len(shown) < len(comp):
@@ -139,6 +148,17 @@ def ranked_visible():
     return None if ranked is None else keep_visible(ranked, d.visible, "region")
 
 
+RANK_ROWS = 10  # the ranking shows the first and the last ten (with whoever is tied at the cut)
+
+
+def _rank_rows(rows: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "名次": rows["rank_label"].to_numpy(), "较上月": rows["rank_up"].map(rank_move).to_numpy(),
+        "村": rows["name"].to_numpy(), "乡镇": rows["township_name"].to_numpy(),
+        "得分": scoring.truncate(rows["score"], decimals), "等次": rows["award_label"].astype(str).to_numpy(),
+    })
+
+
 def panel_ranking() -> None:
     ranked = ranked_visible()
     counts = ov.award_counts(ranked)
@@ -150,20 +170,26 @@ def panel_ranking() -> None:
     c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
     c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
     c4.metric("未达标", f"{counts['not_qualified']} 个")
-    n = (7 if st.session_state.get("slideshow") else 12) if big else 20
-    show = ov.top_with_ties(ranked, n)  # a tie at the n-th place is shown whole
+    best = ov.top_with_ties(ranked, RANK_ROWS)  # a tie at the cut is shown whole
+    worst = ov.bottom_with_ties(ranked, RANK_ROWS, exclude=best.index)
     dec = scoring.shown_decimals(ranked["score"], ranked["award"])  # two awards never read alike
-    table = pd.DataFrame({
-        "名次": show["rank_label"].to_numpy(), "村": show["name"].to_numpy(), "乡镇": show["township_name"].to_numpy(),
-        "得分": scoring.truncate(show["score"], dec), "等次": show["award_label"].to_numpy(),
-    })
     colour = tables.award_colours()
-    tables.show(table, "ranking_table", max_rows=len(show),
-                style=lambda sty: colour(sty).format(f"{{:.{dec}f}} 分", subset=["得分"]))
+
+    def style(sty):
+        return colour(sty).format(f"{{:.{dec}f}} 分", subset=["得分"])
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**前{RANK_ROWS}名**" + (f"（含并列，共{len(best)}个）" if len(best) > RANK_ROWS else ""))
+        tables.show(_rank_rows(best, dec), "ranking_table", max_rows=len(best), style=style)
+    with right:
+        if len(worst):
+            st.markdown(f"**得分最低的{RANK_ROWS}个村**" + (f"（含并列，共{len(worst)}个）" if len(worst) > RANK_ROWS else ""))
+            tables.show(_rank_rows(worst, dec), "ranking_bottom", max_rows=len(worst), style=style)
     where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
-    top = f"前 {n} 名（含并列），" if len(ranked) > len(show) else ""
+    since = f"“较上月”与{period_zh(prev_period)}的名次比较；" if prev_period else ""
     absent = f"本月未报送、不参评的村{len(missing)}个：{'、'.join(missing)}；" if missing else ""
-    st.caption(f"{where}{top}共 {len(ranked)} 个村参评；{absent}{scoring.tie_rule_text(r)}"
+    st.caption(f"{where}共 {len(ranked)} 个村参评；{absent}{since}完整名单见“逐级查看”。{scoring.tie_rule_text(r)}"
                f"各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，条款 {r.ref}。")
 
 
@@ -177,11 +203,13 @@ def panel_heatmap() -> None:
     if not hm["shown"]:
         st.info("没有可着色的指标。")
         return
-    cols = [info.at[c, "name"] for c in hm["attainment"].columns]
+    cols = [info.at[c, "name"] for c in hm["status"].columns]
+    need = [f"（{tiles.OP_TEXT[info.at[c, 'op']]}{info.at[c, 'threshold']:g}{info.at[c, 'unit']}）" for c in hm["status"].columns]
     worst = "得分最低" if ranked is not None else "平均达成度最低"
     which = f"全部{hm['total']}个{what}" if hm["shown"] >= hm["total"] else f"{worst}的 {hm['shown']} 个{what}"
-    fig = charts.heatmap(hm["labels"], hm["attainment"], hm["values"], cols,
-                         f"{which} × 指标（颜色为目标达成度，格中为数值）")
+    fig = charts.heatmap(hm["labels"], hm["status"], hm["values"], cols,
+                         f"{which} × 指标（格中为数值，颜色为对照括号中的目标判定）",
+                         height=SLIDE_CHART_PX - 60 if st.session_state.get("slideshow") else None, targets=need)
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_heatmap")
     if hm["total"] > hm["shown"]:
         st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']} 个{what}；完整名单见“逐级查看”。")
@@ -194,7 +222,7 @@ def panel_trend() -> None:
     codes = [c for c in _compare_codes() if c in tr.columns]
     code = _chosen_indicator("ov_trend_ind", codes)
     fig = charts.trend(tr, {code: info.at[code, "name"]}, {code: info.at[code, "threshold"]},
-                       f"{info.at[code, 'name']}：{area or '全域'}逐月（{info.at[code, 'ref']}）", info.at[code, "unit"])
+                       f"{info.at[code, 'name']}：{area or '全域'}逐月（条款 {info.at[code, 'ref']}）", info.at[code, "unit"])
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_trend")
 
 
@@ -202,11 +230,14 @@ def panel_timeline() -> None:
     st.subheader("里程碑时间轴")
     ms = ov.milestone_table(program, as_of, done)
     dated = ms[ms["recurring"].isna()] if "recurring" in ms else ms
-    st.plotly_chart(charts.timeline(dated, as_of, f"里程碑（黑线为数据截至日 {date_zh(as_of)}）"),
+    # on a slide it shares the screen with the countdown above it
+    height = SLIDE_CHART_PX - 260 if st.session_state.get("slideshow") else None
+    st.plotly_chart(charts.timeline(dated, as_of, f"里程碑（黑线为数据截至日 {date_zh(as_of)}）", height=height),
                     width="stretch", theme=None, key="fig_timeline")
     monthly = ms[ms["recurring"].notna()] if "recurring" in ms else ms.iloc[0:0]
     if not monthly.empty:
-        st.caption("；".join(f"{r.name}：下次 {date_zh(r.due)}（{r.ref}）" for r in monthly.itertuples()))
+        st.caption("；".join(f"{r.name}：{nowrap(f'下次 {date_zh(r.due)}{REF_SEP}条款 {r.ref}')}"
+                            for r in monthly.itertuples()), unsafe_allow_html=True)
 
 
 def panel_stations() -> None:
@@ -221,7 +252,8 @@ def panel_stations() -> None:
                                            format_func=lambda k: q.loc[q["kind"] == k, "kind_name"].iloc[0],
                                            key="ov_station_kind")
     part = q[q["kind"] == kind]
-    st.plotly_chart(charts.quota_bars(part, f"{part['kind_name'].iloc[0]}：已建成 / 任务数（附件1）"),
+    height = SLIDE_CHART_PX - 150 if st.session_state.get("slideshow") else None  # the totals stand below
+    st.plotly_chart(charts.quota_bars(part, f"{part['kind_name'].iloc[0]}：已建成 / 任务数（附件1，个）", height),
                     width="stretch", theme=None, key="fig_quota")
     tot = q.groupby("kind_name", sort=False)[["built", "quota"]].sum()
     cols = st.columns(len(tot))
@@ -246,13 +278,18 @@ def panel_tasks() -> None:
     st_ = ov.task_table(program, tp, period, as_of)
     by_area = ov.task_counts(st_, "area_name")
     by_unit = ov.task_counts(st_, "responsible")
+    slide = bool(st.session_state.get("slideshow"))  # a slide holds the two charts, the screen's height
     c1, c2 = st.columns(2)
     c1.plotly_chart(charts.stacked_states(by_area, "area_name", ov.TASK_STATES, ov.TASK_COLORS,
-                                          "各领域任务状态"), width="stretch", theme=None, key="fig_tasks")
+                                          "各领域任务状态", height=SLIDE_CHART_PX if slide else None),
+                    width="stretch", theme=None, key="fig_tasks")
     c2.plotly_chart(charts.stacked_states(by_unit, "responsible", ov.TASK_STATES, ov.TASK_COLORS,
                                           "各责任部门牵头或参与的任务",
-                                          height=max(420, (46 if big else 34) * len(by_unit) + 140)),
+                                          height=SLIDE_CHART_PX if slide else max(420, (46 if big else 34) * len(by_unit) + 140)),
                     width="stretch", theme=None, key="fig_tasks_units")
+    if slide:
+        st.caption("任务清单（期限、条款、已完成村）在关闭幻灯片放映后的本页。")
+        return
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
@@ -261,60 +298,67 @@ def panel_tasks() -> None:
 
 compare_level = ov.compare_level_within(program, cur, d.regions)
 has_compare = len(ov.compare_table(program, cur, d.regions, compare_level)) > 1
-panels: list[tuple[str, callable]] = [("目标", panel_targets)]
+# (slide title, panels): the page shows every panel in turn; a slideshow one slide at a time
+slides: list[tuple[str, list]] = [("目标", [panel_targets])]
 if program.milestones:
-    panels.append(("倒计时", panel_countdown))
+    slides.append(("里程碑", [panel_countdown, panel_timeline]))
 if has_compare:
-    panels.append(("对比", panel_compare))
+    slides.append(("对比", [panel_compare]))
 if program.rubric is not None:
-    panels.append(("排名", panel_ranking))
+    slides.append(("排名", [panel_ranking]))
 if ov.report_level(program) in ("village", "township", "pilot") and len(cur) > 1:
-    panels.append(("热力图", panel_heatmap))
+    slides.append(("热力图", [panel_heatmap]))
 if len(d.periods) > 1:
-    panels.append(("趋势", panel_trend))
-if program.milestones:
-    panels.append(("时间轴", panel_timeline))
+    slides.append(("趋势", [panel_trend]))
 if program.quotas and data.stations(d.url, d.token, program.id)["stations"] is not None:
-    panels.append(("站点", panel_stations))
-    panels.append(("信息员", panel_officers))
+    slides.append(("站点", [panel_stations]))
+    slides.append(("信息员", [panel_officers]))
 if program.tasks:
-    panels.append(("任务", panel_tasks))
+    slides.append(("任务", [panel_tasks]))
 
 
 def _turn(step: int) -> None:
-    st.session_state["slide"] = (st.session_state.get("slide", 0) + step) % len(panels)
+    st.session_state["slide"] = (st.session_state.get("slide", 0) + step) % len(slides)
     st.session_state["slide_at"] = time.monotonic()
 
 
-def slideshow(controls) -> None:
-    """Projector slideshow: one panel per slide; with 自动翻页 the next one every
-    SLIDE_SECONDS (a fragment on a timer reruns only the slide)."""
-    n = len(panels)
-    controls[1].button("◀ 上一页", key="slide_prev", on_click=_turn, args=(-1,))
-    controls[2].button("下一页 ▶", key="slide_next", on_click=_turn, args=(1,))
-    auto = controls[3].toggle("自动翻页", key="slide_auto", value=True)
+def slideshow(tools) -> None:
+    """Projector slideshow: one slide a screen, turned by the buttons or the keyboard
+    (← →); with 自动翻页 (off unless chosen) the next one every SLIDE_SECONDS (a fragment
+    on a timer turns the page). The page counter sits between the buttons."""
+    n = len(slides)
+    j = st.session_state.get("slide", 0) % n
+    tools.button("◀ 上一页", key="slide_prev", on_click=_turn, args=(-1,), shortcut="Left")
+    tools.markdown(f"**{j + 1} / {n}** {slides[j][0]}", width="content")
+    tools.button("下一页 ▶", key="slide_next", on_click=_turn, args=(1,), shortcut="Right")
+    with controls():  # a choice made once, beside the programme and month
+        auto = st.toggle("自动翻页", key="slide_auto", value=False, help=f"每 {SLIDE_SECONDS} 秒翻到下一页")
     st.session_state.setdefault("slide_at", time.monotonic())
+    # the switch just clicked keeps the keyboard, and a switch takes ← → for itself
+    st.html("<script>document.activeElement && document.activeElement.blur()</script>",
+            unsafe_allow_javascript=True, width="content")
 
     @st.fragment(run_every=SLIDE_SECONDS if auto else None)
-    def _slide() -> None:
+    def _timer() -> None:
         if auto and time.monotonic() - st.session_state["slide_at"] >= SLIDE_SECONDS - 0.5:
             _turn(1)  # only a timer tick gets here this late; clicks reset the clock
-        j = st.session_state.get("slide", 0) % n
-        st.caption(f"第 {j + 1} / {n} 页：{panels[j][0]}")
-        panels[j][1]()
+            st.rerun(scope="app")
 
-    _slide()
+    _timer()
+    for panel in slides[j][1]:
+        panel()
 
 
-if big:  # the slideshow's controls share one row, so a slide keeps most of the screen
-    controls = st.columns([2.2, 1, 1, 1.3, 2], vertical_alignment="center")
-    show_slides = controls[0].toggle("幻灯片放映", key="slideshow", value=st.query_params.get("slideshow") == "1",
-                                     help="逐页切换各面板")
+if big:  # the slideshow's controls sit in the header line: a slide keeps the screen
+    tools = page_tools()
+    show_slides = tools.toggle("幻灯片放映", key="slideshow", value=st.query_params.get("slideshow") == "1",
+                               help="逐页放映各面板，用按钮或键盘的 ← → 键翻页")
 else:
     show_slides = False
 if show_slides:
-    slideshow(controls)
+    slideshow(tools)
 else:
-    for _, fn in panels:
-        fn()
-        st.divider()
+    for _, slide in slides:
+        for panel in slide:
+            panel()
+            st.divider()

@@ -12,13 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.ui import data
+from dashboards.ui import data, tables
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.search import find_box
-from dashboards.ui.theme import AWARD_COLORS, projector_on, style_figure
-from ruralcore import entry, scoring, whatif
+from dashboards.ui.theme import AWARD_COLORS, style_figure
+from ruralcore import entry, ranking, scoring, whatif
 from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import period_zh
+from ruralcore.fmt import period_zh, rank_move
 from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
 from ruralcore.scope import can_write_table, keep_visible
 
@@ -34,9 +34,6 @@ if program.rubric is None:
 
 rubric = program.rubric
 eng = engine()
-if projector_on():  # the typed values must be readable from the back of the room too
-    st.markdown("<style>[data-testid='stNumberInputField'], [data-baseweb='select'] input "
-                "{font-size: 1.5rem !important;}</style>", unsafe_allow_html=True)
 URL = os.environ.get("DATABASE_URL") or ""
 
 
@@ -83,6 +80,11 @@ if values.empty:
     st.info(f"{period_zh(period)}没有村的月报数据，无法计分。")
     st.stop()
 scored = _scored(URL, program.id, period, TOKEN)
+earlier = [p for p in periods if p < period]
+# each village's current rank against last month's ranking (None: no month before)
+moved_since = (ranking.change(scored.set_index("region")["rank"],
+                              _scored(URL, program.id, earlier[-1], TOKEN).set_index("region")["rank"]).to_dict()
+               if earlier else None)
 # the villages this account may pick: the ones it reads (the scoring still ranks them all)
 pickable = values.index.astype(str) if seen is None else values.index[values.index.isin(list(seen))].astype(str)
 if len(pickable) == 0:
@@ -256,7 +258,7 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
         if view.empty:
             st.success("没有村获得或失去达标、优秀。")
         else:
-            st.dataframe(view, hide_index=True, width="stretch", key="wi_changes")
+            tables.grid(view, hide_index=True, width="stretch", key="wi_changes")
     with right:
         st.markdown("**各评定的村数：当前与假设**")
         # the bars are the three awards, which add up to every village (达标 here without 优秀)
@@ -266,12 +268,18 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     with st.expander("排名对比（按假设名次，前30名" + ("，仅本辖区的村，名次为全县排名）" if partial else "）"),
                      expanded=weights is not None):
         top = table.sort_values(["rank_after", "region"], kind="stable").head(30)
-        st.dataframe(pd.DataFrame({
+        tables.grid(pd.DataFrame({
             "假设名次": top["rank_after"], "当前名次": top["rank_before"], "名次变化": top["rank_change"],
+            "当前名次较上月": top["region"].map(since_last_month),
             "村": top["region"].map(vname), "当前得分": top["score_before"].round(2),
             "假设得分": top["score_after"].round(2), "当前评定": top["award_before_label"],
             "假设评定": top["award_after_label"],
         }), hide_index=True, width="stretch", key="wi_rank")
+
+
+def since_last_month(region: str) -> str:
+    """The village's current rank against last month's (“↑2”, “持平”…)."""
+    return rank_move(moved_since.get(region)) if moved_since is not None else "—"
 
 
 def award_chart(counts: pd.DataFrame) -> go.Figure:
@@ -359,7 +367,7 @@ if seen is not None:
 if saved.empty:
     st.info("还没有保存的模拟方案。")
 else:
-    st.dataframe(pd.DataFrame({
+    tables.grid(pd.DataFrame({
         "名称": saved["name"], "月份": saved["period"].map(period_zh),
         "村": saved["region"].map(lambda r: vname(r) if isinstance(r, str) else "—"),
         "修改指标数": saved["changed"], "调整分值": saved["reweighted"].map({True: "是", False: "否"}),
@@ -402,7 +410,7 @@ else:
             if diff.empty:
                 st.success("两个方案下各村的名次和评定相同。")
             else:
-                st.dataframe(pd.DataFrame({
+                tables.grid(pd.DataFrame({
                     "村": diff["region"].map(vname), f"{a_name}·得分": diff["score_a"].round(2),
                     f"{a_name}·名次": diff["rank_a"], f"{a_name}·评定": diff["award_label_a"],
                     f"{b_name}·得分": diff["score_b"].round(2), f"{b_name}·名次": diff["rank_b"],

@@ -57,5 +57,5 @@ styled = (step_styler(view, [sv.STEP_SHORT[s] for s in steps], "本月月报")
 st.caption("点击一行查看该试点的节点、月报与滞后事项。各节点依据：" +
            "；".join(f"{sv.STEP_SHORT[s]} {r}" for s, r in zip(res["steps"].drop_duplicates("step")["step"],
                                                            res["steps"].drop_duplicates("step")["ref"])))
-click_table(styled, "bd_table", list(view["试点代码"]), open_pilot, hint="在落后督办中查看该试点")
+click_table(styled, "bd_table", list(view["试点代码"]), open_pilot, hint="在落后督办中查看该试点", lead=2)
 tables.excel_button(view, f"试点进度-{period_zh(period)}", "bd_xlsx")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.ui import data as ui_data
-from dashboards.ui.context import current_program, engine, page_setup, period_picker
+from dashboards.ui.context import controls, current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
 from ruralcore import pages
 from ruralcore import supervision as sv
@@ -61,7 +61,7 @@ def setup(title: str, data_date: bool = True):
     if period is None:
         st.stop()
     start = sv.default_as_of(d, period) if data_date else sv.period_end(period)
-    with st.sidebar:
+    with controls():
         as_of = st.date_input("进度截至日期（年/月/日）", value=start, key=f"sv_as_of_{period}", format="YYYY/MM/DD",
                               help="节点是否按时、逾期按此日期判断；默认为数据截至日（最新月份）或所选月份最后一天")
     res = supervised_for(url, token, program.id, period, as_of, actor.role, actor.region)

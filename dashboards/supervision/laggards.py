@@ -68,7 +68,7 @@ bh = det["behind"]
 if bh.empty:
     st.success("截至所选日期，该试点没有逾期节点，本月月报按时报送。")
 else:
-    st.dataframe(pd.DataFrame({
+    tables.grid(pd.DataFrame({
         "事项": bh["what"], "应完成（报送）时间": bh["due"].map(date_zh),
         "滞后": [f"已逾期{x}天" if k == "overdue_step" else (f"迟报{x}天" if k == "late_report" else "未报")
                  for k, x in zip(bh["kind"], bh["days"])],
@@ -84,7 +84,7 @@ sched = pd.DataFrame({
     "依据条款": sc["ref"],
 })
 label_state = {v: k for k, v in sv.STATE_LABELS.items()}
-st.dataframe(sched.style.map(lambda v: f"background-color: {STEP_COLORS[label_state[v]]}; color: #000"
+tables.grid(sched.style.map(lambda v: f"background-color: {STEP_COLORS[label_state[v]]}; color: #000"
                              if v in label_state else "", subset=["情况"]),
              hide_index=True, width="stretch", **tables.fit(len(sched)))
 
@@ -103,7 +103,7 @@ else:
     for f, name in (("indicators_built", "月报：已建成指标（项）"), ("spent_yuan", "月报：累计支出（万元）")):
         if f in rp.columns:
             rv[name] = rp[f].map(lambda v: None if pd.isna(v) else (wan(v) if f.endswith("_yuan") else int(v)))
-    st.dataframe(rv.style.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
+    tables.grid(rv.style.map(lambda v: f"background-color: {REPORT_COLORS.get(v, '')}; color: #000"
                               if v in REPORT_COLORS else "", subset=["情况"]).format(
                      {"月报：累计支出（万元）": "{:,.2f}", "月报：已建成指标（项）": "{:.0f}"}, na_rep="—"),
                  hide_index=True, width="stretch", **tables.fit(len(rv)))

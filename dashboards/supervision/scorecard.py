@@ -5,13 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.supervision.common import STEP_MARK, caption_as_of, open_pilot, setup, step_styler, wan
+from dashboards.supervision.common import (STEP_MARK, caption_as_of, open_pilot, setup, step_styler, supervised_for,
+                                           wan)
+from dashboards.ui import data as ui_data
+from dashboards.ui import tables
+from dashboards.ui.auth import current_actor
 from dashboards.ui.htmltable import click_table
 from dashboards.ui.theme import rag_css
-from dashboards.ui import tables
+from ruralcore import ranking
 from ruralcore import supervision as sv
+from ruralcore.fmt import period_zh, rank_move
 from ruralcore.programs import ASSUMED_LABEL
-from ruralcore.fmt import period_zh
 
 d, period, as_of, res = setup("县区评分")
 card, lights = res["scorecard"], res["lights"]
@@ -19,8 +23,16 @@ caption_as_of(as_of, period)
 refs = sv.light_refs(d.program)
 
 COLS = {"on_schedule_rate": "按期推进率（%）", "reporting_rate": "月报报送率（%）", "on_time_rate": "按时报送率（%）"}
+# last month's ranking (its progress as of that month's end) for the rank change
+actor, earlier = current_actor(), [p for p in d.periods if p < period]
+before = (supervised_for(ui_data.url(), ui_data.token(), d.program.id, earlier[-1], sv.period_end(earlier[-1]),
+                         actor.role, actor.region)["scorecard"].set_index("county")["rank"]
+          if earlier else pd.Series(dtype="float64"))
+moved = ranking.change(card.set_index("county")["rank"], before)
 view = pd.DataFrame({
-    "排名": card["rank_label"], "县（市、区）": card["county_name"], "试点数": card["pilots"],
+    "排名": card["rank_label"],
+    "较上月": [rank_move(m) if c != sv.CITY and earlier else "—" for m, c in zip(moved, card["county"])],
+    "县（市、区）": card["county_name"], "试点数": card["pilots"],
     "按期推进": card["on_schedule"], COLS["on_schedule_rate"]: card["on_schedule_rate"].round(1),
     "应报": card["expected"], "迟报": card["late"], "未报": card["missing"],
     COLS["reporting_rate"]: card["reporting_rate"].round(1), COLS["on_time_rate"]: card["on_time_rate"].round(1),
@@ -47,7 +59,7 @@ rank_rule = sv.ranking_rule(d.program)
 st.caption(f"排名：{rank_rule['text']}" + (f"（{ASSUMED_LABEL}，{rank_rule['ref']}）。" if rank_rule["assumed"] else "。")
            + f"灯色：{sv.light_rule(d.program)}")
 st.caption("依据：按期推进 " + refs["on_schedule_rate"] +
-           "；月报 " + refs["reporting_rate"] + "。点击县（市、区）所在行或任一单元格，展开该县试点。" +
+           "；月报 " + refs["reporting_rate"] + "。“较上月”：与上月排名相比升降的位次。点击县（市、区）所在行或任一单元格，展开该县试点。" +
            (f"末行“{sv.CITY_REFERENCE}”为全市合计，仅作对照。" if res["limited"] else ""))
 
 

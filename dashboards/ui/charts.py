@@ -3,6 +3,7 @@ nothing themselves (callers pass at most a few dozen rows)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -65,20 +66,33 @@ def label_inside(values: np.ndarray, threshold: float | None, top: float) -> np.
         return (v <= threshold) & (threshold <= v + 1.3 * label) & (v >= 2 * label)
 
 
-def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, columns: list[str],
-            title: str, height: int | None = None) -> go.Figure:
-    """Regions × indicators coloured by attainment of the target (red low, green met)."""
-    z = attainment.to_numpy(dtype="float64")
-    text = np.where(np.isnan(values.to_numpy(dtype="float64")), "—",
-                    np.char.mod("%.0f", np.nan_to_num(values.to_numpy(dtype="float64"))))
+# heatmap z: 0 red, 1 amber, 2 green, 3 judged by no target (no data: blank)
+STATUS_ORDER = ["red", "amber", "green", ""]
+STATUS_NAMES = {"red": "落后", "amber": "接近目标", "green": "达标", "": "无目标"}
+NO_TARGET_COLOR = "#cfd8dc"
+
+
+def heatmap(labels: list[str], status: pd.DataFrame, values: pd.DataFrame, columns: list[str],
+            title: str, height: int | None = None, targets: list[str] | None = None) -> go.Figure:
+    """Regions × indicators: each cell prints the value and is coloured by its status
+    against the indicator's target (the tiles' red / amber / green; grey where no target
+    judges it): one meaning. The targets (“≥70%”) stand on their own line under the
+    column names."""
+    code = {s: i for i, s in enumerate(STATUS_ORDER)}
+    z = status.apply(lambda col: col.map(code)).to_numpy(dtype="float64")
+    v = values.to_numpy(dtype="float64")
+    text = np.where(np.isnan(v), "—", np.vectorize(_short_number, otypes=[object])(np.nan_to_num(v)))
+    colours = [RAG_COLORS["red"], RAG_COLORS["amber"], RAG_COLORS["green"], NO_TARGET_COLOR]
+    scale = [x for i, c in enumerate(colours) for x in ([i / 4, c], [(i + 1) / 4, c])]
     fig = go.Figure(go.Heatmap(
-        z=z, x=columns, y=labels, text=text, texttemplate="%{text}", zmin=0, zmax=100,
-        colorscale=[[0, RAG_COLORS["red"]], [0.8, RAG_COLORS["amber"]], [1, RAG_COLORS["green"]]],
-        colorbar=dict(title="目标达成度 %"), hovertemplate="%{y} · %{x}：%{text}<extra></extra>"))
+        z=z, x=columns, y=labels, text=text, texttemplate="%{text}", zmin=-0.5, zmax=3.5, colorscale=scale,
+        xgap=2, ygap=2,
+        colorbar=dict(title="按目标判定", tickvals=[0, 1, 2, 3], ticktext=[STATUS_NAMES[s] for s in STATUS_ORDER]),
+        hovertemplate="%{y} · %{x}：%{text}<extra></extra>"))
     rows = max(len(labels), 1)
     # long indicator names stand above their columns, wrapped (never slanted into the title)
     per_line = max(4, int((55 if font_size() > 20 else 75) / max(len(columns), 1)))
-    wrapped = [_wrap(c, per_line) for c in columns]
+    wrapped = [_wrap(c, per_line) + (f"<br>{t}" if t else "") for c, t in zip(columns, targets or [""] * len(columns))]
     lines = max(w.count("<br>") + 1 for w in wrapped) if wrapped else 1
     fig.update_traces(x=wrapped)
     fig.update_layout(title=dict(text=title, y=0.995, yanchor="top", yref="container"))
@@ -91,17 +105,35 @@ def heatmap(labels: list[str], attainment: pd.DataFrame, values: pd.DataFrame, c
     return fig
 
 
+def _short_number(v: float) -> str:
+    """87.5 → “87.5”, 40.0 → “40”."""
+    return f"{v:.1f}".removesuffix(".0")
+
+
 _NO_LINE_START = set("）)】」』，,。.、；;：:！!？?%")
+_NO_LINE_END = set("（(【「『")
+# a run of Latin letters, digits and their marks is one word: never broken (“移动云MAS”)
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.%+\-]*|.", re.S)
 
 
 def _wrap(text: str, width: int) -> str:
-    """Lines of ``width`` characters; a closing bracket or punctuation mark never starts a
-    line (it stays at the end of the line before)."""
-    lines = [text[i:i + width] for i in range(0, len(text), width)]
-    for i in range(1, len(lines)):
-        while lines[i] and lines[i][0] in _NO_LINE_START:
-            lines[i - 1], lines[i] = lines[i - 1] + lines[i][0], lines[i][1:]
-    return "<br>".join(line for line in lines if line)
+    """Lines of about ``width`` Chinese characters (a Latin letter or digit counts half);
+    a Latin word or number is never broken, a closing bracket or punctuation mark never
+    starts a line (it stays at the end of the line before) and an opening bracket never
+    ends one."""
+    lines: list[str] = []
+    line, used = "", 0.0
+    for tok in _TOKEN.findall(text):
+        w = sum(1.0 if ord(ch) > 255 else 0.5 for ch in tok)
+        if line and used + w > width and tok[0] not in _NO_LINE_START:
+            carry = line[-1] if line[-1] in _NO_LINE_END and len(line) > 1 else ""
+            lines.append(line[:len(line) - len(carry)])
+            line, used = carry, float(len(carry))
+        line += tok
+        used += w
+    if line:
+        lines.append(line)
+    return "<br>".join(lines)
 
 
 def trend(frame: pd.DataFrame, columns: dict[str, str], thresholds: dict[str, float], title: str,
@@ -155,7 +187,7 @@ def quota_bars(frame: pd.DataFrame, title: str, height: int | None = None) -> go
         go.Bar(x=frame["township"], y=frame["built"], name="已建成", marker_color=RAG_COLORS["green"],
                text=frame["built"], textposition="outside", cliponaxis=False),
     ])
-    fig.update_layout(title=title, barmode="group", yaxis_title="个")
+    fig.update_layout(title=title, barmode="group")  # the unit in the title: “个” turned on its side reads “<”
     return style_figure(fig, height)
 
 

@@ -3,12 +3,14 @@ projector mode and the demo-data banner. No business rules here."""
 from __future__ import annotations
 
 import os
+import threading
 
 import streamlit as st
 
-from ruralcore.fmt import period_zh
+from ruralcore.fmt import REF_SEP, period_zh
 from ruralcore.programs import all_programs, load_program
 
+from .text import nowrap
 from .theme import PROJECTOR_KEY, apply_theme, projector_on
 
 
@@ -39,16 +41,23 @@ def _sync_projector_param() -> None:
         st.query_params.pop("projector", None)
 
 
+# This script run's header slots (a session's runs each run in a thread of their own).
+_run = threading.local()
+
+
 def page_setup(title: str, page: str, needs_program: bool = True,
                programs_allowed: list[str] | None = None):
     """Title, theme, sidebar controls and the demo banner for a page. ``page`` is the
     page's key in ruralcore.scope.PAGE_ROLES: who is not signed in, or whose role may not
     open it, gets a Chinese message and the page stops. Returns the signed-in Actor (None
     on the public pages when nobody is signed in); the programme list holds only the
-    programmes the account reads."""
+    programmes the account reads. On a projector the title, the demo note, the page's note
+    (page_note), its choices (controls) and tools (page_tools) share one header line."""
     from .auth import gate, visible_program_ids
 
     apply_theme()
+    _run.note = _run.tools = _run.picker = None
+    _run.notes = []
     actor = gate(page, title)
     if needs_program:
         readable = visible_program_ids(actor)
@@ -62,23 +71,63 @@ def page_setup(title: str, page: str, needs_program: bool = True,
         projector_on()  # seeds the widget's state from ?projector=1 on first load
         st.toggle("投影模式", key=PROJECTOR_KEY, on_change=_sync_projector_param,
                   help="大字号、高对比度、隐藏侧栏，适合会议室投影（1920×1080）")
-        if needs_program:
-            progs = programs()
-            ids = [i for i in progs if programs_allowed is None or i in programs_allowed]
-            if "program" not in st.session_state and st.query_params.get("program") in ids:
-                st.session_state["program"] = st.query_params["program"]  # a shared link names it
-            current = st.session_state.get("program")
-            st.selectbox("方案", ids, index=ids.index(current) if current in ids else 0,
-                         format_func=lambda i: progs[i], key="program")
-    if projector_on():  # title and the way out share one row: the screen is for the content
-        left, right = st.columns([5, 1], vertical_alignment="center")
-        left.title(title)
-        right.button("退出投影模式", key="leave_projector", on_click=_leave_projector, type="primary",
-                     width="stretch")
+    if projector_on():
+        _projector_header(title)
     else:
         st.title(title)
-    demo_banner()
+        demo_banner()
+    if needs_program:
+        progs = programs()
+        ids = [i for i in progs if programs_allowed is None or i in programs_allowed]
+        if "program" not in st.session_state and st.query_params.get("program") in ids:
+            st.session_state["program"] = st.query_params["program"]  # a shared link names it
+        current = st.session_state.get("program")
+        with controls():
+            st.selectbox("方案", ids, index=ids.index(current) if current in ids else 0,
+                         format_func=lambda i: progs[i], key="program")
+        if projector_on():
+            page_note(progs[st.session_state["program"]])
     return actor
+
+
+def _projector_header(title: str) -> None:
+    """One line: title, notes, the page's tools and choices, the way out."""
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium", wrap=False, key="projector_header")
+    row.title(title, anchor=False, width="content")
+    _run.note = row.container(width="stretch").empty()
+    _run.tools = row.container(horizontal=True, vertical_alignment="center", width="content")
+    row.button("退出投影模式", key="leave_projector", on_click=_leave_projector, type="primary")
+    from ruralcore.overview import is_demo
+    if is_demo(engine()):
+        page_note(":material/science: **演示数据**")
+
+
+def page_note(text: str) -> None:
+    """A line saying what the page shows (programme, month, as-of date): beside the title
+    on a projector (notes joined by “ · ”, each kept on one line), a caption where it is
+    called otherwise."""
+    if getattr(_run, "note", None) is None or not projector_on():
+        st.caption(text)
+        return
+    _run.notes.append(text)
+    _run.note.caption(nowrap(REF_SEP.join(_run.notes)), unsafe_allow_html=True)  # a date never breaks
+
+
+def page_tools():
+    """Where a page draws its view tools (the slideshow's switch and buttons): in the
+    header line on a projector, in the page otherwise."""
+    tools = getattr(_run, "tools", None)
+    return tools if tools is not None and projector_on() else st.container()
+
+
+def controls():
+    """Where a page's choices (programme, month, dates…) go: the sidebar, or on a
+    projector, where the sidebar is hidden, a popover in the header line."""
+    if getattr(_run, "tools", None) is None or not projector_on():
+        return st.sidebar
+    if _run.picker is None:
+        _run.picker = _run.tools.popover("选择", icon=":material/tune:", help="方案、月份等")
+    return _run.picker
 
 
 def current_program():
@@ -86,7 +135,7 @@ def current_program():
 
 
 def period_picker(periods: list[str], key: str = "period") -> str | None:
-    """Month selector (newest first) in the sidebar; remembers the choice across pages."""
+    """Month selector (newest first) among the controls(); remembers the choice across pages."""
     if not periods:
         st.info("该方案在数据库中还没有月报数据。")
         return None
@@ -94,7 +143,7 @@ def period_picker(periods: list[str], key: str = "period") -> str | None:
     if key not in st.session_state and st.query_params.get(key) in periods:
         st.session_state[key] = st.query_params[key]  # a shared link names the month
     cur = st.session_state.get(key)
-    with st.sidebar:
+    with controls():
         return st.selectbox("月份", periods, index=periods.index(cur) if cur in periods else 0,
                             format_func=period_zh, key=key)
 

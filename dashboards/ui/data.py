@@ -145,8 +145,13 @@ class Data:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame | None:
+    """The whole area's ranking of ``period`` with each rank's change since the month before."""
     d = Data(program_id)
-    return ov.ranking(d.program, d.month(period), d.regions)
+    now = ov.ranking(d.program, d.month(period), d.regions)
+    prev = d.previous(period)
+    if now is None:
+        return None
+    return ov.with_rank_change(now, ov.ranking(d.program, d.month(prev), d.regions) if prev else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

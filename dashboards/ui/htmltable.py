@@ -19,6 +19,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from . import tables
+from .theme import projector_on
 
 NAME = "ruralcore_click_table"
 MOST_ROWS = 25  # taller than this, the table scrolls inside its box (its header stays in view)
@@ -75,9 +76,56 @@ def _component():
 SHORT = 12  # characters: a cell this short (a number, a rank, 优秀, a date) never wraps
 
 
-def to_html(frame: pd.DataFrame | Styler, style=None) -> str:
+# What a table may take of a projector's 1920 pixels, and its type (0.875rem of the
+# projector's 24-pixel root): a Chinese character's width; Latin letters and digits about half.
+PROJECTOR_PX, PROJECTOR_TYPE_PX = 1850, 21
+
+
+def _type_px(text: str) -> int:
+    return sum(PROJECTOR_TYPE_PX if ord(ch) > 255 else PROJECTOR_TYPE_PX * 11 // 20 for ch in text)
+
+
+def narrowest_px(name, values) -> int:
+    """How narrow a column can get on a projector: its heading wraps down to its minimum
+    width (2.6 characters), a short cell never wraps, a long one wraps to five characters;
+    plus the cell's padding."""
+    texts = [str(v) for v in values]
+    short = max((_type_px(t) for t in texts if len(t) <= SHORT), default=0)
+    long = 5 * PROJECTOR_TYPE_PX if any(len(t) > SHORT for t in texts) else 0
+    return max(min(_type_px(str(name)), int(2.6 * PROJECTOR_TYPE_PX)), short, long) + PROJECTOR_TYPE_PX + 3
+
+
+def column_groups(data: pd.DataFrame, lead: int = 1) -> list[list]:
+    """On a projector, the columns in groups that each fit the screen's width, every group
+    led by the first ``lead`` columns (the row's name): a table too wide even with its
+    headings wrapped is split rather than cut at the edge. One group when it fits, and
+    always in normal mode (where the type is smaller and the page scrolls the box)."""
+    cols = list(data.columns)
+    if not projector_on():
+        return [cols]
+    px = {c: narrowest_px(c, data[c]) for c in cols}
+    if sum(px.values()) <= PROJECTOR_PX:
+        return [cols]
+    first = cols[:lead]
+    groups, cur, used = [], [], sum(px[c] for c in first)
+    for c in cols[lead:]:
+        if cur and used + px[c] > PROJECTOR_PX:
+            groups.append(first + cur)
+            cur, used = [], sum(px[c] for c in first)
+        cur.append(c)
+        used += px[c]
+    return groups + [first + cur]
+
+
+def _split_note(groups: list, lead: int) -> None:
+    if len(groups) > 1:
+        st.caption(f"表格较宽，分 {len(groups)} 段显示，每段开头重复前{lead}列。")
+
+
+def to_html(frame: pd.DataFrame | Styler, style=None, columns: list | None = None) -> str:
     """The table's HTML: the numbers formatted like every table of the app (tables.formatted)
-    and right-aligned, short cells on one line, long texts and headers wrapping; no index."""
+    and right-aligned, short cells on one line, long texts and headers wrapping; no index;
+    only ``columns`` when given."""
     sty = tables.formatted(frame, style)
     data = sty.data
     # text from the database or a programme file is shown as typed, never run as markup:
@@ -89,30 +137,40 @@ def to_html(frame: pd.DataFrame | Styler, style=None) -> str:
     numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
     sty = sty.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else sty
     sty = sty.map(lambda v: "white-space: nowrap" if len(str(v)) <= SHORT else "")
+    if columns is not None:
+        sty = sty.hide([c for c in data.columns if c not in columns], axis="columns")
     return sty.hide(axis="index").to_html()
 
 
-def fit_table(frame: pd.DataFrame | Styler, style=None) -> None:
-    """Draw ``frame`` (a DataFrame or a Styler with colours) as a table that only shows."""
-    rows = len(frame.data if isinstance(frame, Styler) else frame)
-    long = " rc-long" if rows > MOST_ROWS else ""
-    st.html(f"<style>{CSS}</style><div class='rc-box{long}'>{to_html(frame, style)}</div>")
-    tables.count_caption(rows, MOST_ROWS)
+def fit_table(frame: pd.DataFrame | Styler, style=None, lead: int = 1) -> None:
+    """Draw ``frame`` (a DataFrame or a Styler with colours) as a table that only shows
+    (on a projector split into column groups led by its first ``lead`` columns when too
+    wide: column_groups)."""
+    data = frame.data if isinstance(frame, Styler) else frame
+    long = " rc-long" if len(data) > MOST_ROWS else ""
+    groups = column_groups(data, lead)
+    for cols in groups:
+        part = to_html(frame, style, cols if len(groups) > 1 else None)
+        st.html(f"<style>{CSS}</style><div class='rc-box{long}'>{part}</div>")
+    _split_note(groups, lead)
+    tables.count_caption(len(data), MOST_ROWS)
 
 
 def click_table(frame: pd.DataFrame | Styler, key: str, row_keys: list, on_pick: Callable[..., None],
-                style=None, picked: str | None = None, hint: str = "点击查看", with_column: bool = False) -> None:
+                style=None, picked: str | None = None, hint: str = "点击查看", with_column: bool = False,
+                lead: int = 1) -> None:
     """Draw ``frame`` (rows in the order of ``row_keys``, one key per row, None for a row
     that cannot be clicked); a click on a row calls ``on_pick(its key)``, or with
     ``with_column`` ``on_pick(its key, the clicked cell's column header)``. ``picked``: the
-    key of the row shown as chosen."""
+    key of the row shown as chosen. On a projector a table too wide is split into column
+    groups led by its first ``lead`` columns (column_groups), each clicked alike."""
     data = frame.data if isinstance(frame, Styler) else frame
-    keys = [None if k is None else str(k) for k in row_keys]
-    if len(keys) != len(data):
-        raise ValueError(f"{len(keys)} row keys for {len(data)} rows")
+    row_keys = [None if k is None else str(k) for k in row_keys]
+    if len(row_keys) != len(data):
+        raise ValueError(f"{len(row_keys)} row keys for {len(data)} rows")
 
-    def _picked() -> None:
-        value = (st.session_state.get(key) or {}).get("pick")
+    def _picked(part_key: str) -> None:
+        value = (st.session_state.get(part_key) or {}).get("pick")
         if not isinstance(value, dict) or value.get("row") is None:
             return
         if with_column:
@@ -120,7 +178,11 @@ def click_table(frame: pd.DataFrame | Styler, key: str, row_keys: list, on_pick:
         else:
             on_pick(value["row"])
 
-    _component()(data={"html": to_html(frame, style), "keys": keys, "picked": picked, "hint": hint,
-                       "long": len(keys) > MOST_ROWS},
-                 key=key, on_pick_change=_picked)
-    tables.count_caption(len(keys), MOST_ROWS)
+    groups = column_groups(data, lead)
+    for i, cols in enumerate(groups):
+        part_key = key if i == 0 else f"{key}-{i}"  # the first part keeps the table's key
+        _component()(data={"html": to_html(frame, style, cols if len(groups) > 1 else None), "keys": row_keys,
+                           "picked": picked, "hint": hint, "long": len(row_keys) > MOST_ROWS},
+                     key=part_key, on_pick_change=lambda k=part_key: _picked(k))
+    _split_note(groups, lead)
+    tables.count_caption(len(row_keys), MOST_ROWS)

@@ -1,5 +1,8 @@
-"""Tables that stay readable on a projector: st.dataframe draws on a canvas whose type
-size CSS cannot change, so projector mode shows an HTML table (st.table) instead.
+"""Tables that stay readable on a projector. st.dataframe draws on a canvas: its type
+follows the root font size (theme: 21 px on a projector) but its column headers never
+wrap, so a wide table would scroll sideways. On a projector every table of this module
+is therefore an HTML table in large type that fits the screen's width
+(dashboards.ui.htmltable); nothing is selected in it.
 
 Every styled table gets a number format here (a pandas Styler otherwise prints floats
 with six decimals): whole numbers as integers, other numbers with one decimal. Short
@@ -91,34 +94,55 @@ def count_caption(rows: int, most: int = MOST_ROWS) -> None:
         st.caption(f"共 {rows} 行，表中显示 {most} 行，其余可在表内滚动查看。")
 
 
-def dataframe(frame: pd.DataFrame, key: str | None = None, style=None, most: int = MOST_ROWS, **kwargs):
+def dataframe(frame, key: str | None = None, style=None, most: int = MOST_ROWS, **kwargs):
     """st.dataframe with number formats, sized to its rows (long tables scroll, with
-    their row count said below). Returns the selection event like st.dataframe. On a
-    projector a table nobody clicks is an HTML table in large type (the first ``most``
-    rows)."""
-    if projector_on() and kwargs.get("on_select", "ignore") == "ignore":
-        head = frame.head(most).reset_index(drop=True)
-        st.table(formatted(head, style).hide(axis="index"))
-        if len(frame) > most:
-            st.caption(f"仅显示前 {most} 行，共 {len(frame)} 行。")
+    their row count said below). ``frame``: a DataFrame or a pandas Styler. Returns the
+    selection event like st.dataframe; on a projector a large-type HTML table that fits
+    the screen (its first ``most`` rows) and None: nothing is selected there."""
+    if projector_on():
+        _projector_table(frame, style, most)
         return None
-    kwargs = {"hide_index": True, "width": "stretch", **fit(len(frame), most), **kwargs}
-    kwargs["column_config"] = {**text_widths(frame), **(kwargs.get("column_config") or {})}
+    data = frame.data if isinstance(frame, Styler) else frame
+    kwargs = {"hide_index": True, "width": "stretch", **fit(len(data), most), **kwargs}
+    kwargs["column_config"] = {**text_widths(data), **(kwargs.get("column_config") or {})}
     ev = st.dataframe(formatted(frame, style), key=key, **kwargs)
-    count_caption(len(frame), most)
+    count_caption(len(data), most)
     return ev
+
+
+PROJECTOR_ROWS = 50  # a projector's HTML table shows at most this many rows of a long list
+
+
+def grid(frame, **kwargs):
+    """st.dataframe(frame, **kwargs) as it is; on a projector a large-type HTML table that
+    fits the screen (up to PROJECTOR_ROWS rows) and None."""
+    if projector_on():
+        _projector_table(frame, None, PROJECTOR_ROWS)
+        return None
+    return st.dataframe(frame, **kwargs)
 
 
 def show(frame: pd.DataFrame, key: str, max_rows: int = 15, style=None, **kwargs) -> None:
     """``style``: optional function Styler → Styler (colours), applied in both modes."""
     if projector_on():
-        head = frame.head(max_rows).reset_index(drop=True)
-        st.table(formatted(head, style).hide(axis="index"))
-        if len(frame) > max_rows:
-            st.caption(f"仅显示前 {max_rows} 行，共 {len(frame)} 行。")
+        _projector_table(frame, style, max_rows)
     else:
         kwargs.setdefault("most", max(max_rows, MOST_ROWS))
         dataframe(frame, key=key, style=style, **kwargs)
+
+
+def _projector_table(frame, style, most: int) -> None:
+    """The first ``most`` rows of a frame (every row of a Styler) as an HTML table
+    (htmltable.fit_table), the rest counted below."""
+    from .htmltable import fit_table  # it draws with this module's formats
+
+    if isinstance(frame, Styler):
+        fit_table(frame, style)
+        return
+    head = frame.head(most).reset_index(drop=True)
+    fit_table(head, style)
+    if len(frame) > len(head):
+        st.caption(f"仅显示前 {len(head)} 行，共 {len(frame)} 行。")
 
 
 AWARD_STYLE = {"优秀": "background-color: #f6e7b0; color: #7a5600; font-weight: 700",

@@ -7,26 +7,27 @@ from ruralcore.limits import MAX_UPLOAD_MB
 
 PROJECTOR_KEY = "projector"
 
-# Readable from the back of a meeting room at 1920×1080.
-_PROJECTOR_CSS = """
+# Readable from the back of a meeting room at 1920×1080. Streamlit sizes its type in rem,
+# and so does its table grid (drawn on a canvas, out of CSS's reach): it reads the root
+# font size when a table is drawn. A 24-pixel root therefore enlarges everything by half,
+# grids and selectbox values included (their text 21 px); the rules below only trim
+# headings and spacing so that a page's first screen holds its key figures.
+PROJECTOR_ROOT_PX = 24
+_PROJECTOR_CSS = f"""
 <style>
+html {{font-size: {PROJECTOR_ROOT_PX}px !important;}}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stAppDeployButton"] {display: none !important;}
-.block-container {padding-top: 1rem !important; max-width: 100% !important; padding-left: 2rem !important; padding-right: 2rem !important;}
-html, body, [data-testid="stAppViewContainer"] {background: #ffffff !important; color: #000000 !important;}
-[data-testid="stAppViewContainer"] p, [data-testid="stAppViewContainer"] li, [data-testid="stAppViewContainer"] label,
-[data-testid="stMarkdownContainer"] {font-size: 1.6rem !important; line-height: 1.45 !important;}
-h1 {font-size: 3.2rem !important;} h2 {font-size: 2.6rem !important;} h3 {font-size: 2.1rem !important;}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {font-size: 3.6rem !important; font-weight: 700 !important; line-height: 1.15 !important;}
-[data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
-[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p {font-size: 1.45rem !important;}
-[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
-[data-testid="stCaptionContainer"] p {font-size: 1.35rem !important;}
-[data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] {font-size: 1.5rem !important;}
-button p {font-size: 1.5rem !important;}
-[data-testid="stTable"] th, [data-testid="stTable"] td {font-size: 1.45rem !important; padding: 0.35rem 0.7rem !important;}
-/* the first column names the row (a month, a village): on one line */
-[data-testid="stTable"] tbody td:first-of-type, [data-testid="stTable"] tbody td:first-of-type p {white-space: nowrap !important;}
+[data-testid="stAppDeployButton"] {{display: none !important;}}
+.block-container {{padding: 10px 32px 48px 32px !important; max-width: 100% !important;}}
+html, body, [data-testid="stAppViewContainer"] {{background: #ffffff !important; color: #000000 !important;}}
+[data-testid="stMain"] {{overflow-x: hidden;}}
+h1 {{font-size: 2rem !important; padding: 0 !important; line-height: 1.2 !important;}}
+h2 {{font-size: 1.6rem !important; padding: 0.2rem 0 !important;}}
+h3 {{font-size: 1.35rem !important; padding: 0.15rem 0 !important;}}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {{font-size: 2rem !important; font-weight: 700 !important; line-height: 1.15 !important;}}
+[data-testid="stMetricLabel"] p {{font-size: 1rem !important;}}
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{font-size: 0.9rem !important; color: #333 !important;}}
 </style>
 """
 
@@ -42,6 +43,7 @@ _NORMAL_CSS = """
 
 # Streamlit has no localisation: its file uploader's English (the “Upload” button, “20MB
 # per file • XLSX, CSV”) is hidden and said in Chinese, with the limit of ruralcore.limits.
+# Both modes (rem: larger on a projector).
 _UPLOADER_CSS = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size: 0 !important;}
@@ -52,12 +54,8 @@ _UPLOADER_CSS = """
   {content: "把文件拖到这里，或点击“选择文件”；单个文件不超过MAX_MB"; font-size: 0.875rem;}
 </style>
 """.replace("MAX_MB", f"{MAX_UPLOAD_MB}MB")
-_PROJECTOR_UPLOADER_CSS = """
-<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {font-size: 1.4rem;}
-</style>
-"""
+# A slide's chart fills the screen under the header line and the slide's heading.
+SLIDE_CHART_PX = 780
 
 # Colours for red/amber/green that stay distinct on a washed-out projector and for colour-blind viewers.
 RAG_COLORS = {"green": "#1a7f37", "amber": "#d4a000", "red": "#c62828"}
@@ -73,7 +71,7 @@ def projector_on() -> bool:
 
 
 def apply_theme() -> None:
-    css = (_PROJECTOR_CSS + _UPLOADER_CSS + _PROJECTOR_UPLOADER_CSS) if projector_on() else (_NORMAL_CSS + _UPLOADER_CSS)
+    css = (_PROJECTOR_CSS + _UPLOADER_CSS) if projector_on() else (_NORMAL_CSS + _UPLOADER_CSS)
     st.markdown(css, unsafe_allow_html=True)
 
 
@@ -100,7 +98,7 @@ def style_figure(fig, height: int | None = None, top_extra: int = 0):
     ``top_extra``: pixels kept free just above the plot (e.g. for an annotation there)."""
     big = projector_on()
     size = font_size()
-    height = height or ((500 if st.session_state.get("slideshow") else 620) if big else 420)
+    height = height or ((SLIDE_CHART_PX if st.session_state.get("slideshow") else 620) if big else 420)
     title_px = int((size + 4) * 1.6) if fig.layout.title.text else 0
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
     legend = fig.layout.showlegend is True or (fig.layout.showlegend is None and len(fig.data) > 1 and names)
@@ -118,6 +116,9 @@ def style_figure(fig, height: int | None = None, top_extra: int = 0):
     )
     fig.update_xaxes(automargin=True, tickfont=dict(size=size))
     fig.update_yaxes(automargin=True, tickfont=dict(size=size))
+    unit = fig.layout.yaxis.title.text
+    if unit and len(unit) <= 2:  # a unit turned on its side (“个” reads “<”): on the ticks instead
+        fig.update_yaxes(title_text=None, ticksuffix=unit)
     return fig
 
 

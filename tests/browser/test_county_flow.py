@@ -1,5 +1,5 @@
 """The county leading group's flow in a real browser: sign in, overview → township →
-village, in normal and projector mode; a township officer sees only its township. With
+village; a township officer sees only its township (projector mode: test_projector.py). With
 screenshots (tests/artifacts/screenshots/, README copies in docs/screenshots/)."""
 from __future__ import annotations
 
@@ -126,37 +126,6 @@ def _fits(page, box) -> None:
     right = box.evaluate("e => e.getBoundingClientRect().right")
     inner = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert right <= page.viewport_size["width"] and inner[0] <= inner[1] + 1, (right, inner)
-
-
-def test_projector_mode(page, app_url, accounts, wait_idle, shoot, no_errors):
-    _signed_in(page, app_url, wait_idle)
-    # the sidebar's switch, as a user in the meeting room would
-    page.locator('[data-testid="stSidebar"]').get_by_text("投影模式", exact=True).click()
-    page.get_by_role("button", name="退出投影模式").wait_for(timeout=60_000)
-    wait_idle(page)
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()  # sidebar hidden
-    title = page.locator("h1", has_text="县领导小组总览")
-    assert title.is_visible()
-    size = float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-    assert size >= 48  # readable from the back of the room
-    value = page.locator('[data-testid="stMetricValue"] p').first
-    assert float(value.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
-    no_errors(page)
-    shoot(page, "projector", readme=True)
-
-    page.get_by_text("幻灯片放映", exact=True).click()
-    wait_idle(page)
-    assert page.get_by_text(re.compile(r"第 1 / \d+ 页")).is_visible()
-    page.get_by_role("button", name="下一页 ▶").click()
-    wait_idle(page)
-    assert page.get_by_text(re.compile(r"第 2 / \d+ 页")).is_visible()
-    no_errors(page)
-    shoot(page, "projector-slide")
-
-    page.get_by_role("button", name="退出投影模式").click()
-    wait_idle(page)
-    assert page.locator('[data-testid="stSidebar"]').is_visible()
-    assert not page.get_by_role("button", name="退出投影模式").is_visible()
 
 
 def test_township_officer_sees_only_its_township(page, app_url, browser_db_url, accounts, wait_idle, shoot,

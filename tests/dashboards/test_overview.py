@@ -84,7 +84,7 @@ def test_huayuan_ranking_counts_match_scoring(app_test, demo_engine):
     assert shown["达标（≥80分）"] == f"{qualified} 个"
     assert shown["优秀（前10名）"] == f"{excellent} 个"
     assert excellent >= min(10, qualified)  # top 10 (ties included) among the qualified
-    table = next(df.value for df in at.dataframe if "等次" in df.value.columns)
+    table = next(df.value for df in at.dataframe if "等次" in df.value.columns)  # 前10名
     top = scored.sort_values(["rank", "region"]).head(len(table))
     dec = scoring.shown_decimals(scored["score"], scored["award"])
     assert table["得分"].tolist() == scoring.truncate(top["score"], dec).tolist()
@@ -98,6 +98,36 @@ def test_huayuan_ranking_counts_match_scoring(app_test, demo_engine):
     # one demo village did not report: it is named, not silently missing from 参评村
     absent = ov.unreported_units(prog, _wide(demo_engine, prog.id, period), ov.region_frame(demo_engine, prog.id))
     assert len(absent) == 1 and any(f"本月未报送、不参评的村1个：{absent[0]}" in c.value for c in at.caption)
+
+
+def test_huayuan_ranking_shows_ties_at_the_cut_the_laggards_and_the_change_since_last_month(app_test, demo_engine):
+    at = app_test("huayuan-2019")
+    _clean(at)
+    period = at.sidebar.selectbox(key="period").value
+    prog = load_program("huayuan-2019")
+    periods = ov.periods(demo_engine, prog.id)
+    before = periods[periods.index(period) - 1]
+    now = scoring.score(prog, indicators.compute(prog, _wide(demo_engine, prog.id, period))).set_index("region")
+    then = scoring.score(prog, indicators.compute(prog, _wide(demo_engine, prog.id, before))).set_index("region")
+    tables = [df.value for df in at.dataframe if "等次" in df.value.columns]
+    assert len(tables) == 2  # 前10名 and 得分最低的10个村
+    top, low = tables
+    rank = top["名次"].str.extract(r"^(\d+)")[0].astype(int)
+    # everyone ranked 10th or better is listed, ties at the cut included, and ties say so
+    assert sorted(rank) == sorted(now.loc[now["rank"] <= 10, "rank"])
+    shared = now["rank"].value_counts()
+    assert [("（并列）" in r) for r in top["名次"]] == [shared[k] > 1 for k in rank]
+    # the laggards: the lowest scores, lowest first
+    assert low["得分"].tolist() == sorted(now["score"].round(1))[:len(low)]
+    assert len(low) >= 10
+    # 较上月: places moved since last month's ranking
+    names = ov.region_frame(demo_engine, prog.id)["name"]
+    code = {names[c]: c for c in now.index}
+    for village, move in zip(top["村"], top["较上月"]):
+        c = code[village]
+        up = int(then.at[c, "rank"] - now.at[c, "rank"]) if c in then.index else None
+        want = "上月未参评" if up is None else "持平" if up == 0 else f"↑{up}" if up > 0 else f"↓{-up}"
+        assert move == want, village
 
 
 def test_overview_panels_per_programme(app_test):
@@ -171,8 +201,11 @@ def test_projector_mode_and_slideshow(app_test):
     _clean(at)
     first = _subheaders(at)
     assert first == ["目标完成情况"]  # one panel per slide
+    assert at.toggle(key="slide_auto").value is False  # turned by hand unless chosen
     at.button(key="slide_next").click().run()
-    assert _subheaders(at) != first
+    assert _subheaders(at) == ["里程碑倒计时", "里程碑时间轴"]  # the countdown shares its slide
+    at.button(key="slide_prev").click().run()
+    assert _subheaders(at) == first
     at.button(key="leave_projector").click().run()
     assert at.session_state["projector"] is False
     assert not any(b.label == "退出投影模式" for b in at.button)

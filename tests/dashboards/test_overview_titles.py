@@ -3,8 +3,10 @@ level, the heatmap says “全部N个村” when it shows every village, its row
 enough to read, and a wrapped column name never starts a line with “）”."""
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
 from dashboards.ui import charts
@@ -52,3 +54,37 @@ def test_wrapped_names_never_start_a_line_with_a_closing_bracket():
     lines = wrapped.split("<br>")
     assert "".join(lines) == "移动云MAS（短信群发等）村务信息化应用"
     assert not any(line.startswith(("）", "，")) for line in lines)
+
+
+def test_wrapped_names_keep_latin_words_and_opening_brackets_whole():
+    name = "移动云MAS（短信群发等）村务信息化应用"
+    for width in range(3, 13):
+        lines = charts._wrap(name, width).split("<br>")
+        assert "".join(lines) == name
+        assert any("MAS" in line for line in lines), (width, lines)  # never “M”/“AS”
+        assert not any(line.endswith("（") for line in lines[:-1]), (width, lines)
+
+
+@pytest.mark.parametrize("program", ["huayuan-2019", "rongshui-2019"])
+def test_heatmap_colour_and_number_mean_one_thing(app_test, program):
+    """Each cell prints the value and is green exactly when the value meets the target
+    printed under its column (red or amber otherwise): the colour no longer encodes an
+    attainment ratio that disagrees with the number."""
+    import re
+
+    fig = _heatmap(app_test(program, page=OVERVIEW))
+    trace = fig["data"][0]
+    targets = [float(re.search(r"（≥([\d.]+)", x).group(1)) for x in trace["x"]]
+    assert trace["colorbar"]["ticktext"] == ["落后", "接近目标", "达标"]
+    z = trace["z"]
+    if isinstance(z, dict):  # plotly 6: {'dtype', 'bdata' (base64), 'shape'}
+        shape = tuple(int(n) for n in str(z["shape"]).split(","))
+        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])).reshape(shape)
+    checked = 0
+    for z_row, t_row in zip(z, trace["text"]):
+        for code, text, thr in zip(z_row, t_row, targets):
+            if text == "—":
+                continue
+            assert (code == 2) == (float(text) >= thr), (text, thr, code)
+            checked += 1
+    assert checked > 20

@@ -1,0 +1,187 @@
+"""Projector mode as the meeting room sees it at 1920×1080: every target tile of each
+programme on the first screen under one header line, a slideshow turned by the buttons
+and the keyboard (auto-advance only when chosen) whose slides fit the screen, and on every
+page table text of at least 20 px and nothing that scrolls sideways. Screenshots in
+tests/artifacts/screenshots/ (projector*.png; the README's from here)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboards.page_list import PAGES as PAGE_LIST
+from ruralcore import overview as ov
+from ruralcore.programs import all_programs
+from ruralcore.store import db
+from tests.login_support import browser_login, ensure_account, go
+
+pytestmark = pytest.mark.browser
+
+AUDITOR = "projector_auditor"  # reads every programme and every page but 账户管理
+ADMIN = "huayuan_admin"  # 花垣县 county administrator (also in test_county_flow.py)
+WIDTH, HEIGHT = 1920, 1080
+MIN_TABLE_PX = 20
+
+# every table's text size: HTML tables (the projector's, st.table), the canvas grid's type
+# (its CSS variable) and the selectboxes' values
+TABLE_TEXT_PX = """() => [
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] :is(.rc-box, [data-testid="stTable"]) :is(td, th)'))
+     .filter(e => e.innerText.trim()).map(e => ['table', parseFloat(getComputedStyle(e).fontSize)]),
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] .stDataFrameGlideDataEditor'))
+     .map(e => ['grid', parseFloat(getComputedStyle(e).getPropertyValue('--gdg-base-font-style').split(' ')[1])]),
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stSelectbox"] input'))
+     .map(e => ['selectbox', parseFloat(getComputedStyle(e).fontSize)])]"""
+# what scrolls sideways: the page itself, or any box in it
+SIDEWAYS = """() => [
+  ...(document.documentElement.scrollWidth > window.innerWidth ? ['page'] : []),
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] *'))
+     .filter(e => e.scrollWidth - e.clientWidth > 1 && /auto|scroll/.test(getComputedStyle(e).overflowX))
+     .map(e => (e.getAttribute('data-testid') || e.tagName) + ': ' + e.innerText.slice(0, 40))]"""
+# the lowest bottom edge of what the page shows (a slide must end inside the screen)
+CONTENT_BOTTOM = """() => Math.max(...Array.from(document.querySelectorAll(
+  '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'))
+  .filter(e => e.offsetParent && e.getBoundingClientRect().height > 0).map(e => e.getBoundingClientRect().bottom))"""
+
+
+@pytest.fixture(scope="module")
+def accounts(browser_db_url) -> None:
+    eng = db.get_engine(browser_db_url)
+    ensure_account(eng, AUDITOR, "auditor", "")
+    ensure_account(eng, ADMIN, "county_admin", "433124")
+
+
+def _projector_on(page, wait_idle) -> None:
+    """The sidebar's switch, as a user in the meeting room would."""
+    page.locator('[data-testid="stSidebar"]').get_by_text("投影模式", exact=True).click()
+    page.get_by_role("button", name="退出投影模式").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+def _choose_program(page, wait_idle, title: str) -> None:
+    """On a projector the programme is chosen in the header's 选择 popover."""
+    page.get_by_role("button", name="选择").click()
+    page.get_by_role("combobox", name="方案", exact=True).click()
+    page.get_by_role("option", name=title, exact=True).click()
+    wait_idle(page)
+    page.keyboard.press("Escape")
+    wait_idle(page, settle=0.3)
+
+
+def _readable_and_fits(page, where: str) -> None:
+    sizes = page.evaluate(TABLE_TEXT_PX)
+    small = [s for s in sizes if s[1] < MIN_TABLE_PX]
+    assert not small, (where, small[:5])
+    assert page.evaluate(SIDEWAYS) == [], where
+
+
+def _expected_tiles(url: str, program) -> int:
+    eng = db.get_engine(url)
+    periods = ov.periods(eng, program.id)
+    now, before = ov.load_month(eng, program.id, periods[-1]), ov.load_month(eng, program.id, periods[-2])
+    return len(ov.target_tiles(program, now, before, ov.region_frame(eng, program.id)))
+
+
+def test_every_tile_of_every_programme_on_the_first_screen(page, app_url, browser_db_url, accounts, wait_idle,
+                                                           shoot, no_errors):
+    browser_login(page, app_url, AUDITOR)
+    go(page, "总览")
+    page.locator("h1", has_text="总览").wait_for(timeout=60_000)
+    wait_idle(page)
+    _projector_on(page, wait_idle)
+    title = page.locator("h1", has_text="总览")
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
+    # one header line: title, notes, choices and the way out share the first ~120 pixels
+    header = page.locator('[class*="st-key-projector_header"]')
+    assert header.bounding_box()["height"] <= 130
+    for program in all_programs():
+        _choose_program(page, wait_idle, program.meta.short_title)
+        no_errors(page)
+        tiles = page.locator('[data-testid="rc-tile"]')
+        assert tiles.count() == _expected_tiles(browser_db_url, program), program.id
+        for i in range(tiles.count()):
+            box = tiles.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["y"] >= 0, (program.id, i, box)
+            assert box["x"] + box["width"] <= WIDTH and box["y"] + box["height"] <= HEIGHT, (program.id, i, box)
+            value = tiles.nth(i).locator(".rc-value")
+            assert float(value.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
+        _readable_and_fits(page, program.id)
+        shoot(page, f"projector-{program.id}")
+
+
+def test_slideshow_turns_by_hand_and_every_slide_fits(page, app_url, accounts, wait_idle, shoot, no_errors):
+    browser_login(page, app_url, ADMIN)
+    go(page, "总览")
+    page.locator("h1", has_text="县领导小组总览").wait_for(timeout=60_000)
+    wait_idle(page)
+    _projector_on(page, wait_idle)
+    shoot(page, "projector", readme=True)
+    main = page.locator('[data-testid="stMain"]')
+    page.get_by_text("幻灯片放映", exact=True).click()
+    page.get_by_role("button", name="下一页 ▶").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="选择").click()  # the choices: programme, month, auto-advance
+    auto = page.get_by_role("switch", name="自动翻页")
+    assert not auto.is_checked()  # a slide stays while the leader talks
+    page.keyboard.press("Escape")
+    wait_idle(page, settle=0.3)
+    n = int(re.search(r"1 / (\d+)", main.inner_text()).group(1))
+    assert n >= 5
+    seen = []
+    for i in range(1, n + 1):
+        counter = re.search(rf"{i} / {n} (\S+)", main.inner_text())
+        assert counter, (i, main.inner_text()[:300])
+        seen.append(counter.group(1))
+        no_errors(page)
+        assert page.evaluate(CONTENT_BOTTOM) <= HEIGHT + 1, (i, seen[-1])  # the slide fills, never overflows
+        _readable_and_fits(page, f"slide {seen[-1]}")
+        if seen[-1] == "排名":
+            top = main.locator(".rc-box table").first
+            assert top.locator("tbody tr").count() >= 10
+            shoot(page, "projector-ranking", readme=True)
+        if i < n:  # the keyboard turns the page (→), as a presenter's clicker would
+            if i % 2:
+                page.keyboard.press("ArrowRight")
+            else:
+                page.get_by_role("button", name="下一页 ▶").click()
+            main.get_by_text(f"{i + 1} / {n}").wait_for(timeout=60_000)
+            wait_idle(page, settle=0.3)
+    assert {"目标", "里程碑", "排名", "热力图"} <= set(seen)
+    page.keyboard.press("ArrowLeft")
+    main.get_by_text(f"{n - 1} / {n}").wait_for(timeout=60_000)
+    page.get_by_role("button", name="退出投影模式").click()
+    wait_idle(page)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+PAGES = ["逐级查看", "里程碑", "假设评分", "数据填报", "验收案件", "验收检查", "试点进度", "县区评分", "落后督办",
+         "银川移民区", "月度通报", "政策文件与规则", "月报更正", "一户一档", "审计日志"]
+
+
+def test_every_page_in_projector_mode_is_readable_and_fits(page, app_url, accounts, wait_idle, shoot, no_errors):
+    """Each page the auditor opens (every page but 账户管理), and 逐级查看 down to a village."""
+    browser_login(page, app_url, AUDITOR)
+    for title in PAGES:
+        # the sidebar is hidden on a projector: open the page by its link, as a bookmark would
+        page.goto(f"{app_url}/{_path(title)}?projector=1")
+        page.locator("h1", has_text=title).wait_for(timeout=60_000)
+        wait_idle(page)
+        no_errors(page)
+        _readable_and_fits(page, title)
+        shoot(page, f"projector-page-{_path(title)}")
+    # 逐级查看: a township, then a village (chosen in the selectors: a projector's tables are not clicked)
+    page.goto(f"{app_url}/drilldown?projector=1&program=huayuan-2019")
+    wait_idle(page)
+    for label in ("乡镇", "村"):
+        page.get_by_role("combobox", name=label, exact=True).click()
+        page.get_by_role("option").nth(1).click()
+        wait_idle(page)
+        no_errors(page)
+        _readable_and_fits(page, f"逐级查看 {label}")
+        shoot(page, f"projector-drilldown-{'township' if label == '乡镇' else 'village'}")
+
+
+def _path(title: str) -> str:
+    """The page's URL path (its file's stem)."""
+    return next(Path(path).stem for _s, path, t, _i, _k in PAGE_LIST if t == title)

@@ -67,7 +67,7 @@ area = ov.names(d.regions, [actor.region])[0] if partial else ""
 
 # on a projector the header line already names the programme
 page_note(("" if big else f"{program.meta.short_title} · ") + f"{period_zh(period)}月报 · 数据截至 {date_zh(as_of)}"
-          + (f" · 与{period_zh(prev_period)}比较" if prev_period and not big else ""))
+          + ((f" · ↑↓较{period_zh(prev_period)}" if big else f" · 与{period_zh(prev_period)}比较") if prev_period else ""))
 if partial:
     st.caption(f":material/visibility: 本账户只看本辖区（{area}）：各项数值为辖区内的汇总与对比；"
                "村排名的名次为全县排名。")
@@ -193,6 +193,13 @@ def panel_ranking() -> None:
                f"各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，条款 {r.ref}。")
 
 
+def _heat_target(code: str, unjudged: bool, what: str) -> str:
+    """The target printed under a heatmap column: “（≥70%）”, or why no cell is coloured."""
+    if unjudged:
+        return "（无目标）" if pd.isna(info.at[code, "target"]) else f"（目标不按{what}考核）"
+    return f"（{tiles.OP_TEXT[info.at[code, 'op']]}{info.at[code, 'threshold']:g}{info.at[code, 'unit']}）"
+
+
 def panel_heatmap() -> None:
     ranked = ranked_visible() if program.rubric else None
     # on a projector fewer, taller rows: their names must be read from the back of the room
@@ -204,7 +211,7 @@ def panel_heatmap() -> None:
         st.info("没有可着色的指标。")
         return
     cols = [info.at[c, "name"] for c in hm["status"].columns]
-    need = [f"（{tiles.OP_TEXT[info.at[c, 'op']]}{info.at[c, 'threshold']:g}{info.at[c, 'unit']}）" for c in hm["status"].columns]
+    need = [_heat_target(c, (hm["status"][c] == "").all(), what) for c in hm["status"].columns]
     worst = "得分最低" if ranked is not None else "平均达成度最低"
     which = f"全部{hm['total']}个{what}" if hm["shown"] >= hm["total"] else f"{worst}的 {hm['shown']} 个{what}"
     fig = charts.heatmap(hm["labels"], hm["status"], hm["values"], cols,

@@ -68,7 +68,7 @@ def label_inside(values: np.ndarray, threshold: float | None, top: float) -> np.
 
 # heatmap z: 0 red, 1 amber, 2 green, 3 judged by no target (no data: blank)
 STATUS_ORDER = ["red", "amber", "green", ""]
-STATUS_NAMES = {"red": "落后", "amber": "接近目标", "green": "达标", "": "无目标"}
+STATUS_NAMES = {"red": "落后", "amber": "接近目标", "green": "达标", "": "不考核"}
 NO_TARGET_COLOR = "#cfd8dc"
 
 

@@ -108,11 +108,12 @@ def _delta_html(row) -> str:
         return ""
     unit = "个百分点" if row["unit"] == "%" else html.escape(str(row["unit"]))
     if round(d, 1) == 0:
-        return "<span class='rc-delta rc-flat'>较上月持平</span>"
-    # green when the change moves towards the target, red when away from it
+        return "<span class='rc-delta rc-flat'>持平</span>"
+    # green when the change moves towards the target, red when away from it; the header
+    # line says the arrows compare with last month (short enough to stand beside the value)
     towards = (d > 0) == (row["op"] in (">=", ">")) if row["op"] in (">=", ">", "<=", "<") else None
     cls = "rc-flat" if towards is None else ("rc-up" if towards else "rc-down")
-    return f"<span class='rc-delta {cls}'>较上月 {'↑' if d > 0 else '↓'}{abs(d):.1f}{unit}</span>"
+    return f"<span class='rc-delta {cls}'>{'↑' if d > 0 else '↓'}{abs(d):.1f}{unit}</span>"
 
 
 def _card(name: str, figure: str, lines: list[str], color: str, kind: str = "tile") -> str:

@@ -65,7 +65,7 @@ def test_red_cell_down_to_pilot(page, app_url, browser_db_url, sup, wait_idle, s
     # click the county's red 按时报送率 cell
     heads = _table(page, 0).locator("thead th").all_inner_texts()
     cells = _table(page, 0).locator("tbody tr").nth(row).locator("td")
-    assert cells.nth(1).inner_text() == county["county_name"]
+    assert cells.nth(heads.index("县（市、区）")).inner_text() == county["county_name"]
     cells.nth(heads.index("按时报送率（%）")).click()
     page.get_by_text(f"{county['county_name']}：试点明细").wait_for(timeout=60_000)
     wait_idle(page)

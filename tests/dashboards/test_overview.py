@@ -118,7 +118,8 @@ def test_huayuan_ranking_shows_ties_at_the_cut_the_laggards_and_the_change_since
     shared = now["rank"].value_counts()
     assert [("（并列）" in r) for r in top["名次"]] == [shared[k] > 1 for k in rank]
     # the laggards: the lowest scores, lowest first
-    assert low["得分"].tolist() == sorted(now["score"].round(1))[:len(low)]
+    dec = scoring.shown_decimals(now["score"], now["award"])  # as the page shows them (cut, not rounded)
+    assert low["得分"].tolist() == sorted(scoring.truncate(now["score"], dec))[:len(low)]
     assert len(low) >= 10
     # 较上月: places moved since last month's ranking
     names = ov.region_frame(demo_engine, prog.id)["name"]

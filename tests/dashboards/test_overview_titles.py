@@ -74,8 +74,9 @@ def test_heatmap_colour_and_number_mean_one_thing(app_test, program):
 
     fig = _heatmap(app_test(program, page=OVERVIEW))
     trace = fig["data"][0]
-    targets = [float(re.search(r"（≥([\d.]+)", x).group(1)) for x in trace["x"]]
-    assert trace["colorbar"]["ticktext"] == ["落后", "接近目标", "达标"]
+    found = [re.search(r"（≥([\d.]+)", x) for x in trace["x"]]
+    targets = [float(f.group(1)) if f else None for f in found]
+    assert trace["colorbar"]["ticktext"] == ["落后", "接近目标", "达标", "不考核"]
     z = trace["z"]
     if isinstance(z, dict):  # plotly 6: {'dtype', 'bdata' (base64), 'shape'}
         shape = tuple(int(n) for n in str(z["shape"]).split(","))
@@ -84,6 +85,9 @@ def test_heatmap_colour_and_number_mean_one_thing(app_test, program):
     for z_row, t_row in zip(z, trace["text"]):
         for code, text, thr in zip(z_row, t_row, targets):
             if text == "—":
+                continue
+            if thr is None:  # “（无目标）” or “（目标不按村考核）”: no colour judges it
+                assert code == 3, (text, code)
                 continue
             assert (code == 2) == (float(text) >= thr), (text, thr, code)
             checked += 1

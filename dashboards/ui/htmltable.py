@@ -107,14 +107,8 @@ def column_groups(data: pd.DataFrame, lead: int = 1) -> list[list]:
     if sum(px.values()) <= PROJECTOR_PX:
         return [cols]
     first = cols[:lead]
-    groups, cur, used = [], [], sum(px[c] for c in first)
-    for c in cols[lead:]:
-        if cur and used + px[c] > PROJECTOR_PX:
-            groups.append(first + cur)
-            cur, used = [], sum(px[c] for c in first)
-        cur.append(c)
-        used += px[c]
-    return groups + [first + cur]
+    parts = tables.fit_columns(cols[lead:], px, PROJECTOR_PX - sum(px[c] for c in first))
+    return [first + part for part in parts]
 
 
 def _split_note(groups: list, lead: int) -> None:

@@ -10,10 +10,14 @@ tables are as tall as their rows; long ones scroll inside a frame and say how ma
 they hold."""
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
+
+from ruralcore.fmt import date_zh, datetime_zh
 
 from .theme import projector_on
 
@@ -42,6 +46,21 @@ def number_formats(frame: pd.DataFrame) -> dict:
         v = s.to_numpy(dtype="float64")
         whole = bool(np.all(np.isnan(v) | (np.round(v) == v))) and "%" not in str(col)
         out[col] = "{:.0f}" if whole else "{:.1f}"
+    return out
+
+
+def date_formats(frame: pd.DataFrame) -> dict:
+    """Styler formats for date columns: 2025年12月31日 (with the time where one is kept), as
+    st.dataframe's DateColumn shows them; a projector's HTML table has no column_config."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        first = s.dropna().iloc[0] if s.notna().any() else None
+        if isinstance(first, (dt.datetime, pd.Timestamp)):
+            timed = bool((pd.to_datetime(s.dropna()) != pd.to_datetime(s.dropna()).dt.normalize()).any())
+            out[col] = datetime_zh if timed else date_zh
+        elif isinstance(first, dt.date):
+            out[col] = date_zh
     return out
 
 
@@ -85,7 +104,7 @@ def formatted(frame, style=None):
     Styler passed in keeps its own formats."""
     if isinstance(frame, Styler):
         return style(frame) if style else frame
-    sty = frame.style.format(number_formats(frame), na_rep="—")
+    sty = frame.style.format(number_formats(frame) | date_formats(frame), na_rep="—")
     return style(sty) if style else sty
 
 

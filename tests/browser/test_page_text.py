@@ -6,20 +6,15 @@ sidebar link; the auditor also opens every page under every programme. Screensho
 each page in tests/artifacts/screenshots/text-<account>-<page>.png."""
 from __future__ import annotations
 
-import getpass
-
 import pytest
 
 from ruralcore import accounts
 from ruralcore.store import db
 from tests.browser.conftest import SHOTS
-from tests.browser.textscan import problems, visible_text
+from tests.browser.textscan import NAMES, problems, visible_text
 from tests.login_support import PASSWORD, browser_login
 
 pytestmark = pytest.mark.browser
-# user names are people's and accounts' names, not UI words: the demo accounts, and the
-# operating-system user the command line records (系统（命令行，操作系统用户 X）)
-NAMES = {name for name, _r, _d, _s in accounts.DEMO_ACCOUNTS} | {getpass.getuser()}
 PUBLIC = {"登录", "政策文件与规则"}  # the same for everyone: read once, by the auditor
 
 

@@ -14,6 +14,7 @@ from dashboards.page_list import PAGES as PAGE_LIST
 from ruralcore import overview as ov
 from ruralcore.programs import all_programs
 from ruralcore.store import db
+from tests.browser.textscan import NAMES, problems, visible_text
 from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
@@ -70,6 +71,10 @@ def _choose_program(page, wait_idle, title: str) -> None:
 
 
 def _readable_and_fits(page, where: str) -> None:
+    """Table text ≥ 20 px, nothing scrolls sideways, and the text reads in Chinese (the
+    scan of tests/browser/textscan.py, as in normal mode)."""
+    found = problems(visible_text(page), NAMES | {AUDITOR, ADMIN})
+    assert not found, (where, found[:10])
     sizes = page.evaluate(TABLE_TEXT_PX)
     small = [s for s in sizes if s[1] < MIN_TABLE_PX]
     assert not small, (where, small[:5])

@@ -1,5 +1,6 @@
 """What a reader sees on a page, and what must not be there: tracebacks, English UI words,
-"None"/"nan", ISO dates and raw operators. Used by tests/browser/test_page_text.py.
+"None"/"nan", ISO dates and raw operators. Used by tests/browser/test_page_text.py
+(normal mode) and test_projector.py (projector mode).
 
 The text is every visible text of the main column and the sidebar (not the material
 icons' ligature names: an icon such as "science" is drawn as a glyph, not read as a word;
@@ -7,7 +8,10 @@ not text that CSS hides), the values in the input fields, and what a canvas or a
 draws: the grids' accessible mirrors and the charts' SVG text."""
 from __future__ import annotations
 
+import getpass
 import re
+
+from ruralcore.accounts import DEMO_ACCOUNTS
 
 # Latin tokens that are the product's own vocabulary (technologies, file formats, units)
 ALLOWED = {
@@ -18,6 +22,10 @@ ALLOWED = {
     "GB", "ID", "LED",  # LED屏幕 (融水 附件2)
     "RS",  # 融水 station numbers: 桂B + RS (the county's initials) + sequence
 }
+# user names are people's and accounts' names, not UI words: the demo accounts and the
+# operating-system user the command line records
+# (系统（命令行，操作系统用户 X）)
+NAMES = {name for name, _r, _d, _s in DEMO_ACCOUNTS} | {getpass.getuser()}
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
 ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)")
 OPERATORS = re.compile(r">=|<=|!=|==")

@@ -9,6 +9,8 @@ an old-style multipage app, in which every other page is unknown, and show its E
 PRODUCT = "数字乡村建设看板"  # the browser tab and the login page name it
 PRODUCT_LINE = "县、市两级推进数字乡村建设：目标完成、计分排名、期限督办、试点验收，每项可追溯到文件条款。"
 HOME = "overview"  # URL path of the page that opens after signing in when no other was asked for
+# A role's own opening page: the village reporter fills the month on a phone.
+ROLE_HOME = {"village_reporter": "phone_entry"}
 
 # (section, file under dashboards/, title, material icon, page key in ruralcore.scope.PAGE_ROLES)
 PAGES = [
@@ -17,6 +19,7 @@ PAGES = [
     ("县领导小组", "county/milestones.py", "里程碑", "flag", "milestones"),
     ("县领导小组", "county/whatif.py", "假设评分", "calculate", "whatif"),
     ("县领导小组", "county/entry.py", "数据填报", "edit_note", "entry"),
+    ("县领导小组", "county/phone_entry.py", "手机填报", "smartphone", "phone_entry"),
     ("试点验收", "acceptance/cases.py", "验收案件", "assignment", "acceptance"),
     ("试点验收", "acceptance/check.py", "验收检查", "fact_check", "acceptance"),
     ("市级督导", "supervision/board.py", "试点进度", "view_timeline", "supervision"),

@@ -34,7 +34,7 @@ HOUSEHOLD_TABLES = frozenset({"households", "household_members", "household_inco
 REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
-    "accounts", "milestone_records", *HOUSEHOLD_TABLES,
+    "accounts", "milestone_records", "report_drafts", *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -46,9 +46,9 @@ UNREGIONED_WRITERS = {
 WRITES: dict[str, frozenset[str]] = {
     "city_supervisor": frozenset(),
     "county_admin": REGIONAL_TABLES,
-    "township_officer": frozenset({"reports", "task_progress", "pilot_indicators", "stations",
+    "township_officer": frozenset({"reports", "report_drafts", "task_progress", "pilot_indicators", "stations",
                                    "station_equipment", "officers", "officer_training", *HOUSEHOLD_TABLES}),
-    "village_reporter": frozenset({"reports", "task_progress", *HOUSEHOLD_TABLES}),
+    "village_reporter": frozenset({"reports", "report_drafts", "task_progress", *HOUSEHOLD_TABLES}),
     "inspector": frozenset({"acceptance_cases", "acceptance_items", "fund_entries", "pilots"}),
     "auditor": frozenset(),
 }
@@ -281,7 +281,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
             return keys.map(ref["village"] if len(ref) else {})
         raise KeyError(parent)
 
-    if table in ("reports", "task_progress", "accounts"):
+    if table in ("reports", "report_drafts", "task_progress", "accounts"):
         out = col("region")
     elif table == "regions":
         out = _first(col("parent"), col("code"))  # a region belongs to whoever holds its parent
@@ -340,6 +340,7 @@ DATA_WRITERS = frozenset({"county_admin", "township_officer", "village_reporter"
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "overview": ALL_ROLES, "drilldown": ALL_ROLES, "milestones": ALL_ROLES, "whatif": ALL_ROLES,
     "entry": DATA_WRITERS | {"auditor"},
+    "phone_entry": DATA_WRITERS | {"auditor"},
     "acceptance": frozenset({"inspector", "county_admin", "city_supervisor", "auditor"}),
     "supervision": frozenset({"city_supervisor", "county_admin", "auditor"}),
     "report_fix": DATA_WRITERS | {"auditor"},

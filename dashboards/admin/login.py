@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.page_list import HOME, PAGES, PRODUCT, PRODUCT_LINE
+from dashboards.page_list import HOME, PAGES, ROLE_HOME, PRODUCT, PRODUCT_LINE
 from dashboards.ui.auth import AFTER_LOGIN_KEY, MESSAGE_KEY, MUST_CHANGE_KEY, TOKEN_KEY, after_login_page, oidc_configured
 from dashboards.ui.context import engine, page_setup
 from ruralcore.accounts import (DEMO_ACCOUNTS, SECURITY, LoginRefused, authenticate, get_account,
@@ -38,8 +38,9 @@ if actor is None:
             st.session_state[TOKEN_KEY] = start_session(engine(), who)
             if (get_account(engine(), who.name) or {}).get("must_change_password"):
                 st.session_state[MUST_CHANGE_KEY] = True  # the sidebar reminds until it is changed
-            # the page the visitor asked for (a link opened signed out), else 总览 (app.py route)
-            st.session_state.setdefault(AFTER_LOGIN_KEY, (HOME, {}))
+            # the page the visitor asked for (a link opened signed out), else the role's own
+            # page (a village reporter: 手机填报) or 总览 (app.py route)
+            st.session_state.setdefault(AFTER_LOGIN_KEY, (ROLE_HOME.get(who.role, HOME), {}))
             st.rerun()
     if oidc_configured():
         st.divider()

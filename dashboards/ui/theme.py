@@ -38,6 +38,17 @@ _NORMAL_CSS = """
 [data-testid="stMetricValue"] {font-size: 2rem;}
 /* long target names wrap instead of being cut off */
 [data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
+/* a phone (village reporters, township officers): thumb-sized targets, 16 px text, no side scrolling */
+@media (max-width: 640px) {
+  .block-container {padding-left: 0.75rem !important; padding-right: 0.75rem !important; padding-top: 3.5rem !important;}
+  [data-testid="stAppViewContainer"] p, [data-testid="stAppViewContainer"] li, [data-testid="stAppViewContainer"] label,
+  [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"] p,
+  input, textarea, button p {font-size: 16px !important;}
+  input, button, [data-baseweb="select"] > div, [data-baseweb="input"], [data-testid="stPageLink"] a {min-height: 44px !important;}
+  [data-testid="stNumberInputContainer"] button {min-width: 44px !important;}
+  [data-testid="stCode"] pre, [data-testid="stCode"] code {white-space: pre-wrap !important; word-break: break-all;}
+  [data-testid="stMain"] img, [data-testid="stMain"] table {max-width: 100% !important;}
+}
 </style>
 """
 

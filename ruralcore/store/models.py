@@ -381,6 +381,21 @@ class MilestoneRecord(SQLModel, table=True):
     version: int = _version()
 
 
+class ReportDraft(SQLModel, table=True):
+    """A village's month as typed but not yet submitted (the phone form saves it as the
+    reporter types). Never counted as a report: reporting reads only ``reports``."""
+    __tablename__ = "report_drafts"
+    __table_args__ = (sa.UniqueConstraint("program", "period", "region", name="uq_report_drafts"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    period: str = Field(max_length=7)
+    region: str = Field(max_length=40)
+    values_json: str = Field(default="{}", sa_type=sa.Text)  # field code -> text as typed
+    saved_by: str = Field(default="", max_length=60)
+    saved_at: datetime = Field(sa_type=sa.DateTime)
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
@@ -388,6 +403,7 @@ MODELS: dict[str, type[SQLModel]] = {
         Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
         HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
+        ReportDraft,
     )
 }
 TABLE_LABELS = {
@@ -399,5 +415,5 @@ TABLE_LABELS = {
     "accounts": "账户", "login_attempts": "登录记录", "user_sessions": "登录会话",
     "households": "农户档案", "household_members": "家庭成员", "household_income": "家庭收入",
     "household_measures": "帮扶措施", "household_history": "监测记录", "pii_access_log": "敏感信息查看记录",
-    "milestone_records": "里程碑完成记录",
+    "milestone_records": "里程碑完成记录", "report_drafts": "月报草稿",
 }

@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import entry, reporting
-from .errors import InputError, Problem
+from .errors import InputError, Problem, StaleWriteError
 from .programs import Program, load_program
 from .scope import Actor
 from .store import write
@@ -167,19 +167,29 @@ def submit(engine, program: Program | str, period: str, village: str, values: di
     """Check and write the month (entry.save: audited, scope-checked, nothing written on any
     problem), then drop the draft. A month already submitted is refused: 月报更正."""
     prog = _program(program)
-    done = submission(engine, prog, period, village)
-    if done["submitted_at"] is not None:
-        from .fmt import datetime_zh
-        raise InputError(Problem(f"本月已于{datetime_zh(done['submitted_at'])}提交，不能再次提交。{FIX_HINT}",
-                                 column="提交"), source=SOURCE)
+    # Read once: a month with any stored value is submitted. The save then expects every
+    # value it writes not to exist yet (version 0), so a second 提交 that raced past this
+    # check (a double tap, two phones) is refused by the store and writes nothing.
     sheet, _ = _sheet(engine, prog, period, village)
-    result = entry.save(engine, sheet, _edited(sheet, values), user)
+    if any(v > 0 for v in sheet.versions.values()):
+        _refuse_again(engine, prog, period, village)
+    try:
+        result = entry.save(engine, sheet, _edited(sheet, values), user)
+    except StaleWriteError:
+        _refuse_again(engine, prog, period, village)
     if int(result.get("inserted", 0)) + int(result.get("updated", 0)) == 0:
         raise InputError(Problem("没有填写任何数值，未提交", column="提交"), source=SOURCE)
     draft = _draft_row(engine, prog.id, period, village)
     if draft is not None:
         write.delete(engine, ReportDraft, draft["id"], draft["version"], user)
     return {**result, **submission(engine, prog, period, village)}
+
+
+def _refuse_again(engine, program: Program, period: str, village: str):
+    from .fmt import datetime_zh
+    at = submission(engine, program, period, village)["submitted_at"]
+    when = f"已于{datetime_zh(at)}提交" if at is not None else "已提交"
+    raise InputError(Problem(f"本月{when}，不能再次提交。{FIX_HINT}", column="提交"), source=SOURCE)
 
 
 # ---- drafts -----------------------------------------------------------------------------

@@ -80,6 +80,24 @@ def test_draft_is_not_a_submitted_report_and_submitting_twice_keeps_one_version(
     assert mf.load_draft(eng, HY, NEW, v) is None
 
 
+def test_a_second_submission_that_raced_past_the_check_writes_nothing(eng, monkeypatch):
+    """Two taps on 提交 (or two phones) both read the month as not yet submitted: the store
+    takes the first and refuses the second by its versions, so each value keeps version 1."""
+    v = _village(eng)
+    me = Actor("村填报员", "village_reporter", v)
+    vals = _good_values(eng, v)
+    stale = mf._sheet(eng, mf.load_program(HY), NEW, v)  # read before the first submission lands
+    mf.submit(eng, HY, NEW, v, vals, me)
+    before = reports.load_reports(eng, HY, [NEW])
+    n_log = len(audit.load_audit(eng))
+    monkeypatch.setattr(mf, "_sheet", lambda *a, **k: stale)
+    with pytest.raises(InputError, match="不能再次提交.*月报更正"):
+        mf.submit(eng, HY, NEW, v, vals, me)
+    after = reports.load_reports(eng, HY, [NEW])
+    pd.testing.assert_frame_equal(before, after)
+    assert set(after["version"]) == {1} and len(after) == len(vals) and len(audit.load_audit(eng)) == n_log
+
+
 def test_reporter_writes_only_their_own_village_draft(eng):
     a, b = mf.entry.members(eng, HY, TOWN)["code"].iloc[:2].astype(str)
     with pytest.raises(PermissionDenied):

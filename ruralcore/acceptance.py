@@ -1,9 +1,11 @@
-"""Acceptance cases (融水 七(三) 项目验收) and their working-day deadlines.
+"""Acceptance cases on each document's own path, and their working-day deadlines.
 
-Steps: completion → application (within ``apply_within_workdays``) → initial inspection
-(within ``inspect_within_workdays`` of the application) → failed: rectification notice
-with a time limit → re-inspection; passed → city acceptance. Limits come from the
-programme's settings; working days from the official calendar (ruralcore.workdays).
+The path is the programme file's ``acceptance`` workflow. 融水 七(三)3: completion →
+application (within ``apply_within_workdays``) → 初检 (within ``inspect_within_workdays``
+of the application) → failed: rectification notice with a time limit → 复检; passed →
+市级验收认定. 忻州 三(六): completion → 县级政府组织相关部门或第三方评估验收 → passed:
+accepted, the result reported to the city (no application, no city step). Limits come
+from the programme's settings; working days from the official calendar (ruralcore.workdays).
 
 A cases frame holds the latest state of each case, one row per case:
 ``case``, ``completed``, ``applied``, ``inspected`` (latest inspection), ``result``
@@ -21,13 +23,12 @@ from . import workdays
 from .errors import InputError, Problem
 from .programs import Program
 
-STEP_NAMES = {
-    "apply": "申请验收", "inspect": "初检", "rectify": "整改", "reinspect": "复检",
-    "city_acceptance": "市级验收认定", "done": "已验收",
-}
+# The states and events of every path; which of them a programme's path has, and what they
+# are called there, comes from its ``acceptance`` workflow (programs.AcceptanceWorkflow).
+STEP_CODES = ["apply", "inspect", "rectify", "reinspect", "city_acceptance", "done"]
 DATE_COLUMNS = ["completed", "applied", "inspected", "rectify_due", "rectified", "city_accepted"]
 
-# the state machine: state → {event: next state}
+# the full state machine (融水 七(三)3): state → {event: next state}
 TRANSITIONS = {
     "built": {"apply": "applied"},
     "applied": {"pass": "passed", "fail": "rectifying"},
@@ -36,22 +37,76 @@ TRANSITIONS = {
     "passed": {"city_accept": "accepted"},
     "accepted": {},
 }
+# neutral names of the state codes, for a listing across programmes (the audit log); a page
+# of one programme names them as its path does (state_names)
 STATE_NAMES = {"built": "已建成", "applied": "已申请验收", "rectifying": "整改中",
-               "reinspecting": "待复检", "passed": "初检合格", "accepted": "已验收认定"}
-EVENT_NAMES = {"apply": "申请验收", "pass": "检查合格", "fail": "检查不合格",
-               "rectified": "整改完成", "city_accept": "市级验收认定"}
+               "reinspecting": "待复检", "passed": "检查合格，待下一级验收", "accepted": "已验收"}
 
 
-def transition(state: str, event: str, failures: pd.DataFrame | list | None = None) -> str:
-    """The next state, or a Chinese error. A pass cannot be recorded while any required
-    item fails (``failures``: rows from stations.station_failures, or (name, ref) pairs)."""
-    if state not in TRANSITIONS:
+def workflow(program: Program):
+    """The programme's own acceptance path (its file's ``acceptance``); a Chinese error
+    when the file declares none."""
+    wf = program.acceptance
+    if wf is None:
+        raise InputError(Problem(f"方案“{program.meta.short_title}”的文件未规定验收流程", column="方案"), source="验收")
+    return wf
+
+
+def transitions(program: Program) -> dict[str, dict[str, str]]:
+    """The state machine of the programme's path: without an application step a built
+    subject is inspected directly; without a final step a passing inspection accepts."""
+    wf = workflow(program)
+    out = {k: dict(v) for k, v in TRANSITIONS.items()}
+    if wf.application is None:
+        out["built"] = dict(out["applied"])
+        del out["applied"]
+    if wf.final is None:
+        for s in out.values():
+            s.update({e: "accepted" for e, nxt in s.items() if nxt == "passed"})
+        del out["passed"]
+    return out
+
+
+def state_names(program: Program) -> dict[str, str]:
+    """The states of the programme's path, in order, with their names there."""
+    wf = workflow(program)
+    ins, re_ = wf.inspection.name, wf.reinspection.name
+    names = {"built": "已建成", "applied": "已申请验收", "rectifying": "整改中", "reinspecting": f"待{re_}",
+             "passed": f"{ins}合格，待{wf.final.name}" if wf.final else "",
+             "accepted": f"已{wf.final.name}" if wf.final else "已验收" + (f"（{wf.report_to}）" if wf.report_to else "")}
+    return {k: v for k, v in names.items() if k in transitions(program) or k == "accepted"}
+
+
+def step_names(program: Program) -> dict[str, str]:
+    """The steps of the programme's path with their names there (apply / inspect / rectify /
+    reinspect / city_acceptance / done; a step its path lacks is left out)."""
+    wf = workflow(program)
+    out = {"apply": wf.application.name if wf.application else None, "inspect": wf.inspection.name,
+           "rectify": wf.rectification.name, "reinspect": wf.reinspection.name,
+           "city_acceptance": wf.final.name if wf.final else None, "done": "已验收"}
+    return {k: v for k, v in out.items() if v}
+
+
+def event_names(program: Program) -> dict[str, str]:
+    wf = workflow(program)
+    out = {"apply": wf.application.name if wf.application else None, "pass": f"{wf.inspection.name}合格",
+           "fail": f"{wf.inspection.name}不合格", "rectified": "整改完成", "city_accept": wf.final.name if wf.final else None}
+    return {k: v for k, v in out.items() if v}
+
+
+def transition(program: Program, state: str, event: str, failures: pd.DataFrame | list | None = None) -> str:
+    """The next state on the programme's path, or a Chinese error. A pass cannot be
+    recorded while any required item fails (``failures``: rows from
+    stations.station_failures, or (name, ref) pairs)."""
+    table, names, events = transitions(program), state_names(program), event_names(program)
+    if state not in table:
         raise InputError(Problem(f"未知的验收状态“{state}”", column="状态"))
-    allowed = TRANSITIONS[state]
+    allowed = table[state]
     if event not in allowed:
-        ok = "、".join(EVENT_NAMES.get(e, e) for e in allowed) or "（无，流程已结束）"
+        ok = "、".join(events.get(e, e) for e in allowed) or "（无，流程已结束）"
         raise InputError(Problem(
-            f"当前状态为“{STATE_NAMES[state]}”，不能记录“{EVENT_NAMES.get(event, event)}”；可记录：{ok}", column="事件"))
+            f"当前状态为“{names[state]}”，不能记录“{events.get(event, event)}”；可记录：{ok}",
+            column="事件"))
     if event == "pass" and failures is not None and len(failures):
         if isinstance(failures, pd.DataFrame):
             pairs = list(zip(failures["name"], failures["ref"]))
@@ -106,7 +161,12 @@ def case_status(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
         rows = np.flatnonzero(missing.to_numpy())
         raise InputError([Problem("缺少建成日期", row=int(i) + 1, column="completed") for i in rows], source="验收")
 
+    wf = workflow(program)
+    if wf.application is None:  # no application on this path: the inspection counts from completion
+        d["applied"] = d["completed"]
     applied, inspected = d["applied"].notna(), d["inspected"].notna()
+    if wf.final is None:  # no step after a passing inspection: passed is accepted
+        d["city_accepted"] = d["city_accepted"].where(d["city_accepted"].notna(), d["inspected"])
     failed, passed = (result == "failed").fillna(False), (result == "passed").fillna(False)
     rectified, accepted = d["rectified"].notna(), d["city_accepted"].notna()
     conds = [
@@ -137,7 +197,7 @@ def case_status(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
         left[has_due] = workdays.count_workdays(np.full(has_due.sum(), as_of), due[has_due])
     status = pd.DataFrame({
         "step": step,
-        "step_name": pd.Series(step).map(STEP_NAMES),
+        "step_name": pd.Series(step).map(step_names(program)),
         "due": pd.Series(due).dt.date,
         "workdays_left": pd.array(np.where(has_due, left, np.nan), dtype="Int64"),
         "overdue": has_due & (due < as_of),
@@ -155,3 +215,23 @@ def acceptance_due_dates(program: Program, completed) -> dict[str, dt.date]:
     lim = _limits(program)
     apply = workdays.add_workdays(completed, lim["apply"])
     return {"apply": apply, "inspect": workdays.add_workdays(apply, lim["inspect"])}
+
+
+def path_rows(program: Program) -> list[dict]:
+    """The programme's acceptance path as rows (stage, name, by, ref, assumed) for
+    `ruralcore show` and 政策文件与规则; empty when the file declares none."""
+    wf = program.acceptance
+    if wf is None:
+        return []
+    rows = []
+    for stage, step in (("申请", wf.application), ("检查", wf.inspection), ("不合格时", wf.rectification),
+                        ("整改后", wf.reinspection), ("检查合格后", wf.final)):
+        if step is not None:
+            rows.append({"stage": stage, "name": step.name, "by": step.by, "ref": step.ref, "assumed": step.assumed})
+    if wf.final is None:
+        rows.append({"stage": "检查合格后", "name": "验收通过（无上一级验收环节）", "by": wf.inspection.by, "ref": wf.ref,
+                     "assumed": wf.assumed})
+    if wf.report_to:
+        rows.append({"stage": "结果", "name": wf.report_to, "by": (wf.final or wf.inspection).by, "ref": wf.ref,
+                     "assumed": wf.assumed})
+    return rows

@@ -54,7 +54,7 @@ COLUMNS = {
     "acceptance_cases": {"subject_type": "验收对象类型", "subject": "验收对象", "completed_on": "完工日期",
                          "applied_on": "申请日期", "inspected_on": "初检日期", "result": "检查结论",
                          "rectify_notice_on": "整改通知日期", "rectify_due": "整改期限", "rectified_on": "整改完成日期",
-                         "reinspected_on": "复检日期", "city_accepted_on": "市级认定日期", "inspectors": "检查人员",
+                         "reinspected_on": "复检日期", "city_accepted_on": "验收通过日期", "inspectors": "检查人员",
                          "conclusion": "结论"},
     "acceptance_items": {"case_id": "验收案件", "item": "检查项目", "result": "结果", "note": "检查情况"},
     "fund_entries": {"amount_yuan": "金额（元）", "use": "用途", "source": "来源"},

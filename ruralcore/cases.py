@@ -1,9 +1,11 @@
 """Acceptance cases in the store: open a case, record each step, list a county's cases.
 
-Steps (融水 七(三)3): completion → application → initial inspection (初检) with the
-checklist → failed: rectification notice (整改通知书) with its time limit → rectified →
-re-inspection (复检) → passed → city acceptance (市级验收认定). The state machine and the
-working-day deadlines are ruralcore.acceptance's; the checklist is ruralcore.checklists'.
+Each programme's own path (its file's ``acceptance``; ruralcore.acceptance): 融水 七(三)3
+completion → application → 初检 with the checklist → failed: rectification notice
+(整改通知书) with its time limit → rectified → 复检 → passed → 市级验收认定; 忻州 三(六)
+completion → 县级评估验收 → passed: accepted, result reported to the city. The state
+machine and the working-day deadlines are ruralcore.acceptance's; the checklist is
+ruralcore.checklists'.
 
 Every step is one transaction: the case row is updated with the version the user read
 (a stale version is refused with StaleWriteError and nothing is written), the checklist
@@ -30,9 +32,15 @@ from .store.models import AcceptanceCase, AcceptanceItem, FundEntry, Pilot, Regi
 
 SUBJECT_TYPES = {"station": "益农信息社", "pilot": "试点", "village": "行政村"}
 RESULT_NAMES = {"passed": "合格", "failed": "不合格"}
-# acceptance.STATE_NAMES plus the state → step used when a programme sets no time limits
+# the state → step used when a programme sets no time limits (built: apply, or inspect on a
+# path without an application)
 STATE_STEP = {"built": "apply", "applied": "inspect", "rectifying": "rectify", "reinspecting": "reinspect",
               "passed": "city_acceptance", "accepted": "done"}
+
+
+def _state_step(program: Program) -> dict[str, str]:
+    wf = acceptance.workflow(program)
+    return {**STATE_STEP, "built": "apply" if wf.application else "inspect"}
 REASON_SEP = "；不合格原因："  # value and reason in acceptance_items.note
 CASES = AcceptanceCase.__table__
 ITEMS = AcceptanceItem.__table__
@@ -83,14 +91,14 @@ def status_frame(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
     })
     if has_limits(program):
         return acceptance.case_status(program, frame, as_of)
-    step = cases["state"].map(STATE_STEP).fillna("apply").to_numpy()
+    step = cases["state"].map(_state_step(program)).fillna("inspect").to_numpy()
     due = pd.to_datetime(frame["rectify_due"]).where(step == "rectify")
     as_of_d = np.datetime64(pd.Timestamp(as_of).date(), "D")
     left = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     has = due.notna().to_numpy()
     if has.any():
         left[has] = workdays.count_workdays(np.full(has.sum(), as_of_d), due[has].to_numpy().astype("datetime64[D]"))
-    out = frame.assign(step=step, step_name=pd.Series(step).map(acceptance.STEP_NAMES).to_numpy(),
+    out = frame.assign(step=step, step_name=pd.Series(step).map(acceptance.step_names(program)).to_numpy(),
                        due=due.dt.date, workdays_left=left,
                        overdue=has & (due.to_numpy().astype("datetime64[D]") < as_of_d))
     return out.sort_values(["overdue", "due"], ascending=[False, True], na_position="last",
@@ -101,10 +109,12 @@ def step_deadlines(program: Program, case: dict, as_of) -> pd.DataFrame:
     """Each step the case has reached: when it was due (acceptance.case_status on the case
     as it stood at that step, on the official calendar), when it was done, and the
     working days left (negative: overdue) for the step still open."""
-    stages = [("apply", {}, case.get("applied_on")),
-              ("inspect", {"applied": case.get("applied_on")}, case.get("inspected_on"))]
+    wf = acceptance.workflow(program)
+    stages = [("apply", {}, case.get("applied_on"))] if wf.application else []
+    applied = case.get("applied_on") if wf.application else case.get("completed_on")
+    stages.append(("inspect", {"applied": applied}, case.get("inspected_on")))
     if case.get("rectify_notice_on"):
-        notice = {"applied": case.get("applied_on"), "inspected": case.get("rectify_notice_on"),
+        notice = {"applied": applied, "inspected": case.get("rectify_notice_on"),
                   "result": "failed", "rectify_due": case.get("rectify_due")}
         stages.append(("rectify", notice, case.get("rectified_on")))
         if case.get("rectified_on"):
@@ -112,7 +122,7 @@ def step_deadlines(program: Program, case: dict, as_of) -> pd.DataFrame:
     passed = case.get("result") == "passed"
     rows = []
     for step, known, done in stages:
-        if step != "apply" and any(v is None for k, v in known.items() if k != "rectify_due"):
+        if known and any(v is None for k, v in known.items() if k != "rectify_due"):
             break
         rows.append({"completed": case.get("completed_on"), **known, "done": done})
     frame = pd.DataFrame(rows, columns=["completed", "applied", "inspected", "result", "rectify_due", "rectified",
@@ -125,16 +135,17 @@ def step_deadlines(program: Program, case: dict, as_of) -> pd.DataFrame:
         steps = [s for s, _, _ in stages][: len(frame)]
         st = pd.DataFrame({"step": steps, "due": [case.get("rectify_due") if s == "rectify" else None for s in steps],
                            "workdays_left": pd.array([pd.NA] * len(steps), dtype="Int64")})
-    out = pd.DataFrame({"step": st["step"], "step_name": st["step"].map(acceptance.STEP_NAMES),
+    names = acceptance.step_names(program)
+    out = pd.DataFrame({"step": st["step"], "step_name": st["step"].map(names),
                         "due": st["due"], "done": frame["done"].to_numpy()})
     open_ = out["done"].isna()
     out["workdays_left"] = st["workdays_left"].where(open_.to_numpy(), pd.NA)
     due = pd.to_datetime(out["due"])
     done = pd.to_datetime(out["done"])
     out["late"] = (done > due).fillna(False).astype(bool)
-    city = {"step": "city_acceptance", "step_name": acceptance.STEP_NAMES["city_acceptance"], "due": None,
+    city = {"step": "city_acceptance", "step_name": names.get("city_acceptance"), "due": None,
             "done": case.get("city_accepted_on"), "workdays_left": pd.NA, "late": False}
-    if passed or case.get("city_accepted_on"):
+    if wf.final is not None and (passed or case.get("city_accepted_on")):
         out = pd.concat([out, pd.DataFrame([city])], ignore_index=True)
     return out
 
@@ -276,7 +287,7 @@ def list_cases(engine: sa.Engine, program: Program | str, as_of, county: str | N
     keep = ["id", "subject_type", "subject", "subject_name", "county", "county_name", "state", "inspectors",
             "rectify_notice_on", "version"]
     out = status.merge(cases[keep].rename(columns={"id": "case"}), on="case", how="left")
-    out["state_name"] = out["state"].map(acceptance.STATE_NAMES).fillna(out["state"])
+    out["state_name"] = out["state"].map(acceptance.state_names(program)).fillna(out["state"])
     return out
 
 
@@ -335,7 +346,7 @@ def _step(conn: sa.Connection, case_id: int, event: str, expected_version: int, 
           changes: dict, failures=None) -> dict:
     """Move the case by ``event`` (refused by acceptance.transition when not allowed)."""
     case = get_case(conn, case_id)
-    new_state = acceptance.transition(case["state"] or "built", event, failures)
+    new_state = acceptance.transition(load_program(case["program"]), case["state"] or "built", event, failures)
     write.update(conn, AcceptanceCase, case_id, {**changes, "state": new_state}, expected_version, user)
     return case
 
@@ -374,9 +385,15 @@ def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFra
     with engine.begin() as conn:
         case = _read(conn, case_id, expected_version, user)
         program = load_program(case["program"])
+        wf = acceptance.workflow(program)
         re_inspect = case["state"] == "reinspecting"
-        _not_before(d, case["rectified_on"] if re_inspect else case["applied_on"], "检查日期",
-                    "整改完成日期" if re_inspect else "申请日期")
+        kind = wf.reinspection.name if re_inspect else wf.inspection.name
+        if re_inspect:
+            _not_before(d, case["rectified_on"], "检查日期", "整改完成日期")
+        elif wf.application:
+            _not_before(d, case["applied_on"], "检查日期", "申请日期")
+        else:
+            _not_before(d, case["completed_on"], "检查日期", "建成日期")
         changes: dict = {"reinspected_on" if re_inspect else "inspected_on": d,
                          "result": "passed" if outcome == "pass" else "failed"}
         if inspectors is not None:
@@ -387,11 +404,16 @@ def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFra
                 _not_before(due, d, "整改期限", "检查日期")
             reasons = "；".join(fails["name"] + "：" + fails["reason"]) if len(fails) else "见检查表"
             changes.update(rectify_notice_on=d, rectify_due=due, rectified_on=None,
-                           conclusion=conclusion or f"{'复检' if re_inspect else '初检'}不合格，限期整改：{reasons}")
-        else:
-            changes["conclusion"] = conclusion or f"{'复检' if re_inspect else '初检'}合格，报请市级验收认定"
+                           conclusion=conclusion or f"{kind}不合格，限期整改：{reasons}")
+        elif wf.final is not None:
+            changes["conclusion"] = conclusion or f"{kind}合格，报请{wf.final.name}（{wf.final.by}）"
+        else:  # the passing inspection is the acceptance (忻州 三(六))
+            changes["conclusion"] = conclusion or f"{kind}合格，验收通过" + (f"；{wf.report_to}" if wf.report_to else "")
+            changes["city_accepted_on"] = d
         _step(conn, case_id, outcome, expected_version, user, changes, fails[["name", "ref"]] if outcome == "pass" else None)
         _write_items(conn, case_id, checklist, user)
+        if outcome == "pass" and wf.final is None and case["subject_type"] == "pilot":
+            _mark_pilot_accepted(conn, case["subject"], d, user)
         return get_case(conn, case_id)
 
 

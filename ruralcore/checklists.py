@@ -29,7 +29,9 @@ from .errors import InputError, Problem, RuralcoreError
 from .programs import ASSUMED_LABEL, Program
 
 COLUMNS = ["group", "item", "name", "requirement", "value", "ref", "required", "result", "reason", "assumed"]
-RESULT_NAMES = {"pass": "合格", "fail": "不合格", "na": "—"}
+# every row reads one of these three, never a dash: an item the document does not require
+# (以需配建, an optional service, a scored aspect judged only in the total) is 不适用
+RESULT_NAMES = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 PILOT_STATE_NAMES = {"partly": "部分建成", "not_built": "未建成"}  # + the built state → 已建成
 # The rows every builder below adds besides the programme's own items, by code
 SUMMARY_ITEMS = {"type": "站点类型", "services": "服务类别数", "officer_min_count": "信息员人数",
@@ -87,17 +89,24 @@ def station_checklist(program: Program, observed: dict) -> pd.DataFrame:
     fails = fails.assign(key=_failure_key(fails))
     why = fails.groupby("key")["detail"].agg("；".join)
 
-    rows = [_row("基本情况", "type", SUMMARY_ITEMS["type"], "", stations.TYPE_NAMES[stype], "三")]
+    rows = [_row("基本情况", "type", SUMMARY_ITEMS["type"], "标准站、专业站或简易站之一（按附件1配额建设）",
+                 stations.TYPE_NAMES[stype], "三", result="pass")]
     # services
     svc_cl = program.checklist(stations.SERVICES_BY_TYPE[stype])
+    need = svc_cl.min_items if svc_cl.min_items is not None else len(svc_cl.items)
+    every = need >= len(svc_cl.items)
     given = 0
     for it in svc_cl.items:
         has = bool(observed.get(f"svc_{it.code}"))
         given += has
-        rows.append(_row("服务", f"svc_{it.code}", it.name, "", "提供" if has else "未提供", it.ref))
-    need = svc_cl.min_items if svc_cl.min_items is not None else len(svc_cl.items)
+        # a standard station must give every service; otherwise one service may be left out
+        rows.append(_row("服务", f"svc_{it.code}", it.name,
+                         f"{stations.TYPE_NAMES[stype]}须提供" if every else f"4类中至少提供{need}类（本类可选）",
+                         "提供" if has else "未提供", it.ref,
+                         result="pass" if has else ("fail" if every else "na"),
+                         reason="" if has or not every else f"{stations.TYPE_NAMES[stype]}须提供{it.name}"))
     rows.append(_row("服务", "services", SUMMARY_ITEMS["services"],
-                     f"{stations.TYPE_NAMES[stype]}" + ("须全部提供4类" if need >= len(svc_cl.items) else f"至少提供{need}类"),
+                     f"{stations.TYPE_NAMES[stype]}" + ("须全部提供4类" if every else f"至少提供{need}类"),
                      f"{given}类", svc_cl.ref, True))
     # equipment
     mbps_min = program.setting("broadband_min_mbps")
@@ -209,7 +218,11 @@ def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame) -> 
         att = str(st["attachments"].get(it.code, "") or "") if len(st) else ""
         built += s == built_state(program)
         value = names[s] + (f"；佐证：{ev}" if ev else "") + (f"；附件：{att}" if att else "")
-        rows.append(_row(it.area or "指标", it.code, it.name, it.spec or "以需配建", value, it.ref))
+        # 以需配建: a built indicator is 合格; one not (fully) built is not required (不适用)
+        rows.append(_row(it.area or "指标", it.code, it.name,
+                         "以需配建，建成并投入使用" + (f"：{it.spec}" if it.spec else "")
+                         + (f"（{it.optional_if}的可不建）" if it.optional_if else ""), value, it.ref,
+                         result="pass" if s == built_state(program) else "na"))
     need = cl.min_items or 1
     ok = built >= need
     rows.append(_row("汇总", "indicators_built", SUMMARY_ITEMS["indicators_built"], f"至少{need}项", f"{built}项（共{len(cl.items)}项）", cl.ref,
@@ -242,8 +255,8 @@ def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
     for a in rubric.aspects:
         vals = "；".join(f"{i.name}{values.get(i.code, np.nan):.1f}%（目标{i.target:g}%）" for i in a.indicators)
         pts = float(scored[f"aspect_{a.code}"])
-        rows.append(_row("评分方面", a.code, a.name, f"满分{a.points:g}分", f"{vals}；得{pts:.1f}分", a.ref,
-                         assumed=a.assumed))
+        rows.append(_row("评分方面", a.code, a.name, f"满分{a.points:g}分（计入总分，不单独判定）", f"{vals}；得{pts:.1f}分",
+                         a.ref, assumed=a.assumed))
     total = float(scored["score"])
     ok = total >= rubric.pass_score
     shown = f"{scoring.truncate([total], 2)[0]:.2f}"  # cut, not rounded: 79.996 never reads 80.00

@@ -201,6 +201,28 @@ class Checklist(Entry):
     items: list[ChecklistItem]
 
 
+class WorkflowStep(Entry):
+    """One step of a document's acceptance path: what it is called and who does it."""
+    name: str
+    by: str = Field(description="谁办理，如 县农业农村局、县级政府组织相关部门或聘请第三方")
+
+
+class AcceptanceWorkflow(Entry):
+    """Each document's own acceptance path (验收流程), declared in its programme file.
+
+    completion → [application] → inspection (pass / fail) → fail: rectification →
+    re-inspection → pass: [final step] → accepted. A step left out (``application``,
+    ``final``) does not exist in that document's path: without ``final`` the passing
+    inspection is the acceptance and its result goes to ``report_to``."""
+    application: WorkflowStep | None = None
+    inspection: WorkflowStep
+    rectification: WorkflowStep
+    reinspection: WorkflowStep
+    final: WorkflowStep | None = Field(None, description="检查合格后的下一级验收（如 融水 市级验收认定）；空则检查合格即验收")
+    report_to: str | None = Field(None, description="验收结果报送何处")
+    signatory: str = Field(description="验收记录盖章单位")
+
+
 class RubricIndicator(Entry):
     code: str
     name: str
@@ -271,6 +293,7 @@ class Program(BaseModel):
     funding: list[FundingRule] = []
     checklists: list[Checklist] = []
     rubric: Rubric | None = None
+    acceptance: AcceptanceWorkflow | None = None
     tasks: list[Task] = []
     bounds: list[Bound] = []
 

@@ -87,10 +87,12 @@ def acceptance_record(program: Program, case: dict, checklist: pd.DataFrame, sub
     normal.font.name = BODY_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
+    wf = acceptance.workflow(program)  # the document's own path: who inspects, whether a city step follows
     re_inspect = bool(case.get("reinspected_on"))
-    kind = "复检" if re_inspect else "初检"
+    kind = wf.reinspection.name if re_inspect else wf.inspection.name
     inspected = case.get("reinspected_on") or case.get("inspected_on")
-    _para(doc, f"{program.meta.short_title}项目验收{kind}记录", TITLE_FONT, 20, True, WD_ALIGN_PARAGRAPH.CENTER, 6)
+    title = f"项目{kind}记录" if "验收" in kind else f"项目验收{kind}记录"  # 评估验收 / 验收初检
+    _para(doc, f"{program.meta.short_title}{title}", TITLE_FONT, 20, True, WD_ALIGN_PARAGRAPH.CENTER, 6)
     _para(doc, f"编号：{record_number(case)}", BODY_FONT, 12, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
     subject = f"{subject_name}（{case['subject']}）" if subject_name else str(case["subject"])
@@ -98,10 +100,13 @@ def acceptance_record(program: Program, case: dict, checklist: pd.DataFrame, sub
         ["验收对象", subject],
         ["所属方案", f"{program.meta.title}（{program.meta.doc_number or program.meta.issuer}）"],
         ["建成日期", date_zh(case.get("completed_on"))],
-        ["申请验收日期", date_zh(case.get("applied_on"))],
+        *([[wf.application.name + "日期", date_zh(case.get("applied_on"))]] if wf.application else []),
         [f"{kind}日期", date_zh(inspected)],
-        ["检查人员", case.get("inspectors") or "—"],
-        ["当前状态", acceptance.STATE_NAMES.get(case.get("state"), case.get("state") or "—")],
+        ["验收组织", f"{(wf.reinspection if re_inspect else wf.inspection).by}（{wf.inspection.ref}）"],
+        ["检查人员", case.get("inspectors") or "未填写"],
+        ["当前状态", acceptance.state_names(program).get(case.get("state"), case.get("state") or "未填写")],
+        ["验收结果去向", (f"合格后{wf.final.name}（{wf.final.by}）" if wf.final else "检查合格即验收通过")
+         + (f"；{wf.report_to}" if wf.report_to else "") + f"（{wf.ref}）"],
     ]
     _table(doc, ["项目", "内容"], info, [4, 12.6])
 
@@ -113,7 +118,7 @@ def acceptance_record(program: Program, case: dict, checklist: pd.DataFrame, sub
 
     fails = checklists.failures(checklist)
     _para(doc, "二、验收结论", TITLE_FONT, 14, True, space_after=2).paragraph_format.space_before = Pt(10)
-    verdict = {"passed": "合格", "failed": "不合格"}.get(case.get("result"), "—")
+    verdict = {"passed": "合格", "failed": "不合格"}.get(case.get("result"), "未检查")
     _para(doc, f"{kind}结论：{verdict}。{case.get('conclusion') or ''}")
 
     _para(doc, "三、整改事项", TITLE_FONT, 14, True, space_after=2).paragraph_format.space_before = Pt(10)
@@ -128,7 +133,7 @@ def acceptance_record(program: Program, case: dict, checklist: pd.DataFrame, sub
         _para(doc, "无。")
 
     _para(doc, "四、签字", TITLE_FONT, 14, True, space_after=2).paragraph_format.space_before = Pt(10)
-    _table(doc, ["检查组成员（签字）", "验收对象负责人（签字）", "县农业农村局（盖章）"],
+    _table(doc, ["检查组成员（签字）", "验收对象负责人（签字）", f"{wf.signatory}（盖章）"],
            [["\n\n\n", "\n\n\n", "\n\n\n"], ["日期：    年  月  日", "日期：    年  月  日", "日期：    年  月  日"]],
            [5.5, 5.5, 5.6])
     buf = io.BytesIO()

@@ -86,15 +86,15 @@ def test_bad_result_and_missing_completion_name_row_and_column():
 
 
 def test_state_machine_allowed_transitions():
-    s = transition("built", "apply")
-    s = transition(s, "fail")
+    s = transition(P, "built", "apply")
+    s = transition(P, s, "fail")
     assert s == "rectifying"
-    s = transition(transition(s, "rectified"), "pass")
-    assert transition(s, "city_accept") == "accepted"
+    s = transition(P, transition(P, s, "rectified"), "pass")
+    assert transition(P, s, "city_accept") == "accepted"
     with pytest.raises(InputError, match="不能记录"):
-        transition("built", "pass")
+        transition(P, "built", "pass")
     with pytest.raises(InputError, match="流程已结束"):
-        transition("accepted", "apply")
+        transition(P, "accepted", "apply")
 
 
 def test_cannot_pass_while_a_required_item_fails():
@@ -103,6 +103,6 @@ def test_cannot_pass_while_a_required_item_fails():
     row["eq_info_wall"] = 0
     failures = station_failures(P, pd.DataFrame([row]))
     with pytest.raises(InputError, match="信息墙.*附件2 序号4"):
-        transition("applied", "pass", failures)
-    assert transition("applied", "fail", failures) == "rectifying"
-    assert transition("applied", "pass", failures.iloc[0:0]) == "passed"
+        transition(P, "applied", "pass", failures)
+    assert transition(P, "applied", "fail", failures) == "rectifying"
+    assert transition(P, "applied", "pass", failures.iloc[0:0]) == "passed"

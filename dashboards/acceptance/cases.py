@@ -32,7 +32,8 @@ if not cases.has_limits(program):
 counties = sorted(c for c in everything["county_name"].dropna().unique() if c)
 f1, f2, f3 = st.columns([2, 3, 1])
 county = f1.selectbox("县（市、区）", ["全部"] + counties, key="acc_county")
-states = f2.multiselect("状态", list(acceptance.STATE_NAMES), format_func=acceptance.STATE_NAMES.get, key="acc_states",
+state_names = acceptance.state_names(program)  # this document's own path
+states = f2.multiselect("状态", list(state_names), format_func=state_names.get, key="acc_states",
                         placeholder="全部状态")
 only_overdue = f3.toggle("只看逾期", key="acc_overdue_only")
 
@@ -45,10 +46,10 @@ if states:
 if only_overdue:
     shown = shown[shown["overdue"]]
 
-cols = st.columns(len(acceptance.STATE_NAMES) + 1)
+cols = st.columns(len(state_names) + 1)
 cols[0].metric("逾期", f"{int(counts_base['overdue'].sum())}件")
 by_state = counts_base["state"].value_counts()
-for col, (code, name) in zip(cols[1:], acceptance.STATE_NAMES.items()):
+for col, (code, name) in zip(cols[1:], state_names.items()):
     col.metric(name, f"{int(by_state.get(code, 0))}件")
 
 st.subheader("案件列表（逾期在前）")

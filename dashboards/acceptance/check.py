@@ -68,7 +68,8 @@ row = label.loc[case_id]
 subject_name = str(row["subject_name"]) if pd.notna(row["subject_name"]) else case["subject"]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("验收对象", subject_name)
-c2.metric("状态", acceptance.STATE_NAMES.get(case["state"], case["state"]))
+wf = acceptance.workflow(program)  # this document's own path
+c2.metric("状态", acceptance.state_names(program).get(case["state"], case["state"]))
 c3.metric("当前环节", row["step_name"])
 has_due = pd.notna(row["workdays_left"])
 c4.metric("期限", day(row["due"]), workdays_text(row["workdays_left"]) if has_due else None,
@@ -89,7 +90,7 @@ if cases.has_limits(program):
                + (f"（{ASSUMED_LABEL}：{ref.assumed}）" if ref.assumed else ""))
 
 state = case["state"]
-checking = state in ("applied", "reinspecting")
+checking = "pass" in acceptance.transitions(program).get(state, {})
 writable = cases.may_record(eng, actor, case)  # read-only roles see the checklist, get no inputs
 
 
@@ -162,7 +163,9 @@ def show_checklist(cl: pd.DataFrame) -> None:
         lambda v: "color: #c62828; font-weight: 700" if v == "不合格" else "", subset=["结果"]))
 
 
-st.subheader(("复检" if state == "reinspecting" else "初检") + "检查表" if checking else "检查表")
+st.caption(f"验收流程（{wf.ref}）：" + "→".join(acceptance.step_names(program).values())
+           + (f"；{wf.report_to}" if wf.report_to else "") + (f"（{ASSUMED_LABEL}）" if wf.assumed else ""))
+st.subheader((wf.reinspection.name if state == "reinspecting" else wf.inspection.name) + "检查表" if checking else "检查表")
 try:
     if checking and writable and case["subject_type"] == "station":
         checklist = checklists.station_checklist(program, station_inputs())
@@ -180,7 +183,7 @@ show_checklist(checklist)
 st.subheader("办理")
 if not writable and state != "accepted":
     st.info(f"只读：{actor.name}（{actor.role_label}）可以查看本案件，但不能办理验收环节。")
-elif state == "built":
+elif state == "built" and wf.application is not None:
     on = st.date_input("申请验收日期（年/月/日）", value=as_of, key="acc_apply_on", format="YYYY/MM/DD")
     if st.button("记录申请验收", key="acc_do_apply", type="primary"):
         new = attempt(cases.record_application, eng, case_id, on, user(), expected)
@@ -205,7 +208,9 @@ elif checking:
         new = attempt(cases.record_inspection, eng, case_id, on, checklist, "pass", user(), expected,
                       inspectors=inspectors)
         if new:
-            done(new, f"已记录{'复检' if state == 'reinspecting' else '初检'}合格（{day(on)}），待市级验收认定。")
+            kind = wf.reinspection.name if state == "reinspecting" else wf.inspection.name
+            done(new, f"已记录{kind}合格（{day(on)}），" + (f"待{wf.final.name}。" if wf.final else
+                                                            "验收通过" + (f"，{wf.report_to}。" if wf.report_to else "。")))
     if b2.button("检查不合格，下发整改通知书", key="acc_do_fail", icon=":material/assignment_late:"):
         new = attempt(cases.record_inspection, eng, case_id, on, checklist, "fail", user(), expected,
                       inspectors=inspectors, rectify_due=due)
@@ -218,9 +223,9 @@ elif state == "rectifying":
         new = attempt(cases.record_rectified, eng, case_id, on, user(), expected)
         if new:
             done(new, f"已记录整改完成（{day(on)}），待复检。")
-elif state == "passed":
-    on = st.date_input("市级验收认定日期（年/月/日）", value=as_of, key="acc_city_on", format="YYYY/MM/DD")
-    if st.button("记录市级验收认定", key="acc_do_city", type="primary"):
+elif state == "passed" and wf.final is not None:
+    on = st.date_input(f"{wf.final.name}日期（年/月/日）", value=as_of, key="acc_city_on", format="YYYY/MM/DD")
+    if st.button(f"记录{wf.final.name}", key="acc_do_city", type="primary"):
         new = attempt(cases.record_city_acceptance, eng, case_id, on, user(), expected)
         if new:
             s = new.get("settlement")
@@ -229,9 +234,9 @@ elif state == "passed":
             extra = (f"补助{s['subsidy_yuan']:,}元" + (f"（{ASSUMED_LABEL}）" if rule is not None and rule.assumed else "")
                      + f"，已预拨{s['advance_yuan']:,}元，本次拨付{s['payable_yuan']:,}元"
                      + (f"，收回{s['recover_yuan']:,}元" if s["recover_yuan"] else "") + "。") if s else ""
-            done(new, f"已记录市级验收认定（{day(on)}）。{extra}")
+            done(new, f"已记录{wf.final.name}（{day(on)}）。{extra}")
 else:
-    st.success(f"已验收认定（{day(case['city_accepted_on'])}）。")
+    st.success(f"{acceptance.state_names(program).get(state, state)}（{day(case['city_accepted_on'])}）。")
 
 if case["inspected_on"]:
     rec_cl = cases.recorded_checklist(eng, case)

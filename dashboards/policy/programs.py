@@ -48,6 +48,7 @@ for title, key, cols in [
                         "assumed": "说明"}),
     ("里程碑", "milestones", {"name": "里程碑", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
     ("资金规则", "funding", {"name": "规则", "amount": "金额", "unit": "单位", "ref": "条款", "assumed": "说明"}),
+    ("验收流程", "acceptance_path", {"stage": "环节", "name": "名称", "by": "办理", "ref": "条款", "assumed": "说明"}),
     ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "ref": "条款"}),
     ("设置", "settings", {"name": "设置", "value": "值", "ref": "条款", "assumed": "说明"}),
     ("填报上限（超过即拒绝导入）", "bounds", {"name": "字段", "max": "上限", "unit": "单位", "ref": "条款", "assumed": "说明", "note": "备注"}),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import typer
 
+from .. import acceptance
 from .. import workdays as wd
 from ..errors import InputError, Problem
 from ..programs import ASSUMED_LABEL, TARGET_KIND_NAMES, all_programs, load_program
@@ -72,6 +73,7 @@ def program_summary(program_id: str) -> dict:
         "quotas": [q.model_dump(mode="json") for q in p.quotas],
         "funding": _entries(p.funding, ["code", "name", "kind", "amount_yuan", "unit", "uses", "payable_after"]),
         "checklists": [c.model_dump(mode="json") for c in p.checklists],
+        "acceptance_path": acceptance.path_rows(p),
         "tasks": _entries(p.tasks, ["no", "area", "area_name", "name", "responsible", "due"]),
         "rubric": rubric,
         "bounds": [{**row, "name": p.field(row["field"]).name, "unit": p.field(row["field"]).unit, "note": b.note}
@@ -98,6 +100,7 @@ def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan
         ("目标", "targets", {"code": "代码", "name": "名称", "op": "比较", "threshold": "目标值", "applies_to": "考核层级", "rule": "判定规则", "due": "期限", "ref": "条款", "assumed": "说明"}),
         ("里程碑", "milestones", {"code": "代码", "name": "名称", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
         ("资金规则", "funding", {"code": "代码", "name": "名称", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
+        ("验收流程", "acceptance_path", {"stage": "环节", "name": "名称", "by": "办理", "ref": "条款", "assumed": "说明"}),
         ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "due": "期限", "ref": "条款"}),
         ("填报上限（超过即拒绝导入）", "bounds", {"name": "字段", "max": "上限", "unit": "单位", "ref": "条款", "assumed": "说明", "note": "备注"}),
     ]

@@ -533,12 +533,20 @@ def _pilot_cases(prog: Program, codes: np.ndarray, dates: np.ndarray, as_of: np.
     inspected = cap(workdays.add_workdays(applied, rng.integers(3, 11, k))) if k else comp
     later = cap(workdays.add_workdays(inspected, rng.integers(3, 11, k))) if k else comp  # rectified / city acceptance
     day = lambda a, m: np.where(m, pd.to_datetime(a).date, None)  # noqa: E731
+    # the programme's own path (忻州 三(六)): no application, and no step after a passing
+    # evaluation, whose day is then the acceptance day; states the path lacks wait for it
+    wf = prog.acceptance
+    if wf.application is None:
+        st = np.where(st == "applied", "built", st).astype(object)
+    if wf.final is None:
+        st = np.where(st == "passed", "built", st).astype(object)
+        inspected = np.where(st == "accepted", later, inspected)
     failed = np.isin(st, ["rectifying", "reinspecting"])
     seen = failed | np.isin(st, ["accepted", "passed"])
     return pd.DataFrame({
         "program": prog.id, "subject_type": "pilot", "subject": codes[pick],
         "state": st, "completed_on": pd.to_datetime(comp).date,
-        "applied_on": day(applied, st != "built"),
+        "applied_on": day(applied, (st != "built") & (wf.application is not None)),
         "inspected_on": day(inspected, seen),
         "result": np.where(failed, "failed", np.where(seen, "passed", "")),
         "rectify_notice_on": day(inspected, failed),

@@ -85,7 +85,7 @@ def test_case_from_completion_to_city_acceptance(acc_app, acc_engine, new_statio
     at.button(key="acc_do_pass").click().run()
     _ok(at)
     assert "已记录初检合格（2019年10月15日）" in _success(at)
-    assert _metric(at, "状态").value == "初检合格"
+    assert _metric(at, "状态").value == "初检合格，待市级验收认定"
     assert any(b.label.startswith("下载验收记录") for b in at.get("download_button"))
 
     at.date_input(key="acc_city_on").set_value(D(2019, 11, 1)).run()

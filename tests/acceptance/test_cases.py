@@ -153,7 +153,7 @@ def test_spring_festival_2023_pilot_case_and_record_of_acceptance(acc_engine):
     pilot = subjects["subject"].iloc[0]
     c = cases.open_case(acc_engine, x, "pilot", pilot, "2023-01-20", "县评估组")
     assert not cases.has_limits(x)  # 忻州 gives no working-day limits for acceptance
-    c = cases.record_application(acc_engine, c["id"], "2023-01-28", "县评估组", c["version"])  # a make-up Saturday
+    # 三(六): no application; the county evaluates the completed pilot (2023-01-28: a make-up Saturday)
     assert workdays.is_workday(D(2023, 1, 28))
     ptype, states = checklists.pilot_states(acc_engine, pilot)
     cl = checklists.pilot_checklist(x, ptype, states.assign(state="not_built"))

@@ -134,7 +134,7 @@ def test_city_supervisor_reads_every_case_of_its_city_but_records_nothing(acc_ap
     assert not [s for s in at.selectbox if s.key == "acc_new_subject"]
     assert any("只读：忻州督导（市级督导）不能新建验收案件" in i.value for i in at.info)
     listing = cases.list_cases(acc_engine, X, D(2024, 1, 31))
-    case = int(listing.loc[listing["state"] == "applied", "case"].iloc[0])  # waiting for its inspection
+    case = int(listing.loc[listing["state"] == "built", "case"].iloc[0])  # waiting for the county's evaluation
     at.switch_page(CHECK_PAGE).run()
     at.selectbox(key="acc_case").set_value(case).run()
     _ok(at)

@@ -110,8 +110,12 @@ def show_problems(err: InputError, then: str = "请改正后再保存", key: str
     }))
     if n > len(shown):
         st.warning(f"以上为前 {len(shown)} 处，另有{n - len(shown):,}处问题；完整清单可下载。")
+    # Built only when clicked (a refusal can hold 600,000 problems), and the click does not
+    # rerun the page: a callable's download is fetched by an id that lives only until the next
+    # run ends, so a rerun started by the click itself could end first and drop it (no file).
     st.download_button(f"下载全部 {n:,} 处问题（CSV）", data=lambda: problems_csv(err.problems),
-                       file_name="导入问题清单.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:")
+                       file_name="导入问题清单.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:",
+                       on_click="ignore")
 
 
 for kind in ("success", "error"):

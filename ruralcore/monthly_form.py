@@ -40,7 +40,7 @@ def now_china() -> dt.datetime:
     return dt.datetime.now(CHINA).replace(tzinfo=None)
 
 
-def _shift(period: str, months: int) -> str:
+def shift(period: str, months: int) -> str:
     y, m = map(int, period.split("-"))
     k = y * 12 + m - 1 + months
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
@@ -49,8 +49,8 @@ def _shift(period: str, months: int) -> str:
 def due_month(program: Program | str, today: dt.date) -> str:
     """The month whose report is due next: last month while its due day has not passed,
     else this month (the form opens on it)."""
-    last = _shift(f"{today.year:04d}-{today.month:02d}", -1)
-    return last if today <= reporting.due_date(program, last) else _shift(last, 1)
+    last = shift(f"{today.year:04d}-{today.month:02d}", -1)
+    return last if today <= reporting.due_date(program, last) else shift(last, 1)
 
 
 def due_rule(program: Program | str) -> dict:
@@ -72,6 +72,7 @@ class Form:
     name: str
     group: str
     rows: pd.DataFrame  # code, label, name, unit, kind, min, max, step, help, last, value
+    last_period: str | None = None  # the month ``last`` is from: the newest stored before ``period``
 
 
 def _sheet(engine, program: Program, period: str, village: str) -> tuple[entry.Sheet, pd.Series]:
@@ -89,15 +90,19 @@ def _sheet(engine, program: Program, period: str, village: str) -> tuple[entry.S
 
 
 def load_form(engine, program: Program | str, period: str, village: str) -> Form:
-    """The village's fields for ``period``: label, unit, range, last month's value and the
-    value stored this month (empty before submission)."""
+    """The village's fields for ``period``: label, unit, range, the last value reported
+    before (last month's, else the newest month the programme has before ``period``:
+    ``last_period``) and the value stored this month (empty before submission)."""
     from .store import reports
 
     prog = _program(program)
     sheet, unit = _sheet(engine, prog, period, village)
     rules = entry.column_rules(prog)
     by_code = {f.code: f for f in entry.fields(prog)}
-    prev = reports.load_reports(engine, prog.id, [_shift(period, -1)])
+    before = [p for p in entry.periods(engine, prog) if p < period]
+    last_period = before[-1] if before else None
+    prev = reports.load_reports(engine, prog.id, [last_period]) if last_period else pd.DataFrame(
+        columns=["region", "field", "value"])
     prev = prev[prev["region"] == village].set_index("field")["value"]
     now = sheet.frame.iloc[0]
     rows = pd.DataFrame({
@@ -112,7 +117,7 @@ def load_form(engine, program: Program | str, period: str, village: str) -> Form
         "last": [prev.get(r.code) for r in rules],
         "value": [now[r.code] for r in rules],
     })
-    return Form(prog.id, period, village, str(unit[entry.NAME]), str(unit["group"]), rows)
+    return Form(prog.id, period, village, str(unit[entry.NAME]), str(unit["group"]), rows, last_period)
 
 
 def _edited(sheet: entry.Sheet, values: dict) -> pd.DataFrame:

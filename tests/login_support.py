@@ -55,3 +55,22 @@ def browser_login(page, base: str, username: str, password: str = PASSWORD) -> N
 def go(page, title: str) -> None:
     """Open a page by its sidebar link (keeps the signed-in session)."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+
+
+def phone_go(page, title: str) -> None:
+    """On a phone the sidebar is folded away: tap its » button, then the page's link."""
+    page.locator('[data-testid="stExpandSidebarButton"]').tap()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).tap()
+
+
+def phone_login(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in on a phone: signed out, the app opens its 登录 page; type, tap 登录."""
+    page.goto(base)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("用户名").wait_for(timeout=60_000)
+    main.get_by_label("用户名").tap()
+    main.get_by_label("用户名").fill(username)
+    main.get_by_label("密码").tap()
+    main.get_by_label("密码").fill(password)
+    main.get_by_role("button", name="登录").tap()
+    main.get_by_label("用户名").wait_for(state="detached", timeout=60_000)

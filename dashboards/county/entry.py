@@ -32,6 +32,8 @@ writes = scope.can_write_table(actor, "reports")  # the auditor reads every shee
 if not entry.fields(program):
     st.info(f"《{program.meta.title}》没有按月填报的数据项。")
     st.stop()
+if writes:  # the wide sheet wants a computer: on a phone, one village's month one field a row
+    st.caption("在手机上填报请打开侧栏的“手机填报”：一个村一个月，每项一行，边填边检查。")
 unit = entry.unit_label(program)
 TOKEN = entry.data_token(eng)  # changes whenever stored data changes
 

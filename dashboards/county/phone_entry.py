@@ -18,6 +18,9 @@ from ruralcore.scope import can_write, region_tree
 actor = page_setup("手机填报", "phone_entry")  # data writers and the auditor (scope.PAGE_ROLES)
 program = current_program()
 eng = engine()
+if not entry.fields(program):
+    st.info(f"《{program.meta.title}》没有按月填报的数据项。")
+    st.stop()
 units = entry.units(eng, program)
 with eng.connect() as conn:
     writable = units[can_write(actor, "reports", units["code"], region_tree(conn))].reset_index(drop=True)
@@ -34,8 +37,24 @@ due = mf.submission(eng, program, period, str(writable["code"].iloc[0]))["due"]
 why = f"（文件未规定，系统默认：{rule['assumed']}）" if rule["assumed"] else f"（条款 {rule['ref']}）"
 st.caption(f"{period_zh(period)}月报截止日：{date_zh(due)}，次月{rule['day']}日前{why}")
 
-# ---- a township (or county) officer: its villages first ----------------------------------
-if len(writable) > 1:
+names = dict(zip(writable["code"], writable["name"]))
+if st.session_state.get("pf_village") not in names:
+    st.session_state["pf_village"] = writable["code"].iloc[0]
+
+
+def _open_village(code: str | None) -> None:
+    """A tap on a village in the list opens its form (None: back to the list); the form
+    reads the village's draft again, its inputs having been off the page."""
+    if code is None:
+        st.session_state.pop("pf_open", None)
+    else:
+        st.session_state["pf_village"] = code
+        st.session_state["pf_open"] = True
+    st.session_state.pop("pf_loaded", None)
+
+
+# ---- a township (or county) officer: its villages first; one tap opens a village's form ----
+if len(writable) > 1 and not st.session_state.get("pf_open"):
     groups = writable.drop_duplicates("group")
     group = groups["group"].iloc[0]
     if len(groups) > 1:
@@ -46,25 +65,24 @@ if len(writable) > 1:
     late = int((status["status"] == "迟报").sum())
     todo = int((status["status"] == "未提交").sum())
     st.subheader(f"{writable.loc[writable['group'] == group, 'group_name'].iloc[0]}各村填报情况")
-    st.markdown(f"按时提交 **{done}** 个村，迟报 **{late}** 个，未提交 **{todo}** 个（共 {len(status)} 个村）。")
+    st.markdown(f"按时提交 **{done}** 个村，迟报 **{late}** 个，未提交 **{todo}** 个（共 {len(status)} 个村）。"
+                "点一个村打开它的填报表。")
     mark = {"已提交": "✓ 已提交", "迟报": "⚠ 迟报", "未提交": "✗ 未提交"}
     for r in status.to_dict("records"):
         when = f"，{datetime_zh(r['submitted_at'])}" if pd.notna(r["submitted_at"]) else (
             "，有草稿" if r["has_draft"] else "")
-        if st.button(f"{r['name']}　{mark[r['status']]}{when}", key=f"pf_open_{r['code']}", width="stretch"):
-            st.session_state["pf_village"] = r["code"]
+        st.button(f"{r['name']}　{mark[r['status']]}{when}", key=f"pf_open_{r['code']}", width="stretch",
+                  on_click=_open_village, args=(r["code"],))
     text = mf.reminder_text(status, program.meta.short_title, period, due)
     if text:
         st.markdown("**催报**（点右上角复制，发到工作群）")
         st.code(text, language=None, wrap_lines=True)
     else:
         st.success("各村都已提交。")
-    st.divider()
+    st.stop()
 
-names = dict(zip(writable["code"], writable["name"]))
-if st.session_state.get("pf_village") not in names:
-    st.session_state["pf_village"] = writable["code"].iloc[0]
 if len(writable) > 1:
+    st.button("‹ 返回各村填报情况", key="pf_back", on_click=_open_village, args=(None,))
     st.selectbox("村", list(names), format_func=names.get, key="pf_village")
 village = st.session_state["pf_village"]
 form = mf.load_form(eng, program, period, village)
@@ -73,7 +91,20 @@ sub = mf.submission(eng, program, period, village)
 
 
 def _num(v, row) -> str:
-    return "（空）" if v is None or pd.isna(v) else number(v, row["unit"], 0 if row["step"] >= 1 else 2)
+    if v is None or pd.isna(v):
+        return "（空）"
+    if row["kind"] == "flag":
+        return "是" if v == 1 else "否"
+    return number(v, row["unit"], 0 if row["step"] >= 1 else 2)
+
+
+# the value reported before: last month's, else the newest month before (named), else none
+if form.last_period is None:
+    last_label = None
+elif form.last_period == mf.shift(period, -1):
+    last_label = "上月"
+else:
+    last_label = f"上次（{period_zh(form.last_period)}）"
 
 
 # ---- already submitted: say when, and whether on time ------------------------------------
@@ -134,7 +165,7 @@ for r in form.rows.to_dict("records"):
     st.number_input(f"{r['label']}（{r['unit']}）", value=None, step=float(r["step"]),
                     format="%d" if r["step"] >= 1 else "%.2f", key=_key(r["code"]), on_change=_autosave,
                     help=r["help"], placeholder="请输入数字")
-    st.caption(f"{rng}；上月 {_num(r['last'], r)}")
+    st.caption(f"{rng}；{last_label} {_num(r['last'], r)}" if last_label else f"{rng}；此前没有报送记录")
     for msg in problems.get(r["code"], []):
         st.error(msg)
 

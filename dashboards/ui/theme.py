@@ -45,7 +45,9 @@ _NORMAL_CSS = """
   [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"] p,
   input, textarea, button p {font-size: 16px !important;}
   input, button, [data-baseweb="select"] > div, [data-baseweb="input"], [data-testid="stPageLink"] a {min-height: 44px !important;}
-  [data-testid="stNumberInputContainer"] button {min-width: 44px !important;}
+  [data-testid="stNumberInputContainer"] button, [data-testid="stTooltipHoverTarget"] button,
+  [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"] button {min-width: 44px !important;}
+  [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"], [data-testid="stMetricValue"] p {font-size: 1.75rem !important;}
   [data-testid="stCode"] pre, [data-testid="stCode"] code {white-space: pre-wrap !important; word-break: break-all;}
   [data-testid="stMain"] img, [data-testid="stMain"] table {max-width: 100% !important;}
 }

@@ -28,6 +28,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 README_SHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1920, "height": 1080}
+# A common phone (390×844) in Playwright's mobile emulation: touch, a dense screen, and a
+# phone's user agent (Streamlit closes its sidebar after a page link only on a mobile agent).
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 3, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                       "Chrome/126.0.0.0 Mobile Safari/537.36"}
 
 
 def pytest_collection_modifyitems(items):
@@ -93,6 +99,39 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def demo_accounts(browser_db_url) -> list[str]:
+    """init-admin --demo-accounts on the shared demo database, with a known password
+    (tests.login_support.PASSWORD); their user names, one per role."""
+    from ruralcore import accounts
+    from ruralcore.store import db
+    from tests.login_support import PASSWORD
+
+    eng = db.get_engine(browser_db_url)
+    made = accounts.init_demo_accounts(eng, "433124")
+    for acc in made:
+        assert not acc["missing"], acc
+        accounts.set_password(eng, acc["username"], PASSWORD, by="测试")
+    return [a["username"] for a in made]
+
+
+@pytest.fixture
+def phone_context(browser):
+    """A factory of phone browser contexts (PHONE), closed at the end of the test."""
+    made = []
+
+    def _new():
+        ctx = browser.new_context(**PHONE)
+        made.append(ctx)
+        p = ctx.new_page()
+        p.set_default_timeout(60_000)
+        return p
+
+    yield _new
+    for ctx in made:
+        ctx.close()
 
 
 @pytest.fixture

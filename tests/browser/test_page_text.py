@@ -9,24 +9,12 @@ from __future__ import annotations
 import pytest
 
 from ruralcore import accounts
-from ruralcore.store import db
 from tests.browser.conftest import SHOTS
 from tests.browser.textscan import NAMES, problems, visible_text
-from tests.login_support import PASSWORD, browser_login
+from tests.login_support import browser_login
 
 pytestmark = pytest.mark.browser
 PUBLIC = {"登录", "政策文件与规则"}  # the same for everyone: read once, by the auditor
-
-
-@pytest.fixture(scope="module")
-def demo_accounts(browser_db_url) -> list[str]:
-    """init-admin --demo-accounts on the shared demo database, with a known password."""
-    eng = db.get_engine(browser_db_url)
-    made = accounts.init_demo_accounts(eng, "433124")
-    for acc in made:
-        assert not acc["missing"], acc
-        accounts.set_password(eng, acc["username"], PASSWORD, by="测试")
-    return [a["username"] for a in made]
 
 
 def _titles(page) -> list[str]:

@@ -169,3 +169,11 @@ def test_page_reporter_fixes_an_out_of_range_value_submits_and_the_township_sees
     assert "按时提交 **1** 个村" in text, text
     assert any(b.label.startswith(form.name) and "已提交" in b.label for b in town.button)
     assert "催报" in text and town.code and form.name not in town.code[0].value
+    assert not town.number_input  # the list first; one tap opens a village's form
+    next(b for b in town.button if b.label.startswith(form.name)).click().run()
+    assert "提交，按时" in " ".join(s.value for s in town.success)
+    assert town.selectbox(key="pf_village").value == village and not town.code
+    other = next(c for c in mf.entry.members(page_db, HY, TOWN)["code"] if c != village)
+    town.button(key="pf_back").click().run()
+    town.button(key=f"pf_open_{other}").click().run()
+    assert len(town.number_input) == len(form.rows) and town.selectbox(key="pf_village").value == other

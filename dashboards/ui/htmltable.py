@@ -12,6 +12,7 @@ Sizes are in rem: the projector view's larger root type enlarges the table with 
 from __future__ import annotations
 
 import html
+import re
 from typing import Callable
 
 import pandas as pd
@@ -74,6 +75,20 @@ def _component():
 
 
 SHORT = 12  # characters: a cell this short (a number, a rank, 优秀, a date) never wraps
+SHORT_HEAD = 3  # characters: a heading this short (序号, 应报, 较上月) never wraps
+# pieces a line never breaks inside, in headings and cells: a unit in brackets (“（万元）”,
+# never “（万 / 元）” or “（天 / ）”), a date (2019年12月25日), a time of day (10:20:29)
+KEEP = re.compile(r"（[^（）<>]{1,6}）|\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}:\d{2}(?::\d{2})?")
+_NOWRAP = "<span style='white-space:nowrap'>{}</span>"
+
+
+def keep_whole(table_html: str) -> str:
+    """``table_html`` (a Styler's) with KEEP's pieces and the short headings on one line;
+    only the text between tags is touched (not the Styler's CSS, not attributes)."""
+    head, sep, body = table_html.rpartition("</style>")
+    body = re.sub(r">([^<>]+)<", lambda m: ">" + KEEP.sub(lambda k: _NOWRAP.format(k.group()), m.group(1)) + "<", body)
+    body = re.sub(r"(<th[^>]*>)([^<>]{1,%d})(</th>)" % SHORT_HEAD, lambda m: m.group(1) + _NOWRAP.format(m.group(2)) + m.group(3), body)
+    return head + sep + body
 
 
 # What a table may take of a projector's 1920 pixels, and its type (0.875rem of the
@@ -85,14 +100,22 @@ def _type_px(text: str) -> int:
     return sum(PROJECTOR_TYPE_PX if ord(ch) > 255 else PROJECTOR_TYPE_PX * 11 // 20 for ch in text)
 
 
+def _whole_px(text: str) -> int:
+    """Width of the widest piece of ``text`` that never breaks (KEEP)."""
+    return max((_type_px(k) for k in KEEP.findall(text)), default=0)
+
+
 def narrowest_px(name, values) -> int:
     """How narrow a column can get on a projector: its heading wraps down to its minimum
-    width (2.6 characters), a short cell never wraps, a long one wraps to five characters;
-    plus the cell's padding."""
+    width (2.6 characters, a short heading and a unit in brackets kept whole), a short cell
+    never wraps, a long one wraps to five characters (a date or a time kept whole); plus
+    the cell's padding."""
     texts = [str(v) for v in values]
+    name = str(name)
+    head = _type_px(name) if len(name) <= SHORT_HEAD else max(int(2.6 * PROJECTOR_TYPE_PX), _whole_px(name))
     short = max((_type_px(t) for t in texts if len(t) <= SHORT), default=0)
-    long = 5 * PROJECTOR_TYPE_PX if any(len(t) > SHORT for t in texts) else 0
-    return max(min(_type_px(str(name)), int(2.6 * PROJECTOR_TYPE_PX)), short, long) + PROJECTOR_TYPE_PX + 3
+    long = max((max(5 * PROJECTOR_TYPE_PX, _whole_px(t)) for t in texts if len(t) > SHORT), default=0)
+    return max(head, short, long) + PROJECTOR_TYPE_PX + 3
 
 
 def column_groups(data: pd.DataFrame, lead: int = 1) -> list[list]:
@@ -103,7 +126,8 @@ def column_groups(data: pd.DataFrame, lead: int = 1) -> list[list]:
     cols = list(data.columns)
     if not projector_on():
         return [cols]
-    px = {c: narrowest_px(c, data[c]) for c in cols}
+    dates = tables.date_formats(data)  # as shown: 2019年12月25日, not 2019-12-25
+    px = {c: narrowest_px(c, data[c].map(dates[c]) if c in dates else data[c]) for c in cols}
     if sum(px.values()) <= PROJECTOR_PX:
         return [cols]
     first = cols[:lead]
@@ -133,7 +157,7 @@ def to_html(frame: pd.DataFrame | Styler, style=None, columns: list | None = Non
     sty = sty.map(lambda v: "white-space: nowrap" if len(str(v)) <= SHORT else "")
     if columns is not None:
         sty = sty.hide([c for c in data.columns if c not in columns], axis="columns")
-    return sty.hide(axis="index").to_html()
+    return keep_whole(sty.hide(axis="index").to_html())
 
 
 def fit_table(frame: pd.DataFrame | Styler, style=None, lead: int = 1) -> None:

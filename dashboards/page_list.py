@@ -20,6 +20,8 @@ PAGES = [
     ("县领导小组", "county/whatif.py", "假设评分", "calculate", "whatif"),
     ("县领导小组", "county/entry.py", "数据填报", "edit_note", "entry"),
     ("县领导小组", "county/phone_entry.py", "手机填报", "smartphone", "phone_entry"),
+    ("县领导小组", "county/awards.py", "评选审定", "workspace_premium", "awards"),
+    ("县领导小组", "county/stations.py", "站点编号", "pin", "stations"),
     ("试点验收", "acceptance/cases.py", "验收案件", "assignment", "acceptance"),
     ("试点验收", "acceptance/check.py", "验收检查", "fact_check", "acceptance"),
     ("市级督导", "supervision/board.py", "试点进度", "view_timeline", "supervision"),

@@ -645,8 +645,12 @@ def load_stations(engine: sa.Engine, program_id: str, year: int | None = None) -
 
 def quota_table(program: Program, stations: pd.DataFrame, regions: pd.DataFrame, table: str = "stations") -> pd.DataFrame:
     """Built vs quota per township and kind (stations engine), demonstration stations
-    counted as the kind ``demo``. Townships by name, as in the quota table."""
+    counted as the kind ``demo``. Townships by name, as in the quota table. Read from the
+    station register (ruralcore.station_register): only stations in state 已建成 count as
+    built — a number allocated, a station being built or a retired number do not."""
     from . import stations as st_mod
+    if "status" in stations.columns:
+        stations = stations[(stations["status"] == "built").to_numpy()]
     town = names(regions, stations["township"])
     built = pd.DataFrame({"township": town, "type": stations["type"].to_numpy()})
     demo = pd.DataFrame({"township": town[stations["is_demo"].to_numpy()], "type": "demo"})

@@ -29,8 +29,17 @@ def acceptance_programs() -> list[str]:
     return with_cases()
 
 
+def station_programs() -> list[str]:
+    """Programmes that number their stations and give quotas (融水 附件1, 附件2): 站点编号."""
+    from .programs import all_programs
+    return [p.id for p in all_programs() if any(q.code == "stations" for q in p.quotas)
+            and any(s.code == "station_number_sequence" for s in p.settings)]
+
+
 PAGE_PROGRAMS: dict[str, Callable[[], Iterable[str]]] = {
     "whatif": scoring_programs,
+    "awards": scoring_programs,
+    "stations": station_programs,
     "cases": acceptance_programs,
     "check": acceptance_programs,
     "board": pilot_programs,

@@ -34,7 +34,7 @@ HOUSEHOLD_TABLES = frozenset({"households", "household_members", "household_inco
 REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
-    "accounts", "milestone_records", "report_drafts", *HOUSEHOLD_TABLES,
+    "accounts", "milestone_records", "report_drafts", "award_approvals", "award_register", *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -281,7 +281,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
             return keys.map(ref["village"] if len(ref) else {})
         raise KeyError(parent)
 
-    if table in ("reports", "report_drafts", "task_progress", "accounts"):
+    if table in ("reports", "report_drafts", "task_progress", "accounts", "award_register"):
         out = col("region")
     elif table == "regions":
         out = _first(col("parent"), col("code"))  # a region belongs to whoever holds its parent
@@ -308,7 +308,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
         out = via("acceptance_cases", "case_id")
     elif table == "fund_entries":
         out = _first(col("region"), via("pilots", "pilot"), via("stations", "station"))
-    elif table == "milestone_records":  # programme-level: the programme's (county) region
+    elif table in ("milestone_records", "award_approvals"):  # programme-level: the programme's (county) region
         from .milestone_records import program_region
         out = col("program").map(lambda p: program_region(str(p)))
     elif table == "households":
@@ -347,6 +347,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "households": DATA_WRITERS | {"city_supervisor", "auditor"},
     "audit": LOG_READERS,
     "accounts": frozenset({"county_admin"}),
+    # the documents' own records (issue 17): registers read by all but village reporters
+    "stations": ALL_ROLES - {"village_reporter"},
+    "awards": ALL_ROLES - {"village_reporter"},
 }
 PUBLIC_PAGES = frozenset({"login", "programs"})
 

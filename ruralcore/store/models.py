@@ -396,6 +396,43 @@ class ReportDraft(SQLModel, table=True):
     version: int = _version()
 
 
+class AwardApproval(SQLModel, table=True):
+    """花垣 五(一): the leading group's check of the selection results (评选结果把关) for one
+    award batch (第一批 / 总结表彰): who approved, when, at which meeting, from which
+    month's scores. One approval per programme and batch."""
+    __tablename__ = "award_approvals"
+    __table_args__ = (sa.UniqueConstraint("program", "batch", name="uq_award_approvals"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    batch: str = Field(max_length=40)  # the batch's milestone code (promotion_meeting, summary_meeting)
+    period: str = Field(max_length=7)  # the month whose scores were proposed
+    meeting: str = Field(default="", sa_type=sa.Text)
+    approved_by: str = Field(default="", max_length=60)
+    approved_on: date
+    version: int = _version()
+
+
+class AwardEntry(SQLModel, table=True):
+    """One village of an approved list: the award given (excellent/qualified, with plaque
+    type and date) or ``none`` where the leading group struck a proposed village; a
+    change from the proposal carries its reason."""
+    __tablename__ = "award_register"
+    __table_args__ = (sa.UniqueConstraint("program", "batch", "region", name="uq_award_register"),)
+    id: int | None = Field(default=None, primary_key=True)
+    approval: int = Field(foreign_key="award_approvals.id", index=True)
+    program: str = Field(max_length=40)
+    batch: str = Field(max_length=40)
+    region: str = Field(max_length=40)  # village code
+    score: float | None = Field(default=None, sa_type=sa.Float(precision=53))
+    rank: int | None = None
+    proposed: str = Field(default="", max_length=20)  # excellent | qualified | "" (not proposed)
+    award: str = Field(max_length=20)  # excellent | qualified | none
+    reason: str = Field(default="", sa_type=sa.Text)
+    plaque: str = Field(default="", sa_type=sa.Text)
+    plaque_on: date | None = None
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
@@ -403,7 +440,7 @@ MODELS: dict[str, type[SQLModel]] = {
         Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
         HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
-        ReportDraft,
+        ReportDraft, AwardApproval, AwardEntry,
     )
 }
 TABLE_LABELS = {
@@ -416,4 +453,5 @@ TABLE_LABELS = {
     "households": "农户档案", "household_members": "家庭成员", "household_income": "家庭收入",
     "household_measures": "帮扶措施", "household_history": "监测记录", "pii_access_log": "敏感信息查看记录",
     "milestone_records": "里程碑完成记录", "report_drafts": "月报草稿",
+    "award_approvals": "评选审定", "award_register": "授牌登记",
 }

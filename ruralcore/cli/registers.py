@@ -1,0 +1,172 @@
+"""Commands for the records the documents ask their offices to keep:
+`ruralcore stations assign|list|retire` (融水 附件2 station number register),
+`ruralcore awards propose|approve|list` (花垣 award approval and plaque register).
+
+`--db URL` overrides DATABASE_URL. Bad input exits with status 2 and a Chinese message,
+nothing written."""
+from __future__ import annotations
+
+import typer
+
+from . import app
+from .common import DB_HELP, USER_HELP, echo_json, echo_table, open_engine, parse_int
+
+stations_app = typer.Typer(help="益农信息社编号登记（融水附件2）：分配、登记、撤销。", no_args_is_help=True)
+app.add_typer(stations_app, name="stations")
+
+TYPE_HELP = "站点类型：standard（标准站）、professional（专业站）、simple（简易站）"
+
+
+def _author(engine, user: str):
+    from ..accounts import command_line_author
+    return command_line_author(engine, user)
+
+
+@stations_app.command("assign")
+def stations_assign(
+    program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
+    township: str = typer.Option(..., "--township", help="乡镇名称（如 融水镇）或区域代码"),
+    type_: str = typer.Option(..., "--type", help=TYPE_HELP),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    village: str = typer.Option("", "--village", help="站点所在行政村（可不填）"),
+    number: str | None = typer.Option(None, "--number", help="登记已有的编号（不填则分配下一个空闲编号）"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """分配下一个空闲编号并登记；超过附件1该乡镇该类任务数、重复或已撤销的编号拒绝（状态码 2）。"""
+    from ..station_register import assign
+
+    eng = open_engine(db)
+    row = assign(eng, program, township, type_, _author(eng, user), village=village, number=number)
+    if as_json:
+        echo_json(row)
+        return
+    typer.echo(f"已登记：{row['number']}（{row['township']}，{_type_name(row['type'])}）")
+
+
+def _type_name(t: str) -> str:
+    from ..stations import TYPE_NAMES
+    return TYPE_NAMES.get(t, t)
+
+
+@stations_app.command("list")
+def stations_list(
+    program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """站点编号登记簿：编号、乡镇、类型、所在村、状态。"""
+    from ..programs import load_program
+    from ..station_register import register
+
+    reg = register(open_engine(db), program)
+    if as_json:
+        echo_json(reg[["number", "township", "type", "village", "state", "version"]])
+        return
+    echo_table(reg, {"number": "编号", "township": "乡镇", "type_name": "类型", "village": "所在村",
+                     "state_name": "状态"}, title=f"【{load_program(program).meta.short_title} 站点编号登记】")
+    typer.echo(f"共{len(reg)}个编号。")
+
+
+@stations_app.command("retire")
+def stations_retire(
+    program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
+    number: str = typer.Argument(..., help="要撤销的编号，如 桂BRS0001B"),
+    version: str = typer.Option(..., "--version", help="读取时的版本号（stations list --json 的 version）"),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """撤销一个编号：不再计入附件1任务数，也不再分配。"""
+    from ..station_register import retire
+
+    eng = open_engine(db)
+    retire(eng, program, number, _author(eng, user), parse_int(version, "版本号", low=1))
+    typer.echo(f"已撤销：{number}")
+
+
+# ---- 花垣 award list approval and plaque register -------------------------------------------
+
+awards_app = typer.Typer(help="评选审定与授牌登记（花垣三(二)、四(二)、四(三)、五(一)）。", no_args_is_help=True)
+app.add_typer(awards_app, name="awards")
+
+
+@awards_app.command("propose")
+def awards_propose(
+    program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+    period: str = typer.Option(..., "--period", help="依据哪个月的计分 YYYY-MM"),
+    batch: str | None = typer.Option(None, "--batch", help="授牌批次：第一批、总结表彰（不填按月份取下一次授牌会议）"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """按月计分提出本批达标、优秀候选村（得分、名次，并列同名次）。"""
+    from .. import awards as aw
+    from .common import parse_period
+
+    prop = aw.propose(open_engine(db), program, parse_period(period), batch)
+    b = prop.attrs["batch"]
+    cand = prop[prop["proposed"] != ""]
+    if as_json:
+        echo_json(cand.assign(batch=b["code"], batch_name=b["name"])[
+            ["region", "name", "township_name", "score", "rank", "proposed", "batch", "batch_name"]])
+        return
+    echo_table(cand.assign(score=cand["score"].round(2), proposed=cand["proposed"].map(aw.AWARD_NAMES)),
+               {"rank_label": "名次", "name": "村（社区）", "township_name": "乡镇", "score": "得分", "proposed": "提议等次"},
+               title=f"【{b['name']}提议名单】依据 {period} 计分（{b['ref']}）")
+    typer.echo(f"共{len(cand)}个村；{b['meeting']}（{b['due']}）授牌。")
+
+
+@awards_app.command("approve")
+def awards_approve(
+    program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+    period: str = typer.Option(..., "--period", help="依据哪个月的计分 YYYY-MM"),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    batch: str | None = typer.Option(None, "--batch", help="授牌批次：第一批、总结表彰（不填按月份取下一次授牌会议）"),
+    changes: str | None = typer.Option(None, "--changes", help="对提议名单的调整（CSV：村、等次、理由；每项须写理由）"),
+    meeting: str | None = typer.Option(None, "--meeting", help="审定会议（不填为该批次的会议）"),
+    on: str | None = typer.Option(None, "--on", help="审定日期 YYYY-MM-DD（不填为今天）"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """领导小组审定授牌名单（评选结果把关）：记录审定人、日期、会议和名单，调整须写理由。"""
+    from .. import awards as aw
+    from .common import parse_date, parse_period
+
+    eng = open_engine(db)
+    ch = aw.read_changes(changes) if changes else None
+    res = aw.approve(eng, program, parse_period(period), _author(eng, user), changes=ch, batch=batch,
+                     meeting=meeting, approved_on=parse_date(on, "审定日期") if on else None)
+    if as_json:
+        echo_json(res)
+        return
+    typer.echo(f"已审定{res['batch_name']}名单：{res['awarded']}个村授牌，调整{res['changed']}处；"
+               f"{res['approved_by']}，{res['approved_on']}，{res['meeting']}")
+
+
+@awards_app.command("list")
+def awards_list(
+    program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    docx_out: str | None = typer.Option(None, "--docx", help="另存为 Word 授牌名单（.docx）"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """授牌登记：按批次列出审定的村、等次、牌匾和授牌日期。"""
+    from pathlib import Path
+
+    from .. import awards as aw
+    from ..errors import InputError, Problem
+
+    eng = open_engine(db)
+    reg = aw.register(eng, program)
+    if docx_out:
+        if not docx_out.lower().endswith(".docx"):
+            raise InputError(Problem(f"文件名应以 .docx 结尾：{docx_out}", column="--docx"))
+        Path(docx_out).write_bytes(aw.register_docx(eng, program))
+    if as_json:
+        echo_json(reg[["region", "region_name", "award", "batch", "batch_name", "plaque", "plaque_on", "reason",
+                       "approved_by", "approved_on"]])
+        return
+    echo_table(reg, {"batch_name": "批次", "region_name": "村（社区）", "township_name": "乡镇", "award_label": "等次",
+                     "plaque": "牌匾", "plaque_on": "授牌日期", "reason": "调整理由", "approved_by": "审定人",
+                     "approved_on": "审定日期"}, title="【授牌登记】")
+    if docx_out:
+        typer.echo(f"已生成：{docx_out}")

@@ -106,12 +106,16 @@ def ranking_table(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return shown, data
 
 
-def laggard_table(lag: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def laggard_table(lag: pd.DataFrame, leaders: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The laggards with the responsible leader of each (``leaders``: pilot → 单位 · 姓名（职务）,
+    ruralcore.responsibility.leaders; 未登记 where the register has none)."""
+    named = lag["pilot"].map(leaders if leaders is not None else {}).astype(object).fillna("未登记")
     data = pd.DataFrame({
         "序号": np.arange(1, len(lag) + 1), "县（市、区）": lag["county_name"].to_numpy(dtype=object),
         "试点名称": lag["name"].to_numpy(dtype=object), "类型": lag["type_label"].to_numpy(dtype=object),
         "滞后事项": lag["behind"].to_numpy(dtype=object),
         "最长逾期（天）": lag["days_behind"].to_numpy(dtype="int64"), "依据条款": lag["refs"].to_numpy(dtype=object),
+        "包点领导": named.to_numpy(dtype=object),
     })
     shown = data.astype(str)
     shown["最长逾期（天）"] = np.where(data["最长逾期（天）"] > 0, shown["最长逾期（天）"], "—")
@@ -190,8 +194,11 @@ def default_issued(program: Program, period: str) -> dt.date:
 
 
 def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = None,
-             recipients: str | None = None) -> Circular:
-    """The month's circular from ``ruralcore.supervision.supervise`` output."""
+             recipients: str | None = None, leaders: pd.Series | None = None,
+             notices: pd.DataFrame | None = None) -> Circular:
+    """The month's circular from ``ruralcore.supervision.supervise`` output; ``leaders``
+    (pilot → the responsible leader) names each laggard's 包点领导, ``notices``
+    (ruralcore.notices.list_notices as of the month's end) gives the 督办 paragraph."""
     prog: Program = sup["program"]
     period, as_of = sup["period"], sup["as_of"]
     board, card, steps = sup["board"], sup["scorecard"], sup["steps"]
@@ -247,12 +254,21 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
     b.append(("p", f"本期有{len(lag)}个试点存在滞后事项（建设节点逾期未完成或月报迟报、未报，见表2），"
                    f"其中逾期未完成节点{n_overdue}个（见表3），"
                    f"迟报、未报月报{int(city['late'] + city['missing'])}份（见表4）。"))
-    shown, data = laggard_table(lag)
-    b.append(("table", Table(2, "滞后试点名单", shown, data)))
+    shown, data = laggard_table(lag, leaders)
+    b.append(("table", Table(2, "滞后试点名单（含包点领导）", shown, data)))
     shown, data = overdue_table(sup["behind"])
     b.append(("table", Table(3, "逾期未完成节点", shown, data)))
     shown, data = report_table(sup["history"], period, pilots, report_ref)
     b.append(("table", Table(4, f"{period_zh(period)}月报迟报、未报情况", shown, data)))
+
+    if notices is not None:
+        from .notices import summary as notice_summary
+        n = notice_summary(notices)
+        b.append(("p", f"截至{date_zh(as_of)}，共下发督办通知{n['issued']}份，已答复{n['answered']}份（其中已办结"
+                       f"{n['closed']}份），逾期未答复{n['overdue']}份。"
+                       + ("逾期未答复的：" + "；".join(notices.loc[notices["state"] == "overdue", "number"] + "（"
+                                                 + notices.loc[notices["state"] == "overdue", "unit"] + "）") + "。"
+                          if n["overdue"] else "")))
 
     # 五、要求
     b.append(("h1", "五、下一步工作要求"))
@@ -489,7 +505,18 @@ def build(engine, program: Program, period: str, issued: dt.date | None = None,
 
     sv.period_end(period)  # validates the month before touching the database
     data = sv.load_pilot_data(engine, program)
-    return circular(sv.supervise(data, period, as_of), issued=issued, doc_number=doc_number)
+    sup = sv.supervise(data, period, as_of)
+    return circular(sup, issued=issued, doc_number=doc_number, **duban(engine, program.id, sup["as_of"]))
+
+
+def duban(engine, program_id: str, as_of: dt.date) -> dict:
+    """The circular's responsibility and 督办 inputs: ``leaders`` and ``notices`` as of ``as_of``."""
+    from .notices import list_notices
+    from .responsibility import leaders
+    lead = leaders(engine, program_id)
+    notes = list_notices(engine, program_id, as_of)
+    notes = notes[pd.Series(notes["issued_on"]).map(lambda d: d <= as_of).to_numpy(dtype=bool)] if len(notes) else notes
+    return {"leaders": lead["text"], "notices": notes}
 
 
 def write(c: Circular, out: Path) -> list[Path]:

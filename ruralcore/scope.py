@@ -34,7 +34,8 @@ HOUSEHOLD_TABLES = frozenset({"households", "household_members", "household_inco
 REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
-    "accounts", "milestone_records", "report_drafts", "award_approvals", "award_register", *HOUSEHOLD_TABLES,
+    "accounts", "milestone_records", "report_drafts", "award_approvals", "award_register", "responsibles",
+    "notices", *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -44,9 +45,9 @@ UNREGIONED_WRITERS = {
 # Which tables each role may write (inside its region). Data entry by townships and
 # villages; acceptance by inspectors; accounts and everything else of a county by its admin.
 WRITES: dict[str, frozenset[str]] = {
-    "city_supervisor": frozenset(),
+    "city_supervisor": frozenset({"notices"}),  # issues 督办 notices (ruralcore.notices: who to whom)
     "county_admin": REGIONAL_TABLES,
-    "township_officer": frozenset({"reports", "report_drafts", "task_progress", "pilot_indicators", "stations",
+    "township_officer": frozenset({"notices", "reports", "report_drafts", "task_progress", "pilot_indicators", "stations",
                                    "station_equipment", "officers", "officer_training", *HOUSEHOLD_TABLES}),
     "village_reporter": frozenset({"reports", "report_drafts", "task_progress", *HOUSEHOLD_TABLES}),
     "inspector": frozenset({"acceptance_cases", "acceptance_items", "fund_entries", "pilots"}),
@@ -281,7 +282,8 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
             return keys.map(ref["village"] if len(ref) else {})
         raise KeyError(parent)
 
-    if table in ("reports", "report_drafts", "task_progress", "accounts", "award_register"):
+    if table in ("reports", "report_drafts", "task_progress", "accounts", "award_register", "responsibles",
+                 "notices"):
         out = col("region")
     elif table == "regions":
         out = _first(col("parent"), col("code"))  # a region belongs to whoever holds its parent

@@ -10,6 +10,7 @@ from dashboards.supervision.common import setup
 from dashboards.ui import data as ui_data
 from dashboards.ui import tables
 from dashboards.ui.auth import current_actor
+from dashboards.ui.context import engine
 from ruralcore import circulars
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
@@ -28,7 +29,8 @@ number = c2.text_input("文号", value=f"{circulars.doc_prefix(d.program)}〔{is
 
 @st.cache_data(show_spinner="正在生成通报…", max_entries=8)
 def _files(_res: dict, key: tuple, issued: dt.date, number: str) -> tuple[bytes, bytes, dict]:
-    c = circulars.circular(_res, issued=issued, doc_number=number)
+    c = circulars.circular(_res, issued=issued, doc_number=number,
+                           **circulars.duban(engine(), key[0], _res["as_of"]))
     return circulars.to_docx(c), circulars.to_xlsx(c), {"title": c.title, "blocks": c.blocks}
 
 

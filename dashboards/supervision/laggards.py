@@ -8,17 +8,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboards.supervision import duban
 from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, setup, wan
+from dashboards.ui.auth import current_actor
+from dashboards.ui.context import engine
 from dashboards.ui import tables
 from dashboards.ui.htmltable import click_table
 from dashboards.ui.search import find_box
 from dashboards.ui.theme import style_figure
+from ruralcore import notices as nt
+from ruralcore import responsibility as rs
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 
 d, period, as_of, res = setup("落后督办")
 caption_as_of(as_of, period)
 lag, board = res["laggards"], res["board"]
+actor = current_actor()
+leaders = rs.leaders(engine(), d.program.id, actor)
+day = duban.action_date()
 
 if "lg_pilot" not in st.session_state:
     st.session_state["lg_pilot"] = st.query_params.get("pilot", "")
@@ -27,7 +35,8 @@ st.subheader(f"滞后试点（{len(lag)}个）")
 st.caption("滞后试点：有建设节点逾期未完成，或本月月报迟报、未报的试点（试点进度页的“节点逾期试点”只算前一种）。")
 lv = pd.DataFrame({
     "县（市、区）": lag["county_name"], "试点": lag["name"], "类型": lag["type_label"], "滞后事项": lag["behind"],
-    "最长逾期（天）": lag["days_behind"], "依据条款": lag["refs"], "试点代码": lag["pilot"],
+    "最长逾期（天）": lag["days_behind"], "包点领导": lag["pilot"].map(leaders["text"]).fillna("未登记"),
+    "依据条款": lag["refs"], "试点代码": lag["pilot"],
 }).reset_index(drop=True)
 
 
@@ -37,6 +46,12 @@ def _pick(code: str) -> None:
 
 click_table(lv, "lg_table", list(lv["试点代码"]), _pick, picked=st.session_state.get("lg_pilot"), hint="查看该试点")
 tables.excel_button(lv, f"落后督办-滞后试点-{period_zh(period)}", "lg_xlsx")
+
+notices = nt.list_notices(engine(), d.program.id, day, actor)
+if len(notices):
+    st.subheader(f"督办通知（{len(notices)}份）")
+    st.caption("状态和剩余工作日按办理日期计算；答复期限按工作日计（节假日不计，调休上班日计入）。")
+    tables.grid(duban.notice_table(notices), hide_index=True, width="stretch", **tables.fit(len(notices)))
 
 # every pilot can be opened; laggards first
 codes = [""] + lag["pilot"].tolist() + [p for p in board["pilot"] if p not in set(lag["pilot"])]
@@ -55,6 +70,7 @@ else:
 det = sv.pilot_detail(d, pilot, as_of, res["steps"], res["history"], res["behind"])
 row = board[board["pilot"] == pilot].iloc[0]
 st.header(f"{det['county_name']} · {det['name']}（{det['type_label']}）")
+duban.leader_line(leaders, pilot)
 m = st.columns(4)
 m[0].metric("状态", row["state_label"])
 m[1].metric("最长逾期", f"{int(row['days_behind'])}天")
@@ -74,6 +90,8 @@ else:
                  for k, x in zip(bh["kind"], bh["days"])],
         "依据条款": bh["ref"],
     }), hide_index=True, width="stretch", **tables.fit(len(bh)))
+
+duban.panel(d.program, pilot, f"{det['county_name']} · {det['name']}", det["behind"], actor, day)
 
 st.subheader("建设节点")
 sc = det["schedule"]

@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 # Importing the modules registers their commands on ``app``.
-from . import rules, scoring, money, data, demo, circular, admin, acceptance, registers  # noqa: E402,F401
+from . import rules, scoring, money, data, demo, circular, admin, acceptance, registers, duban  # noqa: E402,F401
 from . import usage  # noqa: E402
 
 EXIT_USER_ERROR = 2

@@ -28,7 +28,7 @@ AUDIT_ACTION = "bulk"  # audit_log.action holds at most 10 characters ("bulk_ins
 # insertion order respects foreign keys; deletion runs backwards
 TABLES = ["regions", "app_meta", "stations", "station_equipment", "officers", "officer_training",
           "pilots", "pilot_indicators", "acceptance_cases", "acceptance_items", "fund_entries",
-          "task_progress", "reports", "milestone_records"]
+          "task_progress", "reports", "milestone_records", "responsibles"]
 
 Progress = Callable[[float, str], None] | None
 
@@ -110,6 +110,8 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
     frames = generate(scale, progress=_scaled(progress, 0.0, 0.5))
     from .milestones import records as milestone_records  # programme milestones done by the as-of date
     frames["milestone_records"] = milestone_records(frames["app_meta"], frames.get("pilots"))
+    from .responsibles import records as responsibles  # 包点领导 and task leaders (演示)
+    frames["responsibles"] = responsibles(frames.get("pilots"), frames["regions"])
     tables = _tables()
     counts: dict[str, int] = {}
     with engine.begin() as conn:  # one transaction: a failed build leaves the old database
@@ -132,7 +134,7 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
             _insert(conn, tables[name], frames[name], step)
             counts[name] = n
         if conn.engine.url.get_backend_name() == "postgresql":  # COPY with explicit ids
-            for name in ("officers", "acceptance_cases", "milestone_records"):
+            for name in ("officers", "acceptance_cases", "milestone_records", "responsibles"):
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                      f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
         _audit(conn, counts, scale)

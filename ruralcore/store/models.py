@@ -433,6 +433,65 @@ class AwardEntry(SQLModel, table=True):
     version: int = _version()
 
 
+class Responsible(SQLModel, table=True):
+    """Who answers for a subject (a pilot, a task, a township, a station, a target split
+    to a unit): the responsible unit and its leader (忻州 三(二) 包点领导责任清单;
+    谭家场 四6 责任部门). ``region`` is where the subject lies (scope)."""
+    __tablename__ = "responsibles"
+    __table_args__ = (sa.UniqueConstraint("program", "subject", name="uq_responsibles"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    subject_kind: str = Field(max_length=12)  # pilot | task | township | station | target
+    subject: str = Field(max_length=80)
+    subject_name: str = ""
+    region: str = Field(default="", max_length=40)
+    unit: str
+    leader: str
+    post: str = ""
+    phone: str = Field(default="", max_length=20)
+    ref: str = ""
+    demo: bool = False
+    updated_by: str = Field(default="", max_length=60)
+    version: int = _version()
+
+
+class Notice(SQLModel, table=True):
+    """A 督办 notice: issued from a laggard to its responsible unit, replied to by that
+    unit, closed or returned by the issuer. ``region`` is the subject's region,
+    ``to_region`` the unit addressed (one level below ``from_region``, the issuer's)."""
+    __tablename__ = "notices"
+    __table_args__ = (sa.UniqueConstraint("program", "year", "seq", name="uq_notices_seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=60, unique=True)
+    program: str = Field(max_length=40, index=True)
+    year: int
+    seq: int
+    subject: str = Field(max_length=80)
+    subject_name: str = ""
+    region: str = Field(default="", max_length=40)
+    from_region: str = Field(default="", max_length=40)
+    to_region: str = Field(default="", max_length=40)
+    unit: str = ""
+    leader: str = ""
+    items_json: str = Field(default="[]", sa_type=sa.Text)  # [{what, due, ref}]
+    reason: str = Field(default="", sa_type=sa.Text)
+    issued_on: date
+    due_days: int
+    reply_due: date
+    state: str = Field(default="issued", max_length=10)  # issued | replied | closed | returned
+    reply_text: str = Field(default="", sa_type=sa.Text)
+    expected_on: date | None = None
+    attachments: str = Field(default="", sa_type=sa.Text)
+    replied_on: date | None = None
+    closed_on: date | None = None
+    returned_on: date | None = None
+    return_note: str = Field(default="", sa_type=sa.Text)
+    issued_by: str = Field(default="", max_length=60)
+    replied_by: str = Field(default="", max_length=60)
+    closed_by: str = Field(default="", max_length=60)
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
@@ -440,7 +499,7 @@ MODELS: dict[str, type[SQLModel]] = {
         Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
         HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
-        ReportDraft, AwardApproval, AwardEntry,
+        ReportDraft, AwardApproval, AwardEntry, Responsible, Notice,
     )
 }
 TABLE_LABELS = {
@@ -454,4 +513,5 @@ TABLE_LABELS = {
     "household_measures": "帮扶措施", "household_history": "监测记录", "pii_access_log": "敏感信息查看记录",
     "milestone_records": "里程碑完成记录", "report_drafts": "月报草稿",
     "award_approvals": "评选审定", "award_register": "授牌登记",
+    "responsibles": "责任清单", "notices": "督办通知",
 }

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from docx.oxml.ns import qn
 
-from ruralcore import circulars, supervision as sv
+from ruralcore import circulars, responsibility as rs, supervision as sv
 from ruralcore.cli import main
 from ruralcore.fmt import date_zh
 from ruralcore.programs import load_program
@@ -28,8 +28,8 @@ def sup(demo_engine):
 
 
 @pytest.fixture(scope="module")
-def doc(sup, tmp_path_factory):
-    c = circulars.circular(sup, issued=ISSUED)
+def doc(sup, demo_engine, tmp_path_factory):
+    c = circulars.circular(sup, issued=ISSUED, **circulars.duban(demo_engine, XZ.id, sup["as_of"]))
     path = tmp_path_factory.mktemp("circ") / "c.docx"
     path.write_bytes(circulars.to_docx(c))
     return docx.Document(str(path))
@@ -82,7 +82,7 @@ def test_table1_ranking_is_ruralcore_scorecard(doc, sup):
         assert (r[7], r[8]) == (str(c["late"]), str(c["missing"]))
 
 
-def test_table2_laggards_by_name_with_what_is_behind(doc, sup):
+def test_table2_laggards_by_name_with_what_is_behind(doc, sup, demo_engine):
     lag = sup["laggards"]
     t = rows(doc.tables[1])
     assert len(t) - 1 == len(lag) > 0
@@ -90,6 +90,10 @@ def test_table2_laggards_by_name_with_what_is_behind(doc, sup):
     assert [r[4] for r in t[1:]] == lag["behind"].tolist()
     worst = lag.iloc[0]
     assert t[1][5] == str(worst["days_behind"]) and "三(四)" in t[1][6]
+    # the responsible leader of each laggard (三(二) 包点领导责任清单; demo leaders say 演示)
+    lead = rs.leaders(demo_engine, XZ.id)["text"]
+    assert t[0][7] == "包点领导" and [r[7] for r in t[1:]] == lag["pilot"].map(lead).tolist()
+    assert all("演示" in r[7] and "人民政府" in r[7] for r in t[1:])
 
 
 def test_table3_overdue_steps(doc, sup):

@@ -195,10 +195,11 @@ def default_issued(program: Program, period: str) -> dt.date:
 
 def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = None,
              recipients: str | None = None, leaders: pd.Series | None = None,
-             notices: pd.DataFrame | None = None) -> Circular:
+             notices: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> Circular:
     """The month's circular from ``ruralcore.supervision.supervise`` output; ``leaders``
     (pilot → the responsible leader) names each laggard's 包点领导, ``notices``
-    (ruralcore.notices.list_notices as of the month's end) gives the 督办 paragraph."""
+    (ruralcore.notices.list_notices as of the month's end) gives the 督办 paragraph,
+    ``events`` (ruralcore.events.reports of the month) the 重要情况报告 listed under 四."""
     prog: Program = sup["program"]
     period, as_of = sup["period"], sup["as_of"]
     board, card, steps = sup["board"], sup["scorecard"], sup["steps"]
@@ -260,6 +261,9 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
     b.append(("table", Table(3, "逾期未完成节点", shown, data)))
     shown, data = report_table(sup["history"], period, pilots, report_ref)
     b.append(("table", Table(4, f"{period_zh(period)}月报迟报、未报情况", shown, data)))
+    if events is not None:  # 四(五) 重要情况随时报告
+        listed = "；".join(events["county_name"] + "：" + events["title"] + "（" + events["happened_on"].map(date_zh) + "）")
+        b.append(("p", f"本月各县（市、区）随时报告重要情况{len(events)}项（四(五)）" + (f"：{listed}。" if len(events) else "。")))
 
     if notices is not None:
         from .notices import summary as notice_summary
@@ -506,17 +510,20 @@ def build(engine, program: Program, period: str, issued: dt.date | None = None,
     sv.period_end(period)  # validates the month before touching the database
     data = sv.load_pilot_data(engine, program)
     sup = sv.supervise(data, period, as_of)
-    return circular(sup, issued=issued, doc_number=doc_number, **duban(engine, program.id, sup["as_of"]))
+    return circular(sup, issued=issued, doc_number=doc_number, **duban(engine, program.id, sup["as_of"], period))
 
 
-def duban(engine, program_id: str, as_of: dt.date) -> dict:
-    """The circular's responsibility and 督办 inputs: ``leaders`` and ``notices`` as of ``as_of``."""
+def duban(engine, program_id: str, as_of: dt.date, period: str | None = None) -> dict:
+    """The circular's responsibility and 督办 inputs: ``leaders`` and ``notices`` as of ``as_of``,
+    and the 重要情况报告 (``events``) of ``period`` (default: the month of ``as_of``)."""
+    from .events import reports
     from .notices import list_notices
     from .responsibility import leaders
     lead = leaders(engine, program_id)
     notes = list_notices(engine, program_id, as_of)
     notes = notes[pd.Series(notes["issued_on"]).map(lambda d: d <= as_of).to_numpy(dtype=bool)] if len(notes) else notes
-    return {"leaders": lead["text"], "notices": notes}
+    return {"leaders": lead["text"], "notices": notes,
+            "events": reports(engine, program_id, month=period or f"{as_of.year}-{as_of.month:02d}")}
 
 
 def write(c: Circular, out: Path) -> list[Path]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-RESETTLEMENT = ("yinchuan-2017",)  # the programme whose area is 银川's resettlement villages
+RESETTLEMENT = ("yinchuan-2017",)
+CONSULTATION = ("tanjiachang-2023",)  # 三(四)9 每月会商 (ruralcore.meetings.CONSULTATION_MILESTONES)  # the programme whose area is 银川's resettlement villages
 
 
 def pilot_programs() -> list[str]:
@@ -40,6 +41,8 @@ PAGE_PROGRAMS: dict[str, Callable[[], Iterable[str]]] = {
     "whatif": scoring_programs,
     "awards": scoring_programs,
     "stations": station_programs,
+    "meetings": lambda: list(CONSULTATION),
+    "events": pilot_programs,
     "cases": acceptance_programs,
     "check": acceptance_programs,
     "board": pilot_programs,

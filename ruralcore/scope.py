@@ -35,7 +35,7 @@ REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
     "accounts", "milestone_records", "report_drafts", "award_approvals", "award_register", "responsibles",
-    "notices", *HOUSEHOLD_TABLES,
+    "notices", "meeting_records", "event_reports", *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -45,9 +45,11 @@ UNREGIONED_WRITERS = {
 # Which tables each role may write (inside its region). Data entry by townships and
 # villages; acceptance by inspectors; accounts and everything else of a county by its admin.
 WRITES: dict[str, frozenset[str]] = {
-    "city_supervisor": frozenset({"notices"}),  # issues 督办 notices (ruralcore.notices: who to whom)
+    # issues 督办 notices (ruralcore.notices: who to whom); marks the counties' 重要情况报告 read
+    "city_supervisor": frozenset({"notices", "event_reports"}),
     "county_admin": REGIONAL_TABLES,
     "township_officer": frozenset({"notices", "reports", "report_drafts", "task_progress", "pilot_indicators", "stations",
+                                   "meeting_records",
                                    "station_equipment", "officers", "officer_training", *HOUSEHOLD_TABLES}),
     "village_reporter": frozenset({"reports", "report_drafts", "task_progress", *HOUSEHOLD_TABLES}),
     "inspector": frozenset({"acceptance_cases", "acceptance_items", "fund_entries", "pilots"}),
@@ -283,7 +285,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
         raise KeyError(parent)
 
     if table in ("reports", "report_drafts", "task_progress", "accounts", "award_register", "responsibles",
-                 "notices"):
+                 "notices", "meeting_records", "event_reports"):
         out = col("region")
     elif table == "regions":
         out = _first(col("parent"), col("code"))  # a region belongs to whoever holds its parent
@@ -352,6 +354,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     # the documents' own records (issue 17): registers read by all but village reporters
     "stations": ALL_ROLES - {"village_reporter"},
     "awards": ALL_ROLES - {"village_reporter"},
+    "meetings": ALL_ROLES - {"village_reporter"},
 }
 PUBLIC_PAGES = frozenset({"login", "programs"})
 

@@ -95,14 +95,19 @@ st.caption(f"提议{len(cand)}个村；已在前一批授牌的村不再重复�
 reg = aw.register(eng, program.id, visible)
 st.subheader(f"授牌登记（{len(reg)}个村）")
 shown = pd.DataFrame({
-    "批次": reg["batch_name"], "村（社区）": reg["region_name"], "乡镇": reg["township_name"],
+    "村（社区）": reg["region_name"], "批次": reg["batch_name"], "乡镇": reg["township_name"],
     "等次": reg["award_label"], "牌匾": reg["plaque"], "授牌日期": reg["plaque_on"].map(date_zh),
     "调整理由": reg["reason"], "审定人": reg["approved_by"], "审定日期": reg["approved_on"].map(date_zh),
 })
 tables.dataframe(shown, hide_index=True, key="aw_register")
-struck = aw.register(eng, program.id, visible, include_struck=True)
-struck = struck[struck["award"] == aw.NONE]
-if len(struck):
-    st.caption("审定时未授牌的提议村：" + "；".join(struck["region_name"] + "（理由：" + struck["reason"] + "）"))
+changed = aw.register(eng, program.id, visible, include_struck=True)
+changed = changed[changed["reason"] != ""]
+if len(changed):
+    st.subheader(f"审定时的调整（{len(changed)}处）")
+    tables.dataframe(pd.DataFrame({
+        "村（社区）": changed["region_name"], "批次": changed["batch_name"], "乡镇": changed["township_name"],
+        "提议等次": changed["proposed"].replace("", aw.NONE).map(aw.AWARD_NAMES),
+        "审定等次": changed["award_label"], "理由": changed["reason"], "审定人": changed["approved_by"],
+    }), hide_index=True, key="aw_changes")
 st.download_button("下载授牌名单（Word）", aw.register_docx(eng, program.id), file_name=f"授牌名单-{program.meta.short_title}.docx",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="aw_docx")

@@ -9,6 +9,10 @@ import streamlit as st
 from dashboards.supervision.common import STEP_MARK, caption_as_of, open_pilot, setup, step_styler, wan
 from dashboards.ui import tables
 from dashboards.ui.htmltable import click_table
+from dashboards.ui import data as ui_data
+from dashboards.ui.auth import current_actor
+from dashboards.ui.context import current_program, engine
+from ruralcore import events as ev
 from ruralcore import supervision as sv
 from ruralcore.fmt import period_zh
 from ruralcore.regions import PILOT_TYPES
@@ -16,6 +20,12 @@ from ruralcore.regions import PILOT_TYPES
 d, period, as_of, res = setup("试点进度")
 board = res["board"]
 caption_as_of(as_of, period)
+reports = ev.reports(engine(), current_program().id, ui_data.visible(current_actor()))
+unread = reports[~reports["read"]]
+if len(unread):  # 四(五) 重要情况随时报告: unread ones first
+    st.warning(f"未读的重要情况报告 {len(unread)} 份（四(五)）：" + "；".join(
+        (unread["county_name"] + "：" + unread["title"]).head(3)) + ("等" if len(unread) > 3 else "")
+        + "。请在“重要情况报告”页阅读。")
 
 counties = board.drop_duplicates("county").sort_values("county")
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])

@@ -12,6 +12,7 @@ from dashboards.ui import tables
 from dashboards.ui.auth import current_actor
 from dashboards.ui.context import engine
 from ruralcore import circulars
+from ruralcore import events as ev
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 
@@ -30,11 +31,12 @@ number = c2.text_input("文号", value=f"{circulars.doc_prefix(d.program)}〔{is
 @st.cache_data(show_spinner="正在生成通报…", max_entries=8)
 def _files(_res: dict, key: tuple, issued: dt.date, number: str) -> tuple[bytes, bytes, dict]:
     c = circulars.circular(_res, issued=issued, doc_number=number,
-                           **circulars.duban(engine(), key[0], _res["as_of"]))
+                           **circulars.duban(engine(), key[0], _res["as_of"], key[1]))
     return circulars.to_docx(c), circulars.to_xlsx(c), {"title": c.title, "blocks": c.blocks}
 
 
-key = (d.program.id, period, as_of.isoformat(), ui_data.url(), ui_data.token())
+events = ev.reports(engine(), d.program.id, month=period)  # the month's 重要情况报告: a new one makes a new circular
+key = (d.program.id, period, as_of.isoformat(), ui_data.url(), ui_data.token(), tuple(events["id"]))
 docx_bytes, xlsx_bytes, preview = _files(res, key, issued, number)
 stem = f"{d.program.id}-{period}-月度通报"
 b1, b2 = st.columns(2)

@@ -1,6 +1,7 @@
 """Commands for the records the documents ask their offices to keep:
 `ruralcore stations assign|list|retire` (融水 附件2 station number register),
-`ruralcore awards propose|approve|list` (花垣 award approval and plaque register).
+`ruralcore awards propose|approve|list` (花垣 award approval and plaque register),
+`ruralcore meetings add|list` (谭家场 每月会商), `ruralcore events report|list` (忻州 重要情况报告).
 
 `--db URL` overrides DATABASE_URL. Bad input exits with status 2 and a Chinese message,
 nothing written."""
@@ -170,3 +171,103 @@ def awards_list(
                      "approved_on": "审定日期"}, title="【授牌登记】")
     if docx_out:
         typer.echo(f"已生成：{docx_out}")
+
+
+# ---- 谭家场 monthly consultation records ----------------------------------------------------
+
+meetings_app = typer.Typer(help="每月会商记录（谭家场三(四)9：防止返贫监测每月会商数据共享）。", no_args_is_help=True)
+app.add_typer(meetings_app, name="meetings")
+
+
+@meetings_app.command("add")
+def meetings_add(
+    program: str = typer.Argument(..., help="方案编号，如 tanjiachang-2023"),
+    on: str = typer.Option(..., "--on", help="会商日期 YYYY-MM-DD"),
+    chair: str = typer.Option(..., "--chair", help="牵头单位，如 乡乡村振兴办"),
+    attendees: str = typer.Option(..., "--attendees", help="参加单位，用“、”分隔"),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    households: str = typer.Option("", "--households", help="研判的农户（一户一档编号，用逗号分隔）"),
+    measures: str = typer.Option("", "--measures", help="帮扶措施"),
+    follow_up: str = typer.Option("", "--follow-up", help="跟进事项"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """记录一次每月会商。"""
+    from .. import meetings
+    from .common import parse_date
+
+    eng = open_engine(db)
+    rec = meetings.add(eng, program, parse_date(on, "会商日期"), chair, attendees, households.split(","), measures,
+                       follow_up, _author(eng, user))
+    if as_json:
+        echo_json({"id": rec.id, "held_on": rec.held_on, "chair": rec.chair, "attendees": rec.attendees,
+                   "households": rec.households, "version": rec.version})
+        return
+    typer.echo(f"已记录会商：{rec.held_on.isoformat()}，{rec.chair}牵头，参加单位：{rec.attendees}")
+
+
+@meetings_app.command("list")
+def meetings_list(
+    program: str = typer.Argument(..., help="方案编号，如 tanjiachang-2023"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """会商记录（最新在前），研判农户只显示户主姓名和编号。"""
+    from .. import meetings
+
+    rec = meetings.records(open_engine(db), program)
+    if as_json:
+        echo_json(rec[["id", "held_on", "chair", "attendees", "households", "household_names", "measures",
+                       "follow_up", "recorded_by", "version"]])
+        return
+    echo_table(rec, {"held_on": "会商日期", "chair": "牵头单位", "attendees": "参加单位", "household_names": "研判农户",
+                     "measures": "措施", "follow_up": "跟进", "recorded_by": "记录人"}, title="【每月会商记录】")
+
+
+# ---- 忻州 important-matter reports ----------------------------------------------------------
+
+events_app = typer.Typer(help="重要情况报告（忻州四(五)：重要情况随时报告）。", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+@events_app.command("report")
+def events_report(
+    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
+    county: str = typer.Option(..., "--county", help="报告的试点县（区）：名称或区域代码"),
+    what: str = typer.Option(..., "--what", help="发生了什么"),
+    on: str = typer.Option(..., "--on", help="发生日期 YYYY-MM-DD"),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    impact: str = typer.Option("", "--impact", help="影响"),
+    measures: str = typer.Option("", "--measures", help="已采取的措施"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """报告一项重要情况（市级督导在“重要情况报告”页先看到未读的）。"""
+    from .. import events
+    from .common import parse_date
+
+    eng = open_engine(db)
+    rec = events.report(eng, program, county, what, parse_date(on, "发生日期"), impact, measures, _author(eng, user))
+    if as_json:
+        echo_json({"id": rec.id, "county": rec.region, "title": rec.title, "happened_on": rec.happened_on,
+                   "reported_by": rec.reported_by, "reported_at": rec.reported_at})
+        return
+    typer.echo(f"已报告：{rec.title}（{rec.happened_on.isoformat()}）")
+
+
+@events_app.command("list")
+def events_list(
+    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """重要情况报告：未读在前，其次最新在前。"""
+    from .. import events
+
+    rep = events.reports(open_engine(db), program)
+    if as_json:
+        echo_json(rep)
+        return
+    echo_table(rep.assign(read=rep["read"].map({True: "已读", False: "未读"})),
+               {"read": "状态", "county_name": "县（区）", "title": "事项", "happened_on": "发生日期", "impact": "影响",
+                "measures": "措施", "reported_by": "报告人", "read_by": "阅读人"}, title="【重要情况报告】")

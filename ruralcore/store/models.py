@@ -492,6 +492,44 @@ class Notice(SQLModel, table=True):
     version: int = _version()
 
 
+class MeetingRecord(SQLModel, table=True):
+    """谭家场 三(四)9: one monthly data-sharing consultation (每月会商) on households at risk of
+    returning to poverty: date, chair unit, attending units, households discussed (ids in
+    the household archive), measures and follow-up."""
+    __tablename__ = "meeting_records"
+    __table_args__ = (sa.Index("ix_meeting_records_program_held", "program", "held_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    region: str = Field(max_length=40)  # the chair's area (the township)
+    held_on: date
+    chair: str = Field(default="", max_length=100)
+    attendees: str = Field(default="", sa_type=sa.Text)  # units, joined with 、
+    households: str = Field(default="", sa_type=sa.Text)  # household ids, joined with ,
+    measures: str = Field(default="", sa_type=sa.Text)
+    follow_up: str = Field(default="", sa_type=sa.Text)
+    recorded_by: str = Field(default="", max_length=60)
+    version: int = _version()
+
+
+class EventReport(SQLModel, table=True):
+    """忻州 四(五): an important matter a pilot county reports at once (重要情况随时报告):
+    what, when, impact, measures; read by the city's supervisors (who, when)."""
+    __tablename__ = "event_reports"
+    __table_args__ = (sa.Index("ix_event_reports_program_region", "program", "region"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    region: str = Field(max_length=40)  # the reporting county
+    title: str = Field(sa_type=sa.Text)  # what happened
+    happened_on: date
+    impact: str = Field(default="", sa_type=sa.Text)
+    measures: str = Field(default="", sa_type=sa.Text)
+    reported_by: str = Field(default="", max_length=60)
+    reported_at: datetime = Field(sa_type=sa.DateTime)
+    read_by: str = Field(default="", max_length=60)
+    read_at: datetime | None = Field(default=None, sa_type=sa.DateTime)
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
@@ -499,7 +537,7 @@ MODELS: dict[str, type[SQLModel]] = {
         Officer, OfficerTraining, AcceptanceCase, AcceptanceItem, FundEntry, TaskProgress,
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
         HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
-        ReportDraft, AwardApproval, AwardEntry, Responsible, Notice,
+        ReportDraft, AwardApproval, AwardEntry, Responsible, Notice, MeetingRecord, EventReport,
     )
 }
 TABLE_LABELS = {
@@ -514,4 +552,5 @@ TABLE_LABELS = {
     "milestone_records": "里程碑完成记录", "report_drafts": "月报草稿",
     "award_approvals": "评选审定", "award_register": "授牌登记",
     "responsibles": "责任清单", "notices": "督办通知",
+    "meeting_records": "会商记录", "event_reports": "重要情况报告",
 }

@@ -123,3 +123,49 @@ def test_award_page_refuses_a_township_officer(own_db, monkeypatch):
     at.radio(key="aw_batch").set_value("promotion_meeting")
     at = next(b for b in at.run().button if b.label == "审定通过").click().run()
     assert "无权限" in at.error[0].value
+
+
+def test_meeting_page_records_a_consultation_and_meets_the_month(own_db, monkeypatch):
+    from ruralcore import meetings
+    from ruralcore.milestone_records import today_china
+
+    at = page(own_db, "meetings.py", "tanjiachang-2023", "township_officer", "431223222", monkeypatch)
+    _clean(at)
+    assert at.text_input(key="mt_chair").value == "乡乡村振兴办"  # 三(四)9's chair unit
+    at.text_input(key="mt_attendees").input("乡社会事务综合服务中心、各村")
+    from ruralcore import households
+    first = households.list_households(db.get_engine(own_db), "测试")
+    first = int(first.loc[first["village"].str.startswith("431223222"), "id"].iat[0])
+    at.multiselect(key="mt_households").set_value([first])
+    at = next(b for b in at.button if b.label == "保存会商记录").click().run()
+    _clean(at)
+    assert at.success[0].value.startswith("已记录")
+    months = next(d for d in at.dataframe if "是否完成" in d.value.columns).value
+    assert months["是否完成"].iat[-1] == "已会商" and months["条款"].iat[-1] == "三(四)9"
+    rec = meetings.records(db.get_engine(own_db), "tanjiachang-2023")
+    assert rec["held_on"].iat[0] == today_china() and rec["recorded_by"].iat[0].startswith("t")
+    assert rec["households"].iat[0] == str(first)
+
+
+def test_event_page_county_reports_supervisor_reads_unread_first(own_db, monkeypatch):
+    from ruralcore import events
+
+    PAGES_SV = PAGES.parent / "supervision"
+    at = page(own_db, "../supervision/events.py", "xinzhou-2023", "county_admin", "140902", monkeypatch)
+    _clean(at)
+    at.text_input(key="ev_title").input("合索镇试点机房断电")
+    at.text_input(key="ev_impact").input("平台停用两天")
+    at = next(b for b in at.button if b.label == "报告").click().run()
+    _clean(at)
+    assert at.success[0].value == "已报告：合索镇试点机房断电"
+    at = page(own_db, "../supervision/board.py", "xinzhou-2023", "city_supervisor", "140900", monkeypatch)
+    _clean(at)
+    assert any("未读的重要情况报告 1 份" in w.value for w in at.warning)
+    at = page(own_db, "../supervision/events.py", "xinzhou-2023", "city_supervisor", "140900", monkeypatch)
+    _clean(at)
+    table = next(d for d in at.dataframe if "事项" in d.value.columns).value
+    assert table["状态"].iat[0] == "未读" and table["事项"].iat[0] == "合索镇试点机房断电"
+    at = next(b for b in at.button if b.label == "已阅").click().run()
+    _clean(at)
+    assert events.reports(db.get_engine(own_db), "xinzhou-2023")["read"].all()
+    assert PAGES_SV.is_dir()

@@ -7,7 +7,8 @@ villages, every cell filled) as xlsx and as csv, and imports each into a fresh S
 database in a child process of its own, measuring that process's peak resident memory
 (ru_maxrss) and the import's time. Also measures a child that only loads the libraries
 (the floor every import starts from) and the refusal of a sparse 12 KB workbook with a
-cell on row 1,048,000 and of a compact million-row workbook. Peak memory is the child's
+cell on row 1,048,000, of a compact million-row workbook and of a 40 KB workbook whose
+20,000 cells refer to one 30,000-character shared string (read, 1.8 GB of text). Peak memory is the child's
 VmHWM (Linux); what the file costs is the peak minus the process before the import
 (libraries and an open database, about 150 MB). On SQLite the increase includes SQLite's
 own page cache (up to 64 MB, ruralcore/store/db.py). Goal: every accepted file costs
@@ -81,13 +82,16 @@ def largest_files(tmp: Path) -> dict[str, Path]:
     for f in fields:
         frame[f.code] = wide[f.code].astype("float64")
     files = {"xlsx": tmp / "最大.xlsx", "csv": tmp / "最大.csv", "sparse": tmp / "稀疏.xlsx",
-             "million": tmp / "百万行.xlsx"}
+             "million": tmp / "百万行.xlsx", "shared": tmp / "长文字.xlsx"}
     files["xlsx"].write_bytes(writer.write_xlsx(program, "village", fields, frame))
     files["csv"].write_bytes(writer.write_csv(fields, frame))
     head = hostile.row(1, [layout.PERIOD_COL, layout.CODE_COL, layout.NAME_COL] + [layout.header(f) for f in fields])
     files["sparse"].write_bytes(hostile.xlsx([head, '<row r="1048000"><c r="A1048000"><v>1</v></c></row>']))
     files["million"].write_bytes(hostile.xlsx(
         [head] + [f'<row r="{r}"><c r="B{r}"><v>1</v></c></row>' for r in range(2, 1_000_002)]))
+    files["shared"].write_bytes(hostile.xlsx(  # 20,000 cells that refer to one 30,000-character string
+        [head] + [f'<row r="{r}">{hostile.shared_cell(f"D{r}", 0)}</row>' for r in range(2, 20_002)],
+        shared=["坏" * 30_000]))
     return files, regions
 
 
@@ -101,9 +105,10 @@ def main() -> None:
 
     print(f"机器负载（1/5/15 分钟）：{' / '.join(f'{x:.1f}' for x in os.getloadavg())}，CPU {os.cpu_count()} 个")
     print(f"上限：上传 {limits.MAX_UPLOAD_MB} MB，{limits.MAX_ROWS:,} 行，{limits.MAX_COLUMNS} 列，"
-          f"{limits.MAX_CELLS:,} 个单元格，解压后 {limits.MAX_UNZIPPED_MB} MB")
+          f"{limits.MAX_CELLS:,} 个单元格，解压后 {limits.MAX_UNZIPPED_MB} MB，单元格文字 {limits.MAX_TEXT_MB} MB")
     out = {"limits": {"upload_mb": limits.MAX_UPLOAD_MB, "rows": limits.MAX_ROWS, "columns": limits.MAX_COLUMNS,
-                      "cells": limits.MAX_CELLS, "unzipped_mb": limits.MAX_UNZIPPED_MB}, "files": {}}
+                      "cells": limits.MAX_CELLS, "unzipped_mb": limits.MAX_UNZIPPED_MB,
+                      "text_mb": limits.MAX_TEXT_MB}, "files": {}}
     with tempfile.TemporaryDirectory() as tmp:
         files, regions = largest_files(Path(tmp))
         out["floor"] = child("floor", "", "")

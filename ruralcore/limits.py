@@ -22,6 +22,11 @@ MAX_ROWS = 20_000  # data rows below the header
 MAX_COLUMNS = 100  # a template has 3 + the programme's fields (≤ 20 today)
 MAX_CELLS = 600_000  # cells held, and rows × columns of a sheet wider than Z (what a reader allocates)
 MAX_UNZIPPED_MB = 200  # an xlsx is a zip: what all its parts expand to
+# The text a sheet's cells hold (UTF-8): its own character data, and each shared string once
+# for every cell that refers to it, which a reader copies into that cell. A county's largest
+# file holds about 1 MB; a few KB can refer 20,000 times to one 30,000-character string
+# (1.7 GB for 2,000 such cells), and a 300 KB zip can hold 60 MB of inline text (+540 MB).
+MAX_TEXT_MB = 10
 
 # A refusal lists this many problems; the rest are counted (另有N处问题) and the complete
 # list is a download on the page and --problems FILE on the command line.

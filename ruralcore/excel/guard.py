@@ -6,6 +6,10 @@ read as what it is — bytes, a zip of XML parts, lines of text — and refused,
 Chinese message, when the upload, the unzipped parts, the declared or actual rows and
 columns, or the used area exceed the limits. Only then does python-calamine parse it.
 
+The cells' text is measured too (limits.MAX_TEXT_MB): the sheet's own character data and,
+for each cell that refers to a shared string, that string's length — a small zip can hold a
+string of 30,000 characters referred to by every cell, which a reader copies into each.
+
 The same streaming pass over an xlsx sheet notes formula elements; when there are some, a
 second pass finds the formula cells that carry no cached value (a workbook written by a
 program and never opened in Excel), which read as blank: they are refused by row and
@@ -21,6 +25,8 @@ import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+import numpy as np
+
 from .. import limits
 from ..csvfile import not_table
 from ..errors import InputError, Problem
@@ -33,6 +39,10 @@ _WIDE = re.compile(rb" r=\"([A-Z]{2,3})\d")  # a cell past column Z (a row's r h
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_TAG = re.compile(rb"<[^>]*>")
+_SPACE = b" \t\r\n"
+# a cell that refers to a shared string: <c r="D5" s="2" t="s"><v>17</v></c>
+_SHARED = re.compile(rb"<(?:\w+:)?c\s[^>]*\bt=[\"']s[\"'][^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<")
 OVERLAP = 256  # bytes kept from the previous chunk, so no tag is cut in two
 
 
@@ -123,7 +133,7 @@ def check_xlsx(data: bytes, source: str, sheet: str) -> Scan:
     if path is None:
         return Scan()  # not a workbook we can read ahead: python-calamine says what is wrong
     try:
-        has_formulas = _scan_sheet(zf, path, source)
+        has_formulas = _scan_sheet(zf, path, source, _shared_lengths(zf, source))
         return Scan(_formulas_without_value(zf, path) if has_formulas else [])
     except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError):
         raise not_table(source, "工作簿已损坏") from None
@@ -135,16 +145,71 @@ def _count(tags: tuple[bytes, ...], chunk: bytes) -> int:
     return sum(chunk.count(t) for t in tags)
 
 
-def _scan_sheet(zf: zipfile.ZipFile, path: str, source: str) -> bool:
+def _too_much_text(source: str) -> InputError:
+    return _refuse(source, f"工作表单元格中的文字超过上限 {limits.MAX_TEXT_MB} MB（重复引用的长文字每处都计）")
+
+
+def _shared_lengths(zf: zipfile.ZipFile, source: str) -> np.ndarray:
+    """Length (UTF-8 bytes) of each shared string, read as a stream; a reader loads them all,
+    so together they are held to the text limit too."""
+    names = set(zf.namelist())
+    path = "xl/sharedStrings.xml"
+    try:
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in rels if (r.get("Type") or "").endswith("/sharedStrings")), None)
+        if target:
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    except (KeyError, ET.ParseError):
+        pass
+    if path not in names:
+        return np.zeros(0, dtype=np.int64)
+    limit = limits.MAX_TEXT_MB * 1024 * 1024
+    lengths, total = [], 0
+    parser = ET.XMLPullParser(events=("end",))
+    with zf.open(path) as fh:
+        while chunk := fh.read(CHUNK):
+            parser.feed(chunk)
+            for _, el in parser.read_events():
+                if el.tag.rsplit("}", 1)[-1] != "si":
+                    continue
+                n = sum(len((t.text or "").encode()) for part in [el, *el] for t in part
+                        if t.tag.rsplit("}", 1)[-1] == "t")  # <si><t> or rich runs <si><r><t>; not <rPh>
+                lengths.append(n)
+                total += n
+                el.clear()
+            if total > limit:
+                raise _too_much_text(source)
+    return np.asarray(lengths, dtype=np.int64)
+
+
+def _scan_sheet(zf: zipfile.ZipFile, path: str, source: str, shared: np.ndarray) -> bool:
     """One pass over the sheet's XML in 1 MB chunks: its declared area first, then the rows,
-    columns and cells it actually holds. True when it holds formula elements."""
+    columns and cells it actually holds, and the text its cells hold (``shared``: the shared
+    strings' lengths). True when it holds formula elements."""
     max_row = rows = cells = max_col = 0
     formulas = False
     tail = b""
     read = 0
+    text_limit, held = limits.MAX_TEXT_MB * 1024 * 1024, 0
+    pending, before = b"", b""  # text is measured on whole tags: a tag cut by the chunk's edge waits
     with zf.open(path) as fh:
         while True:
             chunk = fh.read(CHUNK)
+            if not chunk:
+                whole, pending = pending, b""
+            else:
+                whole = pending + chunk
+                cut = whole.rfind(b"<")
+                whole, pending = (whole[:cut], whole[cut:]) if cut > 0 else (whole, b"")
+            # character data (numbers, inline text), and each shared string at every cell that refers to it
+            held += len(_TAG.sub(b"", whole).translate(None, _SPACE))
+            seen = before + whole
+            refs = np.array([int(m.group(1)) for m in _SHARED.finditer(seen) if m.end() > len(before)], dtype=np.int64)
+            if len(refs):
+                held += int(shared[refs[refs < len(shared)]].sum())
+            before = seen[-OVERLAP:]
+            if held > text_limit:
+                raise _too_much_text(source)
             if not chunk:
                 break
             if not read:  # the <dimension> element comes before the data: refuse before reading on

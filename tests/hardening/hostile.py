@@ -44,14 +44,34 @@ def row(r: int, values: Iterable) -> str:
     return f'<row r="{r}">' + "".join(cell(f"{col(j)}{r}", v) for j, v in enumerate(values, 1) if v is not None) + "</row>"
 
 
-def xlsx(rows: Iterable[str], dimension: str | None = None, extra: dict[str, bytes] | None = None) -> bytes:
-    """A workbook whose sheet 月报 holds the given <row> elements (streamed into the zip)."""
+SHARED_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHARED_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def shared_cell(ref: str, index: int) -> str:
+    """A cell that refers to shared string ``index`` (as Excel writes text)."""
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+
+def xlsx(rows: Iterable[str], dimension: str | None = None, extra: dict[str, bytes] | None = None,
+         shared: list[str] | None = None) -> bytes:
+    """A workbook whose sheet 月报 holds the given <row> elements (streamed into the zip), and
+    the ``shared`` strings table when given."""
     buf = io.BytesIO()
+    types, rels = CONTENT_TYPES, WORKBOOK_RELS
+    if shared is not None:
+        types = types.replace("</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_TYPE}"/></Types>')
+        rels = rels.replace("</Relationships>",
+                            f'<Relationship Id="rId2" Type="{SHARED_REL}" Target="sharedStrings.xml"/></Relationships>')
+        items = "".join(f"<si><t>{t}</t></si>" for t in shared)
+        extra = {**(extra or {}), "xl/sharedStrings.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main" count="{len(shared)}" uniqueCount="{len(shared)}">{items}</sst>').encode()}
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES)
+        z.writestr("[Content_Types].xml", types)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("xl/workbook.xml", WORKBOOK)
-        z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        z.writestr("xl/_rels/workbook.xml.rels", rels)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             fh.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                      b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')

@@ -11,7 +11,7 @@ import pytest
 
 from ruralcore import excel, limits
 from ruralcore.errors import InputError
-from ruralcore.excel import reader
+from ruralcore.excel import guard, reader
 
 from . import hostile as H
 from .conftest import PERIOD, PROGRAM, VILLAGES, assert_chinese, fingerprint, good_rows, headers, report_csv, report_xlsx
@@ -40,6 +40,12 @@ HUGE = {  # name -> (bytes, words of the refusal)
     "a zip bomb": (lambda: H.xlsx([_head()], extra={"xl/media/pad.bin": b"\0" * (limits.MAX_UNZIPPED_MB + 1) * 1024 * 1024}),
                    "解压后"),
     "an upload over the size limit": (lambda: b"PK\x03\x04" + b"\0" * (limits.MAX_UPLOAD_MB * 1024 * 1024 + 1), "超过上限"),
+    "one long shared string in every row": (lambda: H.xlsx([_head(), *(
+        f'<row r="{r}"><c r="B{r}"><v>1</v></c>{H.shared_cell(f"D{r}", 0)}</row>' for r in range(2, 2_002))],
+        shared=["坏" * 30_000]), "文字超过上限"),
+    "a long shared string table": (lambda: H.xlsx([_head()], shared=["坏" * 1000] * 4000), "文字超过上限"),
+    "inline text of 12 MB": (lambda: H.xlsx([_head(), *(f'<row r="{r}">{H.cell(f"D{r}", "坏" * 1000)}</row>'
+                                                        for r in range(2, 4_002))]), "文字超过上限"),
     "a CSV with too many lines": (lambda: report_csv([]) + b"x,1\n" * (limits.MAX_ROWS + 10), "行，超过上限"),
     "an old .xls workbook": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "另存为"),
 }
@@ -75,6 +81,15 @@ def test_the_largest_accepted_shape_still_imports(engine):
     assert len(excel.validate(PROGRAM, data, PERIOD, engine=engine, name="月报.xlsx")) == 13 * len(VILLAGES)
 
 
+def test_text_just_inside_the_limit_is_read():
+    """Shared strings are counted at each cell that refers to them, and only there: a table
+    of 9 MB referred to once passes the check (its cells are then refused as not numbers)."""
+    strings = ["坏" * 1000] * 3000  # 9 MB
+    data = H.xlsx([_head(), *(f'<row r="{r}">{H.cell(f"B{r}", VILLAGES[0])}{H.shared_cell(f"D{r}", r - 2)}</row>'
+                              for r in range(2, 3002))], shared=strings)
+    assert guard.check_xlsx(data, "月报.xlsx", "月报").formulas_without_value == []
+
+
 FORMULA = "公式没有计算结果，请在Excel中打开并保存后再导入"
 
 
@@ -95,11 +110,15 @@ def test_a_row_of_formulas_without_results_is_refused_not_taken_as_unreported(en
 def test_a_single_formula_cell_is_named_by_row_and_column(engine):
     rows = good_rows()
     rows[0][headers().index("农村家庭户数（户）")] = "=A1*2"
+    before = fingerprint(engine)
     with pytest.raises(InputError) as info:
         excel.import_file(engine, PROGRAM, report_xlsx(rows), PERIOD, "测试", name="月报.xlsx")
     assert len(info.value.problems) == 1
     p = info.value.problems[0]
     assert (p.row, p.column, p.message) == (2, "农村家庭户数（户）", FORMULA)
+    assert "必填" not in str(info.value)
+    assert_chinese(str(info.value))
+    assert fingerprint(engine) == before
 
 
 def test_formulas_with_their_results_import(engine):

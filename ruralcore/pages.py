@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 RESETTLEMENT = ("yinchuan-2017",)
-CONSULTATION = ("tanjiachang-2023",)  # 三(四)9 每月会商 (ruralcore.meetings.CONSULTATION_MILESTONES)  # the programme whose area is 银川's resettlement villages
+CONSULTATION = ("tanjiachang-2023",)
+TRAINEES = ("yinchuan-2017",)  # 四(三) 学员档案 (ruralcore.trainees.TARGET)  # 三(四)9 每月会商 (ruralcore.meetings.CONSULTATION_MILESTONES)  # the programme whose area is 银川's resettlement villages
 
 
 def pilot_programs() -> list[str]:
@@ -42,6 +43,7 @@ PAGE_PROGRAMS: dict[str, Callable[[], Iterable[str]]] = {
     "awards": scoring_programs,
     "stations": station_programs,
     "meetings": lambda: list(CONSULTATION),
+    "trainees": lambda: list(TRAINEES),
     "events": pilot_programs,
     "cases": acceptance_programs,
     "check": acceptance_programs,

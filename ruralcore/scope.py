@@ -35,7 +35,7 @@ REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
     "accounts", "milestone_records", "report_drafts", "award_approvals", "award_register", "responsibles",
-    "notices", "meeting_records", "event_reports", *HOUSEHOLD_TABLES,
+    "notices", "meeting_records", "event_reports", "trainee_files", *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -285,7 +285,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
         raise KeyError(parent)
 
     if table in ("reports", "report_drafts", "task_progress", "accounts", "award_register", "responsibles",
-                 "notices", "meeting_records", "event_reports"):
+                 "notices", "meeting_records", "event_reports", "trainee_files"):
         out = col("region")
     elif table == "regions":
         out = _first(col("parent"), col("code"))  # a region belongs to whoever holds its parent
@@ -355,6 +355,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "stations": ALL_ROLES - {"village_reporter"},
     "awards": ALL_ROLES - {"village_reporter"},
     "meetings": ALL_ROLES - {"village_reporter"},
+    "trainees": ALL_ROLES - {"village_reporter"},
 }
 PUBLIC_PAGES = frozenset({"login", "programs"})
 

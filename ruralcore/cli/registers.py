@@ -1,7 +1,8 @@
 """Commands for the records the documents ask their offices to keep:
 `ruralcore stations assign|list|retire` (融水 附件2 station number register),
 `ruralcore awards propose|approve|list` (花垣 award approval and plaque register),
-`ruralcore meetings add|list` (谭家场 每月会商), `ruralcore events report|list` (忻州 重要情况报告).
+`ruralcore meetings add|list` (谭家场 每月会商), `ruralcore events report|list` (忻州 重要情况报告),
+`ruralcore trainees add|list` (银川 学员档案).
 
 `--db URL` overrides DATABASE_URL. Bad input exits with status 2 and a Chinese message,
 nothing written."""
@@ -271,3 +272,54 @@ def events_list(
     echo_table(rep.assign(read=rep["read"].map({True: "已读", False: "未读"})),
                {"read": "状态", "county_name": "县（区）", "title": "事项", "happened_on": "发生日期", "impact": "影响",
                 "measures": "措施", "reported_by": "报告人", "read_by": "阅读人"}, title="【重要情况报告】")
+
+
+# ---- 银川 trainee files ----------------------------------------------------------------------
+
+trainees_app = typer.Typer(help="学员档案（银川四(三)：电商培训学员档案，跟踪就业创业）。", no_args_is_help=True)
+app.add_typer(trainees_app, name="trainees")
+
+
+@trainees_app.command("add")
+def trainees_add(
+    program: str = typer.Argument(..., help="方案编号，如 yinchuan-2017"),
+    village: str = typer.Option(..., "--village", help="学员所在行政村（名称或区域代码）"),
+    name: str = typer.Option(..., "--name", help="学员姓名"),
+    course: str = typer.Option(..., "--course", help="培训课程"),
+    hours: str = typer.Option(..., "--hours", help="培训学时"),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    id_number: str = typer.Option("", "--id-number", help="身份证号（列表中脱敏显示）"),
+    phone: str = typer.Option("", "--phone", help="电话（列表中脱敏显示）"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """建立一名学员的档案。"""
+    from .. import trainees
+
+    eng = open_engine(db)
+    rec = trainees.add(eng, program, village, name, course, hours, _author(eng, user), id_number=id_number, phone=phone)
+    if as_json:
+        echo_json({"id": rec.id, "village": rec.region, "name": rec.name, "course": rec.course, "hours": rec.hours})
+        return
+    typer.echo(f"已建档：{rec.name}（编号{rec.id}）")
+
+
+@trainees_app.command("list")
+def trainees_list(
+    program: str = typer.Argument(..., help="方案编号，如 yinchuan-2017"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """学员档案（身份证号、电话脱敏）与按档案计算的村均培训人数。"""
+    from .. import trainees
+
+    eng = open_engine(db)
+    rows = trainees.files(eng, program)
+    target = trainees.target_from_files(eng, program)
+    if as_json:
+        echo_json({"files": rows, "target": target})
+        return
+    echo_table(rows, {"village_name": "村", "name": "姓名", "id_number": "身份证号", "phone": "电话", "course": "课程",
+                      "hours": "学时", "employment_label": "就业情况", "followed_up_on": "跟踪日期"}, title="【学员档案】")
+    typer.echo(f"{target['name']}（{target['ref']}）：按档案 {target['trainees']} 人 ÷ {target['villages']} 个村 = 村均"
+               f"{target['per_village']:.1f}人，{'已达到' if target['met'] else '未达到'}")

@@ -530,6 +530,28 @@ class EventReport(SQLModel, table=True):
     version: int = _version()
 
 
+class TraineeFile(SQLModel, table=True):
+    """银川 四(三): a trainee's file (学员档案) of the e-commerce training — the person (ID
+    and phone shown masked, as in the household archive), the course, its hours, and the
+    employment follow-up (跟踪就业创业进展)."""
+    __tablename__ = "trainee_files"
+    __table_args__ = (sa.Index("ix_trainee_files_program_region", "program", "region"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program: str = Field(max_length=40)
+    region: str = Field(max_length=40)  # the trainee's village
+    name: str = Field(max_length=60)
+    id_number: str = Field(default="", max_length=18)
+    phone: str = Field(default="", max_length=20)
+    course: str = Field(default="", max_length=200)
+    hours: float = Field(default=0, sa_type=sa.Float(precision=53))
+    trained_on: date | None = None
+    employment: str = Field(default="", max_length=20)  # employed | self_employed | seeking | other | ""
+    followed_up_on: date | None = None
+    follow_up: str = Field(default="", sa_type=sa.Text)
+    recorded_by: str = Field(default="", max_length=60)
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
@@ -538,6 +560,7 @@ MODELS: dict[str, type[SQLModel]] = {
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
         HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
         ReportDraft, AwardApproval, AwardEntry, Responsible, Notice, MeetingRecord, EventReport,
+        TraineeFile,
     )
 }
 TABLE_LABELS = {
@@ -552,5 +575,5 @@ TABLE_LABELS = {
     "milestone_records": "里程碑完成记录", "report_drafts": "月报草稿",
     "award_approvals": "评选审定", "award_register": "授牌登记",
     "responsibles": "责任清单", "notices": "督办通知",
-    "meeting_records": "会商记录", "event_reports": "重要情况报告",
+    "meeting_records": "会商记录", "event_reports": "重要情况报告", "trainee_files": "学员档案",
 }

@@ -169,3 +169,22 @@ def test_event_page_county_reports_supervisor_reads_unread_first(own_db, monkeyp
     _clean(at)
     assert events.reports(db.get_engine(own_db), "xinzhou-2023")["read"].all()
     assert PAGES_SV.is_dir()
+
+
+def test_trainee_page_files_a_trainee_masked_and_counts_the_target(own_db, monkeypatch):
+    from ruralcore import trainees
+
+    at = page(own_db, "trainees.py", "yinchuan-2017", "county_admin", "640100", monkeypatch)
+    _clean(at)
+    before = trainees.target_from_files(db.get_engine(own_db), "yinchuan-2017")
+    at.text_input(key="tr_name").input("演示·王五")
+    at.text_input(key="tr_course").input("农村电商运营")
+    at.text_input(key="tr_id").input("640104199001011234")
+    at = next(b for b in at.button if b.label == "建档").click().run()
+    _clean(at)
+    assert at.success[0].value == "已建档：演示·王五"
+    table = next(d for d in at.dataframe if "身份证号" in d.value.columns).value
+    assert table["身份证号"].tolist()[-1] == "640104********1234"
+    after = trainees.target_from_files(db.get_engine(own_db), "yinchuan-2017")
+    assert after["trainees"] == before["trainees"] + 1 and after["villages"] > 0
+    assert any("村均培训电子商务人才5人以上" in m.label for m in at.metric)

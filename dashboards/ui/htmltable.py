@@ -37,6 +37,20 @@ CSS = """
 .rc-box tbody tr.rc-pick { cursor: pointer; }
 .rc-box tbody tr.rc-pick:hover td, .rc-box tbody tr.rc-pick:focus td { outline: none; box-shadow: inset 0 0 0 9999px rgba(255, 75, 75, 0.08); }
 .rc-box tbody tr.rc-picked td { box-shadow: inset 0 0 0 9999px rgba(255, 75, 75, 0.16); }
+/* a phone: no column fits beside another, so each row is a card of "header  value" lines
+   (every cell carries its header as data-label) instead of columns cut at the screen's edge */
+@media (max-width: 640px) {
+  .rc-box thead { display: none; }
+  .rc-box table, .rc-box tbody, .rc-box tr, .rc-box td { display: block; width: 100%; box-sizing: border-box; }
+  .rc-box table { font-size: 1rem; }
+  .rc-box tbody tr { padding: 0.4rem 0; border-bottom: 2px solid rgba(49, 51, 63, 0.2); }
+  .rc-box th, .rc-box td { border-bottom: none; }
+  .rc-box td { min-height: 1.6rem; white-space: normal !important; text-align: right !important;
+    padding: 0.15rem 0.75rem; overflow: hidden; }
+  .rc-box td::before { content: attr(data-label); float: left; max-width: 55%; margin-right: 0.75rem;
+    text-align: left; color: rgba(49, 51, 63, 0.7); }
+  .rc-box td:first-child { font-weight: 600; }
+}
 """
 
 JS = """
@@ -61,7 +75,7 @@ export default function(component) {
     tr.dataset.key = key;
     tr.title = data.hint;
     const pick = (column) => setTriggerValue('pick', { row: key, column: column });
-    tr.querySelectorAll('td').forEach((td, j) => { td.onclick = () => pick(heads[j]); });
+    tr.querySelectorAll('td').forEach((td, j) => { td.onclick = () => pick(heads[j]); td.dataset.label = heads[j]; });
     tr.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(heads[0]); } };
   });
 }
@@ -157,7 +171,14 @@ def to_html(frame: pd.DataFrame | Styler, style=None, columns: list | None = Non
     sty = sty.map(lambda v: "white-space: nowrap" if len(str(v)) <= SHORT else "")
     if columns is not None:
         sty = sty.hide([c for c in data.columns if c not in columns], axis="columns")
-    return keep_whole(sty.hide(axis="index").to_html())
+    return _label_cells(keep_whole(sty.hide(axis="index").to_html()), data.columns)
+
+
+def _label_cells(markup: str, columns) -> str:
+    """Each cell carries its column's header (data-label): a phone shows it beside the value."""
+    def label(m: re.Match) -> str:
+        return f'{m.group(0)} data-label="{html.escape(str(columns[int(m.group(1))]), quote=True)}"'
+    return re.sub(r'<td [^>]*class="data row\d+ col(\d+)"', label, markup)
 
 
 def fit_table(frame: pd.DataFrame | Styler, style=None, lead: int = 1) -> None:

@@ -2,9 +2,10 @@
 reporter signs in and lands on 手机填报, fills the month's form with one value out of
 range, sees the message under that field, fixes it, submits and sees when and that it
 was on time; the demo township officer then signs in, opens 手机填报 and sees the village
-as submitted, and one tap opens its form. Every page opened must not scroll sideways,
-its inputs and buttons must be at least 44 px tall (the help icons 44 px wide) and its
-text at least 16 px. Screenshots in tests/artifacts/screenshots/phone-*.png.
+as submitted and one tap opens its form; a wide table (政策文件与规则) shows as cards. No page
+opened may scroll sideways or cut anything at the screen's edge; inputs and buttons are
+at least 44 px tall (help icons 44 px wide) and text at least 16 px. Screenshots in
+tests/artifacts/screenshots/phone-*.png.
 
 Runs on the shared browser app and demo database; the month it submits is removed again
 afterwards, so the other browser tests see the demo's months only."""
@@ -37,8 +38,13 @@ _LAYOUT = """() => {
     narrow: Array.from(main.querySelectorAll('[data-testid="stTooltipHoverTarget"] button, [data-testid="stNumberInputContainer"] button'))
       .filter(shown).filter(e => box(e)[0] < 44).map(e => [name(e), ...box(e)]),
     small: Array.from(main.querySelectorAll('p, li, label, input, button'))
-      .filter(e => shown(e) && (e.innerText || e.value || '').trim() && parseFloat(getComputedStyle(e).fontSize) < 16)
+      .filter(e => shown(e) && (e.innerText || e.value || '').trim() && parseFloat(getComputedStyle(e).fontSize) < 16
+                   && parseFloat(getComputedStyle(e).fontSize) > 0)
       .map(e => [name(e), getComputedStyle(e).fontSize]),
+    // cut at the screen's edge (a grid scrolls inside its own box; a chart is drawn to fit)
+    clipped: Array.from(main.querySelectorAll('*')).filter(shown)
+      .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('[data-testid="stDataFrame"], .js-plotly-plot'))
+      .slice(0, 5).map(e => [e.tagName, name(e), Math.round(e.getBoundingClientRect().right)]),
     inputs: targets.filter(e => e.tagName === 'INPUT').length,
   };
 }"""
@@ -51,6 +57,7 @@ def _fits_phone(page, where: str, inputs: bool = True) -> None:
     assert got["inputs"] > 0 or not inputs, f"{where}: no input to measure"
     assert not got["low"], f"{where}: lower than 44 px {got['low']}"
     assert not got["narrow"], f"{where}: narrower than 44 px {got['narrow']}"
+    assert not got["clipped"], f"{where}: beyond the screen's edge {got['clipped']}"
     assert not got["small"], f"{where}: text under 16 px {got['small']}"
 
 
@@ -166,3 +173,14 @@ def test_village_reporter_fills_the_month_on_a_phone_and_the_township_sees_it(
     assert "提交，按时" in main.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
     _fits_phone(page, "手机填报（乡镇打开一个村）")
     shoot(page, "phone-township-village")
+    # a wide table (the programmes' documents): each row a card of "header  value" lines
+    phone_go(page, "政策文件与规则")
+    _heading(page, "政策文件与规则").wait_for()
+    wait_idle(page)
+    _fits_phone(page, "政策文件与规则", inputs=False)
+    card = main.locator("div.rc-box tbody tr").first
+    assert card.bounding_box()["width"] <= 390 and card.locator("td").count() > 2
+    labels = card.locator("td").evaluate_all("tds => tds.map(td => getComputedStyle(td, '::before').content)")
+    assert all(x not in ('none', '""', 'normal') for x in labels), labels  # each value beside its header
+    card.scroll_into_view_if_needed()
+    shoot(page, "phone-table-cards")

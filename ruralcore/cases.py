@@ -469,9 +469,11 @@ def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.
         fe.c.program == program.id, fe.c.station == station, fe.c.kind == "advance")).scalar()
     s = funding.settle_subsidies(program, pd.DataFrame({
         "station": [station], "type": [row.type], "accepted": [True], "advance_yuan": [int(advance)]})).iloc[0]
+    # declared categories of the closed list (七(一) 使用范围; 八(二) 专款专用)
+    cats = {c.code: c.name for c in program.fund_categories}
     base = {"program": program.id, "station": station, "region": row.region or row.township or None,
-            "kind": "settlement", "on_date": on, "source": program.funding_rule("build_then_subsidise").source or "",
-            "use": "益农信息社建设补助"}
+            "kind": "settlement", "on_date": on, "source_category": "region_finance", "use_category": "stations",
+            "source": cats.get("region_finance", ""), "use": cats.get("stations", "")}
     ref = program.funding_rule("build_then_subsidise").ref
     write.insert(conn, FundEntry, {**base, "amount_yuan": int(s["payable_yuan"]),
                                    "note": f"验收合格清算：补助{int(s['subsidy_yuan'])}元，已预拨{int(s['advance_yuan'])}元，"

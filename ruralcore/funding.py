@@ -83,48 +83,168 @@ def rule_allocations(program: Program, counts: dict[str, int]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------
-# 忻州: county matching funds and the two prohibitions
+# fund entries: a declared source and use from the programme's closed list of categories
+# (忻州 三(三): matching funds never create hidden debt nor repay past arrears; 融水 八(二)
+# 专款专用: only the uses of 七(一)). The category decides; the text beside it never does.
+CATEGORY_COLUMNS = ["code", "name", "kind", "allowed", "ref", "assumed", "note"]
+CATEGORY_KINDS = {"source": "来源", "use": "用途"}
+ENTRY_CATEGORY_COLUMNS = {"source_category": "source", "use_category": "use"}
+
+
 def _prohibitions(program: Program):
     return [r for r in program.funding if r.kind == "prohibition"]
 
 
-def _forbidden_phrase(rule) -> str | None:
-    # “配套资金不得偿还以往工程欠款” → “偿还以往工程欠款”
-    return rule.name.split("不得", 1)[1] if "不得" in rule.name else None
+def fund_categories(program: Program) -> pd.DataFrame:
+    """The closed list of the programme (code, name, kind source/use, allowed, ref,
+    assumed, note), in the file's order."""
+    return pd.DataFrame([c.model_dump(include=set(CATEGORY_COLUMNS)) for c in program.fund_categories],
+                        columns=CATEGORY_COLUMNS)
 
 
-def check_fund_uses(program: Program, entries: pd.DataFrame) -> pd.DataFrame:
-    """Each fund entry (``use`` column: a code or the text of its use) with ``refused`` and
-    the rule and clause that refuse it. A use is prohibited when it is a prohibition rule's
-    code or one of its ``uses``, or names what the rule forbids: the words after “不得”
-    end in the forbidden object (隐形债务, 工程欠款), and a use mentioning it is refused."""
+def category_options(program: Program, kind: str) -> dict[str, str]:
+    """code → “name（ref）” of one kind, allowed and refused alike (a page shows them all;
+    a refused one is marked 禁止 and refused when recorded)."""
+    cats = fund_categories(program)
+    cats = cats[cats["kind"] == kind]
+    return {c: f"{n}（{r}）" + ("" if a else "——文件禁止") for c, n, r, a in
+            zip(cats["code"], cats["name"], cats["ref"], cats["allowed"])}
+
+
+def check_fund_entries(program: Program, entries: pd.DataFrame) -> pd.DataFrame:
+    """Each fund entry (``source_category``, ``use_category``: codes of the closed list)
+    with ``refused``, ``refused_by`` (the category code) and ``reason`` (its name and
+    clause). A missing or unknown category is a bad row (InputError naming row, column and
+    the list); a category the document forbids is refused, whatever the text says."""
+    cats = fund_categories(program)
+    if cats.empty:
+        raise InputError(Problem(f"方案“{program.meta.short_title}”的文件未规定资金，不能记录资金", column="方案"),
+                         source="资金记录")
+    problems, codes = [], {}
+    for col, kind in ENTRY_CATEGORY_COLUMNS.items():
+        valid = cats.loc[cats["kind"] == kind, "code"].tolist()
+        if col not in entries.columns:
+            problems.append(Problem(f"缺少{CATEGORY_KINDS[kind]}类别列，应为：{'、'.join(valid)}", column=col))
+            continue
+        codes[col] = entries[col].astype("string").str.strip().fillna("")
+        for i in np.flatnonzero(~codes[col].isin(valid).to_numpy()):
+            v = codes[col].iloc[i]
+            problems.append(Problem((f"{CATEGORY_KINDS[kind]}类别“{v}”不在文件规定的清单中" if v else
+                                     f"未选{CATEGORY_KINDS[kind]}类别") + f"，应为：{'、'.join(valid)}",
+                                    row=int(i) + 1, column=col))
+    if problems:
+        raise InputError(problems, source="资金记录")
+    by_code = cats.set_index("code")
     out = entries.copy()
     out["refused"] = False
     out["refused_by"] = pd.Series(pd.NA, index=out.index, dtype="string")
     out["reason"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    use = entries["use"].astype("string").str.strip().fillna("")
-    for r in _prohibitions(program):
-        hit = use.isin([r.code, *r.uses])
-        phrase = _forbidden_phrase(r)
-        if phrase:
-            hit |= use.str.contains(phrase[-4:], regex=False)
-        hit &= ~out["refused"]
-        out.loc[hit, "refused"] = True
-        out.loc[hit, "refused_by"] = r.code
-        out.loc[hit, "reason"] = f"{r.name}（{r.ref}）"
+    for col, kind in ENTRY_CATEGORY_COLUMNS.items():  # source first: its clause is named first
+        hit = (~codes[col].map(by_code["allowed"]).astype(bool) & ~out["refused"]).to_numpy()
+        if hit.any():
+            c = codes[col][hit]
+            out.loc[hit, "refused"] = True
+            out.loc[hit, "refused_by"] = c.to_numpy()
+            out.loc[hit, "reason"] = (f"{CATEGORY_KINDS[kind]}为“" + c.map(by_code["name"]) + "”，文件禁止："
+                                      + c.map(by_code["note"].fillna(by_code["name"])) + "（"
+                                      + c.map(by_code["ref"]) + "）").to_numpy()
     return out
 
 
 def validate_fund_entries(program: Program, entries: pd.DataFrame) -> pd.DataFrame:
-    """Refuse the whole input if any entry's use is prohibited, naming row and clause."""
-    checked = check_fund_uses(program, entries)
+    """Refuse the whole input if any entry's category is unknown or forbidden, naming row,
+    column and clause; amounts as whole yuan."""
+    checked = check_fund_entries(program, entries)
     bad = np.flatnonzero(checked["refused"].to_numpy(dtype=bool))
     if bad.size:
-        raise InputError([Problem(f"资金用途“{entries['use'].iloc[i]}”不允许：{checked['reason'].iloc[i]}",
-                                  row=int(i) + 1, column="use") for i in bad], source="县级配套资金")
+        col = {c: k for k, c in ENTRY_CATEGORY_COLUMNS.items()}
+        kinds = fund_categories(program).set_index("code")["kind"]
+        raise InputError([Problem(f"不能记录：{checked['reason'].iloc[i]}", row=int(i) + 1,
+                                  column=col[kinds[checked["refused_by"].iloc[i]]]) for i in bad], source="资金记录")
     if "amount_yuan" in entries.columns:
-        checked["amount_yuan"] = yuan(entries["amount_yuan"], "amount_yuan", "县级配套资金")
+        checked["amount_yuan"] = yuan(entries["amount_yuan"], "amount_yuan", "资金记录")
     return checked
+
+
+def record_fund_entries(engine, program: Program, entries: pd.DataFrame, user) -> int:
+    """Validate and write fund entries in one transaction (audited; with a scope.Actor
+    every row must lie in its region): ``kind`` (allocation, county_matching, spending,
+    advance…), ``amount_yuan``, ``source_category``, ``use_category``, ``on_date`` and one of
+    ``pilot`` / ``station`` / ``region``; optional ``note``. ``source`` and ``use`` are
+    written as the categories' names. Returns the number written; nothing on a refusal."""
+    from .store import write
+    from .store.models import FundEntry
+
+    checked = validate_fund_entries(program, entries)
+    names = fund_categories(program).set_index("code")["name"]
+    rows = pd.DataFrame({"program": program.id, "kind": entries["kind"].astype(str).to_numpy(),
+                         "amount_yuan": checked["amount_yuan"].to_numpy(),
+                         "source_category": checked["source_category"].astype(str).str.strip().to_numpy(),
+                         "use_category": checked["use_category"].astype(str).str.strip().to_numpy()})
+    rows["source"] = rows["source_category"].map(names)
+    rows["use"] = rows["use_category"].map(names)
+    for c in ("pilot", "station", "region", "on_date", "note"):
+        if c in entries.columns:
+            rows[c] = entries[c].to_numpy()
+    return write.bulk_insert(engine, FundEntry, rows, user)
+
+
+ENTRY_KINDS = {"allocation": "资金下达", "county_matching": "县级配套", "spending": "支出", "advance": "预拨资金",
+               "settlement": "补助结算"}
+SUBJECT_COLUMNS = {"pilot": "试点", "station": "益农信息社", "region": "区域"}
+
+
+def fund_programs() -> list[str]:
+    """Programmes whose file gives fund categories: the 资金记录 page."""
+    from .programs import all_programs
+    return [p.id for p in all_programs() if p.fund_categories]
+
+
+def fund_subjects(engine, program: Program, writer=None) -> pd.DataFrame:
+    """What a fund entry of the programme belongs to (column pilot / station / region,
+    code, name): its pilots (忻州), else its stations (融水), else its county-level regions
+    (银川). With a ``writer`` (a scope.Actor), only those it may record money for."""
+    import sqlalchemy as sa
+
+    from . import scope
+    with engine.connect() as c:
+        for column, sql in (("pilot", "SELECT code, name FROM pilots WHERE program = :p ORDER BY code"),
+                            ("station", "SELECT number AS code, village AS name FROM stations WHERE program = :p "
+                                        "ORDER BY number"),
+                            ("region", "SELECT code, name FROM regions WHERE program = :p AND level IN "
+                                       "('city', 'county') ORDER BY code")):
+            rows = pd.read_sql(sa.text(sql), c, params={"p": program.id})
+            if len(rows):
+                break
+        out = rows.assign(column=column)[["column", "code", "name"]]
+        if scope.is_actor(writer) and len(out):
+            codes = scope.row_regions(c, "fund_entries", pd.DataFrame({column: out["code"]}))
+            out = out[scope.can_write(writer, "fund_entries", codes, scope.region_tree(c))]
+    return out.reset_index(drop=True)
+
+
+def fund_entries(engine, program: Program, viewer=None) -> pd.DataFrame:
+    """The programme's fund entries, newest first, with their categories' names (未分类 for
+    a row written before categories were declared); with a ``viewer`` only those in a
+    region it reads."""
+    import sqlalchemy as sa
+
+    from . import scope
+    with engine.connect() as c:
+        df = pd.read_sql(sa.text(
+            "SELECT id, kind, pilot, station, region, amount_yuan, on_date, source_category, use_category, note "
+            "FROM fund_entries WHERE program = :p ORDER BY on_date DESC, id DESC"), c, params={"p": program.id})
+        if scope.is_actor(viewer) and len(df):
+            seen = scope.visible_regions(viewer, c)
+            if seen is not None:
+                df = df[scope.row_regions(c, "fund_entries", df).isin(list(seen)).to_numpy()]
+    names = fund_categories(program).set_index("code")["name"]
+    df["amount_yuan"] = df["amount_yuan"].astype("int64")
+    for col in ENTRY_CATEGORY_COLUMNS:
+        df[col + "_name"] = df[col].map(names).fillna("未分类")
+    df["kind_name"] = df["kind"].map(ENTRY_KINDS).fillna(df["kind"])
+    df["subject"] = df["pilot"].fillna(df["station"]).fillna(df["region"]).fillna("")
+    return df.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------

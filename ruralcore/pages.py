@@ -38,7 +38,14 @@ def station_programs() -> list[str]:
             and any(s.code == "station_number_sequence" for s in p.settings)]
 
 
+def fund_programs() -> list[str]:
+    """Programmes whose file gives fund categories (忻州, 融水, 银川): 资金记录."""
+    from .funding import fund_programs as with_categories
+    return with_categories()
+
+
 PAGE_PROGRAMS: dict[str, Callable[[], Iterable[str]]] = {
+    "funds": fund_programs,
     "whatif": scoring_programs,
     "awards": scoring_programs,
     "stations": station_programs,

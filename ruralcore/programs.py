@@ -183,6 +183,16 @@ class FundingRule(Entry):
     source: str | None = None
 
 
+class FundCategory(Entry):
+    """One entry of the closed list a fund entry's source or use is chosen from. A category
+    with ``allowed: false`` is one the document forbids (its clause in ``ref``): an entry
+    in it is refused. Text typed beside an entry never decides."""
+    code: str
+    name: str
+    kind: Literal["source", "use"]
+    allowed: bool
+
+
 class ChecklistItem(Entry):
     code: str
     name: str
@@ -291,6 +301,7 @@ class Program(BaseModel):
     milestones: list[Milestone] = []
     quotas: list[QuotaTable] = []
     funding: list[FundingRule] = []
+    fund_categories: list[FundCategory] = []
     checklists: list[Checklist] = []
     rubric: Rubric | None = None
     acceptance: AcceptanceWorkflow | None = None
@@ -309,7 +320,8 @@ class Program(BaseModel):
             if t.indicator and t.indicator not in inds:
                 raise ValueError(f"目标 {t.code} 引用了未定义的指标 {t.indicator}")
         self._check_kinds()
-        for kind in ("settings", "fields", "indicators", "targets", "milestones", "funding", "checklists"):
+        for kind in ("settings", "fields", "indicators", "targets", "milestones", "funding", "checklists",
+                     "fund_categories"):
             codes = [e.code for e in getattr(self, kind)]
             dup = {c for c in codes if codes.count(c) > 1}
             if dup:

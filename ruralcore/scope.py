@@ -346,6 +346,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "entry": DATA_WRITERS | {"auditor"},
     "phone_entry": DATA_WRITERS | {"auditor"},
     "acceptance": frozenset({"inspector", "county_admin", "city_supervisor", "auditor"}),
+    "funds": frozenset({"county_admin", "city_supervisor", "auditor"}),
     "supervision": frozenset({"city_supervisor", "county_admin", "auditor"}),
     "report_fix": DATA_WRITERS | {"auditor"},
     "households": DATA_WRITERS | {"city_supervisor", "auditor"},

@@ -1,22 +1,41 @@
-"""Commands: funds (allocations and total in yuan), station-code (益农信息社 number)."""
+"""Commands: funds (allocations and total in yuan; `funds categories` the closed list of
+sources and uses; `funds record` one fund entry, refused in a forbidden category),
+station-code (益农信息社 number)."""
 from __future__ import annotations
 
 import pandas as pd
 import typer
+from typer.core import TyperGroup
 
 from ..funding import funds_summary
 from ..programs import ASSUMED_LABEL, load_program
 from ..stations import station_code
 from . import app
-from .common import echo_json, echo_table
+from .common import DB_HELP, USER_HELP, echo_json, echo_table, open_engine, parse_date
 
 
-@app.command("funds")
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first word may be a programme: `ruralcore funds PROGRAM` runs
+    ``default_command`` (usage.preflight knows the attribute too)."""
+    default_command = "summary"
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+funds_app = typer.Typer(cls=DefaultCommandGroup, no_args_is_help=True,
+                        help="资金：分配与合计（ruralcore funds 方案）、资金类别清单（categories）、记录一笔资金（record）。")
+app.add_typer(funds_app, name="funds")
+
+
+@funds_app.command("summary")
 def funds_cmd(
     program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
-    """资金：按文件规则计算的分配金额和合计（元）。"""
+    """资金：按文件规则计算的分配金额和合计（元）；也可写作 ruralcore funds 方案。"""
     summary = funds_summary(load_program(program))
     if json_:
         echo_json(summary)
@@ -40,6 +59,68 @@ def funds_cmd(
         typer.echo(f"禁止：{p['name']}（{p['ref']}）")
     if summary.get("note"):
         typer.echo(f"说明：{summary['note']}")
+
+
+KIND_NAMES = {"source": "来源", "use": "用途"}
+
+
+@funds_app.command("categories")
+def categories_cmd(
+    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
+    json_: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """资金类别清单：每笔资金的来源和用途须从中选择，文件禁止的类别不能记录。"""
+    from ..funding import fund_categories
+
+    prog = load_program(program)
+    cats = fund_categories(prog)
+    if json_:
+        echo_json(cats[["code", "name", "kind", "allowed", "ref"]].to_dict(orient="records"))
+        return
+    if cats.empty:
+        typer.echo(f"{prog.meta.short_title}：文件未规定资金，没有资金类别")
+        return
+    shown = cats.assign(kind=cats["kind"].map(KIND_NAMES), allowed=cats["allowed"].map({True: "允许", False: "禁止"}),
+                        note=cats["note"].fillna(""))
+    echo_table(shown, {"code": "代码", "name": "类别", "kind": "来源/用途", "allowed": "是否允许", "ref": "条款",
+                       "note": "说明"}, title=f"{prog.meta.short_title}：资金类别")
+
+
+@funds_app.command("record")
+def record_cmd(
+    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
+    kind: str = typer.Option(..., "--kind", help="allocation（资金下达）| county_matching（县级配套）| spending（支出）| advance（预拨）"),
+    source: str = typer.Option(..., "--source", help="来源类别代码（ruralcore funds categories 方案 所列）"),
+    use: str = typer.Option(..., "--use", help="用途类别代码（ruralcore funds categories 方案 所列）"),
+    amount: str = typer.Option(..., "--amount", help="金额，整数元"),
+    date: str = typer.Option(..., "--date", help="日期 YYYY-MM-DD"),
+    pilot: str | None = typer.Option(None, "--pilot", help="试点代码（忻州）"),
+    station: str | None = typer.Option(None, "--station", help="益农信息社编号（融水）"),
+    region: str | None = typer.Option(None, "--region", help="区域代码"),
+    note: str = typer.Option("", "--note", help="说明（只作记录，不决定是否允许）"),
+    user: str | None = typer.Option(None, "--user", help=USER_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """记录一笔资金：来源和用途各选一个类别；文件禁止的类别（如忻州 三(三) 偿还以往工程欠款）拒绝并写明条款，不写入。"""
+    from ..accounts import command_line_author
+    from ..errors import InputError, Problem
+    from ..funding import record_fund_entries
+
+    kinds = ("allocation", "county_matching", "spending", "advance")
+    if kind not in kinds:
+        raise InputError(Problem(f"资金种类“{kind}”无效，应为：{'、'.join(kinds)}", column="--kind"))
+    if not (pilot or station or region):
+        raise InputError(Problem("须写明资金属于哪个试点、站点或区域：--pilot、--station 或 --region", column="--pilot"))
+    prog = load_program(program)
+    on = parse_date(date, "日期")
+    engine = open_engine(db)
+    by = command_line_author(engine, user)
+    entry = pd.DataFrame([{"kind": kind, "source_category": source, "use_category": use, "amount_yuan": amount,
+                           "on_date": on, "pilot": pilot, "station": station, "region": region, "note": note}])
+    entry["amount_yuan"] = pd.to_numeric(entry["amount_yuan"], errors="coerce").where(
+        lambda v: v.notna(), entry["amount_yuan"])
+    record_fund_entries(engine, prog, entry, by)
+    typer.echo(f"已记录：{amount} 元（{source} → {use}，{on.isoformat()}）")
 
 
 @app.command("station-code")

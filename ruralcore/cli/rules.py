@@ -74,6 +74,7 @@ def program_summary(program_id: str) -> dict:
         "funding": _entries(p.funding, ["code", "name", "kind", "amount_yuan", "unit", "uses", "payable_after"]),
         "checklists": [c.model_dump(mode="json") for c in p.checklists],
         "acceptance_path": acceptance.path_rows(p),
+        "fund_categories": _entries(p.fund_categories, ["code", "name", "kind", "allowed"]),
         "tasks": _entries(p.tasks, ["no", "area", "area_name", "name", "responsible", "due"]),
         "rubric": rubric,
         "bounds": [{**row, "name": p.field(row["field"]).name, "unit": p.field(row["field"]).unit, "note": b.note}

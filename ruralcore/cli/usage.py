@@ -59,6 +59,10 @@ def preflight(app: typer.Typer, argv: list[str]):
         if word.startswith("-"):
             raise UsageProblem(_option_before_command(cmd, path, word, argv[i + 1:]), cmd, path)
         sub = cmd.commands.get(word)
+        default = getattr(cmd, "default_command", None)
+        if sub is None and default:  # `ruralcore funds PROGRAM`: the group's default subcommand
+            cmd = cmd.commands[default]
+            continue
         if sub is None:
             raise UsageProblem(f"没有命令“{word}”。{path} 的子命令有：{'、'.join(_subcommands(cmd))}", cmd, path)
         cmd, path, i = sub, f"{path} {word}", i + 1

@@ -440,12 +440,16 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
     day = pd.to_datetime(pilots["funds_on"])
     funds = pd.concat([
         pd.DataFrame({**base, "kind": "allocation", "amount_yuan": city.to_numpy(dtype=np.int64),
-                      "on_date": pilots["funds_on"], "source": "市级衔接资金", "use": "数字试点建设"})[funded.to_numpy()],
+                      "on_date": pilots["funds_on"], "source_category": "city_bridging"})[funded.to_numpy()],
         pd.DataFrame({**base, "kind": "county_matching", "amount_yuan": matching.astype(np.int64),
-                      "on_date": pilots["funds_on"], "source": "县级财政", "use": "配套建设资金"})[funded.to_numpy()],
+                      "on_date": pilots["funds_on"], "source_category": "county_budget"})[funded.to_numpy()],
         pd.DataFrame({**base, "kind": "spending", "amount_yuan": spend,
-                      "on_date": (day + pd.Timedelta(days=90)).dt.date, "source": "", "use": "演示：设备采购与施工"})[funded.to_numpy()],
+                      "on_date": (day + pd.Timedelta(days=90)).dt.date, "source_category": "city_bridging"})[funded.to_numpy()],
     ], ignore_index=True)
+    # every entry's source and use are categories of the programme's closed list (三(三))
+    funds["use_category"] = "construction"
+    names = {c.code: c.name for c in prog.fund_categories}
+    funds["source"], funds["use"] = funds["source_category"].map(names), funds["use_category"].map(names)
     funds["region"] = funds["pilot"].map(pilots.set_index("code")["county"])
     funds["note"] = "演示数据"
 
@@ -659,7 +663,15 @@ def _yinchuan_spending(prog: Program, rng: np.random.Generator) -> pd.DataFrame:
         "program": prog.id, "kind": "spending", "use": np.repeat(budget["use"].to_numpy(dtype=object), m),
         "amount_yuan": amount.reshape(-1), "on_date": np.tile(np.asarray(ends, dtype=object), u),
         "source": "市扶贫资金", "note": "演示数据", "region": None,
-    })
+    }).pipe(_categorised, prog, "city_poverty_fund")
+
+
+def _categorised(funds: pd.DataFrame, prog: Program, source: str) -> pd.DataFrame:
+    """Fund entries with their declared categories (the programme's closed list): the
+    source given, the use the category whose name the entry's use is."""
+    names = {c.code: c.name for c in prog.fund_categories}
+    by_name = {c.name: c.code for c in prog.fund_categories if c.kind == "use"}
+    return funds.assign(source_category=source, source=names[source], use_category=funds["use"].map(by_name))
 
 
 BUILDERS = {"huayuan-2019": huayuan, "rongshui-2019": rongshui, "xinzhou-2023": xinzhou,

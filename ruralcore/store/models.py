@@ -218,9 +218,12 @@ class FundEntry(SQLModel, table=True):
     station: str | None = Field(default=None, max_length=20)
     kind: str = Field(max_length=20)  # allocation | advance | settlement | county_matching | spending
     amount_yuan: int = Field(sa_type=sa.BigInteger)  # whole yuan, never float
-    use: str = ""
+    use: str = ""  # the use category's name (shown); use_category decides
     on_date: date | None = None
-    source: str = ""
+    source: str = ""  # the source category's name (shown); source_category decides
+    # codes of the programme's closed list (fund_categories): what is allowed is decided by these
+    source_category: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    use_category: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     note: str = Field(default="", sa_type=sa.Text)
     version: int = _version()
 

@@ -153,6 +153,11 @@ def test_page_reporter_fixes_an_out_of_range_value_submits_and_the_township_sees
     at.run()
     assert any("不能小于" in e or "负" in e or "小于" in e for e in _errors(at)), _errors(at)
     assert mf.load_draft(page_db, HY, period, village) is not None  # kept on the server as typed
+    again = _open(page_db, "village_reporter", village, "phone-reporter")  # the connection dropped: a new session
+    assert again.number_input(key=f"pf_{period}_{village}_{count['code']}").value == -3.0
+    assert all(again.number_input(key=f"pf_{period}_{village}_{r['code']}").value == float(last[r["code"]])
+               for r in rows if r["code"] != count["code"])
+    assert any(c.value.startswith("已恢复") for c in again.caption) and _errors(again) == _errors(at)
     assert reporting.reporting_from_store(page_db, HY, period)["total"]["received"] == 0
 
     at.number_input(key=f"pf_{period}_{village}_{count['code']}").set_value(float(last[count["code"]]))

@@ -35,6 +35,7 @@ from ruralcore import accounts, whatif  # noqa: E402
 from ruralcore.demo import build_demo  # noqa: E402
 from ruralcore.programs import load_program  # noqa: E402
 from ruralcore.store import db  # noqa: E402
+from ruralcore.principal import system
 
 CHROMIUM = "/usr/bin/chromium"
 USER, PASSWORD, COUNTY = "bench_browser_admin", "bench-browser-密码-1", "433124"  # 花垣县 county admin
@@ -148,7 +149,7 @@ def main() -> None:
         t = time.perf_counter()
         eng = db.get_engine(url)
         build_demo(eng, "county")
-        accounts.create_account(eng, USER, "county_admin", COUNTY, PASSWORD, by="bench")
+        accounts.create_account(eng, USER, "county_admin", COUNTY, PASSWORD, by=system("bench"))
         print(f"demo database (county scale) built in {time.perf_counter() - t:.1f} s")
         proc, base = start_server(url, Path(tmp) / "server.log")
         try:

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -115,7 +116,7 @@ def main() -> None:
         print(f"仅加载程序库的进程：峰值 {out['floor']['peak_mb']:.0f} MB")
         for kind, path in files.items():
             url = f"sqlite:///{Path(tmp) / f'{kind}.db'}"
-            store_regions.sync_regions(db.get_engine(url), regions, user="基准测试")
+            store_regions.sync_regions(db.get_engine(url), regions, user=system("基准测试"))
             db.dispose(url)
             r = child("import", str(path), url)
             r["file_mb"] = round(path.stat().st_size / 1024 / 1024, 2)

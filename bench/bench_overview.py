@@ -30,6 +30,7 @@ import pandas as pd  # noqa: E402
 from ruralcore import overview as ov  # noqa: E402
 from ruralcore.programs import load_program  # noqa: E402
 from ruralcore.store import db, reports as store_reports  # noqa: E402
+from ruralcore.principal import system
 
 PROVINCE_DB = ROOT / "data" / "bench" / "province.db"
 PROGRAM = "huayuan-2019"  # the programme the larger scales grow (extra demo counties)
@@ -101,7 +102,7 @@ def _auditor_token(eng) -> str:
     from ruralcore import accounts
     name, password = "bench-auditor", "Bench-2019-cun"
     if accounts.get_account(eng, name) is None:
-        accounts.create_account(eng, name, "auditor", "", password, by="bench")
+        accounts.create_account(eng, name, "auditor", "", password, by=system("bench"))
     return accounts.start_session(eng, accounts.authenticate(eng, name, password))
 
 

@@ -29,6 +29,7 @@ from ruralcore.excel import layout, writer  # noqa: E402
 from ruralcore.programs import load_program  # noqa: E402
 from ruralcore.store import db, reports  # noqa: E402
 from ruralcore.store import regions as store_regions  # noqa: E402
+from ruralcore.principal import system
 
 PROGRAM = "huayuan-2019"
 
@@ -79,7 +80,7 @@ def run(label: str, engine: sa.Engine, n_values: int, n_villages: int) -> None:
     rng = np.random.default_rng(20190124)
     n_import = -(-n_values // len(fields))
     regions = villages(max(n_import, n_villages))
-    t, _ = timed(lambda: store_regions.sync_regions(engine, regions, user="基准测试"))
+    t, _ = timed(lambda: store_regions.sync_regions(engine, regions, user=system("基准测试")))
     print(f"[{label}] 写入 {len(regions):,} 个村（区域表）：{t:.2f} s")
 
     # 1) import an xlsx with n_values values into an empty month
@@ -90,15 +91,15 @@ def run(label: str, engine: sa.Engine, n_values: int, n_villages: int) -> None:
     xlsx = writer.write_xlsx(program, "village", fields, frame)
     n = n_import * len(fields)
     t_val, _ = timed(lambda: excel.validate(program, xlsx, "2019-06", engine=engine, name="基准.xlsx"), repeat=3)
-    t_imp, res = timed(lambda: excel.import_file(engine, program, xlsx, "2019-06", "基准测试", name="基准.xlsx"))
-    t_again, res2 = timed(lambda: excel.import_file(engine, program, xlsx, "2019-06", "基准测试", name="基准.xlsx"))
+    t_imp, res = timed(lambda: excel.import_file(engine, program, xlsx, "2019-06", system("基准测试"), name="基准.xlsx"))
+    t_again, res2 = timed(lambda: excel.import_file(engine, program, xlsx, "2019-06", system("基准测试"), name="基准.xlsx"))
     print(f"[{label}] 导入 XLSX（{n:,} 个数值，{len(xlsx) / 1e6:.1f} MB）：{t_imp:.2f} s（目标 ≤ 5 s）"
           f"  其中读取+校验 {t_val:.2f} s，写入约 {max(t_imp - t_val, 0):.2f} s；新增 {res['inserted']:,}")
     print(f"[{label}] 再次导入同一文件：{t_again:.2f} s；未变 {res2['unchanged']:,}，新增 {res2['inserted']}，更新 {res2['updated']}")
 
     # 2) load one month of n_villages villages
     month = long(month_values(regions.iloc[:n_villages], fields, rng), fields)
-    t_w, _ = timed(lambda: reports.upsert_reports(engine, PROGRAM, "2019-07", month, "基准测试"))
+    t_w, _ = timed(lambda: reports.upsert_reports(engine, PROGRAM, "2019-07", month, system("基准测试")))
     print(f"[{label}] 写入一个月 {n_villages:,} 个村（{len(month):,} 个数值，upsert_reports）：{t_w:.2f} s")
     t_vals, vals = timed(lambda: reports.load_month_values(engine, PROGRAM, "2019-07"), repeat=5)
     print(f"[{label}] 读取一个月 {n_villages:,} 个村的数值（region, field, value；看板所用）：{t_vals:.3f} s（目标 ≤ 1 s），{len(vals):,} 行")

@@ -27,7 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import InputError, PermissionDenied, Problem, RuralcoreError
-from .scope import COUNTY_GRANTABLE, ROLES, Actor, region_tree
+from .scope import COUNTY_GRANTABLE, ROLES, SYSTEM, Actor, is_actor, region_tree, system
 from .store import write
 from .store.db import now_cst
 from .store.models import Account, LoginAttempt, UserSession
@@ -126,7 +126,7 @@ def _check_grant(by, role: str, region: str) -> None:
     if role not in ROLES:
         raise InputError(Problem(f"未知角色“{role}”，应为：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}",
                                  column="角色"), source="账户")
-    if isinstance(by, Actor):
+    if is_actor(by):
         if by.role != "county_admin":
             raise PermissionDenied(f"无权限：{by.name}（{by.role_label}）不能管理账户，本次未写入任何数据。")
         if role not in COUNTY_GRANTABLE:
@@ -157,7 +157,7 @@ def check_username(username: str) -> str:
 
 
 def create_account(engine: sa.Engine, username: str, role: str, region: str, password: str,
-                   by: str | Actor, display_name: str = "", must_change_password: bool = False,
+                   by: Actor, display_name: str = "", must_change_password: bool = False,
                    now: datetime | None = None) -> dict:
     """Create an account (strength checked, argon2id hash). ``by`` is the acting user:
     an Actor must be a county admin creating an account inside its county."""
@@ -175,7 +175,7 @@ def create_account(engine: sa.Engine, username: str, role: str, region: str, pas
     return get_account(engine, username)
 
 
-def list_accounts(engine: sa.Engine, viewer: str | Actor = "system") -> pd.DataFrame:
+def list_accounts(engine: sa.Engine, viewer: Actor = SYSTEM) -> pd.DataFrame:
     """Accounts (without hashes) the viewer may see: a county admin its county's."""
     t = _table()
     cols = [c for c in t.columns if c.name != "password_hash"]
@@ -183,7 +183,7 @@ def list_accounts(engine: sa.Engine, viewer: str | Actor = "system") -> pd.DataF
         rows = conn.execute(sa.select(*cols).order_by(t.c.region, t.c.username)).mappings().all()
         frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
         tree = region_tree(conn)
-    if isinstance(viewer, Actor) and viewer.role != "auditor" and len(frame):
+    if is_actor(viewer) and viewer.role != "auditor" and len(frame):
         from .scope import inside
         frame = frame[inside(tree, frame["region"], viewer.region)].reset_index(drop=True)
     return frame.assign(region_name=region_names(tree, frame["region"]))
@@ -213,24 +213,25 @@ def region_choices(engine: sa.Engine, actor: Actor) -> pd.Series:
         return region_labels(region_tree(conn), visible_regions(actor, conn))
 
 
-def set_password(engine: sa.Engine, username: str, password: str, by: str | Actor,
+def set_password(engine: sa.Engine, username: str, password: str, by: Actor,
                  must_change_password: bool = False) -> None:
     """Change a password (strength checked); ``by`` checked like any account write."""
     acc = get_account(engine, username)
     if acc is None:
         raise InputError(Problem(f"找不到用户“{username}”", column="用户名"), source="账户")
-    if not (isinstance(by, Actor) and by.name == username):  # one's own password needs no admin
+    own = is_actor(by) and by.name == username
+    if not own:  # one's own password needs no admin
         _check_grant(by, acc["role"], acc["region"])
     check_password_strength(password, username)
     with engine.begin() as conn:  # the new password and the end of every old session together
         write.update(conn, Account, username, {"password_hash": hash_password(password),
                                                "must_change_password": must_change_password},
-                     acc["version"], by if not (isinstance(by, Actor) and by.name == username) else by.name)
+                     acc["version"], system(by.name) if own else by)  # own: decided here, not by scope
         end_sessions(conn, username)
 
 
 def update_account(engine: sa.Engine, username: str, changes: dict, expected_version: int,
-                   by: str | Actor) -> None:
+                   by: Actor) -> None:
     """Change role, region, display name or active flag of an account."""
     allowed = {"role", "region", "display_name", "active"}
     bad = [k for k in changes if k not in allowed]
@@ -242,7 +243,7 @@ def update_account(engine: sa.Engine, username: str, changes: dict, expected_ver
     _check_grant(by, changes.get("role", acc["role"]), changes.get("region", acc["region"]))
     if {"role", "region"} & set(changes):
         _check_region(engine, changes.get("role", acc["role"]), changes.get("region", acc["region"]))
-    if isinstance(by, Actor) and by.name == username and "active" in changes and not changes["active"]:
+    if is_actor(by) and by.name == username and "active" in changes and not changes["active"]:
         raise PermissionDenied("不能停用自己正在使用的账户，本次未写入任何数据；如确需停用，请由另一位县级管理员操作。")
     with engine.begin() as conn:
         write.update(conn, Account, username, changes, expected_version, by)
@@ -447,9 +448,9 @@ def end_session(engine: sa.Engine, token: str, now: datetime | None = None) -> N
 
 # ---- who a command-line write is recorded as --------------------------------------------
 
-def system_author() -> str:
-    """The author of a command-line write that names no account: the operating-system
-    user who ran it, never a name typed on the command line."""
+def system_author() -> Actor:
+    """The author of a command-line write that names no account: a system principal named
+    after the operating-system user who ran it, never a name typed on the command line."""
     import getpass
     import os
 
@@ -457,10 +458,10 @@ def system_author() -> str:
         who = getpass.getuser()
     except (OSError, KeyError):  # no user name in this environment (a container)
         who = f"uid {os.getuid()}"
-    return f"系统（命令行，操作系统用户 {who}）"
+    return system(f"系统（命令行，操作系统用户 {who}）")
 
 
-def command_line_author(engine: sa.Engine, username: str | None) -> "str | Actor":
+def command_line_author(engine: sa.Engine, username: str | None) -> Actor:
     """``--user NAME``: the Actor of that existing, active account, whose role and region
     are then checked by the write like a page's; no name: :func:`system_author`."""
     if username is None:
@@ -469,7 +470,7 @@ def command_line_author(engine: sa.Engine, username: str | None) -> "str | Actor
     acc = get_account(engine, name) if name else None
     if acc is None:
         raise InputError(Problem(f"找不到账户“{username}”：--user 应为已有账户的用户名；"
-                                 f"不写 --user 则记为“{system_author()}”", column="--user"))
+                                 f"不写 --user 则记为“{system_author().name}”", column="--user"))
     if not acc["active"]:
         raise InputError(Problem(f"账户“{name}”已停用，不能以它的名义写入", column="--user"))
     return actor_of(acc)

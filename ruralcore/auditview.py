@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from .auditread import readable
 from .errors import InputError, PermissionDenied, Problem
 from .cellsafe import frame_csv
-from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, _lookup, inside, region_tree, row_regions
+from .scope import LOG_READERS, READS_EVERYTHING, REGIONAL_TABLES, Actor, is_actor, _lookup, inside, region_tree, row_regions
 from .store import audit
 from .store.models import MODELS, TABLE_LABELS
 
@@ -21,14 +21,14 @@ HEADERS = {"id": "序号", "at": "时间", "user": "用户", "action": "操作",
            "region_name": "区域", "region": "区域代码", "field": "字段", "old": "原值", "new": "新值"}
 
 
-def load(engine, viewer: str | Actor, user: str | None = None, region: str | None = None,
+def load(engine, viewer: Actor, user: str | None = None, region: str | None = None,
          table: str | None = None, since: dt.date | None = None, until: dt.date | None = None) -> pd.DataFrame:
     """Audit entries (oldest first). ``region`` keeps entries whose record lies in that
     region or below it on the region tree (whatever the codes look like); ``until`` is
     inclusive. A county admin sees only entries of records inside its county; roles
     other than auditor and county admin are refused."""
     limit = None
-    if isinstance(viewer, Actor):
+    if is_actor(viewer):
         if viewer.role not in LOG_READERS:
             raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看审计日志。")
         if viewer.role not in READS_EVERYTHING:
@@ -68,7 +68,7 @@ def with_regions(engine, log: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def region_choices(engine, viewer: str | Actor) -> pd.Series:
+def region_choices(engine, viewer: Actor) -> pd.Series:
     """The regions one may filter the log by, code -> "名称（代码）": the viewer's own region
     and the regions inside it that contain others (city, county, township; a village's
     entries are found under its township), all of them for an auditor."""
@@ -78,7 +78,7 @@ def region_choices(engine, viewer: str | Actor) -> pd.Series:
         tree = region_tree(conn)
     parents = pd.Index(tree["parent"].replace("", np.nan).dropna().unique())
     codes = tree.index[tree.index.isin(parents)]
-    if isinstance(viewer, Actor) and viewer.role not in READS_EVERYTHING:
+    if is_actor(viewer) and viewer.role not in READS_EVERYTHING:
         codes = codes[inside(tree, codes.to_series(), viewer.region)].union(pd.Index([viewer.region]))
     return region_labels(tree, codes)
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .principal import Principal
 from . import acceptance, checklists, funding, scope, workdays
 from .errors import InputError, Problem
 from .programs import Program, load_program
@@ -192,8 +193,8 @@ def openable_subjects(engine: sa.Engine, program: Program | str, writer=None) ->
 
 
 def _readable(engine: sa.Engine, cases: pd.DataFrame, viewer) -> pd.DataFrame:
-    """The cases whose subject's region ``viewer`` reads (all of them for no viewer, a
-    plain str, or the auditor)."""
+    """The cases whose subject's region ``viewer`` reads (all of them for no viewer, the
+    system principal, or the auditor)."""
     if not scope.is_actor(viewer) or cases.empty:
         return cases
     with engine.connect() as c:
@@ -205,8 +206,7 @@ def _readable(engine: sa.Engine, cases: pd.DataFrame, viewer) -> pd.DataFrame:
 
 
 def may_record(engine: sa.Engine, user, case: dict) -> bool:
-    """Whether ``user`` may record the next step of ``case`` (a plain str: not checked
-    here, the store decides)."""
+    """Whether ``user`` may record the next step of ``case`` (the system principal: always)."""
     if not scope.is_actor(user):
         return True
     with engine.connect() as c:
@@ -308,7 +308,7 @@ def _not_before(d: dt.date, earlier, column: str, earlier_name: str) -> None:
                                  column=column), source="验收")
 
 
-def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subject: str, completed_on, user: str,
+def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subject: str, completed_on, user: Principal,
               inspectors: str = "") -> dict:
     """A new case for a completed subject (state 已建成)."""
     program = load_program(program) if isinstance(program, str) else program
@@ -332,7 +332,7 @@ def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subj
         return get_case(conn, obj.id)
 
 
-def _read(conn: sa.Connection, case_id: int, expected_version: int, user: str) -> dict:
+def _read(conn: sa.Connection, case_id: int, expected_version: int, user: Principal) -> dict:
     """The case as the user saw it: a moved version is refused (StaleWriteError) before
     anything else is checked, so a stale screen never reports a misleading rule error."""
     case = get_case(conn, case_id)
@@ -342,7 +342,7 @@ def _read(conn: sa.Connection, case_id: int, expected_version: int, user: str) -
     return case
 
 
-def _step(conn: sa.Connection, case_id: int, event: str, expected_version: int, user: str,
+def _step(conn: sa.Connection, case_id: int, event: str, expected_version: int, user: Principal,
           changes: dict, failures=None) -> dict:
     """Move the case by ``event`` (refused by acceptance.transition when not allowed)."""
     case = get_case(conn, case_id)
@@ -351,7 +351,7 @@ def _step(conn: sa.Connection, case_id: int, event: str, expected_version: int, 
     return case
 
 
-def record_application(engine: sa.Engine, case_id: int, on, user: str, expected_version: int) -> dict:
+def record_application(engine: sa.Engine, case_id: int, on, user: Principal, expected_version: int) -> dict:
     """申请验收 on ``on``."""
     d = _date(on, "申请日期")
     with engine.begin() as conn:
@@ -368,7 +368,7 @@ def default_rectify_due(program: Program, inspected_on) -> dt.date | None:
     return workdays.add_workdays(_date(inspected_on, "检查日期"), int(program.setting("rectify_within_workdays")))
 
 
-def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFrame, outcome: str, user: str,
+def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFrame, outcome: str, user: Principal,
                       expected_version: int, inspectors: str | None = None, rectify_due=None,
                       conclusion: str | None = None) -> dict:
     """初检 (state 已申请验收) or 复检 (state 待复检) with its checklist results.
@@ -417,7 +417,7 @@ def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFra
         return get_case(conn, case_id)
 
 
-def _write_items(conn: sa.Connection, case_id: int, checklist: pd.DataFrame, user: str) -> None:
+def _write_items(conn: sa.Connection, case_id: int, checklist: pd.DataFrame, user: Principal) -> None:
     """Upsert the checklist's results as acceptance_items (a loop over ~30 items of one case)."""
     have = {r.item: (r.id, r.version) for r in conn.execute(
         sa.select(ITEMS.c.id, ITEMS.c.item, ITEMS.c.version).where(ITEMS.c.case_id == case_id)).all()}
@@ -430,7 +430,7 @@ def _write_items(conn: sa.Connection, case_id: int, checklist: pd.DataFrame, use
             write.insert(conn, AcceptanceItem, {"case_id": case_id, "item": item, **values}, user)
 
 
-def record_rectified(engine: sa.Engine, case_id: int, on, user: str, expected_version: int) -> dict:
+def record_rectified(engine: sa.Engine, case_id: int, on, user: Principal, expected_version: int) -> dict:
     """整改完成 reported on ``on``: the case waits for re-inspection."""
     d = _date(on, "整改完成日期")
     with engine.begin() as conn:
@@ -440,7 +440,7 @@ def record_rectified(engine: sa.Engine, case_id: int, on, user: str, expected_ve
         return get_case(conn, case_id)
 
 
-def record_city_acceptance(engine: sa.Engine, case_id: int, on, user: str, expected_version: int) -> dict:
+def record_city_acceptance(engine: sa.Engine, case_id: int, on, user: Principal, expected_version: int) -> dict:
     """市级验收认定 on ``on``. For a subsidised station (先建后补) the subsidy becomes
     payable and any advance is settled; the fund entries are written in the same
     transaction. Returns the case with ``settlement`` (a dict, or None)."""
@@ -460,7 +460,7 @@ def record_city_acceptance(engine: sa.Engine, case_id: int, on, user: str, expec
     return out
 
 
-def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.date, user: str) -> dict:
+def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.date, user: Principal) -> dict:
     st, fe = Station.__table__, FundEntry.__table__
     row = conn.execute(sa.select(st.c.type, st.c.region, st.c.township).where(st.c.number == station)).first()
     if row is None:
@@ -484,7 +484,7 @@ def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.
     return {k: (int(v) if k.endswith("_yuan") else v) for k, v in s.items()}
 
 
-def _mark_pilot_accepted(conn: sa.Connection, pilot: str, on: dt.date, user: str) -> None:
+def _mark_pilot_accepted(conn: sa.Connection, pilot: str, on: dt.date, user: Principal) -> None:
     pi = Pilot.__table__
     row = conn.execute(sa.select(pi.c.version, pi.c.acceptance_on).where(pi.c.code == pilot)).first()
     if row is not None and row.acceptance_on is None:

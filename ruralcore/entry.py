@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .principal import Principal, require
 from .errors import InputError, Problem, StaleWriteError
 from .programs import Field_, Program, load_program
 
@@ -262,14 +263,14 @@ def changes(sheet: Sheet, values: pd.DataFrame) -> pd.DataFrame:
     return m[~same].reset_index(drop=True)[["region", "field", "old", "value"]]
 
 
-def save(engine, sheet: Sheet, edited: pd.DataFrame, user: str, today: dt.date | None = None) -> dict:
+def save(engine, sheet: Sheet, edited: pd.DataFrame, user: Principal, today: dt.date | None = None) -> dict:
     """Check every cell, then write the changed ones in one audited transaction with the
     versions read. Returns {'inserted', 'updated', 'unchanged', 'changed': frame}.
     Any problem (InputError) or a concurrent change of the same cell (StaleWriteError)
     leaves the database as it was."""
     from .store import reports
 
-    if not (user or "").strip():
+    if not require(user).name.strip():
         raise InputError(Problem("请填写填报人", column="填报人"), source=SOURCE)
     values = check(sheet, edited, engine=engine, today=today)
     diff = changes(sheet, values)
@@ -278,7 +279,7 @@ def save(engine, sheet: Sheet, edited: pd.DataFrame, user: str, today: dt.date |
     expected = {(r, f): sheet.versions.get((r, f), 0) for r, f in zip(diff["region"], diff["field"])}
     try:
         result = reports.upsert_reports(engine, sheet.program, sheet.period, diff[["region", "field", "value"]],
-                                        user.strip(), expected_versions=expected)
+                                        user, expected_versions=expected)
     except StaleWriteError as err:
         raise StaleWriteError(_stale_message(engine, sheet, diff, expected) or str(err)) from None
     return {**result, "changed": diff}

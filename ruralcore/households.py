@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from .accounts import region_names
 from .errors import InputError, PermissionDenied, Problem
-from .scope import Actor, can_read, region_tree, sees_pii, visible_regions
+from .scope import SYSTEM, Actor, can_read, is_actor, region_tree, sees_pii, visible_regions
 from .store import write
 from .store.db import now_cst
 from .store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember,
@@ -72,7 +72,7 @@ def _frame(conn: sa.Connection, model, where=None) -> pd.DataFrame:
     return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in t.columns])
 
 
-def list_households(engine: sa.Engine, viewer: str | Actor, village: str | None = None) -> pd.DataFrame:
+def list_households(engine: sa.Engine, viewer: Actor, village: str | None = None) -> pd.DataFrame:
     """Households the viewer may read (always masked: a list is not a view of a record),
     with the village's name (village_name), labels type_label/state_label and the latest
     per-capita income."""
@@ -94,7 +94,7 @@ def list_households(engine: sa.Engine, viewer: str | Actor, village: str | None 
     return df
 
 
-def open_household(engine: sa.Engine, viewer: str | Actor, household_id: int, reveal: bool = False,
+def open_household(engine: sa.Engine, viewer: Actor, household_id: int, reveal: bool = False,
                    purpose: str = "", now: dt.datetime | None = None) -> dict:
     """One household's file: {'household': dict, 'members', 'income', 'measures',
     'history': frames, 'unmasked': bool}. ``reveal`` asks for unmasked ID-card and phone
@@ -104,7 +104,7 @@ def open_household(engine: sa.Engine, viewer: str | Actor, household_id: int, re
         if hh.empty:
             raise InputError(Problem(f"找不到农户档案 {household_id}", column="档案编号"), source="一户一档")
         village = str(hh["village"].iat[0])
-        if isinstance(viewer, Actor) and not can_read(viewer, "households", village, region_tree(conn)):
+        if is_actor(viewer) and not can_read(viewer, "households", village, region_tree(conn)):
             raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看 {village} 的农户档案。")
         if reveal and not sees_pii(viewer):
             raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看完整身份证号和电话号码。")
@@ -114,8 +114,8 @@ def open_household(engine: sa.Engine, viewer: str | Actor, household_id: int, re
         history = _frame(conn, HouseholdHistory, HouseholdHistory.__table__.c.household == int(household_id))
         if reveal:
             conn.execute(sa.insert(PiiAccessLog.__table__).values(
-                at=now or now_cst(), username=str.__str__(viewer), household=int(household_id), village=village,
-                role=viewer.role if isinstance(viewer, Actor) else "system", purpose=purpose or ""))
+                at=now or now_cst(), username=viewer.name, household=int(household_id), village=village,
+                role=viewer.role, purpose=purpose or ""))
         else:
             hh, members = _masked(hh), _masked(members)
     history = history.assign(type_label=history["monitor_type"].map(MONITOR_TYPES).fillna(""),
@@ -124,11 +124,11 @@ def open_household(engine: sa.Engine, viewer: str | Actor, household_id: int, re
             "measures": measures, "history": history.sort_values(["on_date", "id"]), "unmasked": bool(reveal)}
 
 
-def pii_log(engine: sa.Engine, viewer: str | Actor = "system") -> pd.DataFrame:
+def pii_log(engine: sa.Engine, viewer: Actor = SYSTEM) -> pd.DataFrame:
     """Who saw which unmasked household, when (auditor: all; county admin: its county)."""
     with engine.connect() as conn:
         df = _frame(conn, PiiAccessLog)
-        if isinstance(viewer, Actor):
+        if is_actor(viewer):
             if not can_read(viewer, "pii_access_log", viewer.region):
                 raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看敏感信息查看记录。")
             seen = visible_regions(viewer, conn)
@@ -149,7 +149,7 @@ def _check_monitor(monitor_type: str, monitor_state: str) -> None:
         raise InputError(probs, source="一户一档")
 
 
-def add_household(engine: sa.Engine, values: dict, user: str | Actor) -> Household:
+def add_household(engine: sa.Engine, values: dict, user: Actor) -> Household:
     """A new household file (village = region code); a monitoring type starts its history."""
     _check_monitor(values.get("monitor_type", ""), values.get("monitor_state", ""))
     with engine.begin() as conn:
@@ -162,7 +162,7 @@ def add_household(engine: sa.Engine, values: dict, user: str | Actor) -> Househo
 
 
 def set_monitoring(engine: sa.Engine, household_id: int, monitor_type: str, monitor_state: str, on: dt.date,
-                   expected_version: int, user: str | Actor, note: str = "") -> Household:
+                   expected_version: int, user: Actor, note: str = "") -> Household:
     """Change a household's monitoring type/state; the change is added to its history
     in the same transaction."""
     _check_monitor(monitor_type, monitor_state)
@@ -175,11 +175,11 @@ def set_monitoring(engine: sa.Engine, household_id: int, monitor_type: str, moni
     return hh
 
 
-def add_member(engine: sa.Engine, household_id: int, values: dict, user: str | Actor) -> HouseholdMember:
+def add_member(engine: sa.Engine, household_id: int, values: dict, user: Actor) -> HouseholdMember:
     return write.insert(engine, HouseholdMember, {**values, "household": int(household_id)}, user)
 
 
-def set_income(engine: sa.Engine, household_id: int, year: int, per_capita_yuan: int, user: str | Actor) -> None:
+def set_income(engine: sa.Engine, household_id: int, year: int, per_capita_yuan: int, user: Actor) -> None:
     """Per-capita income of one year, whole yuan (insert or change)."""
     if isinstance(per_capita_yuan, float) and not float(per_capita_yuan).is_integer():
         raise InputError(Problem(f"人均收入应为整数元，实际为 {per_capita_yuan}", column="人均收入（元）"), source="一户一档")
@@ -195,6 +195,6 @@ def set_income(engine: sa.Engine, household_id: int, year: int, per_capita_yuan:
 
 
 def add_measure(engine: sa.Engine, household_id: int, measure: str, started_on: dt.date | None,
-                user: str | Actor, note: str = "") -> HouseholdMeasure:
+                user: Actor, note: str = "") -> HouseholdMeasure:
     return write.insert(engine, HouseholdMeasure, {"household": int(household_id), "measure": measure,
                                                    "started_on": started_on, "note": note}, user)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from . import entry, reporting
 from .errors import InputError, Problem, StaleWriteError
 from .programs import Program, load_program
-from .scope import Actor
+from .scope import user_name
 from .store import write
 from .store.models import ReportDraft
 
@@ -223,7 +223,7 @@ def save_draft(engine, program: Program | str, period: str, village: str, values
     text = json.dumps({k: ("" if v is None else str(v)) for k, v in values.items()
                        if k in {f.code for f in entry.fields(prog)}}, ensure_ascii=False, sort_keys=True)
     row = _draft_row(engine, prog.id, period, village)
-    who = user.name if isinstance(user, Actor) else str(user)
+    who = user_name(user)
     if row is None:
         write.insert(engine, ReportDraft, {"program": prog.id, "period": period, "region": village,
                                            "values_json": text, "saved_by": who[:60], "saved_at": now_china()}, user)

@@ -85,9 +85,9 @@ def subjects(engine: sa.Engine, program_id: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols].astype(object)
 
 
-def register(engine: sa.Engine, program_id: str, user=None) -> pd.DataFrame:
-    """The stored register (COLUMNS), the rows inside ``user``'s regions (None or a plain
-    name: all); the phone masked unless ``user`` sees personal data."""
+def register(engine: sa.Engine, program_id: str, user: scope.Actor = scope.SYSTEM) -> pd.DataFrame:
+    """The stored register (COLUMNS), the rows inside ``user``'s regions (the system: all);
+    the phone masked unless ``user`` sees personal data."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(*[TABLE.c[c] for c in COLUMNS]).where(TABLE.c.program == program_id)
                             .order_by(TABLE.c.subject)).all()
@@ -99,7 +99,7 @@ def register(engine: sa.Engine, program_id: str, user=None) -> pd.DataFrame:
     return out
 
 
-def leaders(engine: sa.Engine, program_id: str, user=None) -> pd.DataFrame:
+def leaders(engine: sa.Engine, program_id: str, user: scope.Actor = scope.SYSTEM) -> pd.DataFrame:
     """subject → unit, leader, post, phone (masked as register()), and ``text``: the
     one-line naming used by laggards, scorecards and the circular (单位 · 姓名（职务）)."""
     r = register(engine, program_id, user).set_index("subject")
@@ -203,7 +203,7 @@ SHEET_COLUMNS = ["subject", "subject_kind", "subject_name", "unit", "leader", "p
 SHEET_HEADERS = {**HEADERS, "subject_kind": "对象类别", "ref": "依据条款"}
 
 
-def template(engine: sa.Engine, program_id: str, user=None) -> bytes:
+def template(engine: sa.Engine, program_id: str, user: scope.Actor = scope.SYSTEM) -> bytes:
     """The register as a workbook: one row per subject inside ``user``'s regions, filled
     with what is stored (phone masked as register() shows it); 对象代码 and the columns
     after 对象名称 are what an import reads."""

@@ -1,14 +1,12 @@
-"""Who may read and write what: an Actor (name, role, region code) decided on the region
-tree. A region is inside the actor's region when the actor's region is it or one of its
-ancestors.
+"""Who may read and write what: a Principal (name, role, region code) decided on the region
+tree. A region is inside the principal's region when the principal's region is it or one of
+its ancestors.
 
-The store's write functions take ``user: str | Actor``. A plain ``str`` is the system or
-a command-line operator and is not checked; the pages always pass an :class:`Actor`, so
-every page write is checked against the region of every row it writes.
-
-``Actor`` is a ``str`` subclass whose text is the user name (what the audit log and the
-``submitted_by`` / ``created_by`` columns keep), so code that passes ``user`` along or
-formats it keeps working unchanged.
+Every decision takes a :class:`~ruralcore.principal.Principal` (``Actor`` is the same
+type). The system principal (``principal.SYSTEM`` or ``principal.system(name)``: imports,
+migrations, the demo, command-line writes naming no account) is not restricted; a bare
+``str`` is refused (TypeError), so handing over a user's name instead of the user never
+makes an unchecked write.
 """
 from __future__ import annotations
 
@@ -19,15 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .errors import PermissionDenied
+from .principal import ROLES, SYSTEM, Principal, is_person, require, system  # noqa: F401 (re-exported)
 
-ROLES = {
-    "city_supervisor": "市级督导",
-    "county_admin": "县级管理员",
-    "township_officer": "乡镇干部",
-    "village_reporter": "村级填报员",
-    "inspector": "验收人员",
-    "auditor": "审计员",
-}
 
 HOUSEHOLD_TABLES = frozenset({"households", "household_members", "household_income",
                               "household_measures", "household_history"})
@@ -66,45 +57,18 @@ PII_ROLES = frozenset({"county_admin", "township_officer"})
 COUNTY_GRANTABLE = frozenset({"county_admin", "township_officer", "village_reporter", "inspector"})
 
 
-class Actor(str):
-    """A signed-in user: the str value is the name; ``role`` and ``region`` decide scope."""
-
-    __slots__ = ("role", "region")
-
-    def __new__(cls, name: str, role: str, region: str):
-        if role not in ROLES:
-            raise PermissionDenied(f"未知角色“{role}”，应为：{'、'.join(ROLES)}")
-        self = super().__new__(cls, name)
-        self.role = role
-        self.region = str(region or "")
-        return self
-
-    @property
-    def name(self) -> str:
-        return str.__str__(self)
-
-    @property
-    def role_label(self) -> str:
-        return ROLES[self.role]
-
-    def strip(self, chars=None):  # callers do user.strip(): keep the role
-        s = str.strip(self, chars)
-        return self if s == self.name else Actor(s, self.role, self.region)
-
-    def __repr__(self) -> str:
-        return f"Actor({self.name!r}, {self.role!r}, {self.region!r})"
-
-    def __reduce__(self):
-        return (Actor, (self.name, self.role, self.region))
+Actor = Principal  # the former name; a Principal is not a str
 
 
 def is_actor(user) -> bool:
-    return isinstance(user, Actor)
+    """Whether scope restricts ``user``: a signed-in account's principal (True); the system
+    principal or nobody (None) is not restricted (False); a bare str is refused (TypeError)."""
+    return user is not None and not require(user).is_system
 
 
 def user_name(user) -> str:
-    """The plain name written into the audit log."""
-    return str.__str__(user) if isinstance(user, str) else str(user)
+    """The plain name written into the audit log (a Principal's; a bare str is refused)."""
+    return require(user).name
 
 
 # ---- the region tree ----------------------------------------------------------------------
@@ -150,6 +114,8 @@ def _name(tree: pd.DataFrame, code: str) -> str:
 # ---- decisions ----------------------------------------------------------------------------
 
 def can_write_table(actor: Actor, table: str) -> bool:
+    if require(actor).is_system:
+        return True
     if table in UNREGIONED_WRITERS:
         return actor.role in UNREGIONED_WRITERS[table]
     return table in WRITES[actor.role]
@@ -158,6 +124,8 @@ def can_write_table(actor: Actor, table: str) -> bool:
 def can_write(actor: Actor, table: str, region_code, tree: pd.DataFrame | None = None):
     """May ``actor`` write rows of ``table`` in ``region_code``? A scalar gives a bool, a
     list/Series/array gives a boolean array (one decision per region, vectorised)."""
+    if require(actor).is_system:
+        return _decide(region_code, True)
     if not can_write_table(actor, table):
         return _decide(region_code, False)
     if table in UNREGIONED_WRITERS:
@@ -167,7 +135,7 @@ def can_write(actor: Actor, table: str, region_code, tree: pd.DataFrame | None =
 
 def can_read(actor: Actor, table: str, region_code, tree: pd.DataFrame | None = None):
     """May ``actor`` read rows of ``table`` in ``region_code``? (scalar or vectorised)"""
-    if actor.role in READS_EVERYTHING:
+    if require(actor).is_system or actor.role in READS_EVERYTHING:
         return _decide(region_code, True)
     if table in LOG_TABLES and actor.role not in LOG_READERS:
         return _decide(region_code, False)
@@ -190,7 +158,7 @@ def _decide(region_code, rule: bool | str, tree: pd.DataFrame | None = None):
 
 def sees_pii(actor) -> bool:
     """Whether ID-card and phone numbers are shown unmasked to ``user``."""
-    return not isinstance(actor, Actor) or actor.role in PII_ROLES
+    return require(actor).is_system or actor.role in PII_ROLES
 
 
 def refuse(actor: Actor, table: str, codes: Iterable[str], tree: pd.DataFrame | None = None,
@@ -211,8 +179,8 @@ def refuse(actor: Actor, table: str, codes: Iterable[str], tree: pd.DataFrame | 
 
 def check_write(conn: sa.Connection | None, user, table: str, codes: Iterable[str] | pd.Series) -> None:
     """Raise PermissionDenied unless ``user`` may write ``table`` in every one of
-    ``codes``. A plain str (system/CLI) always passes."""
-    if not isinstance(user, Actor):
+    ``codes``. The system principal always passes; a bare str is refused (TypeError)."""
+    if require(user).is_system:
         return
     if not can_write_table(user, table):
         raise refuse(user, table, [])
@@ -227,8 +195,9 @@ def check_write(conn: sa.Connection | None, user, table: str, codes: Iterable[st
 
 
 def visible_regions(actor, conn: sa.Connection | None = None) -> pd.Index | None:
-    """Codes ``actor`` reads (None: everything)."""
-    if not isinstance(actor, Actor) or actor.role in READS_EVERYTHING:
+    """Codes ``actor`` reads (None: everything — the auditor, the system, or nobody signed in
+    on a public page)."""
+    if not is_actor(actor) or actor.role in READS_EVERYTHING:
         return None
     tree = region_tree(conn)
     return tree.index[inside(tree, tree.index.to_series(), actor.region)]
@@ -326,7 +295,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
 
 def check_rows(conn: sa.Connection, user, table: str, rows: pd.DataFrame) -> None:
     """check_write for whole rows of ``table`` (their regions looked up as needed)."""
-    if not isinstance(user, Actor):
+    if require(user).is_system:
         return
     if not can_write_table(user, table):
         raise refuse(user, table, [])
@@ -365,11 +334,11 @@ def may_open(actor, page: str) -> bool:
     """May ``actor`` (an Actor, or None when nobody is signed in) open dashboard ``page``?"""
     if page in PUBLIC_PAGES:
         return True
-    return isinstance(actor, Actor) and actor.role in PAGE_ROLES.get(page, frozenset())
+    return is_person(actor) and actor.role in PAGE_ROLES.get(page, frozenset())
 
 
 def page_refusal(actor, page_title: str) -> str:
-    if not isinstance(actor, Actor):
+    if not is_person(actor):
         return f"请先在“登录”页面登录：{page_title}按账户的角色和区域显示数据。"
     return f"无权限：{actor.name}（{actor.role_label}）不能打开“{page_title}”页面。"
 
@@ -379,7 +348,7 @@ def visible_programs(actor, program_regions: dict[str, Iterable[str]],
     """The programmes ``actor`` reads: those with at least one region inside the actor's
     region, or whose area holds the actor's region (a township officer reads its county's
     programme, limited to its township). ``program_regions``: programme id → its codes."""
-    if not isinstance(actor, Actor) or actor.role in READS_EVERYTHING:
+    if not is_actor(actor) or actor.role in READS_EVERYTHING:  # the system, or nobody (public pages)
         return list(program_regions)
     tree = region_tree(conn)
     above = set(ancestors(tree, actor.region))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .principal import Principal, require
 from . import indicators, scoring
 from .errors import InputError, Problem
 from .programs import ASSUMED_LABEL, Program, load_program
@@ -274,7 +275,7 @@ def check_scenario(scenario: Scenario) -> Scenario:
                     created_by=scenario.created_by, created_at=scenario.created_at, version=scenario.version)
 
 
-def save_scenario(engine, scenario: Scenario, user: str, overwrite: bool = False) -> Scenario:
+def save_scenario(engine, scenario: Scenario, user: Principal, overwrite: bool = False) -> Scenario:
     """Save under its name (audited). An existing name is refused unless ``overwrite``,
     which updates it with the version read (a concurrent change raises StaleWriteError)."""
     from .store import db, write
@@ -290,7 +291,7 @@ def save_scenario(engine, scenario: Scenario, user: str, overwrite: bool = False
         row = write.update(engine, model, existing.id, {"payload": sc.payload()}, expected, user)
     else:
         row = write.insert(engine, model, {"name": sc.name, "program": sc.program, "payload": sc.payload(),
-                                           "created_by": user, "created_at": db.now_cst()}, user)
+                                           "created_by": require(user).name, "created_at": db.now_cst()}, user)
     return _from_row(row)
 
 
@@ -319,7 +320,7 @@ def load_scenario(engine, program: Program | str, name: str) -> Scenario:
     return found
 
 
-def delete_scenario(engine, program: Program | str, name: str, user: str) -> None:
+def delete_scenario(engine, program: Program | str, name: str, user: Principal) -> None:
     from .store import write
 
     sc = load_scenario(engine, program, name)

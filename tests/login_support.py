@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from ruralcore import accounts
+from ruralcore.principal import system
 
 PASSWORD = "Xiang-2019-cun"
 TOKEN_KEY = "auth_token"  # dashboards/ui/auth.py
@@ -15,7 +16,7 @@ def sign_in_token(eng, role: str = "county_admin", region: str = "433124", name:
     name = name or f"t{uuid.uuid4().hex[:8]}"
     acc = accounts.get_account(eng, name)
     if acc is None:
-        accounts.create_account(eng, name, role, region, PASSWORD, by="测试")
+        accounts.create_account(eng, name, role, region, PASSWORD, by=system("测试"))
     elif (acc["role"], acc["region"]) != (role, region):
         raise AssertionError(f"test account {name} exists as {acc['role']} {acc['region']}")
     return accounts.start_session(eng, accounts.authenticate(eng, name, PASSWORD))
@@ -31,7 +32,7 @@ def ensure_account(eng, name: str, role: str, region: str) -> str:
     """An account (name, role, region) with PASSWORD on ``eng``; returns the name."""
     acc = accounts.get_account(eng, name)
     if acc is None:
-        accounts.create_account(eng, name, role, region, PASSWORD, by="测试")
+        accounts.create_account(eng, name, role, region, PASSWORD, by=system("测试"))
     return name
 
 

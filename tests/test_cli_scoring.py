@@ -13,6 +13,7 @@ from ruralcore.cli import main
 from ruralcore.errors import InputError
 from ruralcore.programs import load_program
 from ruralcore import values as vmod
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "region,coverage_4g,fiber_reach,phone_penetration,internet_4g_penetration,home_broadband,xiangqing_net,group_ringtone,cloud_mas,study_room"
@@ -243,7 +244,7 @@ def test_milestones_with_db_use_the_recorded_done_dates(tmp_path, capsys):
     from ruralcore.store import db
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    record_done(db.get_engine(url), "huayuan-2019", "kickoff", dt.date(2018, 12, 28), "启动会已开", user="测试",
+    record_done(db.get_engine(url), "huayuan-2019", "kickoff", dt.date(2018, 12, 28), "启动会已开", user=system("测试"),
                 today=dt.date(2019, 1, 5))
     assert main(["milestones", "huayuan-2019", "--as-of", "2019-01-05", "--json"]) == 0
     without = {m["code"]: m["status"] for m in json.loads(capsys.readouterr().out)}

@@ -24,6 +24,7 @@ from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 
 from tests.support import fresh_database
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "huayuan-2019"
@@ -53,7 +54,7 @@ def engine(tmp_path):
         "parent": ["433124"] + ["433124101"] * 5,
         "program": PROGRAM, "kind": "", "code_source": "generated", "ref": "演示",
     })
-    store_regions.sync_regions(eng, frame, user="测试")
+    store_regions.sync_regions(eng, frame, user=system("测试"))
     return eng
 
 
@@ -91,14 +92,14 @@ def snapshot(engine):
 @pytest.fixture
 def loaded(engine):
     """A database holding one good import, so a failed import could visibly change it."""
-    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, "张三")
+    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, system("张三"))
     return engine
 
 
 def bad_import(engine, data: bytes, period=PERIOD, name="月报.xlsx", program=PROGRAM) -> InputError:
     before, n_audit = snapshot(engine)
     with pytest.raises(InputError) as info:
-        excel.import_file(engine, program, data, period, "李四", name=name)
+        excel.import_file(engine, program, data, period, system("李四"), name=name)
     after, n_audit_after = snapshot(engine)
     pd.testing.assert_frame_equal(before, after)
     assert n_audit_after == n_audit
@@ -161,13 +162,13 @@ def test_template_without_database_uses_region_files():
 # a good import, twice -----------------------------------------------------
 def test_import_writes_values_and_second_import_changes_nothing(engine):
     data = filled(engine)
-    first = excel.import_file(engine, PROGRAM, data, PERIOD, "张三")
+    first = excel.import_file(engine, PROGRAM, data, PERIOD, system("张三"))
     assert first["inserted"] == 5 * 13 and first["updated"] == 0
     rep = reports.load_reports(engine, PROGRAM, PERIOD)
     v = rep.set_index(["region", "field"])["value"]
     assert v[(VILLAGES[0], "natural_villages_4g")] == 9
     n_audit = len(audit.load_audit(engine))
-    second = excel.import_file(engine, PROGRAM, data, PERIOD, "张三")
+    second = excel.import_file(engine, PROGRAM, data, PERIOD, system("张三"))
     assert second["inserted"] == 0 and second["updated"] == 0 and second["unchanged"] == 65
     assert len(audit.load_audit(engine)) == n_audit
 
@@ -178,7 +179,7 @@ def test_blank_rows_are_regions_that_did_not_report(engine):
             if c != col["区域代码"] and c != col["区域名称"]:
                 ws.cell(6, c).value = None
         ws.cell(6, col["区域代码"]).value = None
-    res = excel.import_file(engine, PROGRAM, filled(engine, edit=clear), PERIOD, "张三")
+    res = excel.import_file(engine, PROGRAM, filled(engine, edit=clear), PERIOD, system("张三"))
     assert res["rows"] == 4 and res["inserted"] == 4 * 13
 
 
@@ -291,7 +292,7 @@ def test_round_trip_export_edit_import(loaded, tmp_path):
     def raise_broadband(ws, col):
         assert ws.cell(3, col["月份"]).value == PERIOD
         ws.cell(3, col[H("broadband_households")], 160)      # 演示村2: 150 → 160
-    res = excel.import_file(loaded, PROGRAM, edited(exported, raise_broadband), PERIOD, "王五")
+    res = excel.import_file(loaded, PROGRAM, edited(exported, raise_broadband), PERIOD, system("王五"))
     assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 1, 64)
     after = reports.load_reports(loaded, PROGRAM, PERIOD)
     m = before.merge(after, on=["region", "field"], suffixes=("_b", "_a"))
@@ -309,7 +310,7 @@ def test_round_trip_export_edit_import(loaded, tmp_path):
 def test_csv_export_imports_again_unchanged(loaded):
     data = excel.export(loaded, PROGRAM, PERIOD, fmt="csv")
     assert data.startswith(b"\xef\xbb\xbf")
-    res = excel.import_file(loaded, PROGRAM, data, PERIOD, "张三", name="月报.csv")
+    res = excel.import_file(loaded, PROGRAM, data, PERIOD, system("张三"), name="月报.csv")
     assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 0, 65)
 
 
@@ -317,8 +318,8 @@ def test_formula_cells_neutralised_numbers_untouched(engine):
     frame = pd.DataFrame({"code": ["433124101009"], "name": ["=HYPERLINK(\"http://x\",\"点我\")"],
                           "level": ["village"], "parent": ["433124101"], "program": [PROGRAM],
                           "kind": [""], "code_source": ["generated"], "ref": ["演示"]})
-    store_regions.sync_regions(engine, frame, user="测试")
-    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, "张三")
+    store_regions.sync_regions(engine, frame, user=system("测试"))
+    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, system("张三"))
     wb = openpyxl.load_workbook(io.BytesIO(excel.export(engine, PROGRAM, PERIOD)))
     ws = wb["月报"]
     names = {ws.cell(r, 2).value: ws.cell(r, 3) for r in range(2, ws.max_row + 1)}
@@ -354,7 +355,7 @@ def test_cli_template_export_import(loaded, tmp_path):
     out = tmp_path / "导出.xlsx"
     assert main(["export", PROGRAM, "--period", PERIOD, "--out", str(out), "--db", url]) == 0
     from ruralcore import accounts
-    accounts.create_account(loaded, "zhangsan", "county_admin", "433124", "Xiang-2019-cun", by="测试")
+    accounts.create_account(loaded, "zhangsan", "county_admin", "433124", "Xiang-2019-cun", by=system("测试"))
     assert main(["import", PROGRAM, str(out), "--period", PERIOD, "--db", url, "--user", "zhangsan"]) == 0
     assert main(["template", PROGRAM, "--out", str(tmp_path / "模板.xlsx"), "--db", url]) == 0
     assert (tmp_path / "模板.xlsx").stat().st_size > 0
@@ -383,7 +384,7 @@ def test_gbk_csv_with_numeric_codes_and_yes_no_flags(engine):
     row[3 + list(GOOD).index("group_ringtone")] = "否"
     heads = ["月份", "区域代码", "区域名称"] + [H(c) for c in GOOD]
     data = (",".join(heads) + "\n" + ",".join(map(str, row)) + "\n").encode("gb18030")
-    res = excel.import_file(engine, PROGRAM, data, PERIOD, "张三", name="月报.csv")
+    res = excel.import_file(engine, PROGRAM, data, PERIOD, system("张三"), name="月报.csv")
     assert res["inserted"] == 13
     v = reports.load_reports(engine, PROGRAM, PERIOD).set_index("field")["value"]
     assert v["study_room"] == 1 and v["group_ringtone"] == 0
@@ -392,7 +393,7 @@ def test_gbk_csv_with_numeric_codes_and_yes_no_flags(engine):
 def test_region_code_typed_as_number(engine):
     # Excel users often retype codes as numbers; 433124101001.0 must match "433124101001"
     data = filled(engine, edit=lambda ws, col: ws.cell(2, col["区域代码"], int(VILLAGES[0])))
-    res = excel.import_file(engine, PROGRAM, data, PERIOD, "张三")
+    res = excel.import_file(engine, PROGRAM, data, PERIOD, system("张三"))
     assert res["inserted"] == 65
 
 
@@ -405,7 +406,7 @@ def test_unknown_column_and_bad_period_argument(loaded):
 
 def test_progress_callback_reaches_100_percent(engine):
     seen = []
-    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, "张三", progress=lambda f, m: seen.append((f, m)))
+    excel.import_file(engine, PROGRAM, filled(engine), PERIOD, system("张三"), progress=lambda f, m: seen.append((f, m)))
     assert seen[0][0] == 0 and seen[-1][0] == 1.0
     assert [f for f, _ in seen] == sorted(f for f, _ in seen)
 
@@ -418,23 +419,23 @@ def pg_engine(tmp_path):
         frame = pd.DataFrame({"code": VILLAGES, "name": [f"演示村{i}" for i in range(1, 6)], "level": "village",
                               "parent": "433124101", "program": PROGRAM, "kind": "", "code_source": "generated",
                               "ref": "演示"})
-        store_regions.sync_regions(eng, frame, user="测试")
+        store_regions.sync_regions(eng, frame, user=system("测试"))
         yield eng
 
 
 def test_round_trip_on_postgresql(pg_engine):
-    first = excel.import_file(pg_engine, PROGRAM, filled(pg_engine), PERIOD, "张三")
+    first = excel.import_file(pg_engine, PROGRAM, filled(pg_engine), PERIOD, system("张三"))
     assert first["inserted"] == 65
     data = edited(excel.export(pg_engine, PROGRAM, PERIOD),
                   lambda ws, col: ws.cell(2, col[H("natural_villages_fiber")], 10))
-    res = excel.import_file(pg_engine, PROGRAM, data, PERIOD, "王五")
+    res = excel.import_file(pg_engine, PROGRAM, data, PERIOD, system("王五"))
     assert (res["inserted"], res["updated"], res["unchanged"]) == (0, 1, 64)
-    again = excel.import_file(pg_engine, PROGRAM, data, PERIOD, "王五")
+    again = excel.import_file(pg_engine, PROGRAM, data, PERIOD, system("王五"))
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 65)
     bad = filled(pg_engine, edit=lambda ws, col: ws.cell(3, col[H("households")], -1))
     before = reports.load_reports(pg_engine, PROGRAM, PERIOD)[["region", "field", "value"]]
     with pytest.raises(InputError):
-        excel.import_file(pg_engine, PROGRAM, bad, PERIOD, "李四")
+        excel.import_file(pg_engine, PROGRAM, bad, PERIOD, system("李四"))
     pd.testing.assert_frame_equal(before, reports.load_reports(pg_engine, PROGRAM, PERIOD)[["region", "field", "value"]])
 
 
@@ -447,7 +448,7 @@ def test_only_percentage_rates_bound_numerator_by_denominator(engine):
     frame = pd.DataFrame({"code": ["640100999001"], "name": ["演示村1"], "level": ["village"],
                           "parent": ["640100"], "program": ["yinchuan-2017"], "kind": [""],
                           "code_source": ["generated"], "ref": ["演示"]})
-    store_regions.sync_regions(engine, frame, user="测试")
+    store_regions.sync_regions(engine, frame, user=system("测试"))
     fields = excel.report_fields(prog)
     row = {f.code: 0 for f in fields}
     row.update({avg.denominator: 1, avg.numerator: 12, pct.denominator: 4, pct.numerator: 3})
@@ -467,7 +468,7 @@ def test_no_reporting_units_known_gives_one_message(tmp_path):
     empty = db.get_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     data = _csv([[PERIOD, VILLAGES[0], "演示村1", *GOOD.values()]])
     with pytest.raises(InputError) as info:
-        excel.import_file(empty, PROGRAM, data, PERIOD, "张三", name="月报.csv")
+        excel.import_file(empty, PROGRAM, data, PERIOD, system("张三"), name="月报.csv")
     assert len(info.value.problems) == 1
     assert "还没有行政村级的填报单位" in str(info.value) and "“区域代码”列" in str(info.value)
     assert reports.load_reports(empty, PROGRAM).empty

@@ -15,6 +15,7 @@ from ruralcore.programs import load_program
 from ruralcore.scope import Actor
 from ruralcore.store import audit, db
 from tests.store.conftest import db_url  # noqa: F401  (SQLite and PostgreSQL)
+from ruralcore.principal import system
 
 HY = "huayuan-2019"
 TODAY = dt.date(2019, 6, 1)
@@ -32,7 +33,7 @@ def _count(engine) -> int:
 
 def test_record_is_audited_and_read_back(engine):
     # 花垣 一(一): 2018年12月31日前 组织启动
-    rec = mr.record_done(engine, HY, "kickoff", dt.date(2018, 12, 28), "启动会已召开", "县数字办", today=TODAY)
+    rec = mr.record_done(engine, HY, "kickoff", dt.date(2018, 12, 28), "启动会已召开", system("县数字办"), today=TODAY)
     assert rec.version == 1 and rec.recorded_by == "县数字办"
     assert mr.done_dates(engine, HY) == {"kickoff": dt.date(2018, 12, 28)}
     log = audit.load_audit(engine, table="milestone_records")
@@ -46,17 +47,17 @@ def test_record_is_audited_and_read_back(engine):
 
 
 def test_change_and_clear_carry_the_version(engine):
-    mr.record_done(engine, HY, "stage1", dt.date(2019, 3, 30), "", "甲", today=TODAY)
-    rec = mr.record_done(engine, HY, "stage1", dt.date(2019, 4, 3), "补记", "乙", expected_version=1, today=TODAY)
+    mr.record_done(engine, HY, "stage1", dt.date(2019, 3, 30), "", system("甲"), today=TODAY)
+    rec = mr.record_done(engine, HY, "stage1", dt.date(2019, 4, 3), "补记", system("乙"), expected_version=1, today=TODAY)
     assert rec.version == 2 and mr.done_dates(engine, HY)["stage1"] == dt.date(2019, 4, 3)
     with pytest.raises(StaleWriteError):  # someone read version 1, it is now 2
-        mr.record_done(engine, HY, "stage1", dt.date(2019, 3, 1), "", "丙", expected_version=1, today=TODAY)
+        mr.record_done(engine, HY, "stage1", dt.date(2019, 3, 1), "", system("丙"), expected_version=1, today=TODAY)
     with pytest.raises(StaleWriteError):  # believed nothing was recorded
-        mr.record_done(engine, HY, "stage1", dt.date(2019, 3, 1), "", "丙", today=TODAY)
+        mr.record_done(engine, HY, "stage1", dt.date(2019, 3, 1), "", system("丙"), today=TODAY)
     with pytest.raises(StaleWriteError):
-        mr.clear_done(engine, HY, "stage1", "丙", expected_version=1)
+        mr.clear_done(engine, HY, "stage1", system("丙"), expected_version=1)
     assert mr.done_dates(engine, HY)["stage1"] == dt.date(2019, 4, 3)
-    mr.clear_done(engine, HY, "stage1", "乙", expected_version=2)
+    mr.clear_done(engine, HY, "stage1", system("乙"), expected_version=2)
     assert mr.done_dates(engine, HY) == {}
     actions = list(audit.load_audit(engine, table="milestone_records")["action"])
     assert actions.count("insert") == 1 and actions.count("delete") == 1 and "update" in actions
@@ -69,7 +70,7 @@ def test_change_and_clear_carry_the_version(engine):
 ])
 def test_bad_input_is_refused_with_nothing_written(engine, code, done_on, column, words):
     with pytest.raises(InputError) as e:
-        mr.record_done(engine, HY, code, done_on, "", "县数字办", today=TODAY)
+        mr.record_done(engine, HY, code, done_on, "", system("县数字办"), today=TODAY)
     assert e.value.problems[0].column == column and words in str(e.value)
     assert _count(engine) == 0 and audit.load_audit(engine, table="milestone_records").empty
 
@@ -90,8 +91,8 @@ def test_a_programme_record_needs_the_county(engine):
 
 def test_overview_shows_recorded_milestones_done(engine):
     prog = load_program(HY)
-    mr.record_done(engine, HY, "kickoff", dt.date(2019, 1, 4), "", "县数字办", today=TODAY)
-    mr.record_done(engine, HY, "stage2", dt.date(2019, 5, 30), "", "县数字办", today=TODAY)
+    mr.record_done(engine, HY, "kickoff", dt.date(2019, 1, 4), "", system("县数字办"), today=TODAY)
+    mr.record_done(engine, HY, "stage2", dt.date(2019, 5, 30), "", system("县数字办"), today=TODAY)
     done = mr.done_dates(engine, HY)
     st = ov.milestone_table(prog, dt.date(2019, 5, 1), done).set_index("code")
     assert st.at["kickoff", "status_label"] == "已完成" and st.at["kickoff", "days_late"] == 4

@@ -11,6 +11,7 @@ from ruralcore import accounts, oidc
 from ruralcore.accounts import SECURITY, SessionExpired
 from ruralcore.errors import PermissionDenied
 from ruralcore.store import db
+from ruralcore.principal import system
 
 PW = "Xiang-2019-cun"
 
@@ -18,8 +19,8 @@ PW = "Xiang-2019-cun"
 @pytest.fixture
 def eng(tmp_path):
     e = db.get_engine(f"sqlite:///{tmp_path / 'o.db'}")
-    accounts.create_account(e, "wang.li", "township_officer", "433124T01", PW, by="测试")
-    accounts.create_account(e, "zhao", "inspector", "450225", PW, by="测试")
+    accounts.create_account(e, "wang.li", "township_officer", "433124T01", PW, by=system("测试"))
+    accounts.create_account(e, "zhao", "inspector", "450225", PW, by=system("测试"))
     return e
 
 
@@ -44,13 +45,13 @@ def test_unknown_identity_is_refused_in_chinese(eng, claims, words):
 
 
 def test_email_names_the_account_when_the_provider_gives_no_user_name(eng):
-    accounts.create_account(eng, "li.na@example.gov.cn", "village_reporter", "433124T01", PW, by="测试")
+    accounts.create_account(eng, "li.na@example.gov.cn", "village_reporter", "433124T01", PW, by=system("测试"))
     assert oidc.actor_for(eng, {"email": "li.na@example.gov.cn"}).role == "village_reporter"
 
 
 def test_disabled_account_is_refused(eng):
     acc = accounts.get_account(eng, "zhao")
-    accounts.update_account(eng, "zhao", {"active": False}, expected_version=acc["version"], by="测试")
+    accounts.update_account(eng, "zhao", {"active": False}, expected_version=acc["version"], by=system("测试"))
     with pytest.raises(PermissionDenied, match="已停用"):
         oidc.actor_for(eng, {"preferred_username": "zhao"})
 

@@ -196,7 +196,7 @@ if save:
             st.info("没有修改，未写入任何数据。")
         else:
             st.session_state["en_flash_success"] = (
-                f"已保存：新增{result['inserted']}个、修改{result['updated']}个数值，已记入审计日志（填报人：{user}）。")
+                f"已保存：新增{result['inserted']}个、修改{result['updated']}个数值，已记入审计日志（填报人：{user.name}）。")
             st.session_state.pop("en_sheet", None)
             st.rerun()
 

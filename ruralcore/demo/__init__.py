@@ -22,7 +22,6 @@ from . import reports as rep
 __all__ = ["build_demo", "is_demo", "has_data", "write_national", "SCALES", "NATIONAL_DIR", "generate"]
 
 NATIONAL_DIR = DATA_DIR / "bench" / "national"  # ignored by git
-USER = "演示数据生成器"
 AUDIT_USER = "演示数据生成"  # who the audit log names for the bulk load
 AUDIT_ACTION = "bulk"  # audit_log.action holds at most 10 characters ("bulk_insert" does not fit)
 # insertion order respects foreign keys; deletion runs backwards

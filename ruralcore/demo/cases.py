@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from .. import cases, checklists, scoring, whatif, workdays
 from ..programs import load_program
 from ..scope import inside, region_tree
+from .households import DEMO_USER
 
 PROGRAM = "huayuan-2019"
 COUNTY = "433124"  # 花垣县
-USER = "演示数据生成器"
+USER = DEMO_USER
 INSPECTORS = "演示·县领导小组验收组"
 
 

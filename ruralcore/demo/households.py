@@ -18,11 +18,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..households import MONITOR_STATES, MONITOR_TYPES
+from ..principal import system
 from ..store import write
 from ..store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember)
 from .names import person_names
 
-DEMO_USER = "演示数据生成器"
+DEMO_USER = system("演示数据生成器")  # the demo writes as the system
 # 银川 and 谭家场 ask for the archive; 花垣 二 gives 建档立卡户 (the registered poor
 # households) exclusive discounts, and its county is the demo's: its villages get archives too
 DEMO_PROGRAMS = ("yinchuan-2017", "tanjiachang-2023", "huayuan-2019")

@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
+from ..principal import Principal
 from ..errors import InputError, Problem
 from ..programs import Program, load_program
 from .layout import parse_period, CODE_COL, NAME_COL, PERIOD_COL, SHEET, header, report_fields, report_level
@@ -87,7 +88,7 @@ def validate(program_id: str | Program, path_or_bytes, period: str, engine=None,
     return values
 
 
-def import_file(engine, program_id: str | Program, path_or_bytes, period: str, user: str,
+def import_file(engine, program_id: str | Program, path_or_bytes, period: str, user: Principal,
                 progress: Progress | None = None, name: str | None = None,
                 today: dt.date | None = None) -> dict:
     """Validate a file and write its values in one transaction.

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from . import write
 from .models import AppMeta
+from ..principal import Principal
 
 TABLE = AppMeta.__table__
 DEMO_KEY = "demo"
@@ -22,7 +23,7 @@ def get_meta(engine: sa.Engine) -> dict[str, str]:
         return {k: v for k, v in conn.execute(sa.select(TABLE.c.key, TABLE.c.value)).all()}
 
 
-def set_meta(engine: sa.Engine, key: str, value: str, user: str) -> None:
+def set_meta(engine: sa.Engine, key: str, value: str, user: Principal) -> None:
     """Insert or change one key (last writer wins: these are system facts, not user edits)."""
     with engine.begin() as conn:
         cur = conn.execute(sa.select(TABLE.c.value, TABLE.c.version).where(TABLE.c.key == key)).first()
@@ -42,5 +43,5 @@ def as_of(engine: sa.Engine, program: str) -> date | None:
     return date.fromisoformat(v[:10]) if v else None
 
 
-def set_as_of(engine: sa.Engine, program: str, day: date, user: str) -> None:
+def set_as_of(engine: sa.Engine, program: str, day: date, user: Principal) -> None:
     set_meta(engine, as_of_key(program), day.isoformat(), user)

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import InputError, Problem
+from ..errors import InputError, PermissionDenied, Problem
+from ..principal import Principal, require
 from ..regions import COLUMNS
 from . import audit
 from .models import Region
@@ -14,10 +15,13 @@ TABLE = Region.__table__
 DATA = [c for c in COLUMNS if c != "code"]
 
 
-def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: str) -> int:
+def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: Principal) -> int:
     """Insert new codes and update changed ones (version + 1) in one transaction, with
     one audit entry per inserted row / changed field. Regions absent from ``frame`` are
-    kept. Returns the number of rows inserted or updated (0 when nothing changed)."""
+    kept. Returns the number of rows inserted or updated (0 when nothing changed).
+    ``user``: the system principal (region files are loaded by the system, not by an account)."""
+    if not require(user).is_system:
+        raise PermissionDenied(f"无权限：{user.name}（{user.role_label}）不能导入区域数据，本次未写入任何数据。")
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(Problem(f"区域数据缺少列：{', '.join(missing)}"), source="区域")
@@ -53,7 +57,7 @@ def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: str) -> int:
                 sub = m[mask]
                 entries.append(pd.DataFrame({"action": "update", "table": "regions", "key": sub["code"].tolist(),
                                              "field": c, "old": sub[c + "_old"].tolist(), "new": sub[c].tolist()}))
-        audit.append(conn, pd.concat(entries, ignore_index=True), user)
+        audit.append(conn, pd.concat(entries, ignore_index=True), user.name)
     return int(len(ins) + len(upd))
 
 

@@ -243,7 +243,7 @@ def _check_range(program: str, values: pd.DataFrame) -> None:
 
 
 def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.DataFrame,
-                   user: "str | _scope.Actor",
+                   user: _scope.Principal,
                    submitted_at: datetime | None = None,
                    expected_versions: dict[tuple[str, str], int] | None = None,
                    reason: str | None = None) -> dict:
@@ -255,11 +255,13 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
     the caller read (0 = "did not exist"); any mismatch raises StaleWriteError and
     nothing is written. Returns {'inserted': n, 'updated': n, 'unchanged': n}.
 
-    ``user`` is a str (system/CLI, not checked) or an Actor (what the pages pass): every
-    region written must be inside the actor's, else PermissionDenied and nothing written.
+    ``user`` is a Principal, never a bare str (TypeError). The system's is not checked;
+    any other (what the pages pass) must hold every region written, else PermissionDenied
+    and nothing written.
     ``reason`` (a correction's 事由) is logged beside each changed value's entry, in the
     same transaction, as an entry of action "reason".
     """
+    _scope.require(user)
     _check_period(period)
     new = _validate(values)
     _check_range(program, new)

@@ -5,11 +5,12 @@ joins the caller's transaction (the caller commits). Updates and deletes carry t
 version the user read: ``UPDATE ... WHERE pk = ? AND version = ?``; if no row matched
 the version moved and nothing is written (works the same on SQLite and PostgreSQL).
 
-``user`` is a str or a ruralcore.scope.Actor. A str is the system or a command-line
-operator and is not checked; the pages always pass the signed-in Actor, and every row
-written (where it is and, for an update, where it moves to) must lie inside the actor's
-region and be a table its role writes — else PermissionDenied and nothing is written.
-The audit log keeps the actor's name.
+``user`` is a ruralcore.principal.Principal, never a bare str (TypeError: a name alone
+would be an unchecked writer). The system principal (imports, migrations, the demo, a
+command line naming no account) is not restricted; any other principal — what the pages
+pass — must have every row written (where it is and, for an update, where it moves to)
+inside its region and in a table its role writes, else PermissionDenied and nothing is
+written. The audit log keeps the principal's name.
 """
 from __future__ import annotations
 
@@ -96,17 +97,22 @@ def _redacted(row: dict) -> dict:
 
 
 def _guard(conn: sa.Connection, user, table: sa.Table, *rows: dict) -> str:
-    """Refuse (PermissionDenied, nothing written) an Actor writing outside its region;
-    return the plain name for the audit log. A plain str is the system and passes."""
-    if isinstance(user, _scope.Actor):
-        _scope.check_rows(conn, user, table.name, pd.DataFrame([dict(r) for r in rows]))
-    return _scope.user_name(user)
+    """Refuse (PermissionDenied, nothing written) a principal writing outside its region,
+    and a bare str (TypeError); return the plain name for the audit log."""
+    return _guard_frame(conn, user, table, pd.DataFrame([dict(r) for r in rows]))
 
 
-def insert(target: Target, model: type[M], values: dict, user: "str | _scope.Actor") -> M:
+def _guard_frame(conn: sa.Connection, user, table: sa.Table, frame: pd.DataFrame) -> str:
+    """_guard for a whole frame of rows."""
+    if not _scope.require(user).is_system:
+        _scope.check_rows(conn, user, table.name, frame)
+    return user.name
+
+
+def insert(target: Target, model: type[M], values: dict, user: _scope.Principal) -> M:
     """Insert one record (defaults from the model), audit it, return it with its key.
-    ``user``: a str (system/CLI, not checked) or an Actor (pages: checked against the
-    region of the row; PermissionDenied and nothing written when outside it)."""
+    ``user``: a Principal (the system's is not checked; a page's is checked against the
+    region of the row: PermissionDenied and nothing written when outside it)."""
     table = model.__table__
     _check_fields(table, values)
     obj = _validated(model, values)
@@ -131,7 +137,7 @@ def insert(target: Target, model: type[M], values: dict, user: "str | _scope.Act
 
 
 def update(target: Target, model: type[M], key: Any, changes: dict, expected_version: int,
-           user: "str | _scope.Actor") -> M:
+           user: _scope.Principal) -> M:
     """Change some fields of one record if its version is still ``expected_version``."""
     table = model.__table__
     _check_fields(table, changes)
@@ -160,7 +166,7 @@ def update(target: Target, model: type[M], key: Any, changes: dict, expected_ver
 
 
 def delete(target: Target, model: type[SQLModel], key: Any, expected_version: int,
-           user: "str | _scope.Actor") -> None:
+           user: _scope.Principal) -> None:
     """Delete one record if its version is still ``expected_version``."""
     table = model.__table__
     pk = _pk(table)
@@ -214,11 +220,12 @@ def _py_column(s: pd.Series) -> list:
     return out.tolist()
 
 
-def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: "str | _scope.Actor",
+def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: _scope.Principal,
                 audit: bool = True) -> int:
     """Insert every row of ``frame`` in one transaction (fast path: multi-row INSERTs).
     Columns the frame lacks take the model's defaults. With audit on, one 'insert'
     entry per row (key = primary key, new = the row as JSON). Returns rows inserted."""
+    _scope.require(user)
     do_audit = audit
     table = model_or_table if isinstance(model_or_table, sa.Table) else model_or_table.__table__
     unknown = [c for c in frame.columns if c not in table.c]
@@ -249,9 +256,7 @@ def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: "s
     rows = [dict(zip(names, vals)) for vals in zip(*(cols[c] for c in names))]
     pk = _pk(table)
     with engine.begin() as conn:
-        if isinstance(user, _scope.Actor):
-            _scope.check_rows(conn, user, table.name, frame)
-        user = _scope.user_name(user)
+        user = _guard_frame(conn, user, table, frame)
         try:
             if do_audit and pk.name not in cols:
                 keys = conn.execute(sa.insert(table).returning(pk, sort_by_parameter_order=True), rows).scalars().all()

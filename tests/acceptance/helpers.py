@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 
+from ruralcore.principal import system
+
 _seq = itertools.count(9001)
 
 
 def add_station(engine, user: str = "测试·录入员", **overrides) -> str:
     """Insert a complete standard station of 融水 (numbered by ruralcore.stations) and return its number."""
+    user = system(user)  # test data is written by the system
     from ruralcore import stations
     from ruralcore.programs import load_program
     from ruralcore.store import write

@@ -11,6 +11,7 @@ import pytest
 from ruralcore import cases, workdays
 from ruralcore.fmt import date_zh
 from ruralcore.programs import load_program
+from ruralcore.principal import system
 
 P = load_program("rongshui-2019")
 D = dt.date
@@ -154,11 +155,11 @@ def test_stale_edit_on_the_page_is_refused(acc_app, acc_engine, new_station):
     from ruralcore.store.models import AcceptanceCase
 
     number = new_station()
-    case = cases.open_case(acc_engine, P, "station", number, "2019-09-27", "甲")
+    case = cases.open_case(acc_engine, P, "station", number, "2019-09-27", system("甲"))
     at = acc_app(CHECK_PAGE, state={"acc_as_of": D(2019, 9, 30), "acc_case": case["id"]})
     _ok(at)
     # someone else changes the case while this page is open (same state, new version)
-    write.update(acc_engine, AcceptanceCase, case["id"], {"inspectors": "王五"}, case["version"], "另一位验收员")
+    write.update(acc_engine, AcceptanceCase, case["id"], {"inspectors": "王五"}, case["version"], system("另一位验收员"))
     at.date_input(key="acc_apply_on").set_value(D(2019, 10, 10))
     at.button(key="acc_do_apply").click().run()
     errors = " ".join(e.value for e in at.error)

@@ -15,6 +15,7 @@ from ruralcore.store import db, write
 from ruralcore.store.models import FundEntry
 from tests.acceptance.helpers import add_station
 from tests.support import fresh_database
+from ruralcore.principal import system
 
 P = load_program("rongshui-2019")
 D = dt.date
@@ -29,23 +30,23 @@ def pg_engine(tmp_path):
 def test_case_flow_on_postgresql(pg_engine):
     n = add_station(pg_engine)
     write.insert(pg_engine, FundEntry, {"program": P.id, "station": n, "kind": "advance", "amount_yuan": 12000,
-                                        "on_date": D(2019, 8, 1)}, "财务")
-    c = cases.open_case(pg_engine, P, "station", n, "2019-09-27", "录入员")
-    c = cases.record_application(pg_engine, c["id"], "2019-10-10", "录入员", c["version"])
+                                        "on_date": D(2019, 8, 1)}, system("财务"))
+    c = cases.open_case(pg_engine, P, "station", n, "2019-09-27", system("录入员"))
+    c = cases.record_application(pg_engine, c["id"], "2019-10-10", system("录入员"), c["version"])
     assert cases.step_deadlines(P, c, "2019-10-10")["due"].tolist()[:2] == [D(2019, 10, 10), D(2019, 10, 30)]
     obs = checklists.station_observed(pg_engine, P, n)
     missing = checklists.station_checklist(P, {**obs, "eq_info_wall": 0})
     with pytest.raises(InputError, match="附件2 序号4"):
-        cases.record_inspection(pg_engine, c["id"], "2019-10-15", missing, "pass", "检查员", c["version"])
+        cases.record_inspection(pg_engine, c["id"], "2019-10-15", missing, "pass", system("检查员"), c["version"])
     stale = c["version"]
-    c = cases.record_inspection(pg_engine, c["id"], "2019-10-15", missing, "fail", "检查员", c["version"])
+    c = cases.record_inspection(pg_engine, c["id"], "2019-10-15", missing, "fail", system("检查员"), c["version"])
     assert c["rectify_due"] == workdays.add_workdays(D(2019, 10, 15), 20)
     with pytest.raises(StaleWriteError):
-        cases.record_inspection(pg_engine, c["id"], "2019-10-16", missing, "fail", "另一位检查员", stale)
-    c = cases.record_rectified(pg_engine, c["id"], "2019-11-01", "录入员", c["version"])
+        cases.record_inspection(pg_engine, c["id"], "2019-10-16", missing, "fail", system("另一位检查员"), stale)
+    c = cases.record_rectified(pg_engine, c["id"], "2019-11-01", system("录入员"), c["version"])
     c = cases.record_inspection(pg_engine, c["id"], "2019-11-05", checklists.station_checklist(P, obs), "pass",
-                                "检查员", c["version"])
-    c = cases.record_city_acceptance(pg_engine, c["id"], "2019-11-20", "市验收组", c["version"])
+                                system("检查员"), c["version"])
+    c = cases.record_city_acceptance(pg_engine, c["id"], "2019-11-20", system("市验收组"), c["version"])
     assert c["state"] == "accepted" and c["settlement"]["recover_yuan"] == 12000
     log = cases.case_audit(pg_engine, c["id"])
     assert "另一位检查员" not in set(log["user"])

@@ -10,11 +10,12 @@ import docx
 
 from ruralcore import cases, workdays
 from ruralcore.cli import main
+from ruralcore.principal import system
 
 
 def test_cases_json_deadlines(acc_db_url, acc_engine, new_station, capsys):
     number = new_station()
-    case = cases.open_case(acc_engine, "rongshui-2019", "station", number, "2019-09-27", "甲")
+    case = cases.open_case(acc_engine, "rongshui-2019", "station", number, "2019-09-27", system("甲"))
     assert main(["acceptance", "cases", "rongshui-2019", "--as-of", "2019-09-30", "--json", "--db", acc_db_url]) == 0
     rows = {r["case"]: r for r in json.loads(capsys.readouterr().out)}
     mine = rows[case["id"]]
@@ -27,10 +28,10 @@ def test_checklist_and_record(acc_db_url, acc_engine, new_station, capsys, tmp_p
     from ruralcore.programs import load_program
     p = load_program("rongshui-2019")
     number = new_station(hours=40)  # below 五(二)2's 48 hours
-    c = cases.open_case(acc_engine, p, "station", number, "2019-09-27", "甲", inspectors="张三")
-    c = cases.record_application(acc_engine, c["id"], "2019-10-08", "甲", c["version"])
+    c = cases.open_case(acc_engine, p, "station", number, "2019-09-27", system("甲"), inspectors="张三")
+    c = cases.record_application(acc_engine, c["id"], "2019-10-08", system("甲"), c["version"])
     cl = checklists.subject_checklist(acc_engine, p, "station", number)
-    cases.record_inspection(acc_engine, c["id"], "2019-10-15", cl, "fail", "乙", c["version"])
+    cases.record_inspection(acc_engine, c["id"], "2019-10-15", cl, "fail", system("乙"), c["version"])
     assert main(["acceptance", "checklist", str(c["id"]), "--db", acc_db_url]) == 0
     out = capsys.readouterr().out
     assert "不合格必备项：1项：信息员年度培训学时（五(二)2）" in out

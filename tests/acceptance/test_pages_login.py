@@ -16,6 +16,7 @@ from ruralcore.errors import PermissionDenied
 from ruralcore.programs import load_program
 from ruralcore.scope import Actor
 from tests.acceptance.conftest import ROOT
+from ruralcore.principal import system
 
 P = load_program("rongshui-2019")
 X = load_program("xinzhou-2023")
@@ -60,7 +61,7 @@ def _signed_out_page(page: str, state: dict) -> AppTest:
 
 @pytest.mark.parametrize("page", [CASES_PAGE, CHECK_PAGE])
 def test_signed_out_gets_the_login_hint_and_no_case(acc_env, acc_engine, new_station, page):
-    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", "甲")
+    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", system("甲"))
     at = _signed_out_page(page, {"program": P.id, "acc_as_of": D(2019, 9, 30), "acc_case": case["id"]})
     assert any(LOGIN_HINT in w.value for w in at.warning)
     assert not at.dataframe and not at.button and not at.date_input  # no list, no inputs, no buttons
@@ -70,7 +71,7 @@ def test_signed_out_gets_the_login_hint_and_no_case(acc_env, acc_engine, new_sta
 def test_a_step_after_the_session_ended_is_not_recorded(acc_app, acc_engine, new_station):
     """Signed in when the page opened, the session ended (signed out elsewhere) before the
     click: the page says the login ended and asks to sign in again; nothing written."""
-    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", "甲")
+    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", system("甲"))
     at = _ok(acc_app(CHECK_PAGE, state={"acc_as_of": D(2019, 9, 30), "acc_case": case["id"]}, login=INSPECTOR_RS))
     at.date_input(key="acc_apply_on").set_value(D(2019, 10, 8))
     accounts.end_session(acc_engine, at.session_state["auth_token"])
@@ -85,7 +86,7 @@ def test_a_step_after_the_session_ended_is_not_recorded(acc_app, acc_engine, new
 def test_county_admin_of_another_county_is_not_offered_rongshui(acc_app, acc_engine, new_station):
     """花垣县's administrator (433124): no 融水 programme, no 融水 case, no 融水 station to
     open a case for; and the store refuses its write of a 融水 case in Chinese."""
-    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", "甲")
+    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", system("甲"))
     admin = Actor("花垣县管理员", "county_admin", "433124")
     at = _ok(acc_app(CASES_PAGE, program="huayuan-2019", state={"acc_as_of": D(2019, 12, 10)},
                      login=(admin.role, admin.region, admin.name)))
@@ -146,7 +147,7 @@ def test_city_supervisor_reads_every_case_of_its_city_but_records_nothing(acc_ap
 
 
 def test_inspector_of_rongshui_records_as_itself(acc_app, acc_engine, new_station):
-    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", "甲")
+    case = cases.open_case(acc_engine, P, "station", new_station(), "2019-09-27", system("甲"))
     at = acc_app(CHECK_PAGE, state={"acc_as_of": D(2019, 9, 30), "acc_case": case["id"]}, login=INSPECTOR_RS)
     _ok(at)
     assert any("当前用户：融水验收员（验收人员，区域 450225）" in c.value for c in at.sidebar.caption)

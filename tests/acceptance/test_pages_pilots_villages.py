@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ruralcore import cases, checklists
 from ruralcore.store.models import Pilot
 from ruralcore.programs import load_program
+from ruralcore.principal import system
 
 CASES_PAGE, CHECK_PAGE = "acceptance/cases.py", "acceptance/check.py"
 X = load_program("xinzhou-2023")
@@ -32,7 +33,7 @@ def test_pilot_inspection_from_the_indicator_list(acc_app, acc_engine):
     ptype, _ = checklists.pilot_states(acc_engine, pilot)
     items = X.checklist(checklists.PILOT_CHECKLISTS[ptype]).items
     assert len(items) == {"township": 17, "village": 18}[ptype]
-    c = cases.open_case(acc_engine, X, "pilot", pilot, "2023-11-20", "县评估组")  # 三(六): no application step
+    c = cases.open_case(acc_engine, X, "pilot", pilot, "2023-11-20", system("县评估组"))  # 三(六): no application step
     county = _pilot_county(acc_engine, pilot)  # the pilot's own county administers it
     at = acc_app(CHECK_PAGE, program="xinzhou-2023", state={"acc_as_of": dt.date(2023, 11, 30), "acc_case": c["id"]},
                  login=("county_admin", county, f"忻州{county}管理员"))
@@ -67,8 +68,8 @@ def test_pilot_inspection_from_the_indicator_list(acc_app, acc_engine):
 
 def test_village_inspection_shows_eight_aspects(acc_app, acc_engine):
     village = cases.openable_subjects(acc_engine, H)["subject"].iloc[0]
-    c = cases.open_case(acc_engine, H, "village", village, "2019-11-29", "县领导小组办公室")
-    c = cases.record_application(acc_engine, c["id"], "2019-12-02", "县领导小组办公室", c["version"])
+    c = cases.open_case(acc_engine, H, "village", village, "2019-11-29", system("县领导小组办公室"))
+    c = cases.record_application(acc_engine, c["id"], "2019-12-02", system("县领导小组办公室"), c["version"])
     at = acc_app(CHECK_PAGE, program="huayuan-2019", state={"acc_as_of": dt.date(2019, 12, 10), "acc_case": c["id"]})
     _ok(at)
     table = at.table[0].value

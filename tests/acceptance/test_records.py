@@ -10,17 +10,18 @@ from docx.oxml.ns import qn
 
 from ruralcore import cases, checklists, records
 from ruralcore.programs import load_program
+from ruralcore.principal import system
 
 P = load_program("rongshui-2019")
 
 
 def _failed_case(engine, number):
-    c = cases.open_case(engine, P, "station", number, "2019-09-27", "录入员", inspectors="张三、李四")
-    c = cases.record_application(engine, c["id"], "2019-10-10", "录入员", c["version"])
+    c = cases.open_case(engine, P, "station", number, "2019-09-27", system("录入员"), inspectors="张三、李四")
+    c = cases.record_application(engine, c["id"], "2019-10-10", system("录入员"), c["version"])
     obs = checklists.station_observed(engine, P, number)
     obs["eq_info_wall"] = 0
     cl = checklists.station_checklist(P, obs)
-    c = cases.record_inspection(engine, c["id"], "2019-10-15", cl, "fail", "检查员", c["version"])
+    c = cases.record_inspection(engine, c["id"], "2019-10-15", cl, "fail", system("检查员"), c["version"])
     return c, cl
 
 
@@ -69,9 +70,9 @@ def test_record_of_a_failed_initial_inspection(acc_engine, new_station):
 def test_record_after_reinspection_has_no_rectification_items(acc_engine, new_station):
     number = new_station()
     case, _ = _failed_case(acc_engine, number)
-    case = cases.record_rectified(acc_engine, case["id"], "2019-11-01", "录入员", case["version"])
+    case = cases.record_rectified(acc_engine, case["id"], "2019-11-01", system("录入员"), case["version"])
     cl = checklists.station_checklist(P, checklists.station_observed(acc_engine, P, number))
-    case = cases.record_inspection(acc_engine, case["id"], "2019-11-05", cl, "pass", "检查员", case["version"])
+    case = cases.record_inspection(acc_engine, case["id"], "2019-11-05", cl, "pass", system("检查员"), case["version"])
     d = docx.Document(io.BytesIO(records.acceptance_record(P, case, cases.recorded_checklist(acc_engine, case))))
     paras, tables = _texts(d)
     assert "项目验收复检记录" in paras and "复检结论：合格" in paras

@@ -21,6 +21,7 @@ from ruralcore.errors import InputError
 from ruralcore.programs import all_programs, load_program
 from ruralcore.store import write
 from ruralcore.store.models import Pilot
+from ruralcore.principal import system
 
 X = load_program("xinzhou-2023")
 R = load_program("rongshui-2019")
@@ -59,7 +60,7 @@ def _pilot_without_completion(engine) -> str:
     pi = Pilot.__table__
     with engine.begin() as c:
         v = c.execute(sa.select(pi.c.version).where(pi.c.code == pilot)).scalar_one()
-        write.update(c, Pilot, pilot, {"completion_on": None, "acceptance_on": None}, v, "测试")
+        write.update(c, Pilot, pilot, {"completion_on": None, "acceptance_on": None}, v, system("测试"))
     return pilot
 
 
@@ -67,18 +68,18 @@ def test_county_evaluation_accepts_a_pilot_and_construction_agrees(acc_engine):
     """A pilot evaluated and accepted by its county on 2024-01-25 is accepted (no city step),
     and 试点进度 does not list it overdue on 全面完工 (三(五) 11月底): it is done, late."""
     pilot = _pilot_without_completion(acc_engine)
-    c = cases.open_case(acc_engine, X, "pilot", pilot, "2024-01-10", "县评估组")
+    c = cases.open_case(acc_engine, X, "pilot", pilot, "2024-01-10", system("县评估组"))
     with pytest.raises(InputError):  # 三(六) has no application step
-        cases.record_application(acc_engine, c["id"], "2024-01-12", "县评估组", c["version"])
+        cases.record_application(acc_engine, c["id"], "2024-01-12", system("县评估组"), c["version"])
     ptype, states = checklists.pilot_states(acc_engine, pilot)
     states = pd.DataFrame({"item": [X.checklist(checklists.PILOT_CHECKLISTS[ptype]).items[0].code],
                            "state": [checklists.built_state(X)], "evidence": [""], "attachments": [""]})
     cl = checklists.pilot_checklist(X, ptype, states)
-    c = cases.record_inspection(acc_engine, c["id"], "2024-01-25", cl, "pass", "县评估组", c["version"])
+    c = cases.record_inspection(acc_engine, c["id"], "2024-01-25", cl, "pass", system("县评估组"), c["version"])
     assert c["state"] == "accepted" and c["city_accepted_on"] == dt.date(2024, 1, 25)
     assert "市级" not in c["conclusion"] and "报市乡村振兴局" in c["conclusion"]
     with pytest.raises(InputError):  # nothing after: no 市级验收认定
-        cases.record_city_acceptance(acc_engine, c["id"], "2024-01-26", "市局", c["version"])
+        cases.record_city_acceptance(acc_engine, c["id"], "2024-01-26", system("市局"), c["version"])
     listed = cases.list_cases(acc_engine, X, "2024-01-31").set_index("case").loc[c["id"]]
     assert listed["state_name"] == "已验收（验收结果报市乡村振兴局）" and not listed["overdue"]
     steps = cases.step_deadlines(X, c, "2024-01-31")
@@ -92,10 +93,10 @@ def test_county_evaluation_accepts_a_pilot_and_construction_agrees(acc_engine):
 
 def test_rongshui_pass_waits_for_the_city(acc_engine, new_station):
     n = new_station()
-    c = cases.open_case(acc_engine, R, "station", n, "2019-09-27", "甲")
-    c = cases.record_application(acc_engine, c["id"], "2019-10-08", "甲", c["version"])
+    c = cases.open_case(acc_engine, R, "station", n, "2019-09-27", system("甲"))
+    c = cases.record_application(acc_engine, c["id"], "2019-10-08", system("甲"), c["version"])
     cl = checklists.station_checklist(R, checklists.station_observed(acc_engine, R, n))
-    c = cases.record_inspection(acc_engine, c["id"], "2019-10-15", cl, "pass", "乙", c["version"])
+    c = cases.record_inspection(acc_engine, c["id"], "2019-10-15", cl, "pass", system("乙"), c["version"])
     assert c["state"] == "passed" and c["city_accepted_on"] is None and "市级验收认定" in c["conclusion"]
     steps = cases.step_deadlines(R, c, "2019-10-16")
     assert steps["step_name"].tolist() == ["申请验收", "初检", "市级验收认定"]
@@ -133,10 +134,10 @@ def test_checklist_rows_read_a_result_and_their_requirement(acc_engine, new_stat
 def test_record_follows_the_path_and_states_each_requirement(acc_engine):
     pilot = cases.openable_subjects(acc_engine, X)["subject"].iloc[-1]
     ptype, states = checklists.pilot_states(acc_engine, pilot)
-    c = cases.open_case(acc_engine, X, "pilot", pilot, "2023-11-20", "县评估组", inspectors="第三方评估机构")
+    c = cases.open_case(acc_engine, X, "pilot", pilot, "2023-11-20", system("县评估组"), inspectors="第三方评估机构")
     cl = checklists.pilot_checklist(X, ptype, states)
     outcome = "pass" if checklists.passed(cl) else "fail"
-    c = cases.record_inspection(acc_engine, c["id"], "2023-12-20", cl, outcome, "县评估组", c["version"])
+    c = cases.record_inspection(acc_engine, c["id"], "2023-12-20", cl, outcome, system("县评估组"), c["version"])
     rec = cases.recorded_checklist(acc_engine, c)
     d = docx.Document(io.BytesIO(records.acceptance_record(X, c, rec, "试点")))
     text = "\n".join(p.text for p in d.paragraphs)

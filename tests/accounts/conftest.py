@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from ruralcore.store import db
+from ruralcore.principal import system
 
 ACCOUNT_VILLAGE = "433124T01001"  # a 花垣 demo village
 
@@ -21,7 +22,7 @@ def accounts_demo_file(tmp_path_factory):
     url = f"sqlite:///{path}"
     eng = db.get_engine(url)
     build_demo(eng, "county")
-    accounts.create_account(eng, "village_user", "village_reporter", ACCOUNT_VILLAGE, "Cun-2019-huayuan", by="测试")
+    accounts.create_account(eng, "village_user", "village_reporter", ACCOUNT_VILLAGE, "Cun-2019-huayuan", by=system("测试"))
     db.dispose(url)
     return path
 

@@ -12,6 +12,7 @@ from ruralcore.accounts import SECURITY, LoginRefused, SessionExpired
 from ruralcore.errors import InputError, PermissionDenied
 from ruralcore.scope import Actor
 from ruralcore.store import audit, db
+from ruralcore.principal import system
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 GOOD = "Xiang-2019-cun"
@@ -21,7 +22,7 @@ GOOD = "Xiang-2019-cun"
 def eng(tmp_path):
     url = f"sqlite:///{tmp_path / 'acc.db'}"
     e = db.get_engine(url)
-    accounts.create_account(e, "zhang", "township_officer", "433124T01", GOOD, by="测试")
+    accounts.create_account(e, "zhang", "township_officer", "433124T01", GOOD, by=system("测试"))
     yield e
     db.dispose(url)
 
@@ -35,7 +36,7 @@ def eng(tmp_path):
 def test_weak_passwords_are_refused(eng, pw, why):
     with pytest.raises(InputError) as info:
         accounts.create_account(eng, "zhang2" if why != "不能包含用户名" else "zhang3", "village_reporter",
-                                "433124T01", pw.replace("Zhang", "zhang3"), by="测试")
+                                "433124T01", pw.replace("Zhang", "zhang3"), by=system("测试"))
     assert why.replace("至少 3 类", f"至少 {SECURITY.min_character_classes} 类") in str(info.value)
     assert "“密码”列" in str(info.value)
     assert accounts.get_account(eng, "zhang2") is None
@@ -44,7 +45,7 @@ def test_weak_passwords_are_refused(eng, pw, why):
 def test_password_is_an_argon2_hash_and_never_in_the_audit_log(eng):
     acc = accounts.get_account(eng, "zhang")
     assert acc["password_hash"].startswith("$argon2id$") and GOOD not in acc["password_hash"]
-    accounts.set_password(eng, "zhang", "Another-2020-pw", by="测试")
+    accounts.set_password(eng, "zhang", "Another-2020-pw", by=system("测试"))
     log = audit.load_audit(eng, table="accounts")
     text = " ".join(log[["old", "new"]].fillna("").astype(str).agg(" ".join, axis=1))
     assert "$argon2" not in text and "***" in text
@@ -93,7 +94,7 @@ def test_unknown_user_and_disabled_account_are_refused_alike(eng):
     with pytest.raises(LoginRefused, match="用户名或密码错误"):
         accounts.authenticate(eng, "nobody", GOOD, now=T0)
     acc = accounts.get_account(eng, "zhang")
-    accounts.update_account(eng, "zhang", {"active": False}, acc["version"], by="测试")
+    accounts.update_account(eng, "zhang", {"active": False}, acc["version"], by=system("测试"))
     with pytest.raises(LoginRefused, match="用户名或密码错误"):
         accounts.authenticate(eng, "zhang", GOOD, now=T0)
 
@@ -132,9 +133,9 @@ def test_county_admin_manages_only_its_county(eng):
     with pytest.raises(PermissionDenied):
         accounts.create_account(eng, "x1", "village_reporter", "433124T01", GOOD,
                                 by=Actor("乡干部", "township_officer", "433124T01"))
-    accounts.create_account(eng, "far", "township_officer", "450225T01", GOOD, by="测试")  # 融水
+    accounts.create_account(eng, "far", "township_officer", "450225T01", GOOD, by=system("测试"))  # 融水
     assert set(accounts.list_accounts(eng, admin)["username"]) == {"li", "zhang"}
-    assert set(accounts.list_accounts(eng, "测试")["username"]) == {"li", "zhang", "far"}
+    assert set(accounts.list_accounts(eng, system("测试"))["username"]) == {"li", "zhang", "far"}
     assert "password_hash" not in accounts.list_accounts(eng, admin).columns
     assert accounts.get_account(eng, "wang") is None
 

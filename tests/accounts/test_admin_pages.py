@@ -16,6 +16,7 @@ from ruralcore import accounts, auditview, households, scope
 from ruralcore.errors import PermissionDenied
 from ruralcore.store import audit, db, reports
 from tests.support import shown_tables
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "dashboards" / "admin"
@@ -29,7 +30,7 @@ def url(demo_url, monkeypatch):
     eng = db.get_engine(demo_url)
     for name, role, region in [("officer", "township_officer", TOWN), ("auditor1", "auditor", ""),
                                ("admin1", "county_admin", "433124"), ("reporter", "village_reporter", TOWN + "001")]:
-        accounts.create_account(eng, name, role, region, PW, by="测试")
+        accounts.create_account(eng, name, role, region, PW, by=system("测试"))
     return demo_url
 
 
@@ -129,7 +130,7 @@ def test_report_fix_refuses_a_value_changed_by_someone_else_meanwhile(url):
     at.selectbox(key="fix_field").select("households").run()
     seen = at.number_input(key="fix_value").value
     reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": [village], "field": ["households"], "value": [seen + 50]}), "other_editor")
+        {"region": [village], "field": ["households"], "value": [seen + 50]}), system("other_editor"))
     at.number_input(key="fix_value").set_value(seen + 1)
     at.text_input(key="fix_reason").input("核对更正")
     click(at, "保存")
@@ -171,7 +172,7 @@ def test_report_fix_store_refuses_another_township_with_nothing_written(url):
 def test_audit_view_for_auditor_and_refused_for_officer(url):
     eng = db.get_engine(url)
     reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": [TOWN + "001"], "field": ["households"], "value": [123]}), "=HYPERLINK(\"x\")")
+        {"region": [TOWN + "001"], "field": ["households"], "value": [123]}), system("=HYPERLINK(\"x\")"))
     at = app("audit.py", url, "auditor1")
     assert not at.exception
     assert "共 " in texts(at)
@@ -186,9 +187,9 @@ def test_audit_view_for_auditor_and_refused_for_officer(url):
 def test_audit_view_county_admin_sees_its_county_only(url):
     eng = db.get_engine(url)
     reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": [TOWN + "001"], "field": ["households"], "value": [123]}), "editor")
+        {"region": [TOWN + "001"], "field": ["households"], "value": [123]}), system("editor"))
     reports.upsert_reports(eng, "tanjiachang-2023", "2023-11", pd.DataFrame(
-        {"region": ["431223222"], "field": ["households"], "value": [4]}), "editor")
+        {"region": ["431223222"], "field": ["households"], "value": [4]}), system("editor"))
     at = app("audit.py", url, "admin1")
     assert not at.exception
     region = at.selectbox(key="audit_region")
@@ -207,7 +208,7 @@ def test_audit_view_county_admin_sees_its_county_only(url):
 def test_audit_view_region_filter_by_name_and_region_names_in_the_table(url):
     eng = db.get_engine(url)
     reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": [TOWN + "001", OTHER_TOWN + "001"], "field": ["households"] * 2, "value": [5, 6]}), "editor")
+        {"region": [TOWN + "001", OTHER_TOWN + "001"], "field": ["households"] * 2, "value": [5, 6]}), system("editor"))
     names = _region_tree(url)["name"]
     at = app("audit.py", url, "auditor1")
     assert not at.exception
@@ -221,14 +222,14 @@ def test_audit_view_region_filter_by_name_and_region_names_in_the_table(url):
     assert list(at.dataframe[0].value["区域代码"]) == [TOWN + "001"]
     assert "共 1 条" in texts(at)
     ws = openpyxl.load_workbook(io.BytesIO(auditview.export(auditview.with_regions(eng, auditview.load(
-        eng, "system", user="editor")), "xlsx")))["审计日志"]
+        eng, system("system"), user="editor")), "xlsx")))["审计日志"]
     assert "区域" in [c.value for c in ws[1]]
 
 
 def test_audit_export_neutralises_formulas_and_filters_region(url):
     eng = db.get_engine(url)
     reports.upsert_reports(eng, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": [TOWN + "001", OTHER_TOWN + "001"], "field": ["households"] * 2, "value": [1, 2]}), "=1+2")
+        {"region": [TOWN + "001", OTHER_TOWN + "001"], "field": ["households"] * 2, "value": [1, 2]}), system("=1+2"))
     log = auditview.load(eng, accounts.actor_of(accounts.get_account(eng, "admin1")), region=TOWN, table="reports")
     assert len(log) == 1 and log["key"].iat[0].endswith(TOWN + "001")
     ws = openpyxl.load_workbook(io.BytesIO(auditview.export(log, "xlsx")))["审计日志"]
@@ -241,12 +242,12 @@ def test_audit_export_neutralises_formulas_and_filters_region(url):
 
 def test_household_page_masks_and_logs_reveal(url):
     eng = db.get_engine(url)
-    hh = households.list_households(eng, "system")
+    hh = households.list_households(eng, system("system"))
     with eng.connect() as c:
         town = c.execute(sa.text("SELECT parent FROM regions WHERE code = :v"), {"v": hh["village"].iat[0]}).scalar()
-    accounts.create_account(eng, "hh_officer", "township_officer", town, PW, by="测试")
-    accounts.create_account(eng, "hh_reporter", "village_reporter", hh["village"].iat[0], PW, by="测试")
-    raw = households.open_household(eng, "system", int(hh["id"].iat[0]), reveal=True)["household"]
+    accounts.create_account(eng, "hh_officer", "township_officer", town, PW, by=system("测试"))
+    accounts.create_account(eng, "hh_reporter", "village_reporter", hh["village"].iat[0], PW, by=system("测试"))
+    raw = households.open_household(eng, system("system"), int(hh["id"].iat[0]), reveal=True)["household"]
     with eng.begin() as c:
         c.execute(sa.text("DELETE FROM pii_access_log"))
     at = app("households.py", url, "hh_reporter")
@@ -282,10 +283,10 @@ def test_accounts_page_county_admin_creates_an_account(url):
 
 def test_household_page_saves_a_monitoring_change(url):
     eng = db.get_engine(url)
-    hh = households.list_households(eng, "system")
+    hh = households.list_households(eng, system("system"))
     with eng.connect() as c:
         town = c.execute(sa.text("SELECT parent FROM regions WHERE code = :v"), {"v": hh["village"].iat[0]}).scalar()
-    accounts.create_account(eng, "hh_writer", "township_officer", town, PW, by="测试")
+    accounts.create_account(eng, "hh_writer", "township_officer", town, PW, by=system("测试"))
     at = app("households.py", url, "hh_writer")
     hid = at.selectbox(key="hh_id").value
     at.selectbox(key="hh_new_type").select("hardship")
@@ -294,7 +295,7 @@ def test_household_page_saves_a_monitoring_change(url):
     click(at, "保存监测记录")
     assert not at.exception
     assert "已保存" in texts(at), texts(at)
-    f = households.open_household(eng, "system", int(hid))
+    f = households.open_household(eng, system("system"), int(hid))
     assert f["household"]["monitor_type"] == "hardship"
     assert f["history"]["note"].iat[-1] == "突发大病"
     log = audit.load_audit(eng, user="hh_writer", table="households")
@@ -316,19 +317,19 @@ def test_idle_session_asks_to_sign_in_again(url):
 
 def test_household_page_city_supervisor_sees_its_city_masked_and_inspector_is_refused(url):
     eng = db.get_engine(url)
-    hh = households.list_households(eng, "system")
+    hh = households.list_households(eng, system("system"))
     with eng.connect() as c:
         tree = scope.region_tree(c)
     city_of = {v: scope.ancestors(tree, v)[-1] for v in hh["village"].unique()}
     mine = hh[hh["village"].map(city_of) == "431200"]  # 怀化市 (辰溪县's city)
     assert len(mine) and len(mine) < len(hh)
-    accounts.create_account(eng, "city1", "city_supervisor", "431200", PW, by="测试")
-    accounts.create_account(eng, "insp", "inspector", "433124", PW, by="测试")
+    accounts.create_account(eng, "city1", "city_supervisor", "431200", PW, by=system("测试"))
+    accounts.create_account(eng, "insp", "inspector", "433124", PW, by=system("测试"))
     at = app("households.py", url, "city1")
     assert not at.exception
     table = at.dataframe[0].value
     assert set(table["档案编号"]) == set(mine["id"])
-    raw = households.open_household(eng, "system", int(mine["id"].iat[0]), reveal=True)["household"]
+    raw = households.open_household(eng, system("system"), int(mine["id"].iat[0]), reveal=True)["household"]
     assert raw["id_number"] not in " ".join(table["身份证号"]) and table["身份证号"].str.contains(r"\*{8}").all()
     assert not [t for t in at.toggle if t.key == "hh_reveal"]  # reading only: no reveal,
     assert not [b for b in at.button if b.label == "保存监测记录"]  # no monitoring form
@@ -387,7 +388,7 @@ def test_update_account_refuses_disabling_ones_own_account_but_not_another_admin
     assert accounts.get_account(eng, "admin1")["active"]
     accounts.update_account(eng, "admin1", {"display_name": "管理员"}, accounts.get_account(eng, "admin1")["version"],
                             by=me)  # other changes to one's own account still go through
-    accounts.create_account(eng, "admin2", "county_admin", "433124", PW, by="测试")
+    accounts.create_account(eng, "admin2", "county_admin", "433124", PW, by=system("测试"))
     accounts.update_account(eng, "admin1", {"active": False}, accounts.get_account(eng, "admin1")["version"],
                             by=accounts.actor_of(accounts.get_account(eng, "admin2")))
     assert not accounts.get_account(eng, "admin1")["active"]
@@ -395,7 +396,7 @@ def test_update_account_refuses_disabling_ones_own_account_but_not_another_admin
 
 def test_household_page_shows_village_names_with_the_code_beside(url):
     eng = db.get_engine(url)
-    hh = households.list_households(eng, "system")
+    hh = households.list_households(eng, system("system"))
     with eng.connect() as c:
         names = scope.region_tree(c)["name"]
     assert (hh["village_name"] == hh["village"].map(names)).all() and hh["village_name"].ne(hh["village"]).all()
@@ -420,7 +421,7 @@ def test_report_fix_names_and_prefill_in_every_programme(url, program):
     eng = db.get_engine(url)
     units = entry.units(eng, program)
     group = units["group"].iat[0]
-    accounts.create_account(eng, "group_admin", "county_admin", group, PW, by="测试")
+    accounts.create_account(eng, "group_admin", "county_admin", group, PW, by=system("测试"))
     at = app("report_fix.py", url, "group_admin", program=program)
     assert not at.exception
     months = entry.periods(eng, program)

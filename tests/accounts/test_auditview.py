@@ -15,6 +15,7 @@ from ruralcore.errors import InputError, PermissionDenied
 from ruralcore.scope import Actor, ancestors, region_tree
 from ruralcore.store import regions, reports, write
 from ruralcore.store.models import HouseholdMeasure
+from ruralcore.principal import system
 
 TOWN, OTHER_TOWN = "433124T01", "433124T02"
 ODD = "HY-OLD-07"  # a village of 花垣镇 under a code that does not start with 433124
@@ -26,11 +27,11 @@ OTHER_ADMIN = Actor("admin2", "county_admin", "431223")
 def eng(demo):
     regions.sync_regions(demo, pd.DataFrame([{
         "code": ODD, "name": "演示旧编码村", "level": "village", "parent": TOWN, "program": "huayuan-2019",
-        "kind": "", "code_source": "generated", "ref": "测试"}]), "测试")
+        "kind": "", "code_source": "generated", "ref": "测试"}]), system("测试"))
     reports.upsert_reports(demo, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": [TOWN + "001", OTHER_TOWN + "001", ODD], "field": ["households"] * 3, "value": [1, 2, 3]}), "editor")
+        {"region": [TOWN + "001", OTHER_TOWN + "001", ODD], "field": ["households"] * 3, "value": [1, 2, 3]}), system("editor"))
     reports.upsert_reports(demo, "tanjiachang-2023", "2023-11", pd.DataFrame(
-        {"region": ["431223222"], "field": ["households"], "value": [4]}), "editor")
+        {"region": ["431223222"], "field": ["households"], "value": [4]}), system("editor"))
     return demo
 
 
@@ -40,12 +41,12 @@ def _report_regions(log: pd.DataFrame) -> set[str]:
 
 
 def test_region_filter_follows_the_tree_not_the_code_prefix(eng):
-    county = auditview.load(eng, "system", user="editor", region="433124")
+    county = auditview.load(eng, system("system"), user="editor", region="433124")
     assert _report_regions(county) == {TOWN + "001", OTHER_TOWN + "001", ODD}
-    town = auditview.load(eng, "system", user="editor", region=TOWN)
+    town = auditview.load(eng, system("system"), user="editor", region=TOWN)
     assert _report_regions(town) == {TOWN + "001", ODD}
     # the region row itself (key = its code) lies in its township too
-    assert ODD in set(auditview.load(eng, "system", table="regions", region=TOWN)["key"])
+    assert ODD in set(auditview.load(eng, system("system"), table="regions", region=TOWN)["key"])
 
 
 def test_county_admin_sees_only_its_county(eng):
@@ -62,19 +63,19 @@ def test_county_admin_sees_only_its_county(eng):
 
 def test_unknown_region_is_a_chinese_input_error(eng):
     with pytest.raises(InputError, match="区域代码“999999”不存在"):
-        auditview.load(eng, "system", region="999999")
+        auditview.load(eng, system("system"), region="999999")
 
 
 def test_records_keyed_by_id_and_deleted_records_are_placed_by_their_row(eng):
-    hh = households.list_households(eng, "system")
+    hh = households.list_households(eng, system("system"))
     row = hh.iloc[0]
     with eng.connect() as c:
         village, town, county = ancestors(region_tree(c), row["village"])[:3]
     households.set_monitoring(eng, int(row["id"]), "hardship", "monitoring", pd.Timestamp("2024-01-05").date(),
-                              int(row["version"]), "hh_editor", note="测试")
-    m = write.insert(eng, HouseholdMeasure, {"household": int(row["id"]), "measure": "产业帮扶"}, "hh_editor")
-    write.delete(eng, HouseholdMeasure, m.id, 1, "hh_editor")
-    log = auditview.load(eng, "system", user="hh_editor", region=town)
+                              int(row["version"]), system("hh_editor"), note="测试")
+    m = write.insert(eng, HouseholdMeasure, {"household": int(row["id"]), "measure": "产业帮扶"}, system("hh_editor"))
+    write.delete(eng, HouseholdMeasure, m.id, 1, system("hh_editor"))
+    log = auditview.load(eng, system("system"), user="hh_editor", region=town)
     assert {"households", "household_measures"} <= set(log["table"])
     assert set(log[log["table"] == "household_measures"]["action"]) == {"insert", "delete"}
     assert len(auditview.load(eng, Actor("a", "county_admin", county), user="hh_editor")) == len(log)
@@ -82,12 +83,12 @@ def test_records_keyed_by_id_and_deleted_records_are_placed_by_their_row(eng):
 
 
 def test_county_admin_without_a_region_sees_nothing(eng):
-    assert len(auditview.load(eng, "system")) > 0
+    assert len(auditview.load(eng, system("system"))) > 0
     assert auditview.load(eng, Actor("odd", "county_admin", "")).empty
 
 
 def test_labelled_leaves_missing_values_empty(eng):
-    log = auditview.load(eng, "system", user="editor", region=TOWN)
+    log = auditview.load(eng, system("system"), user="editor", region=TOWN)
     shown = auditview.labelled(log)
     assert list(shown.columns[:3]) == ["序号", "时间", "用户"]
     assert set(shown["操作"]) == {"新增", "修改"}  # ODD's report is new, 433124T01001's replaced
@@ -101,9 +102,9 @@ def test_entries_read_in_words_not_codes(demo):
     item read as words: no column name, code, ISO date or JSON on the page or in the export."""
     from ruralcore import accounts, cases
 
-    accounts.create_account(demo, "li", "inspector", "433124", "Xiang-2019-cun", by="测试")
+    accounts.create_account(demo, "li", "inspector", "433124", "Xiang-2019-cun", by=system("测试"))
     case = cases.list_cases(demo, "huayuan-2019", "2019-12-25").iloc[0]
-    log = auditview.load(demo, "system")
+    log = auditview.load(demo, system("system"))
     shown = auditview.labelled(log)
     made = shown[(shown["数据表"] == "账户") & (shown["操作"] == "新增") & (shown["记录"] == "li")].iloc[0]
     assert made["新值"].startswith("用户名：li；显示名称：li；角色：验收人员；区域：433124；密码：***；启用：是；须修改密码：否")

@@ -22,6 +22,7 @@ from ruralcore.scope import ROLES
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import WhatIfScenario, metadata
 from tests.support import fresh_database
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 # the newest migration (was a literal "0004"; every new migration moves it)
@@ -52,19 +53,19 @@ def fill(engine) -> None:
         "code": ["433124", "433124T01", "433124T01001"], "name": ["花垣县", "花垣镇", '演示村,"引号"\n换行\t制表\\反斜杠'],
         "level": ["county", "township", "village"], "parent": ["", "433124", "433124T01"],
         "program": "huayuan-2019", "kind": ["", "", ""], "code_source": "generated", "ref": ["=1+1", "", "演示"]})
-    store_regions.sync_regions(engine, frame, user="测试")
+    store_regions.sync_regions(engine, frame, user=system("测试"))
     reports.upsert_reports(engine, "huayuan-2019", "2019-11", pd.DataFrame({
         # a big exact float in a field no programme bounds (a programme's fields refuse it)
         "region": ["433124T01001"] * 3, "field": ["households", "unbounded_total", "study_room"],
-        "value": [0.1 + 0.2, 1e15 + 1, None]}), "测试", submitted_at=dt.datetime(2019, 12, 3, 8, 30, 15))
+        "value": [0.1 + 0.2, 1e15 + 1, None]}), system("测试"), submitted_at=dt.datetime(2019, 12, 3, 8, 30, 15))
     write.insert(engine, WhatIfScenario, {"name": "方案", "program": "huayuan-2019",
                                           "payload": {"changes": {"a": 1.5}, "note": "引号\"", "weights": None},
-                                          "created_by": "测试", "created_at": dt.datetime(2026, 1, 2, 3, 4, 5)}, "测试")
-    accounts.create_account(engine, "zhang", "township_officer", "433124T01", "Xiang-2019-cun", by="测试")
+                                          "created_by": "测试", "created_at": dt.datetime(2026, 1, 2, 3, 4, 5)}, system("测试"))
+    accounts.create_account(engine, "zhang", "township_officer", "433124T01", "Xiang-2019-cun", by=system("测试"))
     households.add_household(engine, {"village": "433124T01001", "head_name": "演示·张", "id_number": "000000199001011234",
                                       "phone": "", "monitor_type": "marginal", "monitor_state": "monitoring",
-                                      "identified_on": dt.date(2020, 2, 29)}, "测试")
-    households.set_income(engine, 1, 2023, 9_000_000_000, "测试")  # beyond 32-bit
+                                      "identified_on": dt.date(2020, 2, 29)}, system("测试"))
+    households.set_income(engine, 1, 2023, 9_000_000_000, system("测试"))  # beyond 32-bit
 
 
 def dump(engine) -> dict:
@@ -89,7 +90,7 @@ def test_round_trip_loses_nothing(db_url, other_url, tmp_path):
     assert after == before
     assert after["reports"][0][5] == 0.1 + 0.2  # exact float
     # restored sequences go on after the restored ids (PostgreSQL)
-    households.add_household(dst, {"village": "433124T01001", "head_name": "新"}, "测试")
+    households.add_household(dst, {"village": "433124T01001", "head_name": "新"}, system("测试"))
     with dst.connect() as c:
         assert c.execute(sa.text("SELECT MAX(id) FROM households")).scalar() == 2
     # the restored account still logs in (hash intact)
@@ -103,7 +104,7 @@ def test_restore_replaces_an_existing_database(tmp_path):
     backup.backup(a, f)
     expected = dump(a)
     reports.upsert_reports(a, "huayuan-2019", "2019-11", pd.DataFrame(
-        {"region": ["433124T01001"], "field": ["households"], "value": [99]}), "测试")
+        {"region": ["433124T01001"], "field": ["households"], "value": [99]}), system("测试"))
     assert dump(a) != expected
     backup.restore(a, f)
     assert dump(a) == expected
@@ -128,7 +129,7 @@ def test_other_schema_revision_is_refused_and_nothing_changes(tmp_path):
     old = tmp_path / "old.zip"
     _with_revision(f, old, "0003")
     b = db.get_engine(f"sqlite:///{tmp_path / 'b.db'}")
-    accounts.create_account(b, "li", "county_admin", "433124", "Xiang-2019-cun", by="测试")
+    accounts.create_account(b, "li", "county_admin", "433124", "Xiang-2019-cun", by=system("测试"))
     before = dump(b)
     with pytest.raises(RuralcoreError, match=f"结构版本为 0003，当前数据库为 {HEAD}"):
         backup.restore(b, old)
@@ -148,7 +149,7 @@ def test_truncated_backup_restores_nothing(tmp_path):
                 data = data.split(b"\n", 1)[1]  # one row lost
             zout.writestr(item, data)
     b = db.get_engine(f"sqlite:///{tmp_path / 'b.db'}")
-    accounts.create_account(b, "li", "county_admin", "433124", "Xiang-2019-cun", by="测试")
+    accounts.create_account(b, "li", "county_admin", "433124", "Xiang-2019-cun", by=system("测试"))
     before = dump(b)
     with pytest.raises(RuralcoreError, match="表“reports”.*应有 3 行.*实际读到 2 行"):
         backup.restore(b, bad)

@@ -12,6 +12,7 @@ from ruralcore import households
 from ruralcore.demo import households as demo_households
 from ruralcore.errors import InputError, PermissionDenied
 from ruralcore.scope import ROLES, Actor
+from ruralcore.principal import system
 
 
 def _first(engine) -> dict:
@@ -107,7 +108,7 @@ def test_income_is_whole_yuan_and_refused_outside(demo):
 
 
 def test_demo_households_are_labelled_and_fake(demo):
-    frame = households.list_households(demo, "system")
+    frame = households.list_households(demo, system("system"))
     assert len(frame) > 0 and frame["is_demo"].all()
     assert frame["head_name"].str.startswith("演示·").all()
     assert frame["address"].eq("演示地址").all()

@@ -21,6 +21,7 @@ from ruralcore.regions import LEVEL_ORDER
 from ruralcore.scope import Actor
 from ruralcore.store import reports, write
 from ruralcore.store.models import MODELS
+from ruralcore.principal import system
 
 ROLE_LEVEL = {"city_supervisor": "city", "county_admin": "county", "township_officer": "township",
               "village_reporter": "village", "inspector": "county", "auditor": "city"}
@@ -192,7 +193,7 @@ def test_delete(demo, table, role, inside):
 
     def do(stage, row, actor=None, prepared=None):
         if stage == "prepare":  # a fresh copy (as the system) nothing else refers to
-            return write.insert(demo, model, {**_clean(row, table), **COPY.get(table, lambda r: {})(row)}, "系统")
+            return write.insert(demo, model, {**_clean(row, table), **COPY.get(table, lambda r: {})(row)}, system("系统"))
         pk = list(model.__table__.primary_key.columns)[0].name
         write.delete(demo, model, getattr(prepared, pk), 1, actor)
     _run(demo, table, role, inside, do)
@@ -307,12 +308,31 @@ def test_page_write_functions(demo, fn, role, inside):
         assert snapshot(demo, table) == before
 
 
-def test_plain_string_user_is_the_system_and_unchecked(demo):
-    """CLI and system callers pass a str: no scope check, audited under that name."""
+def test_the_system_principal_is_unchecked_and_a_bare_name_is_refused(demo):
+    """Imports and the command line write as the system principal: no scope check, audited
+    under its name. A user's bare name is not a principal: the store and every service
+    refuse it (TypeError) and write nothing, so handing over the name instead of the user
+    never makes an unchecked write."""
     v = _village(demo)
     res = reports.upsert_reports(demo, HUAYUAN, PERIOD,
-                                 pd.DataFrame({"region": [v], "field": ["households"], "value": [4321]}), "命令行")
+                                 pd.DataFrame({"region": [v], "field": ["households"], "value": [4321]}), system("命令行"))
     assert res["updated"] == 1
+    assert not isinstance(system("命令行"), str) and not isinstance(Actor("甲", "auditor", ""), str)
+    before = [snapshot(demo, t) for t in ("reports", "what_if_scenarios", "acceptance_cases")]
+    for name, (act, *_rest) in FUNCTIONS.items():
+        if act is _scenario:  # names the scenario after the role: called directly below
+            continue
+        with pytest.raises(TypeError):
+            act(demo, "测试county_admin")  # a str, even one naming an account
+    with pytest.raises(TypeError):
+        whatif.save_scenario(demo, whatif.Scenario(name="方案-文本", program=HUAYUAN, period=PERIOD), "测试county_admin")
+    with pytest.raises(TypeError):
+        write.insert(demo, MODELS["task_progress"], {"program": HUAYUAN, "task_no": 98, "region": v}, "命令行")
+    with pytest.raises(TypeError):
+        scope.check_write(None, "命令行", "reports", [v])
+    with pytest.raises(TypeError):
+        scope.visible_regions("命令行")
+    assert [snapshot(demo, t) for t in ("reports", "what_if_scenarios", "acceptance_cases")] == before
 
 
 def test_can_write_is_vectorised_over_regions(demo):

@@ -15,6 +15,7 @@ from ruralcore.scope import Actor
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 from tests.support import fresh_database
+from ruralcore.principal import system
 
 VILLAGES = ["433124T01001", "433124T02001"]
 
@@ -32,7 +33,7 @@ def _filled(url: str) -> sa.Engine:
     extra = pd.DataFrame({"code": VILLAGES, "name": ["演示村一", "演示村二"], "level": "village",
                           "parent": ["433124T01", "433124T02"], "program": "huayuan-2019", "kind": "",
                           "code_source": "generated", "ref": "演示"})
-    store_regions.sync_regions(e, pd.concat([base, extra], ignore_index=True), user="测试")
+    store_regions.sync_regions(e, pd.concat([base, extra], ignore_index=True), user=system("测试"))
     return e
 
 
@@ -54,7 +55,7 @@ def test_actor_is_stored_as_its_name_and_refusals_roll_back(eng):
     with pytest.raises(PermissionDenied):
         households.set_monitoring(eng, hh.id, "unstable", "risk_removed", dt.date(2022, 1, 4), hh.version,
                                   Actor("外乡", "township_officer", "433124T02"))
-    assert households.open_household(eng, "system", hh.id)["household"]["monitor_state"] == ""
+    assert households.open_household(eng, system("system"), hh.id)["household"]["monitor_state"] == ""
     admin = Actor("县管理员", "county_admin", "433124")
     sc = whatif.save_scenario(eng, whatif.Scenario(name="方案甲", program="huayuan-2019", period="2019-11"), admin)
     assert sc.created_by == "县管理员" and type(sc.created_by) in (str, Actor)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import build_demo_database, skip_or_fail
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -113,7 +114,7 @@ def demo_accounts(browser_db_url) -> list[str]:
     made = accounts.init_demo_accounts(eng, "433124")
     for acc in made:
         assert not acc["missing"], acc
-        accounts.set_password(eng, acc["username"], PASSWORD, by="测试")
+        accounts.set_password(eng, acc["username"], PASSWORD, by=system("测试"))
     return [a["username"] for a in made]
 
 

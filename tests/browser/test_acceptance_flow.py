@@ -14,6 +14,7 @@ from ruralcore import cases
 from ruralcore.store import db
 from tests.acceptance.helpers import add_station
 from tests.login_support import browser_login, ensure_account, go
+from ruralcore.principal import system
 
 pytestmark = pytest.mark.browser
 
@@ -48,9 +49,9 @@ def _set_number(page, label: str, value: int) -> None:
 def test_station_acceptance_with_refusal_and_fix(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
     engine = db.get_engine(browser_db_url)
     number = add_station(engine, village="验收演示村")
-    case = cases.open_case(engine, "rongshui-2019", "station", number, dt.date(2019, 9, 27), "录入员",
+    case = cases.open_case(engine, "rongshui-2019", "station", number, dt.date(2019, 9, 27), system("录入员"),
                            inspectors="张三、李四")
-    cases.record_application(engine, case["id"], dt.date(2019, 10, 10), "录入员", case["version"])
+    cases.record_application(engine, case["id"], dt.date(2019, 10, 10), system("录入员"), case["version"])
 
     inspector = ensure_account(engine, "rongshui_inspector", "inspector", "450225")
     browser_login(page, app_url, inspector)
@@ -129,7 +130,7 @@ def test_other_county_inspector_sees_only_its_county(page, app_url, browser_db_u
     refusing a 融水 write is tested in tests/acceptance/test_pages_login.py."""
     engine = db.get_engine(browser_db_url)
     number = add_station(engine, village="越权演示村")
-    case = cases.open_case(engine, "rongshui-2019", "station", number, dt.date(2019, 9, 27), "录入员")
+    case = cases.open_case(engine, "rongshui-2019", "station", number, dt.date(2019, 9, 27), system("录入员"))
     who = ensure_account(engine, "huayuan_inspector", "inspector", "433124")
     browser_login(page, app_url, who)
     go(page, "验收案件")

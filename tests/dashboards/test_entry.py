@@ -23,6 +23,7 @@ from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 from tests.login_support import sign_in
 from tests.support import fresh_database, sqlite_copy
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "entry.py")
@@ -48,10 +49,10 @@ def eng(request, demo_file, tmp_path):
         target = db.get_engine(url)
         reg = store_regions.load_regions(src, HUAYUAN).reset_index(drop=True)
         keep = reg[(reg["code"] == TOWN) | (reg["parent"] == TOWN) | (reg["level"] == "county")]
-        store_regions.sync_regions(target, keep, "测试准备")
+        store_regions.sync_regions(target, keep, system("测试准备"))
         rep = reports.load_reports(src, HUAYUAN, [PERIOD])
         rep = rep[rep["region"].isin(keep["code"])]
-        reports.upsert_reports(target, HUAYUAN, PERIOD, rep[["region", "field", "value"]], "测试准备")
+        reports.upsert_reports(target, HUAYUAN, PERIOD, rep[["region", "field", "value"]], system("测试准备"))
         yield target
 
 
@@ -91,7 +92,7 @@ def test_valid_edit_is_saved_and_audited(eng):
     old = edited.at[0, "broadband_households"]
     edited.at[0, "broadband_households"] = old + 5
     before_log = len(audit.load_audit(eng))
-    result = entry.save(eng, sheet, edited, "花垣镇填报员")
+    result = entry.save(eng, sheet, edited, system("花垣镇填报员"))
     assert (result["updated"], result["inserted"]) == (1, 0)
     stored = reports.load_reports(eng, HUAYUAN, [PERIOD]).set_index(["region", "field"])
     assert stored.loc[(village, "broadband_households"), "value"] == old + 5
@@ -129,7 +130,7 @@ def test_negative_count_is_refused_and_nothing_written(eng):
     edited.at[2, "households"] = -3
     edited.at[0, "broadband_households"] = edited.at[0, "broadband_households"] + 1  # a valid edit too
     with pytest.raises(InputError) as err:
-        entry.save(eng, sheet, edited, "花垣镇填报员")
+        entry.save(eng, sheet, edited, system("花垣镇填报员"))
     msg = str(err.value)
     name = sheet.frame["name"].iat[2]
     assert f"第3行，“农村家庭户数（户）”列：村“{name}”" in msg and "-3 不能为负数" in msg
@@ -144,7 +145,7 @@ def test_numerator_above_denominator_is_refused(eng):
     total = edited.at[1, "natural_villages"]
     edited.at[1, "natural_villages_4g"] = total + 2
     with pytest.raises(InputError) as err:
-        entry.save(eng, sheet, edited, "花垣镇填报员")
+        entry.save(eng, sheet, edited, system("花垣镇填报员"))
     p = err.value.problems[0]
     assert p.row == 2 and p.column == "4G网络覆盖的自然村（组）数（个）"
     assert sheet.frame["name"].iat[1] in p.message
@@ -162,7 +163,7 @@ def test_every_bad_cell_is_reported_at_once(eng):
     edited.at[2, "households"] = edited.at[2, "households"] + 0.5  # a count is whole
     edited.at[3, "mobile_phone_users"] = None  # required
     with pytest.raises(InputError) as err:
-        entry.save(eng, sheet, edited, "花垣镇填报员")
+        entry.save(eng, sheet, edited, system("花垣镇填报员"))
     where = {(p.row, p.column) for p in err.value.problems}
     assert where == {(1, "互联网学习室已建成（是/否）"), (2, "农村常住人口（人）"), (3, "农村家庭户数（户）"),
                      (4, "移动手机用户数（人）")}
@@ -176,12 +177,12 @@ def test_concurrent_edit_of_the_same_cell_is_refused(eng):
     second = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)  # both read version 1
     a = first.frame.copy()
     a.at[0, "households"] = a.at[0, "households"] + 1
-    entry.save(eng, first, a, "甲")
+    entry.save(eng, first, a, system("甲"))
     before = snapshot(eng)
     b = second.frame.copy()
     b.at[0, "households"] = b.at[0, "households"] + 7
     with pytest.raises(StaleWriteError) as err:
-        entry.save(eng, second, b, "乙")
+        entry.save(eng, second, b, system("乙"))
     msg = str(err.value)
     assert f"村“{first.frame['name'].iat[0]}”的“农村家庭户数（户）”" in msg
     assert "已被他人修改" in msg and "未写入任何数据" in msg
@@ -193,10 +194,10 @@ def test_concurrent_edit_of_another_cell_is_kept(eng):
     second = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
     a = first.frame.copy()
     a.at[0, "households"] = a.at[0, "households"] + 1
-    entry.save(eng, first, a, "甲")
+    entry.save(eng, first, a, system("甲"))
     b = second.frame.copy()
     b.at[1, "households"] = b.at[1, "households"] + 1
-    entry.save(eng, second, b, "乙")  # a different cell: both edits stand
+    entry.save(eng, second, b, system("乙"))  # a different cell: both edits stand
     stored = reports.load_reports(eng, HUAYUAN, [PERIOD]).set_index(["region", "field"])["value"]
     assert stored[(a["code"].iat[0], "households")] == a.at[0, "households"]
     assert stored[(b["code"].iat[1], "households")] == b.at[1, "households"]
@@ -211,7 +212,7 @@ def test_new_month_one_village_reported(eng):
     row = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN).frame.iloc[0]
     for f in sheet.fields:
         edited.at[0, f] = row[f]
-    result = entry.save(eng, sheet, edited, "花垣镇填报员")  # the other villages stay blank: not reported yet
+    result = entry.save(eng, sheet, edited, system("花垣镇填报员"))  # the other villages stay blank: not reported yet
     assert result["inserted"] == len(sheet.fields) and result["updated"] == 0
     log = audit.load_audit(eng, key_prefix=f"{HUAYUAN}/{period}/")
     assert len(log) == len(sheet.fields) and set(log["action"]) == {"insert"}
@@ -220,7 +221,7 @@ def test_new_month_one_village_reported(eng):
 def test_no_change_writes_nothing(eng):
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
     before = snapshot(eng)
-    result = entry.save(eng, sheet, sheet.frame.copy(), "花垣镇填报员")
+    result = entry.save(eng, sheet, sheet.frame.copy(), system("花垣镇填报员"))
     assert result["changed"].empty
     assert_unchanged(eng, before)
 
@@ -229,7 +230,7 @@ def test_villages_cannot_be_swapped_under_the_sheet(eng):
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)
     edited = sheet.frame.iloc[::-1].reset_index(drop=True)
     with pytest.raises(InputError, match="与读取时不一致"):
-        entry.save(eng, sheet, edited, "花垣镇填报员")
+        entry.save(eng, sheet, edited, system("花垣镇填报员"))
 
 
 def test_upload_with_problems_writes_nothing(eng):
@@ -245,7 +246,7 @@ def test_upload_with_problems_writes_nothing(eng):
     before = snapshot(eng)
     steps = []
     with pytest.raises(InputError) as err:
-        excel.import_file(eng, HUAYUAN, buf.getvalue(), PERIOD, "花垣镇填报员",
+        excel.import_file(eng, HUAYUAN, buf.getvalue(), PERIOD, system("花垣镇填报员"),
                           progress=lambda f, m: steps.append(f), name="花垣镇.xlsx")
     p = err.value.problems[0]
     assert (p.row, p.column) == (3, "农村家庭户数（户）")
@@ -420,7 +421,7 @@ def test_township_level_programme_enters_the_20_townships_of_rongshui(url):
     edited = sheet.frame.copy()
     edited.at[0, "officers"] = -1
     with pytest.raises(InputError) as err:
-        entry.save(eng, sheet, edited, "县农业农村局")
+        entry.save(eng, sheet, edited, system("县农业农村局"))
     assert f"乡镇“{sheet.frame['name'].iat[0]}”" in str(err.value) and "不能为负数" in str(err.value)
     after = snapshot_of(eng, prog)
     pd.testing.assert_frame_equal(after[0], before[0])

@@ -19,6 +19,7 @@ from ruralcore import overview as ov
 from ruralcore.programs import load_program
 from ruralcore.store import audit, db
 from tests.login_support import sign_in
+from ruralcore.principal import system
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "county" / "milestones.py"
 HY = "huayuan-2019"
@@ -154,7 +155,7 @@ def test_other_roles_other_counties_and_stale_write_nothing(own_db):
     assert len(audit.load_audit(eng, table="milestone_records")) == n0
     # someone records it after this page was shown: the page's save is refused
     at = page(own_db, "county_admin", "433124")
-    mr.record_done(eng, HY, "summary_meeting", dt.date(2019, 7, 30), "", "他人")
+    mr.record_done(eng, HY, "summary_meeting", dt.date(2019, 7, 30), "", system("他人"))
     at = _submit(at, "summary_meeting", dt.date(2019, 8, 9))
     assert any("未保存" in e.value for e in at.error)
     assert mr.done_dates(eng, HY)["summary_meeting"] == dt.date(2019, 7, 30)

@@ -9,6 +9,7 @@ import pandas as pd
 from ruralcore import indicators, overview as ov, scoring
 from ruralcore.programs import load_program
 from ruralcore.store import reports as store_reports
+from ruralcore.principal import system
 
 
 def _clean(at) -> None:
@@ -278,7 +279,7 @@ def test_a_saved_change_shows_on_the_next_rerun(demo_db_url, monkeypatch, tmp_pa
     wide = _wide(engine, "huayuan-2019", period)
     every_home = pd.DataFrame({"region": wide.index, "field": "broadband_households",
                                "value": wide["households"].to_numpy()})
-    store_reports.upsert_reports(engine, "huayuan-2019", period, every_home, user="测试")
+    store_reports.upsert_reports(engine, "huayuan-2019", period, every_home, user=system("测试"))
     at.run()
     after = next(m.value for m in at.metric if m.label == label)
     assert before != "100.0%" and after == "100.0%"

@@ -15,6 +15,7 @@ from ruralcore import awards as aw
 from ruralcore import station_register as sr
 from ruralcore.store import audit, db
 from tests.login_support import sign_in
+from ruralcore.principal import system
 
 PAGES = Path(__file__).resolve().parents[2] / "dashboards" / "county"
 RS = "rongshui-2019"
@@ -134,7 +135,7 @@ def test_meeting_page_records_a_consultation_and_meets_the_month(own_db, monkeyp
     assert at.text_input(key="mt_chair").value == "乡乡村振兴办"  # 三(四)9's chair unit
     at.text_input(key="mt_attendees").input("乡社会事务综合服务中心、各村")
     from ruralcore import households
-    first = households.list_households(db.get_engine(own_db), "测试")
+    first = households.list_households(db.get_engine(own_db), system("测试"))
     first = int(first.loc[first["village"].str.startswith("431223222"), "id"].iat[0])
     at.multiselect(key="mt_households").set_value([first])
     at = next(b for b in at.button if b.label == "保存会商记录").click().run()

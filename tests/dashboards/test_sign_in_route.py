@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from tests.login_support import PASSWORD, ensure_account
+from ruralcore.principal import system
 
 DRILL = "county/drilldown.py"
 
@@ -79,7 +80,7 @@ def test_signing_in_from_the_bare_root_opens_the_overview(app_test, demo_engine)
     from ruralcore import accounts
 
     who = ensure_account(demo_engine, "root_admin", "county_admin", "433124")
-    accounts.set_password(demo_engine, who, PASSWORD, by="测试", must_change_password=True)
+    accounts.set_password(demo_engine, who, PASSWORD, by=system("测试"), must_change_password=True)
     at = app_test(login=None)
     assert _titles(at) == ["登录"]
     assert "数字乡村建设看板" in [m.value for m in at.markdown if "####" in m.value][0]  # the product, named

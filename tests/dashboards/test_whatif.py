@@ -18,6 +18,7 @@ from ruralcore.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import audit, db
 from tests.support import fresh_database, sqlite_copy
 from tests.login_support import sign_in
+from ruralcore.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "whatif.py")
@@ -226,7 +227,7 @@ def test_save_scenario_and_reopen_it(url, eng):
 
 
 def test_delete_a_saved_scenario_on_the_page(url, eng):
-    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), system("测试员"))
     at = run_page(eng)
     at.selectbox(key="wi_open").set_value("旧方案")
     at.button(key="wi_delete_btn").click().run()
@@ -237,7 +238,7 @@ def test_delete_a_saved_scenario_on_the_page(url, eng):
 
 
 def test_duplicate_name_is_refused_on_the_page(url, eng):
-    whatif.save_scenario(eng, whatif.Scenario("已有方案", HUAYUAN, "2019-11"), "测试员")
+    whatif.save_scenario(eng, whatif.Scenario("已有方案", HUAYUAN, "2019-11"), system("测试员"))
     at = run_page(eng)
     at.text_input(key="wi_name").input("已有方案")
     at.button(key="wi_save").click().run()
@@ -246,7 +247,7 @@ def test_duplicate_name_is_refused_on_the_page(url, eng):
 
 
 def test_signed_out_gets_the_login_hint_and_nothing_is_written(url, eng):
-    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), system("测试员"))
     before = len(audit.load_audit(eng, table="what_if_scenarios"))
     at = run_page(login=False)
     assert any("请先在“登录”页面登录" in w.value for w in at.warning)
@@ -258,7 +259,7 @@ def test_signed_out_gets_the_login_hint_and_nothing_is_written(url, eng):
 def test_auditor_may_try_but_not_save_or_delete(url, eng):
     """The auditor reads everything and writes nothing: trying works, saving and deleting
     are refused in Chinese, nothing written."""
-    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), system("测试员"))
     before = len(audit.load_audit(eng, table="what_if_scenarios"))
     at = run_page(role="auditor", region="")
     at.selectbox(key="program").set_value(HUAYUAN).run()
@@ -281,7 +282,7 @@ def test_auditor_may_try_but_not_save_or_delete(url, eng):
 def test_account_without_planning_rights_is_refused(url, eng):
     """Scenarios are planning of the county (county admin, city supervisor): a township
     officer signed in is refused in Chinese on the page, nothing written."""
-    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), "测试员")
+    whatif.save_scenario(eng, whatif.Scenario("旧方案", HUAYUAN, "2019-11"), system("测试员"))
     before = len(audit.load_audit(eng, table="what_if_scenarios"))
     at = run_page(eng, "township_officer", "433124T01")
     at.text_input(key="wi_name").input("乡镇方案")
@@ -333,8 +334,8 @@ def test_two_scenarios_side_by_side(url, eng):
     values = whatif.village_values(eng, program, "2019-11")
     region = scoring.score(program, values).sort_values("rank")["region"].iat[-1]
     a = whatif.save_scenario(eng, whatif.Scenario("甲：全部补齐", HUAYUAN, "2019-11", region,
-                                                  {c: 100.0 for c in scoring.indicator_codes(program.rubric)}), "测试员")
-    b = whatif.save_scenario(eng, whatif.Scenario("乙：只调分值", HUAYUAN, "2019-11", region, {}, REWEIGHT), "测试员")
+                                                  {c: 100.0 for c in scoring.indicator_codes(program.rubric)}), system("测试员"))
+    b = whatif.save_scenario(eng, whatif.Scenario("乙：只调分值", HUAYUAN, "2019-11", region, {}, REWEIGHT), system("测试员"))
     at = run_page()
     at.selectbox(key="wi_cmp_a").set_value("甲：全部补齐")
     at.selectbox(key="wi_cmp_b").set_value("乙：只调分值").run()
@@ -376,7 +377,7 @@ def store(request, tmp_path):
 
 def test_scenarios_round_trip_and_are_audited(store):
     sc = whatif.Scenario("补宽带", HUAYUAN, "2019-11", "433124T01001", {"home_broadband": 40}, REWEIGHT, note="试算")
-    saved = whatif.save_scenario(store, sc, "县活动推进办公室")
+    saved = whatif.save_scenario(store, sc, system("县活动推进办公室"))
     back = whatif.load_scenario(store, HUAYUAN, "补宽带")
     assert (back.period, back.region, back.changes, back.note) == ("2019-11", "433124T01001",
                                                                   {"home_broadband": 40.0}, "试算")
@@ -384,7 +385,7 @@ def test_scenarios_round_trip_and_are_audited(store):
     listed = whatif.list_scenarios(store, HUAYUAN)
     assert listed["name"].tolist() == ["补宽带"] and bool(listed["reweighted"].iat[0])
     assert whatif.list_scenarios(store, "rongshui-2019").empty
-    whatif.delete_scenario(store, HUAYUAN, "补宽带", "县活动推进办公室")
+    whatif.delete_scenario(store, HUAYUAN, "补宽带", system("县活动推进办公室"))
     assert whatif.list_scenarios(store, HUAYUAN).empty
     log = audit.load_audit(store, table="what_if_scenarios")
     assert log["action"].tolist() == ["insert", "delete"] and set(log["user"]) == {"县活动推进办公室"}
@@ -392,14 +393,14 @@ def test_scenarios_round_trip_and_are_audited(store):
 
 def test_overwrite_carries_the_version_read(store):
     eng = store
-    sc = whatif.save_scenario(eng, whatif.Scenario("同名", HUAYUAN, "2019-11"), "甲")
+    sc = whatif.save_scenario(eng, whatif.Scenario("同名", HUAYUAN, "2019-11"), system("甲"))
     newer = whatif.save_scenario(eng, whatif.Scenario("同名", HUAYUAN, "2019-10", version=sc.version, id=sc.id),
-                                 "乙", overwrite=True)
+                                 system("乙"), overwrite=True)
     assert newer.version == sc.version + 1 and newer.period == "2019-10"
     # a third editor who still holds the first version is refused and nothing changes
     with pytest.raises(StaleWriteError):
         whatif.save_scenario(eng, whatif.Scenario("同名", HUAYUAN, "2019-09", version=sc.version, id=sc.id),
-                             "丙", overwrite=True)
+                             system("丙"), overwrite=True)
     assert whatif.load_scenario(eng, HUAYUAN, "同名").period == "2019-10"
 
 

@@ -19,6 +19,7 @@ from ruralcore.store import db, reports
 from ruralcore.store import regions as store_regions
 from ruralcore.store.models import metadata
 from tests.store.conftest import db_url  # noqa: F401 - a fresh SQLite file and a fresh PostgreSQL database
+from ruralcore.principal import system
 
 PROGRAM = "huayuan-2019"
 PERIOD = "2019-06"
@@ -44,13 +45,13 @@ def engine(db_url):
         "parent": ["433124"] + [TOWN] * 5,
         "program": PROGRAM, "kind": "", "code_source": "generated", "ref": "演示",
     })
-    store_regions.sync_regions(eng, frame, user="测试")
-    accounts.create_account(eng, "county", "county_admin", "433124", PASSWORD, by="测试")
-    accounts.create_account(eng, "reporter", "village_reporter", VILLAGES[0], PASSWORD, by="测试")
-    accounts.create_account(eng, "auditor1", "auditor", "", PASSWORD, by="测试")
+    store_regions.sync_regions(eng, frame, user=system("测试"))
+    accounts.create_account(eng, "county", "county_admin", "433124", PASSWORD, by=system("测试"))
+    accounts.create_account(eng, "reporter", "village_reporter", VILLAGES[0], PASSWORD, by=system("测试"))
+    accounts.create_account(eng, "auditor1", "auditor", "", PASSWORD, by=system("测试"))
     values = pd.DataFrame([(v, f, float(x)) for v in VILLAGES[:2] for f, x in GOOD.items()],
                           columns=["region", "field", "value"])
-    reports.upsert_reports(eng, PROGRAM, "2019-05", values, "测试")
+    reports.upsert_reports(eng, PROGRAM, "2019-05", values, system("测试"))
     return eng
 
 

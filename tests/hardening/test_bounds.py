@@ -18,6 +18,7 @@ from ruralcore.store import reports
 
 from .conftest import GOOD, PERIOD, PROGRAM, VILLAGES, assert_chinese, fingerprint, good_rows, headers, report_csv
 from .test_cli_usage import _db, run
+from ruralcore.principal import system
 
 
 def test_every_reported_number_has_an_upper_bound_with_its_clause():
@@ -80,7 +81,7 @@ def test_no_writer_stores_a_value_beyond_the_range(engine, value):
     before = fingerprint(engine)
     with pytest.raises(InputError) as info:
         reports.upsert_reports(engine, PROGRAM, PERIOD,
-                               pd.DataFrame({"region": [VILLAGES[0]], "field": ["residents"], "value": [value]}), "测试")
+                               pd.DataFrame({"region": [VILLAGES[0]], "field": ["residents"], "value": [value]}), system("测试"))
     assert "农村常住人口" in str(info.value) and "范围" in str(info.value)
     assert_chinese(str(info.value))
     assert fingerprint(engine) == before

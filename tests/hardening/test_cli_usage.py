@@ -155,7 +155,7 @@ def test_import_is_recorded_as_the_named_account_or_as_the_system(engine, tmp_pa
     log = audit.load_audit(engine, table="reports")
     log = log[log["key"].astype(str).str.contains(PERIOD)] if "key" in log else log
     authors = set(log["user"])
-    system = accounts.system_author()
+    system = accounts.system_author().name
     assert re.fullmatch(r"系统（命令行，操作系统用户 .+）", system)
     assert {"reporter", system} <= authors, authors
     assert not authors - {"reporter", system, "测试"}, authors

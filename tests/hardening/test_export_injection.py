@@ -18,6 +18,7 @@ from ruralcore.store import reports
 from ruralcore.store import regions as store_regions
 
 from .conftest import GOOD, PERIOD, PROGRAM, TOWN
+from ruralcore.principal import system
 
 PAYLOADS = [
     "=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1+1", "名称\r=1+1", "名称\n=1+1", "名称\r\n@SUM(A1)",
@@ -68,14 +69,14 @@ def test_monthly_report_exports_neutralise_region_names(engine):
     codes = [f"{TOWN}9{i:02d}" for i in range(len(PAYLOADS))]
     store_regions.sync_regions(engine, pd.DataFrame({
         "code": codes, "name": PAYLOADS, "level": "village", "parent": TOWN, "program": PROGRAM,
-        "kind": "", "code_source": "generated", "ref": "演示"}), user="测试")
+        "kind": "", "code_source": "generated", "ref": "演示"}), user=system("测试"))
     values = pd.DataFrame([(c, f, float(v)) for c in codes for f, v in GOOD.items()],
                           columns=["region", "field", "value"])
-    reports.upsert_reports(engine, PROGRAM, PERIOD, values, "测试")
+    reports.upsert_reports(engine, PROGRAM, PERIOD, values, system("测试"))
     _check_csv(excel.export(engine, PROGRAM, PERIOD, fmt="csv"))
     _check_xlsx(excel.export(engine, PROGRAM, PERIOD, fmt="xlsx"))
     # and the exported file imports again unchanged (the quotes are only in the name column)
-    res = excel.import_file(engine, PROGRAM, excel.export(engine, PROGRAM, PERIOD, fmt="csv"), PERIOD, "测试",
+    res = excel.import_file(engine, PROGRAM, excel.export(engine, PROGRAM, PERIOD, fmt="csv"), PERIOD, system("测试"),
                             name="月报.csv")
     assert res["updated"] == 0 and res["inserted"] == 0
 
@@ -83,8 +84,8 @@ def test_monthly_report_exports_neutralise_region_names(engine):
 def test_audit_log_exports_neutralise_reasons_and_values(engine):
     for i, payload in enumerate(PAYLOADS):
         values = pd.DataFrame({"region": [f"{TOWN}001"], "field": ["residents"], "value": [2000.0 + i]})
-        reports.upsert_reports(engine, PROGRAM, "2019-05", values, "测试", reason=payload)
-    log = auditview.load(engine, "测试")
+        reports.upsert_reports(engine, PROGRAM, "2019-05", values, system("测试"), reason=payload)
+    log = auditview.load(engine, system("测试"))
     stored = set(log[log["action"] == "reason"]["new"])
     assert set(PAYLOADS) <= stored, set(PAYLOADS) - stored  # kept exactly, line breaks and all
     _check_csv(auditview.export(log, "csv"))

@@ -21,6 +21,7 @@ from ruralcore.store import db, reports
 from ruralcore.store import regions as store_regions
 
 from .conftest import GOOD, PERIOD, PROGRAM, TOWN, VILLAGES, assert_chinese, headers, report_csv
+from ruralcore.principal import system
 
 NUMBERS = st.one_of(
     st.integers(min_value=-10**20, max_value=10**20),
@@ -79,7 +80,7 @@ def test_generated_cells_import_cleanly_or_are_refused_cleanly(tmp_path):
     store_regions.sync_regions(engine, pd.DataFrame({
         "code": [TOWN] + VILLAGES, "name": ["演示镇"] + [f"演示村{i}" for i in range(1, 6)],
         "level": ["township"] + ["village"] * 5, "parent": ["433124"] + [TOWN] * 5,
-        "program": PROGRAM, "kind": "", "code_source": "generated", "ref": "演示"}), user="测试")
+        "program": PROGRAM, "kind": "", "code_source": "generated", "ref": "演示"}), user=system("测试"))
     outcomes = {"imported": 0, "refused": 0}
 
     @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -94,7 +95,7 @@ def test_generated_cells_import_cleanly_or_are_refused_cleanly(tmp_path):
                 return
         before = _count(engine)
         try:
-            res = excel.import_file(engine, PROGRAM, data, PERIOD, "测试", name=f"月报.{kind}")
+            res = excel.import_file(engine, PROGRAM, data, PERIOD, system("测试"), name=f"月报.{kind}")
         except InputError as e:
             outcomes["refused"] += 1
             message = str(e)

@@ -16,6 +16,7 @@ from ruralcore.excel import guard, reader
 from . import hostile as H
 from .conftest import PERIOD, PROGRAM, VILLAGES, assert_chinese, fingerprint, good_rows, headers, report_csv, report_xlsx
 from .test_cli_usage import _db, run
+from ruralcore.principal import system
 
 
 def _head() -> str:
@@ -112,7 +113,7 @@ def test_a_single_formula_cell_is_named_by_row_and_column(engine):
     rows[0][headers().index("农村家庭户数（户）")] = "=A1*2"
     before = fingerprint(engine)
     with pytest.raises(InputError) as info:
-        excel.import_file(engine, PROGRAM, report_xlsx(rows), PERIOD, "测试", name="月报.xlsx")
+        excel.import_file(engine, PROGRAM, report_xlsx(rows), PERIOD, system("测试"), name="月报.xlsx")
     assert len(info.value.problems) == 1
     p = info.value.problems[0]
     assert (p.row, p.column, p.message) == (2, "农村家庭户数（户）", FORMULA)

@@ -21,6 +21,7 @@ from ruralcore.scope import Actor
 from ruralcore.store import audit, write
 from ruralcore.store.models import Region, Report
 from tests.login_support import ensure_account
+from ruralcore.principal import system
 
 HY = "huayuan-2019"
 ON = dt.date(2019, 7, 30)
@@ -37,8 +38,8 @@ def hy_demo():
 @pytest.fixture
 def hy(engine, hy_demo):
     regions, reports = hy_demo
-    write.bulk_insert(engine, Region, regions, "测试", audit=False)
-    write.bulk_insert(engine, Report, reports, "测试", audit=False)
+    write.bulk_insert(engine, Region, regions, system("测试"), audit=False)
+    write.bulk_insert(engine, Report, reports, system("测试"), audit=False)
     return engine
 
 
@@ -64,11 +65,11 @@ def test_approve_with_a_change_and_reason_then_the_register(hy):
     out = prop[prop["proposed"] == ""].iloc[0]  # a village below 达标
     struck = cand[cand["proposed"] == "qualified"].iloc[0]
     with pytest.raises(InputError) as e:  # a change without a reason
-        aw.approve(hy, HY, "2019-07", "领导小组", batch="总结表彰", approved_on=ON,
+        aw.approve(hy, HY, "2019-07", system("领导小组"), batch="总结表彰", approved_on=ON,
                    changes=[{"region": out["name"], "award": "达标", "reason": ""}])
     assert "调整提议名单必须写明理由" in str(e.value) and e.value.problems[0].row == 1
     assert _rows(hy, "award_approvals") == 0 and _rows(hy, "award_register") == 0
-    res = aw.approve(hy, HY, "2019-07", "领导小组", batch="总结表彰", approved_on=ON, meeting="总结表彰大会",
+    res = aw.approve(hy, HY, "2019-07", system("领导小组"), batch="总结表彰", approved_on=ON, meeting="总结表彰大会",
                      changes=[{"region": out["name"], "award": "达标", "reason": "7月底补报宽带数据，经核实达标"},
                               {"region": struck["region"], "award": "不授牌", "reason": "乡情网未实际运行"}])
     assert res["changed"] == 2 and res["awarded"] == len(cand)  # one added, one struck
@@ -85,14 +86,14 @@ def test_approve_with_a_change_and_reason_then_the_register(hy):
     assert (log["action"] == "insert").sum() == len(cand) + 1 and set(log["user"]) == {"领导小组"}
     # one approval per batch
     with pytest.raises(InputError, match="已于 2019-07-30 由 领导小组 审定"):
-        aw.approve(hy, HY, "2019-07", "甲", batch="总结表彰", approved_on=ON)
+        aw.approve(hy, HY, "2019-07", system("甲"), batch="总结表彰", approved_on=ON)
     blob = aw.register_docx(hy, HY)
     text = "\n".join(c.text for t in docx.Document(io.BytesIO(blob)).tables for r in t.rows for c in r.cells)
     assert out["name"] in text and "2019年7月31日" in text
 
 
 def test_first_batch_plaques_qualified_and_is_not_proposed_again(hy):
-    aw.approve(hy, HY, "2019-03", "领导小组", batch="第一批", approved_on=ON)
+    aw.approve(hy, HY, "2019-03", system("领导小组"), batch="第一批", approved_on=ON)
     first = aw.register(hy, HY)
     assert set(first["award"]) <= {"qualified"} and set(first["batch_name"]) == {"第一批"}
     assert (first["plaque_on"] == dt.date(2019, 3, 31)).all()
@@ -112,9 +113,9 @@ def test_stale_correction_refused_and_scope(hy):
     aw.approve(hy, HY, "2019-07", Actor("花垣管理员", "county_admin", "433124"), batch="总结表彰", approved_on=ON)
     reg = aw.register(hy, HY)
     entry = reg.iloc[0]
-    aw.revise(hy, int(entry["id"]), {"plaque_on": dt.date(2019, 8, 2)}, 1, "县经信局")
+    aw.revise(hy, int(entry["id"]), {"plaque_on": dt.date(2019, 8, 2)}, 1, system("县经信局"))
     with pytest.raises(StaleWriteError):  # read version 1, it is now 2
-        aw.revise(hy, int(entry["id"]), {"plaque_on": dt.date(2019, 8, 5)}, 1, "县经信局")
+        aw.revise(hy, int(entry["id"]), {"plaque_on": dt.date(2019, 8, 5)}, 1, system("县经信局"))
     assert aw.register(hy, HY).set_index("id").at[entry["id"], "plaque_on"] == dt.date(2019, 8, 2)
     # a township officer reads its township's villages only
     town = aw.register(hy, HY, visible=[c for c in reg["region"] if c.startswith("433124T01")])

@@ -16,6 +16,7 @@ from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
 from ruralcore.scope import Actor
 from ruralcore.store import audit
 from tests.login_support import ensure_account
+from ruralcore.principal import system
 
 TJC = "tanjiachang-2023"
 XZ = "xinzhou-2023"
@@ -30,13 +31,13 @@ def _n(engine, table: str) -> int:
 
 def _household(engine) -> int:
     return households.add_household(engine, {"village": TOWN, "head_name": "演示户主", "id_number": "431223199001011234",
-                                             "phone": "13812345678"}, "测试").id
+                                             "phone": "13812345678"}, system("测试")).id
 
 
 def test_meeting_recorded_met_by_month_and_stale_update_refused(engine):
     hh = _household(engine)
     rec = meetings.add(engine, TJC, dt.date(2024, 5, 28), "乡乡村振兴办", "乡社会事务综合服务中心、乡应急管理办",
-                       [str(hh)], "落实临时救助", "6月回访", "乡干部", today=TODAY)
+                       [str(hh)], "落实临时救助", "6月回访", system("乡干部"), today=TODAY)
     assert rec.version == 1 and rec.region == TOWN
     got = meetings.records(engine, TJC).iloc[0]
     assert got["household_names"] == f"演示户主（{hh}）" and "431223" not in got["household_names"]
@@ -44,22 +45,22 @@ def test_meeting_recorded_met_by_month_and_stale_update_refused(engine):
     # 三(四)9: the month is met by a record held in it, not by a tick
     m = meetings.months(engine, TJC, "2024-04", "2024-06").set_index("month")
     assert m["met"].tolist() == [False, True, False] and m.at["2024-05", "ref"] == "三(四)9"
-    meetings.update(engine, rec.id, {"follow_up": "6月已回访"}, 1, "乡干部")
+    meetings.update(engine, rec.id, {"follow_up": "6月已回访"}, 1, system("乡干部"))
     with pytest.raises(StaleWriteError):
-        meetings.update(engine, rec.id, {"follow_up": "覆盖"}, 1, "乙")
+        meetings.update(engine, rec.id, {"follow_up": "覆盖"}, 1, system("乙"))
     assert meetings.records(engine, TJC)["follow_up"].tolist() == ["6月已回访"]
     assert list(audit.load_audit(engine, table="meeting_records")["action"]).count("update") == 1
 
 
 def test_meeting_bad_input_and_scope(engine):
     with pytest.raises(InputError) as e:
-        meetings.add(engine, TJC, dt.date(2024, 7, 2), "", "", ["99999"], "", "", "乡干部", today=TODAY)
+        meetings.add(engine, TJC, dt.date(2024, 7, 2), "", "", ["99999"], "", "", system("乡干部"), today=TODAY)
     text = str(e.value)
     assert "晚于今天" in text and "牵头单位" in text and "参加单位" in text
     with pytest.raises(InputError, match="一户一档中没有这些农户：99999"):
-        meetings.add(engine, TJC, dt.date(2024, 6, 2), "乡乡村振兴办", "各村", ["99999"], "", "", "甲", today=TODAY)
+        meetings.add(engine, TJC, dt.date(2024, 6, 2), "乡乡村振兴办", "各村", ["99999"], "", "", system("甲"), today=TODAY)
     with pytest.raises(InputError, match="没有每月会商的规定"):
-        meetings.add(engine, "huayuan-2019", dt.date(2019, 6, 2), "甲", "乙", [], "", "", "甲", today=TODAY)
+        meetings.add(engine, "huayuan-2019", dt.date(2019, 6, 2), "甲", "乙", [], "", "", system("甲"), today=TODAY)
     with pytest.raises(PermissionDenied):  # 花垣's township officer, not 谭家场's
         meetings.add(engine, TJC, dt.date(2024, 6, 2), "乡乡村振兴办", "各村", [], "", "",
                      Actor("外乡", "township_officer", "433124T01"), today=TODAY)
@@ -73,12 +74,12 @@ def test_meeting_bad_input_and_scope(engine):
 def test_events_unread_first_mark_read_stale_and_scope(engine):
     a = events.report(engine, XZ, "忻府区", "合索镇试点机房断电", dt.date(2024, 1, 10), "平台停用2天", "已抢修",
                       Actor("忻府区管理员", "county_admin", "140902"), today=TODAY)
-    b = events.report(engine, XZ, "140921", "宏道镇施工延期", dt.date(2024, 1, 12), "", "", "定襄专班", today=TODAY)
+    b = events.report(engine, XZ, "140921", "宏道镇施工延期", dt.date(2024, 1, 12), "", "", system("定襄专班"), today=TODAY)
     with pytest.raises(PermissionDenied):  # 忻府区 files for itself only
         events.report(engine, XZ, "定襄县", "越权", dt.date(2024, 1, 12), "", "", Actor("忻府区管理员", "county_admin", "140902"),
                       today=TODAY)
     with pytest.raises(InputError, match="不是.*试点县"):
-        events.report(engine, XZ, "花垣县", "x", dt.date(2024, 1, 12), "", "", "甲", today=TODAY)
+        events.report(engine, XZ, "花垣县", "x", dt.date(2024, 1, 12), "", "", system("甲"), today=TODAY)
     supervisor = Actor("市督导", "city_supervisor", "140900")
     events.mark_read(engine, a.id, 1, supervisor)
     with pytest.raises(StaleWriteError):

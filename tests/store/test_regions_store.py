@@ -6,6 +6,7 @@ import pandas as pd
 from ruralcore.regions import COLUMNS
 from ruralcore.store import audit
 from ruralcore.store import regions as store_regions
+from ruralcore.principal import system
 
 # 花垣县 and two of its townships (huayuan-2019: 12 townships)
 FRAME = pd.DataFrame([
@@ -16,8 +17,8 @@ FRAME = pd.DataFrame([
 
 
 def test_sync_twice_changes_nothing_the_second_time(engine):
-    assert store_regions.sync_regions(engine, FRAME, "管理员") == 3
-    assert store_regions.sync_regions(engine, FRAME, "管理员") == 0
+    assert store_regions.sync_regions(engine, FRAME, system("管理员")) == 3
+    assert store_regions.sync_regions(engine, FRAME, system("管理员")) == 0
     assert len(audit.load_audit(engine, table="regions")) == 3
     back = store_regions.load_regions(engine)
     assert list(back.columns) == COLUMNS and list(back.index) == list(back["code"])
@@ -25,10 +26,10 @@ def test_sync_twice_changes_nothing_the_second_time(engine):
 
 
 def test_changed_name_is_one_audited_update(engine):
-    store_regions.sync_regions(engine, FRAME, "管理员")
+    store_regions.sync_regions(engine, FRAME, system("管理员"))
     renamed = FRAME.copy()
     renamed.loc[2, "name"] = "龙潭镇（新）"
-    assert store_regions.sync_regions(engine, renamed, "张三") == 1
+    assert store_regions.sync_regions(engine, renamed, system("张三")) == 1
     log = audit.load_audit(engine, user="张三")
     assert len(log) == 1
     assert tuple(log.iloc[0][["action", "key", "field", "old", "new"]]) == \
@@ -38,7 +39,7 @@ def test_changed_name_is_one_audited_update(engine):
 
 def test_load_by_program(engine):
     other = pd.DataFrame([("450225", "融水苗族自治县", "county", "", "rongshui-2019", "", "official", "")], columns=COLUMNS)
-    store_regions.sync_regions(engine, pd.concat([FRAME, other]), "管理员")
+    store_regions.sync_regions(engine, pd.concat([FRAME, other]), system("管理员"))
     assert list(store_regions.load_regions(engine, "rongshui-2019")["code"]) == ["450225"]
     assert len(store_regions.load_regions(engine, "huayuan-2019")) == 3
     assert store_regions.load_regions(engine, "none").empty

@@ -16,6 +16,7 @@ from ruralcore import backup, entry, excel
 from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import Report
+from ruralcore.principal import system
 
 P = "huayuan-2019"
 AT = datetime(2019, 6, 5, 9, 30)
@@ -62,8 +63,8 @@ MAY = values([
 
 
 def test_upsert_insert_update_clear_and_unchanged_keep_the_sums(engine):
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三", submitted_at=AT)
-    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[:3], "张三", submitted_at=AT)
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"), submitted_at=AT)
+    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[:3], system("张三"), submitted_at=AT)
     s = assert_no_drift(engine).set_index(["period", "field"])
     assert s.loc[("2019-05", "households"), "total"] == 2500
     assert s.loc[("2019-05", "broadband_households"), ["total", "n", "n_rows"]].tolist() == [1032, 2, 3]
@@ -71,47 +72,47 @@ def test_upsert_insert_update_clear_and_unchanged_keep_the_sums(engine):
                       ("433124101", "broadband_households", None),   # a value cleared
                       ("433124102", "broadband_households", 7),      # an empty value filled
                       ("433124103", "households", 55)])              # insert
-    assert reports.upsert_reports(engine, P, "2019-05", changed, "李四") == \
+    assert reports.upsert_reports(engine, P, "2019-05", changed, system("李四")) == \
         {"inserted": 1, "updated": 3, "unchanged": 0}
     s = assert_no_drift(engine).set_index(["period", "field"])
     assert s.loc[("2019-05", "households"), ["total", "n"]].tolist() == [2635, 4]
     assert s.loc[("2019-05", "broadband_households"), ["total", "n"]].tolist() == [647, 2]
-    reports.upsert_reports(engine, P, "2019-05", changed, "李四")  # the same again: nothing moves
+    reports.upsert_reports(engine, P, "2019-05", changed, system("李四"))  # the same again: nothing moves
     assert_no_drift(engine)
     # a month whose values are all empty: the sum is empty, not 0 (as SUM over reports)
-    reports.upsert_reports(engine, P, "2019-07", values([("433124100", "study_room", None)]), "张三")
+    reports.upsert_reports(engine, P, "2019-07", values([("433124100", "study_room", None)]), system("张三"))
     t = reports.period_totals(engine, P).set_index(["period", "field"])
     assert t.loc[("2019-07", "study_room"), "n"] == 0 and pd.isna(t.loc[("2019-07", "study_room"), "total"])
     assert_no_drift(engine)
 
 
 def test_refused_writes_leave_the_sums_as_they_were(engine):
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     before = assert_no_drift(engine)
     with pytest.raises(StaleWriteError):  # the second row's version moved: nothing written
         reports.upsert_reports(engine, P, "2019-05", values([("433124100", "households", 1),
                                                              ("433124101", "households", 2)]),
-                               "李四", expected_versions={("433124100", "households"): 1,
+                               system("李四"), expected_versions={("433124100", "households"): 1,
                                                         ("433124101", "households"): 5})
     with pytest.raises(InputError):  # one bad number: nothing written
         reports.upsert_reports(engine, P, "2019-05", values([("433124100", "households", 1),
-                                                             ("433124101", "households", "很多")]), "李四")
+                                                             ("433124101", "households", "很多")]), system("李四"))
     pd.testing.assert_frame_equal(assert_no_drift(engine), before)
 
 
 def test_single_record_writes_bulk_insert_and_plain_sql_keep_the_sums(engine):
     write.bulk_insert(engine, Report, pd.DataFrame({
         "program": P, "period": "2019-08", "region": ["433124100", "433124101", "433124102"],
-        "field": "households", "value": [10.0, None, 30.0], "submitted_at": AT}), "系统")
+        "field": "households", "value": [10.0, None, 30.0], "submitted_at": AT}), system("系统"))
     assert_no_drift(engine)
     row = write.insert(engine, Report, {"program": P, "period": "2019-08", "region": "433124103",
-                                        "field": "households", "value": 4, "submitted_at": AT}, "系统")
+                                        "field": "households", "value": 4, "submitted_at": AT}, system("系统"))
     assert_no_drift(engine)
-    row = write.update(engine, Report, row.id, {"value": 40}, 1, "系统")
+    row = write.update(engine, Report, row.id, {"value": 40}, 1, system("系统"))
     assert_no_drift(engine)
-    write.update(engine, Report, row.id, {"field": "residents", "period": "2019-09"}, 2, "系统")  # moves group
+    write.update(engine, Report, row.id, {"field": "residents", "period": "2019-09"}, 2, system("系统"))  # moves group
     assert_no_drift(engine)
-    write.delete(engine, Report, row.id, 3, "系统")
+    write.delete(engine, Report, row.id, 3, system("系统"))
     assert_no_drift(engine)
     with engine.begin() as c:
         c.execute(sa.text("UPDATE reports SET value = value * 2 WHERE period = '2019-08'"))
@@ -124,8 +125,8 @@ def test_single_record_writes_bulk_insert_and_plain_sql_keep_the_sums(engine):
 
 def test_fractional_values_agree_to_rounding(engine):
     reports.upsert_reports(engine, P, "2019-05", values([("433124100", "households", 0.1),
-                                                         ("433124101", "households", 0.2)]), "张三")
-    reports.upsert_reports(engine, P, "2019-05", values([("433124100", "households", 0.3)]), "张三")
+                                                         ("433124101", "households", 0.2)]), system("张三"))
+    reports.upsert_reports(engine, P, "2019-05", values([("433124100", "households", 0.3)]), system("张三"))
     assert_no_drift(engine, exact=False)
 
 
@@ -143,11 +144,11 @@ def test_region_subset_sums_only_those_regions(engine, monkeypatch, few):
     """An account that reads part of the area: its regions summed directly, or (most of the
     area) the kept sums minus the regions left out — the same figures either way."""
     monkeypatch.setattr(reports, "FEW_REGIONS", few)
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
-    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[1:], "张三")
-    reports.upsert_reports(engine, P, "2019-07", values([("433124102", "study_room", None)]), "张三")
-    reports.upsert_reports(engine, P, "2019-08", values([("433124100", "residents", 5)]), "张三")  # one region only
-    reports.upsert_reports(engine, P, "2019-09", MAY, "张三")  # after ``upto``
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
+    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[1:], system("张三"))
+    reports.upsert_reports(engine, P, "2019-07", values([("433124102", "study_room", None)]), system("张三"))
+    reports.upsert_reports(engine, P, "2019-08", values([("433124100", "residents", 5)]), system("张三"))  # one region only
+    reports.upsert_reports(engine, P, "2019-09", MAY, system("张三"))  # after ``upto``
     everyone = sorted(MAY["region"].unique())
     for codes in (everyone, everyone[:1], everyone[1:], ["433124102"], ["433124100", "433124999"], []):
         got = reports.period_totals(engine, P, "2019-08", regions=codes)
@@ -164,7 +165,7 @@ def test_most_of_the_area_is_read_in_one_snapshot(engine, monkeypatch):
     """The kept sums and the left-out regions are separate reads: a write to a left-out
     region committed between them must not be subtracted from sums that never held it."""
     monkeypatch.setattr(reports, "FEW_REGIONS", 0)
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     chosen = ["433124100", "433124101"]
     before = _reference(engine, P, "2019-05", chosen)
     real_region_sums = reports._region_sums
@@ -172,7 +173,7 @@ def test_most_of_the_area_is_read_in_one_snapshot(engine, monkeypatch):
     def write_then_sum(*args):
         if not getattr(write_then_sum, "done", False):
             write_then_sum.done = True  # another user saves the left-out village meanwhile
-            reports.upsert_reports(engine, P, "2019-05", values([("433124102", "households", 500)]), "李四")
+            reports.upsert_reports(engine, P, "2019-05", values([("433124102", "households", 500)]), system("李四"))
         return real_region_sums(*args)
 
     monkeypatch.setattr(reports, "_region_sums", write_then_sum)
@@ -198,21 +199,21 @@ def test_demo_build_rebuild_import_entry_and_restore_keep_the_sums(db_url, tmp_p
     sheet = entry.load_sheet(eng, P, period, town)
     edited = sheet.frame.copy()
     edited.at[0, "households"] = edited.at[0, "households"] + 7
-    assert entry.save(eng, sheet, edited, "花垣镇填报员")["updated"] == 1
+    assert entry.save(eng, sheet, edited, system("花垣镇填报员"))["updated"] == 1
     assert_no_drift(eng)
     workbook = excel.export(eng, P, period)
     with eng.begin() as c:
         c.execute(sa.text("DELETE FROM reports WHERE program = :p AND period = :m"), {"p": P, "m": period})
     assert period not in set(reports.period_totals(eng, P)["period"])
     assert_no_drift(eng)
-    assert excel.import_file(eng, P, workbook, period, "张三")["inserted"] > 0
+    assert excel.import_file(eng, P, workbook, period, system("张三"))["inserted"] > 0
     after = assert_no_drift(eng)
     households = after.set_index(["program", "period", "field"]).loc[(P, period, "households"), "total"]
     assert households == start.set_index(["program", "period", "field"]).loc[(P, period, "households"), "total"] + 7
     # backup, then change everything, then restore: the sums are the backup's again
     zipped = tmp_path / "b.zip"
     backup.backup(eng, zipped)
-    reports.upsert_reports(eng, P, period, values([(sheet.frame["code"].iat[0], "households", 1)]), "李四")
+    reports.upsert_reports(eng, P, period, values([(sheet.frame["code"].iat[0], "households", 1)]), system("李四"))
     with eng.begin() as c:
         c.execute(sa.text("DELETE FROM reports WHERE program <> :p"), {"p": P})
     assert_no_drift(eng)
@@ -236,7 +237,7 @@ def test_upgrade_from_0005_sums_what_is_already_stored(db_url):
     eng = db.get_engine(db_url)  # upgraded to the head on first use
     assert_no_drift(eng)
     assert reports.period_totals(eng, P)[["total", "n"]].values.tolist() == [[2500.0, 2]]
-    reports.upsert_reports(eng, P, "2019-05", values([("433124101", "households", 5)]), "李四")
+    reports.upsert_reports(eng, P, "2019-05", values([("433124101", "households", 5)]), system("李四"))
     assert_no_drift(eng)  # and the triggers run from then on
     assert reports.period_totals(eng, P)[["total", "n"]].values.tolist() == [[2505.0, 3]]
 
@@ -244,7 +245,7 @@ def test_upgrade_from_0005_sums_what_is_already_stored(db_url):
 def test_postgresql_truncate_clears_the_sums(engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE without WHERE fires the delete trigger")
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     with engine.begin() as c:
         c.execute(sa.text("TRUNCATE reports"))
     assert_no_drift(engine)
@@ -256,7 +257,7 @@ def test_postgresql_writers_of_reports_wait_for_each_other_instead_of_deadlockin
     lock each would hold a totals row the other needs. The second waits at its first write."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     ins = sa.text("INSERT INTO reports (program, period, region, field, value, submitted_by, submitted_at, version) "
                   "VALUES (:p, '2019-05', :r, :f, 1, 'x', :t, 1)")
     upd = sa.text("UPDATE reports SET value = value + 1 WHERE program = :p AND period = '2019-05' "

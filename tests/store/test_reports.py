@@ -10,6 +10,7 @@ import pytest
 
 from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.store import audit, reports
+from ruralcore.principal import system
 
 P = "huayuan-2019"
 
@@ -26,10 +27,10 @@ MAY = frame([
 
 
 def test_upsert_inserts_then_second_import_changes_nothing(engine):
-    assert reports.upsert_reports(engine, P, "2019-05", MAY, "张三") == {"inserted": 6, "updated": 0, "unchanged": 0}
+    assert reports.upsert_reports(engine, P, "2019-05", MAY, system("张三")) == {"inserted": 6, "updated": 0, "unchanged": 0}
     n_audit = len(audit.load_audit(engine))
     before = reports.load_reports(engine, P, "2019-05")
-    assert reports.upsert_reports(engine, P, "2019-05", MAY, "李四") == {"inserted": 0, "updated": 0, "unchanged": 6}
+    assert reports.upsert_reports(engine, P, "2019-05", MAY, system("李四")) == {"inserted": 0, "updated": 0, "unchanged": 6}
     after = reports.load_reports(engine, P, "2019-05")
     assert len(audit.load_audit(engine)) == n_audit == 6
     key = ["region", "field"]
@@ -40,8 +41,8 @@ def test_upsert_inserts_then_second_import_changes_nothing(engine):
 
 def test_load_columns_types_and_values(engine):
     at = datetime(2019, 6, 5, 9, 30)
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三", submitted_at=at)
-    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[:2], "张三", submitted_at=at)
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"), submitted_at=at)
+    reports.upsert_reports(engine, P, "2019-06", MAY.iloc[:2], system("张三"), submitted_at=at)
     df = reports.load_reports(engine, P)
     assert list(df.columns) == reports.COLUMNS
     assert len(df) == 8
@@ -59,10 +60,10 @@ def test_load_columns_types_and_values(engine):
 
 
 def test_changed_value_writes_exactly_one_audit_entry(engine):
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     changed = MAY.copy()
     changed.loc[1, "value"] = 700  # broadband households of 433124100: 640 -> 700
-    res = reports.upsert_reports(engine, P, "2019-05", changed, "李四")
+    res = reports.upsert_reports(engine, P, "2019-05", changed, system("李四"))
     assert res == {"inserted": 0, "updated": 1, "unchanged": 5}
     log = audit.load_audit(engine, user="李四")
     assert len(log) == 1
@@ -76,33 +77,33 @@ def test_changed_value_writes_exactly_one_audit_entry(engine):
 
 
 def test_a_correction_logs_its_reason_with_the_change_or_not_at_all(engine):
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     fix = frame([("433124100", "households", 1530)])
-    reports.upsert_reports(engine, P, "2019-05", fix, "李四", reason="按纸质台账更正",
+    reports.upsert_reports(engine, P, "2019-05", fix, system("李四"), reason="按纸质台账更正",
                            expected_versions={("433124100", "households"): 1})
     log = audit.load_audit(engine, user="李四").sort_values("action")
     assert log[["action", "key", "field", "new"]].values.tolist() == [
         ["reason", f"{P}/2019-05/433124100", "households", "按纸质台账更正"],
         ["update", f"{P}/2019-05/433124100", "households", "1530"]]
     with pytest.raises(StaleWriteError):  # version 1 is stale now: neither value nor reason
-        reports.upsert_reports(engine, P, "2019-05", frame([("433124100", "households", 1540)]), "王五",
+        reports.upsert_reports(engine, P, "2019-05", frame([("433124100", "households", 1540)]), system("王五"),
                                reason="再次更正", expected_versions={("433124100", "households"): 1})
     assert audit.load_audit(engine, user="王五").empty
-    reports.upsert_reports(engine, P, "2019-05", fix, "王五", reason="无变化")  # the same value: nothing logged
+    reports.upsert_reports(engine, P, "2019-05", fix, system("王五"), reason="无变化")  # the same value: nothing logged
     assert audit.load_audit(engine, user="王五").empty
 
 
 def test_expected_versions_refuse_stale_import_and_write_nothing(engine):
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
     # two clerks read version 1; the first saves a correction
     seen = {("433124100", "broadband_households"): 1}
     first = MAY.copy(); first.loc[1, "value"] = 650
-    assert reports.upsert_reports(engine, P, "2019-05", first, "甲", expected_versions=seen)["updated"] == 1
+    assert reports.upsert_reports(engine, P, "2019-05", first, system("甲"), expected_versions=seen)["updated"] == 1
     # the second, still holding version 1, is refused
     second = MAY.copy(); second.loc[1, "value"] = 660; second.loc[0, "value"] = 1600
     n_audit = len(audit.load_audit(engine))
     with pytest.raises(StaleWriteError) as err:
-        reports.upsert_reports(engine, P, "2019-05", second, "乙", expected_versions=seen)
+        reports.upsert_reports(engine, P, "2019-05", second, system("乙"), expected_versions=seen)
     assert "433124100" in str(err.value) and "broadband_households" in str(err.value) and "甲" in str(err.value)
     df = reports.load_reports(engine, P, "2019-05").set_index(["region", "field"])["value"]
     assert df[("433124100", "broadband_households")] == 650
@@ -112,20 +113,20 @@ def test_expected_versions_refuse_stale_import_and_write_nothing(engine):
 
 def test_expected_version_zero_means_new(engine):
     seen = {("433124100", "households"): 0}
-    reports.upsert_reports(engine, P, "2019-05", MAY.iloc[:1], "甲", expected_versions=seen)
+    reports.upsert_reports(engine, P, "2019-05", MAY.iloc[:1], system("甲"), expected_versions=seen)
     with pytest.raises(StaleWriteError):
-        reports.upsert_reports(engine, P, "2019-05", MAY.iloc[:1].assign(value=1), "乙", expected_versions=seen)
+        reports.upsert_reports(engine, P, "2019-05", MAY.iloc[:1].assign(value=1), system("乙"), expected_versions=seen)
 
 
 def test_failure_mid_transaction_leaves_nothing(engine, monkeypatch):
-    reports.upsert_reports(engine, P, "2019-05", MAY.iloc[:2], "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY.iloc[:2], system("张三"))
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(audit, "append", boom)  # fails after the report rows were written
     with pytest.raises(RuntimeError):
-        reports.upsert_reports(engine, P, "2019-05", MAY.assign(value=7), "李四")
+        reports.upsert_reports(engine, P, "2019-05", MAY.assign(value=7), system("李四"))
     monkeypatch.undo()
     df = reports.load_reports(engine, P, "2019-05")
     assert len(df) == 2 and set(df["value"]) == {1520, 640} and set(df["version"]) == {1}
@@ -135,13 +136,13 @@ def test_failure_mid_transaction_leaves_nothing(engine, monkeypatch):
 def test_bad_input_names_row_and_column(engine):
     bad = frame([("433124100", "households", "一千"), ("433124100", "households", 5), ("", "households", 1)])
     with pytest.raises(InputError) as err:
-        reports.upsert_reports(engine, P, "2019-05", bad, "张三")
+        reports.upsert_reports(engine, P, "2019-05", bad, system("张三"))
     msg = str(err.value)
     assert "第1行" in msg and "“value”列" in msg and "一千" in msg
     assert "第2行" in msg and "重复" in msg
     assert "第3行" in msg and "“region”列" in msg
     with pytest.raises(InputError, match="YYYY-MM"):
-        reports.upsert_reports(engine, P, "2019-13", MAY, "张三")
+        reports.upsert_reports(engine, P, "2019-13", MAY, system("张三"))
     assert reports.load_reports(engine, P).empty
 
 
@@ -150,10 +151,10 @@ def test_bulk_upsert_many_values(engine):
     regions = np.repeat([f"V{i:05d}" for i in range(2000)], 12)
     fields = np.tile([f"f{j:02d}" for j in range(12)], 2000)
     vals = pd.DataFrame({"region": regions, "field": fields, "value": np.arange(24000) % 97})
-    assert reports.upsert_reports(engine, P, "2019-07", vals, "演示")["inserted"] == 24000
+    assert reports.upsert_reports(engine, P, "2019-07", vals, system("演示"))["inserted"] == 24000
     vals2 = vals.copy()
     vals2.loc[vals2.index[:1000], "value"] += 1
-    assert reports.upsert_reports(engine, P, "2019-07", vals2, "演示") == {"inserted": 0, "updated": 1000, "unchanged": 23000}
+    assert reports.upsert_reports(engine, P, "2019-07", vals2, system("演示")) == {"inserted": 0, "updated": 1000, "unchanged": 23000}
     df = reports.load_reports(engine, P, "2019-07")
     assert len(df) == 24000 and df["value"].sum() == vals2["value"].sum()
     assert (df["version"] == 2).sum() == 1000
@@ -172,7 +173,7 @@ def test_two_threads_importing_the_same_month_never_mix(engine):
         vals = pd.DataFrame({"region": regions, "field": fields, "value": value})
         barrier.wait()
         try:
-            results[user] = reports.upsert_reports(engine, P, "2019-08", vals, user)
+            results[user] = reports.upsert_reports(engine, P, "2019-08", vals, system(user))
         except StaleWriteError as e:
             results[user] = e
 
@@ -192,8 +193,8 @@ def test_two_threads_importing_the_same_month_never_mix(engine):
 
 
 def test_month_values_and_period_totals_agree_with_the_full_rows(engine):
-    reports.upsert_reports(engine, P, "2019-05", MAY, "张三")
-    reports.upsert_reports(engine, P, "2019-06", MAY.assign(value=MAY["value"] * 2), "张三")
+    reports.upsert_reports(engine, P, "2019-05", MAY, system("张三"))
+    reports.upsert_reports(engine, P, "2019-06", MAY.assign(value=MAY["value"] * 2), system("张三"))
     full = reports.load_reports(engine, P, "2019-06")
     lean = reports.load_month_values(engine, P, "2019-06")
     key = ["region", "field"]

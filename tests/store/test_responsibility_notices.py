@@ -15,6 +15,7 @@ from ruralcore import responsibility as rs
 from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
 from ruralcore.scope import Actor
 from ruralcore.store import audit
+from ruralcore.principal import system
 
 XZ = "xinzhou-2023"
 CITY = Actor("zhou", "city_supervisor", "140900")
@@ -79,7 +80,7 @@ def test_register_rows_refused_with_row_and_column_nothing_written(engine):
     bad = pd.concat([_row(), _row("没有这个"), _row(leader=""), _row("XZ2023-T02", phone="12ab")], ignore_index=True)
     bad.attrs["first_row"] = 2  # the first data row of a sheet
     with pytest.raises(InputError) as e:
-        rs.save(engine, XZ, bad, "系统")
+        rs.save(engine, XZ, bad, system("系统"))
     where = {(p.row, p.column) for p in e.value.problems}
     assert where == {(3, "对象代码"), (4, "对象代码"), (4, "责任领导"), (5, "联系电话")}
     assert _count(engine, "responsibles") == 0

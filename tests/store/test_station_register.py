@@ -16,6 +16,7 @@ from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
 from ruralcore.scope import Actor
 from ruralcore.store import audit
 from tests.login_support import ensure_account
+from ruralcore.principal import system
 
 RS = "rongshui-2019"
 # 附件1 益农信息社站点建设数量一览表 (data/programs/rongshui-2019.yaml, quotas: stations):
@@ -39,18 +40,18 @@ def test_the_quota_table_is_the_documents():
 
 
 def test_numbers_in_sequence_up_to_the_quota_then_refused(engine):
-    got = [sr.assign(engine, RS, "同练乡", "standard", "县农业农村局")["number"] for _ in range(QUOTA["同练乡"])]
+    got = [sr.assign(engine, RS, "同练乡", "standard", system("县农业农村局"))["number"] for _ in range(QUOTA["同练乡"])]
     # each type numbered across the county from 0001 (文件未规定，系统默认: station_number_sequence)
     assert got == [f"桂BRS{i:04d}B" for i in range(1, 7)]
-    assert sr.assign(engine, RS, "融水镇", "standard", "县农业农村局")["number"] == "桂BRS0007B"
-    assert sr.assign(engine, RS, "融水镇", "simple", "县农业农村局", village="演示村")["number"] == "桂BRS0001J"
+    assert sr.assign(engine, RS, "融水镇", "standard", system("县农业农村局"))["number"] == "桂BRS0007B"
+    assert sr.assign(engine, RS, "融水镇", "simple", system("县农业农村局"), village="演示村")["number"] == "桂BRS0001J"
     before = _count(engine)
     with pytest.raises(InputError) as e:  # 同练乡's 7th standard station: beyond 附件1 序号13
-        sr.assign(engine, RS, "同练乡", "standard", "县农业农村局")
+        sr.assign(engine, RS, "同练乡", "standard", system("县农业农村局"))
     assert "同练乡的标准站已登记6个，已达附件1下达的6个（附件1 序号13）" in str(e.value)
     assert _count(engine) == before
     # another type of the same township still has room
-    assert sr.assign(engine, RS, "同练乡", "professional", "县农业农村局")["number"] == "桂BRS0001Z"
+    assert sr.assign(engine, RS, "同练乡", "professional", system("县农业农村局"))["number"] == "桂BRS0001Z"
     reg = sr.register(engine, RS)
     assert list(reg.columns[:5]) == ["number", "township", "township_code", "type", "type_name"]
     row = reg.set_index("number").loc["桂BRS0001J"]
@@ -62,35 +63,35 @@ def test_numbers_in_sequence_up_to_the_quota_then_refused(engine):
 
 
 def test_duplicate_retired_and_malformed_numbers_refused(engine):
-    sr.assign(engine, RS, "融水镇", "standard", "甲", number="桂BRS0005B")
+    sr.assign(engine, RS, "融水镇", "standard", system("甲"), number="桂BRS0005B")
     # the next free number follows the highest one used
-    assert sr.assign(engine, RS, "融水镇", "standard", "甲")["number"] == "桂BRS0006B"
+    assert sr.assign(engine, RS, "融水镇", "standard", system("甲"))["number"] == "桂BRS0006B"
     with pytest.raises(InputError, match="已登记（重复）"):
-        sr.assign(engine, RS, "和睦镇", "standard", "甲", number="桂BRS0005B")
+        sr.assign(engine, RS, "和睦镇", "standard", system("甲"), number="桂BRS0005B")
     for bad in ("桂BRS0008Z", "桂BRS08B", "桂ARS0008B", "桂BRS0000B"):
         with pytest.raises(InputError, match="不符合附件2的编号规则"):
-            sr.assign(engine, RS, "融水镇", "standard", "甲", number=bad)
-    sr.retire(engine, RS, "桂BRS0006B", "甲", expected_version=1)
+            sr.assign(engine, RS, "融水镇", "standard", system("甲"), number=bad)
+    sr.retire(engine, RS, "桂BRS0006B", system("甲"), expected_version=1)
     with pytest.raises(InputError, match="已撤销，撤销的编号不再使用"):
-        sr.assign(engine, RS, "融水镇", "standard", "甲", number="桂BRS0006B")
+        sr.assign(engine, RS, "融水镇", "standard", system("甲"), number="桂BRS0006B")
     # a retired number is never given again, and no longer counts against the quota
-    assert sr.assign(engine, RS, "融水镇", "standard", "甲")["number"] == "桂BRS0007B"
+    assert sr.assign(engine, RS, "融水镇", "standard", system("甲"))["number"] == "桂BRS0007B"
     use = sr.quota_use(engine, RS).set_index(["township", "type"])
     assert use.loc[("融水镇", "standard"), "registered"] == 2
     with pytest.raises(InputError, match="不在附件1配额表中"):
-        sr.assign(engine, RS, "花垣镇", "standard", "甲")
+        sr.assign(engine, RS, "花垣镇", "standard", system("甲"))
     with pytest.raises(InputError, match="站点类型“big”无效"):
-        sr.assign(engine, RS, "融水镇", "big", "甲")
+        sr.assign(engine, RS, "融水镇", "big", system("甲"))
     assert _count(engine) == 3
 
 
 def test_stale_retire_and_scope(engine):
-    sr.assign(engine, RS, "融水镇", "standard", "甲")
+    sr.assign(engine, RS, "融水镇", "standard", system("甲"))
     # someone changed the row meanwhile (version 2): a retire carrying version 1 is refused
     with engine.begin() as c:
         c.execute(sa.text("UPDATE stations SET village = '新村', version = 2 WHERE number = '桂BRS0001B'"))
     with pytest.raises(StaleWriteError):
-        sr.retire(engine, RS, "桂BRS0001B", "乙", expected_version=1)
+        sr.retire(engine, RS, "桂BRS0001B", system("乙"), expected_version=1)
     assert sr.register(engine, RS)["state"].tolist() == ["assigned"]
     # a township officer registers its own township only; an auditor nothing
     officer = Actor("和睦干部", "township_officer", "450225T02")

@@ -15,6 +15,7 @@ from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
 from ruralcore.scope import Actor
 from ruralcore.store import audit, write
 from ruralcore.store.models import Region
+from ruralcore.principal import system
 from tests.login_support import ensure_account
 
 YC = "yinchuan-2017"
@@ -27,7 +28,7 @@ def yc_regions():
 
 @pytest.fixture
 def yc(engine, yc_regions):
-    write.bulk_insert(engine, Region, yc_regions, "测试", audit=False)
+    write.bulk_insert(engine, Region, yc_regions, system("测试"), audit=False)
     return engine
 
 
@@ -37,22 +38,22 @@ def _villages(yc_regions):
 
 def test_file_follow_up_masked_and_stale(yc, yc_regions):
     v = _villages(yc_regions).iloc[0]
-    rec = trainees.add(yc, YC, v["name"], "演示·张三", "农村电商运营", 32, "市人社局", id_number="640104199001011234",
+    rec = trainees.add(yc, YC, v["name"], "演示·张三", "农村电商运营", 32, system("市人社局"), id_number="640104199001011234",
                        phone="13812345678", trained_on=dt.date(2018, 5, 6))
     got = trainees.files(yc, YC).iloc[0]
     assert (got["id_number"], got["phone"]) == ("640104********1234", "138****5678")  # as in the household archive
     assert got["village_name"] == v["name"] and got["employment_label"] == "未跟踪"
-    trainees.follow_up(yc, rec.id, "self_employed", "开网店销售枸杞", dt.date(2018, 9, 1), 1, "市扶贫办")
+    trainees.follow_up(yc, rec.id, "self_employed", "开网店销售枸杞", dt.date(2018, 9, 1), 1, system("市扶贫办"))
     with pytest.raises(StaleWriteError):
-        trainees.follow_up(yc, rec.id, "seeking", "", dt.date(2018, 9, 2), 1, "乙")
+        trainees.follow_up(yc, rec.id, "seeking", "", dt.date(2018, 9, 2), 1, system("乙"))
     assert trainees.files(yc, YC)["employment_label"].tolist() == ["自主创业"]
     log = audit.load_audit(yc, table="trainee_files")
     assert (log["action"] == "insert").sum() == 1 and "employment" in set(log["field"].dropna())
     with pytest.raises(InputError) as e:
-        trainees.add(yc, YC, "不存在村", "", "课", -1, "甲")
+        trainees.add(yc, YC, "不存在村", "", "课", -1, system("甲"))
     assert "不是" in str(e.value) and "姓名" in str(e.value) and "学时" in str(e.value)
     with pytest.raises(InputError, match="就业情况"):
-        trainees.follow_up(yc, rec.id, "rich", "", dt.date(2018, 9, 2), 2, "甲")
+        trainees.follow_up(yc, rec.id, "rich", "", dt.date(2018, 9, 2), 2, system("甲"))
 
 
 def test_target_counted_from_files_and_scope(yc, yc_regions):
@@ -62,10 +63,10 @@ def test_target_counted_from_files_and_scope(yc, yc_regions):
     assert (t["trainees"], t["villages"], t["threshold"], t["met"], t["ref"]) == (0, len(vill), 5, False, "四(三)")
     first = vill.iloc[0]
     for i in range(5 * len(vill) - 1):
-        trainees.add(yc, YC, first["code"], f"演示学员{i}", "电商", 8, "甲")
+        trainees.add(yc, YC, first["code"], f"演示学员{i}", "电商", 8, system("甲"))
     t = trainees.target_from_files(yc, YC)
     assert t["per_village"] < 5 and not t["met"]
-    trainees.add(yc, YC, first["code"], "演示学员末", "电商", 8, "甲")
+    trainees.add(yc, YC, first["code"], "演示学员末", "电商", 8, system("甲"))
     t = trainees.target_from_files(yc, YC)
     assert t["per_village"] == 5 and t["met"]
     county = first["code"][:6]

@@ -15,6 +15,7 @@ from ruralcore import accounts, notices as nt
 from ruralcore.cli import main
 from ruralcore.store import db
 from tests.support import sqlite_copy
+from ruralcore.principal import system
 
 XZ = "xinzhou-2023"
 PILOT = "XZ2023-T01"  # 忻府区 合索镇
@@ -28,7 +29,7 @@ def url(demo_db_url, tmp_path_factory):
     eng = db.get_engine(u)
     for name, role, region in (("zhou", "city_supervisor", "140900"), ("xinfu", "county_admin", "140902"),
                                ("hesuo", "township_officer", "140902T01")):
-        accounts.create_account(eng, name, role, region, accounts.random_password(name), by="test")
+        accounts.create_account(eng, name, role, region, accounts.random_password(name), by=system("test"))
     return u
 
 

@@ -25,6 +25,7 @@ PAGES = [
     ("县领导小组", "county/meetings.py", "会商记录", "groups", "meetings"),
     ("县领导小组", "county/trainees.py", "学员档案", "school", "trainees"),
     ("县领导小组", "county/funds.py", "资金记录", "payments", "funds"),
+    ("县领导小组", "county/officers.py", "信息员考核", "assignment_ind", "officers"),
     ("试点验收", "acceptance/cases.py", "验收案件", "assignment", "acceptance"),
     ("试点验收", "acceptance/check.py", "验收检查", "fact_check", "acceptance"),
     ("市级督导", "supervision/board.py", "试点进度", "view_timeline", "supervision"),

@@ -44,6 +44,12 @@ def fund_programs() -> list[str]:
     return with_categories()
 
 
+def assessment_programs() -> list[str]:
+    """Programmes assessing their information officers (融水 五(三)1): 信息员考核."""
+    from .programs import all_programs
+    return [p.id for p in all_programs() if any(s.code.startswith("officer_assessment_item_") for s in p.settings)]
+
+
 PAGE_PROGRAMS: dict[str, Callable[[], Iterable[str]]] = {
     "funds": fund_programs,
     "whatif": scoring_programs,
@@ -51,6 +57,7 @@ PAGE_PROGRAMS: dict[str, Callable[[], Iterable[str]]] = {
     "stations": station_programs,
     "meetings": lambda: list(CONSULTATION),
     "trainees": lambda: list(TRAINEES),
+    "officers": assessment_programs,
     "events": pilot_programs,
     "cases": acceptance_programs,
     "check": acceptance_programs,

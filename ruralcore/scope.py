@@ -26,7 +26,8 @@ REGIONAL_TABLES = frozenset({
     "regions", "reports", "pilots", "pilot_indicators", "stations", "station_equipment", "officers",
     "officer_training", "acceptance_cases", "acceptance_items", "fund_entries", "task_progress",
     "accounts", "milestone_records", "report_drafts", "award_approvals", "award_register", "responsibles",
-    "notices", "meeting_records", "event_reports", "trainee_files", *HOUSEHOLD_TABLES,
+    "notices", "meeting_records", "event_reports", "trainee_files", "officer_assessments",
+    *HOUSEHOLD_TABLES,
 })
 # Tables with no region of their own: who may write them at all (scope does not apply).
 UNREGIONED_WRITERS = {
@@ -266,7 +267,7 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
         out = via("pilots", "pilot")
     elif table in ("station_equipment", "officers"):
         out = via("stations", "station")
-    elif table == "officer_training":
+    elif table in ("officer_training", "officer_assessments"):
         out = via("officers", "officer")
     elif table == "acceptance_cases":
         st = col("subject_type")
@@ -326,6 +327,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "awards": ALL_ROLES - {"village_reporter"},
     "meetings": ALL_ROLES - {"village_reporter"},
     "trainees": ALL_ROLES - {"village_reporter"},
+    "officers": ALL_ROLES - {"village_reporter"},
 }
 PUBLIC_PAGES = frozenset({"login", "programs"})
 

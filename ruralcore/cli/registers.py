@@ -2,7 +2,7 @@
 `ruralcore stations assign|list|retire` (融水 附件2 station number register),
 `ruralcore awards propose|approve|list` (花垣 award approval and plaque register),
 `ruralcore meetings add|list` (谭家场 每月会商), `ruralcore events report|list` (忻州 重要情况报告),
-`ruralcore trainees add|list` (银川 学员档案).
+`ruralcore trainees add|list` (银川 学员档案), `ruralcore officers assess|list` (融水 信息员考核).
 
 `--db URL` overrides DATABASE_URL. Bad input exits with status 2 and a Chinese message,
 nothing written."""
@@ -323,3 +323,68 @@ def trainees_list(
                       "hours": "学时", "employment_label": "就业情况", "followed_up_on": "跟踪日期"}, title="【学员档案】")
     typer.echo(f"{target['name']}（{target['ref']}）：按档案 {target['trainees']} 人 ÷ {target['villages']} 个村 = 村均"
                f"{target['per_village']:.1f}人，{'已达到' if target['met'] else '未达到'}")
+
+
+# ---- 融水 officer assessment ----------------------------------------------------------------
+
+officers_app = typer.Typer(help="信息员量化考核（融水五(三)1；考核项目与分值文件未规定，系统默认）。", no_args_is_help=True)
+app.add_typer(officers_app, name="officers")
+
+
+@officers_app.command("assess")
+def officers_assess(
+    program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
+    officer: str = typer.Option(..., "--officer", help="信息员编号（officers list 所列）"),
+    year: str = typer.Option(..., "--year", help="考核年度"),
+    score: list[str] = typer.Option(..., "--score", help="项目=得分，可重复，如 --score public_service=36"),
+    user: str = typer.Option(..., "--user", help=USER_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """记录一名信息员某年度的考核得分（已有得分的项目按当前版本更正）。"""
+    from .. import officer_assessment as oa
+    from ..errors import InputError, Problem
+
+    eng = open_engine(db)
+    y = parse_int(year, "考核年度", low=2000, high=2099)
+    oid = parse_int(officer, "信息员编号", low=1)
+    scores = {}
+    for s in score:
+        if "=" not in s:
+            raise InputError(Problem(f"“{s}”应写成 项目=得分", column="--score"))
+        k, v = s.split("=", 1)
+        scores[k.strip()] = v.strip()
+    cur = oa.table(eng, program, y)
+    row = cur[cur["officer"] == oid]
+    if row.empty:
+        raise InputError(Problem(f"找不到信息员 {oid}", column="--officer"))
+    versions = {k: (None if pd_isna(row[f"version_{k}"].iat[0]) else int(row[f"version_{k}"].iat[0]))
+                for k in scores if f"version_{k}" in row}
+    oa.assess(eng, program, oid, y, scores, _author(eng, user), versions)
+    typer.echo(f"已记录：信息员 {oid} {y}年度考核")
+
+
+def pd_isna(v) -> bool:
+    import pandas as pd
+    return bool(pd.isna(v))
+
+
+@officers_app.command("list")
+def officers_list(
+    program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
+    year: str = typer.Option(..., "--year", help="考核年度"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """信息员：培训学时与各项考核得分、合计。"""
+    from .. import officer_assessment as oa
+    from ..programs import load_program
+
+    y = parse_int(year, "考核年度", low=2000, high=2099)
+    t = oa.table(open_engine(db), program, y)
+    if as_json:
+        echo_json(t[[c for c in t.columns if not c.startswith("version_")]])
+        return
+    it = oa.items(load_program(program))
+    echo_table(t, {"officer": "编号", "name": "信息员", "station": "站点", "training_hours": "培训学时",
+                   **{f"score_{c}": n for c, n in zip(it["code"], it["name"])}, "total": "合计"},
+               title=f"【信息员考核 {y}年】（考核项目与分值：文件未规定，系统默认）")

@@ -555,6 +555,20 @@ class TraineeFile(SQLModel, table=True):
     version: int = _version()
 
 
+class OfficerAssessment(SQLModel, table=True):
+    """融水 五(三)1: one item of an officer's quantitative assessment for a year (the items
+    and their full marks are programme settings ``officer_assessment_item_*``)."""
+    __tablename__ = "officer_assessments"
+    __table_args__ = (sa.UniqueConstraint("officer", "year", "item", name="uq_officer_assessments"),)
+    id: int | None = Field(default=None, primary_key=True)
+    officer: int = Field(foreign_key="officers.id", index=True)
+    year: int
+    item: str = Field(max_length=40)
+    score: float = Field(default=0, sa_type=sa.Float(precision=53))
+    assessed_by: str = Field(default="", max_length=60)
+    version: int = _version()
+
+
 # table name -> model, and Chinese labels for messages
 MODELS: dict[str, type[SQLModel]] = {
     m.__tablename__: m for m in (
@@ -563,7 +577,7 @@ MODELS: dict[str, type[SQLModel]] = {
         WhatIfScenario, Account, LoginAttempt, UserSession, Household, HouseholdMember,
         HouseholdIncome, HouseholdMeasure, HouseholdHistory, PiiAccessLog, MilestoneRecord,
         ReportDraft, AwardApproval, AwardEntry, Responsible, Notice, MeetingRecord, EventReport,
-        TraineeFile,
+        TraineeFile, OfficerAssessment,
     )
 }
 TABLE_LABELS = {
@@ -579,4 +593,5 @@ TABLE_LABELS = {
     "award_approvals": "评选审定", "award_register": "授牌登记",
     "responsibles": "责任清单", "notices": "督办通知",
     "meeting_records": "会商记录", "event_reports": "重要情况报告", "trainee_files": "学员档案",
+    "officer_assessments": "信息员考核",
 }

@@ -189,3 +189,22 @@ def test_trainee_page_files_a_trainee_masked_and_counts_the_target(own_db, monke
     after = trainees.target_from_files(db.get_engine(own_db), "yinchuan-2017")
     assert after["trainees"] == before["trainees"] + 1 and after["villages"] > 0
     assert any("村均培训电子商务人才5人以上" in m.label for m in at.metric)
+
+
+def test_officer_page_scores_beside_training_hours(own_db, monkeypatch):
+    from ruralcore import officer_assessment as oa
+
+    at = page(own_db, "officers.py", RS, "county_admin", "450225", monkeypatch)
+    _clean(at)
+    assert "文件未规定，系统默认" in " ".join(c.value for c in at.caption)
+    pick = at.selectbox(key="oa_officer").value
+    at.number_input(key="oa_public_service").set_value(35.0)
+    at.number_input(key="oa_platform").set_value(15.0)
+    at = next(b for b in at.button if b.label == "保存评分").click().run()
+    _clean(at)
+    assert at.success[0].value.startswith("已保存")
+    year = int(next(c.value for c in at.caption if "五(三)1" in c.value).split("·")[1].strip()[:4])
+    row = oa.table(db.get_engine(own_db), RS, year).set_index("officer").loc[pick]
+    assert (row["score_public_service"], row["score_platform"], row["total"]) == (35.0, 15.0, 50.0)
+    table = next(d for d in at.dataframe if "培训学时" in d.value.columns).value
+    assert (table["合计"] == 50.0).any()

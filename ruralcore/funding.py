@@ -89,6 +89,7 @@ def rule_allocations(program: Program, counts: dict[str, int]) -> pd.DataFrame:
 CATEGORY_COLUMNS = ["code", "name", "kind", "allowed", "ref", "assumed", "note"]
 CATEGORY_KINDS = {"source": "来源", "use": "用途"}
 ENTRY_CATEGORY_COLUMNS = {"source_category": "source", "use_category": "use"}
+COLUMN_NAMES = {"source_category": "来源类别", "use_category": "用途类别"}  # how a message names the field
 
 
 def _prohibitions(program: Program):
@@ -124,14 +125,14 @@ def check_fund_entries(program: Program, entries: pd.DataFrame) -> pd.DataFrame:
     for col, kind in ENTRY_CATEGORY_COLUMNS.items():
         valid = cats.loc[cats["kind"] == kind, "code"].tolist()
         if col not in entries.columns:
-            problems.append(Problem(f"缺少{CATEGORY_KINDS[kind]}类别列，应为：{'、'.join(valid)}", column=col))
+            problems.append(Problem(f"缺少{CATEGORY_KINDS[kind]}类别列，应为：{'、'.join(valid)}", column=COLUMN_NAMES[col]))
             continue
         codes[col] = entries[col].astype("string").str.strip().fillna("")
         for i in np.flatnonzero(~codes[col].isin(valid).to_numpy()):
             v = codes[col].iloc[i]
             problems.append(Problem((f"{CATEGORY_KINDS[kind]}类别“{v}”不在文件规定的清单中" if v else
                                      f"未选{CATEGORY_KINDS[kind]}类别") + f"，应为：{'、'.join(valid)}",
-                                    row=int(i) + 1, column=col))
+                                    row=int(i) + 1, column=COLUMN_NAMES[col]))
     if problems:
         raise InputError(problems, source="资金记录")
     by_code = cats.set_index("code")
@@ -160,7 +161,8 @@ def validate_fund_entries(program: Program, entries: pd.DataFrame) -> pd.DataFra
         col = {c: k for k, c in ENTRY_CATEGORY_COLUMNS.items()}
         kinds = fund_categories(program).set_index("code")["kind"]
         raise InputError([Problem(f"不能记录：{checked['reason'].iloc[i]}", row=int(i) + 1,
-                                  column=col[kinds[checked["refused_by"].iloc[i]]]) for i in bad], source="资金记录")
+                                  column=COLUMN_NAMES[col[kinds[checked["refused_by"].iloc[i]]]]) for i in bad],
+                         source="资金记录")
     if "amount_yuan" in entries.columns:
         checked["amount_yuan"] = yuan(entries["amount_yuan"], "amount_yuan", "资金记录")
     return checked

@@ -63,9 +63,9 @@ def test_the_category_decides_never_the_text():
     with pytest.raises(InputError) as e:
         funding.validate_fund_entries(XZ, entries)
     msg = str(e.value)
-    assert "第1行" in msg and "“use_category”列" in msg and "第3行" in msg and "“source_category”列" in msg
+    assert "第1行" in msg and "“用途类别”列" in msg and "第3行" in msg and "“来源类别”列" in msg
     assert "第2行" not in msg and "第4行" not in msg
-    with pytest.raises(InputError, match="第1行.*use_category.*不在文件规定的清单中"):
+    with pytest.raises(InputError, match="第1行.*用途类别.*不在文件规定的清单中"):
         funding.check_fund_entries(XZ, pd.DataFrame({"source_category": ["county_budget"], "use_category": ["道路"]}))
     with pytest.raises(InputError, match="缺少用途类别列"):
         funding.check_fund_entries(XZ, pd.DataFrame({"source_category": ["county_budget"], "use": ["宽带建设"]}))

@@ -2,7 +2,8 @@
 
 The path is the programme file's ``acceptance`` workflow. 融水 七(三)3: completion →
 application (within ``apply_within_workdays``) → 初检 (within ``inspect_within_workdays``
-of the application) → failed: rectification notice with a time limit → 复检; passed →
+of the application) → failed: rectification notice with a time limit → 复检 (within
+``reinspect_within_workdays`` of the rectification, an assumed setting); passed →
 市级验收认定. 忻州 三(六): completion → 县级政府组织相关部门或第三方评估验收 → passed:
 accepted, the result reported to the city (no application, no city step). Limits come
 from the programme's settings; working days from the official calendar (ruralcore.workdays).
@@ -21,7 +22,7 @@ import pandas as pd
 
 from . import workdays
 from .errors import InputError, Problem
-from .programs import Program
+from .programs import ASSUMED_LABEL, Program
 
 # The states and events of every path; which of them a programme's path has, and what they
 # are called there, comes from its ``acceptance`` workflow (programs.AcceptanceWorkflow).
@@ -117,8 +118,25 @@ def transition(program: Program, state: str, event: str, failures: pd.DataFrame 
     return allowed[event]
 
 
+LIMIT_STEPS = ("apply", "inspect", "rectify", "reinspect")
+LIMIT_WORDS = {"apply": "完成后{n}个工作日内申请验收", "inspect": "收到申请后{n}个工作日内安排初检",
+               "rectify": "整改时限以整改通知书为准，未写明时按{n}个工作日",
+               "reinspect": "整改完成后{n}个工作日内安排复检"}
+
+
 def _limits(program: Program) -> dict[str, int]:
-    return {k: int(program.setting(f"{k}_within_workdays")) for k in ("apply", "inspect", "rectify")}
+    return {k: int(program.setting(f"{k}_within_workdays")) for k in LIMIT_STEPS}
+
+
+def limits_text(program: Program) -> str:
+    """The working-day limit of each step in words, each with its clause, and where the
+    document gives none the system-default label and reason (pages, CLI)."""
+    parts = []
+    for k in LIMIT_STEPS:
+        s = next(x for x in program.settings if x.code == f"{k}_within_workdays")
+        why = f"（{ASSUMED_LABEL}：{s.assumed}）" if s.assumed else f"（{s.ref}）"
+        parts.append(LIMIT_WORDS[k].format(n=int(s.value)) + why)
+    return "；".join(parts)
 
 
 def _dates(df: pd.DataFrame, col: str) -> pd.Series:
@@ -187,8 +205,8 @@ def case_status(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:
     explicit = d["rectify_due"].to_numpy().astype("datetime64[D]")
     by_default = _add(d["inspected"], lim["rectify"], step == "rectify")
     due = np.where(step == "rectify", np.where(np.isnat(explicit), by_default, explicit), due)
-    # re-inspection: the document gives no limit; the initial-inspection limit is used
-    due = np.where(step == "reinspect", _add(d["rectified"], lim["inspect"], step == "reinspect"), due)
+    # re-inspection: the document gives no limit; the programme's assumed setting does
+    due = np.where(step == "reinspect", _add(d["rectified"], lim["reinspect"], step == "reinspect"), due)
 
     as_of = np.datetime64(pd.Timestamp(as_of).date(), "D")
     has_due = ~np.isnat(due)

@@ -74,7 +74,7 @@ def case_items(engine: sa.Engine, case_id: int) -> pd.DataFrame:
 def has_limits(program: Program) -> bool:
     """Whether the programme sets the working-day limits of the acceptance steps."""
     codes = {s.code for s in program.settings}
-    return {"apply_within_workdays", "inspect_within_workdays", "rectify_within_workdays"} <= codes
+    return {f"{k}_within_workdays" for k in acceptance.LIMIT_STEPS} <= codes
 
 
 def status_frame(program: Program, cases: pd.DataFrame, as_of) -> pd.DataFrame:

@@ -255,14 +255,15 @@ def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
     for a in rubric.aspects:
         vals = "；".join(f"{i.name}{values.get(i.code, np.nan):.1f}%（目标{i.target:g}%）" for i in a.indicators)
         pts = float(scored[f"aspect_{a.code}"])
+        why = "；".join(x for x in (a.assumed, *(i.assumed for i in a.indicators)) if x)
         rows.append(_row("评分方面", a.code, a.name, f"满分{a.points:g}分（计入总分，不单独判定）", f"{vals}；得{pts:.1f}分",
-                         a.ref, assumed=a.assumed))
+                         a.ref, assumed=why))
     total = float(scored["score"])
     ok = total >= rubric.pass_score
     shown = f"{scoring.truncate([total], 2)[0]:.2f}"  # cut, not rounded: 79.996 never reads 80.00
     rows.append(_row("汇总", "score", SUMMARY_ITEMS["score"], f"不低于{rubric.pass_score:g}分", f"{shown}分",
                      rubric.ref, True, "pass" if ok else "fail",
-                     "" if ok else f"总分{shown}分，低于合格线{rubric.pass_score:g}分"))
+                     "" if ok else f"总分{shown}分，低于合格线{rubric.pass_score:g}分", rubric.formula.assumed))
     return _frame(rows)
 
 

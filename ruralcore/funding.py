@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
-from .programs import Program
+from .programs import ASSUMED_LABEL, Program
 
 ALLOCATION_COLUMNS = ["code", "name", "unit", "count", "amount_yuan", "total_yuan", "ref", "assumed"]
 
@@ -278,7 +278,9 @@ def settle_subsidies(program: Program, stations: pd.DataFrame) -> pd.DataFrame:
     none), ``rectification_overdue`` (bool, optional). Rules (七(三)): nothing is payable
     before acceptance; at acceptance payable = subsidy − advance (never negative; an
     advance above the subsidy is recovered); an advance whose rectification is overdue
-    is recovered.
+    is recovered when the programme says so (融水: ``recover_advance_if_rectification_overdue``,
+    an assumed setting — the document only ties advances to rectification, 七(三)2), and
+    the status then carries the system-default label.
     """
     amounts = subsidy_amounts(program)
     unknown = ~stations["type"].isin(list(amounts))
@@ -291,12 +293,15 @@ def settle_subsidies(program: Program, stations: pd.DataFrame) -> pd.DataFrame:
     advance = yuan(stations.get("advance_yuan", pd.Series(0, index=stations.index)).fillna(0), "advance_yuan", "补助结算")
     accepted = stations["accepted"].fillna(False).astype(bool)
     late = stations.get("rectification_overdue", pd.Series(False, index=stations.index)).fillna(False).astype(bool)
+    recover = next((x for x in program.settings if x.code == "recover_advance_if_rectification_overdue"), None)
+    late &= bool(recover is not None and recover.value)
     out["subsidy_yuan"] = subsidy
     out["advance_yuan"] = advance
     out["payable_yuan"] = np.where(accepted, (subsidy - advance).clip(lower=0), 0).astype("int64")
     out["recover_yuan"] = np.where(accepted, (advance - subsidy).clip(lower=0),
                                    np.where(late, advance, 0)).astype("int64")
-    out["status"] = np.select([accepted, late & (advance > 0)], ["已验收，清算", "整改逾期，收回预拨"], "待验收，暂不拨付")
+    recovered = "整改逾期，收回预拨" + (f"（{ASSUMED_LABEL}）" if recover is not None and recover.assumed else "")
+    out["status"] = np.select([accepted, late & (advance > 0)], ["已验收，清算", recovered], "待验收，暂不拨付")
     return out
 
 
@@ -403,6 +408,11 @@ def funds_summary(program: Program) -> dict:
         out["uses"] = budget_by_use(program).to_dict(orient="records")
     out["allocations"] = alloc.to_dict(orient="records")
     out["total_yuan"] = total(alloc["total_yuan"]) if len(alloc) else 0
+    # amounts the document does not give (融水: 按桂农业发〔2018〕20号执行) are a placeholder 0:
+    # the total is then not a sum of money the document fixes
+    out["amounts_not_given"] = [a["name"] for a in out["allocations"] if a["assumed"] and not a["amount_yuan"]]
+    annual = [r for r in program.funding if r.kind == "annual_budget"]
+    out["period"] = "per_year" if annual and len(annual) == len(out["allocations"]) else "whole"
     prohibitions = _prohibitions(program)
     if prohibitions:
         out["prohibitions"] = [{"code": r.code, "name": r.name, "ref": r.ref} for r in prohibitions]

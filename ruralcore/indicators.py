@@ -148,3 +148,16 @@ def rollup_to(program: Program, fields: pd.DataFrame, level: str, codes: Iterabl
     """Roll ``fields`` (indexed by region) up to ``level`` through the region tree."""
     keys = group_keys(program, fields.index, level, region_frame)
     return rollup(program, fields, keys.to_numpy(), codes)
+
+
+def indicator_formula(program: Program, code: str) -> str:
+    """How an indicator is computed from the reported fields, in words (pages, CLI)."""
+    ind = program.indicator(code)
+    name = lambda f: program.field(f).name  # noqa: E731
+    if ind.kind == "rate":
+        return f"{name(ind.numerator)}÷{name(ind.denominator)}" + ("×100%" if ind.scale == 100 else "")
+    if ind.kind == "flag":
+        if len(ind.fields) == 1:
+            return f"{name(ind.fields[0])}：“是”计100%，“否”计0；上级为“是”的单位所占比例"
+        return f"{'、'.join(name(f) for f in ind.fields)}中为“是”的项所占比例"
+    return "＋".join(name(f) for f in ind.fields)

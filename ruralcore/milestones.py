@@ -5,7 +5,8 @@ For each milestone: name, start, due (ISO), status, days_overdue, days_left, ref
 - ``done``: the milestone is in ``done`` (codes of finished milestones);
 - ``overdue``: not done and the due date has passed (days_overdue = calendar days since);
 - ``due_soon``: not done and due in 0–``DUE_SOON_DAYS`` (7) calendar days;
-- ``on_track``: otherwise.
+- ``on_track``: otherwise;
+- ``unknown``: past its due date when there are no completion records (``recorded=False``).
 
 A recurring monthly milestone (a monthly report) is due on day ``report_due_day``
 (a programme setting) of the month after the period reported; its due date here is the
@@ -24,7 +25,8 @@ from .errors import RuralcoreError
 from .programs import Program
 
 DUE_SOON_DAYS = 7
-STATUS_LABELS = {"done": "已完成", "on_track": "正常", "due_soon": "即将到期", "overdue": "已逾期"}
+STATUS_LABELS = {"done": "已完成", "on_track": "正常", "due_soon": "即将到期", "overdue": "已逾期",
+                 "unknown": "未知（无完成记录）"}
 COLUMNS = ["code", "name", "start", "due", "recurring", "status", "status_label", "days_overdue",
            "days_left", "responsible", "ref", "assumed"]
 
@@ -47,8 +49,13 @@ def _due_day(program: Program) -> int:
     return day
 
 
-def status(program: Program, as_of: dt.date, done: Iterable[str] | None = None) -> pd.DataFrame:
-    """Every milestone of ``program`` as of ``as_of``, in programme order."""
+def status(program: Program, as_of: dt.date, done: Iterable[str] | None = None,
+           recorded: bool = True) -> pd.DataFrame:
+    """Every milestone of ``program`` as of ``as_of``, in programme order.
+
+    ``recorded=False``: nobody's completion records are at hand (the command line without
+    a database), so a dated milestone past its due date is ``unknown`` (未知（无完成记录）),
+    not overdue: whether it was done is not known."""
     done_set = set(done or ())
     unknown = done_set - {m.code for m in program.milestones}
     if unknown:
@@ -61,7 +68,8 @@ def status(program: Program, as_of: dt.date, done: Iterable[str] | None = None) 
     due_arr = np.array(due, dtype="datetime64[D]")
     left = (due_arr - np.datetime64(as_of, "D")).astype(np.int64)
     is_done = np.array([m.code in done_set for m in ms])
-    st = np.select([is_done, left < 0, left <= DUE_SOON_DAYS], ["done", "overdue", "due_soon"], "on_track")
+    past = "overdue" if recorded else "unknown"
+    st = np.select([is_done, left < 0, left <= DUE_SOON_DAYS], ["done", past, "due_soon"], "on_track")
     out = pd.DataFrame({
         "code": [m.code for m in ms], "name": [m.name for m in ms],
         "start": [m.start.isoformat() if m.start else None for m in ms],

@@ -323,7 +323,7 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
             "threshold": float(t.threshold), "op": t.op, "status": state,
             "met_regions": met_regions, "regions": n_regions, "units_text": units_text,
             "failing": failing, "unreported": unreported, "rule": tg_mod.rule_text(program, t),
-            "due": t.due, "ref": t.ref, "assumed": t.assumed,
+            "due": t.due, "ref": t.ref, "assumed": "；".join(x for x in (t.assumed, ind.assumed) if x) or None,
         })
     return pd.DataFrame(rows, columns=TILE_COLUMNS)
 

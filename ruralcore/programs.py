@@ -246,11 +246,18 @@ class RubricAspect(Entry):
     indicators: list[RubricIndicator]
 
 
+class RubricFormula(Entry):
+    """How an aspect scores short of its full-score values: ``proportional`` — points ×
+    the mean over its indicators of min(value / full-score value, 1)."""
+    method: Literal["proportional"]
+
+
 class Rubric(Entry):
     total: float = 100
     pass_score: float
     excellent_top_n: int
     tie_rule: Literal["include_ties", "code_order"]
+    formula: RubricFormula = Field(description="未达满分值时如何给分（文件未规定时标明 assumed）")
     aspects: list[RubricAspect]
 
     @model_validator(mode="after")
@@ -269,6 +276,20 @@ class Task(Entry):
     responsible: list[str]
     content: str | None = None
     due: dt.date | None = None
+
+
+class Requirement(Entry):
+    """A duty the document states that no number measures (a service to provide, a record
+    to keep, a report to make, a rule on money or procedure): shown with its clause on
+    政策文件与规则 and by ``ruralcore show``."""
+    code: str
+    name: str
+    kind: Literal["service", "record", "report", "funds", "procedure"]
+    responsible: list[str] = []
+
+
+REQUIREMENT_KIND_NAMES = {"service": "服务事项", "record": "档案记录", "report": "报告制度", "funds": "资金管理",
+                          "procedure": "建设程序"}
 
 
 class Setting(Entry):
@@ -306,6 +327,7 @@ class Program(BaseModel):
     rubric: Rubric | None = None
     acceptance: AcceptanceWorkflow | None = None
     tasks: list[Task] = []
+    requirements: list[Requirement] = []
     bounds: list[Bound] = []
 
     @model_validator(mode="after")
@@ -321,7 +343,7 @@ class Program(BaseModel):
                 raise ValueError(f"目标 {t.code} 引用了未定义的指标 {t.indicator}")
         self._check_kinds()
         for kind in ("settings", "fields", "indicators", "targets", "milestones", "funding", "checklists",
-                     "fund_categories"):
+                     "fund_categories", "requirements"):
             codes = [e.code for e in getattr(self, kind)]
             dup = {c for c in codes if codes.count(c) > 1}
             if dup:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem, RuralcoreError
-from .programs import Program, Rubric
+from .programs import ASSUMED_LABEL, Program, Rubric
 
 AWARDS = ("excellent", "qualified", "not_qualified")
 AWARD_LABELS = {"excellent": "优秀", "qualified": "达标", "not_qualified": "未达标"}
@@ -52,6 +52,21 @@ def tie_rule_text(rubric: Rubric) -> str:
            else f"同分按区域代码先后取满{n}个")
     return (f"得分≥{p:g}分为达标；达标村中得分前{n}名为优秀，{tie}；"
             f"低于{p:g}分的村不评优秀。排名按得分从高到低，同分同名次（1、2、2、4）。")
+
+
+def formula_text(rubric: Rubric) -> str:
+    """How a village scores short of the full-score values, with its clause and, where the
+    document gives no rule, the system-default label and reason."""
+    f = rubric.formula
+    text = "各方面得分＝该方面分值×其各指标“实际值÷满分值（最多为1）”的平均，各方面得分相加为总分"
+    return text + (f"（{ASSUMED_LABEL}：{f.assumed}）" if f.assumed else f"（{f.ref}）")
+
+
+def assumed_targets_text(rubric: Rubric) -> str:
+    """The full-score values the document does not give (花垣: 70/70/40 per village), with
+    the system-default label; empty when every one is from the document."""
+    seen = dict((i.code, i) for a in rubric.aspects for i in a.indicators if i.assumed)
+    return "；".join(f"满分值“{i.name}≥{i.target:g}%”{ASSUMED_LABEL}：{i.assumed}" for i in seen.values())
 
 
 def indicator_codes(rubric: Rubric) -> list[str]:

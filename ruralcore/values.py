@@ -104,6 +104,21 @@ def _cell_text(v) -> str:
     return str(v)
 
 
+def yes_no_columns(program: Program, columns: Iterable[str], level: str) -> dict[str, float]:
+    """Columns that hold a yes/no of one unit, with the number 是 stands for: a flag field
+    (1), or a one-field flag indicator at its own level (100 %). A ``1`` there means 是,
+    never 1 %."""
+    ind = {i.code: i for i in program.indicators}
+    fields = {f.code: f for f in program.fields}
+    out = {}
+    for c in columns:
+        if c in ind and ind[c].kind == "flag" and len(ind[c].fields) == 1 and ind[c].level == level:
+            out[c] = 100.0
+        elif c not in ind and c in fields and fields[c].kind == "flag":
+            out[c] = 1.0
+    return out
+
+
 def value_ranges(program: Program, columns: Iterable[str]) -> dict[str, tuple[float | None, float | None]]:
     """Allowed range per column: indicators are percentages 0–100, fields their min/max."""
     ind = {i.code for i in program.indicators}
@@ -160,11 +175,22 @@ def read_values(path: str | Path, program: Program, columns: Iterable[str], leve
             problems.append(Problem(f"未知的区域“{name}”", row=int(r), column=REGION))
 
     ranges = value_ranges(program, want)
+    yes_no = yes_no_columns(program, want, level)
     out = {}
     for c in want:  # one vectorised check per column (~10 columns)
         text = raw[c].str.removesuffix("%")
         num = pd.to_numeric(text, errors="coerce")
         empty = raw[c] == ""
+        if c in yes_no:  # 是/否/1/0 (an indicator also takes 100 for 是); anything else is refused
+            yes = yes_no[c]
+            num = text.map({"是": yes, "否": 0.0, "1": yes, "0": 0.0, "100": 100.0 if yes == 100.0 else np.nan})
+            odd = num.isna() & ~empty
+            for r, v in zip(rows[odd], raw[c][odd]):
+                problems.append(Problem(f"“{v}”不是是否值：是否项只能填“是”“否”（或1、0）", row=int(r), column=c))
+            out[c] = num.to_numpy(dtype="float64", na_value=np.nan)
+            for r in rows[empty]:
+                problems.append(Problem("缺少数值", row=int(r), column=c))
+            continue
         for r in rows[empty]:
             problems.append(Problem("缺少数值", row=int(r), column=c))
         nonnum = num.isna() & ~empty

@@ -33,7 +33,7 @@ def run(capsys, *args):
 
 
 def test_score_json(tmp_path, capsys):
-    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n乙村,100,100,70,70,40,0,0,100,100\n丙村,80,80,56,56,32,80,80,80,80\n")
+    f = write(tmp_path, f"{HEADER}\n甲村,{AT_TARGET}\n乙村,100,100,70,70,40,0,0,100,100\n丙村,80,80,56,56,32,0,100,80,100\n")
     code, out, err = run(capsys, "score", "huayuan-2019", "--values", f, "--json")
     assert code == 0, err
     rows = json.loads(out)
@@ -41,8 +41,22 @@ def test_score_json(tmp_path, capsys):
     by = {r["region"]: r for r in rows}
     assert by["甲村"] == {"region": "甲村", "score": 100.0, "rank": 1, "award": "excellent"}
     assert by["乙村"]["score"] == 85.0 and by["乙村"]["award"] == "excellent"  # 15 points lost
-    assert by["丙村"]["score"] == 80.0 and by["丙村"]["award"] == "excellent"  # 80 % of every target
+    # 80 % of every rate target (16+12+12+12), 乡情网 否 (0 of 10), 彩铃 and 学习室 是 (5+10), MAS 80 % (8)
+    assert by["丙村"]["score"] == 75.0 and by["丙村"]["award"] == "not_qualified"
     assert by["丙村"]["rank"] == 3
+
+
+def test_yes_no_columns_read_1_as_yes_and_refuse_other_numbers(tmp_path, capsys):
+    """花垣 三(一) 移动乡情网、集团特色彩铃、互联网学习室 are yes/no per village: 1, 是, 100 mean
+    built (full points), 0 and 否 not built — a 1 is never read as 1 %."""
+    f = write(tmp_path, f"{HEADER}\n甲村,100,100,70,70,40,1,是,100,1\n乙村,100,100,70,70,40,0,否,100,100\n")
+    code, out, err = run(capsys, "score", "huayuan-2019", "--values", f, "--json")
+    assert code == 0, err
+    by = {r["region"]: r["score"] for r in json.loads(out)}
+    assert by == {"甲村": 100.0, "乙村": 85.0}  # 乙村 lacks 乡情网 (10) and 彩铃 (5)
+    f = write(tmp_path, f"{HEADER}\n甲村,100,100,70,70,40,80,1,100,1\n")
+    code, out, err = run(capsys, "score", "huayuan-2019", "--values", f)
+    assert code == 2 and "第2行" in err and "xiangqing_net" in err and "是否项只能填" in err
 
 
 def test_score_table_is_chinese_and_states_the_tie_rule(tmp_path, capsys):
@@ -94,7 +108,7 @@ def test_every_problem_is_reported_with_row_and_column(tmp_path, capsys):
                  "第2行，“region”列：区域“甲村”重复出现", "第4行，“region”列：区域“甲村”重复出现",
                  "第4行，“phone_penetration”列：数值170超出范围（应为0–100）",
                  "第5行，“region”列：区域为空", "第6行，“home_broadband”列：缺少数值",
-                 "第6行，“study_room”列：数值-1超出范围"]:
+                 "第6行，“study_room”列：“-1”不是是否值"]:
         assert part in err, part
     assert "发现 7 处问题" in err
 
@@ -173,8 +187,13 @@ def test_milestones_json_and_bad_date(capsys):
     assert code == 0
     rows = {r["code"]: r for r in json.loads(out)}
     assert set(rows["stage1"]) == {"code", "name", "due", "status", "days_overdue", "ref"}
-    assert rows["stage1"]["status"] == "overdue" and rows["stage1"]["days_overdue"] == 2
+    # no --db: nobody's completion records, so a milestone past its date is not known to be overdue
+    assert rows["stage1"]["status"] == "unknown" and rows["stage1"]["days_overdue"] == 0
     assert rows["monthly_scoring"]["due"] == "2019-04-05"
+    code, out, _ = run(capsys, "milestones", "huayuan-2019", "--as-of", "2019-04-02")
+    assert "未知（无完成记录）" in out and "已逾期" not in out
+    # 五(三) “2019年6月前” read as 2019-05-31 is labelled a system default
+    assert "文件未规定，系统默认——文件原文为“2019年6月前”" in out
     code, _, err = run(capsys, "milestones", "huayuan-2019", "--as-of", "2019-13-01")
     assert code == 2 and "YYYY-MM-DD" in err
 
@@ -250,4 +269,4 @@ def test_milestones_with_db_use_the_recorded_done_dates(tmp_path, capsys):
     without = {m["code"]: m["status"] for m in json.loads(capsys.readouterr().out)}
     assert main(["milestones", "huayuan-2019", "--as-of", "2019-01-05", "--json", "--db", url]) == 0
     with_db = {m["code"]: m["status"] for m in json.loads(capsys.readouterr().out)}
-    assert without["kickoff"] == "overdue" and with_db["kickoff"] == "done"   # 四(一): by 2018-12-31
+    assert without["kickoff"] == "unknown" and with_db["kickoff"] == "done"   # 四(一): by 2018-12-31

@@ -28,6 +28,8 @@ except RuralcoreError as e:
     st.stop()
 if not cases.has_limits(program):
     st.info("本方案未规定验收各环节的工作日时限，仅显示整改通知书上的整改期限。")
+else:
+    st.caption(f"各环节时限：{acceptance.limits_text(program)}")
 
 counties = sorted(c for c in everything["county_name"].dropna().unique() if c)
 f1, f2, f3 = st.columns([2, 3, 1])

@@ -83,11 +83,7 @@ tables.grid(pd.DataFrame({
              for d, late, left in zip(steps["done"], steps["late"], steps["workdays_left"])],
 }), hide_index=True, width="stretch")
 if cases.has_limits(program):
-    lim = {k: program.setting(f"{k}_within_workdays") for k in ("apply", "inspect", "rectify")}
-    ref = next(s for s in program.settings if s.code == "rectify_within_workdays")
-    st.caption(f"依据{ref.ref}：完成后{lim['apply']}个工作日内申请验收；收到申请{lim['inspect']}个工作日内安排初检；"
-               f"整改时限以整改通知书为准，未写明时按{lim['rectify']}个工作日"
-               + (f"（{ASSUMED_LABEL}：{ref.assumed}）" if ref.assumed else ""))
+    st.caption(f"各环节时限：{acceptance.limits_text(program)}")
 
 state = case["state"]
 checking = "pass" in acceptance.transitions(program).get(state, {})

@@ -221,6 +221,8 @@ def unit_view() -> None:
             "方面": asp["name"], "得分": asp["score"].round(2), "满分": asp["points"],
             "条款": asp["ref"], "说明": asp["assumed_label"],
         }), key="dd_aspects")
+        st.caption(f"给分办法：{scoring.formula_text(program.rubric)}"
+                   + (f"；{scoring.assumed_targets_text(program.rubric)}" if scoring.assumed_targets_text(program.rubric) else ""))
 
     hist = ov.region_history(program, d.months(), unit, d.regions)
     if len(hist) > 1:

@@ -82,7 +82,7 @@ st.session_state.setdefault(SEEN_KEY, {})[program.id] = _versions(rec)
 # ---- the table ------------------------------------------------------------------------
 done = {c: d for c, d in zip(rec["code"], rec["done_on"]) if isinstance(d, dt.date)}
 table = ov.milestone_table(program, as_of, done)
-counts = table[table["recurring"].isna()]["status"].value_counts()
+counts = table["status"].value_counts()  # every row of the table below, monthly ones too
 cols = st.columns(4)
 for col, (key, label) in zip(cols, [("done", "已完成"), ("overdue", "已逾期"), ("due_soon", "即将到期"),
                                     ("on_track", "正常")]):

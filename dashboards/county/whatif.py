@@ -114,6 +114,9 @@ if partial:
                f"{len(pickable)}个村，名次为全县排名。")
 if rubric.assumed:
     st.caption(f":material/info: {ASSUMED_LABEL}：{rubric.assumed}")
+st.caption(f":material/info: 给分办法：{scoring.formula_text(rubric)}")
+if scoring.assumed_targets_text(rubric):
+    st.caption(f":material/info: {scoring.assumed_targets_text(rubric)}")
 
 if "wi_flash" in st.session_state:
     st.success(st.session_state.pop("wi_flash"))

@@ -39,6 +39,9 @@ def cases_cmd(
     echo_table(listing, {"case": "案件", "subject_name": "验收对象", "subject": "编号", "county_name": "县",
                          "state_name": "状态", "step_name": "当前环节", "due": "期限", "workdays_left": "剩余工作日",
                          "overdue": "逾期"}, title=f"{prog.meta.short_title}：验收案件（截至 {as_of}）")
+    if cases.has_limits(prog):
+        from ..acceptance import limits_text
+        typer.echo(f"各环节时限：{limits_text(prog)}")
 
 
 @acceptance_app.command("checklist")

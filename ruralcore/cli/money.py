@@ -48,7 +48,13 @@ def funds_cmd(
     echo_table(df, {"name": "资金项目", "count": "数量", "amount_yuan": "单价（元）",
                     "total_yuan": "金额（元）", "ref": "条款", "assumed": "说明"},
                title=f"{program} 资金分配")
-    typer.echo(f"合计：{summary['total_yuan']:,} 元")
+    unknown = summary.get("amounts_not_given") or []
+    if unknown:
+        typer.echo(f"合计：无法计算——文件未给出金额的有{len(unknown)}项（{'、'.join(unknown)}），"
+                   f"表中0元为{ASSUMED_LABEL}的待填值，不是文件规定的金额")
+    else:
+        each = "每年" if summary.get("period") == "per_year" else ""
+        typer.echo(f"合计：{each}{summary['total_yuan']:,} 元")
     if summary.get("uses"):
         uses = pd.DataFrame(summary["uses"])
         uses["assumed"] = uses["assumed"].map(lambda a: ASSUMED_LABEL if a else "")

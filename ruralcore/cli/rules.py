@@ -6,7 +6,8 @@ import typer
 from .. import acceptance
 from .. import workdays as wd
 from ..errors import InputError, Problem
-from ..programs import ASSUMED_LABEL, TARGET_KIND_NAMES, all_programs, load_program
+from ..programs import ASSUMED_LABEL, REQUIREMENT_KIND_NAMES, TARGET_KIND_NAMES, all_programs, load_program
+from ..scoring import formula_text
 from . import app
 from .common import echo_json, echo_table, parse_date, parse_int
 
@@ -39,6 +40,10 @@ def _entries(items, cols):
     return out
 
 
+UNJUDGED = {"kind": None, "name": "不考核（无量化指标）", "text": "没有可计量的指标，不判定红黄绿灯", "amber_within": None,
+            "ref": None, "assumed": "文件未给出可按月计量的指标（如逐乡镇配额），系统不为其判定颜色"}
+
+
 def _rule(p, kind: str | None) -> dict | None:
     """A target's status rule: its kind, the rule in words, the amber band, clause, reason."""
     if not kind:
@@ -60,7 +65,7 @@ def program_summary(program_id: str) -> dict:
         rubric = p.rubric.model_dump(mode="json")
     targets = _entries(p.targets, ["code", "name", "indicator", "op", "threshold", "kind", "applies_to", "scope", "due"])
     for row, t in zip(targets, p.targets):
-        row["status_rule"] = _rule(p, t.kind)
+        row["status_rule"] = _rule(p, t.kind) if t.kind else {**UNJUDGED, "ref": t.ref}
     return {
         "id": p.id,
         "meta": p.meta.model_dump(mode="json"),
@@ -76,6 +81,8 @@ def program_summary(program_id: str) -> dict:
         "acceptance_path": acceptance.path_rows(p),
         "fund_categories": _entries(p.fund_categories, ["code", "name", "kind", "allowed"]),
         "tasks": _entries(p.tasks, ["no", "area", "area_name", "name", "responsible", "due"]),
+        "requirements": [{**row, "kind_name": REQUIREMENT_KIND_NAMES[row["kind"]]}
+                         for row in _entries(p.requirements, ["code", "name", "kind", "responsible"])],
         "rubric": rubric,
         "bounds": [{**row, "name": p.field(row["field"]).name, "unit": p.field(row["field"]).unit, "note": b.note}
                    for b, row in zip(p.bounds, _entries(p.bounds, ["field", "max"]))],
@@ -96,13 +103,14 @@ def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan
     mark = lambda df: df.assign(assumed=df["assumed"].map(lambda a: f"{ASSUMED_LABEL}：{a}" if isinstance(a, str) and a else ""))  # noqa: E731
     sections = [
         ("设置", "settings", {"code": "代码", "name": "名称", "value": "值", "ref": "条款", "assumed": "说明"}),
-        ("指标", "indicators", {"code": "代码", "name": "名称", "unit": "单位", "level": "层级", "ref": "条款"}),
+        ("指标", "indicators", {"code": "代码", "name": "名称", "unit": "单位", "level": "层级", "ref": "条款", "assumed": "说明"}),
         ("判定规则（红黄绿灯）", "status_rules", {"name": "目标类别", "text": "规则", "ref": "条款", "assumed": "说明"}),
         ("目标", "targets", {"code": "代码", "name": "名称", "op": "比较", "threshold": "目标值", "applies_to": "考核层级", "rule": "判定规则", "due": "期限", "ref": "条款", "assumed": "说明"}),
         ("里程碑", "milestones", {"code": "代码", "name": "名称", "start": "开始", "due": "截止", "recurring": "周期", "ref": "条款", "assumed": "说明"}),
         ("资金规则", "funding", {"code": "代码", "name": "名称", "amount_yuan": "金额（元）", "unit": "单位", "ref": "条款", "assumed": "说明"}),
         ("验收流程", "acceptance_path", {"stage": "环节", "name": "名称", "by": "办理", "ref": "条款", "assumed": "说明"}),
         ("重点任务", "tasks", {"no": "序号", "area_name": "领域", "name": "任务", "responsible": "责任部门", "due": "期限", "ref": "条款"}),
+        ("其他要求（无量化指标）", "requirements", {"kind_name": "类别", "name": "要求", "responsible": "责任单位", "ref": "条款", "assumed": "说明"}),
         ("填报上限（超过即拒绝导入）", "bounds", {"name": "字段", "max": "上限", "unit": "单位", "ref": "条款", "assumed": "说明", "note": "备注"}),
     ]
     for row in s["targets"]:
@@ -124,11 +132,13 @@ def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan
         r = s["rubric"]
         typer.echo("")
         rows = [{"code": a["code"], "name": a["name"], "points": a["points"],
-                 "indicators": "、".join(f"{i['code']}≥{i['target']:g}" for i in a["indicators"]),
+                 "indicators": "、".join(f"{i['code']}≥{i['target']:g}" + (f"（{ASSUMED_LABEL}：{i['assumed']}）" if i.get("assumed") else "")
+                                        for i in a["indicators"]),
                  "ref": a["ref"], "assumed": f"{ASSUMED_LABEL}：{a['assumed']}" if a.get("assumed") else ""}
                 for a in r["aspects"]]
         echo_table(pd.DataFrame(rows), {"code": "代码", "name": "方面", "points": "分值", "indicators": "指标（满分值）", "ref": "条款", "assumed": "说明"},
                    title=f"【计分办法】达标 ≥ {r['pass_score']:g} 分；前 {r['excellent_top_n']} 名为优秀（{r['ref']}）")
+        typer.echo(f"给分办法：{formula_text(load_program(program).rubric)}")
 
 
 workdays_app = typer.Typer(help="官方工作日（含调休）计算。", no_args_is_help=True)

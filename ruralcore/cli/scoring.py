@@ -42,8 +42,11 @@ def score_cmd(program: str = typer.Argument(..., help="方案编号，如 huayua
     typer.echo(f"共{len(out)}个村：优秀{counts.get('excellent', 0)}个，达标{counts.get('qualified', 0)}个，"
                f"未达标{counts.get('not_qualified', 0)}个。")
     typer.echo(f"规则（{rubric.ref}）：{sc.tie_rule_text(rubric)}")
+    typer.echo(f"给分办法：{sc.formula_text(rubric)}")
     if rubric.assumed:
         typer.echo(f"说明：{ASSUMED_LABEL}——{rubric.assumed}")
+    if sc.assumed_targets_text(rubric):
+        typer.echo(f"说明：{sc.assumed_targets_text(rubric)}")
 
 
 @app.command("targets")
@@ -95,7 +98,7 @@ def milestones_cmd(program: str = typer.Argument(..., help="方案编号，如 h
     if db:
         from ..milestone_records import done_dates
         done = done_dates(open_engine(db), p.id)
-    out = ms_mod.status(p, day, done=done)
+    out = ms_mod.status(p, day, done=done, recorded=done is not None)
     if json_:
         echo_json(out[["code", "name", "due", "status", "days_overdue", "ref"]])
         return
@@ -103,3 +106,7 @@ def milestones_cmd(program: str = typer.Argument(..., help="方案编号，如 h
                {"code": "代码", "name": "里程碑", "due": "截止", "status": "状态",
                 "days_overdue": "逾期天数", "days_left": "剩余天数", "ref": "条款"},
                title=f"【{p.meta.short_title} 里程碑】截至 {day.isoformat()}")
+    if done is None and (out["status"] == "unknown").any():
+        typer.echo("注：未给出 --db，没有完成记录，已过期限的里程碑是否完成未知；加 --db 按库中记录判断。")
+    for r in out[out["assumed"].fillna("").astype(bool)].itertuples():
+        typer.echo(f"注：{r.name}的期限{ASSUMED_LABEL}——{r.assumed}")

@@ -103,6 +103,14 @@ def test_page_shows_milestones_to_a_township_officer(own_db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["已完成"] == f"{(dated['status'] == 'done').sum()} 项"
     assert metrics["已逾期"] == f"{(dated['status'] == 'overdue').sum()} 项"
+    # each count is the number of rows shown with that status, the monthly ones (五(二)) too:
+    # “正常 0 项” above two rows marked 正常 was wrong
+    for label in ("已完成", "已逾期", "即将到期", "正常"):
+        assert metrics[label] == f"{table['状态'].str.startswith(label).sum()} 项", label  # 已完成（逾期 N 天）
+    assert (table["状态"] == "正常").sum() + (table["状态"] == "即将到期").sum() >= 2  # the two monthly duties
+    # 五(三) “2019年6月前” read as 2019-05-31: the clause says it is a system default
+    mobile = next(m for m in prog.milestones if m.code == "mobile_capability")
+    assert table.at[mobile.name, "条款"] == "五(三)（文件未规定，系统默认）"
     assert not at.warning
 
 

@@ -36,3 +36,22 @@ def test_policy_page_reads_in_words(app_test):
     text = " ".join(f.to_string() for f in frames)
     assert "行政村" in set(settings["值"]) and "village" not in text and "monthly" not in text
     assert ">=" not in text and not __import__("re").search(r"\d{4}-\d{2}-\d{2}", text)
+
+
+def test_policy_page_labels_what_the_document_does_not_say(app_test):
+    """花垣: coverage definitions (一(一)), the per-village 70/70/40 full-score values and the
+    partial-credit formula (三(一), 附件1 not published) read 文件未规定，系统默认; 二's
+    建档立卡户专属优惠 is listed with its clause."""
+    at = app_test(login=None, page="policy/programs.py")
+    at.selectbox[0].set_value("huayuan-2019").run()
+    assert not at.exception
+    frames = shown_tables(at)
+    inds = next(f for f in frames if "计算口径" in f.columns).set_index("指标")
+    assert inds.at["4G网络覆盖率", "计算口径"] == "4G网络覆盖的自然村（组）数÷自然村（组）数×100%"
+    assert inds.at["4G网络覆盖率", "说明"].startswith(f"{ASSUMED_LABEL}：文件未给出覆盖率的计算口径")
+    full = next(f for f in frames if "满分值" in f.columns).set_index("指标")
+    assert full.at["家庭宽带接入率", "满分值"] == "40.0%" and full.at["家庭宽带接入率", "说明"].startswith(ASSUMED_LABEL)
+    text = " ".join(m.value for m in at.markdown)
+    assert "给分办法" in text and f"（{ASSUMED_LABEL}：附件1《创建计分办法》未随文公布" in text
+    req = next(f for f in frames if "要求" in f.columns).set_index("要求")
+    assert req.at["向建档立卡户提供专属优惠", "条款"] == "二"

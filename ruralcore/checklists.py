@@ -38,6 +38,7 @@ SUMMARY_ITEMS = {"type": "站点类型", "services": "服务类别数", "officer
                  "training_hours_min": "信息员年度培训学时", "number": "站点编号",
                  "indicators_built": "已建成指标数", "score": "总分"}
 PILOT_CHECKLISTS = {"township": "township_indicators", "village": "village_indicators"}
+PILOT_COMPLIANCE = "compliance"  # 忻州 二(二): 四制 and permits, checked for every pilot
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -198,9 +199,38 @@ def pilot_state_names(program: Program) -> dict[str, str]:
     return {built_state(program): "已建成", **PILOT_STATE_NAMES}
 
 
-def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame) -> pd.DataFrame:
+def compliance_rows(program: Program, found: pd.DataFrame | None = None) -> list[dict]:
+    """忻州 二(二): 项目法人制、招标投标制、工程监理制、合同管理制 and the permits, each a
+    required item of a pilot's acceptance (key ``law_<code>``). ``found``: item (the bare
+    code), result (pass / fail / na — na only where the item may be excused) and note, as
+    the inspector records them; an item with no result is 不合格 (未核验): nobody has
+    confirmed it."""
+    if not any(cl.code == PILOT_COMPLIANCE for cl in program.checklists):
+        return []
+    cl = program.checklist(PILOT_COMPLIANCE)
+    got = found.set_index("item") if found is not None and len(found) else pd.DataFrame(columns=["result", "note"])
+    rows = []
+    for it in cl.items:
+        res = got["result"].get(it.code) if len(got) else None
+        note = str(got["note"].get(it.code, "") or "") if len(got) else ""
+        if res == "na" and not it.optional_if:
+            raise InputError(Problem(f"“{it.name}”是必备项，不能记为不适用", column=it.name), source="验收检查表")
+        if res not in ("pass", "fail", "na"):
+            res, value, reason = "fail", "未核验", f"验收时须核验是否{it.spec or it.name}"
+        else:
+            value = {"pass": "已落实", "fail": "未落实", "na": f"不适用（{it.optional_if}）"}[res] + (f"；{note}" if note else "")
+            reason = "" if res != "fail" else (note or f"未{it.spec or it.name}")
+        rows.append(_row("依法依规", f"law_{it.code}", it.name, (it.spec or it.name)
+                         + (f"（{it.optional_if}可记为不适用）" if it.optional_if else ""), value, it.ref,
+                         True, res, reason, it.assumed))
+    return rows
+
+
+def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame,
+                    compliance: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reference indicators of a township (17) or village (18) pilot with their states
-    (``states``: item, state, evidence, attachments; missing items count as not built)."""
+    (``states``: item, state, evidence, attachments; missing items count as not built),
+    then the 二(二) compliance items (compliance_rows, from ``compliance`` when given)."""
     if pilot_type not in PILOT_CHECKLISTS:
         raise InputError(Problem(f"试点类型“{pilot_type}”无效，应为 township 或 village", column="试点类型"),
                          source="验收检查表")
@@ -227,7 +257,7 @@ def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame) -> 
     ok = built >= need
     rows.append(_row("汇总", "indicators_built", SUMMARY_ITEMS["indicators_built"], f"至少{need}项", f"{built}项（共{len(cl.items)}项）", cl.ref,
                      True, "pass" if ok else "fail", "" if ok else f"已建成{built}项，少于{need}项", cl.assumed))
-    return _frame(rows)
+    return _frame(rows + compliance_rows(program, compliance))
 
 
 def pilot_states(engine: sa.Engine, pilot: str) -> tuple[str, pd.DataFrame]:
@@ -325,7 +355,7 @@ def item_names() -> dict[str, str]:
     from .programs import all_programs
 
     prefix = {**{c: "svc_" for c in stations.SERVICES_BY_TYPE.values()},
-              **{c: "eq_" for c in stations.EQUIP_BY_TYPE.values()}, stations.LIUYOU: "ly_"}
+              **{c: "eq_" for c in stations.EQUIP_BY_TYPE.values()}, stations.LIUYOU: "ly_", PILOT_COMPLIANCE: "law_"}
     out = dict(SUMMARY_ITEMS)
     for p in all_programs():
         for cl in p.checklists:

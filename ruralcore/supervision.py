@@ -184,7 +184,8 @@ def indicator_counts(program: Program, pilots: pd.DataFrame, items: pd.DataFrame
     """Per pilot: built (state = the programme's build_state_counts_as_built) and the
     number of reference indicators of its checklist (附件1: 17, 附件2: 18)."""
     built_state = str(program.setting("build_state_counts_as_built"))
-    totals = {("township" if "township" in cl.subject else "village"): len(cl.items) for cl in program.checklists}
+    totals = {("township" if "township" in cl.subject else "village"): len(cl.items) for cl in program.checklists
+              if cl.subject in ("township_pilot", "village_pilot")}  # not the 二(二) compliance list
     built = (items["state"] == built_state).groupby(items["pilot"]).sum()
     return pd.DataFrame({
         "indicators_built": pilots.index.map(built).fillna(0).astype("int64"),

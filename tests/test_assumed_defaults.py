@@ -125,3 +125,24 @@ def test_duties_without_a_number_are_listed_with_their_clause(pid, code, clause,
     assert req[code]["ref"] == clause and words in req[code]["name"]
     assert main(["show", pid]) == 0
     assert words in capsys.readouterr().out
+
+
+def test_xinzhou_four_systems_and_permits_are_acceptance_items():
+    """忻州 二(二) 落实项目法人制、招标投标制、工程监理制、合同管理制等规定，依法取得规划、建设、
+    施工等许可文件: five required items of every pilot's checklist; one nobody confirmed is
+    不合格 (未核验) and blocks a pass; permits alone may be 不适用 (system default)."""
+    xz = load_program("xinzhou-2023")
+    none = pd.DataFrame(columns=["item", "state", "evidence", "attachments"])
+    cl = checklists.pilot_checklist(xz, "village", none).set_index("item")
+    law = cl[cl.index.str.startswith("law_")]
+    assert list(law["name"]) == ["项目法人制", "招标投标制", "工程监理制", "合同管理制", "规划、建设、施工等许可文件"]
+    assert set(law["ref"]) == {"二(二)"} and law["required"].all()
+    assert (law["result"] == "fail").all() and (law["value"] == "未核验").all()
+    assert set(checklists.failures(cl.reset_index())["item"]) >= set(law.index)
+    found = pd.DataFrame([{"item": c.removeprefix("law_"), "result": "pass", "note": ""} for c in law.index[:4]]
+                         + [{"item": "permits", "result": "na", "note": "纯软件平台"}])
+    ok = checklists.pilot_checklist(xz, "village", none, found).set_index("item")
+    assert set(ok.loc[law.index, "result"]) == {"pass", "na"}
+    assert ok.at["law_permits", "assumed"] and "law_permits" not in set(checklists.failures(ok.reset_index())["item"])
+    with pytest.raises(Exception, match="必备项"):
+        checklists.pilot_checklist(xz, "village", none, pd.DataFrame([{"item": "tendering", "result": "na", "note": ""}]))

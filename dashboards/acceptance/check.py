@@ -146,6 +146,23 @@ def pilot_inputs() -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def compliance_inputs() -> pd.DataFrame | None:
+    """The 依法依规 items (忻州 二(二)): 合格 / 不合格 (/ 不适用 where the item may be excused)."""
+    if not any(c.code == checklists.PILOT_COMPLIANCE for c in program.checklists):
+        return None
+    cl = program.checklist(checklists.PILOT_COMPLIANCE)
+    st.markdown(f"**{cl.name}（{cl.ref}）**")
+    out, k = [], f"acc_{case_id}_law_"
+    for it in cl.items:
+        a, b = st.columns([2, 3])
+        opts = ["fail", "pass"] + (["na"] if it.optional_if else [])
+        r = a.radio(it.spec or it.name, opts, format_func=checklists.RESULT_NAMES.get, horizontal=True, key=f"{k}{it.code}",
+                    help=f"{it.optional_if}的可记为不适用" if it.optional_if else None)
+        note = b.text_input("核验说明（文件名、文号等）", key=f"{k}{it.code}_note")
+        out.append({"item": it.code, "result": r, "note": note})
+    return pd.DataFrame(out)
+
+
 def show_checklist(cl: pd.DataFrame) -> None:
     fails = checklists.failures(cl)
     if len(fails):
@@ -166,7 +183,8 @@ try:
     if checking and writable and case["subject_type"] == "station":
         checklist = checklists.station_checklist(program, station_inputs())
     elif checking and writable and case["subject_type"] == "pilot":
-        checklist = checklists.pilot_checklist(program, checklists.pilot_states(eng, case["subject"])[0], pilot_inputs())
+        checklist = checklists.pilot_checklist(program, checklists.pilot_states(eng, case["subject"])[0], pilot_inputs(),
+                                               compliance_inputs())
     elif checking:
         checklist = checklists.subject_checklist(eng, program, case["subject_type"], case["subject"])
     else:

@@ -465,12 +465,15 @@ def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
     q = np.where(kind == "stall", 0.05, np.where(kind == "late", 0.3, 0.5 + rng.random(n) / 2))
     reports, _ = _reports(prog, regions, rng, fixed=fixed, quality=q)
     return {"regions": regions, "pilots": pilots, "pilot_indicators": items, "fund_entries": funds,
-            "reports": reports, "acceptance_cases": cases, "app_meta": _meta(prog)}
+            "reports": reports, "acceptance_cases": cases, "acceptance_items": _compliance_items(prog, cases),
+            "app_meta": _meta(prog)}
 
 
 def _pilot_items(prog: Program, pilots: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for cl in prog.checklists:  # two indicator lists (附件1, 附件2)
+        if cl.subject not in ("township_pilot", "village_pilot"):
+            continue
         subj = "township" if "township" in cl.subject else "village"
         who = pilots["code"][pilots["pilot_type"] == subj].to_numpy(dtype=object)
         codes = np.asarray([i.code for i in cl.items], dtype=object)
@@ -519,6 +522,17 @@ def _indicators_built(prog: Program, pilots: pd.DataFrame, items: pd.DataFrame, 
     return {k: v for k, v in out.items() if k in {f.code for f in prog.fields}}
 
 
+def _compliance_items(prog: Program, cases: pd.DataFrame) -> pd.DataFrame:
+    """二(二) 四制 and permits as the demo's inspectors recorded them: confirmed (合格) at
+    every pilot whose inspection passed (a failed one shows them 未核验)."""
+    items = [f"law_{i.code}" for i in prog.checklist("compliance").items] if any(
+        c.code == "compliance" for c in prog.checklists) else []
+    seen = cases[cases["inspected_on"].notna() & (cases["result"] == "passed")]
+    k, m = len(seen), len(items)
+    return pd.DataFrame({"case_id": np.repeat(seen["id"].to_numpy(), m), "item": np.tile(np.asarray(items, dtype=object), k),
+                         "result": "pass", "note": "已落实（演示）"})
+
+
 def _pilot_cases(prog: Program, codes: np.ndarray, dates: np.ndarray, as_of: np.datetime64) -> pd.DataFrame:
     """Eight cases of completed pilots in several states, each with the dates its state
     implies (applied → inspected → notice, rectified → city acceptance), a few working days
@@ -548,6 +562,7 @@ def _pilot_cases(prog: Program, codes: np.ndarray, dates: np.ndarray, as_of: np.
     failed = np.isin(st, ["rectifying", "reinspecting"])
     seen = failed | np.isin(st, ["accepted", "passed"])
     return pd.DataFrame({
+        "id": np.arange(1, k + 1),
         "program": prog.id, "subject_type": "pilot", "subject": codes[pick],
         "state": st, "completed_on": pd.to_datetime(comp).date,
         "applied_on": day(applied, (st != "built") & (wf.application is not None)),

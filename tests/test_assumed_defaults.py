@@ -146,3 +146,12 @@ def test_xinzhou_four_systems_and_permits_are_acceptance_items():
     assert ok.at["law_permits", "assumed"] and "law_permits" not in set(checklists.failures(ok.reset_index())["item"])
     with pytest.raises(Exception, match="必备项"):
         checklists.pilot_checklist(xz, "village", none, pd.DataFrame([{"item": "tendering", "result": "na", "note": ""}]))
+
+
+def test_targets_cli_names_the_defaults_it_uses(tmp_path, capsys):
+    """融水 五(一)3 4类服务全覆盖: the 2019-09-30 deadline is a default, said beside the result."""
+    f = tmp_path / "v.csv"
+    f.write_text("region,standard_services\n融水镇,100\n", encoding="utf-8")
+    assert main(["targets", "rongshui-2019", "--values", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert f"注：标准站实现4类服务行政村全覆盖的目标{ASSUMED_LABEL}——文件未规定标准站4类服务全覆盖的完成时限" in out

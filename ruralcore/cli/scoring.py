@@ -78,6 +78,11 @@ def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huay
                title=f"【{p.meta.short_title} 目标达成】")
     if missing:
         typer.echo(f"注：文件中没有这些指标的数据，相应目标显示为无数据：{'、'.join(missing)}")
+    for t in (p.target(c) for c in dict.fromkeys(out["target"])):
+        ind = p.indicator(t.indicator)
+        for what, why in (("目标", t.assumed), ("指标计算口径", ind.assumed)):
+            if why:
+                typer.echo(f"注：{t.name}的{what}{ASSUMED_LABEL}——{why}")
     kinds = list(dict.fromkeys(out["kind"]))
     typer.echo(f"判定规则（{ASSUMED_LABEL}）：" + "；".join(
         f"{p.status_rule(k).text()}（{p.status_rule(k).ref}）" for k in kinds))

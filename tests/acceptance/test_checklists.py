@@ -78,11 +78,17 @@ def test_pilot_checklists_have_17_and_18_indicators():
                            "attachments": ["党建平台截图.png"]})
     town = checklists.pilot_checklist(X, "township", states)
     village = checklists.pilot_checklist(X, "village", states)
-    assert (town["group"] != "汇总").sum() == 17 and (village["group"] != "汇总").sum() == 18
+    ref_rows = lambda cl: (~cl["group"].isin(["汇总", "依法依规"])).sum()  # noqa: E731
+    assert ref_rows(town) == 17 and ref_rows(village) == 18
+    # 二(二): 四制 and permits are checked for every pilot; nobody has confirmed them yet
+    assert (town["group"] == "依法依规").sum() == 5 and not checklists.passed(town)
+    law = pd.DataFrame({"item": [i.code for i in X.checklist(checklists.PILOT_COMPLIANCE).items], "result": "pass",
+                        "note": ""})
+    town = checklists.pilot_checklist(X, "township", states, law)
     assert checklists.passed(town)
     assert "党建平台截图.png" in town.set_index("item").at["party_building", "value"]
     none = checklists.pilot_checklist(X, "township", states.assign(state="partly"))
-    f = checklists.failures(none)
+    f = checklists.failures(checklists.pilot_checklist(X, "township", states.assign(state="partly"), law))
     assert f["item"].tolist() == ["indicators_built"] and "少于1项" in f["reason"].iloc[0]
     with pytest.raises(InputError, match="建设状态“done”无效"):
         checklists.pilot_checklist(X, "village", states.assign(state="done"))

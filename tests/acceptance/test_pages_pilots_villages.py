@@ -54,6 +54,13 @@ def test_pilot_inspection_from_the_indicator_list(acc_app, acc_engine):
     at.text_input(key=f"{k}ev_{items[0].code}").input("平台上线运行")
     at.text_input(key=f"{k}att_{items[0].code}").input("上线截图.png")
     at.run()
+    # 二(二): the four systems and the permits are still unconfirmed (不合格，未核验) until ticked
+    law = X.checklist(checklists.PILOT_COMPLIANCE).items
+    assert any("项目法人制（二(二)）" in e.value for e in at.error)
+    for it in law:
+        at.radio(key=f"{k}law_{it.code}").set_value("na" if it.optional_if else "pass")
+    at.text_input(key=f"{k}law_legal_person_note").input("项目法人批复")
+    at.run()
     assert not at.error
     at.date_input(key="acc_inspect_on").set_value(dt.date(2023, 11, 28))
     at.button(key="acc_do_pass").click().run()
@@ -64,6 +71,8 @@ def test_pilot_inspection_from_the_indicator_list(acc_app, acc_engine):
     recorded = cases.case_items(acc_engine, c["id"]).set_index("item")
     assert recorded.at[items[0].code, "note"] == "已建成；佐证：平台上线运行；附件：上线截图.png"
     assert recorded.at["indicators_built", "result"] == "pass"
+    assert recorded.at["law_legal_person", "result"] == "pass" and "项目法人批复" in recorded.at["law_legal_person", "note"]
+    assert recorded.at["law_permits", "result"] == "na"
 
 
 def test_village_inspection_shows_eight_aspects(acc_app, acc_engine):

@@ -74,7 +74,9 @@ def test_county_evaluation_accepts_a_pilot_and_construction_agrees(acc_engine):
     ptype, states = checklists.pilot_states(acc_engine, pilot)
     states = pd.DataFrame({"item": [X.checklist(checklists.PILOT_CHECKLISTS[ptype]).items[0].code],
                            "state": [checklists.built_state(X)], "evidence": [""], "attachments": [""]})
-    cl = checklists.pilot_checklist(X, ptype, states)
+    law = pd.DataFrame({"item": [i.code for i in X.checklist(checklists.PILOT_COMPLIANCE).items], "result": "pass",
+                        "note": "项目法人批文等已核验"})  # 二(二) 四制 and permits
+    cl = checklists.pilot_checklist(X, ptype, states, law)
     c = cases.record_inspection(acc_engine, c["id"], "2024-01-25", cl, "pass", system("县评估组"), c["version"])
     assert c["state"] == "accepted" and c["city_accepted_on"] == dt.date(2024, 1, 25)
     assert "市级" not in c["conclusion"] and "报市乡村振兴局" in c["conclusion"]

@@ -113,7 +113,6 @@ def test_funds_cli_says_when_the_document_gives_no_amounts(capsys):
 
 
 @pytest.mark.parametrize("pid, code, clause, words", [
-    ("rongshui-2019", "earmarked_funds", "八(二)", "专款专用"),
     ("huayuan-2019", "poor_household_discounts", "二", "向建档立卡户提供专属优惠"),
     ("xinzhou-2023", "four_systems", "二(二)", "项目法人制、招标投标制、工程监理制、合同管理制"),
     ("xinzhou-2023", "permits", "二(二)", "依法取得规划、建设、施工等许可文件"),
@@ -121,6 +120,7 @@ def test_funds_cli_says_when_the_document_gives_no_amounts(capsys):
     ("yinchuan-2017", "trainee_files", "四(三)", "建立学员档案"),
 ])
 def test_duties_without_a_number_are_listed_with_their_clause(pid, code, clause, words, capsys):
+    """(融水 八(二) 专款专用 is a funding rule with its categories: issue 12 item 6.)"""
     req = {r["code"]: r for r in show(capsys, pid)["requirements"]}
     assert req[code]["ref"] == clause and words in req[code]["name"]
     assert main(["show", pid]) == 0

@@ -73,8 +73,8 @@ def stations_list(
 @stations_app.command("retire")
 def stations_retire(
     program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
-    number: str = typer.Argument(..., help="要撤销的编号，如 桂BRS0001B"),
-    version: str = typer.Option(..., "--version", help="读取时的版本号（stations list --json 的 version）"),
+    number: str = typer.Argument(..., help="要撤销的编号，如“桂BRS0001B”"),
+    version: str = typer.Option(..., "--version", help="读取时的版本号（见 stations list --json 输出）"),
     user: str = typer.Option(..., "--user", help=USER_HELP),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
@@ -123,7 +123,7 @@ def awards_approve(
     period: str = typer.Option(..., "--period", help="依据哪个月的计分 YYYY-MM"),
     user: str = typer.Option(..., "--user", help=USER_HELP),
     batch: str | None = typer.Option(None, "--batch", help="授牌批次：第一批、总结表彰（不填按月份取下一次授牌会议）"),
-    changes: str | None = typer.Option(None, "--changes", help="对提议名单的调整（CSV：村、等次、理由；每项须写理由）"),
+    changes: str | None = typer.Option(None, "--changes", help="对提议名单的调整（.csv 文件，列：村、等次、理由；每项须写理由）"),
     meeting: str | None = typer.Option(None, "--meeting", help="审定会议（不填为该批次的会议）"),
     on: str | None = typer.Option(None, "--on", help="审定日期 YYYY-MM-DD（不填为今天）"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
@@ -336,7 +336,7 @@ def officers_assess(
     program: str = typer.Argument(..., help="方案编号，如 rongshui-2019"),
     officer: str = typer.Option(..., "--officer", help="信息员编号（officers list 所列）"),
     year: str = typer.Option(..., "--year", help="考核年度"),
-    score: list[str] = typer.Option(..., "--score", help="项目=得分，可重复，如 --score public_service=36"),
+    score: list[str] = typer.Option(..., "--score", help="项目=得分，可重复，如“--score public_service=36”（项目代码见 officers list 的列名）"),
     user: str = typer.Option(..., "--user", help=USER_HELP),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:

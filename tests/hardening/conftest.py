@@ -82,6 +82,7 @@ def assert_chinese(message: str) -> None:
                "list", "count", "manifest", "tables", "jsonl", "huayuan", "auditor",
                "responsible", "notices", "forecast", "issue", "reply", "close", "docx",  # issue 16's commands
                "categories", "summary", "source", "use", "kind", "amount", "pilot", "note",  # issue 12: funds
+               "stations", "awards", "meetings", "events", "trainees", "officers",  # issue 17's commands
                "county", "reporter", "auditor1"}  # the accounts of the fixture
     assert not [w for w in english if w not in allowed], (english, message)
 

@@ -195,11 +195,13 @@ def default_issued(program: Program, period: str) -> dt.date:
 
 def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = None,
              recipients: str | None = None, leaders: pd.Series | None = None,
-             notices: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> Circular:
+             notices: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+             warnings: pd.DataFrame | None = None) -> Circular:
     """The month's circular from ``ruralcore.supervision.supervise`` output; ``leaders``
     (pilot → the responsible leader) names each laggard's 包点领导, ``notices``
     (ruralcore.notices.list_notices as of the month's end) gives the 督办 paragraph,
-    ``events`` (ruralcore.events.reports of the month) the 重要情况报告 listed under 四."""
+    ``events`` (ruralcore.events.reports of the month) the 重要情况报告 listed under 四,
+    ``warnings`` (ruralcore.forecast.summary) the 预警 paragraph."""
     prog: Program = sup["program"]
     period, as_of = sup["period"], sup["as_of"]
     board, card, steps = sup["board"], sup["scorecard"], sup["steps"]
@@ -273,6 +275,14 @@ def circular(sup: dict, issued: dt.date | None = None, doc_number: str | None = 
                        + ("逾期未答复的：" + "；".join(notices.loc[notices["state"] == "overdue", "number"] + "（"
                                                  + notices.loc[notices["state"] == "overdue", "unit"] + "）") + "。"
                           if n["overdue"] else "")))
+
+    if warnings is not None and len(warnings):
+        from .forecast import method_text
+        late = warnings[warnings["预计逾期"] > 0]
+        b.append(("p", "预警：" + ("；".join(f"“{r.target_name}”（期限{date_zh(r.deadline)}，{r.ref}）预计逾期{int(r.预计逾期)}个单位"
+                                             for r in late.itertuples()) + "。" if len(late) else
+                                  "按最近几个月的趋势，各有期限的目标预计均能按期完成。")
+                       + method_text(prog, short=True).replace("预警方法：", "预测方法：")))
 
     # 五、要求
     b.append(("h1", "五、下一步工作要求"))
@@ -515,15 +525,19 @@ def build(engine, program: Program, period: str, issued: dt.date | None = None,
 
 def duban(engine, program_id: str, as_of: dt.date, period: str | None = None) -> dict:
     """The circular's responsibility and 督办 inputs: ``leaders`` and ``notices`` as of ``as_of``,
-    and the 重要情况报告 (``events``) of ``period`` (default: the month of ``as_of``)."""
+    the 重要情况报告 (``events``) of ``period`` (default: the month of ``as_of``) and the 预警
+    (``warnings``: ruralcore.forecast.summary of that month)."""
+    from . import forecast as fc
     from .events import reports
     from .notices import list_notices
+    from .programs import load_program
     from .responsibility import leaders
     lead = leaders(engine, program_id)
     notes = list_notices(engine, program_id, as_of)
     notes = notes[pd.Series(notes["issued_on"]).map(lambda d: d <= as_of).to_numpy(dtype=bool)] if len(notes) else notes
-    return {"leaders": lead["text"], "notices": notes,
-            "events": reports(engine, program_id, month=period or f"{as_of.year}-{as_of.month:02d}")}
+    month = period or f"{as_of.year}-{as_of.month:02d}"
+    return {"leaders": lead["text"], "notices": notes, "events": reports(engine, program_id, month=month),
+            "warnings": fc.summary(fc.from_store(engine, load_program(program_id), month))}
 
 
 def write(c: Circular, out: Path) -> list[Path]:

@@ -145,3 +145,26 @@ def from_store(engine, program, period: str) -> pd.DataFrame:
     out = out.merge(tg[["target", "target_name", "ref"]], on="target", how="left")
     out["verdict"] = verdict(out)
     return out
+
+
+VERDICTS = ["已达标", "预计按期完成", "预计逾期", "已逾期未完成"]
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per target (name, deadline, ref): how many regions fall under each verdict."""
+    cols = ["target", "target_name", "deadline", "ref"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols + VERDICTS)
+    counts = pd.crosstab(frame["target"], frame["verdict"]).reindex(columns=VERDICTS, fill_value=0)
+    head = frame.drop_duplicates("target").set_index("target")[cols[1:]]
+    return head.join(counts).reset_index()[cols + VERDICTS]
+
+
+def method_text(program, short: bool = False) -> str:
+    """The stated rule, with N and whether it is the system's default (``short``: without
+    the columns' explanation)."""
+    n, s = setting_months(program)
+    tail = "（文件未规定，系统默认）" if s is None or s.assumed else f"（{s.ref}）"
+    return (f"预警方法：取最近{n}个月的数值，按最小二乘法求每月增幅，以本月值加“每月增幅×距期限月数”预测期限时的数值"
+            f"{tail}；已达标的计为按期，期限已过仍未达标的计为逾期。" + ("" if short else
+            "“每月还需增加”为达到目标值每月至少还需的增量；“自何月落后”为首个低于“首月数值到期限目标值的直线进度”的月份。"))

@@ -97,6 +97,41 @@ def panel_targets() -> None:
         tiles.target_tiles(t)
 
 
+def panel_warning() -> None:
+    """预警: each dated target projected to its deadline (ruralcore.forecast), a line per
+    target, and one region's months with the projection to the deadline."""
+    from ruralcore import forecast as fc
+
+    st.subheader("到期预警")
+    warn = data.forecast(d.url, d.token, program.id, period, actor.role if actor else "", actor.region if actor else "")
+    if warn.empty:
+        st.info("本月没有带期限、可按月预测的目标。")
+        return
+    summ = fc.summary(warn)
+    for r in summ.itertuples():
+        st.markdown(f"**{r.target_name}**（期限 {date_zh(r.deadline)} · 条款 {r.ref}）："
+                    + "，".join(f"{v}{int(getattr(r, v))}个" for v in fc.VERDICTS if int(getattr(r, v))))
+    st.caption(fc.method_text(program))
+    if big:
+        return
+    names = dict(zip(summ["target"], summ["target_name"]))
+    c1, c2 = st.columns(2)
+    code = c1.selectbox("目标", list(names), format_func=names.get, key="ov_warn_target")
+    rows = warn[warn["target"] == code].sort_values("verdict", key=lambda s: s.map(
+        {"预计逾期": 0, "已逾期未完成": 1, "预计按期完成": 2, "已达标": 3}), kind="stable")
+    labels = dict(zip(rows["region"], rows["region_name"] + "（" + rows["verdict"] + "）"))
+    where = c2.selectbox("区域", list(labels), format_func=labels.get, key=f"ov_warn_region_{code}")
+    one = rows[rows["region"] == where].iloc[0]
+    series = data.forecast_series(d.url, d.token, program.id, period)
+    series = series[(series["target"] == code) & (series["region"] == where)]
+    st.plotly_chart(charts.projection(series, one, info_unit(code)), width="stretch", theme=None, key="fig_warn")
+
+
+def info_unit(target: str) -> str:
+    t = program.target(target)
+    return info.at[t.indicator, "unit"] if t.indicator in info.index else ""
+
+
 def panel_countdown() -> None:
     st.subheader("里程碑倒计时")
     nx = ov.next_milestones(program, as_of, n=4, done=done)
@@ -306,7 +341,7 @@ def panel_tasks() -> None:
 compare_level = ov.compare_level_within(program, cur, d.regions)
 has_compare = len(ov.compare_table(program, cur, d.regions, compare_level)) > 1
 # (slide title, panels): the page shows every panel in turn; a slideshow one slide at a time
-slides: list[tuple[str, list]] = [("目标", [panel_targets])]
+slides: list[tuple[str, list]] = [("目标", [panel_targets]), ("预警", [panel_warning])]
 if program.milestones:
     slides.append(("里程碑", [panel_countdown, panel_timeline]))
 if has_compare:

@@ -48,6 +48,30 @@ def leader_line(leaders: pd.DataFrame, pilot: str) -> None:
         st.warning("该试点尚未登记包点领导（责任清单），不能下发督办通知。")
 
 
+def warnings(program, rows: pd.DataFrame) -> None:
+    """预警 beside 逾期: the pilot's dated targets projected to their deadlines."""
+    from ruralcore import forecast as fc
+    from ruralcore.fmt import period_zh
+
+    st.subheader("预警（到期预测）")
+    st.caption(fc.method_text(program))
+    if rows.empty:
+        st.info("该试点没有带期限、可按月预测的目标数据。")
+        return
+    rows = rows.sort_values(["verdict", "deadline"], key=lambda s: s.map({v: i for i, v in enumerate(
+        ["预计逾期", "已逾期未完成", "预计按期完成", "已达标"])}) if s.name == "verdict" else s, kind="stable")
+    def num(s: pd.Series) -> pd.Series:
+        return s.map(lambda v: "—" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip("."))
+
+    tables.grid(pd.DataFrame({
+        "目标": rows["target_name"], "预警": rows["verdict"], "本月值": num(rows["value"]),
+        "目标值": num(rows["threshold"]), "期限": rows["deadline"].map(date_zh),
+        "预计到期值": num(rows["projected"]), "每月还需增加": num(rows["needed_per_month"]),
+        "自何月落后": rows["behind_from"].map(lambda p: period_zh(p) if isinstance(p, str) else "—"),
+        "依据条款": rows["ref"],
+    }), hide_index=True, width="stretch", **tables.fit(len(rows)))
+
+
 def _remember(frame: pd.DataFrame) -> None:
     st.session_state.setdefault(SEEN, {}).update(dict(zip(frame["number"], frame["version"].astype(int))))
 

@@ -12,6 +12,7 @@ from dashboards.supervision import duban
 from dashboards.supervision.common import REPORT_COLORS, STEP_COLORS, caption_as_of, setup, wan
 from dashboards.ui.auth import current_actor
 from dashboards.ui.context import engine
+from dashboards.ui import data as ui_data
 from dashboards.ui import tables
 from dashboards.ui.htmltable import click_table
 from dashboards.ui.search import find_box
@@ -26,6 +27,8 @@ caption_as_of(as_of, period)
 lag, board = res["laggards"], res["board"]
 actor = current_actor()
 leaders = rs.leaders(engine(), d.program.id, actor)
+warn = ui_data.forecast(ui_data.url(), ui_data.token(), d.program.id, period, actor.role, actor.region)
+late = warn[warn["verdict"] == "预计逾期"].groupby("region")["target"].size()
 day = duban.action_date()
 
 if "lg_pilot" not in st.session_state:
@@ -35,7 +38,9 @@ st.subheader(f"滞后试点（{len(lag)}个）")
 st.caption("滞后试点：有建设节点逾期未完成，或本月月报迟报、未报的试点（试点进度页的“节点逾期试点”只算前一种）。")
 lv = pd.DataFrame({
     "县（市、区）": lag["county_name"], "试点": lag["name"], "类型": lag["type_label"], "滞后事项": lag["behind"],
-    "最长逾期（天）": lag["days_behind"], "包点领导": lag["pilot"].map(leaders["text"]).fillna("未登记"),
+    "最长逾期（天）": lag["days_behind"],
+    "预警": lag["pilot"].map(late).map(lambda n: f"{int(n)}项预计逾期" if n == n else "—"),
+    "包点领导": lag["pilot"].map(leaders["text"]).fillna("未登记"),
     "依据条款": lag["refs"], "试点代码": lag["pilot"],
 }).reset_index(drop=True)
 
@@ -91,6 +96,7 @@ else:
         "依据条款": bh["ref"],
     }), hide_index=True, width="stretch", **tables.fit(len(bh)))
 
+duban.warnings(d.program, warn[warn["region"] == pilot])
 duban.panel(d.program, pilot, f"{det['county_name']} · {det['name']}", det["behind"], actor, day)
 
 st.subheader("建设节点")

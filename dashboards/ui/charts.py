@@ -203,3 +203,21 @@ def stacked_states(frame: pd.DataFrame, category: str, states: dict[str, str], c
     # a tick per task while there are few; more and they would run into each other
     fig.update_xaxes(dtick=1 if widest <= 10 else None, tickformat="d", tickangle=0)
     return fig
+
+
+def projection(series: pd.DataFrame, row: pd.Series, unit: str, height: int | None = None) -> go.Figure:
+    """One region's monthly values of a target (series: period, value), the projection from
+    this month to the deadline's month (dashed, ruralcore.forecast) and the target."""
+    fig = go.Figure()
+    s = series.sort_values("period")
+    fig.add_trace(go.Scatter(x=[period_zh(p) for p in s["period"]], y=s["value"].to_numpy(dtype="float64"),
+                             mode="lines+markers", name="实际", line=dict(width=4), marker=dict(size=9)))
+    if len(s) and int(row["months_left"]) > 0:
+        end = pd.Period(pd.Timestamp(row["deadline"]), "M").strftime("%Y-%m")
+        fig.add_trace(go.Scatter(x=[period_zh(s["period"].iat[-1]), period_zh(end)],
+                                 y=[float(row["value"]), float(row["projected"])], mode="lines+markers",
+                                 name=f"预测（{row['verdict']}）", line=dict(width=3, dash="dot")))
+    _target_line(fig, float(row["threshold"]), "目标")
+    fig.update_layout(title=f"{row['region_name']}：{row['target_name']}（期限 {date_zh(row['deadline'])}）",
+                      yaxis_title=unit)
+    return style_figure(fig, height)

@@ -184,3 +184,21 @@ def stations(db_url: str, data_token: str, program_id: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=16)
 def task_progress(db_url: str, data_token: str, program_id: str) -> pd.DataFrame:
     return ov.load_task_progress(engine(), program_id)
+
+
+@st.cache_data(show_spinner="正在计算到期预警…", max_entries=16)
+def forecast(db_url: str, data_token: str, program_id: str, period: str, role: str = "", region: str = "") -> pd.DataFrame:
+    """ruralcore.forecast.from_store for ``period``, limited to the regions the account reads."""
+    from ruralcore import forecast as fc
+    from ruralcore.scope import keep_visible
+
+    out = fc.from_store(engine(), load_program(program_id), period)
+    seen = visible_codes(db_url, data_token, role, region) if role else None
+    return keep_visible(out, seen, "region").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def forecast_series(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame:
+    """The monthly target values behind forecast() (region, target, period, value)."""
+    from ruralcore import forecast as fc
+    return fc.series_from_store(engine(), load_program(program_id), period)[0]

@@ -12,6 +12,8 @@ import docx
 import pandas as pd
 import pytest
 
+from ruralcore import forecast as fc
+from ruralcore import responsibility as rs
 from ruralcore import supervision as sv
 from ruralcore.programs import load_program
 from tests.support import click_tables, shown_tables
@@ -91,13 +93,22 @@ def test_scorecard_county_expands_into_its_pilots(app_test, sup):
     assert pil["本月月报"].tolist() == expect["report_label"].tolist()
 
 
-def test_drilldown_shows_what_is_behind_with_clauses(app_test, sup):
+def test_drilldown_shows_what_is_behind_with_clauses(app_test, sup, demo_engine):
     worst = sup["laggards"].iloc[0]
     at = ok(app_test("xinzhou-2023", LAG, query={"pilot": worst["pilot"]}))
     assert at.query_params["pilot"] == [worst["pilot"]] or at.query_params["pilot"] == worst["pilot"]
     assert at.header[0].value.endswith(f"{worst['name']}（{worst['type_label']}）")
-    laggards, behind, schedule, reports = (frame(at, i) for i in range(4))
+    laggards, behind, warn, schedule, reports = (frame(at, i) for i in range(5))
     assert laggards["试点"].tolist() == sup["laggards"]["name"].tolist()
+    # issue 16: each laggard names its 包点领导; 预警 beside 逾期 (ruralcore.forecast's verdicts)
+    lead = rs.leaders(demo_engine, XZ.id)["text"]
+    assert laggards["包点领导"].tolist() == sup["laggards"]["pilot"].map(lead).tolist()
+    fc_rows = fc.from_store(demo_engine, XZ, LAST)
+    mine = fc_rows[fc_rows["region"] == worst["pilot"]]
+    assert sorted(warn["预警"]) == sorted(mine["verdict"]) and set(warn["依据条款"]) <= set(mine["ref"])
+    late = (fc_rows["verdict"] == "预计逾期").groupby(fc_rows["region"]).sum()
+    want = [f"{int(late[p])}项预计逾期" if late.get(p, 0) else "—" for p in sup["laggards"]["pilot"]]
+    assert laggards["预警"].tolist() == want
     rows = sup["behind"][sup["behind"]["pilot"] == worst["pilot"]]
     assert behind["事项"].tolist() == rows["what"].tolist()
     assert behind["依据条款"].tolist() == rows["ref"].tolist()
@@ -368,3 +379,19 @@ def test_laggards_find_a_pilot_by_name(app_test, sup):
     ok(at)
     assert at.selectbox(key="lg_pilot").value == fine["pilot"]
     assert any(fine["name"] in h.value for h in at.header)
+
+
+def test_overview_warning_lines_match_the_forecast(app_test, demo_engine):
+    """总览's 到期预警 (issue 16): one line per dated target with ruralcore.forecast's counts."""
+    at = ok(app_test("huayuan-2019", "county/overview.py"))
+    assert "到期预警" in [h.value for h in at.subheader]
+    period = max(p for p in __import__("ruralcore.overview", fromlist=["periods"]).periods(demo_engine, "huayuan-2019"))
+    summ = fc.summary(fc.from_store(demo_engine, load_program("huayuan-2019"), period))
+    lines = [m.value for m in at.markdown if m.value.startswith("**") and "（期限" in m.value]
+    assert len(lines) == len(summ) > 0
+    for line, r in zip(lines, summ.itertuples()):
+        assert line.startswith(f"**{r.target_name}**")
+        for v in fc.VERDICTS:
+            n = int(getattr(r, v))
+            assert (f"{v}{n}个" in line) == (n > 0)
+    assert any("文件未规定，系统默认" in c.value for c in at.caption)

@@ -13,10 +13,11 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
+from ruralcore import meetings as mt
 from ruralcore import milestone_records as mr
 from ruralcore import overview as ov
 from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh
+from ruralcore.fmt import date_zh, period_zh
 from ruralcore.programs import ASSUMED_LABEL
 
 SEEN_KEY = "ms_seen"  # {programme: {code: version}} as last shown to this user
@@ -104,3 +105,9 @@ tables.grid(shown, hide_index=True, width="stretch", key="ms_table")
 tables.excel_button(shown, f"里程碑-{program.meta.short_title}", "ms_xlsx")
 if table["recurring"].notna().any():
     st.caption("按月重复的里程碑（月报等）不逐项记录：每月是否报送见月报与督办页面。")
+if program.id in mt.CONSULTATION_MILESTONES:  # 每月会商: met by a record of the month, not a tick
+    month = f"{as_of.year}-{as_of.month:02d}"
+    m = mt.months(eng, program.id, month, month).iloc[0]
+    st.caption(f"{mt.milestone(program.id).name}（{m['ref']}）：{period_zh(month)}"
+               + (f"已有{m['meetings']}次会商记录，本月已完成。" if m["met"] else "还没有会商记录，本月未完成。")
+               + "见“会商记录”页。")

@@ -5,6 +5,7 @@ plaque register)."""
 from __future__ import annotations
 
 import sqlite3
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,21 @@ def test_officer_page_scores_beside_training_hours(own_db, monkeypatch):
     assert (row["score_public_service"], row["score_platform"], row["total"]) == (35.0, 15.0, 50.0)
     table = next(d for d in at.dataframe if "培训学时" in d.value.columns).value
     assert (table["合计"] == 50.0).any()
+
+
+def test_milestones_page_says_whether_the_month_had_its_consultation(own_db, monkeypatch):
+    from ruralcore import meetings
+    from ruralcore import overview as ov
+    from ruralcore.principal import system
+
+    eng = db.get_engine(own_db)
+    as_of = ov.as_of_date(eng, "tanjiachang-2023", ov.periods(eng, "tanjiachang-2023"))
+    at = page(own_db, "milestones.py", "tanjiachang-2023", "county_admin", "431223", monkeypatch)
+    _clean(at)
+    said = next(c.value for c in at.caption if "会商" in c.value and "三(四)9" in c.value)
+    held = meetings.months(eng, "tanjiachang-2023", f"{as_of:%Y-%m}", f"{as_of:%Y-%m}")["met"].iat[0]
+    assert ("本月已完成" in said) == bool(held)
+    meetings.add(eng, "tanjiachang-2023", as_of, "乡乡村振兴办", "各村", [], "", "", system("测试"),
+                 today=max(as_of, dt.date.today()))
+    at = page(own_db, "milestones.py", "tanjiachang-2023", "county_admin", "431223", monkeypatch)
+    assert "本月已完成" in next(c.value for c in at.caption if "会商" in c.value and "三(四)9" in c.value)

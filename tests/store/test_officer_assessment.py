@@ -12,6 +12,7 @@ from ruralcore import officer_assessment as oa
 from ruralcore import station_register as sr
 from ruralcore.cli import main
 from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.principal import system
 from ruralcore.programs import load_program
 from ruralcore.scope import Actor
 from ruralcore.store import audit, write
@@ -23,9 +24,9 @@ RS = "rongshui-2019"
 
 @pytest.fixture
 def officer(engine) -> int:
-    number = sr.assign(engine, RS, "融水镇", "standard", "县农业农村局")["number"]
-    oid = write.insert(engine, Officer, {"station": number, "name": "演示·韦信息员"}, "测试").id
-    write.insert(engine, OfficerTraining, {"officer": oid, "year": 2019, "hours": 40.0}, "测试")
+    number = sr.assign(engine, RS, "融水镇", "standard", system("县农业农村局"))["number"]
+    oid = write.insert(engine, Officer, {"station": number, "name": "演示·韦信息员"}, system("测试")).id
+    write.insert(engine, OfficerTraining, {"officer": oid, "year": 2019, "hours": 40.0}, system("测试"))
     return oid
 
 
@@ -35,16 +36,16 @@ def test_items_are_assumed_settings():
 
 
 def test_assess_beside_training_hours_stale_and_range(engine, officer):
-    oa.assess(engine, RS, officer, 2019, {"public_service": 36, "platform": 18}, "县农业农村局")
+    oa.assess(engine, RS, officer, 2019, {"public_service": 36, "platform": 18}, system("县农业农村局"))
     row = oa.table(engine, RS, 2019).set_index("officer").loc[officer]
     assert (row["training_hours"], row["score_public_service"], row["total"]) == (40.0, 36.0, 54.0)
     with pytest.raises(StaleWriteError):  # believed unscored
-        oa.assess(engine, RS, officer, 2019, {"public_service": 30}, "乙")
-    oa.assess(engine, RS, officer, 2019, {"public_service": 38}, "甲", versions={"public_service": 1})
+        oa.assess(engine, RS, officer, 2019, {"public_service": 30}, system("乙"))
+    oa.assess(engine, RS, officer, 2019, {"public_service": 38}, system("甲"), versions={"public_service": 1})
     with pytest.raises(StaleWriteError):  # read version 1, it is 2 now
-        oa.assess(engine, RS, officer, 2019, {"public_service": 10}, "丙", versions={"public_service": 1})
+        oa.assess(engine, RS, officer, 2019, {"public_service": 10}, system("丙"), versions={"public_service": 1})
     with pytest.raises(InputError) as e:
-        oa.assess(engine, RS, officer, 2019, {"public_service": 41, "luck": 1}, "甲")
+        oa.assess(engine, RS, officer, 2019, {"public_service": 41, "luck": 1}, system("甲"))
     assert "应为 0–40" in str(e.value) and "没有考核项目“luck”" in str(e.value)
     assert oa.table(engine, RS, 2019).set_index("officer").at[officer, "total"] == 56.0
     log = audit.load_audit(engine, table="officer_assessments")

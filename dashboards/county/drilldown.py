@@ -210,8 +210,11 @@ def unit_view() -> None:
         "条款": [f"{a}；目标 {b}" if isinstance(b, str) and b != a else a for a, b in zip(det["ref"], det["target_ref"])],
         "说明": det["assumed_label"],
     })
-    tables.dataframe(table, key="dd_detail")
-    st.caption(f"“目标适用”为“乡镇”“县”等的目标在全域或上级考核，此处仅供对照；"
+    # the value and its state coloured by the tiles' rule (only where this level's target judges it)
+    css = [rag_css(s) if h else "" for s, h in zip(det["status"], here_targets)]
+    colour = lambda sty: sty.apply(lambda _: css, subset=["本月值", "状态"], axis=0)  # noqa: E731
+    tables.dataframe(table, key="dd_detail", style=colour)
+    st.caption(f"本月值与状态按本级目标着色（与总览指标卡同一规则）；“目标适用”为“乡镇”“县”等的目标在全域或上级考核，此处仅供对照；"
                f"标“{ASSUMED_LABEL}”的值为文件未规定、系统给出的默认值。")
 
     if ranked is not None:

@@ -333,6 +333,7 @@ def panel_tasks() -> None:
         st.caption("任务清单（期限、条款、已完成村）在关闭幻灯片放映后的本页。")
         return
     show = st_[["no", "area_name", "name", "responsible_text", "state_name", "villages_done", "due", "ref"]]
+    show = show.assign(due=show["due"].map(date_zh))  # the grid would print a date object as 2025-12-31
     tables.show(show.rename(columns={"no": "序号", "area_name": "领域", "name": "任务", "responsible_text": "责任部门",
                                      "state_name": "状态", "villages_done": "已完成村", "due": "期限", "ref": "条款"}),
                 "tasks_table", max_rows=20)

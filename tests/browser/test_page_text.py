@@ -1,20 +1,25 @@
-"""Every page as each demo role sees it, in a real browser: no traceback, no English UI
-word, no "None"/"nan", no ISO date, no raw operator (tests/browser/textscan.py says what
-is read and what is allowed: the product's own Latin tokens such as 4G, MAS, IPTV, and the
-demo accounts' user names). One server, one browser page per role, each page opened by its
-sidebar link; the auditor also opens every page under every programme. Screenshots of
-each page in tests/artifacts/screenshots/text-<account>-<page>.png."""
+"""Every page as each demo role sees it, in a real browser, in normal and in projector
+mode: no traceback, no English UI word, no "None"/"nan", no ISO date, no raw operator
+(tests/browser/textscan.py says what is read and what is allowed: the product's own Latin
+tokens such as 4G, MAS, IPTV, and the demo accounts' user names); on a projector also
+table text of at least 20 px and nothing that scrolls sideways. One server, one browser
+page per role, each page opened by its sidebar link, then shown on a projector by the
+sidebar's switch and left by 退出投影模式; the auditor also opens every page under every
+programme (normal mode). Screenshots of each page in
+tests/artifacts/screenshots/text-<account>-<page>.png and …-投影.png."""
 from __future__ import annotations
 
 import pytest
 
 from ruralcore import accounts
 from tests.browser.conftest import SHOTS
-from tests.browser.textscan import NAMES, problems, visible_text
+from tests.browser.textscan import NAMES, problems, projector_problems, table_text_px, visible_text
 from tests.login_support import browser_login
 
 pytestmark = pytest.mark.browser
 PUBLIC = {"登录", "政策文件与规则"}  # the same for everyone: read once, by the auditor
+# pages whose tables each role that opens them sees on a projector (the size check is not vacuous)
+TABLE_PAGES = {"逐级查看", "试点进度", "县区评分", "审计日志"}
 
 
 def _titles(page) -> list[str]:
@@ -29,6 +34,18 @@ def _read(page, wait_idle, where: str) -> list[str]:
     return found + [f"{where}: {p}" for p in problems(visible_text(page), NAMES)]
 
 
+def _on_projector(page, wait_idle, where: str, shot: str, measured: dict) -> list[str]:
+    """The page on a projector (the sidebar's switch), read, then back (退出投影模式)."""
+    page.locator('[data-testid="stSidebar"]').get_by_text("投影模式", exact=True).click()
+    page.get_by_role("button", name="退出投影模式").wait_for(timeout=60_000)
+    found = _read(page, wait_idle, f"{where} · 投影") + [f"{where} · 投影: {p}" for p in projector_problems(page)]
+    measured[where] = sum(kind == "table" for kind, _px in table_text_px(page))
+    page.screenshot(path=shot)
+    page.get_by_role("button", name="退出投影模式").click()
+    page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
+    return found
+
+
 def _programmes(page) -> list[str]:
     box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True)
     if not box.count():
@@ -41,6 +58,7 @@ def _programmes(page) -> list[str]:
 
 def test_every_page_of_every_demo_role_reads_in_chinese(browser, app_url, demo_accounts, wait_idle):
     found: list[str] = []
+    measured: dict[str, int] = {}  # page → table cells measured on the projector
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name in demo_accounts:
         ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -57,6 +75,8 @@ def test_every_page_of_every_demo_role_reads_in_chinese(browser, app_url, demo_a
                 page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=60_000)
                 found += _read(page, wait_idle, f"{name} · {title}")
                 page.screenshot(path=str(SHOTS / f"text-{name}-{title}.png"))
+                found += _on_projector(page, wait_idle, f"{name} · {title}", str(SHOTS / f"text-{name}-{title}-投影.png"),
+                                       measured)
                 if name != accounts.DEMO_AUDITOR:
                     continue
                 programmes = _programmes(page)  # the auditor reads them all: each one's view of the page
@@ -71,3 +91,5 @@ def test_every_page_of_every_demo_role_reads_in_chinese(browser, app_url, demo_a
         finally:
             ctx.close()
     assert not found, "\n".join(found[:60])
+    unmeasured = [w for w, n in measured.items() if w.split(" · ")[1] in TABLE_PAGES and not n]
+    assert not unmeasured, unmeasured

@@ -1,6 +1,7 @@
 """What a reader sees on a page, and what must not be there: tracebacks, English UI words,
-"None"/"nan", ISO dates and raw operators. Used by tests/browser/test_page_text.py
-(normal mode) and test_projector.py (projector mode).
+"None"/"nan", ISO dates and raw operators; on a projector also table text under 20 px and
+anything that scrolls sideways. Used by tests/browser/test_page_text.py (both modes) and
+test_projector.py.
 
 The text is every visible text of the main column and the sidebar (not the material
 icons' ligature names: an icon such as "science" is drawn as a glyph, not read as a word;
@@ -77,3 +78,33 @@ def problems(text: str, allowed: set[str] = frozenset()) -> list[str]:
     for m in OPERATORS.finditer(text):
         found.append(f"operator “{m.group()}”: {near(m)}")
     return found
+
+
+# a projector's tables are read from the back of the room: every table's text size — HTML
+# tables (the projector's, st.table), the canvas grid's type (its CSS variable) and the
+# selectboxes' values
+MIN_TABLE_PX = 20
+_TABLE_TEXT_PX = """() => [
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] :is(.rc-box, [data-testid="stTable"]) :is(td, th)'))
+     .filter(e => e.innerText.trim()).map(e => ['table', parseFloat(getComputedStyle(e).fontSize)]),
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] .stDataFrameGlideDataEditor'))
+     .map(e => ['grid', parseFloat(getComputedStyle(e).getPropertyValue('--gdg-base-font-style').split(' ')[1])]),
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stSelectbox"] input'))
+     .map(e => ['selectbox', parseFloat(getComputedStyle(e).fontSize)])]"""
+# what scrolls sideways: the page itself, or any box in it
+_SIDEWAYS = """() => [
+  ...(document.documentElement.scrollWidth > window.innerWidth ? ['page'] : []),
+  ...Array.from(document.querySelectorAll('[data-testid="stMain"] *'))
+     .filter(e => e.scrollWidth - e.clientWidth > 1 && /auto|scroll/.test(getComputedStyle(e).overflowX))
+     .map(e => (e.getAttribute('data-testid') || e.tagName) + ': ' + e.innerText.slice(0, 40))]"""
+
+
+def table_text_px(page) -> list:
+    """[kind, pixels] of every table cell, grid and selectbox value in the main column."""
+    return page.evaluate(_TABLE_TEXT_PX)
+
+
+def projector_problems(page) -> list[str]:
+    """Table text under MIN_TABLE_PX and what scrolls sideways (on a projector)."""
+    small = [f"{kind} text {px:g} px" for kind, px in table_text_px(page) if px < MIN_TABLE_PX]
+    return small[:5] + [f"scrolls sideways: {s}" for s in page.evaluate(_SIDEWAYS)]

@@ -51,7 +51,9 @@ def batches(program: Program) -> pd.DataFrame:
             continue
         code = str(program.setting(f"award_batch_{key}_meeting"))
         ms = next(m for m in program.milestones if m.code == code)
-        awards = tuple(a.strip() for a in str(program.setting(f"award_batch_{key}_awards")).split(","))
+        by_label = {v: k for k, v in AWARD_NAMES.items()}  # 优秀、达标 as the programme file writes them
+        awards = tuple(by_label.get(a.strip(), a.strip())
+                       for a in str(program.setting(f"award_batch_{key}_awards")).replace(",", "、").split("、"))
         ref = next(s.ref for s in program.settings if s.code == f"award_batch_{key}")
         rows.append({"key": key, "code": code, "name": str(name), "meeting": ms.name, "due": ms.due,
                      "awards": awards, "ref": ref})

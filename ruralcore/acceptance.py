@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import workdays
 from .errors import InputError, Problem
-from .programs import ASSUMED_LABEL, Program
+from .programs import ASSUMED_LABEL, Program, all_programs
 
 # The states and events of every path; which of them a programme's path has, and what they
 # are called there, comes from its ``acceptance`` workflow (programs.AcceptanceWorkflow).
@@ -66,6 +66,17 @@ def transitions(program: Program) -> dict[str, dict[str, str]]:
             s.update({e: "accepted" for e, nxt in s.items() if nxt == "passed"})
         del out["passed"]
     return out
+
+
+def next_step(program: Program, state: str) -> str | None:
+    """What may be recorded next on a case in ``state`` on the programme's path (its
+    transitions): "apply" (申请验收), "inspect" (检查, passing or failing), "rectified"
+    (整改完成), "final" (the final acceptance step), or None when the case is settled."""
+    events = transitions(program).get(state, {})
+    for event, step in (("pass", "inspect"), ("apply", "apply"), ("rectified", "rectified"), ("city_accept", "final")):
+        if event in events:
+            return step
+    return None
 
 
 def state_names(program: Program) -> dict[str, str]:
@@ -253,3 +264,21 @@ def path_rows(program: Program) -> list[dict]:
         rows.append({"stage": "结果", "name": wf.report_to, "by": (wf.final or wf.inspection).by, "ref": wf.ref,
                      "assumed": wf.assumed})
     return rows
+
+
+# ---- which programmes accept what --------------------------------------------------------
+
+def subject_type_of(program: Program) -> str | None:
+    """What the programme accepts: stations (融水), pilots (忻州), villages scored by a
+    rubric (花垣); None when it defines no acceptance checklist."""
+    if any(cl.subject.startswith("station") for cl in program.checklists):
+        return "station"
+    if any(cl.subject.endswith("pilot") for cl in program.checklists):
+        return "pilot"
+    if program.rubric is not None:
+        return "village"
+    return None
+
+
+def acceptance_programs() -> list[str]:
+    return [p.id for p in all_programs() if subject_type_of(p)]

@@ -28,7 +28,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import InputError, PermissionDenied, Problem, RuralcoreError
 from .scope import COUNTY_GRANTABLE, ROLES, SYSTEM, Actor, is_actor, region_tree, system
-from .store import write
+from .store import pilots as stored_pilots
+from .store import queries, sessions, write
 from .store.db import now_cst
 from .store.models import Account, LoginAttempt, UserSession
 
@@ -113,9 +114,7 @@ def _table():
 
 
 def get_account(engine: sa.Engine, username: str) -> dict | None:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
-    return dict(row) if row else None
+    return queries.first(engine, Account, username=username)
 
 
 def actor_of(account: dict) -> Actor:
@@ -177,11 +176,9 @@ def create_account(engine: sa.Engine, username: str, role: str, region: str, pas
 
 def list_accounts(engine: sa.Engine, viewer: Actor = SYSTEM) -> pd.DataFrame:
     """Accounts (without hashes) the viewer may see: a county admin its county's."""
-    t = _table()
-    cols = [c for c in t.columns if c.name != "password_hash"]
+    cols = [c.name for c in _table().columns if c.name != "password_hash"]
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(*cols).order_by(t.c.region, t.c.username)).mappings().all()
-        frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
+        frame = queries.frame(conn, Account, columns=cols, order_by=["region", "username"])
         tree = region_tree(conn)
     if is_actor(viewer) and viewer.role != "auditor" and len(frame):
         from .scope import inside
@@ -192,7 +189,7 @@ def list_accounts(engine: sa.Engine, viewer: Actor = SYSTEM) -> pd.DataFrame:
 def region_names(tree: pd.DataFrame, codes: pd.Series | list) -> pd.Series:
     """The name of each region code on ``tree`` (scope.region_tree); "" for an empty code
     (an auditor's), the code itself when the tree does not know it."""
-    from .overview import names
+    from .regions import names
 
     out = pd.Series(names(tree, codes), dtype=object)
     return out.where(pd.Series(list(codes), dtype=object).astype(str) != "", "")
@@ -255,12 +252,7 @@ def update_account(engine: sa.Engine, username: str, changes: dict, expected_ver
 
 def _recent_failures(conn: sa.Connection, username: str) -> list[datetime]:
     """Failure times since the last success, newest first."""
-    t = LoginAttempt.__table__
-    last_ok = conn.execute(sa.select(sa.func.max(t.c.at)).where(t.c.username == username, t.c.ok)).scalar()
-    q = sa.select(t.c.at).where(t.c.username == username, sa.not_(t.c.ok), t.c.reason == "bad_password")
-    if last_ok is not None:
-        q = q.where(t.c.at > last_ok)
-    return [r[0] for r in conn.execute(q.order_by(t.c.at.desc(), t.c.id.desc()).limit(50)).all()]
+    return sessions.recent_failures(conn, username)
 
 
 def login_state(engine: sa.Engine, username: str, now: datetime | None = None) -> dict:
@@ -297,18 +289,12 @@ def _audit_session(conn: sa.Connection, username: str, action: str, reason: str,
 
 
 def _record(conn: sa.Connection, username: str, now: datetime, ok: bool, reason: str) -> int:
-    res = conn.execute(sa.insert(LoginAttempt.__table__).values(username=username, at=now, ok=ok, reason=reason))
-    return res.inserted_primary_key[0]
+    return sessions.record_attempt(conn, username, now, ok, reason)
 
 
 def _lock_account(conn: sa.Connection, username: str) -> None:
-    """Serialise the attempts on one account until the transaction ends: a row lock on
-    PostgreSQL (an unknown name has no row, and no password to guess); on SQLite the
-    database's write lock, taken before the first read."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.execute(sa.select(_table().c.username).where(_table().c.username == username).with_for_update())
+    """Serialise the attempts on one account until the transaction ends (store.sessions.lock_account)."""
+    sessions.lock_account(conn, username)
 
 
 def _claim_attempt(engine: sa.Engine, username: str, now: datetime) -> tuple[str | None, int | None, dict | None, int]:
@@ -337,8 +323,7 @@ def _claim_attempt(engine: sa.Engine, username: str, now: datetime) -> tuple[str
                 if len(fails) >= SECURITY.lock_after_failures:
                     _record(conn, username, now, True, "lock_expired")  # the lock has passed: count again
                     fails = []
-                row = conn.execute(sa.select(_table()).where(_table().c.username == username)).mappings().first()
-                acc = dict(row) if row else None
+                acc = queries.first(conn, Account, username=username)
                 attempt = _record(conn, username, now, False, "bad_password")
             conn.commit()
         except BaseException:
@@ -357,9 +342,8 @@ def authenticate(engine: sa.Engine, username: str, password: str, now: datetime 
     if refusal:
         raise LoginRefused(refusal)
     if acc is not None and acc["active"] and verify_password(acc["password_hash"], password or ""):
-        t = LoginAttempt.__table__
         with engine.begin() as conn:
-            conn.execute(sa.update(t).where(t.c.id == attempt).values(ok=True, reason="ok"))
+            sessions.mark_attempt_ok(conn, attempt)
             _audit_session(conn, username, "login", "ok", now)
         return actor_of(acc)
     with engine.begin() as conn:
@@ -390,8 +374,7 @@ def start_session(engine: sa.Engine, actor: Actor, now: datetime | None = None) 
     now = now or now_cst()
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:
-        conn.execute(sa.insert(UserSession.__table__).values(
-            token_hash=_token_hash(token), username=actor.name, started_at=now, last_seen=now))
+        sessions.start(conn, _token_hash(token), actor.name, now)
     return token
 
 
@@ -402,13 +385,12 @@ def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -
     ago, or the account was disabled (the session is then ended and that is audited:
     raised after the commit)."""
     now = now or now_cst()
-    t = UserSession.__table__
     ended = None
     with engine.begin() as conn:
-        row = conn.execute(sa.select(t).where(t.c.token_hash == _token_hash(token or ""))).mappings().first()
+        row = sessions.session(conn, _token_hash(token or ""))
         if row is None or row["ended_at"] is not None:
             raise SessionExpired("登录已失效，请重新登录。")
-        acc = conn.execute(sa.select(_table()).where(_table().c.username == row["username"])).mappings().first()
+        acc = queries.first(conn, Account, username=row["username"])
         if now - row["last_seen"] > timedelta(minutes=SECURITY.session_idle_minutes):
             ended = ("idle", f"超过 {SECURITY.session_idle_minutes} 分钟未操作，登录已失效，请重新登录。")
         elif now - row["started_at"] > timedelta(hours=SECURITY.session_max_hours):
@@ -416,10 +398,10 @@ def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -
         elif acc is None or not acc["active"]:
             ended = ("disabled", "账户已停用，请联系县级管理员。")
         if ended:
-            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(ended_at=now))
+            sessions.touch(conn, row["token_hash"], ended_at=now)
             _audit_session(conn, row["username"], "timeout", ended[0], now)
         else:
-            conn.execute(sa.update(t).where(t.c.token_hash == row["token_hash"]).values(last_seen=now))
+            sessions.touch(conn, row["token_hash"], last_seen=now)
     if ended:
         raise SessionExpired(ended[1])
     return actor_of(dict(acc))
@@ -427,23 +409,16 @@ def resume_session(engine: sa.Engine, token: str, now: datetime | None = None) -
 
 def end_sessions(conn: sa.Connection, username: str, now: datetime | None = None) -> int:
     """End every open session of ``username`` (inside the caller's transaction); how many."""
-    t = UserSession.__table__
-    res = conn.execute(sa.update(t).where(t.c.username == username, t.c.ended_at.is_(None))
-                       .values(ended_at=now or now_cst()))
-    return res.rowcount
+    return sessions.end_all(conn, username, now or now_cst())
 
 
 def end_session(engine: sa.Engine, token: str, now: datetime | None = None) -> None:
     """Sign out: the session ends (audited as logout); an ended or unknown token does nothing."""
     now = now or now_cst()
-    t = UserSession.__table__
-    live = (t.c.token_hash == _token_hash(token or "")) & t.c.ended_at.is_(None)
     with engine.begin() as conn:
-        user = conn.execute(sa.select(t.c.username).where(live)).scalar()
-        if user is None:
-            return
-        conn.execute(sa.update(t).where(live).values(ended_at=now))
-        _audit_session(conn, user, "logout", "signed_out", now)
+        user = sessions.end_live(conn, _token_hash(token or ""), now)
+        if user is not None:
+            _audit_session(conn, user, "logout", "signed_out", now)
 
 
 # ---- who a command-line write is recorded as --------------------------------------------
@@ -523,8 +498,7 @@ def demo_regions(engine: sa.Engine, county: str) -> dict[str, str | None]:
     pages follow (else the county's city); None where the database has no such region."""
     with engine.connect() as conn:
         tree = region_tree(conn)
-        pilot_city = conn.execute(sa.text(
-            "SELECT MIN(r.parent) FROM pilots p JOIN regions r ON r.code = p.county WHERE r.parent <> ''")).scalar()
+    pilot_city = stored_pilots.pilot_city(engine)
     children = tree.reset_index().sort_values("code").groupby("parent")["code"].first()
     township = children.get(county)
     village = children.get(township) if township is not None else None

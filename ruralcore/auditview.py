@@ -153,3 +153,8 @@ def export(df: pd.DataFrame, fmt: str = "xlsx") -> bytes:
         raise InputError(Problem(f"不支持的导出格式“{fmt}”，应为 xlsx 或 csv", column="格式"))
     from .excel.tables import table_xlsx
     return table_xlsx(out, "审计日志")  # text neutralised there
+
+
+def first_day(engine) -> dt.date | None:
+    """The day of the log's first entry (None while the log is empty)."""
+    return audit.first_day(engine)

@@ -26,9 +26,11 @@ import sqlalchemy as sa
 
 from .principal import Principal
 from . import acceptance, checklists, funding, scope, workdays
+from .acceptance import acceptance_programs, subject_type_of  # noqa: F401 (re-exported)
 from .errors import InputError, Problem
 from .programs import Program, load_program
-from .store import write
+from .store import cases as stored_cases
+from .store import queries, write
 from .store.models import AcceptanceCase, AcceptanceItem, FundEntry, Pilot, Region, Station
 
 SUBJECT_TYPES = {"station": "益农信息社", "pilot": "试点", "village": "行政村"}
@@ -51,13 +53,7 @@ ITEMS = AcceptanceItem.__table__
 # reading
 def get_case(engine: sa.Engine | sa.Connection, case_id: int) -> dict:
     """One case as a dict (with ``version``, the one to send back with the next step)."""
-    def _get(c):
-        return c.execute(sa.select(CASES).where(CASES.c.id == int(case_id))).mappings().first()
-    if isinstance(engine, sa.Engine):
-        with engine.connect() as c:
-            row = _get(c)
-    else:
-        row = _get(engine)
+    row = queries.first(engine, CASES, id=int(case_id))
     if row is None:
         raise InputError(Problem(f"找不到验收案件 {case_id}", column="案件编号"), source="验收")
     return dict(row)
@@ -65,10 +61,8 @@ def get_case(engine: sa.Engine | sa.Connection, case_id: int) -> dict:
 
 def case_items(engine: sa.Engine, case_id: int) -> pd.DataFrame:
     """The recorded checklist results of a case (item, result, note, version)."""
-    with engine.connect() as c:
-        rows = c.execute(sa.select(ITEMS.c.id, ITEMS.c.item, ITEMS.c.result, ITEMS.c.note, ITEMS.c.version)
-                         .where(ITEMS.c.case_id == int(case_id)).order_by(ITEMS.c.id)).all()
-    return pd.DataFrame(rows, columns=["id", "item", "result", "note", "version"])
+    return queries.frame(engine, ITEMS, columns=["id", "item", "result", "note", "version"], order_by=["id"],
+                         case_id=int(case_id))
 
 
 def has_limits(program: Program) -> bool:
@@ -151,23 +145,6 @@ def step_deadlines(program: Program, case: dict, as_of) -> pd.DataFrame:
     return out
 
 
-def subject_type_of(program: Program) -> str | None:
-    """What the programme accepts: stations (融水), pilots (忻州), villages scored by a
-    rubric (花垣); None when it defines no acceptance checklist."""
-    if any(cl.subject.startswith("station") for cl in program.checklists):
-        return "station"
-    if any(cl.subject.endswith("pilot") for cl in program.checklists):
-        return "pilot"
-    if program.rubric is not None:
-        return "village"
-    return None
-
-
-def acceptance_programs() -> list[str]:
-    from .programs import all_programs
-    return [p.id for p in all_programs() if subject_type_of(p)]
-
-
 def openable_subjects(engine: sa.Engine, program: Program | str, writer=None) -> pd.DataFrame:
     """Subjects of the programme without a case: subject_type, subject,
     subject_name, completed (the completion date the store knows, if any). With a
@@ -175,11 +152,11 @@ def openable_subjects(engine: sa.Engine, program: Program | str, writer=None) ->
     that writes no acceptance cases)."""
     program = load_program(program) if isinstance(program, str) else program
     subj = _subjects(engine, program.id)
-    st, pi = Station.__table__, Pilot.__table__
-    with engine.connect() as c:
-        built = dict(c.execute(sa.select(st.c.number, st.c.built_on).where(st.c.program == program.id)).all())
-        built.update(dict(c.execute(sa.select(pi.c.code, pi.c.completion_on).where(pi.c.program == program.id)).all()))
-        busy = {r[0] for r in c.execute(sa.select(CASES.c.subject).where(CASES.c.program == program.id)).all()}
+    built = {r["number"]: r["built_on"]
+             for r in queries.rows(engine, Station, columns=["number", "built_on"], program=program.id)}
+    built.update({r["code"]: r["completion_on"]
+                  for r in queries.rows(engine, Pilot, columns=["code", "completion_on"], program=program.id)})
+    busy = set(queries.column(engine, CASES, "subject", program=program.id))
     want = subject_type_of(program)
     out = subj[(subj["subject_type"] == want) & ~subj["subject"].isin(busy)].copy()
     if want == "village":
@@ -215,30 +192,22 @@ def may_record(engine: sa.Engine, user, case: dict) -> bool:
 
 
 def _program_regions(engine: sa.Engine, program: str) -> set:
-    rg = Region.__table__
-    with engine.connect() as c:
-        return {r[0] for r in c.execute(sa.select(rg.c.code).where(rg.c.program == program)).all()}
+    return set(queries.column(engine, Region, "code", program=program))
 
 
 def _load_cases(engine: sa.Engine, program: str) -> pd.DataFrame:
-    with engine.connect() as c:
-        rows = c.execute(sa.select(CASES).where(CASES.c.program == program).order_by(CASES.c.id)).mappings().all()
     cols = [c.name for c in CASES.columns]
-    df = pd.DataFrame([dict(r) for r in rows], columns=cols)
+    df = queries.frame(engine, CASES, order_by=["id"], program=program)
     return df.astype({c: object for c in cols if c.endswith(("_on", "_due"))})
 
 
 def _subjects(engine: sa.Engine, program: str) -> pd.DataFrame:
     """subject_type, subject → name and county code, for every kind of subject."""
-    st, pi, rg = Station.__table__, Pilot.__table__, Region.__table__
-    with engine.connect() as c:
-        regions = pd.DataFrame(c.execute(sa.select(rg.c.code, rg.c.name, rg.c.level, rg.c.parent)).all(),
-                               columns=["code", "name", "level", "parent"])
-        stations = pd.DataFrame(c.execute(sa.select(st.c.number, st.c.village, st.c.township, st.c.type)
-                                          .where(st.c.program == program)).all(),
-                                columns=["subject", "village", "township", "type"])
-        pilots = pd.DataFrame(c.execute(sa.select(pi.c.code, pi.c.name, pi.c.county).where(pi.c.program == program)).all(),
-                              columns=["subject", "name", "county"])
+    regions = queries.frame(engine, Region, columns=["code", "name", "level", "parent"])
+    stations = queries.frame(engine, Station, columns=["number", "village", "township", "type"],
+                             program=program).rename(columns={"number": "subject"})
+    pilots = queries.frame(engine, Pilot, columns=["code", "name", "county"],
+                           program=program).rename(columns={"code": "subject"})
     parent = regions.set_index("code")["parent"]
     level = regions.set_index("code")["level"]
     names = regions.set_index("code")["name"]
@@ -319,13 +288,11 @@ def open_case(engine: sa.Engine, program: Program | str, subject_type: str, subj
     table, key = {"station": (Station.__table__, "number"), "pilot": (Pilot.__table__, "code"),
                   "village": (Region.__table__, "code")}[subject_type]
     with engine.begin() as conn:
-        if conn.execute(sa.select(table.c[key]).where(table.c[key] == subject)).first() is None:
+        if queries.first(conn, table, columns=[key], **{key: subject}) is None:
             raise InputError(Problem(f"找不到{SUBJECT_TYPES[subject_type]}“{subject}”", column="验收对象"), source="验收")
-        open_ = conn.execute(sa.select(CASES.c.id).where(
-            CASES.c.program == program.id, CASES.c.subject_type == subject_type, CASES.c.subject == subject,
-            CASES.c.state != "accepted")).first()
-        if open_:
-            raise InputError(Problem(f"“{subject}”已有未办结的验收案件 {open_[0]}", column="验收对象"), source="验收")
+        open_ = stored_cases.open_case_id(conn, program.id, subject_type, subject)
+        if open_ is not None:
+            raise InputError(Problem(f"“{subject}”已有未办结的验收案件 {open_}", column="验收对象"), source="验收")
         obj = write.insert(conn, AcceptanceCase, {
             "program": program.id, "subject_type": subject_type, "subject": subject, "state": "built",
             "completed_on": d, "inspectors": inspectors}, user)
@@ -419,8 +386,8 @@ def record_inspection(engine: sa.Engine, case_id: int, on, checklist: pd.DataFra
 
 def _write_items(conn: sa.Connection, case_id: int, checklist: pd.DataFrame, user: Principal) -> None:
     """Upsert the checklist's results as acceptance_items (a loop over ~30 items of one case)."""
-    have = {r.item: (r.id, r.version) for r in conn.execute(
-        sa.select(ITEMS.c.id, ITEMS.c.item, ITEMS.c.version).where(ITEMS.c.case_id == case_id)).all()}
+    have = {r["item"]: (r["id"], r["version"])
+            for r in queries.rows(conn, ITEMS, columns=["id", "item", "version"], case_id=case_id)}
     note = checklist["value"] + checklist["reason"].where(checklist["reason"] == "", REASON_SEP + checklist["reason"])
     for item, result, text in zip(checklist["item"], checklist["result"], note):
         values = {"result": result, "note": text}
@@ -461,17 +428,15 @@ def record_city_acceptance(engine: sa.Engine, case_id: int, on, user: Principal,
 
 
 def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.date, user: Principal) -> dict:
-    st, fe = Station.__table__, FundEntry.__table__
-    row = conn.execute(sa.select(st.c.type, st.c.region, st.c.township).where(st.c.number == station)).first()
+    row = queries.first(conn, Station, columns=["type", "region", "township"], number=station)
     if row is None:
         raise InputError(Problem(f"找不到站点“{station}”", column="站点编号"), source="验收")
-    advance = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(fe.c.amount_yuan), 0)).where(
-        fe.c.program == program.id, fe.c.station == station, fe.c.kind == "advance")).scalar()
+    advance = stored_cases.advance_paid(conn, program.id, station)
     s = funding.settle_subsidies(program, pd.DataFrame({
-        "station": [station], "type": [row.type], "accepted": [True], "advance_yuan": [int(advance)]})).iloc[0]
+        "station": [station], "type": [row["type"]], "accepted": [True], "advance_yuan": [int(advance)]})).iloc[0]
     # declared categories of the closed list (七(一) 使用范围; 八(二) 专款专用)
     cats = {c.code: c.name for c in program.fund_categories}
-    base = {"program": program.id, "station": station, "region": row.region or row.township or None,
+    base = {"program": program.id, "station": station, "region": row["region"] or row["township"] or None,
             "kind": "settlement", "on_date": on, "source_category": "region_finance", "use_category": "stations",
             "source": cats.get("region_finance", ""), "use": cats.get("stations", "")}
     ref = program.funding_rule("build_then_subsidise").ref
@@ -485,10 +450,9 @@ def _settle_station(conn: sa.Connection, program: Program, station: str, on: dt.
 
 
 def _mark_pilot_accepted(conn: sa.Connection, pilot: str, on: dt.date, user: Principal) -> None:
-    pi = Pilot.__table__
-    row = conn.execute(sa.select(pi.c.version, pi.c.acceptance_on).where(pi.c.code == pilot)).first()
-    if row is not None and row.acceptance_on is None:
-        write.update(conn, Pilot, pilot, {"acceptance_on": on}, row.version, user)
+    row = queries.first(conn, Pilot, columns=["version", "acceptance_on"], code=pilot)
+    if row is not None and row["acceptance_on"] is None:
+        write.update(conn, Pilot, pilot, {"acceptance_on": on}, row["version"], user)
 
 
 def recorded_checklist(engine: sa.Engine, case: dict) -> pd.DataFrame:

@@ -159,18 +159,16 @@ def _station_number_row(program: Program, number: str, stype: str) -> dict:
 
 def station_observed(engine: sa.Engine, program: Program, number: str, year: int | None = None) -> dict:
     """What the store holds about a station, as observations to start an inspection from."""
-    from .store.models import Officer, OfficerTraining, Station, StationEquipment
-    st_t, eq_t, of_t, tr_t = (m.__table__ for m in (Station, StationEquipment, Officer, OfficerTraining))
-    with engine.connect() as c:
-        st = c.execute(sa.select(st_t).where(st_t.c.number == number)).mappings().first()
-        if st is None:
-            raise InputError(Problem(f"找不到站点“{number}”", column="站点编号"), source="验收检查表")
-        eq = dict(c.execute(sa.select(eq_t.c.item, eq_t.c.quantity).where(eq_t.c.station == number)).all())
-        q = (sa.select(of_t.c.name, sa.func.coalesce(sa.func.sum(tr_t.c.hours), 0))
-             .select_from(of_t.outerjoin(tr_t, (tr_t.c.officer == of_t.c.id)
-                                         & ((tr_t.c.year == year) if year else sa.true())))
-             .where(of_t.c.station == number).group_by(of_t.c.id, of_t.c.name).order_by(of_t.c.id))
-        officers = [{"officer": n, "training_hours": float(h)} for n, h in c.execute(q).all()]
+    from .store import queries
+    from .store import stations as stored
+    from .store.models import Station, StationEquipment
+
+    st = queries.first(engine, Station, number=number)
+    if st is None:
+        raise InputError(Problem(f"找不到站点“{number}”", column="站点编号"), source="验收检查表")
+    eq = {r["item"]: r["quantity"] for r in queries.rows(engine, StationEquipment, columns=["item", "quantity"],
+                                                           station=number)}
+    officers = [{"officer": n, "training_hours": h} for n, h in stored.station_training(engine, number, year)]
     obs = station_observed_template(program, st["type"])
     svc = {"public_service": "service_public", "convenience": "service_convenience",
            "ecommerce": "service_ecommerce", "training": "service_training"}
@@ -262,15 +260,15 @@ def pilot_checklist(program: Program, pilot_type: str, states: pd.DataFrame,
 
 def pilot_states(engine: sa.Engine, pilot: str) -> tuple[str, pd.DataFrame]:
     """(pilot_type, its indicator states) from the store."""
+    from .store import queries
     from .store.models import Pilot, PilotIndicator
-    p, it = Pilot.__table__, PilotIndicator.__table__
-    with engine.connect() as c:
-        ptype = c.execute(sa.select(p.c.pilot_type).where(p.c.code == pilot)).scalar()
-        if ptype is None:
-            raise InputError(Problem(f"找不到试点“{pilot}”", column="试点"), source="验收检查表")
-        rows = c.execute(sa.select(it.c.item, it.c.state, it.c.evidence, it.c.attachments)
-                         .where(it.c.pilot == pilot)).all()
-    return ptype, pd.DataFrame(rows, columns=["item", "state", "evidence", "attachments"])
+
+    found = queries.first(engine, Pilot, columns=["pilot_type"], code=pilot)
+    ptype = None if found is None else found["pilot_type"]
+    if ptype is None:
+        raise InputError(Problem(f"找不到试点“{pilot}”", column="试点"), source="验收检查表")
+    cols = ["item", "state", "evidence", "attachments"]
+    return ptype, queries.frame(engine, PilotIndicator, columns=cols, pilot=pilot)
 
 
 # ---------------------------------------------------------------------------
@@ -300,11 +298,9 @@ def village_checklist(program: Program, values: pd.Series) -> pd.DataFrame:
 def village_values(engine: sa.Engine, program: Program, region: str, period: str | None = None) -> pd.Series:
     """A village's indicator values of ``period`` (default: the latest month reported)."""
     from . import whatif
-    from .store.models import Report
+    from .store.reports import stored_periods
     if period is None:
-        r = Report.__table__
-        with engine.connect() as c:
-            period = c.execute(sa.select(sa.func.max(r.c.period)).where(r.c.program == program.id)).scalar()
+        period = (stored_periods(engine, program.id) or [None])[-1]  # the newest month reported
     values = whatif.village_values(engine, program, period) if period else pd.DataFrame()
     if region not in values.index:
         raise InputError(Problem(f"行政村“{region}”在{period or '任何月份'}没有月报数据", column="行政村"),

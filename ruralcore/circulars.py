@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import reporting
 from .cellsafe import neutralise_text
-from .fmt import date_zh, period_zh, yuan
+from .fmt import date_zh, doc_prefix, period_zh, yuan  # doc_prefix: re-exported
 from .programs import Program
 from .supervision import STATE_LABELS, STEPS, STEP_SHORT, step_totals
 
@@ -71,14 +71,6 @@ def wan_decimal(v) -> Decimal:
 
 def pct(v) -> str:
     return "—" if v is None or pd.isna(v) else f"{float(v):.1f}%"
-
-
-def doc_prefix(program: Program) -> str:
-    """The issuing office's 文号 prefix: the programme's own 文号 with 发 → 办
-    (忻乡振发〔2023〕3号 → 忻乡振办); the office that sends the circular is the issuer's 办公室."""
-    m = re.match(r"^(.*?)〔", program.meta.doc_number or "")
-    base = m.group(1) if m else ""
-    return (base[:-1] if base.endswith("发") else base) + "办"
 
 
 # --------------------------------------------------------------------------------------

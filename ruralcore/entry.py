@@ -304,3 +304,24 @@ def data_token(engine) -> str:
     """Changes whenever stored data changes (ruralcore.overview.data_token): a cache key."""
     from .overview import data_token as token
     return token(engine)
+
+
+# ---- 月报更正: one stored value ---------------------------------------------------------
+
+def stored_values(engine, program_id: str, period: str) -> pd.DataFrame:
+    """One month's stored values (region, field, value, version, submitted_by, submitted_at)."""
+    from .store import reports
+
+    return reports.load_reports(engine, program_id, [period])
+
+
+def correct_value(engine, program_id: str, period: str, region: str, field: str, value: float, user: Principal,
+                  expected_version: int, reason: str) -> dict:
+    """Change one stored value (or add it) as ``user``, refused when the value moved since
+    ``expected_version`` was read (StaleWriteError) or ``user`` may not write ``region``;
+    ``reason`` is logged beside the change in the same transaction."""
+    from .store import reports
+
+    return reports.upsert_reports(engine, program_id, period,
+                                  pd.DataFrame({"region": [region], "field": [field], "value": [value]}),
+                                  user, expected_versions={(region, field): expected_version}, reason=reason)

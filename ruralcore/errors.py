@@ -109,9 +109,14 @@ class ProblemList(Sequence):
         return Problem(msg(row) if callable(msg) else msg, None if row < 0 else row, self._cols[b])
 
 
+# A refusal lists this many problems; the rest are counted (另有N处问题) and the complete
+# list is a download on the page and --problems FILE on the command line.
+PROBLEMS_SHOWN = 50
+
+
 class InputError(RuralcoreError):
     """Bad input with one or more located problems; nothing was written. The message lists
-    the first ``limits.PROBLEMS_SHOWN`` and counts the rest; ``problems`` holds them all."""
+    the first ``PROBLEMS_SHOWN`` and counts the rest; ``problems`` holds them all."""
 
     def __init__(self, problems: Sequence[Problem] | Problem | str, source: str | None = None):
         if isinstance(problems, str):
@@ -123,8 +128,6 @@ class InputError(RuralcoreError):
         super().__init__(self.render())
 
     def render(self, shown: int | None = None) -> str:
-        from .limits import PROBLEMS_SHOWN
-
         shown = PROBLEMS_SHOWN if shown is None else shown
         head = f"{self.source}：" if self.source else ""
         n = len(self.problems)

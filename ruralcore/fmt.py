@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 
 AWARD_LABELS = {"excellent": "优秀", "qualified": "达标", "not_qualified": "未达标"}
@@ -128,3 +129,11 @@ def rank_move(up) -> str:
         return "上月未参评"
     up = int(up)
     return "持平" if up == 0 else (f"↑{up}" if up > 0 else f"↓{-up}")
+
+
+def doc_prefix(program) -> str:
+    """The issuing office's 文号 prefix: the programme's own 文号 with 发 → 办
+    (忻乡振发〔2023〕3号 → 忻乡振办); the office that sends the circular is the issuer's 办公室."""
+    m = re.match(r"^(.*?)〔", program.meta.doc_number or "")
+    base = m.group(1) if m else ""
+    return (base[:-1] if base.endswith("发") else base) + "办"

@@ -197,9 +197,9 @@ SUBJECT_COLUMNS = {"pilot": "试点", "station": "益农信息社", "region": "�
 
 
 def fund_programs() -> list[str]:
-    """Programmes whose file gives fund categories: the 资金记录 page."""
-    from .programs import all_programs
-    return [p.id for p in all_programs() if p.fund_categories]
+    """Programmes whose file gives fund categories: the 资金记录 page (ruralcore.pages)."""
+    from .pages import fund_programs as declared
+    return declared()
 
 
 def fund_subjects(engine, program: Program, writer=None) -> pd.DataFrame:
@@ -324,6 +324,12 @@ def check_advances(program: Program, advances: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------
 # 银川: an annual budget and its uses
+def annual_budget(program: Program) -> int | None:
+    """The yearly project budget the programme sets (integer yuan); None when it sets none."""
+    rule = next((r for r in program.funding if r.kind == "annual_budget"), None)
+    return None if rule is None else int(rule.amount_yuan or 0)
+
+
 def budget_by_use(program: Program, years: int = 1) -> pd.DataFrame:
     """The annual budget split over its uses. The split is given by the programme's
     ``budget_share_…`` settings (percent), in the order of the rule's uses; integer yuan,

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from .accounts import region_names
 from .errors import InputError, PermissionDenied, Problem
 from .scope import SYSTEM, Actor, can_read, is_actor, region_tree, sees_pii, visible_regions
-from .store import write
+from .store import audit, queries, write
 from .store.db import now_cst
 from .store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember,
                            PiiAccessLog)
@@ -63,22 +63,17 @@ def _masked(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ---- reading ------------------------------------------------------------------------------
 
-def _frame(conn: sa.Connection, model, where=None) -> pd.DataFrame:
-    t = model.__table__
-    q = sa.select(t).order_by(*t.primary_key.columns)
-    if where is not None:
-        q = q.where(where)
-    rows = conn.execute(q).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in t.columns])
+def _frame(conn: sa.Connection, model, **equals) -> pd.DataFrame:
+    """The rows of ``model`` whose columns equal ``equals``, in key order."""
+    return queries.frame(conn, model, order_by=[c.name for c in model.__table__.primary_key.columns], **equals)
 
 
 def list_households(engine: sa.Engine, viewer: Actor, village: str | None = None) -> pd.DataFrame:
     """Households the viewer may read (always masked: a list is not a view of a record),
     with the village's name (village_name), labels type_label/state_label and the latest
     per-capita income."""
-    t = Household.__table__
     with engine.connect() as conn:
-        df = _frame(conn, Household, t.c.village == village if village else None)
+        df = _frame(conn, Household, **({"village": village} if village else {}))
         inc = _frame(conn, HouseholdIncome)
         seen = visible_regions(viewer, conn)
         tree = region_tree(conn)
@@ -100,7 +95,7 @@ def open_household(engine: sa.Engine, viewer: Actor, household_id: int, reveal: 
     'history': frames, 'unmasked': bool}. ``reveal`` asks for unmasked ID-card and phone
     numbers: allowed only to PII roles (PermissionDenied else) and logged."""
     with engine.begin() as conn:
-        hh = _frame(conn, Household, Household.__table__.c.id == int(household_id))
+        hh = _frame(conn, Household, id=int(household_id))
         if hh.empty:
             raise InputError(Problem(f"找不到农户档案 {household_id}", column="档案编号"), source="一户一档")
         village = str(hh["village"].iat[0])
@@ -108,14 +103,13 @@ def open_household(engine: sa.Engine, viewer: Actor, household_id: int, reveal: 
             raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看 {village} 的农户档案。")
         if reveal and not sees_pii(viewer):
             raise PermissionDenied(f"无权限：{viewer.name}（{viewer.role_label}）不能查看完整身份证号和电话号码。")
-        members = _frame(conn, HouseholdMember, HouseholdMember.__table__.c.household == int(household_id))
-        income = _frame(conn, HouseholdIncome, HouseholdIncome.__table__.c.household == int(household_id))
-        measures = _frame(conn, HouseholdMeasure, HouseholdMeasure.__table__.c.household == int(household_id))
-        history = _frame(conn, HouseholdHistory, HouseholdHistory.__table__.c.household == int(household_id))
+        members = _frame(conn, HouseholdMember, household=int(household_id))
+        income = _frame(conn, HouseholdIncome, household=int(household_id))
+        measures = _frame(conn, HouseholdMeasure, household=int(household_id))
+        history = _frame(conn, HouseholdHistory, household=int(household_id))
         if reveal:
-            conn.execute(sa.insert(PiiAccessLog.__table__).values(
-                at=now or now_cst(), username=viewer.name, household=int(household_id), village=village,
-                role=viewer.role, purpose=purpose or ""))
+            audit.log_pii_access(conn, at=now or now_cst(), username=viewer.name, household=int(household_id),
+                                 village=village, role=viewer.role, purpose=purpose or "")
         else:
             hh, members = _masked(hh), _masked(members)
     history = history.assign(type_label=history["monitor_type"].map(MONITOR_TYPES).fillna(""),
@@ -183,10 +177,10 @@ def set_income(engine: sa.Engine, household_id: int, year: int, per_capita_yuan:
     """Per-capita income of one year, whole yuan (insert or change)."""
     if isinstance(per_capita_yuan, float) and not float(per_capita_yuan).is_integer():
         raise InputError(Problem(f"人均收入应为整数元，实际为 {per_capita_yuan}", column="人均收入（元）"), source="一户一档")
-    t = HouseholdIncome.__table__
     with engine.begin() as conn:
-        cur = conn.execute(sa.select(t.c.id, t.c.version).where(
-            t.c.household == int(household_id), t.c.year == int(year))).first()
+        found = queries.first(conn, HouseholdIncome, columns=["id", "version"], household=int(household_id),
+                              year=int(year))
+        cur = None if found is None else (found["id"], found["version"])
         if cur is None:
             write.insert(conn, HouseholdIncome, {"household": int(household_id), "year": int(year),
                                                  "per_capita_yuan": int(per_capita_yuan)}, user)

@@ -8,6 +8,8 @@ page accepts is measured by bench/bench_limits.py (peak memory and time).
 """
 from __future__ import annotations
 
+from .errors import PROBLEMS_SHOWN, InputError, Problem  # noqa: F401 (PROBLEMS_SHOWN re-exported)
+
 # Dates and months: the five programmes run 2017–2023; a year outside this range is a
 # typing mistake (9999-12-31, 0000-12) that would overflow date arithmetic or file a
 # report for a year nobody reported in.
@@ -28,14 +30,10 @@ MAX_UNZIPPED_MB = 200  # an xlsx is a zip: what all its parts expand to
 # (1.7 GB for 2,000 such cells), and a 300 KB zip can hold 60 MB of inline text (+540 MB).
 MAX_TEXT_MB = 10
 
-# A refusal lists this many problems; the rest are counted (另有N处问题) and the complete
-# list is a download on the page and --problems FILE on the command line.
-PROBLEMS_SHOWN = 50
+# A refusal lists PROBLEMS_SHOWN problems and counts the rest (kept with the errors it shapes).
 
 
 def check_year(year: int, what: str, text: str) -> None:
     """InputError unless ``year`` lies in FIRST_YEAR..LAST_YEAR (``text`` as typed)."""
-    from .errors import InputError, Problem
-
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InputError(Problem(f"{what}“{text}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间"))

@@ -9,7 +9,6 @@ in the programme's region, see :func:`program_region`).
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -17,8 +16,9 @@ import sqlalchemy as sa
 
 from .errors import InputError, Problem, StaleWriteError
 from .programs import Program, load_program
+from .regions import program_region  # noqa: F401 (the record's region; here since it began here)
 from .scope import user_name
-from .store import write
+from .store import queries, write
 from .store.models import MilestoneRecord
 
 TABLE = MilestoneRecord.__table__
@@ -29,30 +29,6 @@ RECORD_COLUMNS = ["code", "name", "start", "due", "recurring", "ref", "assumed",
 
 def today_china() -> dt.date:
     return dt.datetime.now(CHINA).date()
-
-
-@lru_cache(maxsize=32)
-def program_region(program_id: str) -> str:
-    """The region a programme-level record belongs to: the programme's top region,
-    descending while it has a single child (融水: 柳州市 → 融水县; 谭家场: 辰溪县 → 谭家场乡),
-    so the county running the programme holds it."""
-    from .regions import program_regions
-    try:
-        r = program_regions(program_id)
-    except Exception:  # unknown programme: no region, so only the system may write
-        return ""
-    parent = r["parent"].fillna("").astype(str)
-    codes = set(r["code"].astype(str))
-    roots = r.loc[~parent.isin(codes), "code"].astype(str).tolist()
-    if len(roots) != 1:
-        return ""
-    code = roots[0]
-    for _ in range(6):  # province > city > county > township > village
-        kids = r.loc[parent == code, "code"].astype(str).tolist()
-        if len(kids) != 1:
-            break
-        code = kids[0]
-    return code
 
 
 def _milestone(program: Program, code: str):
@@ -68,8 +44,7 @@ def _milestone(program: Program, code: str):
 
 
 def _current(conn: sa.Connection, program_id: str, code: str):
-    return conn.execute(sa.select(TABLE).where(TABLE.c.program == program_id, TABLE.c.milestone == code)
-                        ).mappings().first()
+    return queries.first(conn, TABLE, program=program_id, milestone=code)
 
 
 def _as_date(v) -> dt.date:
@@ -82,10 +57,8 @@ def _as_date(v) -> dt.date:
 
 def done_dates(engine: sa.Engine, program_id: str) -> dict[str, dt.date]:
     """Milestone code → the day it was recorded as done."""
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(TABLE.c.milestone, TABLE.c.done_on)
-                            .where(TABLE.c.program == program_id)).all()
-    return {str(c): _as_date(d) for c, d in rows}
+    rows = queries.rows(engine, TABLE, columns=["milestone", "done_on"], program=program_id)
+    return {str(r["milestone"]): _as_date(r["done_on"]) for r in rows}
 
 
 def record_done(engine: sa.Engine, program_id: str, code: str, done_on: dt.date, note: str, user,
@@ -140,11 +113,8 @@ def records(engine: sa.Engine, program_id: str) -> pd.DataFrame:
         "recurring": [m.recurring for m in program.milestones], "ref": [m.ref for m in program.milestones],
         "assumed": [m.assumed for m in program.milestones],
     }, dtype=object)
-    with engine.connect() as conn:
-        rec = pd.DataFrame(conn.execute(
-            sa.select(TABLE.c.milestone.label("code"), TABLE.c.id, TABLE.c.done_on, TABLE.c.note,
-                      TABLE.c.recorded_by, TABLE.c.version).where(TABLE.c.program == program_id)).all(),
-            columns=["code", "id", "done_on", "note", "recorded_by", "version"], dtype=object)
+    rec = queries.frame(engine, TABLE, columns=["milestone", "id", "done_on", "note", "recorded_by", "version"],
+                        program=program_id).rename(columns={"milestone": "code"}).astype(object)
     if len(rec):
         rec["done_on"] = rec["done_on"].map(_as_date)
     out = ms.merge(rec, on="code", how="left") if len(ms) else pd.DataFrame(columns=RECORD_COLUMNS)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-import sqlalchemy as sa
 
 from . import entry, reporting
 from .errors import InputError, Problem, StaleWriteError
@@ -200,9 +199,9 @@ def _refuse_again(engine, program: Program, period: str, village: str):
 # ---- drafts -----------------------------------------------------------------------------
 
 def _draft_row(engine, program_id: str, period: str, village: str):
-    with engine.connect() as conn:
-        return conn.execute(sa.select(DRAFTS).where(DRAFTS.c.program == program_id, DRAFTS.c.period == period,
-                                                    DRAFTS.c.region == village)).mappings().first()
+    from .store import queries
+
+    return queries.first(engine, DRAFTS, program=program_id, period=period, region=village)
 
 
 def load_draft(engine, program: Program | str, period: str, village: str) -> dict | None:
@@ -237,7 +236,7 @@ def save_draft(engine, program: Program | str, period: str, village: str, values
 def township_status(engine, program: Program | str, period: str, township: str) -> pd.DataFrame:
     """One row per village of ``township``: code, name, status (已提交 / 迟报 / 未提交),
     submitted_at, has_draft, reporters (the village's active 村级填报员 accounts)."""
-    from .store import reports
+    from .store import queries, reports
     from .store.models import Account
 
     prog = _program(program)
@@ -245,14 +244,9 @@ def township_status(engine, program: Program | str, period: str, township: str) 
     regions = pd.DataFrame({"code": vill[entry.CODE], "name": vill[entry.NAME], "level": reporting.report_level(prog)})
     rep = reports.load_reports(engine, prog.id, [period])
     st = reporting.report_status(prog, period, regions, rep[rep["region"].isin(vill[entry.CODE])])
-    acc = Account.__table__
-    with engine.connect() as conn:
-        people = pd.DataFrame(conn.execute(
-            sa.select(acc.c.region, acc.c.display_name, acc.c.username)
-            .where(acc.c.role == "village_reporter", acc.c.active.is_(True), acc.c.region.in_(list(vill[entry.CODE])))
-        ).mappings().all(), columns=["region", "display_name", "username"])
-        drafts = set(conn.execute(sa.select(DRAFTS.c.region).where(
-            DRAFTS.c.program == prog.id, DRAFTS.c.period == period)).scalars())
+    people = queries.frame(engine, Account, columns=["region", "display_name", "username"],
+                           within={"region": list(vill[entry.CODE])}, role="village_reporter", active=True)
+    drafts = set(queries.column(engine, DRAFTS, "region", program=prog.id, period=period))
     people["who"] = people["display_name"].where(people["display_name"].astype(str).str.strip() != "", people["username"])
     names = people.groupby("region")["who"].agg(lambda s: "、".join(sorted(map(str, s))))
     status = st["late"].map({True: "迟报", False: "已提交"}).where(st["received"], "未提交")

@@ -56,7 +56,7 @@ def prefix(program: Program) -> str:
     s = _setting(program, "notice_prefix")
     if s is not None:
         return str(s.value)
-    from .circulars import doc_prefix
+    from .fmt import doc_prefix
     return doc_prefix(program)[:-1] + "督"
 
 
@@ -312,39 +312,5 @@ def summary(frame: pd.DataFrame) -> dict[str, int]:
             "closed": int((s == "closed").sum()), "overdue": int((s == "overdue").sum())}
 
 
-def document(notice: dict):
-    """The notice as a ruralcore.circulars.Circular (版头, 文号, title, 主送, body, the items
-    table with clauses, the reply deadline, 落款): one official layout for both."""
-    from .circulars import Circular, Table
-    from .fmt import date_zh
-
-    program = load_program(notice["program"]) if "program" in notice else None
-    tree = scope.region_tree()
-    top = tree["name"].get(notice["from_region"], "") if notice["from_region"] in tree.index else ""
-    issuer = program.meta.issuer if program is not None and program.meta.issuer.startswith(top or "\0") else \
-        f"{top}数字乡村建设工作专班"
-    c = Circular(title=f"关于{notice['subject_name']}有关事项的督办通知", doc_number=notice["number"],
-                 recipients=f"{notice['unit']}：", issuer=issuer, issued=notice["issued_on"],
-                 program=notice.get("program", ""))
-    ref = f"《{program.meta.title}》（{program.meta.doc_number}）" if program is not None else "有关文件"
-    c.blocks.append(("p", f"根据{ref}，经调度，{notice['subject_name']}存在以下问题：{notice['reason']}"))
-    items = notice.get("items") or []
-    if items:
-        frame = pd.DataFrame({"序号": [str(i + 1) for i in range(len(items))],
-                              "事项": [i.get("what", "") for i in items],
-                              "应完成时间": [date_zh(_date(i.get("due"))) if i.get("due") else "" for i in items],
-                              "依据条款": [i.get("ref", "") for i in items]})
-        c.blocks.append(("table", Table(1, "督办事项", frame, frame)))
-    c.blocks.append(("p", f"请{notice['unit']}（责任领导：{notice['leader']}）高度重视，逐项整改，于"
-                          f"{date_zh(notice['due'])}前（{notice_days(notice)}个工作日内）书面答复整改措施、"
-                          "预计完成时间及相关材料。逾期未答复的，将在月度通报中列出。"))
-    return c
-
-
 def notice_days(notice: dict) -> int:
     return int(notice.get("due_days") or count_workdays(notice["issued_on"], notice["due"]))
-
-
-def to_docx(notice: dict) -> bytes:
-    from .circulars import to_docx as render
-    return render(document(notice))

@@ -25,7 +25,8 @@ from . import indicators as ind_mod
 from . import milestones as ms_mod
 from . import targets as tg_mod
 from .programs import ASSUMED_LABEL, Program
-from .regions import LEVEL_NAMES, ancestors_at
+from .regions import LEVEL_NAMES, ancestors_at, names  # noqa: F401 (names: re-exported)
+from .store import meta as store_meta
 
 TOTAL = "__total__"  # the group key of the whole programme area
 HEATMAP_ROWS = 60  # a heatmap shows at most this many (worst) regions
@@ -35,40 +36,24 @@ HEATMAP_ROWS = 60  # a heatmap shows at most this many (worst) regions
 # loading (the only part that touches the store)
 
 def data_token(engine: sa.Engine) -> str:
-    """Changes whenever stored data changes: cache key for loaded frames.
-
-    Every write appends to the audit log; bulk loads without audit add report rows or
-    meta entries, so their newest ids are part of the token too.
-    """
-    with engine.connect() as conn:
-        a = conn.execute(sa.text("SELECT MAX(id) FROM audit_log")).scalar()
-        r = conn.execute(sa.text("SELECT MAX(id), MAX(version) FROM reports WHERE id = (SELECT MAX(id) FROM reports)")).first()
-        m = conn.execute(sa.text("SELECT COUNT(*), MAX(value) FROM app_meta")).first()
-    return f"{a}:{r[0]}:{m[0]}:{m[1]}"
+    """Changes whenever stored data changes: cache key for loaded frames (store.meta.data_token)."""
+    return store_meta.data_token(engine)
 
 
 def app_meta(engine: sa.Engine) -> dict[str, str]:
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT key, value FROM app_meta")).fetchall()
-    return {k: v for k, v in rows}
+    return store_meta.get_meta(engine)
 
 
 def is_demo(engine: sa.Engine) -> bool:
-    try:
-        from .store import meta  # the store's own reader, when it has one
-        return bool(meta.is_demo(engine))
-    except (ImportError, AttributeError):
-        return app_meta(engine).get("demo", "") in ("1", "true", "True", "yes")
+    return store_meta.is_demo(engine)
 
 
 def as_of_date(engine: sa.Engine, program_id: str, periods: list[str] | None = None) -> dt.date | None:
     """The data's as-of date (“today” of the dashboards) recorded by the demo builder or
     the import; without one, the last day of the newest month with data."""
-    meta = app_meta(engine)
-    for key in (f"as_of:{program_id}", f"as_of/{program_id}", f"{program_id}:as_of", f"as_of.{program_id}",
-                f"data_as_of:{program_id}", f"as_of_{program_id}"):
-        if meta.get(key):
-            return dt.date.fromisoformat(meta[key][:10])
+    recorded = store_meta.as_of(engine, program_id)  # the one key the store writes (store.meta.as_of_key)
+    if recorded is not None:
+        return recorded
     if periods:
         last = max(periods)
         return (pd.Period(last, "M").end_time.date())
@@ -76,19 +61,10 @@ def as_of_date(engine: sa.Engine, program_id: str, periods: list[str] | None = N
 
 
 def periods(engine: sa.Engine, program_id: str) -> list[str]:
-    """Months with stored reports, oldest first.
+    """Months with stored reports, oldest first (store.reports.stored_periods)."""
+    from .store import reports as store_reports
 
-    One index lookup per month (“next period after …”) instead of DISTINCT over every
-    stored value: milliseconds instead of seconds at province scale.
-    """
-    out: list[str] = []
-    q = sa.text("SELECT MIN(period) FROM reports WHERE program = :p AND period > :after")
-    with engine.connect() as conn:
-        while True:  # one query per month (a few dozen at most)
-            nxt = conn.execute(q, {"p": program_id, "after": out[-1] if out else ""}).scalar()
-            if nxt is None:
-                return out
-            out.append(nxt)
+    return store_reports.stored_periods(engine, program_id)
 
 
 def region_frame(engine: sa.Engine, program_id: str) -> pd.DataFrame:
@@ -224,13 +200,6 @@ def total_values(program: Program, fields: pd.DataFrame) -> pd.Series:
         return pd.Series(np.nan, index=codes, dtype="float64")
     rolled = ind_mod.rollup(program, fields, np.full(len(fields), TOTAL, dtype=object), codes)
     return rolled.loc[TOTAL]
-
-
-def names(regions: pd.DataFrame, codes) -> np.ndarray:
-    """Region names for codes (the code itself when the tree does not know it)."""
-    s = pd.Series(np.asarray(codes, dtype=object))
-    by = regions["name"] if not regions.empty else pd.Series(dtype=object)
-    return s.map(by).fillna(s).to_numpy(dtype=object)
 
 
 def parents_at(program: Program, regions: pd.DataFrame, codes, level: str) -> np.ndarray:
@@ -625,18 +594,12 @@ def rubric_detail(program: Program, ranked: pd.DataFrame, region: str) -> pd.Dat
 def load_stations(engine: sa.Engine, program_id: str, year: int | None = None) -> dict:
     """The programme's stations (column ``station`` = number) and officers with their
     training hours in ``year`` (default: the newest year with training records)."""
-    with engine.connect() as conn:
-        st = pd.read_sql(sa.text("SELECT number AS station, type, township, region, village, is_demo, status "
-                                 "FROM stations WHERE program = :p ORDER BY number"), conn, params={"p": program_id})
-        if year is None:
-            year = conn.execute(sa.text(
-                "SELECT MAX(t.year) FROM officer_training t JOIN officers o ON o.id = t.officer "
-                "JOIN stations s ON s.number = o.station WHERE s.program = :p"), {"p": program_id}).scalar()
-        off = pd.read_sql(sa.text(
-            "SELECT o.station, o.id AS officer, o.name, o.registered, COALESCE(t.hours, 0) AS training_hours "
-            "FROM officers o JOIN stations s ON s.number = o.station "
-            "LEFT JOIN officer_training t ON t.officer = o.id AND t.year = :y "
-            "WHERE s.program = :p ORDER BY o.id"), conn, params={"p": program_id, "y": year})
+    from .store import stations as stored
+
+    st = stored.stations(engine, program_id)
+    if year is None:
+        year = stored.newest_training_year(engine, program_id)
+    off = stored.officers(engine, program_id, year)
     if st.empty:
         return {"stations": None, "officers": None, "year": year}
     st["is_demo"] = st["is_demo"].astype(bool)
@@ -685,9 +648,9 @@ TASK_COLORS = {"done": "#1a7f37", "in_progress": "#1f5fa8", "not_started": "#9e9
 
 
 def load_task_progress(engine: sa.Engine, program_id: str) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(sa.text("SELECT task_no, region, period, state FROM task_progress WHERE program = :p"),
-                           conn, params={"p": program_id})
+    from .store import stations as stored
+
+    return stored.task_progress(engine, program_id)
 
 
 def task_table(program: Program, progress: pd.DataFrame, period: str, as_of: dt.date) -> pd.DataFrame:
@@ -809,3 +772,11 @@ def value_status(program: Program, fields: pd.DataFrame, regions: pd.DataFrame, 
         elif info.at[code, "kind"] == "rate" and tg_mod._higher(str(t_level), level):
             out[code] = _judge(program, code, table[code], info)
     return out
+
+
+def region_level(engine: sa.Engine, code: str) -> str:
+    """The level of a stored region (city, county, township…); "" when the store has none."""
+    from .store import regions as store_regions
+
+    frame = store_regions.load_regions(engine)
+    return str(frame.at[code, "level"]) if code in frame.index else ""

@@ -80,3 +80,9 @@ def require(user) -> Principal:
 def is_person(user) -> bool:
     """A signed-in account's principal (scope applies), not the system."""
     return isinstance(user, Principal) and not user.is_system
+
+
+def restricted(user) -> bool:
+    """Whether scope restricts ``user``: a signed-in account's principal (True); the system
+    principal or nobody (None) is not restricted (False); a bare str is refused (TypeError)."""
+    return user is not None and not require(user).is_system

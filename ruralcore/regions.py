@@ -50,6 +50,36 @@ def program_regions(program_id: str, directory: Path = REGIONS_DIR) -> pd.DataFr
     return df[df["program"] == program_id]
 
 
+@lru_cache(maxsize=32)
+def program_region(program_id: str) -> str:
+    """The region a programme-level record belongs to: the programme's top region,
+    descending while it has a single child (融水: 柳州市 → 融水县; 谭家场: 辰溪县 → 谭家场乡),
+    so the county running the programme holds it."""
+    try:
+        r = program_regions(program_id)
+    except Exception:  # unknown programme: no region, so only the system may write
+        return ""
+    parent = r["parent"].fillna("").astype(str)
+    codes = set(r["code"].astype(str))
+    roots = r.loc[~parent.isin(codes), "code"].astype(str).tolist()
+    if len(roots) != 1:
+        return ""
+    code = roots[0]
+    for _ in range(6):  # province > city > county > township > village
+        kids = r.loc[parent == code, "code"].astype(str).tolist()
+        if len(kids) != 1:
+            break
+        code = kids[0]
+    return code
+
+
+def names(regions: pd.DataFrame, codes) -> np.ndarray:
+    """Region names for codes (the code itself when the tree does not know it)."""
+    s = pd.Series(np.asarray(codes, dtype=object))
+    by = regions["name"] if not regions.empty else pd.Series(dtype=object)
+    return s.map(by).fillna(s).to_numpy(dtype=object)
+
+
 def children(frame: pd.DataFrame, code: str) -> pd.DataFrame:
     return frame[frame["parent"] == code]
 

@@ -225,9 +225,6 @@ def trend_from_store(engine, program_id: str, periods: list[str], level: str | N
 
 def stored_periods(engine, program_id: str) -> list[str]:
     """The months that have at least one stored value, oldest first (for trend pickers)."""
-    import sqlalchemy as sa
+    from .store import reports as store_reports
 
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT DISTINCT period FROM reports WHERE program = :p ORDER BY period"),
-                            {"p": program_id}).fetchall()
-    return [r[0] for r in rows]
+    return store_reports.stored_periods(engine, program_id)

@@ -257,6 +257,11 @@ def _setting_ref(program: Program, code: str) -> str:
     return next(s.ref for s in program.settings if s.code == code)
 
 
+def training_requirement(program: Program) -> tuple[float, str]:
+    """(the hours each officer must be trained a year, the clause saying so)."""
+    return float(program.setting("training_hours_min")), _setting_ref(program, "training_hours_min")
+
+
 def station_results(program: Program, stations: pd.DataFrame, officers: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per station: passed, number of failures, and the failing requirements with clauses."""
     fails = station_failures(program, stations, officers)

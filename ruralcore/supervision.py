@@ -30,6 +30,7 @@ from . import targets as tg_mod
 from .errors import RuralcoreError
 from .programs import ASSUMED_LABEL, Program
 from .regions import PILOT_TYPES
+from .store import pilots as stored_pilots
 
 # Schedule steps of a pilot: milestone code → the pilots table's done-date columns (a step
 # with two columns is done when both are: 落实资金 and 纳入项目库 share one milestone).
@@ -58,11 +59,8 @@ def _d(x) -> dt.date:
 def load_pilots(engine: sa.Engine, program_id: str) -> pd.DataFrame:
     """The programme's pilots from the store (index = pilot code), done dates as datetime64,
     plus county_name from the store's regions."""
-    with engine.connect() as conn:
-        df = pd.read_sql(sa.text("SELECT * FROM pilots WHERE program = :p ORDER BY code"), conn,
-                         params={"p": program_id})
-        names = pd.read_sql(sa.text("SELECT code, name FROM regions WHERE program = :p"), conn,
-                            params={"p": program_id})
+    df = stored_pilots.pilots(engine, program_id)
+    names = stored_pilots.region_names(engine, program_id)
     for c in DATE_COLUMNS:
         df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
     df["notes"] = df["notes"].fillna("").astype(str)
@@ -72,18 +70,12 @@ def load_pilots(engine: sa.Engine, program_id: str) -> pd.DataFrame:
 
 
 def load_pilot_indicators(engine: sa.Engine, program_id: str) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(sa.text(
-            "SELECT i.pilot, i.item, i.state FROM pilot_indicators i JOIN pilots p ON p.code = i.pilot "
-            "WHERE p.program = :p"), conn, params={"p": program_id})
+    return stored_pilots.pilot_indicators(engine, program_id)
 
 
 def load_funds(engine: sa.Engine, program_id: str) -> pd.DataFrame:
     """Fund entries of the programme; amount_yuan int64."""
-    with engine.connect() as conn:
-        df = pd.read_sql(sa.text(
-            "SELECT pilot, region, kind, amount_yuan, use, on_date, source FROM fund_entries WHERE program = :p"),
-            conn, params={"p": program_id})
+    df = stored_pilots.funds(engine, program_id)
     df["amount_yuan"] = df["amount_yuan"].astype("int64")
     return df
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from .principal import Principal, require
 from . import indicators, scoring
@@ -299,9 +298,9 @@ def list_scenarios(engine, program: Program | str) -> pd.DataFrame:
     """Saved scenarios of a programme, newest first: id, name, period, region, changed,
     reweighted, created_by, created_at, version."""
     program = _program(program)
-    t = _table().__table__
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(t).where(t.c.program == program.id).order_by(t.c.id.desc())).mappings().all()
+    from .store import queries
+
+    rows = queries.rows(engine, _table(), order_by=["id"], desc=True, program=program.id)
     cols = ["id", "name", "period", "region", "changed", "reweighted", "note", "created_by", "created_at", "version"]
     out = [{"id": r["id"], "name": r["name"], "period": (r["payload"] or {}).get("period"),
             "region": (r["payload"] or {}).get("region"),
@@ -328,10 +327,9 @@ def delete_scenario(engine, program: Program | str, name: str, user: Principal) 
 
 
 def _find(engine, program_id: str, name: str) -> Scenario | None:
-    t = _table().__table__
-    with engine.connect() as conn:
-        r = conn.execute(sa.select(t).where(t.c.program == program_id, t.c.name == name.strip())
-                         .order_by(t.c.id).limit(1)).mappings().first()
+    from .store import queries
+
+    r = queries.first(engine, _table(), order_by=["id"], program=program_id, name=name.strip())
     return None if r is None else _from_row(r)
 
 

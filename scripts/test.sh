@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need and runs them:
 #  - .venv with ruralcore and its test extras;
+#  - lint-imports: the layer contracts of .importlinter (no import cycles, pages never import the store);
 #  - Debian's chromium and a CJK font for the browser tests (installed when running as root);
 #  - a throw-away PostgreSQL 15 server on a local port, so storage tests run on SQLite and PostgreSQL.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k scoring
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test,bench
+
+# The layer contracts of .importlinter (docs/ARCHITECTURE.md): a broken contract or an
+# import cycle fails the run before any test.
+echo "==> 检查模块分层（lint-imports）"
+if ! lint_out="$(.venv/bin/lint-imports --no-cache 2>&1)"; then
+  echo "$lint_out"; echo "模块分层检查未通过（见上，.importlinter）" >&2; exit 1
+fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 

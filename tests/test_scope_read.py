@@ -25,7 +25,7 @@ def test_every_role_opens_the_overview_and_only_its_pages(role):
     assert scope.may_open(actor, "overview")
     assert scope.may_open(actor, "audit") == (role in {"auditor", "county_admin"})
     assert scope.may_open(actor, "accounts") == (role == "county_admin")
-    assert scope.may_open(actor, "supervision") == (role in {"city_supervisor", "county_admin", "auditor"})
+    assert scope.may_open(actor, "board") == (role in {"city_supervisor", "county_admin", "auditor"})
     assert scope.may_open(actor, "entry") == (role in {"county_admin", "township_officer", "village_reporter",
                                                        "auditor"})
     assert not scope.may_open(actor, "no-such-page")

@@ -15,7 +15,7 @@ from ruralcore import acceptance, cases, scope
 from ruralcore.errors import RuralcoreError
 
 restore_state()
-actor = page_setup("验收案件", "acceptance", programs_allowed=cases.acceptance_programs())
+actor = page_setup("cases")
 program = current_program()
 eng = engine()
 as_of = as_of_picker()

@@ -15,7 +15,7 @@ from ruralcore.errors import RuralcoreError, StaleWriteError
 from ruralcore.programs import ASSUMED_LABEL
 
 restore_state()
-actor = page_setup("验收检查", "acceptance", programs_allowed=cases.acceptance_programs())
+actor = page_setup("check")
 program = current_program()
 eng = engine()
 as_of = as_of_picker()
@@ -86,7 +86,8 @@ if cases.has_limits(program):
     st.caption(f"各环节时限：{acceptance.limits_text(program)}")
 
 state = case["state"]
-checking = "pass" in acceptance.transitions(program).get(state, {})
+step = acceptance.next_step(program, state)  # what the programme's path allows now
+checking = step == "inspect"
 writable = cases.may_record(eng, actor, case)  # read-only roles see the checklist, get no inputs
 
 
@@ -195,9 +196,9 @@ except RuralcoreError as e:
 show_checklist(checklist)
 
 st.subheader("办理")
-if not writable and state != "accepted":
+if not writable and step is not None:
     st.info(f"只读：{actor.name}（{actor.role_label}）可以查看本案件，但不能办理验收环节。")
-elif state == "built" and wf.application is not None:
+elif step == "apply":
     on = st.date_input("申请验收日期（年/月/日）", value=as_of, key="acc_apply_on", format="YYYY/MM/DD")
     if st.button("记录申请验收", key="acc_do_apply", type="primary"):
         new = attempt(cases.record_application, eng, case_id, on, user(), expected)
@@ -230,14 +231,14 @@ elif checking:
                       inspectors=inspectors, rectify_due=due)
         if new:
             done(new, f"已下发整改通知书（{day(on)}），整改期限：{day(new['rectify_due'])}。")
-elif state == "rectifying":
+elif step == "rectified":
     st.markdown(f"**整改通知书**：{day(case['rectify_notice_on'])}下发，整改期限 **{day(case['rectify_due'])}**。")
     on = st.date_input("整改完成日期（年/月/日）", value=as_of, key="acc_rectified_on", format="YYYY/MM/DD")
     if st.button("记录整改完成", key="acc_do_rectified", type="primary"):
         new = attempt(cases.record_rectified, eng, case_id, on, user(), expected)
         if new:
             done(new, f"已记录整改完成（{day(on)}），待复检。")
-elif state == "passed" and wf.final is not None:
+elif step == "final":
     on = st.date_input(f"{wf.final.name}日期（年/月/日）", value=as_of, key="acc_city_on", format="YYYY/MM/DD")
     if st.button(f"记录{wf.final.name}", key="acc_do_city", type="primary"):
         new = attempt(cases.record_city_acceptance, eng, case_id, on, user(), expected)

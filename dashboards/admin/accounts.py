@@ -10,7 +10,7 @@ from ruralcore import accounts
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import COUNTY_GRANTABLE, ROLES
 
-actor = page_setup("账户管理", "accounts", needs_program=False)  # county admins only (scope.PAGE_ROLES)
+actor = page_setup("accounts", needs_program=False)  # county admins only (ruralcore.pages)
 
 frame = accounts.list_accounts(engine(), actor)
 cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region_name": "区域", "region": "区域代码",

@@ -11,14 +11,13 @@ from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
 from ruralcore import auditview
 from ruralcore.errors import RuralcoreError
-from ruralcore.store import audit
-from ruralcore.store.db import now_cst
-from ruralcore.store.models import TABLE_LABELS
+from ruralcore.auditview import TABLE_LABELS
+from ruralcore.database import now_cst
 
 MOST = 2000  # entries listed on the page (the export holds every one)
 
-# page_setup refuses roles outside scope.PAGE_ROLES["audit"]; auditview limits the rows
-actor = page_setup("审计日志", "audit", needs_program=False)
+# page_setup refuses roles the registry (ruralcore.pages) does not name; auditview limits the rows
+actor = page_setup("audit", needs_program=False)
 
 c1, c2, c3, c4, c5 = st.columns(5)
 user = c1.text_input("用户", key="audit_user")
@@ -31,7 +30,7 @@ table = c3.selectbox("数据表", table_keys, format_func=lambda t: TABLE_LABELS
 # A date widget cannot read 2019年12月25日: its label says how the date is written. Both
 # start filled in (the whole log), so no empty field shows an English placeholder.
 today = now_cst().date()  # the log's clock (China Standard Time), not the server's
-first = min(audit.first_day(engine()) or today, today)
+first = min(auditview.first_day(engine()) or today, today)
 since = c4.date_input("开始日期（年/月/日）", value=first, max_value=today, key="audit_since", format="YYYY/MM/DD")
 until = c5.date_input("结束日期（年/月/日）", value=today, key="audit_until", format="YYYY/MM/DD")
 try:

@@ -10,8 +10,8 @@ from ruralcore import households
 from ruralcore.errors import RuralcoreError
 from ruralcore.scope import can_write_table, sees_pii
 
-# roles in scope.PAGE_ROLES["households"] only; each sees the files of its own region
-actor = page_setup("一户一档", "households", needs_program=False)
+# roles the registry (ruralcore.pages) names only; each sees the files of its own region
+actor = page_setup("households", needs_program=False)
 frame = households.list_households(engine(), actor)
 if frame.empty:
     st.info("本账户的区域内还没有农户档案。")

@@ -14,7 +14,7 @@ from ruralcore.overview import is_demo
 from ruralcore.scope import ROLES
 
 CHANGED_KEY = "password_changed"  # shown after the rerun that writes the new session's cookie
-actor = page_setup("登录", "login", needs_program=False)  # public: None when nobody is signed in
+actor = page_setup("login", needs_program=False)  # public: None when nobody is signed in
 note = st.session_state.pop(MESSAGE_KEY, None)
 if note:
     st.warning(note)

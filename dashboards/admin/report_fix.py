@@ -14,9 +14,8 @@ from ruralcore import auditview, entry
 from ruralcore.errors import InputError, Problem, RuralcoreError, StaleWriteError
 from ruralcore.fmt import datetime_zh, period_zh
 from ruralcore.scope import can_write, region_tree, visible_regions
-from ruralcore.store import reports
 
-actor = page_setup("月报更正", "report_fix")  # data writers and the auditor (scope.PAGE_ROLES)
+actor = page_setup("report_fix")  # data writers and the auditor (ruralcore.pages)
 program = current_program()
 months = entry.periods(engine(), program)
 if not months:
@@ -32,7 +31,7 @@ with engine().connect() as conn:
 c1, c2, c3 = st.columns([1, 2, 2])
 period = c1.selectbox("月份", sorted(months, reverse=True), format_func=period_zh, key="fix_period")
 field = c2.selectbox("指标", list(rules), format_func=lambda c: rules[c].label, key="fix_field")
-stored = reports.load_reports(engine(), program.id, [period])
+stored = entry.stored_values(engine(), program.id, period)
 
 
 def _number(v: float) -> str:
@@ -75,10 +74,8 @@ else:
             reason = auditview.require_reason(reason)
             if value is None:
                 raise InputError(Problem("请填写新数值", column="新数值"))
-            res = reports.upsert_reports(engine(), program.id, period,
-                                         pd.DataFrame({"region": [region], "field": [field], "value": [value]}),
-                                         actor, expected_versions={(region, field): st.session_state["fix_version"]},
-                                         reason=reason)  # logged in the same transaction as the change
+            res = entry.correct_value(engine(), program.id, period, region, field, value, actor,
+                                      st.session_state["fix_version"], reason)  # one transaction with its reason
         except StaleWriteError as e:
             st.session_state["fix_version"] = cur_version  # the value shown above is the one now stored
             st.error(f"{e}\n\n上方“当前数值”已是最新。如仍需改为 {_number(value)}，请核对后再次点击保存。")
@@ -91,7 +88,7 @@ else:
                            f"事由已记入审计日志。")
             else:
                 st.info("新数值与当前数值相同，未作修改。")
-            stored = reports.load_reports(engine(), program.id, [period])
+            stored = entry.stored_values(engine(), program.id, period)
             now = stored[(stored["region"] == region) & (stored["field"] == field)]
             st.session_state["fix_version"] = int(now["version"].iat[0]) if len(now) else 0
 

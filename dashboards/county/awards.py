@@ -18,12 +18,11 @@ from ruralcore import overview as ov
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.milestone_records import today_china
-from ruralcore.pages import scoring_programs
 from dashboards.ui.data import visible as visible_codes
 
 CHANGES_KEY = "aw_changes"  # {(programme, batch): [{region, award, reason}]}
 
-actor = page_setup("评选审定", "awards", programs_allowed=scoring_programs())
+actor = page_setup("awards")
 program = current_program()
 eng = engine()
 visible = visible_codes(actor)

@@ -24,7 +24,7 @@ from ruralcore.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "no_target": "—"}
 
-actor = page_setup("逐级查看", "drilldown")
+actor = page_setup("drilldown")
 program = current_program()
 d = data.Data(program.id, actor)  # with an account: only the regions it reads
 period = period_picker(d.periods)

@@ -25,7 +25,7 @@ from ruralcore.fmt import period_zh
 
 URL = os.environ.get("DATABASE_URL") or ""
 
-actor = page_setup("数据填报", "entry")  # signed out or a role without entry: the page stops
+actor = page_setup("entry")  # signed out or a role without entry: the page stops
 program = current_program()
 eng = engine()
 writes = scope.can_write_table(actor, "reports")  # the auditor reads every sheet, writes none

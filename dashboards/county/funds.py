@@ -16,7 +16,7 @@ from ruralcore import funding, scope
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh
 
-actor = page_setup("资金记录", "funds", programs_allowed=funding.fund_programs())
+actor = page_setup("funds")
 program = current_program()
 eng = engine()
 

@@ -19,7 +19,7 @@ from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.milestone_records import today_china
 
-actor = page_setup("会商记录", "meetings", programs_allowed=list(mt.CONSULTATION_MILESTONES))
+actor = page_setup("meetings")
 program = current_program()
 eng = engine()
 visible = visible_codes(actor)

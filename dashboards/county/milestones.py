@@ -33,7 +33,7 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "")
 
 
-actor = page_setup("里程碑", "milestones")  # signed out: the login hint, the page stops
+actor = page_setup("milestones")  # signed out: the login hint, the page stops
 program = current_program()
 eng = engine()
 if not program.milestones:

@@ -14,10 +14,9 @@ from dashboards.ui.data import visible as visible_codes
 from ruralcore import officer_assessment as oa
 from ruralcore import overview as ov
 from ruralcore.errors import RuralcoreError
-from ruralcore.pages import assessment_programs
 from ruralcore.programs import ASSUMED_LABEL
 
-actor = page_setup("信息员考核", "officers", programs_allowed=assessment_programs())
+actor = page_setup("officers")
 program = current_program()
 eng = engine()
 visible = visible_codes(actor)

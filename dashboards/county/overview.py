@@ -13,7 +13,7 @@ from dashboards.ui.context import (controls, current_program, engine, page_note,
                                    period_picker)
 from dashboards.ui.theme import SLIDE_CHART_PX, projector_on
 from ruralcore import overview as ov
-from ruralcore import scoring
+from ruralcore import scoring, stations
 from ruralcore.scope import keep_visible
 from ruralcore.fmt import REF_SEP, date_zh, due_ref, period_zh, rank_move
 from ruralcore.milestone_records import done_dates
@@ -44,7 +44,7 @@ def page_title() -> str:
     return LEVEL_TITLES.get(level, LEVEL_TITLES["county"])
 
 
-actor = page_setup(page_title(), "overview")
+actor = page_setup("overview", page_title())
 program = current_program()
 d = data.Data(program.id, actor)  # with an account: only the regions it reads
 period = period_picker(d.periods)
@@ -304,12 +304,13 @@ def panel_stations() -> None:
 
 
 def panel_officers() -> None:
-    st.subheader("信息员培训不足48学时")
+    hours, ref = stations.training_requirement(program)
+    st.subheader(f"信息员培训不足{hours:g}学时")
     sp = data.stations(d.url, d.token, program.id)
     mine = ov.stations_within(sp["stations"], d.visible)
     officers = sp["officers"][sp["officers"]["station"].isin(mine["station"])]
     short = ov.officers_short(program, mine, officers, d.regions)
-    st.metric("不足学时的信息员", f"{len(short)} 人", help="五(二)2：每名信息员每年培训不少于48学时")
+    st.metric("不足学时的信息员", f"{len(short)} 人", help=f"{ref}：每名信息员每年培训不少于{hours:g}学时")
     if len(short):
         tables.show(short.head(50), "officers_table", max_rows=10)
 

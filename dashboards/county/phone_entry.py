@@ -15,7 +15,7 @@ from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh, datetime_zh, number, period_zh
 from ruralcore.scope import can_write, region_tree
 
-actor = page_setup("手机填报", "phone_entry")  # data writers and the auditor (scope.PAGE_ROLES)
+actor = page_setup("phone_entry")  # data writers and the auditor (ruralcore.pages)
 program = current_program()
 eng = engine()
 if not entry.fields(program):

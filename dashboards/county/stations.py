@@ -13,12 +13,11 @@ from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from ruralcore import station_register as sr
 from ruralcore.errors import RuralcoreError
-from ruralcore.pages import station_programs
 from ruralcore.programs import ASSUMED_LABEL
 from dashboards.ui.data import visible as visible_codes
 from ruralcore.stations import TYPE_NAMES, TYPES
 
-actor = page_setup("站点编号", "stations", programs_allowed=station_programs())
+actor = page_setup("stations")
 program = current_program()
 eng = engine()
 visible = visible_codes(actor)

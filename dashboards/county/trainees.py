@@ -18,7 +18,7 @@ from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh
 from ruralcore.milestone_records import today_china
 
-actor = page_setup("学员档案", "trainees", programs_allowed=list(tr.TARGET))
+actor = page_setup("trainees")
 program = current_program()
 eng = engine()
 visible = visible_codes(actor)

@@ -22,7 +22,7 @@ from ruralcore.fmt import period_zh, rank_move
 from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
 from ruralcore.scope import can_write_table, keep_visible
 
-actor = page_setup("假设评分", "whatif")  # signed out: the login hint, the page stops
+actor = page_setup("whatif", programs_allowed=None)  # every programme: the page says which have rules
 program = current_program()
 seen = data.visible(actor)  # the region codes this account reads (None: all)
 may_save = can_write_table(actor, "what_if_scenarios")
@@ -241,10 +241,11 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     table = ev["table"]
     counts = ev["counts"]
     st.subheader("三、全县评定：当前与假设")
-    ex, passed = counts.loc["优秀"], counts.iloc[3]  # 达标（≥80分，含优秀）
+    passed_label = whatif.COUNT_LABELS["passed"]  # 达标 including 优秀: every village at or above the pass score
+    ex, passed = counts.loc["优秀"], counts.loc[passed_label]
     c = st.columns(3)
     c[0].metric("优秀村（当前→假设）", f"{ex['当前']} → {ex['假设']}个")
-    c[1].metric(f"{counts.index[3]}村", f"{passed['当前']} → {passed['假设']}个")
+    c[1].metric(f"{passed_label}村", f"{passed['当前']} → {passed['假设']}个")
     c[2].metric("未达标村", f"{counts.loc['未达标', '当前']} → {counts.loc['未达标', '假设']}个")
 
     table = keep_visible(table, seen, "region")  # other villages' scores are not this account's to see

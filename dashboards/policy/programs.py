@@ -9,14 +9,14 @@ import streamlit as st
 
 from dashboards.ui.context import page_setup
 from dashboards.ui.htmltable import fit_table
-from ruralcore.cli.rules import program_summary
+from ruralcore.program_summary import program_summary
 from ruralcore.fmt import OP_WORDS, code_zh, value_with_unit, yuan
 from ruralcore.indicators import indicator_formula
 from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
 from ruralcore.scoring import formula_text
 
 # public (scope.PUBLIC_PAGES): open signed out too; signed in, the sidebar shows who and 退出登录
-page_setup("政策文件与规则", "programs", needs_program=False)
+page_setup("programs", needs_program=False)
 progs = all_programs()
 fit_table(pd.DataFrame([{"方案": p.meta.short_title, "标题": p.meta.title, "文号": p.meta.doc_number or "—",
                          "印发日期": code_zh(p.meta.issued), "印发单位": p.meta.issuer} for p in progs]))

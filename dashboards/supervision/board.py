@@ -17,7 +17,7 @@ from ruralcore import supervision as sv
 from ruralcore.fmt import period_zh
 from ruralcore.regions import PILOT_TYPES
 
-d, period, as_of, res = setup("试点进度")
+d, period, as_of, res = setup("board")
 board = res["board"]
 caption_as_of(as_of, period)
 reports = ev.reports(engine(), current_program().id, ui_data.visible(current_actor()))

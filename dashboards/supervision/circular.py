@@ -16,7 +16,7 @@ from ruralcore import events as ev
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 
-d, period, as_of, res = setup("月度通报", data_date=False)  # the month's progress, as of its last day
+d, period, as_of, res = setup("circular", data_date=False)  # the month's progress, as of its last day
 refusal = sv.circular_refusal(res, current_actor())
 if refusal:  # a county admin: the city's circular is not cut down to one county
     st.warning(refusal)

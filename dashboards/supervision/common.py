@@ -11,7 +11,6 @@ import streamlit as st
 from dashboards.ui import data as ui_data
 from dashboards.ui.context import controls, current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
-from ruralcore import pages
 from ruralcore import supervision as sv
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh
@@ -41,15 +40,16 @@ def supervised_for(url: str, token: str, program_id: str, period: str, as_of: dt
     return sv.within(supervised(url, token, program_id, period, as_of), seen)
 
 
-def setup(title: str, data_date: bool = True):
-    """Page frame for the pilot pages; returns (data, period, as_of, supervise result) or
+def setup(page: str, data_date: bool = True):
+    """Page frame for the pilot pages (``page``: its key in ruralcore.pages); returns
+    (data, period, as_of, supervise result) or
     stops. The result holds only the pilots the signed-in account reads (sv.within).
     ``data_date``: the as-of date starts at the data's date for the newest month
     (sv.default_as_of); False: at the month's end (a circular reports on its month)."""
     go = st.session_state.pop(GO_PILOT_KEY, None)
     if go:  # a pilot's row was clicked (open_pilot)
         st.switch_page(LAGGARD_PAGE, query_params={"pilot": go})
-    actor = page_setup(title, "supervision", programs_allowed=pages.pilot_programs())
+    actor = page_setup(page)
     program = current_program()
     url, token = ui_data.url(), ui_data.token()
     try:

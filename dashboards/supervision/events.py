@@ -13,12 +13,11 @@ from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from dashboards.ui.data import visible as visible_codes
 from ruralcore import events as ev
-from ruralcore import pages
 from ruralcore.errors import RuralcoreError
 from ruralcore.fmt import date_zh, datetime_zh
 from ruralcore.milestone_records import today_china
 
-actor = page_setup("重要情况报告", "supervision", programs_allowed=pages.pilot_programs())
+actor = page_setup("events")
 program = current_program()
 eng = engine()
 visible = visible_codes(actor)

@@ -22,7 +22,7 @@ from ruralcore import responsibility as rs
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 
-d, period, as_of, res = setup("落后督办")
+d, period, as_of, res = setup("laggards")
 caption_as_of(as_of, period)
 lag, board = res["laggards"], res["board"]
 actor = current_actor()

@@ -13,13 +13,13 @@ from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.htmltable import fit_table
 from dashboards.ui.tiles import OP_TEXT
+from ruralcore import funding
 from ruralcore import supervision as sv
 from ruralcore.fmt import date_zh, period_zh
 from ruralcore.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "incomplete": "未报齐", "no_data": "无数据",
              "city_total": "全市合计目标"}
-RESETTLEMENT = ["yinchuan-2017"]  # the programme whose area is the resettlement villages
 
 def district_unit(target: str, name: str, unit: str, per_village: bool) -> str:
     """The unit of a district's value: a target every village must meet is the share of
@@ -31,7 +31,7 @@ def district_unit(target: str, name: str, unit: str, per_village: bool) -> str:
     return unit
 
 
-actor = page_setup("银川移民区", "supervision", programs_allowed=RESETTLEMENT)
+actor = page_setup("resettlement")
 program = current_program()
 d = ui_data.Data(program.id)
 period = period_picker(d.periods, key="rs_period")
@@ -131,7 +131,8 @@ else:
     fit_table(pd.concat([names_cols, wide.reset_index(drop=True)], axis=1).style.apply(lambda _: css, axis=None)
               .format("{:.1f}", na_rep="—", subset=list(wide.columns)))
 
-st.subheader("项目资金（每年200万元）使用")
+annual = funding.annual_budget(program)
+st.subheader(f"项目资金（每年{wan(annual):,.0f}万元）使用" if annual else "项目资金使用")
 if res["limited"]:  # the budget is the city's, spent across districts: not one district's to read
     st.info("项目资金由全市统筹安排，本账户只能查看本辖区，不显示全市资金使用情况。")
     st.stop()

@@ -17,7 +17,7 @@ from ruralcore import supervision as sv
 from ruralcore.fmt import period_zh, rank_move
 from ruralcore.programs import ASSUMED_LABEL
 
-d, period, as_of, res = setup("县区评分")
+d, period, as_of, res = setup("scorecard")
 card, lights = res["scorecard"], res["lights"]
 caption_as_of(as_of, period)
 refs = sv.light_refs(d.program)

@@ -13,7 +13,7 @@ from ruralcore.oidc import start_oidc_session
 from ruralcore import scope
 from ruralcore.scope import Actor
 
-from .context import engine
+from .db import engine
 
 TOKEN_KEY = "auth_token"
 MESSAGE_KEY = "auth_message"

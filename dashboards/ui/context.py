@@ -2,26 +2,17 @@
 projector mode and the demo-data banner. No business rules here."""
 from __future__ import annotations
 
-import os
 import threading
 
 import streamlit as st
 
 from ruralcore.fmt import REF_SEP, period_zh
+from ruralcore import pages as registry
 from ruralcore.programs import all_programs, load_program
 
+from .db import engine  # noqa: F401  (pages take the engine from here)
 from .text import nowrap
 from .theme import PROJECTOR_KEY, apply_theme, projector_on
-
-
-@st.cache_resource(show_spinner=False)
-def _engine(url: str | None):
-    from ruralcore.store import db
-    return db.get_engine(url)
-
-
-def engine():
-    return _engine(os.environ.get("DATABASE_URL") or None)
 
 
 def programs() -> dict[str, str]:
@@ -45,19 +36,29 @@ def _sync_projector_param() -> None:
 _run = threading.local()
 
 
-def page_setup(title: str, page: str, needs_program: bool = True,
-               programs_allowed: list[str] | None = None):
+FROM_REGISTRY = object()  # page_setup's default: the programmes the registry names
+
+
+def page_setup(page: str, title: str | None = None, needs_program: bool = True,
+               programs_allowed: list[str] | None | object = FROM_REGISTRY):
     """Title, theme, sidebar controls and the demo banner for a page. ``page`` is the
-    page's key in ruralcore.scope.PAGE_ROLES: who is not signed in, or whose role may not
-    open it, gets a Chinese message and the page stops. Returns the signed-in Actor (None
-    on the public pages when nobody is signed in); the programme list holds only the
-    programmes the account reads. On a projector the title, the demo note, the page's note
-    (page_note), its choices (controls) and tools (page_tools) share one header line."""
+    page's key in the registry ruralcore.pages.PAGES, which gives its title (``title``
+    overrides it, e.g. 总览 named for the account's level), who may open it — who is not
+    signed in, or whose role may not open it, gets a Chinese message and the page stops —
+    and the programmes it applies to (``programs_allowed`` overrides them; None: every
+    programme). Returns the
+    signed-in Actor (None on the public pages when nobody is signed in); the programme list
+    holds only the programmes the account reads. On a projector the title, the demo note,
+    the page's note (page_note), its choices (controls) and tools (page_tools) share one
+    header line."""
     from .auth import gate, visible_program_ids
 
     apply_theme()
     _run.note = _run.tools = _run.picker = None
     _run.notes = []
+    title = title or registry.page(page).title
+    if programs_allowed is FROM_REGISTRY:
+        programs_allowed = registry.applicable_programs(page)
     actor = gate(page, title)
     if needs_program:
         readable = visible_program_ids(actor)

@@ -15,7 +15,7 @@ import streamlit as st
 from ruralcore import overview as ov
 from ruralcore.programs import load_program
 
-from .context import engine
+from .db import engine
 
 
 def url() -> str:
@@ -39,9 +39,7 @@ def regions(db_url: str, data_token: str, program_id: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def region_level(db_url: str, data_token: str, code: str) -> str:
     """The level of a stored region (city, county, township…); "" when unknown."""
-    from ruralcore.store import regions as store_regions
-    frame = store_regions.load_regions(engine())
-    return str(frame.at[code, "level"]) if code in frame.index else ""
+    return ov.region_level(engine(), code)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

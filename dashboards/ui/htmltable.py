@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from . import tables
+from . import tableformat as tables
 from .theme import projector_on
 
 NAME = "ruralcore_click_table"

@@ -11,13 +11,7 @@ import typer
 
 from ..errors import RuralcoreError
 
-app = typer.Typer(
-    name="ruralcore",
-    help="数字乡村建设：文件规则、计分、工作日、资金与数据。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+from .common import app  # the command every group registers on
 
 # Importing the modules registers their commands on ``app``.
 from . import rules, scoring, money, data, demo, circular, admin, acceptance, registers, duban  # noqa: E402,F401

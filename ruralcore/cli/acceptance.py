@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ..acceptance import STATE_NAMES
-from . import app
+from .common import app
 from .common import echo_json, echo_table, parse_date, parse_int, DB_HELP, open_engine
 
 acceptance_app = typer.Typer(help="试点验收：案件、检查表、验收记录。", no_args_is_help=True)

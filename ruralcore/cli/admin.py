@@ -7,7 +7,7 @@ import typer
 
 from ..errors import InputError, Problem
 from ..scope import ROLES
-from . import app
+from .common import app
 from .common import echo_table, DB_HELP, USER_HELP, open_engine
 
 accounts_app = typer.Typer(help="账户：创建、列出、重置密码。", no_args_is_help=True)
@@ -46,17 +46,14 @@ def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员�
                    db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """创建演示管理员（县级管理员），随机密码只显示这一次；已存在则什么也不做。
     加 --demo-accounts 另为每个角色建一个演示账户（区域随管理员所在的县），密码同样只显示这一次。"""
-    import sqlalchemy as sa
-
     from ..accounts import DEMO_ACCOUNTS, check_username, init_admin, init_demo_accounts, region_labels
     from ..scope import ROLES, region_tree
 
     engine = open_engine(db)
     if not region:
-        with engine.connect() as conn:
-            region = conn.execute(sa.text("SELECT code FROM regions WHERE level = 'county' "
-                                  "ORDER BY CASE WHEN code = '433124' THEN 0 ELSE 1 END, code LIMIT 1")).scalar()
-        region = region or "433124"  # 花垣县 from the region files
+        from ..store.regions import first_county
+
+        region = first_county(engine, prefer="433124") or "433124"  # 花垣县 from the region files
     # every name checked before anything is written: no admin without its demo accounts
     names = {"county_admin": check_username(username)}
     if demo_accounts:

@@ -7,7 +7,7 @@ import typer
 
 from ..errors import InputError, Problem
 from ..programs import load_program
-from . import app
+from .common import app
 from .common import parse_date, parse_period, DB_HELP, open_engine
 
 

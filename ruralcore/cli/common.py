@@ -11,6 +11,15 @@ import typer
 from ..errors import InputError, Problem
 from ..limits import check_year
 
+# The `ruralcore` command: each module of this package registers its group on it.
+app = typer.Typer(
+    name="ruralcore",
+    help="数字乡村建设：文件规则、计分、工作日、资金与数据。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
 
 def parse_date(text: str, what: str = "日期") -> dt.date:
     try:

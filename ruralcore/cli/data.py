@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError, Problem
-from . import app
+from .common import app
 from ..limits import PROBLEMS_SHOWN
 from .common import parse_period, DB_HELP, USER_HELP, open_engine
 

@@ -7,7 +7,7 @@ import typer
 
 from ..errors import InputError, Problem
 from ..programs import load_program
-from . import app
+from .common import app
 from .common import echo_json, echo_table, parse_period, DB_HELP, open_engine
 
 LEVEL_ZH = {"township": "乡镇", "county": "县（区、市）"}

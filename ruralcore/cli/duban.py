@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError, PermissionDenied, Problem
-from . import app
+from .common import app
 from .common import DB_HELP, echo_json, echo_table, open_engine, parse_date, parse_int, parse_period
 
 responsible_app = typer.Typer(help="责任清单：模板、导入、列表。", no_args_is_help=True)
@@ -181,7 +181,9 @@ def notices_docx(number: str = typer.Argument(..., help="通知编号"),
     from .. import notices as nt
 
     path = _out(out, ".docx")
-    path.write_bytes(nt.to_docx(nt.get(open_engine(db), number)))
+    from ..notice_docs import to_docx
+
+    path.write_bytes(to_docx(nt.get(open_engine(db), number)))
     typer.echo(f"已生成：{path}")
 
 

@@ -10,8 +10,7 @@ from typer.core import TyperGroup
 from ..funding import funds_summary
 from ..programs import ASSUMED_LABEL, load_program
 from ..stations import station_code
-from . import app
-from .common import DB_HELP, USER_HELP, echo_json, echo_table, open_engine, parse_date
+from .common import DB_HELP, USER_HELP, app, echo_json, echo_table, open_engine, parse_date
 
 
 class DefaultCommandGroup(TyperGroup):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from . import app
+from .common import app
 from .common import DB_HELP, USER_HELP, echo_json, echo_table, open_engine, parse_int
 
 stations_app = typer.Typer(help="益农信息社编号登记（融水附件2）：分配、登记、撤销。", no_args_is_help=True)

@@ -12,7 +12,7 @@ from ..indicators import needed_fields
 from ..errors import InputError, Problem
 from ..programs import ASSUMED_LABEL, load_program
 from ..values import read_values
-from . import app
+from .common import app
 from .common import echo_json, echo_table, open_engine, parse_date
 
 VALUES_HELP = "数值文件（.csv 或 .xlsx）：“region”列（区域代码）加每个指标一列"

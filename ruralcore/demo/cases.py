@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from .. import cases, checklists, scoring, whatif, workdays
 from ..programs import load_program
 from ..scope import inside, region_tree
+from ..store.reports import stored_periods
 from .households import DEMO_USER
 
 PROGRAM = "huayuan-2019"
@@ -23,8 +24,8 @@ INSPECTORS = "演示·县领导小组验收组"
 def build(engine: sa.Engine, as_of: dt.date | None) -> int:
     """Cases for up to five villages of the county; returns how many were opened."""
     program = load_program(PROGRAM)
+    period = (stored_periods(engine, PROGRAM) or [None])[-1]  # the newest month reported
     with engine.connect() as conn:
-        period = conn.execute(sa.text("SELECT MAX(period) FROM reports WHERE program = :p"), {"p": PROGRAM}).scalar()
         tree = region_tree(conn)
     if period is None or as_of is None:
         return 0

@@ -75,6 +75,14 @@ def append(conn: sa.Connection, entries: Iterable[dict] | pd.DataFrame, user: st
     return n
 
 
+def log_pii_access(conn: sa.Connection, **row) -> None:
+    """One entry of the log of unmasked household views (pii_access_log): at, username,
+    household, village, role, purpose."""
+    from .models import PiiAccessLog
+
+    conn.execute(sa.insert(PiiAccessLog.__table__).values(**row))
+
+
 def _none_for_nan(s: pd.Series) -> list:
     vals = s.tolist()
     if not s.hasnans:

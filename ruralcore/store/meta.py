@@ -45,3 +45,16 @@ def as_of(engine: sa.Engine, program: str) -> date | None:
 
 def set_as_of(engine: sa.Engine, program: str, day: date, user: Principal) -> None:
     set_meta(engine, as_of_key(program), day.isoformat(), user)
+
+
+def data_token(engine: sa.Engine) -> str:
+    """Changes whenever stored data changes: cache key for loaded frames.
+
+    Every write appends to the audit log; bulk loads without audit add report rows or
+    meta entries, so their newest ids are part of the token too.
+    """
+    with engine.connect() as conn:
+        a = conn.execute(sa.text("SELECT MAX(id) FROM audit_log")).scalar()
+        r = conn.execute(sa.text("SELECT MAX(id), MAX(version) FROM reports WHERE id = (SELECT MAX(id) FROM reports)")).first()
+        m = conn.execute(sa.text("SELECT COUNT(*), MAX(value) FROM app_meta")).first()
+    return f"{a}:{r[0]}:{m[0]}:{m[1]}"

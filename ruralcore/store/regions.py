@@ -81,3 +81,12 @@ def level_regions(engine: sa.Engine, program: str, level: str) -> pd.DataFrame:
     with engine.connect() as conn:
         return _fast.select_frame(conn, "SELECT code, name FROM regions WHERE program = ? AND level = ? ORDER BY code",
                                   [program, level], ["code", "name"], {"code": "str", "name": "str"})
+
+
+def first_county(engine: sa.Engine, prefer: str) -> str | None:
+    """The stored county ``prefer`` when there is one, else the first stored county by code
+    (None: no county stored)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT code FROM regions WHERE level = 'county' "
+                                    "ORDER BY CASE WHEN code = :p THEN 0 ELSE 1 END, code LIMIT 1"),
+                            {"p": prefer}).scalar()

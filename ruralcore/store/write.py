@@ -28,7 +28,7 @@ from ..errors import InputError, Problem, StaleWriteError
 from . import _fast
 from . import audit as _audit
 from .models import TABLE_LABELS
-from .. import scope as _scope
+from . import guard
 
 M = TypeVar("M", bound=SQLModel)
 Target = sa.Engine | sa.Connection | Session
@@ -104,12 +104,12 @@ def _guard(conn: sa.Connection, user, table: sa.Table, *rows: dict) -> str:
 
 def _guard_frame(conn: sa.Connection, user, table: sa.Table, frame: pd.DataFrame) -> str:
     """_guard for a whole frame of rows."""
-    if not _scope.require(user).is_system:
-        _scope.check_rows(conn, user, table.name, frame)
+    if not guard.require(user).is_system:
+        guard.check_rows(conn, user, table.name, frame)
     return user.name
 
 
-def insert(target: Target, model: type[M], values: dict, user: _scope.Principal) -> M:
+def insert(target: Target, model: type[M], values: dict, user: guard.Principal) -> M:
     """Insert one record (defaults from the model), audit it, return it with its key.
     ``user``: a Principal (the system's is not checked; a page's is checked against the
     region of the row: PermissionDenied and nothing written when outside it)."""
@@ -137,7 +137,7 @@ def insert(target: Target, model: type[M], values: dict, user: _scope.Principal)
 
 
 def update(target: Target, model: type[M], key: Any, changes: dict, expected_version: int,
-           user: _scope.Principal) -> M:
+           user: guard.Principal) -> M:
     """Change some fields of one record if its version is still ``expected_version``."""
     table = model.__table__
     _check_fields(table, changes)
@@ -166,7 +166,7 @@ def update(target: Target, model: type[M], key: Any, changes: dict, expected_ver
 
 
 def delete(target: Target, model: type[SQLModel], key: Any, expected_version: int,
-           user: _scope.Principal) -> None:
+           user: guard.Principal) -> None:
     """Delete one record if its version is still ``expected_version``."""
     table = model.__table__
     pk = _pk(table)
@@ -220,12 +220,12 @@ def _py_column(s: pd.Series) -> list:
     return out.tolist()
 
 
-def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: _scope.Principal,
+def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: guard.Principal,
                 audit: bool = True) -> int:
     """Insert every row of ``frame`` in one transaction (fast path: multi-row INSERTs).
     Columns the frame lacks take the model's defaults. With audit on, one 'insert'
     entry per row (key = primary key, new = the row as JSON). Returns rows inserted."""
-    _scope.require(user)
+    guard.require(user)
     do_audit = audit
     table = model_or_table if isinstance(model_or_table, sa.Table) else model_or_table.__table__
     unknown = [c for c in frame.columns if c not in table.c]

@@ -1,0 +1,1 @@
+"""The public page on the programme documents and their rules."""

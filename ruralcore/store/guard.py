@@ -58,11 +58,7 @@ def refuse(actor: Actor, table: str, codes: Iterable[str], tree: pd.DataFrame | 
 def check_write(conn: sa.Connection | None, user, table: str, codes: Iterable[str] | pd.Series) -> None:
     """Raise PermissionDenied unless ``user`` may write ``table`` in every one of
     ``codes``. The system principal always passes; a bare str is refused (TypeError)."""
-    if require(user).is_system:
-        return
-    if not can_write_table(user, table):
-        raise refuse(user, table, [])
-    if table in UNREGIONED_WRITERS:
+    if not _regions_decide(user, table):
         return
     uniq = pd.unique(pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes, dtype=object)
                      .fillna(""))
@@ -167,14 +163,20 @@ def row_regions(conn: sa.Connection, table: str, rows: pd.DataFrame) -> pd.Serie
 
 
 def check_rows(conn: sa.Connection, user, table: str, rows: pd.DataFrame) -> None:
-    """check_write for whole rows of ``table`` (their regions looked up as needed)."""
+    """check_write for whole rows of ``table`` (their regions looked up only when they decide)."""
+    if _regions_decide(user, table):
+        check_write(conn, user, table, row_regions(conn, table, rows))
+
+
+def _regions_decide(user, table: str) -> bool:
+    """Whether the regions of the rows decide a write of ``table`` by ``user``: not for the
+    system (always allowed) nor a table written without regions; a table the role does not
+    write at all is refused here (PermissionDenied), a bare str too (TypeError)."""
     if require(user).is_system:
-        return
+        return False
     if not can_write_table(user, table):
         raise refuse(user, table, [])
-    if table in UNREGIONED_WRITERS:
-        return
-    check_write(conn, user, table, row_regions(conn, table, rows))
+    return table not in UNREGIONED_WRITERS
 
 
 def visible_programs(actor, program_regions: dict[str, Iterable[str]],

@@ -15,9 +15,11 @@ Target = sa.Engine | sa.Connection | Session
 
 
 @contextmanager
-def _conn(target: Target) -> Iterator[sa.Connection]:
+def _conn(target: Target, begin: bool = False) -> Iterator[sa.Connection]:
+    """A connection for ``target``: an Engine's own (one transaction with ``begin``), a
+    Session's, or the Connection itself (the caller's transaction)."""
     if isinstance(target, sa.Engine):
-        with target.connect() as conn:
+        with (target.begin() if begin else target.connect()) as conn:
             yield conn
     elif isinstance(target, Session):
         yield target.connection()

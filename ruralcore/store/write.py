@@ -14,8 +14,7 @@ written. The audit log keeps the principal's name.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,21 +27,15 @@ from ..errors import InputError, Problem, StaleWriteError
 from . import _fast
 from . import audit as _audit
 from .models import TABLE_LABELS
-from . import guard
+from . import guard, queries
 
 M = TypeVar("M", bound=SQLModel)
 Target = sa.Engine | sa.Connection | Session
 
 
-@contextmanager
-def _conn(target: Target) -> Iterator[sa.Connection]:
-    if isinstance(target, sa.Engine):
-        with target.begin() as conn:
-            yield conn
-    elif isinstance(target, Session):
-        yield target.connection()
-    else:
-        yield target
+def _conn(target: Target):
+    """One transaction of its own on an Engine, else the caller's (store.queries._conn)."""
+    return queries._conn(target, begin=True)
 
 
 def _pk(table: sa.Table) -> sa.Column:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SQL = re.compile(r"\.execute\(|(?<!np\.)(?<!numpy\.)\bselect\(|\btext\(\s*f?[\"']")
+SQL = re.compile(r"\.execute\(|(?<!np\.)(?<!numpy\.)\bselect\(|\btext\(\s*f?[\"']|\bsa\.text\((?!\s*f?[\"'])|\bread_sql\(")
 
 # Still to move into ruralcore/store (a count may only go down; remove a line at 0).
 STILL_TO_MOVE = {
@@ -20,6 +20,7 @@ STILL_TO_MOVE = {
     # the registers, 督办 notices and records of issues 16 and 17, landed while this rule was made
     "ruralcore/awards.py": 8,
     "ruralcore/events.py": 2,
+    "ruralcore/funding.py": 4,
     "ruralcore/meetings.py": 6,
     "ruralcore/trainees.py": 2,
     "ruralcore/notices.py": 6,
@@ -50,4 +51,5 @@ def test_sql_lives_in_the_store():
 
 def test_the_pattern_finds_sql():
     assert SQL.findall('conn.execute(sa.select(t).where(x))') and SQL.findall('sa.text("SELECT 1")')
+    assert SQL.findall("pd.read_sql(sa.text(sql), conn)")
     assert not SQL.findall("np.select([a, b], [1, 2], 0)") and not SQL.findall("rule.text()")

@@ -22,6 +22,7 @@ STILL_TO_MOVE = {
     "ruralcore/events.py": 2,
     "ruralcore/funding.py": 4,
     "ruralcore/meetings.py": 6,
+    "ruralcore/officer_assessment.py": 4,
     "ruralcore/trainees.py": 2,
     "ruralcore/notices.py": 6,
     "ruralcore/responsibility.py": 10,

@@ -48,7 +48,9 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
 fi
 
 set +e
-.venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), whole files to one worker: each worker starts its own app server and
+# browser, databases are per test (uuid names), so files don't share state. TEST_WORKERS=0 runs serially.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
 rc=$?
 set -e
 exit $rc

@@ -148,10 +148,11 @@ def test_rongshui_stations_against_quota(app_test, demo_engine):
     at = app_test("rongshui-2019")
     _clean(at)
     with demo_engine.connect() as conn:
-        built = pd.read_sql("SELECT type, COUNT(*) AS n FROM stations WHERE program='rongshui-2019' GROUP BY type",
-                            conn).set_index("type")["n"]
-        demo = pd.read_sql("SELECT COUNT(*) AS n FROM stations WHERE program='rongshui-2019' AND is_demo",
-                           conn)["n"].iat[0]
+        # only stations in state 已建成 count as built (an allocated number or one being built does not)
+        built = pd.read_sql("SELECT type, COUNT(*) AS n FROM stations WHERE program='rongshui-2019' "
+                            "AND status='built' GROUP BY type", conn).set_index("type")["n"]
+        demo = pd.read_sql("SELECT COUNT(*) AS n FROM stations WHERE program='rongshui-2019' AND is_demo "
+                           "AND status='built'", conn)["n"].iat[0]
     shown = _metrics(at)
     # 三、附件1: 206 standard, 206 professional, 206 simple stations, 23 demonstration stations
     assert shown["标准站"] == f"{built['standard']} / 206 个"
@@ -205,7 +206,10 @@ def test_projector_mode_and_slideshow(app_test):
     assert first == ["目标完成情况"]  # one panel per slide
     assert at.toggle(key="slide_auto").value is False  # turned by hand unless chosen
     at.button(key="slide_next").click().run()
+    assert _subheaders(at) == ["到期预警"]
+    at.button(key="slide_next").click().run()
     assert _subheaders(at) == ["里程碑倒计时", "里程碑时间轴"]  # the countdown shares its slide
+    at.button(key="slide_prev").click().run()
     at.button(key="slide_prev").click().run()
     assert _subheaders(at) == first
     at.button(key="leave_projector").click().run()

@@ -25,7 +25,7 @@ from .milestone_records import done_dates, program_region, today_china
 from .programs import Program, load_program
 from .scoring import AWARD_LABELS
 from .scope import user_name
-from .store import write
+from .store import queries, registers, write
 from .store.models import AwardApproval, AwardEntry
 
 APPROVALS = AwardApproval.__table__
@@ -116,10 +116,7 @@ def propose(engine: sa.Engine, program_id: str, period: str, batch: str | None =
 
 def _held(engine: sa.Engine, program_id: str, before_batch: str) -> pd.Series:
     """Village → award it already holds from another batch's approval (the best one)."""
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(ENTRIES.c.region, ENTRIES.c.award).where(
-            ENTRIES.c.program == program_id, ENTRIES.c.batch != before_batch, ENTRIES.c.award != NONE)).all()
-    held = pd.DataFrame(rows, columns=["region", "award"], dtype=object)
+    held = registers.held_awards(engine, program_id, before_batch, NONE)
     return held.sort_values("award").drop_duplicates("region").set_index("region")["award"]  # excellent < qualified
 
 
@@ -209,8 +206,7 @@ def approve(engine: sa.Engine, program_id: str, period: str, user, changes=None,
     rows["plaque_on"] = rows["award"].map(lambda a: None if a == NONE else plaque_on)
     meeting = (meeting or "").strip() or b["meeting"]
     with engine.begin() as conn:
-        old = conn.execute(sa.select(APPROVALS).where(APPROVALS.c.program == program_id,
-                                                      APPROVALS.c.batch == b["code"])).mappings().first()
+        old = queries.first(conn, APPROVALS, program=program_id, batch=b["code"])
         if old is not None:
             raise InputError(Problem(f"{b['name']}名单已于 {old['approved_on']} 由 {old['approved_by']} 审定"
                                      f"（{old['meeting']}），不能再次审定", column="授牌批次"))
@@ -242,13 +238,7 @@ def register(engine: sa.Engine, program_id: str, visible=None, include_struck: b
     ``visible``: region codes the reader sees (None: all)."""
     from . import overview as ov
     program = load_program(program_id)
-    q = (sa.select(ENTRIES, APPROVALS.c.approved_by, APPROVALS.c.approved_on, APPROVALS.c.meeting,
-                   APPROVALS.c.period)
-         .join(APPROVALS, APPROVALS.c.id == ENTRIES.c.approval).where(ENTRIES.c.program == program_id))
-    with engine.connect() as conn:
-        rows = conn.execute(q).mappings().all()
-    cols = [c.name for c in ENTRIES.columns] + ["approved_by", "approved_on", "meeting", "period"]
-    out = pd.DataFrame([dict(r) for r in rows], columns=cols, dtype=object)
+    out = registers.award_entries(engine, program_id)
     if not include_struck:
         out = out[out["award"] != NONE]
     if visible is not None:
@@ -267,10 +257,8 @@ def register(engine: sa.Engine, program_id: str, visible=None, include_struck: b
 
 
 def approvals(engine: sa.Engine, program_id: str) -> pd.DataFrame:
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(APPROVALS).where(APPROVALS.c.program == program_id)
-                            .order_by(APPROVALS.c.id)).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in APPROVALS.columns], dtype=object)
+    rows = queries.rows(engine, APPROVALS, program=program_id, order_by=["id"])
+    return pd.DataFrame(rows, columns=[c.name for c in APPROVALS.columns], dtype=object)
 
 
 def register_docx(engine: sa.Engine, program_id: str) -> bytes:

@@ -18,7 +18,7 @@ from .errors import InputError, Problem
 from .milestone_records import today_china
 from .programs import load_program
 from .scope import user_name
-from .store import write
+from .store import queries, write
 from .store.models import EventReport
 
 TABLE = EventReport.__table__
@@ -78,9 +78,8 @@ def mark_read(engine: sa.Engine, report_id: int, expected_version: int, user) ->
 def reports(engine: sa.Engine, program_id: str, visible=None, month: str | None = None) -> pd.DataFrame:
     """The programme's reports, unread first, then newest first: COLUMNS. ``month``
     (YYYY-MM): only those that happened in that month."""
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(TABLE).where(TABLE.c.program == program_id)).mappings().all()
-    out = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in TABLE.columns], dtype=object)
+    rows = queries.rows(engine, TABLE, program=program_id)
+    out = pd.DataFrame(rows, columns=[c.name for c in TABLE.columns], dtype=object)
     if visible is not None:
         out = out[out["region"].isin(list(visible))]
     out["happened_on"] = out["happened_on"].map(lambda d: d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]))

@@ -206,18 +206,10 @@ def fund_subjects(engine, program: Program, writer=None) -> pd.DataFrame:
     """What a fund entry of the programme belongs to (column pilot / station / region,
     code, name): its pilots (忻州), else its stations (融水), else its county-level regions
     (银川). With a ``writer`` (a scope.Actor), only those it may record money for."""
-    import sqlalchemy as sa
-
     from . import scope
+    from .store import registers
     with engine.connect() as c:
-        for column, sql in (("pilot", "SELECT code, name FROM pilots WHERE program = :p ORDER BY code"),
-                            ("station", "SELECT number AS code, village AS name FROM stations WHERE program = :p "
-                                        "ORDER BY number"),
-                            ("region", "SELECT code, name FROM regions WHERE program = :p AND level IN "
-                                       "('city', 'county') ORDER BY code")):
-            rows = pd.read_sql(sa.text(sql), c, params={"p": program.id})
-            if len(rows):
-                break
+        column, rows = registers.fund_subjects(c, program.id)
         out = rows.assign(column=column)[["column", "code", "name"]]
         if scope.is_actor(writer) and len(out):
             codes = scope.row_regions(c, "fund_entries", pd.DataFrame({column: out["code"]}))
@@ -229,13 +221,10 @@ def fund_entries(engine, program: Program, viewer=None) -> pd.DataFrame:
     """The programme's fund entries, newest first, with their categories' names (未分类 for
     a row written before categories were declared); with a ``viewer`` only those in a
     region it reads."""
-    import sqlalchemy as sa
-
     from . import scope
+    from .store import registers
     with engine.connect() as c:
-        df = pd.read_sql(sa.text(
-            "SELECT id, kind, pilot, station, region, amount_yuan, on_date, source_category, use_category, note "
-            "FROM fund_entries WHERE program = :p ORDER BY on_date DESC, id DESC"), c, params={"p": program.id})
+        df = registers.fund_entries(c, program.id)
         if scope.is_actor(viewer) and len(df):
             seen = scope.visible_regions(viewer, c)
             if seen is not None:

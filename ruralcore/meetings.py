@@ -19,7 +19,7 @@ from .errors import InputError, Problem
 from .milestone_records import program_region, today_china
 from .programs import load_program
 from .scope import user_name
-from .store import write
+from .store import queries, write
 from .store.models import Household, MeetingRecord
 
 TABLE = MeetingRecord.__table__
@@ -44,9 +44,7 @@ def _household_ids(engine: sa.Engine, ids) -> list[int]:
     except ValueError:
         raise InputError(Problem("研判农户应为一户一档中的农户编号（整数）", column="研判农户")) from None
     if ids:
-        t = Household.__table__
-        with engine.connect() as conn:
-            have = set(conn.execute(sa.select(t.c.id).where(t.c.id.in_(ids))).scalars())
+        have = {r["id"] for r in queries.rows(engine, Household, columns=["id"], within={"id": ids})}
         missing = [i for i in ids if i not in have]
         if missing:
             raise InputError(Problem(f"一户一档中没有这些农户：{'、'.join(map(str, missing))}", column="研判农户"))
@@ -86,14 +84,13 @@ def records(engine: sa.Engine, program_id: str, visible=None) -> pd.DataFrame:
     """The programme's consultations, newest first: COLUMNS. ``household_names``: the
     households discussed as 户主姓名（编号） — the archive's head name, no ID or phone."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(TABLE).where(TABLE.c.program == program_id)
-                            .order_by(TABLE.c.held_on.desc(), TABLE.c.id.desc())).mappings().all()
-        out = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in TABLE.columns], dtype=object)
+        rows = queries.rows(conn, TABLE, program=program_id, order_by=["held_on", "id"], desc=True)
+        out = pd.DataFrame(rows, columns=[c.name for c in TABLE.columns], dtype=object)
         if visible is not None:
             out = out[out["region"].isin(list(visible))]
         ids = sorted({int(i) for s in out["households"] for i in str(s).split(",") if i})
-        t = Household.__table__
-        names = dict(conn.execute(sa.select(t.c.id, t.c.head_name).where(t.c.id.in_(ids))).all()) if ids else {}
+        names = {r["id"]: r["head_name"] for r in queries.rows(conn, Household, columns=["id", "head_name"],
+                                                                 within={"id": ids})} if ids else {}
     out["held_on"] = out["held_on"].map(lambda d: d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]))
     out["month"] = out["held_on"].map(lambda d: f"{d.year}-{d.month:02d}")
     out["household_names"] = out["households"].map(

@@ -29,7 +29,7 @@ from . import scope
 from .errors import InputError, PermissionDenied, Problem, StaleWriteError
 from .milestone_records import today_china
 from .programs import Program, load_program
-from .store import write
+from .store import queries, write
 from .store.models import Notice
 from .workdays import add_workdays, count_workdays
 
@@ -130,8 +130,7 @@ def issue(engine: sa.Engine, program_id: str, subject: str, due_days: int, reaso
     due = add_workdays(today, int(due_days))
     with engine.begin() as conn:
         year = today.year
-        seq = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(TABLE.c.seq), 0)).where(
-            TABLE.c.program == program_id, TABLE.c.year == year)).scalar_one()) + 1
+        seq = int(queries.largest(conn, TABLE, "seq", program=program_id, year=year) or 0) + 1
         values = {
             "number": number_text(program, year, seq), "program": program_id, "year": year, "seq": seq,
             "subject": subject, "subject_name": str(s["subject_name"]), "region": str(s["region"]),
@@ -145,7 +144,7 @@ def issue(engine: sa.Engine, program_id: str, subject: str, due_days: int, reaso
 
 
 def _current(conn, number: str):
-    row = conn.execute(sa.select(TABLE).where(TABLE.c.number == number)).mappings().first()
+    row = queries.first(conn, TABLE, number=number)
     if row is None:
         raise InputError(Problem(f"没有编号为“{number}”的督办通知", column="编号"), source="督办通知")
     return row
@@ -284,10 +283,9 @@ def list_notices(engine: sa.Engine, program_id: str, as_of: dt.date | None = Non
     with its state and days on ``as_of`` (default today in China): LIST_COLUMNS."""
     as_of = as_of or today_china()
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(TABLE).where(TABLE.c.program == program_id)
-                            .order_by(TABLE.c.year.desc(), TABLE.c.seq.desc())).mappings().all()
+        rows = queries.rows(conn, TABLE, program=program_id, order_by=["year", "seq"], desc=True)
         seen = scope.visible_regions(user, conn)
-    frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in TABLE.columns])
+    frame = pd.DataFrame(rows, columns=[c.name for c in TABLE.columns])
     if seen is not None and len(frame):  # the issuer's, the addressee's or the subject's region
         keep = frame["region"].isin(seen) | frame["to_region"].isin(seen) | frame["from_region"].isin(seen)
         frame = frame[keep.to_numpy()]

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from .errors import InputError, Problem, StaleWriteError
 from .programs import Program, load_program
 from .scope import user_name
-from .store import write
+from .store import queries, write
 from .store.models import OfficerAssessment
 
 TABLE = OfficerAssessment.__table__
@@ -52,8 +52,7 @@ def assess(engine: sa.Engine, program_id: str, officer: int, year: int, scores: 
         raise InputError(problems, source="信息员考核")
     versions = versions or {}
     with engine.begin() as conn:
-        cur = {r.item: r for r in conn.execute(sa.select(TABLE).where(TABLE.c.officer == int(officer),
-                                                                     TABLE.c.year == int(year)))}
+        cur = {r["item"]: r for r in queries.rows(conn, TABLE, officer=int(officer), year=int(year))}
         for code, v in scores.items():
             row = cur.get(code)
             if row is None:
@@ -63,9 +62,9 @@ def assess(engine: sa.Engine, program_id: str, officer: int, year: int, scores: 
                                                        "score": float(v), "assessed_by": user_name(user)}, user)
             else:
                 if versions.get(code) is None:
-                    raise StaleWriteError(f"“{it.at[code, 'name']}”已由 {row.assessed_by} 评分（版本 {row.version}），"
+                    raise StaleWriteError(f"“{it.at[code, 'name']}”已由 {row['assessed_by']} 评分（版本 {row['version']}），"
                                           "本次未保存，请刷新后重试。")
-                write.update(conn, OfficerAssessment, row.id, {"score": float(v), "assessed_by": user_name(user)},
+                write.update(conn, OfficerAssessment, row["id"], {"score": float(v), "assessed_by": user_name(user)},
                              int(versions[code]), user)
 
 
@@ -84,10 +83,7 @@ def table(engine: sa.Engine, program_id: str, year: int, visible=None) -> pd.Dat
         off = off[off["station"].isin(st["station"])]
     out = off[["officer", "name", "station", "training_hours"]].copy()
     out["township"] = out["station"].map(st.set_index("station")["township"])
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(sa.select(TABLE.c.officer, TABLE.c.item, TABLE.c.score, TABLE.c.version)
-                                         .where(TABLE.c.year == int(year))).all(),
-                            columns=["officer", "item", "score", "version"])
+    rows = queries.frame(engine, TABLE, columns=["officer", "item", "score", "version"], year=int(year))
     for code in it["code"]:
         mine = rows[rows["item"] == code].set_index("officer")
         out[f"score_{code}"] = out["officer"].map(mine["score"])

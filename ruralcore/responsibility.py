@@ -21,7 +21,7 @@ from . import scope
 from .errors import InputError, Problem, StaleWriteError
 from .households import mask_phone
 from .programs import Program, load_program
-from .store import write
+from .store import queries, registers, write
 from .store.models import Responsible
 
 TABLE = Responsible.__table__
@@ -53,16 +53,7 @@ def subjects(engine: sa.Engine, program_id: str) -> pd.DataFrame:
     program = load_program(program_id)
     ref = _ref(program)
     parts = []
-    with engine.connect() as conn:
-        pil = pd.DataFrame(conn.execute(sa.text(
-            "SELECT code, name, county FROM pilots WHERE program = :p ORDER BY code"), {"p": program_id}).all(),
-            columns=["code", "name", "county"], dtype=object)
-        st = pd.DataFrame(conn.execute(sa.text(
-            "SELECT number, village, township, region FROM stations WHERE program = :p ORDER BY number"),
-            {"p": program_id}).all(), columns=["number", "village", "township", "region"], dtype=object)
-        towns = pd.DataFrame(conn.execute(sa.text(
-            "SELECT code, name FROM regions WHERE program = :p AND level = 'township' ORDER BY code"),
-            {"p": program_id}).all(), columns=["code", "name"], dtype=object)
+    pil, st, towns = registers.responsibility_sources(engine, program_id)
     if len(pil):  # a pilot is a region of its own (level pilot, under its county)
         parts.append(pd.DataFrame({"subject": pil["code"], "subject_kind": "pilot", "subject_name": pil["name"],
                                    "region": pil["code"], "ref": ref}))
@@ -89,8 +80,7 @@ def register(engine: sa.Engine, program_id: str, user: scope.Actor = scope.SYSTE
     """The stored register (COLUMNS), the rows inside ``user``'s regions (the system: all);
     the phone masked unless ``user`` sees personal data."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(*[TABLE.c[c] for c in COLUMNS]).where(TABLE.c.program == program_id)
-                            .order_by(TABLE.c.subject)).all()
+        rows = queries.rows(conn, TABLE, columns=COLUMNS, program=program_id, order_by=["subject"])
         seen = scope.visible_regions(user, conn)
     out = pd.DataFrame(rows, columns=COLUMNS, dtype=object)
     out = scope.keep_visible(out, seen, "region").reset_index(drop=True)
@@ -172,9 +162,8 @@ def save(engine: sa.Engine, program_id: str, rows: pd.DataFrame, user,
     name = scope.user_name(user)
     n = 0
     with engine.begin() as conn:
-        cur = {r["subject"]: r for r in conn.execute(
-            sa.select(TABLE).where(TABLE.c.program == program_id, TABLE.c.subject.in_(list(good["subject"])))
-        ).mappings().all()} if len(good) else {}
+        cur = {r["subject"]: r for r in queries.rows(
+            conn, TABLE, program=program_id, within={"subject": list(good["subject"])})} if len(good) else {}
         for r in good.to_dict("records"):
             old = cur.get(r["subject"])
             values = {k: r[k] for k in ("subject_kind", "subject_name", "region", "unit", "leader", "post", "phone",

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from .errors import InputError, Problem
 from .programs import Program, load_program
-from .store import write
+from .store import queries, registers, write
 from .store.models import Station
 from .stations import TYPE_NAMES, TYPES
 
@@ -78,18 +78,14 @@ def _township(program: Program, township: str) -> pd.Series:
 
 
 def _rows(conn: sa.Connection, program_id: str) -> pd.DataFrame:
-    rows = conn.execute(sa.select(TABLE.c.number, TABLE.c.township, TABLE.c.type, TABLE.c.status)
-                        .where(TABLE.c.program == program_id)).all()
+    rows = queries.rows(conn, TABLE, columns=["number", "township", "type", "status"], program=program_id)
     return pd.DataFrame(rows, columns=["number", "township", "type", "status"], dtype=object)
 
 
 def _lock(conn: sa.Connection, program_id: str) -> None:
     """Serialise allocations of one programme until the transaction ends (two officers
     assigning at once never get the same number or overrun a quota)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"stations:{program_id}"})
-    else:  # SQLite: take the database's write lock before reading
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    registers.serialise(conn, f"stations:{program_id}")
 
 
 def _seqs(numbers: pd.Series, prefix: str, digits: int, letter: str) -> pd.Series:
@@ -158,11 +154,10 @@ def retire(engine: sa.Engine, program_id: str, number: str, user, expected_versi
     """Withdraw ``number`` (state 已撤销): it no longer counts against the quota and is
     never allocated again. ``expected_version``: the version the user read."""
     with engine.begin() as conn:
-        cur = conn.execute(sa.select(TABLE.c.status).where(TABLE.c.program == program_id,
-                                                             TABLE.c.number == number)).first()
+        cur = queries.first(conn, TABLE, columns=["status"], program=program_id, number=number)
         if cur is None:
             raise InputError(Problem(f"编号“{number}”未登记", column="编号"))
-        if cur[0] == "retired":
+        if cur["status"] == "retired":
             raise InputError(Problem(f"编号“{number}”已撤销", column="编号"))
         write.update(conn, Station, number, {"status": "retired"}, expected_version, user)
 
@@ -172,11 +167,10 @@ def register(engine: sa.Engine, program_id: str, visible=None) -> pd.DataFrame:
     village, state, state_name, version. ``visible``: region codes the reader sees (None:
     all) — a station is seen when its township is."""
     program = load_program(program_id)
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(TABLE.c.number, TABLE.c.township, TABLE.c.type, TABLE.c.village,
-                                      TABLE.c.status, TABLE.c.version)
-                            .where(TABLE.c.program == program_id).order_by(TABLE.c.number)).all()
-    out = pd.DataFrame(rows, columns=["number", "township_code", "type", "village", "state", "version"], dtype=object)
+    rows = queries.rows(engine, TABLE, columns=["number", "township", "type", "village", "status", "version"],
+                        program=program_id, order_by=["number"])
+    out = pd.DataFrame(rows, columns=["number", "township", "type", "village", "status", "version"], dtype=object)
+    out = out.rename(columns={"township": "township_code", "status": "state"})
     if visible is not None:
         out = out[out["township_code"].isin(list(visible))]
     names = townships(program).set_index("code")["name"]

@@ -21,7 +21,7 @@ from .households import mask_id, mask_phone
 from .milestone_records import today_china
 from .programs import load_program
 from .scope import user_name
-from .store import write
+from .store import queries, write
 from .store.models import TraineeFile
 
 TABLE = TraineeFile.__table__
@@ -81,9 +81,8 @@ def follow_up(engine: sa.Engine, file_id: int, employment: str, note: str, on: d
 def files(engine: sa.Engine, program_id: str, visible=None) -> pd.DataFrame:
     """The programme's trainee files (ID and phone masked): COLUMNS."""
     from . import overview as ov
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(TABLE).where(TABLE.c.program == program_id).order_by(TABLE.c.id)).mappings().all()
-    out = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in TABLE.columns], dtype=object)
+    rows = queries.rows(engine, TABLE, program=program_id, order_by=["id"])
+    out = pd.DataFrame(rows, columns=[c.name for c in TABLE.columns], dtype=object)
     if visible is not None:
         out = out[out["region"].isin(list(visible))]
     out["id_number"] = mask_id(out["id_number"]) if len(out) else out["id_number"]

@@ -75,3 +75,13 @@ def frame(target: Target, model, *, columns: Sequence[str] | None = None, order_
 def column(target: Target, model, name: str, *, order_by: Sequence[str] = (), **equals) -> list:
     """One column's values of the matching rows."""
     return [r[name] for r in rows(target, model, columns=[name], order_by=order_by, **equals)]
+
+
+def largest(target: Target, model, name: str, **equals) -> Any:
+    """The largest value of column ``name`` among the matching rows (None: no row)."""
+    table = _table(model)
+    q = sa.select(sa.func.max(table.c[name]))
+    for col, value in equals.items():
+        q = q.where(table.c[col] == value)
+    with _conn(target) as conn:
+        return conn.execute(q).scalar()

@@ -22,16 +22,12 @@ import numpy as np
 import sqlalchemy as sa
 
 from .errors import InputError, Problem, RuralcoreError
+from .store import bulk
 from .store.models import metadata
 
 FORMAT = "ruralcore-backup"
 FORMAT_VERSION = 1
 CHUNK = 5000
-
-
-def _revision(conn: sa.Connection) -> str:
-    rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).fetchall()
-    return ",".join(sorted(r[0] for r in rows))
 
 
 def _encode(value):
@@ -105,11 +101,10 @@ def backup(engine: sa.Engine, path_or_buffer) -> dict:
                 "dialect": engine.dialect.name, "tables": {}}
     with engine.connect() as conn, zipfile.ZipFile(path_or_buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         with conn.begin():  # one consistent snapshot (PostgreSQL: REPEATABLE READ not needed for one reader tx)
-            manifest["schema_revision"] = _revision(conn)
+            manifest["schema_revision"] = bulk.schema_revision(conn)
             for table in tables:
                 cols = [c.name for c in table.columns]
-                pk = list(table.primary_key.columns)
-                rows = conn.execute(sa.select(table).order_by(*pk)).all()
+                rows = bulk.every_row(conn, table)
                 with zf.open(f"tables/{table.name}.jsonl", "w") as fh:
                     buf = io.TextIOWrapper(fh, encoding="utf-8", newline="\n")
                     for r in rows:
@@ -166,7 +161,7 @@ def restore(engine: sa.Engine, path_or_buffer) -> dict:
     known = {t.name: t for t in metadata.sorted_tables}
     unknown = [t for t in m["tables"] if t not in known]
     with engine.connect() as conn:
-        here = _revision(conn)
+        here = bulk.schema_revision(conn)
     if m.get("schema_revision") != here or unknown:
         raise RuralcoreError(
             f"备份文件的数据库结构版本为 {m.get('schema_revision')}，当前数据库为 {here}"
@@ -183,21 +178,11 @@ def restore(engine: sa.Engine, path_or_buffer) -> dict:
         if missing:
             raise InputError(Problem(f"备份中缺少表的数据文件：{'、'.join(f'tables/{t}.jsonl' for t in missing)}；"
                                      "未恢复任何数据"), source=source)
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727002)")
-        for table in reversed(metadata.sorted_tables):  # children first
-            conn.execute(table.delete())
+        bulk.hold_restores(conn)
+        bulk.empty(conn, reversed(metadata.sorted_tables))  # children first
         for table in metadata.sorted_tables:  # parents first
             counts[table.name] = _restore_table(conn, zf, table, m["tables"][table.name], source)
-        if conn.dialect.name == "postgresql":  # explicit ids were inserted: move the sequences on
-            for table in metadata.sorted_tables:
-                pk = list(table.primary_key.columns)
-                if len(pk) == 1 and isinstance(pk[0].type, sa.Integer) and pk[0].autoincrement in (True, "auto"):
-                    seq = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                       {"t": table.name, "c": pk[0].name}).scalar()
-                    if seq:
-                        conn.execute(sa.text(f'SELECT setval(:s, COALESCE((SELECT MAX("{pk[0].name}") FROM "{table.name}"), 0) + 1, false)'),
-                                     {"s": seq})
+        bulk.move_sequences(conn, metadata.sorted_tables)  # explicit ids were inserted
     return counts
 
 
@@ -304,7 +289,7 @@ class _Keys:
 
 def _insert(conn: sa.Connection, table: sa.Table, batch: list[dict], refuse, keys: _Keys) -> None:
     try:
-        conn.execute(table.insert(), batch)
+        bulk.insert(conn, table, batch)
     except sa.exc.IntegrityError:  # a repeated key, or a unique or foreign key the rows break
         keys.check(refuse)
         raise refuse("有重复的记录，或引用了备份中不存在的记录") from None

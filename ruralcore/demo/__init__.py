@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ..errors import RuralcoreError
 from ..programs import DATA_DIR, load_program
+from ..store import bulk, meta
 from .generate import EXTRA_COUNTIES, HUAYUAN_CITY, PLAN, SCALES, extra_counties, generate
 from . import reports as rep
 
@@ -38,17 +39,11 @@ def _tables():
 
 
 def is_demo(engine: sa.Engine) -> bool:
-    with engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT value FROM app_meta WHERE key = 'demo'")).fetchone()
-    return bool(row) and row[0] == "1"
+    return meta.is_demo(engine)
 
 
 def has_data(engine: sa.Engine) -> bool:
-    with engine.connect() as conn:
-        for t in ("regions", "reports", "pilots", "stations", "fund_entries"):
-            if conn.execute(sa.text(f"SELECT 1 FROM {t} LIMIT 1")).fetchone():
-                return True
-    return False
+    return bulk.any_rows(engine, ("regions", "reports", "pilots", "stations", "fund_entries"))
 
 
 def _columns(table: sa.Table, frame: pd.DataFrame) -> tuple[list[str], list[list]]:
@@ -79,20 +74,10 @@ def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, step: Cal
             chunk: int = 200_000) -> None:
     """Bulk insert without ORM objects: executemany of tuples on SQLite, COPY on
     PostgreSQL, SQLAlchemy core elsewhere. Chunks keep memory flat at province scale."""
-    backend = conn.engine.url.get_backend_name()
     for start in range(0, len(frame), chunk):
         cols, data = _columns(table, frame.iloc[start:start + chunk])
         rows = list(zip(*data))
-        raw = conn.connection.driver_connection
-        if backend == "sqlite":
-            sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            raw.cursor().executemany(sql, rows)
-        elif backend == "postgresql" and hasattr(raw, "cursor") and hasattr(raw.cursor(), "copy"):
-            with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as cp:
-                for r in rows:
-                    cp.write_row(r)
-        else:
-            conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows])
+        bulk.load(conn, table, cols, rows)
         step(len(rows))
 
 
@@ -114,11 +99,9 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
     tables = _tables()
     counts: dict[str, int] = {}
     with engine.begin() as conn:  # one transaction: a failed build leaves the old database
-        if engine.url.get_backend_name() == "sqlite":  # a bigger page cache for the bulk load
-            conn.exec_driver_sql("PRAGMA cache_size = -262144")
+        bulk.large_cache(conn)  # a bigger page cache for the bulk load
         from ..store.models import metadata
-        for table in reversed(metadata.sorted_tables):  # every table, children before parents
-            conn.execute(table.delete())
+        bulk.empty(conn, reversed(metadata.sorted_tables))  # every table, children before parents
         todo = [t for t in TABLES if t in frames]
         total = sum(len(frames[t]) for t in todo) or 1
         done = 0
@@ -132,10 +115,8 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
 
             _insert(conn, tables[name], frames[name], step)
             counts[name] = n
-        if conn.engine.url.get_backend_name() == "postgresql":  # COPY with explicit ids
-            for name in ("officers", "acceptance_cases", "milestone_records", "responsibles"):
-                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                     f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
+        bulk.move_sequences(conn, [tables[name] for name in  # COPY with explicit ids (PostgreSQL)
+                                   ("officers", "acceptance_cases", "milestone_records", "responsibles")])
         _audit(conn, counts, scale)
     from .households import build as build_households  # 一户一档 demo households
     counts["households"] = build_households(engine, seed=2019)

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from ..households import MONITOR_STATES, MONITOR_TYPES
 from ..principal import system
-from ..store import write
-from ..store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember)
+from ..store import bulk, queries, write
+from ..store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember,
+                             Region)
 from .names import person_names
 
 DEMO_USER = system("演示数据生成器")  # the demo writes as the system
@@ -52,10 +53,8 @@ def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _villages(engine: sa.Engine, max_villages: int) -> tuple[np.ndarray, int]:
     """The villages that get households, and the first free household id."""
-    with engine.connect() as conn:
-        reg = pd.DataFrame(conn.execute(sa.text("SELECT code, program FROM regions WHERE level = 'village'")
-                                        ).fetchall(), columns=["code", "program"])
-        first = 1 + int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(Household.__table__.c.id), 0))).scalar())
+    reg = queries.frame(engine, Region, columns=["code", "program"], level="village")
+    first = 1 + int(queries.largest(engine, Household, "id") or 0)
     mine = reg[reg["program"].isin(DEMO_PROGRAMS)]
     # in the order of DEMO_PROGRAMS: at the larger scales the cap falls among 花垣's demo counties
     mine = mine.assign(_o=mine["program"].map({p: i for i, p in enumerate(DEMO_PROGRAMS)})).sort_values(["_o", "code"])
@@ -135,6 +134,5 @@ def build(engine: sa.Engine, seed: int = 2019, per_village: int = 3, max_village
         write.bulk_insert(engine, model, frame, DEMO_USER, audit=False)
     if engine.url.get_backend_name() == "postgresql":  # ids were given: the sequence moves past them
         with engine.begin() as conn:
-            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('households', 'id'), "
-                                 "(SELECT MAX(id) FROM households) + 1, false)"))
+            bulk.move_sequences(conn, [Household.__table__])
     return n

@@ -94,7 +94,7 @@ VALUES = {
 }
 # Coded values whose words come from the programme files (looked up once, on first use).
 LOOKED_UP = {("acceptance_items", "item"): "items", ("pilot_indicators", "item"): "items",
-             ("milestone_records", "milestone"): "milestones"}
+             ("milestone_records", "milestone"): "milestones", ("station_equipment", "item"): "equipment"}
 BOOLS = {"true": "是", "false": "否"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -157,6 +157,10 @@ def _names(kind: str | None) -> dict[str, str]:
         return item_names()
     if kind == "milestones":
         return {m.code: m.name for p in all_programs() for m in p.milestones}
+    if kind == "equipment":  # station_equipment stores the equipment checklists' item codes
+        from .stations import EQUIP_BY_TYPE
+        return {it.code: it.name for p in all_programs() for cl in p.checklists
+                if cl.code in EQUIP_BY_TYPE.values() for it in cl.items}
     return {}
 
 

@@ -119,3 +119,12 @@ def test_entries_read_in_words_not_codes(demo):
     assert not re.search(r"\d{4}-\d{2}-\d{2}|huayuan-2019|None|nan\b|\bdemo\b|\brows\b", words), words[:500]
     exported = pd.read_excel(io.BytesIO(auditview.export(log, "xlsx")))
     assert list(exported.columns) == list(shown.columns) and (exported["时间"] == shown["时间"]).all()
+
+
+def test_station_equipment_is_named_as_附件2_names_it():
+    """融水 附件2: 序号5 电脑或智能终端, 序号10 扫码枪 — the audit log shows the item's name,
+    not the code station_equipment stores (the page-text scan found “设备：scanner”)."""
+    from ruralcore import auditread
+
+    assert auditread.value_text("station_equipment", "item", "scanner") == "扫码枪"
+    assert auditread.value_text("station_equipment", "item", "computer") == "电脑或智能终端"

@@ -18,6 +18,7 @@ import pytest
 
 from ruralcore import scoring, whatif
 from ruralcore.programs import load_program
+from tests.browser.conftest import _wait_idle
 from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
@@ -179,6 +180,7 @@ def edit_cell(page, row: int, where: tuple[int, int], text: str) -> None:
     index, col = where
     grid = page.locator('[data-testid="stDataFrame"]').nth(index)
     for _ in range(3):
+        _wait_idle(page, settle=0.5)  # a rerun redrawing the table mid-keystrokes sends them to another cell
         grid.wait_for(state="visible", timeout=60_000)
         box = None
         for _ in range(100):  # the table may be redrawn by a rerun

@@ -18,6 +18,7 @@ from .households import MONITOR_STATES, MONITOR_TYPES
 from .regions import LEVEL_NAMES
 from .scope import ROLES
 from .stations import TYPE_NAMES
+from .store.audit import SESSION_ACTIONS
 from .tasks import STATE_NAMES as TASK_STATES
 
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入", "reason": "更正事由",
@@ -113,6 +114,8 @@ def value_text(table: str, column, value) -> str:
     time in Chinese; anything else as written."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
+    if (table, column) == ("what_if_scenarios", "payload"):
+        return _scenario_text(value)
     v = str(value)
     if column == "program":
         return _program_title(v)
@@ -126,6 +129,27 @@ def value_text(table: str, column, value) -> str:
     if _ISO_TIME.match(v):
         return datetime_zh(v)
     return v
+
+
+def _scenario_text(payload) -> str:
+    """A what-if scenario's content (ruralcore.whatif.Scenario.payload) in words."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return payload
+    if not isinstance(payload, dict):
+        return str(payload)
+    parts = []
+    if payload.get("period"):
+        parts.append(f"月份{period_zh(str(payload['period']))}")
+    if payload.get("region"):
+        parts.append(f"区域{payload['region']}")
+    parts.append(f"改动指标{len(payload.get('changes') or {})}项")
+    parts.append("权重按计分办法" if payload.get("weights") is None else f"调整权重{len(payload['weights'])}项")
+    if payload.get("note"):
+        parts.append(f"说明“{payload['note']}”")
+    return "，".join(parts)
 
 
 def _row_text(table: str, body: str) -> str:
@@ -196,7 +220,7 @@ def _meta_key(key: str) -> str:
 
 
 def _field(table: str, action: str, key: str, field) -> str:
-    if action in ("login", "login_fail", "logout", "timeout"):
+    if action in SESSION_ACTIONS:
         return ""
     if table == "reports" and isinstance(field, str) and key.count("/") == 2:
         return _field_name(key.split("/")[0], field)
@@ -207,7 +231,7 @@ def _value(table: str, action: str, field, value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     v = str(value)
-    if action in ("login", "login_fail", "logout", "timeout"):
+    if action in SESSION_ACTIONS:
         return SESSION_REASONS.get(v, v)
     if action in ("insert", "delete") and v.startswith("{"):
         return _row_text(table, v)

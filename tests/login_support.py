@@ -53,6 +53,25 @@ def browser_login(page, base: str, username: str, password: str = PASSWORD) -> N
     page.locator('[data-testid="stSidebar"]').get_by_text(f"当前用户：{username}").first.wait_for(timeout=60_000)
 
 
+def pick(page, combobox, option: str, tries: int = 3) -> None:
+    """Open ``combobox`` (a Playwright locator of a Streamlit selectbox) and click
+    ``option``. A rerun that redraws the box while it opens closes its list again: then
+    close it and open it once more."""
+    for attempt in range(tries):
+        combobox.click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=15_000)
+        except Exception:  # noqa: BLE001 — Playwright's TimeoutError: the list closed under us
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+            continue
+        choice.click()
+        return
+
+
 def go(page, title: str) -> None:
     """Open a page by its sidebar link (keeps the signed-in session)."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()

@@ -87,7 +87,7 @@ def _chosen_indicator(key: str, codes: list[str]) -> str:
 
 def panel_targets() -> None:
     st.subheader("目标完成情况")
-    t = ov.target_tiles(program, cur, prev, d.regions)
+    t = d.target_tiles(period, prev_period)
     if t.empty:
         st.info("本月没有可计算的目标。")
         return
@@ -160,7 +160,7 @@ def _compare_codes() -> list[str]:
 
 def panel_compare() -> None:
     level = compare_level
-    comp = ov.compare_table(program, cur, d.regions, level)
+    comp = d.compare_table(period, level)
     st.subheader(f"各{ov.level_name(level)}对比")
     codes = [c for c in _compare_codes() if c in comp.columns]
     code = _chosen_indicator("ov_compare_ind", codes)
@@ -236,10 +236,10 @@ def _heat_target(code: str, unjudged: bool, what: str) -> str:
 
 
 def panel_heatmap() -> None:
-    ranked = ranked_visible() if program.rubric else None
+    ranked = bool(program.rubric)
     # on a projector fewer, taller rows: their names must be read from the back of the room
     rows = (10 if st.session_state.get("slideshow") else 20) if big else ov.HEATMAP_ROWS
-    hm = ov.heatmap(program, cur, d.regions, rows=rows, ranked=ranked)
+    hm = d.heatmap(period, rows, ranked)
     what = ov.level_name(ov.report_level(program))
     st.subheader(f"落后{what}热力图")
     if not hm["shown"]:
@@ -247,7 +247,7 @@ def panel_heatmap() -> None:
         return
     cols = [info.at[c, "name"] for c in hm["status"].columns]
     need = [_heat_target(c, (hm["status"][c] == "").all(), what) for c in hm["status"].columns]
-    worst = "得分最低" if ranked is not None else "平均达成度最低"
+    worst = "得分最低" if ranked else "平均达成度最低"
     which = f"全部{hm['total']}个{what}" if hm["shown"] >= hm["total"] else f"{worst}的 {hm['shown']} 个{what}"
     fig = charts.heatmap(hm["labels"], hm["status"], hm["values"], cols,
                          f"{which} × 指标（格中为数值，颜色为对照括号中的目标判定）",
@@ -341,7 +341,7 @@ def panel_tasks() -> None:
 
 
 compare_level = ov.compare_level_within(program, cur, d.regions)
-has_compare = len(ov.compare_table(program, cur, d.regions, compare_level)) > 1
+has_compare = len(d.compare_table(period, compare_level)) > 1
 # (slide title, panels): the page shows every panel in turn; a slideshow one slide at a time
 slides: list[tuple[str, list]] = [("目标", [panel_targets]), ("预警", [panel_warning])]
 if program.milestones:

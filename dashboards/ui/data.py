@@ -140,6 +140,50 @@ class Data:
     def months(self, upto: str | None = None) -> dict[str, pd.DataFrame]:
         return {p: self.month(p) for p in self.periods if upto is None or p <= upto}
 
+    # The overview's computed panels, cached like the frames they come from: a new
+    # session's first visit reuses what an earlier session of the same scope computed.
+    def target_tiles(self, period: str, prev_period: str | None) -> pd.DataFrame:
+        return _target_tiles(self.url, self.token, self.program.id, period, prev_period or "", *self.scope_key)
+
+    def compare_table(self, period: str, level: str) -> pd.DataFrame:
+        return _compare_table(self.url, self.token, self.program.id, period, level, *self.scope_key)
+
+    def heatmap(self, period: str, rows: int, ranked: bool) -> dict:
+        return _heatmap(self.url, self.token, self.program.id, period, rows, ranked, *self.scope_key)
+
+
+def _scoped_data(program_id: str, role: str, region: str) -> Data:
+    from ruralcore.scope import Actor
+    return Data(program_id, Actor("_", role, region) if role else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _target_tiles(db_url: str, data_token: str, program_id: str, period: str, prev_period: str,
+                  role: str, region: str) -> pd.DataFrame:
+    d = _scoped_data(program_id, role, region)
+    return ov.target_tiles(d.program, d.month(period), d.month(prev_period), d.regions)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare_table(db_url: str, data_token: str, program_id: str, period: str, level: str,
+                   role: str, region: str) -> pd.DataFrame:
+    d = _scoped_data(program_id, role, region)
+    return ov.compare_table(d.program, d.month(period), d.regions, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _heatmap(db_url: str, data_token: str, program_id: str, period: str, rows: int, ranked: bool,
+             role: str, region: str) -> dict:
+    """ruralcore.overview.heatmap; ``ranked``: the worst by the whole area's ranking (its
+    rows this account reads), else by mean attainment."""
+    from ruralcore.scope import keep_visible
+    d = _scoped_data(program_id, role, region)
+    order = None
+    if ranked:
+        whole = ranking(db_url, data_token, program_id, period)
+        order = None if whole is None else keep_visible(whole, d.visible, "region")
+    return ov.heatmap(d.program, d.month(period), d.regions, rows=rows, ranked=order)
+
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame | None:

@@ -20,6 +20,9 @@ from .models import AuditEntry
 
 TABLE = AuditEntry.__table__
 COLUMNS = ["id", "at", "user", "action", "table", "key", "field", "old", "new"]
+# entries about a session (sign-in, refused sign-in, sign-out, timeout): audited, but they
+# change no data, so they do not change the data token (store.meta.data_token)
+SESSION_ACTIONS = ("login", "login_fail", "logout", "timeout")
 
 
 def text(value: Any) -> str | None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from . import write
+from . import audit, write
 from .models import AppMeta
 from ..principal import Principal
 
@@ -51,10 +51,13 @@ def data_token(engine: sa.Engine) -> str:
     """Changes whenever stored data changes: cache key for loaded frames.
 
     Every write appends to the audit log; bulk loads without audit add report rows or
-    meta entries, so their newest ids are part of the token too.
+    meta entries, so their newest ids are part of the token too. Sign-ins and sign-outs
+    are audited but change no data: they are left out, or every new session would empty
+    every page's caches for everyone.
     """
+    quiet = ", ".join(f"'{a}'" for a in audit.SESSION_ACTIONS)
     with engine.connect() as conn:
-        a = conn.execute(sa.text("SELECT MAX(id) FROM audit_log")).scalar()
+        a = conn.execute(sa.text(f"SELECT MAX(id) FROM audit_log WHERE action NOT IN ({quiet})")).scalar()
         r = conn.execute(sa.text("SELECT MAX(id), MAX(version) FROM reports WHERE id = (SELECT MAX(id) FROM reports)")).first()
         m = conn.execute(sa.text("SELECT COUNT(*), MAX(value) FROM app_meta")).first()
     return f"{a}:{r[0]}:{m[0]}:{m[1]}"

@@ -128,3 +128,17 @@ def test_station_equipment_is_named_as_附件2_names_it():
 
     assert auditread.value_text("station_equipment", "item", "scanner") == "扫码枪"
     assert auditread.value_text("station_equipment", "item", "computer") == "电脑或智能终端"
+
+
+def test_a_saved_what_if_scenario_reads_in_words():
+    """假设评分's saved scenario is one JSON column: the log says what it holds in words
+    (the auditor's page-text scan found {"changes": …, "weights": null} there)."""
+    from ruralcore import auditread
+
+    row = ('{"name": "试算", "program": "huayuan-2019", "payload": {"changes": {"a": 80}, "note": "",'
+           ' "period": "2019-11", "region": "433124T11004", "weights": null}, "created_by": "huayuan_a"}')
+    text = auditread._row_text("what_if_scenarios", row)
+    assert "假设内容：月份2019年11月，区域433124T11004，改动指标1项，权重按计分办法" in text
+    assert not re.search(r"[{}\"]|null|changes|weights|2019-11", text), text
+    changed = auditread.value_text("what_if_scenarios", "payload", '{"changes": {}, "weights": {"a": 10}, "note": "试"}')
+    assert changed == "改动指标0项，调整权重1项，说明“试”"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ruralcore import accounts
 from tests.browser.conftest import SHOTS
 from tests.browser.textscan import NAMES, problems, projector_problems, table_text_px, visible_text
-from tests.login_support import browser_login
+from tests.login_support import browser_login, pick
 
 PUBLIC = {"登录", "政策文件与规则"}  # the same for everyone: read once, by the auditor
 # pages whose tables each role that opens them sees on a projector (the size check is not vacuous)
@@ -75,13 +75,12 @@ def walk(browser, app_url, name: str, wait_idle) -> list[str]:
             if name != accounts.DEMO_AUDITOR:
                 continue
             programmes = _programmes(page)  # the auditor reads them all: each one's view of the page
+            box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True)
             for programme in programmes[1:]:
-                page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True).click()
-                page.get_by_role("option", name=programme, exact=True).click()
+                pick(page, box, programme)
                 found += _read(page, wait_idle, f"{name} · {title} · {programme}")
             if programmes:  # back to the first, for the next page
-                page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True).click()
-                page.get_by_role("option", name=programmes[0], exact=True).click()
+                pick(page, box, programmes[0])
                 wait_idle(page, settle=0)
     finally:
         ctx.close()

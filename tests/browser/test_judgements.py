@@ -17,7 +17,7 @@ import pytest
 
 from ruralcore.programs import load_program
 from ruralcore.store import db
-from tests.login_support import browser_login, ensure_account, go
+from tests.login_support import browser_login, ensure_account, go, pick
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,7 @@ ROWS_JS = """box => [...box.querySelectorAll('tbody tr')].map(tr => [...tr.query
 
 
 def _programme(page, wait_idle, title: str) -> None:
-    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True)
-    box.click()
-    page.get_by_role("option", name=title, exact=True).click()
+    pick(page, page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True), title)
     wait_idle(page)
 
 

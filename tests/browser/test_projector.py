@@ -14,7 +14,7 @@ from ruralcore import overview as ov
 from ruralcore.programs import all_programs
 from ruralcore.store import db
 from tests.browser.textscan import NAMES, problems, projector_problems, visible_text
-from tests.login_support import browser_login, ensure_account, go
+from tests.login_support import browser_login, ensure_account, go, pick
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +45,7 @@ def _projector_on(page, wait_idle) -> None:
 def _choose_program(page, wait_idle, title: str) -> None:
     """On a projector the programme is chosen in the header's 选择 popover."""
     page.get_by_role("button", name="选择").click()
-    page.get_by_role("combobox", name="方案", exact=True).click()
-    page.get_by_role("option", name=title, exact=True).click()
+    pick(page, page.get_by_role("combobox", name="方案", exact=True), title)
     wait_idle(page)
     page.keyboard.press("Escape")
     page.mouse.move(WIDTH // 2, HEIGHT - 2)  # no tooltip left over the header in the screenshot

@@ -3,13 +3,13 @@ save button the page offers is pressed, and then no HTML the app renders itself
 (st.markdown with unsafe_allow_html, st.html) carries the payload as markup — it is shown
 escaped, as typed. Pages that show what was saved are opened again afterwards.
 
-AppTest on a county demo database; the browser test of the 月度通报 文号 is in
+AppTest on a county demo database, on SQLite and on PostgreSQL; the browser test of the 月度通报 文号 is in
 tests/browser/test_supervision_flow.py."""
 from __future__ import annotations
 
 import pytest
 
-from tests.support import build_demo_database, open_app
+from tests.support import fresh_database, open_app
 
 PAYLOAD = '<img src=x onerror="document.title=\'pwned\'">'
 # buttons that save what was typed (never 停用/清除/退出)
@@ -38,13 +38,15 @@ SHOWN = [("admin/audit.py", None, COUNTY), ("admin/accounts.py", None, COUNTY),
          ("county/overview.py", "huayuan-2019", COUNTY)]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def demo(request, tmp_path_factory):
+    """The county demo on SQLite and on PostgreSQL: the payloads are stored, then read back."""
+    from ruralcore.demo import build_demo
     from ruralcore.store import db
 
-    url = build_demo_database(tmp_path_factory, "html-injection")
-    yield db.get_engine(url)
-    db.dispose(url)
+    with fresh_database(request.param, tmp_path_factory.mktemp("html-injection"), "html") as url:
+        build_demo(db.get_engine(url), "county")
+        yield db.get_engine(url)
 
 
 def _households_admin(engine) -> tuple:

@@ -88,11 +88,15 @@ def apptest_times(url: str, period: str, region: str) -> None:
     since AppTest reruns the whole script where the browser reruns only the fragment)."""
     from streamlit.testing.v1 import AppTest
 
+    from bench._signin import sign_in
+
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "dashboards" / "county" / "whatif.py"), default_timeout=600)
+    sign_in(at, db.get_engine(url))  # signed out, the page shows only its sign-in notice
     t = time.perf_counter()
     at.run()
     first = time.perf_counter() - t
+    assert not at.exception, [e.value for e in at.exception]
     region = at.selectbox(key="wi_region").value
     runs = []
     for v in (41.0, 42.0, 43.0):

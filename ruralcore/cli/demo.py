@@ -24,17 +24,24 @@ def _terminal_progress(fraction: float, message: str) -> None:
 
 @app.command("demo")
 def demo_cmd(
-    scale: str = typer.Option("county", "--scale", help="规模：county（约300个行政村）| city（约5千）| province（约3万）| national（约50万，写 Parquet 文件）"),
+    scale: str = typer.Option("county", "--scale", help="规模：county（约300个行政村）| city（约5千）| province（约3万）| national（约50万，12个月，只能用 PostgreSQL）"),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """生成演示数据（固定随机种子，每次相同；所有生成的名称均标“演示”）。已有真实数据的数据库拒绝覆盖。"""
-    from ..demo import SCALES, build_demo, write_national
+    from ..demo import SCALES, build_demo
 
     if scale not in SCALES:
         raise InputError(Problem(f"规模“{scale}”无效，应为 {' | '.join(SCALES)}", column="--scale"))
     if scale == "national":
-        paths = write_national(progress=_terminal_progress)
-        typer.echo(f"全国规模演示数据（Parquet）：{paths['regions']}，{paths['reports']}")
+        from ..demo.national import build_national, refuse_unless_postgresql
+        from ..store.db import default_url
+        refuse_unless_postgresql(db or default_url())  # before a SQLite file is even created
+        engine = open_engine(db)
+        out = build_national(engine, progress=_terminal_progress)
+        size = "—" if out["bytes"] is None else f"{out['bytes'] / 2**30:.1f} GiB"
+        typer.echo(f"全国规模演示数据库已生成：{engine.url.render_as_string(hide_password=True)}")
+        typer.echo(f"演示行政村 {out['villages']:,} 个，月报 {out['reports']:,} 行；"
+                   f"用时 {out['seconds']:.0f} 秒，数据库占用磁盘 {size}")
         return
     engine = open_engine(db)
     counts = build_demo(engine, scale, progress=_terminal_progress)

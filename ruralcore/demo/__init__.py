@@ -2,8 +2,9 @@
 
 ``build_demo(engine, scale, progress)`` fills a database: it refuses a database that
 holds real data (no app_meta demo=1) and rebuilds an existing demo database from scratch.
-``write_national(directory)`` writes the ≈ 500,000-village national set as Parquet files
-for benchmarks (a database of that size helps nobody on one laptop).
+``demo.national.build_national(engine)`` builds the ≈ 500,000-village national database on
+PostgreSQL (COPY, a slice of counties at a time); ``write_national(directory)`` writes the
+national villages' last month as Parquet files.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from ..errors import RuralcoreError
 from ..programs import DATA_DIR, load_program
 from ..store import bulk, meta
-from .generate import EXTRA_COUNTIES, HUAYUAN_CITY, PLAN, SCALES, extra_counties, generate
+from .generate import EXTRA_COUNTIES, PLAN, SCALES, generate
 from . import reports as rep
 
 __all__ = ["build_demo", "is_demo", "has_data", "write_national", "SCALES", "NATIONAL_DIR", "generate"]
@@ -86,7 +87,7 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
 
     Returns rows written per table. Refuses (RuralcoreError) a database with real data."""
     if scale == "national":
-        raise RuralcoreError("全国规模（约50万个行政村）只生成 Parquet 文件供性能测试：请用 write_national()")
+        raise RuralcoreError("全国规模请用 ruralcore.demo.national.build_national（PostgreSQL，分批 COPY）")
     if scale not in EXTRA_COUNTIES:
         raise RuralcoreError(f"规模“{scale}”无效，应为 {' | '.join(SCALES)}")
     if has_data(engine) and not is_demo(engine):
@@ -159,15 +160,13 @@ def _scaled(progress: Progress, lo: float, hi: float) -> Progress:
 def write_national(directory: Path = NATIONAL_DIR, progress: Progress = None) -> dict[str, Path]:
     """The national benchmark set: ≈ 500,000 demo villages under 花垣's city (regions.parquet)
     and their values for the last demo month of 花垣 (reports.parquet, long format)."""
-    from .generate import _rng, _real
+    from .generate import _rng
+    from .national import national_regions
 
     prog = load_program("huayuan-2019")
     rng = _rng(prog.id + "/national")
-    real = _real(prog.id)
-    county = real[real["level"] == "county"]
-    parent = county["parent"].iat[0] if len(county) and county["parent"].iat[0] else HUAYUAN_CITY[0]
     _say(progress, 0.1, "生成全国规模的演示区域")
-    regions = extra_counties(parent, prog.id, EXTRA_COUNTIES["national"])
+    regions = national_regions(prog)
     units = regions[regions["level"] == "village"]
     last = PLAN[prog.id]["periods"][1]
     q = rep.quality(rng, len(units))

@@ -81,3 +81,34 @@ def load(conn: sa.Connection, table: sa.Table, cols: Sequence[str], rows: list[t
                 cp.write_row(r)
     else:
         conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows])
+
+
+def copy_frame(conn: sa.Connection, table: str, frame) -> None:
+    """PostgreSQL: COPY a DataFrame (its columns named as the table's) into ``table`` as CSV
+    that pandas writes in one pass — no Python call per row, for tens of millions of rows."""
+    if frame is None or not len(frame):
+        return
+    text = frame.to_csv(header=False, index=False, na_rep="\\N", lineterminator="\r\n")
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')') as cp:
+            cp.write(text.encode("utf-8"))
+
+
+def analyze(engine: sa.Engine, tables: Iterable[str]) -> None:
+    """PostgreSQL: fresh planner statistics after a bulk load (nothing on other databases)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for t in tables:
+            conn.exec_driver_sql(f'ANALYZE "{t}"')
+
+
+def database_size(engine: sa.Engine) -> int | None:
+    """The database's size on disk in bytes (PostgreSQL: pg_database_size; SQLite: the file's)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar())
+    path = engine.url.database
+    import os
+    return os.path.getsize(path) if path and os.path.exists(path) else None

@@ -58,6 +58,26 @@ def _new_postgres_database(tag: str):
     return sa.make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
+@contextmanager
+def migrated_to(url: str, revision: str) -> Iterator:
+    """A connection, in one transaction, on the database of ``url`` brought by the migrations
+    up to ``revision`` only (the schema an older release left); the next get_engine(url)
+    upgrades it to the head."""
+    from alembic import command
+    from ruralcore.store import db
+
+    db.dispose(url)
+    raw = db._make_engine(url)
+    cfg = db.alembic_config(raw)
+    try:
+        with raw.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            yield conn
+    finally:
+        raw.dispose()
+
+
 # ---- the county demo database and the app under AppTest (tests/dashboards, tests/acceptance,
 # tests/supervision through the dashboards' conftest, tests/browser) ----------------------------
 

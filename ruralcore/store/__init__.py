@@ -13,6 +13,8 @@ audited writes with optimistic locking, and bulk report loading.
 - audit: load_audit(engine, user, table, since, until, key_prefix)
 - regions: sync_regions(engine, frame, user), load_regions(engine, program)
 - meta: get_meta / set_meta / is_demo / as_of / set_as_of
+- partitions: on PostgreSQL reports is partitioned by year of its period (migration 0014),
+  with a DEFAULT partition for other years; ensure_year(conn, table, year) gives a year its own
 
 Every write is one transaction, names the acting user and appends to audit_log; an
 update carries the version it read and raises StaleWriteError if it moved.

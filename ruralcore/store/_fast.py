@@ -78,16 +78,22 @@ def execute_many(conn: sa.Connection, sql_sqlite: str, sql_pg: str, rows: Sequen
 
 
 def update_from_rows(conn: sa.Connection, table: str, key: str, set_columns: Sequence[str],
-                     data: Sequence[Sequence], types: Sequence[str], bump_version: bool = True) -> int:
+                     data: Sequence[Sequence], types: Sequence[str], bump_version: bool = True,
+                     same: dict[str, object] | None = None) -> int:
     """Bulk ``UPDATE table SET c = new.c ... WHERE key = new.key AND version = new.version``
     for column-wise ``data`` ordered (key, version, *set_columns); returns rows matched.
+    ``same`` adds conditions every row meets (column -> value): on a table partitioned by
+    that column (reports by period on PostgreSQL) the update then visits one partition.
     PostgreSQL: COPY into a temporary table and one UPDATE ... FROM."""
     sets = ", ".join(f'"{c}" = ?' for c in set_columns)
     tail = ", version = version + 1" if bump_version else ""
+    same = same or {}
     if is_sqlite(conn):
-        rows = zip(*([_sqlite_col(col) for col in data[2:]] + [data[0], data[1]]))
+        fixed = [[_sqlite_value(v)] * len(data[0]) for v in same.values()]
+        rows = zip(*([_sqlite_col(col) for col in data[2:]] + [data[0], data[1]] + fixed))
         cur = dbapi(conn).cursor()
-        cur.executemany(f'UPDATE "{table}" SET {sets}{tail} WHERE "{key}" = ? AND version = ?', rows)
+        cur.executemany(f'UPDATE "{table}" SET {sets}{tail} WHERE "{key}" = ? AND version = ?'
+                        + "".join(f' AND "{c}" = ?' for c in same), rows)
         return cur.rowcount
     tmp = f"_upd_{table}"
     cols = [key, "version", *set_columns]
@@ -99,7 +105,8 @@ def update_from_rows(conn: sa.Connection, table: str, key: str, set_columns: Seq
         sets_pg = ", ".join(f'"{c}" = n."{c}"' for c in set_columns)
         tail_pg = f', version = "{table}".version + 1' if bump_version else ""
         cur.execute(f'UPDATE "{table}" SET {sets_pg}{tail_pg} FROM {tmp} n '
-                    f'WHERE "{table}"."{key}" = n."{key}" AND "{table}".version = n.version')
+                    f'WHERE "{table}"."{key}" = n."{key}" AND "{table}".version = n.version'
+                    + "".join(f' AND "{table}"."{c}" = %s' for c in same), list(same.values()))
         n = cur.rowcount
         cur.execute(f"TRUNCATE {tmp}")
         return n

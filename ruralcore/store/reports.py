@@ -352,7 +352,8 @@ def _write(conn: sa.Connection, program: str, period: str, user: str, when: date
             conn, "reports", "id", ["value", "submitted_by", "submitted_at"],
             [upd["id"].astype("int64").tolist(), upd["version"].astype("int64").tolist(),
              _nullable(upd["value"]), [user] * k, [when] * k],
-            ["bigint", "integer", "double precision", "varchar", "timestamp"])
+            ["bigint", "integer", "double precision", "varchar", "timestamp"],
+            same={"program": program, "period": period})  # one partition (PostgreSQL, migration 0014)
         if matched != k:  # someone wrote between our SELECT and UPDATE
             raise StaleWriteError(
                 f"{program} {period} 的月报在保存期间被其他用户修改（{k - matched} 个数值），"

@@ -10,13 +10,13 @@ from datetime import datetime
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from ruralcore import backup, entry, excel
 from ruralcore.errors import InputError, StaleWriteError
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import Report
 from ruralcore.principal import system
+from tests.support import migrated_to
 
 P = "huayuan-2019"
 AT = datetime(2019, 6, 5, 9, 30)
@@ -222,18 +222,12 @@ def test_demo_build_rebuild_import_entry_and_restore_keep_the_sums(db_url, tmp_p
 
 
 def test_upgrade_from_0005_sums_what_is_already_stored(db_url):
-    db.dispose(db_url)
-    raw = db._make_engine(db_url)
-    cfg = db.alembic_config(raw)
-    with raw.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0005")
+    with migrated_to(db_url, "0005") as conn:
         conn.execute(sa.text(
             "INSERT INTO reports (program, period, region, field, value, submitted_by, submitted_at, version) "
             "VALUES (:p, '2019-05', :r, 'households', :v, '张三', :t, 1)"),
             [{"p": P, "r": r, "v": v, "t": AT} for r, v in (("433124100", 1520), ("433124101", None),
                                                             ("433124102", 980))])
-    raw.dispose()
     eng = db.get_engine(db_url)  # upgraded to the head on first use
     assert_no_drift(eng)
     assert reports.period_totals(eng, P)[["total", "n"]].values.tolist() == [[2500.0, 2]]

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from ruralcore.store import db, models
+from tests.support import migrated_to
 
 
 def test_fresh_database_is_created_by_migrations(engine):
@@ -53,16 +54,10 @@ def test_default_url_follows_database_url(monkeypatch, tmp_path):
 
 
 def test_older_database_is_upgraded_on_first_use_and_keeps_its_data(db_url):
-    db.dispose(db_url)
-    raw = db._make_engine(db_url)
-    cfg = db.alembic_config(raw)
-    with raw.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+    with migrated_to(db_url, "0001") as conn:
         conn.execute(sa.text("INSERT INTO reports (program, period, region, field, value, submitted_by, submitted_at, version) "
                              "VALUES ('huayuan-2019', '2019-05', '433124100', 'households', 1520, '张三', :t, 1)"),
                      {"t": datetime(2019, 6, 5, 9, 30)})
-    raw.dispose()
     eng = db.get_engine(db_url)
     head = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
     with eng.connect() as c:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 import sqlalchemy as sa
 
-from ruralcore.store import models
+from ruralcore.store import models, partitions
 
 config = context.config
 target_metadata = models.metadata
@@ -14,7 +14,8 @@ DERIVED_TABLES = frozenset({"report_totals"})
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
-    return not (type_ == "table" and name in DERIVED_TABLES)
+    # PostgreSQL's year partitions (migration 0014) are storage of a model's table, not tables
+    return not (type_ == "table" and (name in DERIVED_TABLES or partitions.is_partition(name)))
 
 
 def _run(connection: sa.Connection) -> None:

@@ -255,18 +255,23 @@ def every_unit_result(program: Program, target, evaluated: pd.DataFrame, regions
     return {**res, "text": text, "failing_names": failing, "unreported_names": unreported}
 
 
-def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame | None,
+def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame | pd.Series | None,
                  regions: pd.DataFrame) -> pd.DataFrame:
     """One row per measurable target: the value over the whole area this month and last
     month (indicators engine: summed numerators/denominators), the threshold, and the
     status by the programme's rule for the target's kind (targets engine): a rate with its
     amber band; a count or a yes/no met or not; an every-unit target met only when every
     unit meets it (``units_text`` “N个村中M个达标”, ``failing`` and ``unreported`` name the
-    others). ``rule`` states the status rule with its clause."""
+    others). ``rule`` states the status rule with its clause. ``previous``: last month's
+    indicator values over the area (a row of ``trend_from_store``: the deltas need last
+    month's totals, not its villages), or last month's fields (summed here), or None."""
     if fields.empty:
         return pd.DataFrame(columns=TILE_COLUMNS)
     now = total_values(program, fields)
-    prev = total_values(program, previous) if previous is not None and not previous.empty else None
+    if isinstance(previous, pd.Series):
+        prev = previous
+    else:
+        prev = total_values(program, previous) if previous is not None and not previous.empty else None
     every = [t for t in program.targets if t.indicator and t.kind == "every_unit"]
     evaluated = tg_mod.evaluate(program, fields, region_frame=regions) if every else None
     rows = []

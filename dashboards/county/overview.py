@@ -52,8 +52,7 @@ if period is None:
     st.stop()
 
 cur = d.month(period)
-prev_period = d.previous(period)
-prev = d.month(prev_period)
+prev_period = d.previous(period)  # the tiles read its totals only (Data.previous_totals)
 latest = period == max(d.periods)
 # “Today” of the page: the data's as-of date for the newest month, else that month's end.
 as_of = d.as_of if latest and d.as_of else pd.Period(period, "M").end_time.date()

@@ -133,6 +133,15 @@ class Data:
             return trend(self.url, self.token, self.program.id, upto, self.actor.role, self.actor.region)
         return trend(self.url, self.token, self.program.id, upto)
 
+    def previous_totals(self, period: str, prev_period: str | None) -> pd.Series | None:
+        """Last month's indicator values over what the account reads: a row of the trend up
+        to ``period`` (the kept monthly sums, cached for the trend chart). The tiles' deltas
+        need these totals only, so last month's villages are never loaded."""
+        if not prev_period:
+            return None
+        tr = self.trend(period)
+        return tr.loc[prev_period] if prev_period in tr.index else None
+
     def previous(self, period: str) -> str | None:
         before = [p for p in self.periods if p < period]
         return before[-1] if before else None
@@ -161,7 +170,7 @@ def _scoped_data(program_id: str, role: str, region: str) -> Data:
 def _target_tiles(db_url: str, data_token: str, program_id: str, period: str, prev_period: str,
                   role: str, region: str) -> pd.DataFrame:
     d = _scoped_data(program_id, role, region)
-    return ov.target_tiles(d.program, d.month(period), d.month(prev_period), d.regions)
+    return ov.target_tiles(d.program, d.month(period), d.previous_totals(period, prev_period or None), d.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

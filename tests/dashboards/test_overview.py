@@ -71,6 +71,25 @@ def test_huayuan_tile_delta_is_change_since_last_month(app_test, demo_engine):
     assert tile.delta == expected
 
 
+def test_last_months_totals_give_the_tiles_of_last_months_villages(demo_engine):
+    """The page reads last month's kept sums (a row of the trend), not its villages: the tiles'
+    previous values are the same either way, in every programme with two months."""
+    from ruralcore.programs import all_programs
+
+    checked = 0
+    for prog in all_programs():
+        periods = ov.periods(demo_engine, prog.id)
+        if len(periods) < 2:
+            continue
+        now, regions = ov.load_month(demo_engine, prog.id, periods[-1]), ov.region_frame(demo_engine, prog.id)
+        villages = ov.target_tiles(prog, now, ov.load_month(demo_engine, prog.id, periods[-2]), regions)
+        totals = ov.target_tiles(prog, now, ov.trend_from_store(demo_engine, prog, periods[-1]).loc[periods[-2]],
+                                 regions)
+        pd.testing.assert_frame_equal(totals[["target", "previous", "delta"]], villages[["target", "previous", "delta"]])
+        checked += villages["previous"].notna().sum()
+    assert checked > 10
+
+
 def test_huayuan_ranking_counts_match_scoring(app_test, demo_engine):
     at = app_test("huayuan-2019")
     _clean(at)

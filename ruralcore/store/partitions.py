@@ -43,8 +43,10 @@ import sqlalchemy as sa
 FIRST_YEAR, LAST_YEAR = 2015, 2035
 YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
 
-# tables partitioned by year on PostgreSQL -> their 'YYYY-MM' column
-PARTITIONED: dict[str, str] = {"reports": "period"}
+COLUMN = "period"  # the 'YYYY-MM' column every partitioned table is partitioned by
+# the model tables that migrations partition (0014); tables made at run time (the analytics
+# tables of store.analytics) are partitioned as they are created
+PARTITIONED = ("reports",)
 _PARTITION_NAME = re.compile(r"^(?P<table>.+)_(?P<part>\d{4}|default)$")
 
 
@@ -69,10 +71,10 @@ def bounds(year: int) -> tuple[str, str]:
     return f"{year:04d}-01", f"{year + 1:04d}-01"
 
 
-def partition_clause(table: str) -> str:
-    """What ends ``CREATE TABLE table (...)`` on PostgreSQL to make it partitioned by year
-    ('' on other databases: callers add it only on PostgreSQL)."""
-    return f'PARTITION BY RANGE ("{PARTITIONED[table]}")'
+def partition_clause(conn: sa.Connection) -> str:
+    """What ends a ``CREATE TABLE t (...)`` to make ``t`` partitioned by year on
+    PostgreSQL (then ``create_partitions``); '' on other databases."""
+    return f' PARTITION BY RANGE ("{COLUMN}")' if is_postgresql(conn) else ""
 
 
 def _create_year(conn: sa.Connection, table: str, year: int) -> None:
@@ -123,7 +125,7 @@ def ensure_year(conn: sa.Connection, table: str, year: int) -> bool:
     if not is_postgresql(conn) or partition_name(table, year) in partitions(conn, table):
         return False
     part, default = partition_name(table, year), partition_name(table, None)
-    column = PARTITIONED[table]
+    column = COLUMN
     lo, hi = bounds(year)
     if default not in partitions(conn, table):
         _create_year(conn, table, year)
@@ -202,7 +204,7 @@ def rebuild(conn: sa.Connection, table: str, partitioned: bool, primary_key: Seq
     for seq in sequences.values():  # kept (and where it stands) when the old table goes
         conn.exec_driver_sql(f"ALTER SEQUENCE {seq} OWNED BY NONE")
     conn.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{old}"')
-    tail = " " + partition_clause(table) if partitioned else ""
+    tail = partition_clause(conn) if partitioned else ""
     conn.exec_driver_sql(f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING STORAGE){tail}')
     if partitioned:
         create_partitions(conn, table)

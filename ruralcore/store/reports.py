@@ -69,17 +69,12 @@ def load_reports(engine: sa.Engine, program: str, periods: list[str] | str | Non
 def stored_periods(engine: sa.Engine, program: str) -> list[str]:
     """Months with stored reports, oldest first.
 
-    One index lookup per month (“next period after …”) instead of DISTINCT over every
-    stored value: milliseconds instead of seconds at province scale.
-    """
-    out: list[str] = []
-    q = sa.text("SELECT MIN(period) FROM reports WHERE program = :p AND period > :after")
+    Read from report_totals (a month has a group with rows there exactly when it has reports
+    rows: migration 0006's triggers), a few hundred rows, instead of DISTINCT over every
+    stored value or one lookup per month in each year's partition (PostgreSQL, 0014)."""
     with engine.connect() as conn:
-        while True:  # one query per month (a few dozen at most)
-            nxt = conn.execute(q, {"p": program, "after": out[-1] if out else ""}).scalar()
-            if nxt is None:
-                return out
-            out.append(nxt)
+        return conn.execute(sa.text("SELECT DISTINCT period FROM report_totals WHERE program = :p "
+                                    "AND n_rows > 0 ORDER BY period"), {"p": program}).scalars().all()
 
 
 def load_month_values(engine: sa.Engine, program: str, period: str) -> pd.DataFrame:

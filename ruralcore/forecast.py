@@ -137,7 +137,12 @@ def verdict(frame: pd.DataFrame) -> pd.Series:
 def from_store(engine, program, period: str) -> pd.DataFrame:
     """project() over the store for ``period`` with the programme's N, plus region_name,
     target_name, ref and verdict."""
-    series, tg = series_from_store(engine, program, period)
+    return from_series(program, period, *series_from_store(engine, program, period))
+
+
+def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame) -> pd.DataFrame:
+    """from_store over the (series, targets) of series_from_store already read: a page that
+    also draws the series reads and evaluates the months once."""
     months, _ = setting_months(program)
     out = project(series, tg, period, months)
     names = series.drop_duplicates("region").set_index("region")["region_name"] if len(series) else pd.Series(dtype=object)

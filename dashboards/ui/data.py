@@ -237,19 +237,25 @@ def task_progress(db_url: str, data_token: str, program_id: str) -> pd.DataFrame
     return ov.load_task_progress(engine(), program_id)
 
 
-@st.cache_data(show_spinner="正在计算到期预警…", max_entries=16)
+@st.cache_data(show_spinner="正在计算到期预警…", max_entries=8)
+def _forecast_inputs(db_url: str, data_token: str, program_id: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ruralcore.forecast.series_from_store for ``period``: every month read and evaluated
+    once, for the warnings and for their chart."""
+    from ruralcore import forecast as fc
+    return fc.series_from_store(engine(), load_program(program_id), period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def forecast(db_url: str, data_token: str, program_id: str, period: str, role: str = "", region: str = "") -> pd.DataFrame:
     """ruralcore.forecast.from_store for ``period``, limited to the regions the account reads."""
     from ruralcore import forecast as fc
     from ruralcore.scope import keep_visible
 
-    out = fc.from_store(engine(), load_program(program_id), period)
+    out = fc.from_series(load_program(program_id), period, *_forecast_inputs(db_url, data_token, program_id, period))
     seen = visible_codes(db_url, data_token, role, region) if role else None
     return keep_visible(out, seen, "region").reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def forecast_series(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame:
     """The monthly target values behind forecast() (region, target, period, value)."""
-    from ruralcore import forecast as fc
-    return fc.series_from_store(engine(), load_program(program_id), period)[0]
+    return _forecast_inputs(db_url, data_token, program_id, period)[0]

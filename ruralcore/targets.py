@@ -147,19 +147,24 @@ def _rows_at(program: Program, data: pd.DataFrame, here: str, region_frame: pd.D
     if frame.empty or "level" not in frame.columns:
         return data
     level = frame["level"][~frame.index.duplicated()]
-    known = pd.Series(np.asarray(data.index, dtype=object)).map(level)
+    known = pd.Series(np.asarray(data.index, dtype=object), dtype=object).map(level)  # object: fast hashing
     keep = (known.isna() | (known == here)).to_numpy()
     return data if keep.all() else data[keep]
 
 
 def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here: str,
-               region_frame: pd.DataFrame | None, given_indicators: bool) -> pd.Series:
-    """The target's indicator per region at ``level`` (NaN where it cannot be known)."""
+               region_frame: pd.DataFrame | None, given_indicators: bool, memo: dict | None = None) -> pd.Series:
+    """The target's indicator per region at ``level`` (NaN where it cannot be known).
+    ``memo``: the rows at ``here`` and the ancestors at each level, shared by the targets of
+    one evaluation (the same rows and tree for every target)."""
+    memo = {} if memo is None else memo
     ind = program.indicator(t.indicator)
     have_fields = all(f in data.columns for f in ind_mod.needed_fields(program, [ind.code]))
     given = given_indicators and ind.code in data.columns
     if level == here:
-        data = _rows_at(program, data, here, region_frame)
+        if "rows" not in memo:
+            memo["rows"] = _rows_at(program, data, here, region_frame)
+        data = memo["rows"]
         if given:
             return pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
         if have_fields:
@@ -167,7 +172,9 @@ def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here
         return pd.Series(np.nan, index=data.index)
     if not _higher(level, here):
         return pd.Series(dtype="float64")  # a lower level than the data: nothing to say
-    keys = ind_mod.group_keys(program, data.index, level, region_frame).to_numpy()
+    if level not in memo:
+        memo[level] = ind_mod.group_keys(program, data.index, level, region_frame).to_numpy()
+    keys = memo[level]
     # A given flag/count indicator (0/100 for flags) rolls up as a share / a sum.
     if given and ind.kind != "rate":
         given = pd.to_numeric(data[ind.code], errors="coerce").astype("float64")
@@ -189,11 +196,11 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
     ``region_frame``: region tree for roll-ups (default: the programme's region files).
     """
     here = level or data_level(program)
-    parts = []
+    parts, memo = [], {}
     for t in program.targets:  # ~10 entries; each one vectorised over regions
         if not t.indicator:
             continue
-        vals = _values_at(program, data, t, t.applies_to, here, region_frame, given_indicators)
+        vals = _values_at(program, data, t, t.applies_to, here, region_frame, given_indicators, memo)
         if t.scope != "all":
             vals = vals[vals.index.astype(str) == t.scope]
         if vals.empty:

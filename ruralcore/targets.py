@@ -117,7 +117,8 @@ def unit_summary(rows: pd.DataFrame, expected=None) -> dict:
     unreported: list[str] = []
     if expected is not None:
         exp = [str(c) for c in expected]
-        unreported = [c for c in exp if c not in set(units)]
+        have_row = set(units)  # once: a set per unit made this quadratic (minutes at province scale)
+        unreported = [c for c in exp if c not in have_row]
         have = have[have["region"].isin(set(exp))]
         units = exp
     unreported += have.loc[have["value"].isna(), "region"].tolist()  # reported without this value

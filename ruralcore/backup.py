@@ -22,7 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from .errors import InputError, Problem, RuralcoreError
-from .store import bulk
+from .store import analytics, bulk
 from .store.models import metadata
 
 FORMAT = "ruralcore-backup"
@@ -183,6 +183,7 @@ def restore(engine: sa.Engine, path_or_buffer) -> dict:
         for table in metadata.sorted_tables:  # parents first
             counts[table.name] = _restore_table(conn, zf, table, m["tables"][table.name], source)
         bulk.move_sequences(conn, metadata.sorted_tables)  # explicit ids were inserted
+        analytics.rebuild_all(conn)  # derived data, not in the backup: rebuilt from the restored reports
     return counts
 
 

@@ -14,7 +14,7 @@ from ..errors import RuralcoreError
 from .common import app  # the command every group registers on
 
 # Importing the modules registers their commands on ``app``.
-from . import rules, scoring, money, data, demo, circular, admin, acceptance, registers, duban  # noqa: E402,F401
+from . import rules, scoring, money, data, demo, circular, admin, acceptance, registers, duban, analytics  # noqa: E402,F401
 from . import usage  # noqa: E402
 
 EXIT_USER_ERROR = 2

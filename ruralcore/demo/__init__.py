@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..errors import RuralcoreError
 from ..programs import DATA_DIR, load_program
-from ..store import bulk, meta
+from ..store import analytics, bulk, meta
 from .generate import EXTRA_COUNTIES, PLAN, SCALES, generate
 from . import reports as rep
 
@@ -118,6 +118,8 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
             counts[name] = n
         bulk.move_sequences(conn, [tables[name] for name in  # COPY with explicit ids (PostgreSQL)
                                    ("officers", "acceptance_cases", "milestone_records", "responsibles")])
+        _say(progress, 0.99, "生成分析表（各级区域的月度汇总）")
+        analytics.rebuild_all(conn)  # derived from the reports just loaded, in this transaction
         _audit(conn, counts, scale)
     from .households import build as build_households  # 一户一档 demo households
     counts["households"] = build_households(engine, seed=2019)

@@ -9,6 +9,9 @@ audited writes with optimistic locking, and bulk report loading.
   values, user, submitted_at, expected_versions) -> {'inserted', 'updated', 'unchanged'},
   period_totals(engine, program, upto, regions): monthly sums per field, read from
   report_totals (migration 0006: triggers on reports keep it in step with every write)
+- analytics: month_rows(engine, program, period, level, parent), level_totals(engine,
+  program, period, level, parent), ensure(engine), rebuild(conn, program, period): the wide
+  per-programme analytics tables with every level's sums, kept in step by the writers
 - write: insert / update / delete (one record, audited, version-checked), bulk_insert
 - audit: load_audit(engine, user, table, since, until, key_prefix)
 - regions: sync_regions(engine, frame, user), load_regions(engine, program)

@@ -58,6 +58,10 @@ def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: Principal) -> int
                 entries.append(pd.DataFrame({"action": "update", "table": "regions", "key": sub["code"].tolist(),
                                              "field": c, "old": sub[c + "_old"].tolist(), "new": sub[c].tolist()}))
         audit.append(conn, pd.concat(entries, ignore_index=True), user.name)
+        if len(ins) or changed_cols["parent"].any() or changed_cols["level"].any():
+            from . import analytics  # the sums follow the tree
+
+            analytics.rebuild_all(conn)
     return int(len(ins) + len(upd))
 
 

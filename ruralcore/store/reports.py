@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import re
 from datetime import datetime
 
 import numpy as np
@@ -12,7 +11,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import InputError, Problem, StaleWriteError
-from . import _fast, audit
+from . import _fast, analytics, audit
+from .periods import PERIOD_RE, check_period as _check_period  # noqa: F401 (PERIOD_RE: re-exported)
 from .db import snapshot, to_cst_naive
 from .models import Report
 from . import guard
@@ -21,21 +21,11 @@ TABLE = Report.__table__
 COLUMNS = ["program", "period", "region", "field", "value", "submitted_by", "submitted_at", "version"]
 SMALL_EDIT = 500  # up to this many regions, upsert reads only their stored rows
 WRITE_CHUNK = 50_000  # values written (and audited) per statement batch: bounds the memory of a large import
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def audit_key(program: str, period: str, region: str) -> str:
     """Audit-log key of one report row; load_audit(key_prefix=f"{program}/{period}/")."""
     return f"{program}/{period}/{region}"
-
-
-def _check_period(period: str) -> None:
-    from ..limits import FIRST_YEAR, LAST_YEAR
-
-    if not isinstance(period, str) or not PERIOD_RE.match(period):
-        raise InputError(Problem(f"报告期“{period}”格式应为 YYYY-MM", column="报告期"))
-    if not FIRST_YEAR <= int(period[:4]) <= LAST_YEAR:
-        raise InputError(Problem(f"报告期“{period}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间", column="报告期"))
 
 
 def _empty() -> pd.DataFrame:
@@ -303,6 +293,7 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
         n_unchanged = int((exists & same).sum())
 
         del m, old, a, b, same
+        touched = pd.unique(np.concatenate([ins["region"].to_numpy(dtype=object), upd["region"].to_numpy(dtype=object)]))
         # in slices, all in this one transaction: a province's month (780,000 values) would
         # otherwise hold every row and audit entry as Python objects at once
         for action, part in (("insert", ins), ("update", upd)):
@@ -316,6 +307,8 @@ def upsert_reports(engine: sa.Engine, program: str, period: str, values: pd.Data
                     raise StaleWriteError(f"{program} {period} 的月报正被其他用户同时提交，本次未写入任何数据，"
                                           "请刷新后重试。") from None
                 _audit_changes(conn, program, period, user, when, chunk, action, reason)
+        if len(touched):  # the analytics rows of the changed regions and their ancestors
+            analytics.refresh(conn, program, period, touched.tolist())
     return {"inserted": int(len(ins)), "updated": int(len(upd)), "unchanged": n_unchanged}
 
 

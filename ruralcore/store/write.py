@@ -27,7 +27,7 @@ from ..errors import InputError, Problem, StaleWriteError
 from . import _fast
 from . import audit as _audit
 from .models import TABLE_LABELS
-from . import guard, queries
+from . import analytics, guard, queries
 
 M = TypeVar("M", bound=SQLModel)
 Target = sa.Engine | sa.Connection | Session
@@ -102,6 +102,16 @@ def _guard_frame(conn: sa.Connection, user, table: sa.Table, frame: pd.DataFrame
     return user.name
 
 
+def _follow(conn: sa.Connection, table: sa.Table, rows: pd.DataFrame | list[dict]) -> None:
+    """A write of ``reports`` rows (before and after): their analytics rows follow in
+    this transaction (ruralcore.store.analytics)."""
+    if table.name != "reports":
+        return
+    frame = pd.DataFrame(rows)[["program", "period", "region"]].astype(str).drop_duplicates()
+    for (program, period), part in frame.groupby(["program", "period"], sort=True):
+        analytics.refresh(conn, program, period, part["region"].tolist())
+
+
 def insert(target: Target, model: type[M], values: dict, user: guard.Principal) -> M:
     """Insert one record (defaults from the model), audit it, return it with its key.
     ``user``: a Principal (the system's is not checked; a page's is checked against the
@@ -126,6 +136,7 @@ def insert(target: Target, model: type[M], values: dict, user: guard.Principal) 
         full = {c.name: getattr(obj, c.name) for c in table.columns}
         _audit.append(conn, [{"action": "insert", "table": table.name, "key": str(key), "field": None,
                              "old": None, "new": _audit.row_json(_redacted(full))}], user)
+        _follow(conn, table, [full])
     return obj
 
 
@@ -154,6 +165,7 @@ def update(target: Target, model: type[M], key: Any, changes: dict, expected_ver
         _audit.append(conn, [{"action": "update", "table": table.name, "key": str(key), "field": f,
                              "old": "***" if f in SECRET_COLUMNS else _audit.text(cur[f]),
                              "new": "***" if f in SECRET_COLUMNS else _audit.text(v)} for f, v in diff.items()], user)
+        _follow(conn, table, [dict(cur), {**dict(cur), **diff}])
         merged.version = expected_version + 1
     return merged
 
@@ -176,6 +188,7 @@ def delete(target: Target, model: type[SQLModel], key: Any, expected_version: in
             _stale(conn, table, key, expected_version)
         _audit.append(conn, [{"action": "delete", "table": table.name, "key": str(key), "field": None,
                              "old": _audit.row_json(_redacted(dict(cur))), "new": None}], user)
+        _follow(conn, table, [dict(cur)])
 
 
 def _column_default(col: sa.Column) -> Any:
@@ -268,4 +281,5 @@ def bulk_insert(engine: sa.Engine, model_or_table, frame: pd.DataFrame, user: gu
             _audit.append(conn, pd.DataFrame({"action": "insert", "table": table.name,
                                                  "key": [str(k) for k in keys], "field": None, "old": None,
                                                  "new": js}), user)
+        _follow(conn, table, frame)
     return n

@@ -14,8 +14,10 @@ DERIVED_TABLES = frozenset({"report_totals"})
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
-    # PostgreSQL's year partitions (migration 0014) are storage of a model's table, not tables
-    return not (type_ == "table" and (name in DERIVED_TABLES or partitions.is_partition(name)))
+    # PostgreSQL's year partitions (migration 0014) are storage of a model's table, not tables;
+    # analytics_<programme>: generated per programme by ruralcore.store.analytics
+    return not (type_ == "table" and (name in DERIVED_TABLES or partitions.is_partition(name)
+                                      or name.startswith("analytics_")))
 
 
 def _run(connection: sa.Connection) -> None:

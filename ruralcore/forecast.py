@@ -26,9 +26,13 @@ DEFAULT_MONTHS = 3
 
 
 def month_index(periods) -> np.ndarray:
-    """YYYY-MM (or dates) → months since year 0."""
-    p = pd.PeriodIndex(pd.Series(periods).astype(str).str.slice(0, 7), freq="M")
-    return (p.year * 12 + p.month - 1).to_numpy(dtype="int64")
+    """YYYY-MM (or dates) → months since year 0. Each distinct value is parsed once: a
+    province's series repeats a dozen months over a million rows."""
+    codes, uniques = pd.factorize(periods if isinstance(periods, pd.Series) else pd.Series(periods, dtype=object))
+    if (codes < 0).any():  # a missing value: parse every row (and fail as before)
+        codes, uniques = np.arange(len(periods)), np.asarray(periods, dtype=object)
+    p = pd.PeriodIndex(pd.Series(uniques).astype(str).str.slice(0, 7), freq="M")
+    return (p.year * 12 + p.month - 1).to_numpy(dtype="int64")[codes]
 
 
 def _meets(value, op: pd.Series | np.ndarray, threshold) -> np.ndarray:

@@ -8,15 +8,14 @@ import typer
 from ..errors import InputError, Problem
 from ..scope import ROLES
 from .common import app
-from .common import echo_table, DB_HELP, USER_HELP, open_engine
+from .common import Db, User, author, command_group, echo_table, open_engine
 
-accounts_app = typer.Typer(help="账户：创建、列出、重置密码。", no_args_is_help=True)
-app.add_typer(accounts_app, name="accounts")
+accounts_app = command_group("accounts", "账户：创建、列出、重置密码。")
 
 
 @app.command("backup")
 def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
-               db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+               db: Db = None) -> None:
     """把整个数据库备份为一个 zip 文件（每表一个 JSON 行文件，另附结构版本）。"""
     from ..backup import backup
 
@@ -27,7 +26,7 @@ def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
 
 @app.command("restore")
 def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
-                db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                db: Db = None) -> None:
     """从备份恢复：在一个事务中替换数据库中所有表的内容；结构版本不同则拒绝。"""
     from ..backup import restore
 
@@ -43,7 +42,7 @@ def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员�
                    demo_accounts: bool = typer.Option(False, "--demo-accounts",
                                                       help="另为每个角色建一个演示账户（市级督导、乡镇干部、村级填报员、验收人员、审计员）"),
                    auditor: str = typer.Option("auditor", "--auditor-username", help="演示审计员的用户名"),
-                   db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                   db: Db = None) -> None:
     """创建演示管理员（县级管理员），随机密码只显示这一次；已存在则什么也不做。
     加 --demo-accounts 另为每个角色建一个演示账户（区域随管理员所在的县），密码同样只显示这一次。"""
     from ..accounts import DEMO_ACCOUNTS, check_username, init_admin, init_demo_accounts, region_labels
@@ -93,20 +92,20 @@ def create_cmd(username: str = typer.Argument(..., help="新账户的用户名�
                role: str = typer.Option(..., "--role", help="角色：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items())),
                region: str = typer.Option(..., "--region", help="区域代码（审计员可留空，表示全部区域）"),
                name: str = typer.Option("", "--name", help="显示名称"),
-               user: str | None = typer.Option(None, "--user", help=USER_HELP),
-               db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+               user: User = None,
+               db: Db = None) -> None:
     """创建账户；随机初始密码只显示这一次。"""
-    from ..accounts import command_line_author, create_account, random_password
+    from ..accounts import create_account, random_password
 
     engine = open_engine(db)
-    by = command_line_author(engine, user)
+    by = author(engine, user)
     pw = random_password(username)
     create_account(engine, username, role, region, pw, by=by, display_name=name, must_change_password=True)
     typer.echo(f"已创建 {username}。初始密码（只显示这一次）：{pw}")
 
 
 @accounts_app.command("list")
-def list_cmd(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def list_cmd(db: Db = None) -> None:
     """列出账户（不含密码）。"""
     from ..accounts import list_accounts
     from ..scope import ROLES
@@ -119,13 +118,13 @@ def list_cmd(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
 
 @accounts_app.command("reset-password")
 def reset_cmd(username: str = typer.Argument(..., help="要重置密码的账户的用户名"),
-              user: str | None = typer.Option(None, "--user", help=USER_HELP),
-              db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+              user: User = None,
+              db: Db = None) -> None:
     """重置密码为随机密码（只显示这一次），清除锁定，并结束该账户所有已登录的会话。"""
-    from ..accounts import command_line_author, random_password, set_password, unlock
+    from ..accounts import random_password, set_password, unlock
 
     engine = open_engine(db)
-    by = command_line_author(engine, user)
+    by = author(engine, user)
     pw = random_password(username)
     set_password(engine, username, pw, by=by, must_change_password=True)
     unlock(engine, username)

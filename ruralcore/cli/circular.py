@@ -8,15 +8,17 @@ import typer
 from ..errors import InputError, Problem
 from ..programs import load_program
 from .common import app
-from .common import parse_date, parse_period, DB_HELP, open_engine
+from .common import Db, open_engine, parse_date, parse_period, program_arg
+
+Program = program_arg("xinzhou-2023")
 
 
 @app.command("circular")
 def circular_cmd(
-    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
+    program: Program,
     period: str = typer.Option(..., "--period", help="通报月份 YYYY-MM"),
     out: str = typer.Option(..., "--out", help="输出文件（.docx 或 .xlsx；另一种格式写在旁边的同名文件）"),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: Db = None,
     as_of: str | None = typer.Option(None, "--as-of", help="进度截至日期 YYYY-MM-DD（默认该月最后一天）"),
     issued: str | None = typer.Option(None, "--issued", help="成文日期 YYYY-MM-DD（默认月报截止日后的第一个工作日）"),
     doc_number: str | None = typer.Option(None, "--doc-number", help="文号（默认留空待填，如 忻乡振办〔2023〕  号）"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -125,8 +125,54 @@ USER_HELP = ("以哪个账户的名义写入（记入审计日志）：须为已
              "不写则记为“系统（命令行，操作系统用户 …）”")
 
 
+def command_group(name: str, help: str, **settings) -> typer.Typer:
+    """A group of commands, ``ruralcore NAME …`` (no arguments: its help)."""
+    group = typer.Typer(help=help, no_args_is_help=True, **settings)
+    app.add_typer(group, name=name)
+    return group
+
+
 def open_engine(db: str | None):
     """The store for ``--db`` (else DATABASE_URL, else the default SQLite file); a bad or
     unreachable address is a Chinese RuralcoreError from the store."""
     from ..store import db as store_db
     return store_db.get_engine(db or None)
+
+
+def author(engine, user: str | None):
+    """The principal ``--user`` names on ``engine`` (an enabled account, checked like a page's
+    user); no name: the system, as the operating-system user (accounts.command_line_author)."""
+    from ..accounts import command_line_author
+    return command_line_author(engine, user)
+
+
+# The options most commands share, declared once (typer reads them from the annotation):
+# ``as_json: AsJson = False``, ``db: Db = None``, ``user: User`` (required) or ``user: User = None``.
+AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+User = Annotated[str | None, typer.Option("--user", help=USER_HELP)]
+
+
+def program_arg(example: str | None = None, word: str = "方案编号") -> Any:
+    """The PROGRAM argument as an annotation, its help naming an example: ``program: program_arg("huayuan-2019")``
+    reads 方案编号，如 huayuan-2019."""
+    return Annotated[str, typer.Argument(help=f"{word}，如 {example}" if example else word)]
+
+
+def echo_rows(as_json: bool, rows: pd.DataFrame, headers: dict[str, str] | None, title: str | None = None,
+              data: Any = None) -> bool:
+    """A listing: with --json ``data`` (default ``rows``), otherwise ``rows`` as a table with the
+    Chinese ``headers``. True when the table was printed, so the caller can add lines below it."""
+    if as_json:
+        echo_json(rows if data is None else data)
+        return False
+    echo_table(rows, headers, title=title)
+    return True
+
+
+def echo_done(as_json: bool, result: Any, message: str) -> None:
+    """What a command wrote: ``result`` with --json, otherwise the one-line Chinese ``message``."""
+    if as_json:
+        echo_json(result)
+    else:
+        typer.echo(message)

@@ -13,7 +13,10 @@ import typer
 from ..errors import InputError, Problem
 from .common import app
 from ..limits import PROBLEMS_SHOWN
-from .common import parse_period, DB_HELP, USER_HELP, open_engine
+from .common import Db, User, author, open_engine, parse_period, program_arg
+
+Program = program_arg(word="方案代码")
+TemplateProgram = program_arg("huayuan-2019", "方案代码")
 
 
 def _template_engine(db: str | None):
@@ -49,9 +52,9 @@ def _progress(fraction: float, message: str) -> None:
 
 @app.command("template")
 def template_cmd(
-    program: str = typer.Argument(..., help="方案代码，如 huayuan-2019"),
+    program: TemplateProgram,
     out: Path = typer.Option(..., "--out", help="输出的 .xlsx 文件"),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: Db = None,
     level: str | None = typer.Option(None, "--level", help="填报层级（默认取方案规定的填报层级）"),
 ) -> None:
     """生成空白月报模板（.xlsx）：区域代码和名称已填好，每个字段一列。"""
@@ -68,10 +71,10 @@ def template_cmd(
 
 @app.command("export")
 def export_cmd(
-    program: str = typer.Argument(..., help="方案代码"),
+    program: Program,
     period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
     out: Path = typer.Option(..., "--out", help="输出文件（.xlsx 或 .csv）"),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: Db = None,
 ) -> None:
     """导出某月的月报（与模板格式相同，可直接再导入）。"""
     from .. import excel
@@ -88,22 +91,21 @@ def export_cmd(
 
 @app.command("import")
 def import_cmd(
-    program: str = typer.Argument(..., help="方案代码"),
+    program: Program,
     file: Path = typer.Argument(..., help="填好的 .xlsx 或 .csv 文件"),
     period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
-    user: str | None = typer.Option(None, "--user", help=USER_HELP),
+    user: User = None,
     problems: Path | None = typer.Option(None, "--problems", help="有问题时把全部问题写入这个 .csv 文件（屏幕上只列前 50 处）"),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: Db = None,
 ) -> None:
     """导入月报：逐行校验，有任何错误则列出问题（前 50 处，其余计数）且不写入任何数据。"""
     from .. import excel
-    from ..accounts import command_line_author
     from ..programs import load_program
 
     load_program(program)
     period = parse_period(period)
     engine = open_engine(db)
-    by = command_line_author(engine, user)
+    by = author(engine, user)
     try:
         result = excel.import_file(engine, program, file, period, by, progress=_progress)
     except InputError as err:

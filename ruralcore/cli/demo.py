@@ -8,8 +8,9 @@ import typer
 from ..errors import InputError, Problem
 from ..programs import load_program
 from .common import app
-from .common import echo_json, echo_table, parse_period, DB_HELP, open_engine
+from .common import AsJson, Db, echo_json, echo_table, open_engine, parse_period, program_arg
 
+Program = program_arg("huayuan-2019")
 LEVEL_ZH = {"township": "乡镇", "county": "县（区、市）"}
 
 
@@ -25,7 +26,7 @@ def _terminal_progress(fraction: float, message: str) -> None:
 @app.command("demo")
 def demo_cmd(
     scale: str = typer.Option("county", "--scale", help="规模：county（约300个行政村）| city（约5千）| province（约3万）| national（约50万，12个月，只能用 PostgreSQL）"),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: Db = None,
 ) -> None:
     """生成演示数据（固定随机种子，每次相同；所有生成的名称均标“演示”）。已有真实数据的数据库拒绝覆盖。"""
     from ..demo import SCALES, build_demo
@@ -52,10 +53,10 @@ def demo_cmd(
 
 @app.command("reporting")
 def reporting_cmd(
-    program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+    program: Program,
     period: str = typer.Option(..., "--period", help="报告期 YYYY-MM"),
-    json_: bool = typer.Option(False, "--json", help="输出 JSON"),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    json_: AsJson = False,
+    db: Db = None,
 ) -> None:
     """月报报送情况：应报、已报、按时、迟报、未报及报送率、及时率（按乡镇和县）。"""
     from ..reporting import reporting_from_store

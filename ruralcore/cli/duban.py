@@ -4,36 +4,28 @@ account acting, checked like a signed-in page user (unknown or not allowed: exit
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from ..errors import InputError, PermissionDenied, Problem
 from .common import app
-from .common import DB_HELP, echo_json, echo_table, open_engine, parse_date, parse_int, parse_period
+from .common import AsJson, Db, author, command_group, echo_rows, open_engine, parse_date, parse_int, parse_period
+from .common import program_arg
 
-responsible_app = typer.Typer(help="责任清单：模板、导入、列表。", no_args_is_help=True)
-notices_app = typer.Typer(help="督办通知：下发、答复、办结、列表、Word。", no_args_is_help=True)
-app.add_typer(responsible_app, name="responsible")
-app.add_typer(notices_app, name="notices")
-ACTING = "以哪个账户的名义办理（须为已有、启用的账户，按其角色和区域核对权限）"
+responsible_app = command_group("responsible", "责任清单：模板、导入、列表。")
+notices_app = command_group("notices", "督办通知：下发、答复、办结、列表、Word。")
+Program = program_arg()
+Acting = Annotated[str, typer.Option("--user", help="以哪个账户的名义办理（须为已有、启用的账户，按其角色和区域核对权限）")]
 
 
 def _acting(engine, user: str):
-    from ..accounts import command_line_author
     from ..scope import is_actor
 
-    who = command_line_author(engine, user)
+    who = author(engine, user)
     if not is_actor(who):  # pragma: no cover - command_line_author returns an Actor for a name
         raise PermissionDenied("须用 --user 指明账户")
     return who
-
-
-def _emit(frame, keys: list[str], shown: dict[str, str], as_json: bool) -> None:
-    """``--json``: the records with ``keys`` (the contract); else a table of ``shown``."""
-    if as_json:
-        echo_json(frame[keys].to_dict("records"))
-    else:
-        echo_table(frame[list(shown)], shown)
 
 
 def _out(path: str, suffix: str) -> Path:
@@ -46,9 +38,9 @@ def _out(path: str, suffix: str) -> Path:
 
 
 @responsible_app.command("template")
-def responsible_template(program: str = typer.Argument(..., help="方案编号"),
+def responsible_template(program: Program,
                          out: str = typer.Option(..., "--out", help="输出的 .xlsx 文件"),
-                         db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                         db: Db = None) -> None:
     """责任清单模板：每个试点、任务、乡镇、站点一行，已登记的责任人已填好。"""
     from ..programs import load_program
     from ..responsibility import template
@@ -60,10 +52,10 @@ def responsible_template(program: str = typer.Argument(..., help="方案编号")
 
 
 @responsible_app.command("import")
-def responsible_import(program: str = typer.Argument(..., help="方案编号"),
+def responsible_import(program: Program,
                        file: Path = typer.Argument(..., help="填好的责任清单 .xlsx"),
-                       user: str = typer.Option(..., "--user", help=ACTING),
-                       db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                       user: Acting = ...,
+                       db: Db = None) -> None:
     """导入责任清单：逐行校验（指明行和列），有错则不写入；写入留痕。"""
     from ..programs import load_program
     from ..responsibility import import_workbook
@@ -77,26 +69,26 @@ def responsible_import(program: str = typer.Argument(..., help="方案编号"),
 
 
 @responsible_app.command("list")
-def responsible_list(program: str = typer.Argument(..., help="方案编号"),
-                     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-                     db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def responsible_list(program: Program,
+                     as_json: AsJson = False,
+                     db: Db = None) -> None:
     """责任清单：对象、责任单位、责任领导、条款。"""
     from ..programs import load_program
     from ..responsibility import register
 
     load_program(program)
-    _emit(register(open_engine(db), program), ["subject", "subject_name", "unit", "leader", "ref"],
-          {"subject": "对象代码", "subject_name": "对象名称", "unit": "责任单位", "leader": "责任领导",
-           "post": "职务", "ref": "条款"}, as_json)
+    reg = register(open_engine(db), program)
+    echo_rows(as_json, reg, {"subject": "对象代码", "subject_name": "对象名称", "unit": "责任单位", "leader": "责任领导",
+                             "post": "职务", "ref": "条款"}, data=reg[["subject", "subject_name", "unit", "leader", "ref"]])
 
 
 @notices_app.command("issue")
-def notices_issue(program: str = typer.Argument(..., help="方案编号"),
+def notices_issue(program: Program,
                   subject: str = typer.Option(..., "--subject", help="督办对象代码（试点、任务、乡镇或站点）"),
                   due_days: str = typer.Option(..., "--due-days", help="答复期限（工作日）"),
                   reason: str = typer.Option(..., "--reason", help="督办事由"),
-                  user: str = typer.Option(..., "--user", help=ACTING),
-                  db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                  user: Acting = ...,
+                  db: Db = None) -> None:
     """下发督办通知；最后一个词是通知编号。"""
     from .. import notices as nt
     from ..programs import load_program
@@ -130,10 +122,10 @@ def _items(engine, program: str, subject: str) -> list[dict]:
 @notices_app.command("reply")
 def notices_reply(number: str = typer.Argument(..., help="通知编号"),
                   text: str = typer.Option(..., "--text", help="整改措施"),
-                  user: str = typer.Option(..., "--user", help=ACTING),
+                  user: Acting = ...,
                   expected: str | None = typer.Option(None, "--expected", help="预计完成日期 YYYY-MM-DD"),
                   attachments: str = typer.Option("", "--attachments", help="附件名称"),
-                  db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                  db: Db = None) -> None:
     """答复督办通知（被督办的单位）。"""
     from .. import notices as nt
 
@@ -145,8 +137,8 @@ def notices_reply(number: str = typer.Argument(..., help="通知编号"),
 
 @notices_app.command("close")
 def notices_close(number: str = typer.Argument(..., help="通知编号"),
-                  user: str = typer.Option(..., "--user", help=ACTING),
-                  db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                  user: Acting = ...,
+                  db: Db = None) -> None:
     """办结督办通知（下发的一方）。"""
     from .. import notices as nt
 
@@ -156,10 +148,10 @@ def notices_close(number: str = typer.Argument(..., help="通知编号"),
 
 
 @notices_app.command("list")
-def notices_list(program: str = typer.Argument(..., help="方案编号"),
+def notices_list(program: Program,
                  as_of: str | None = typer.Option(None, "--as-of", help="按哪天计算状态和剩余工作日 YYYY-MM-DD（默认今天）"),
-                 as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-                 db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                 as_json: AsJson = False,
+                 db: Db = None) -> None:
     """督办通知列表：编号、对象、责任单位、状态、答复期限、剩余工作日。"""
     from .. import notices as nt
     from ..programs import load_program
@@ -168,15 +160,15 @@ def notices_list(program: str = typer.Argument(..., help="方案编号"),
     day = parse_date(as_of, "--as-of") if as_of else None
     frame = nt.list_notices(open_engine(db), program, day)
     frame["days"] = [nt.days_text(s, d) for s, d in zip(frame["state"], frame["days_left"])]
-    _emit(frame, ["number", "subject", "unit", "state", "due", "days_left"],
-          {"number": "编号", "subject_name": "督办对象", "unit": "责任单位", "state_label": "状态", "due": "答复期限",
-           "days": "剩余"}, as_json)
+    echo_rows(as_json, frame, {"number": "编号", "subject_name": "督办对象", "unit": "责任单位", "state_label": "状态",
+                               "due": "答复期限", "days": "剩余"},
+              data=frame[["number", "subject", "unit", "state", "due", "days_left"]])
 
 
 @notices_app.command("docx")
 def notices_docx(number: str = typer.Argument(..., help="通知编号"),
                  out: str = typer.Option(..., "--out", help="输出的 .docx 文件"),
-                 db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                 db: Db = None) -> None:
     """督办通知（Word，公文格式）。"""
     from .. import notices as nt
 
@@ -188,10 +180,10 @@ def notices_docx(number: str = typer.Argument(..., help="通知编号"),
 
 
 @app.command("forecast")
-def forecast_cmd(program: str = typer.Argument(..., help="方案编号"),
+def forecast_cmd(program: Program,
                  period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
-                 as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-                 db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+                 as_json: AsJson = False,
+                 db: Db = None) -> None:
     """预警：按最近几个月的趋势预测每个区域每个有期限的目标到期时能否完成。"""
     from .. import forecast as fc
     from ..programs import load_program
@@ -200,6 +192,6 @@ def forecast_cmd(program: str = typer.Argument(..., help="方案编号"),
     period = parse_period(period)
     out = fc.from_store(open_engine(db), prog, period)
     out["on_track"] = out["on_track"].astype(bool)
-    _emit(out, ["region", "target", "value", "deadline", "projected", "on_track", "needed_per_month"],
-          {"region_name": "区域", "target_name": "目标", "value": "本月值", "deadline": "期限",
-           "projected": "预计到期值", "verdict": "预警", "needed_per_month": "每月还需增加"}, as_json)
+    echo_rows(as_json, out, {"region_name": "区域", "target_name": "目标", "value": "本月值", "deadline": "期限",
+                             "projected": "预计到期值", "verdict": "预警", "needed_per_month": "每月还需增加"},
+              data=out[["region", "target", "value", "deadline", "projected", "on_track", "needed_per_month"]])

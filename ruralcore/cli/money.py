@@ -10,7 +10,8 @@ from typer.core import TyperGroup
 from ..funding import funds_summary
 from ..programs import ASSUMED_LABEL, load_program
 from ..stations import station_code
-from .common import DB_HELP, USER_HELP, app, echo_json, echo_table, open_engine, parse_date
+from .common import AsJson, Db, User, app, author, command_group, echo_json, echo_table, open_engine, parse_date
+from .common import program_arg
 
 
 class DefaultCommandGroup(TyperGroup):
@@ -24,16 +25,13 @@ class DefaultCommandGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-funds_app = typer.Typer(cls=DefaultCommandGroup, no_args_is_help=True,
-                        help="资金：分配与合计（ruralcore funds 方案）、资金类别清单（categories）、记录一笔资金（record）。")
-app.add_typer(funds_app, name="funds")
+funds_app = command_group("funds", "资金：分配与合计（ruralcore funds 方案）、资金类别清单（categories）、记录一笔资金（record）。",
+                          cls=DefaultCommandGroup)
+Program = program_arg("xinzhou-2023")
 
 
 @funds_app.command("summary")
-def funds_cmd(
-    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
-    json_: bool = typer.Option(False, "--json", help="输出 JSON"),
-) -> None:
+def funds_cmd(program: Program, json_: AsJson = False) -> None:
     """资金：按文件规则计算的分配金额和合计（元）；也可写作 ruralcore funds 方案。"""
     summary = funds_summary(load_program(program))
     if json_:
@@ -70,10 +68,7 @@ KIND_NAMES = {"source": "来源", "use": "用途"}
 
 
 @funds_app.command("categories")
-def categories_cmd(
-    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
-    json_: bool = typer.Option(False, "--json", help="输出 JSON"),
-) -> None:
+def categories_cmd(program: Program, json_: AsJson = False) -> None:
     """资金类别清单：每笔资金的来源和用途须从中选择，文件禁止的类别不能记录。"""
     from ..funding import fund_categories
 
@@ -93,7 +88,7 @@ def categories_cmd(
 
 @funds_app.command("record")
 def record_cmd(
-    program: str = typer.Argument(..., help="方案编号，如 xinzhou-2023"),
+    program: Program,
     kind: str = typer.Option(..., "--kind", help="allocation（资金下达）| county_matching（县级配套）| spending（支出）| advance（预拨）"),
     source: str = typer.Option(..., "--source", help="来源类别代码（ruralcore funds categories 方案 所列）"),
     use: str = typer.Option(..., "--use", help="用途类别代码（ruralcore funds categories 方案 所列）"),
@@ -103,11 +98,10 @@ def record_cmd(
     station: str | None = typer.Option(None, "--station", help="益农信息社编号（融水）"),
     region: str | None = typer.Option(None, "--region", help="区域代码"),
     note: str = typer.Option("", "--note", help="说明（只作记录，不决定是否允许）"),
-    user: str | None = typer.Option(None, "--user", help=USER_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    user: User = None,
+    db: Db = None,
 ) -> None:
     """记录一笔资金：来源和用途各选一个类别；文件禁止的类别（如忻州 三(三) 偿还以往工程欠款）拒绝并写明条款，不写入。"""
-    from ..accounts import command_line_author
     from ..errors import InputError, Problem
     from ..funding import record_fund_entries
 
@@ -119,7 +113,7 @@ def record_cmd(
     prog = load_program(program)
     on = parse_date(date, "日期")
     engine = open_engine(db)
-    by = command_line_author(engine, user)
+    by = author(engine, user)
     entry = pd.DataFrame([{"kind": kind, "source_category": source, "use_category": use, "amount_yuan": amount,
                            "on_date": on, "pilot": pilot, "station": station, "region": region, "note": note}])
     entry["amount_yuan"] = pd.to_numeric(entry["amount_yuan"], errors="coerce").where(

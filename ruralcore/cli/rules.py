@@ -8,14 +8,16 @@ from ..errors import InputError, Problem
 from ..programs import ASSUMED_LABEL, all_programs, load_program
 from ..scoring import formula_text
 from .common import app
-from .common import echo_json, echo_table, parse_date, parse_int
+from .common import AsJson, command_group, echo_json, echo_table, parse_date, parse_int, program_arg
 from ..program_summary import program_summary
 
 import pandas as pd
 
+Program = program_arg("huayuan-2019")
+
 
 @app.command("programs")
-def programs_cmd(json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+def programs_cmd(json_: AsJson = False) -> None:
     """列出全部方案：编号、标题、文号、印发日期。"""
     rows = [
         {"id": p.id, "title": p.meta.title, "doc_number": p.meta.doc_number,
@@ -30,8 +32,7 @@ def programs_cmd(json_: bool = typer.Option(False, "--json", help="输出 JSON")
 
 
 @app.command("show")
-def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
-             json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+def show_cmd(program: Program, json_: AsJson = False) -> None:
     """显示一个方案的指标、目标、里程碑、配额、资金规则和计分办法，每项附条款。"""
     s = program_summary(program)
     if json_:
@@ -81,8 +82,7 @@ def show_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan
         typer.echo(f"给分办法：{formula_text(load_program(program).rubric)}")
 
 
-workdays_app = typer.Typer(help="官方工作日（含调休）计算。", no_args_is_help=True)
-app.add_typer(workdays_app, name="workdays")
+workdays_app = command_group("workdays", "官方工作日（含调休）计算。")
 
 
 @workdays_app.command("add", context_settings={"ignore_unknown_options": True})  # N = -5 reaches the check

@@ -13,15 +13,16 @@ from ..errors import InputError, Problem
 from ..programs import ASSUMED_LABEL, load_program
 from ..values import read_values
 from .common import app
-from .common import echo_json, echo_table, open_engine, parse_date
+from .common import AsJson, echo_json, echo_table, open_engine, parse_date, program_arg
 
+Program = program_arg("huayuan-2019")
 VALUES_HELP = "数值文件（.csv 或 .xlsx）：“region”列（区域代码）加每个指标一列"
 
 
 @app.command("score")
-def score_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+def score_cmd(program: Program,
               values: str = typer.Option(..., "--values", help=VALUES_HELP),
-              json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+              json_: AsJson = False) -> None:
     """按计分办法给每个村计分、排名、评定优秀/达标。"""
     p = load_program(program)
     rubric = sc.rubric_of(p)
@@ -50,9 +51,9 @@ def score_cmd(program: str = typer.Argument(..., help="方案编号，如 huayua
 
 
 @app.command("targets")
-def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+def targets_cmd(program: Program,
                 values: str = typer.Option(..., "--values", help=VALUES_HELP + "（也可附分子分母字段，用于汇总到县）"),
-                json_: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+                json_: AsJson = False) -> None:
     """逐区域、逐目标给出数值、目标值、是否达到和差距。"""
     p = load_program(program)
     level = tg.data_level(p)
@@ -92,9 +93,9 @@ def targets_cmd(program: str = typer.Argument(..., help="方案编号，如 huay
 
 
 @app.command("milestones")
-def milestones_cmd(program: str = typer.Argument(..., help="方案编号，如 huayuan-2019"),
+def milestones_cmd(program: Program,
                    as_of: str = typer.Option(..., "--as-of", help="截至日期 YYYY-MM-DD"),
-                   json_: bool = typer.Option(False, "--json", help="输出 JSON"),
+                   json_: AsJson = False,
                    db: str | None = typer.Option(None, "--db", help="数据库地址：给出时采用库中记录的完成日期（里程碑页面所记）；不给只按文件期限计算")) -> None:
     """截至某日各里程碑的期限和状态（按月事项给出下一个截止日）。"""
     day = parse_date(as_of, "截至日期")

@@ -70,7 +70,7 @@ def _all_commands() -> list[list[str]]:
 
 
 # literal values a user types (each explained in Chinese beside it), formats and names
-LITERALS = {"DATABASE_URL", "JSON", "Excel", "Word", "Parquet", "YYYY", "MM", "DD", "N", "zip", "admin", "auditor"}
+LITERALS = {"DATABASE_URL", "JSON", "Excel", "Word", "Parquet", "PostgreSQL", "YYYY", "MM", "DD", "N", "zip", "admin", "auditor"}
 
 
 @pytest.mark.parametrize("path", _all_commands(), ids=lambda p: " ".join(p) or "ruralcore")

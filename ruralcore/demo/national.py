@@ -5,8 +5,8 @@ about 78 million report rows.
 It is the county demo (every programme's documents and demo data, built by build_demo) plus
 the national regions and their reports, generated a slice of counties at a time by the same
 generator as the other scales (demo.reports) and loaded by COPY, so memory stays flat (one
-slice of ≈ 750,000 rows at a time). The national part is one transaction: a failed build
-leaves the county demo. SQLite is refused: a national deployment runs on PostgreSQL.
+slice of ≈ 750,000 rows at a time), then 花垣's analytics tables rebuilt (store.analytics).
+The national part is one transaction: a failed build leaves the county demo. SQLite is refused: a national deployment runs on PostgreSQL.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ..errors import RuralcoreError
 from ..programs import Program, load_program
 from ..reporting import periods_between
-from ..store import bulk
+from ..store import analytics, bulk
 from . import reports as rep
 from .generate import EXTRA_COUNTIES, EXTRA_TOWNSHIPS, EXTRA_VILLAGES, HUAYUAN_CITY, PLAN, SEED, _real, extra_counties
 
@@ -81,6 +81,8 @@ def build_national(engine: sa.Engine, progress: Progress = None, counties: int |
             written += len(frame)
             _say(progress, 0.05 + 0.93 * (i + 1) / slices,
                  f"写入月报：{min((i + 1) * per_slice, len(villages)):,}/{len(villages):,} 个村，{written:,} 行")
+        _say(progress, 0.98, "生成分析表（各级区域的月度汇总）")
+        analytics.rebuild(conn, PROGRAM)  # the national villages' months, in this transaction
         _audit(conn, {"regions": len(regions), "reports": written}, "national")
     bulk.analyze(engine, ("regions", "reports"))
     seconds = time.perf_counter() - start

@@ -20,7 +20,9 @@ and ``n_<field>`` (INTEGER: how many values were given — 0/1 on an own row, th
 the units below that gave a value on a sum row). A field code that is not a plain ASCII
 identifier gets a hashed column name (:func:`columns`). The primary key is (period, total,
 region); indexes on (period, parent) and (period, total, level) serve “one parent's
-children” and “one level” reads.
+children” and “one level” reads. On PostgreSQL the table is partitioned by year of
+``period`` as ``reports`` is (store.partitions: ``analytics_huayuan_2019_2019`` holds 2019,
+``…_default`` the years outside the span), so a month's reads and rewrites visit one partition.
 
 Why one table per programme, generated like DHIS2's analytics tables: each programme has
 its own fields (8 to 19), so a wide row fits one programme; the table is created on the
@@ -61,7 +63,7 @@ from typing import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from . import _fast
+from . import _fast, partitions
 from .periods import check_period
 
 PREFIX = "analytics_"
@@ -147,7 +149,10 @@ def _ensure_table(conn: sa.Connection, program: str, fields: Iterable[str]) -> t
     wanted = list(dict.fromkeys([*_program_fields(program), *fields]))
     have = _existing_columns(conn, table)
     if have is None:
-        conn.exec_driver_sql(create_sql(table, wanted))
+        # PostgreSQL: partitioned by year of period like reports, its partitions made with it
+        # (store.partitions); the indexes below are made on every partition
+        conn.exec_driver_sql(create_sql(table, wanted) + partitions.partition_clause(conn))
+        partitions.create_partitions(conn, table)
         conn.exec_driver_sql(f"CREATE INDEX {_q('ix_' + table + '_parent')} ON {_q(table)} (period, parent)")
         conn.exec_driver_sql(f"CREATE INDEX {_q('ix_' + table + '_level')} ON {_q(table)} (period, total, level)")
         return table, wanted

@@ -122,3 +122,24 @@ def test_postgresql_downgrade_returns_the_plain_table_with_its_rows(engine):
     reports.upsert_reports(engine, P, "2019-06", values([("433124100", "households", 5)]), system("张三"))
     assert_no_drift(engine)
     assert _rows(engine)["id"].tolist() == [1, 2, 3]
+
+
+def test_analytics_tables_are_partitioned_by_year_on_postgresql(engine):
+    from ruralcore.store import analytics
+
+    reports.upsert_reports(engine, P, "2019-05", values([("433124100", "households", 1520),
+                                                         ("433124101", "households", 980)]), system("张三"))
+    reports.upsert_reports(engine, P, "2040-05", values([("433124100", "households", 3)]), system("张三"))
+    table = analytics.table_name(P)
+    pg = engine.dialect.name == "postgresql"
+    with engine.connect() as c:
+        assert partitions.is_partitioned(c, table) is pg
+        assert analytics.analytics_tables(c) == [table]  # its partitions are not tables of their own
+        if pg:
+            assert set(partitions.partitions(c, table)) == ({f"{table}_{y}" for y in partitions.YEARS}
+                                                            | {f"{table}_default"})
+            where = dict(c.execute(sa.text(f'SELECT period, tableoid::regclass::text FROM "{table}"')).all())
+            assert where == {"2019-05": f"{table}_2019", "2040-05": f"{table}_default"}
+    assert analytics.month_rows(engine, P, "2019-05")["households"].to_dict() == {"433124100": 1520, "433124101": 980}
+    reports.upsert_reports(engine, P, "2040-05", values([("433124100", "households", 4)]), system("李四"))
+    assert analytics.month_rows(engine, P, "2040-05")["households"].to_dict() == {"433124100": 4}

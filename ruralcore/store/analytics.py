@@ -210,7 +210,7 @@ def _ancestors(conn: sa.Connection, start_sql: str, params: dict) -> tuple[list[
     return [r[0] for r in rows], [int(r[1]) for r in rows]
 
 
-def _aggregates(fields: list[str], own: bool) -> tuple[str, str, dict]:
+def _aggregates(fields: list[str], own: bool) -> tuple[str, list[str], dict]:
     """Column list and SELECT expressions of the value and count columns."""
     names, exprs, params = [], [], {}
     for i, f in enumerate(fields):
@@ -222,7 +222,7 @@ def _aggregates(fields: list[str], own: bool) -> tuple[str, str, dict]:
                       f"COUNT(CASE WHEN r.field = :f{i} THEN r.value END)"]
         else:
             exprs += [f"SUM(c.{_q(v)})", f"COALESCE(SUM(c.{_q(n)}), 0)"]
-    return ", ".join(names), ", ".join(exprs), params
+    return ", ".join(names), exprs, params
 
 
 def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[str] | None = None) -> int:
@@ -242,12 +242,19 @@ def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[st
     cols, own_exprs, params = _aggregates(fields, own=True)
     params.update(prog=program, p=period)
     head = f"INSERT INTO {t} (period, region, total, level, parent, {cols}) "
-    own_sql = (head + f"SELECT CAST(:p AS VARCHAR(7)), r.region, {OWN}, COALESCE(g.level, ''), COALESCE(g.parent, ''), {own_exprs} "
-               "FROM reports r LEFT JOIN regions g ON g.code = r.region WHERE r.program = :prog AND r.period = :p")
+    aliases = [f"a{i}" for i in range(2 * len(fields))]
+    aliased = ", ".join(f"{e} AS {a}" for e, a in zip(own_exprs, aliases))
+
+    def own_sql(where: str = "") -> str:
+        # grouped over reports alone (in the order of its key: no sort), then placed in the tree
+        return (head + f"SELECT CAST(:p AS VARCHAR(7)), u.region, {OWN}, COALESCE(g.level, ''), "
+                f"COALESCE(g.parent, ''), {', '.join('u.' + a for a in aliases)} "
+                f"FROM (SELECT r.region AS region, {aliased} FROM reports r WHERE r.program = :prog "
+                f"AND r.period = :p{where} GROUP BY r.region) u LEFT JOIN regions g ON g.code = u.region")
     written = 0
     if codes is None:
         conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p"), {"p": period})
-        written += conn.execute(sa.text(own_sql + " GROUP BY r.region, g.level, g.parent"), params).rowcount
+        written += conn.execute(sa.text(own_sql()), params).rowcount
         up, depth = _ancestors(conn, f"SELECT DISTINCT parent, 1 FROM {t} WHERE period = :p AND total = {OWN} "
                                      "AND parent <> ''", {"p": period})
     else:
@@ -256,8 +263,8 @@ def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[st
         _nodes(conn, codes, [0] * len(codes))
         conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p AND total = {OWN} "
                              f"AND region IN (SELECT code FROM {_NODES})"), {"p": period})
-        written += conn.execute(sa.text(own_sql + f" AND r.region IN (SELECT code FROM {_NODES}) "
-                                        "GROUP BY r.region, g.level, g.parent"), params).rowcount
+        written += conn.execute(sa.text(own_sql(f" AND r.region IN (SELECT code FROM {_NODES})")),
+                                params).rowcount
         up, depth = _ancestors(conn, f"SELECT g.parent, 1 FROM {_NODES} k JOIN regions g ON g.code = k.code "
                                      "WHERE g.parent <> ''", {})
     _nodes(conn, up, depth)
@@ -268,7 +275,7 @@ def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[st
                                  f"AND region IN (SELECT code FROM {_NODES} WHERE depth = :d)"), {"p": period, "d": d})
         written += conn.execute(sa.text(
             f"INSERT INTO {t} (period, region, total, level, parent, {sum_cols}) "
-            f"SELECT CAST(:p AS VARCHAR(7)), k.code, {TOTAL}, COALESCE(g.level, ''), COALESCE(g.parent, ''), {sum_exprs} "
+            f"SELECT CAST(:p AS VARCHAR(7)), k.code, {TOTAL}, COALESCE(g.level, ''), COALESCE(g.parent, ''), {', '.join(sum_exprs)} "
             f"FROM {_NODES} k JOIN {t} c ON c.period = :p AND c.parent = k.code "
             "LEFT JOIN regions g ON g.code = k.code WHERE k.depth = :d GROUP BY k.code, g.level, g.parent"),
             {"p": period, "d": d}).rowcount

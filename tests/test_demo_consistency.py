@@ -116,3 +116,36 @@ def test_demo_households_head_member_is_the_head_and_members_have_their_own_ids(
         born = dt.date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
         assert (dt.date(2024, 1, 1) - born).days // 366 <= age <= (dt.date(2024, 1, 1) - born).days // 365, n
     assert mem["name"].str.startswith("演示").all() and mem["phone"].map(lambda p: p == "" or p.startswith("100")).all()
+
+
+def test_demo_analytics_rows_are_the_reports_and_their_sums_up_the_tree(engine):
+    """The demo's bulk load builds the analytics tables in its transaction: every month of
+    every programme holds the reported values, and each region above them the sum and count
+    of the values reported below it (pandas over the raw reports and the region tree)."""
+    from ruralcore.store import analytics, reports
+
+    with engine.connect() as conn:  # built by the demo itself, not by the readers' first use
+        assert analytics.missing_months(conn) == {}
+    tree = _read(engine, "SELECT code, parent FROM regions").set_index("code")["parent"].replace("", None)
+    months = _read(engine, "SELECT DISTINCT program, period FROM reports ORDER BY program, period")
+    assert len(months) >= 5 * 6
+    for prog, period in months.groupby("program")["period"].max().items():  # each programme's newest month
+        vals = reports.load_month_values(engine, prog, period)
+        own = vals.pivot(index="region", columns="field", values="value")
+        pd.testing.assert_frame_equal(analytics.month_rows(engine, prog, period), own, check_names=False,
+                                      check_index_type=False, check_column_type=False)
+        pairs, cur = [], vals["region"].drop_duplicates().reset_index(drop=True)
+        base = cur.copy()
+        for _ in range(8):  # every (reported region, region strictly above it)
+            cur = cur.map(tree)
+            keep = cur.notna()
+            pairs.append(pd.DataFrame({"region": base[keep].to_numpy(), "anc": cur[keep].to_numpy()}))
+            base, cur = base[keep], cur[keep]
+        g = vals.merge(pd.concat(pairs), on="region").groupby(["anc", "field"])["value"]
+        got = analytics.level_totals(engine, prog, period)
+        fields = list(own.columns)
+        pd.testing.assert_frame_equal(analytics.sums(got), g.sum(min_count=1).unstack().reindex(columns=fields),
+                                      check_names=False, check_index_type=False, check_column_type=False)
+        n = g.count().unstack().reindex(columns=fields).fillna(0).astype("int64")
+        pd.testing.assert_frame_equal(analytics.counts(got), n, check_names=False, check_index_type=False,
+                                      check_column_type=False)

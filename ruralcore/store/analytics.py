@@ -354,7 +354,8 @@ def ensure(engine: sa.Engine, program: str | None = None) -> int:
     if not todo:
         return 0
     with engine.begin() as conn:
-        todo = missing_months(conn, program)  # another process may have built them meanwhile
+        _lock(conn)  # PostgreSQL: one builder at a time; the next one finds the months built
+        todo = missing_months(conn, program)
         for prog, periods in todo.items():
             for p in periods:
                 refresh(conn, prog, p)

@@ -3,17 +3,34 @@ nothing themselves (callers pass at most a few dozen rows)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from ruralcore.fmt import date_zh, period_zh
 
-from .theme import RAG_COLORS, font_size, style_figure
+from .theme import RAG_COLORS, font_size, projector_on, style_figure
 
 TARGET_COLOR = "#c62828"
+
+
+def cached(build):
+    """Keep the figures ``build`` draws: building a plotly figure is most of a chart's cost
+    on the server, and the same inputs in the same look (font size, projector, slideshow)
+    draw the same figure. Callers must not change a figure they get (st.plotly_chart only
+    reads it)."""
+    @st.cache_resource(show_spinner=False, max_entries=256)
+    def keep(look: tuple, *args, **kwargs) -> go.Figure:
+        return build(*args, **kwargs)
+
+    @functools.wraps(build)
+    def draw(*args, **kwargs) -> go.Figure:
+        return keep((font_size(), projector_on(), bool(st.session_state.get("slideshow"))), *args, **kwargs)
+    return draw
 
 
 def _target_line(fig, threshold: float | None, label: str) -> None:
@@ -26,6 +43,7 @@ def _target_line(fig, threshold: float | None, label: str) -> None:
     fig.update_layout(margin=dict(r=40 + font_size() * 5))
 
 
+@cached
 def compare_bars(names: pd.Series, values: pd.Series, threshold: float | None, op: str | None,
                  title: str, unit: str, height: int | None = None) -> go.Figure:
     """One bar per region, coloured met / not met, with the target as a dashed line."""
@@ -72,6 +90,7 @@ STATUS_NAMES = {"red": "落后", "amber": "接近目标", "green": "达标", "":
 NO_TARGET_COLOR = "#cfd8dc"
 
 
+@cached
 def heatmap(labels: list[str], status: pd.DataFrame, values: pd.DataFrame, columns: list[str],
             title: str, height: int | None = None, targets: list[str] | None = None) -> go.Figure:
     """Regions × indicators: each cell prints the value and is coloured by its status
@@ -136,6 +155,7 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
+@cached
 def trend(frame: pd.DataFrame, columns: dict[str, str], thresholds: dict[str, float], title: str,
           unit: str, height: int | None = None) -> go.Figure:
     """Monthly values (index = period) of some indicators with their targets."""
@@ -151,6 +171,7 @@ def trend(frame: pd.DataFrame, columns: dict[str, str], thresholds: dict[str, fl
     return style_figure(fig, height)
 
 
+@cached
 def timeline(ms: pd.DataFrame, as_of: dt.date, title: str, height: int | None = None) -> go.Figure:
     """Dated milestones as bars (start → due) or points, today's date marked."""
     colors = {"done": RAG_COLORS["green"], "on_track": "#1f5fa8", "due_soon": RAG_COLORS["amber"],
@@ -205,6 +226,7 @@ def stacked_states(frame: pd.DataFrame, category: str, states: dict[str, str], c
     return fig
 
 
+@cached
 def projection(series: pd.DataFrame, row: pd.Series, unit: str, height: int | None = None) -> go.Figure:
     """One region's monthly values of a target (series: period, value), the projection from
     this month to the deadline's month (dashed, ruralcore.forecast) and the target."""

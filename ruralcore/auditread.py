@@ -17,7 +17,10 @@ from .fmt import date_zh, datetime_zh, period_zh
 from .households import MONITOR_STATES, MONITOR_TYPES
 from .regions import LEVEL_NAMES
 from .scope import ROLES
-from .stations import TYPE_NAMES
+from .notices import STATE_LABELS as NOTICE_STATES
+from .responsibility import KINDS as RESPONSIBLE_KINDS
+from .scoring import AWARD_LABELS
+from .stations import REGISTER_STATES, TYPE_NAMES
 from .store.audit import SESSION_ACTIONS
 from .tasks import STATE_NAMES as TASK_STATES
 
@@ -48,7 +51,8 @@ COLUMNS = {
     "stations": {"number": "编号", "is_demo": "示范社", "service_public": "公益服务", "service_convenience": "便民服务",
                  "service_ecommerce": "电子商务", "service_training": "培训体验", "broadband_mbps": "宽带（兆）",
                  "has_site": "有场所", "has_staff": "有人员", "has_equipment": "有设备", "has_broadband": "有宽带",
-                 "has_webpage": "有网页", "has_sustainable_ops": "可持续运营", "built_on": "建成日期"},
+                 "has_webpage": "有网页", "has_sustainable_ops": "可持续运营", "built_on": "建成日期",
+                 "status": "登记状态"},
     "station_equipment": {"item": "设备", "quantity": "数量"},
     "officers": {"name": "姓名", "registered": "已登记"},
     "officer_training": {"officer": "信息员", "year": "年度", "hours": "学时"},
@@ -73,7 +77,29 @@ COLUMNS = {
     "household_measures": {"measure": "帮扶措施", "started_on": "开始日期"},
     "household_history": {"monitor_type": "监测类型", "monitor_state": "监测状态"},
     "milestone_records": {"milestone": "里程碑", "done_on": "完成日期", "recorded_by": "记录人"},
+    "award_approvals": {"batch": "批次", "meeting": "会议", "approved_by": "审定人", "approved_on": "审定日期"},
+    "award_register": {"approval": "审定批次", "batch": "批次", "score": "得分", "rank": "名次", "proposed": "拟授等次",
+                       "award": "授牌等次", "reason": "理由", "plaque": "牌匾", "plaque_on": "授牌日期"},
+    "event_reports": {"title": "情况", "happened_on": "发生日期", "impact": "影响", "measures": "已采取措施",
+                      "reported_by": "报告人", "reported_at": "报告时间", "read_by": "阅知人", "read_at": "阅知时间"},
+    "meeting_records": {"held_on": "会商日期", "chair": "牵头单位", "attendees": "参加单位", "households": "研判农户",
+                        "measures": "帮扶措施", "follow_up": "跟进事项", "recorded_by": "记录人"},
+    "notices": {"number": "督办单编号", "year": "年度", "seq": "序号", "subject": "督办对象", "subject_name": "督办对象名称",
+                "from_region": "发出单位区域", "to_region": "承办单位区域", "unit": "责任单位", "leader": "责任领导",
+                "items_json": "督办事项", "reason": "督办事由", "issued_on": "下发日期", "due_days": "办理时限（工作日）",
+                "reply_due": "答复期限", "reply_text": "答复内容", "expected_on": "预计完成日期", "attachments": "附件",
+                "replied_on": "答复日期", "closed_on": "办结日期", "returned_on": "退回日期", "return_note": "退回意见",
+                "issued_by": "下发人", "replied_by": "答复人", "closed_by": "办结人"},
+    "report_drafts": {"values_json": "暂存数值", "saved_by": "暂存人", "saved_at": "暂存时间"},
+    "responsibles": {"subject_kind": "责任对象类别", "subject": "责任对象", "subject_name": "责任对象名称",
+                     "unit": "责任单位", "leader": "责任领导", "post": "职务", "ref": "依据条款", "demo": "演示数据",
+                     "updated_by": "修改人"},
+    "trainee_files": {"course": "培训课程", "hours": "学时", "trained_on": "培训日期", "employment": "就业创业情况",
+                      "followed_up_on": "回访日期", "follow_up": "回访情况", "recorded_by": "记录人"},
+    "officer_assessments": {"officer": "信息员", "year": "年度", "score": "考核得分", "assessed_by": "考核人"},
 }
+# tables that log rather than hold data: never shown as audited changes
+NOT_AUDITED = frozenset({"audit_log", "login_attempts", "user_sessions", "pii_access_log"})
 # Coded values, per (table, column).
 VALUES = {
     ("accounts", "role"): ROLES,
@@ -85,17 +111,23 @@ VALUES = {
     ("pilot_indicators", "state"): {"built": "已建成", **PILOT_STATE_NAMES},
     ("pilots", "pilot_type"): {"township": "数字乡镇", "village": "数字村庄"},
     ("stations", "type"): TYPE_NAMES,
+    ("stations", "status"): REGISTER_STATES,
     ("task_progress", "state"): TASK_STATES,
     ("households", "monitor_type"): MONITOR_TYPES,
     ("households", "monitor_state"): MONITOR_STATES,
     ("household_history", "monitor_type"): MONITOR_TYPES,
     ("household_history", "monitor_state"): MONITOR_STATES,
+    ("award_register", "award"): {**AWARD_LABELS, "none": "不授牌"},
+    ("award_register", "proposed"): AWARD_LABELS,
+    ("notices", "state"): NOTICE_STATES,
+    ("responsibles", "subject_kind"): RESPONSIBLE_KINDS,
     ("fund_entries", "kind"): {"allocation": "资金下达", "advance": "预拨资金", "settlement": "补助结算",
                                "county_matching": "县级配套", "spending": "支出"},
 }
 # Coded values whose words come from the programme files (looked up once, on first use).
 LOOKED_UP = {("acceptance_items", "item"): "items", ("pilot_indicators", "item"): "items",
-             ("milestone_records", "milestone"): "milestones", ("station_equipment", "item"): "equipment"}
+             ("milestone_records", "milestone"): "milestones", ("station_equipment", "item"): "equipment",
+             ("fund_entries", "source_category"): "fund_categories", ("fund_entries", "use_category"): "fund_categories"}
 BOOLS = {"true": "是", "false": "否"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -116,6 +148,10 @@ def value_text(table: str, column, value) -> str:
         return ""
     if (table, column) == ("what_if_scenarios", "payload"):
         return _scenario_text(value)
+    if (table, column) == ("notices", "items_json"):
+        return _notice_items(value)
+    if (table, column) == ("report_drafts", "values_json"):
+        return _draft_values(value)
     v = str(value)
     if column == "program":
         return _program_title(v)
@@ -152,6 +188,37 @@ def _scenario_text(payload) -> str:
     return "，".join(parts)
 
 
+def _json(value):
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _notice_items(value) -> str:
+    """A 督办 notice's items ([{what, due, ref}]) as “1. 事项（期限…，条款…）”."""
+    items = _json(value)
+    if not isinstance(items, list):
+        return str(items)
+    def one(i: int, it) -> str:
+        if not isinstance(it, dict):
+            return f"{i}. {it}"
+        extra = "，".join(x for x in (f"期限{date_zh(it['due'])}" if it.get("due") else "",
+                                        f"条款{it['ref']}" if it.get("ref") else "") if x)
+        return f"{i}. {it.get('what', '')}" + (f"（{extra}）" if extra else "")
+    return "；".join(one(i, it) for i, it in enumerate(items, 1))
+
+
+def _draft_values(value) -> str:
+    """A monthly form's saved draft: how many values it holds (the values are in 月报)."""
+    values = _json(value)
+    if not isinstance(values, dict):
+        return str(values)
+    return f"已填{sum(v not in (None, '') for v in values.values())}项"
+
+
 def _row_text(table: str, body: str) -> str:
     """A whole row written as JSON (an insert or delete): “名称：值；…”, empty values left out."""
     try:
@@ -185,6 +252,8 @@ def _names(kind: str | None) -> dict[str, str]:
         from .stations import EQUIP_BY_TYPE
         return {it.code: it.name for p in all_programs() for cl in p.checklists
                 if cl.code in EQUIP_BY_TYPE.values() for it in cl.items}
+    if kind == "fund_categories":  # fund_entries store the code of a declared category
+        return {c.code: c.name for p in all_programs() for c in p.fund_categories}
     return {}
 
 

@@ -27,11 +27,10 @@ from .errors import InputError, Problem
 from .programs import Program, load_program
 from .store import queries, registers, write
 from .store.models import Station
-from .stations import TYPE_NAMES, TYPES
+from .stations import REGISTER_STATES as STATES, TYPE_NAMES, TYPES
 
 TABLE = Station.__table__
 QUOTA_TABLE = "stations"  # 附件1 益农信息社站点建设数量一览表
-STATES = {"assigned": "已分配编号", "building": "在建", "built": "已建成", "retired": "已撤销"}
 ACTIVE = ("assigned", "building", "built", "")  # counted against the quota
 REGISTER_COLUMNS = ["number", "township", "township_code", "type", "type_name", "village", "state",
                     "state_name", "version"]

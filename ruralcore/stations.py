@@ -21,6 +21,8 @@ from .programs import Program, all_programs
 
 TYPES = ("standard", "professional", "simple")
 TYPE_NAMES = {"standard": "标准站", "professional": "专业站", "simple": "简易站"}
+# the states of a numbered station in the register (ruralcore.station_register)
+REGISTER_STATES = {"assigned": "已分配编号", "building": "在建", "built": "已建成", "retired": "已撤销"}
 # 附件2 编号规则: B 标准站（“标”）, Z 专业站（“专”）, J 简易站（“简”）
 TYPE_LETTERS = {"standard": "B", "professional": "Z", "simple": "J"}
 # checklist codes in a programme file (rongshui-2019)

@@ -142,3 +142,31 @@ def test_a_saved_what_if_scenario_reads_in_words():
     assert not re.search(r"[{}\"]|null|changes|weights|2019-11", text), text
     changed = auditread.value_text("what_if_scenarios", "payload", '{"changes": {}, "weights": {"a": 10}, "note": "试"}')
     assert changed == "改动指标0项，调整权重1项，说明“试”"
+
+
+def test_station_register_states_and_fund_categories_read_in_words():
+    """The page-text scan found “status：built” (the station register) and “用途类别：stations”
+    (a fund entry's declared category) in the audit log: both are named as the register and
+    the programme file name them."""
+    from ruralcore import auditread
+
+    assert auditread.column_label("stations", "status") == "登记状态"
+    assert auditread.value_text("stations", "status", "built") == "已建成"
+    assert auditread.value_text("fund_entries", "use_category", "stations").startswith("验收合格的益农信息社")
+    assert auditread.value_text("fund_entries", "source_category", "region_finance").startswith("自治区财政资金")
+
+
+def test_every_column_of_every_audited_table_has_a_chinese_name():
+    """An entry about any table names its columns in Chinese (the registers added since the
+    first labels — 督办, 会商, 重要情况, 培训档案, 授牌, 责任 — showed their column names)."""
+    from sqlmodel import SQLModel
+
+    from ruralcore import auditread
+    import ruralcore.store.models  # noqa: F401 — the tables
+
+    unnamed = [f"{t.name}.{c.name}" for t in SQLModel.metadata.sorted_tables if t.name not in auditread.NOT_AUDITED
+               for c in t.columns if not re.search(r"[\u4e00-\u9fff]", auditread.column_label(t.name, c.name))]
+    assert not unnamed, unnamed
+    items = auditread.value_text("notices", "items_json", '[{"what": "补报月报", "due": "2019-12-31", "ref": "一(一)"}]')
+    assert items == "1. 补报月报（期限2019年12月31日，条款一(一)）"
+    assert auditread.value_text("notices", "state", "issued") == "已下发待答复"

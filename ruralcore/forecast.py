@@ -41,57 +41,82 @@ def _meets(value, op: pd.Series | np.ndarray, threshold) -> np.ndarray:
     return np.where(op == "<=", v <= t, np.where(op == "<", v < t, np.where(op == ">", v > t, v >= t)))
 
 
-def project(series: pd.DataFrame, targets: pd.DataFrame, period: str, months: int = DEFAULT_MONTHS) -> pd.DataFrame:
+def project(series: pd.DataFrame, targets: pd.DataFrame, period: str, months: int = DEFAULT_MONTHS,
+            pace: bool = True) -> pd.DataFrame:
     """``series``: region, target, period (YYYY-MM), value — the monthly values of each
     region on each target; ``targets``: target, threshold, op, deadline (a date). Returns
-    one row per region and target with a value in ``period`` (COLUMNS)."""
+    one row per region and target with a value in ``period`` (COLUMNS), sorted by region
+    and target. ``pace`` False: ``behind_from`` is left empty (it needs every month since
+    the first; the verdict only the last N)."""
     if months < 1:
         raise ValueError("预测所用月数至少为1")
-    s = series[series["period"] <= period].dropna(subset=["value"]).copy()
-    s["m"] = month_index(s["period"])
-    s = s.sort_values(["region", "target", "m"], kind="stable")
+    s = series[series["period"] <= period].dropna(subset=["value"])
+    tg = targets[targets["deadline"].notna()].drop_duplicates("target").set_index("target")
+    s = s[s["target"].isin(tg.index)]
     now = int(month_index([period])[0])
-    key = ["region", "target"]
-    last = s[s["m"] == now][key + ["value"]]
-    if last.empty:
+    m = month_index(s["period"]) if len(s) else np.array([], dtype="int64")
+    if not (m == now).any():
         return pd.DataFrame(columns=COLUMNS)
-    # the least-squares slope over the last N months of each series, from grouped sums
-    recent = s[s["m"] > now - months]
-    g = recent.groupby(key, sort=False)
-    x, y = recent["m"].astype("float64"), recent["value"].astype("float64")
-    sums = pd.DataFrame({"n": g["m"].size(), "sx": g["m"].sum().astype("float64"),
-                         "sy": g["value"].sum(), "sxy": (x * y).groupby([recent["region"], recent["target"]]).sum(),
-                         "sxx": (x * x).groupby([recent["region"], recent["target"]]).sum()})
-    var = sums["n"] * sums["sxx"] - sums["sx"] ** 2
-    slope = ((sums["n"] * sums["sxy"] - sums["sx"] * sums["sy"]) / var.where(var > 0)).fillna(0.0)
-    out = last.merge(targets[["target", "threshold", "op", "deadline"]], on="target", how="inner")
-    out = out[out["deadline"].notna()].reset_index(drop=True)
-    out["slope"] = pd.MultiIndex.from_frame(out[key]).map(slope).to_numpy(dtype="float64") \
-        if len(out) else np.array([], dtype="float64")
+    # one integer id per (region, target): grouped sums by bincount, no hashing of pairs
+    rc, ru = pd.factorize(pd.Series(s["region"].to_numpy(dtype=object), dtype=object))
+    tc, tu = pd.factorize(pd.Series(s["target"].to_numpy(dtype=object), dtype=object))
+    gid = pd.factorize(rc.astype("int64") * len(tu) + tc)[0]
+    groups = int(gid.max()) + 1
+    value = s["value"].to_numpy(dtype="float64")
+    # the least-squares slope over the last N months of each series; months counted from now
+    # (small numbers: the sums stay exact enough that a flat series has slope 0)
+    r = m > now - months
+    x, y, g = (m[r] - now).astype("float64"), value[r], gid[r]
+    n, sx, sy = (np.bincount(g, w, minlength=groups) for w in (None, x, y))
+    sxy, sxx = np.bincount(g, x * y, minlength=groups), np.bincount(g, x * x, minlength=groups)
+    var = n * sxx - sx ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(var > 0, (n * sxy - sx * sy) / np.where(var > 0, var, 1.0), 0.0)
+    at = np.flatnonzero(m == now)  # one row per series reported this month
+    ti = tc[at]
+    thr = tg["threshold"].reindex(tu).to_numpy(dtype="float64")
+    op = tg["op"].reindex(tu).to_numpy(dtype=object)
+    deadline = tg["deadline"].reindex(tu).to_numpy(dtype=object)
+    out = pd.DataFrame({"region": pd.Series(ru[rc[at]], dtype=object), "target": pd.Series(tu[ti], dtype=object),
+                        "value": value[at], "threshold": thr[ti], "op": pd.Series(op[ti], dtype=object),
+                        "deadline": pd.Series(deadline[ti], dtype=object), "slope": slope[gid[at]]})
     out["months_left"] = month_index(out["deadline"]) - now
-    out["projected"] = out["value"] + out["slope"] * out["months_left"].clip(lower=0)
+    # rounded to 9 decimals: a series exactly on pace (28.57…% + 3.57…% × 20 months) reaches
+    # 100, not 99.9999999999 (binary fractions), and is on track
+    out["projected"] = np.round(out["value"] + out["slope"] * out["months_left"].clip(lower=0), 9)
     out["met"] = _meets(out["value"], out["op"], out["threshold"])
     left = out["months_left"].to_numpy()
     out["on_track"] = out["met"] | ((left > 0) & _meets(out["projected"], out["op"], out["threshold"]))
     need = (out["threshold"] - out["value"]) / np.where(left > 0, left, np.nan)
     out["needed_per_month"] = np.where(out["met"], 0.0, need)
-    # the needed pace: from the first reported month's value to the threshold at the deadline
-    first = s.groupby(key, sort=False).first()[["m", "value"]].rename(columns={"m": "m0", "value": "v0"})
-    pace = s.merge(first, left_on=key, right_index=True).merge(
-        targets[["target", "threshold", "op", "deadline"]], on="target")
-    pace = pace[pace["deadline"].notna()]
-    if len(pace):
-        md = month_index(pace["deadline"])
-        span = np.where(md > pace["m0"], md - pace["m0"], np.nan)
-        line = pace["v0"] + (pace["threshold"] - pace["v0"]) * (pace["m"] - pace["m0"]) / span
-        behind = ~_meets(pace["value"], pace["op"], line) & (pace["m"] > pace["m0"])
-        firsts = pace[behind.to_numpy()].groupby(key, sort=False)["period"].first()
-        out["behind_from"] = pd.MultiIndex.from_frame(out[key]).map(firsts).to_numpy(dtype=object)
-    else:
-        out["behind_from"] = None
+    out["behind_from"] = _behind_from(m, value, gid, tc, thr, op, deadline)[gid[at]] if pace else None
     b = out["behind_from"].astype(object)
     out["behind_from"] = b.where(b.notna() & ~out["met"].astype(bool), None)
-    return out[COLUMNS]
+    return out.sort_values(["region", "target"], kind="stable").reset_index(drop=True)[COLUMNS]
+
+
+def _behind_from(m: np.ndarray, value: np.ndarray, gid: np.ndarray, tc: np.ndarray, thr: np.ndarray,
+                 op: np.ndarray, deadline: np.ndarray) -> np.ndarray:
+    """Per series id: the first month (YYYY-MM) whose value fell below the needed pace, the
+    straight line from the series' first month to the threshold at the deadline; None when
+    it never did."""
+    groups = int(gid.max()) + 1
+    order = np.lexsort((m, gid))  # by series, then month
+    starts = order[np.r_[True, gid[order][1:] != gid[order][:-1]]]
+    m0, v0 = np.zeros(groups, dtype="int64"), np.zeros(groups)
+    m0[gid[starts]], v0[gid[starts]] = m[starts], value[starts]
+    md = month_index(pd.Series(deadline, dtype=object))[tc]
+    mm0, vv0 = m0[gid], v0[gid]
+    span = np.where(md > mm0, md - mm0, np.nan)
+    line = vv0 + (thr[tc] - vv0) * (m - mm0) / span
+    behind = ~_meets(value, op[tc], line) & (m > mm0)
+    first = np.full(groups, np.iinfo("int64").max)
+    np.minimum.at(first, gid[behind], m[behind])
+    out = np.full(groups, None, dtype=object)
+    hit = first < np.iinfo("int64").max
+    months, where = np.unique(first[hit], return_inverse=True)
+    out[hit] = np.array([f"{v // 12:04d}-{v % 12 + 1:02d}" for v in months], dtype=object)[where]
+    return out
 
 
 def setting_months(program) -> tuple[int, object]:
@@ -106,29 +131,56 @@ def as_date(v) -> dt.date | None:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
 
 
-def series_from_store(engine, program, upto: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(series, targets) for project(): every target with a deadline evaluated in every
-    stored month up to ``upto`` (ruralcore.targets.evaluate, per region at the target's
-    level), and the targets' threshold, op, deadline, name, unit, ref."""
-    from .overview import load_month, periods, region_frame
-    from .targets import evaluate
-
+def dated_targets(program) -> pd.DataFrame:
+    """The targets project() can judge (a deadline and an indicator): target, target_name,
+    threshold, op, deadline, ref."""
     dated = [t for t in program.targets if t.due is not None and t.indicator]
-    tg = pd.DataFrame({"target": [t.code for t in dated], "target_name": [t.name for t in dated],
-                       "threshold": [float(t.threshold) for t in dated], "op": [t.op for t in dated],
-                       "deadline": [t.due for t in dated], "ref": [t.ref for t in dated]},
-                      columns=["target", "target_name", "threshold", "op", "deadline", "ref"])
+    return pd.DataFrame({"target": [t.code for t in dated], "target_name": [t.name for t in dated],
+                         "threshold": [float(t.threshold) for t in dated], "op": [t.op for t in dated],
+                         "deadline": [t.due for t in dated], "ref": [t.ref for t in dated]},
+                        columns=["target", "target_name", "threshold", "op", "deadline", "ref"])
+
+
+def series_from_store(engine, program, upto: str, months: int | None = None,
+                      target: str | None = None, region: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(series, targets) for project(): every target with a deadline evaluated in every
+    stored month up to ``upto`` (ruralcore.targets.values_by_month, per region at the
+    target's level), and the targets' threshold, op, deadline, name, unit, ref.
+
+    ``months``: only the months of the last N up to ``upto`` — all project() needs for the
+    value, slope and verdict (``behind_from`` needs every month). ``target`` and ``region``:
+    that one series (a chart), reading only that target's fields and, for a target at the
+    report level, only that region's rows."""
+    from . import indicators as ind_mod
+    from .overview import load_months, periods, region_frame
+    from .targets import data_level, values_by_month
+
+    tg = dated_targets(program)
+    if target is not None:
+        tg = tg[tg["target"] == target].reset_index(drop=True)
     have = [p for p in periods(engine, program.id) if p <= upto]
+    if months is not None:
+        now = int(month_index([upto])[0])
+        have = [p for p, m in zip(have, month_index(have)) if m > now - months] if have else []
+    fields = ind_mod.needed_fields(program, [program.target(c).indicator for c in tg["target"]])
+    one = target is not None and region is not None and program.target(target).applies_to == data_level(program)
+    rows = load_months(engine, program.id, have, fields, [region] if one else None)
     regions = region_frame(engine, program.id)
-    parts = []
-    for p in have:  # one evaluation per month (a few dozen), each vectorised over regions
-        ev = evaluate(program, load_month(engine, program.id, p), region_frame=regions)
-        ev = ev[ev["target"].isin(tg["target"])]
-        parts.append(pd.DataFrame({"region": ev["region"], "region_name": ev["region_name"], "target": ev["target"],
-                                   "period": p, "value": ev["value"].astype("float64")}))
-    cols = ["region", "region_name", "target", "period", "value"]
-    series = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
-    return series, tg
+    series = values_by_month(program, rows.drop(columns=["period"]), rows["period"].to_numpy(dtype=object),
+                             list(tg["target"]), regions)
+    if region is not None:
+        series = series[series["region"] == region]
+    series = series.assign(region_name=_names(regions, series["region"]))
+    return series[["region", "region_name", "target", "period", "value"]].reset_index(drop=True), tg
+
+
+def _names(regions: pd.DataFrame, codes: pd.Series) -> np.ndarray:
+    """Region names (the code where the tree has none: 花垣's villages are named by code),
+    looked up once per distinct code."""
+    names = regions["name"][~regions.index.duplicated()] if not regions.empty else pd.Series(dtype=object)
+    pos, uniques = pd.factorize(pd.Series(codes.to_numpy(dtype=object), dtype=object))
+    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    return uniques.map(names).fillna(uniques).to_numpy(dtype=object)[pos]
 
 
 def verdict(frame: pd.DataFrame) -> pd.Series:
@@ -138,19 +190,24 @@ def verdict(frame: pd.DataFrame) -> pd.Series:
         ["已达标", "已逾期未完成", "预计按期完成"], "预计逾期"), index=frame.index)
 
 
-def from_store(engine, program, period: str) -> pd.DataFrame:
+def from_store(engine, program, period: str, pace: bool = False) -> pd.DataFrame:
     """project() over the store for ``period`` with the programme's N, plus region_name,
-    target_name, ref and verdict."""
-    return from_series(program, period, *series_from_store(engine, program, period))
-
-
-def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame) -> pd.DataFrame:
-    """from_store over the (series, targets) of series_from_store already read: a page that
-    also draws the series reads and evaluates the months once."""
+    target_name, ref and verdict. Reads the last N months only, unless ``pace`` (then every
+    month, for ``behind_from``)."""
     months, _ = setting_months(program)
-    out = project(series, tg, period, months)
-    names = series.drop_duplicates("region").set_index("region")["region_name"] if len(series) else pd.Series(dtype=object)
-    out["region_name"] = out["region"].map(names).fillna(out["region"])
+    series, tg = series_from_store(engine, program, period, None if pace else months)
+    return from_series(program, period, series, tg, pace)
+
+
+def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame, pace: bool = True) -> pd.DataFrame:
+    """from_store over the (series, targets) of series_from_store already read."""
+    months, _ = setting_months(program)
+    out = project(series, tg, period, months, pace)
+    pos, regions = pd.factorize(pd.Series(series["region"].to_numpy(dtype=object), dtype=object))
+    first = np.unique(pos, return_index=True)[1]  # each region's name as the series gives it
+    names = pd.Series(series["region_name"].to_numpy(dtype=object)[first],
+                      index=pd.Index(np.asarray(regions, dtype=object), dtype=object), dtype=object)
+    out["region_name"] = _names(pd.DataFrame({"name": names}, index=names.index), out["region"])
     out = out.merge(tg[["target", "target_name", "ref"]], on="target", how="left")
     out["verdict"] = verdict(out)
     return out

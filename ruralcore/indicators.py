@@ -77,7 +77,8 @@ def compute(program: Program, fields: pd.DataFrame, codes: Iterable[str] | None 
 
 
 def rollup(program: Program, fields: pd.DataFrame, groups, codes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Indicator values per group of regions (``groups``: one key per row of ``fields``).
+    """Indicator values per group of regions (``groups``: one key per row of ``fields``, or
+    a MultiIndex of such keys, e.g. (month, region), for a MultiIndex result).
 
     Rates: sum numerators and denominators within the group, then divide.
     Flags: share (%) of member regions with the flag (mean of the regions' flag values).
@@ -85,16 +86,17 @@ def rollup(program: Program, fields: pd.DataFrame, groups, codes: Iterable[str] 
     """
     inds = _select(program, codes)
     _require(fields, needed_fields(program, [i.code for i in inds]))
-    keys = pd.Series(np.asarray(groups, dtype=object), index=fields.index, name="group")
+    many = isinstance(groups, pd.MultiIndex)
+    by = [groups.get_level_values(i) for i in range(groups.nlevels)] if many else np.asarray(groups, dtype=object)
     sums_needed = [f for i in inds if i.kind == "rate" for f in (i.numerator, i.denominator)]
     sums_needed += [f for i in inds if i.kind in ("count", "amount") for f in i.fields]
     sums_needed = list(dict.fromkeys(sums_needed))
     num = pd.DataFrame({f: _col(fields, f) for f in sums_needed}, index=fields.index)
-    sums = num.groupby(keys.to_numpy(), sort=True).sum(min_count=1)
+    sums = num.groupby(by, sort=True).sum(min_count=1)
     flag_codes = [i.code for i in inds if i.kind == "flag"]
     if flag_codes:
         per_region = compute(program, fields, flag_codes)
-        shares = per_region.groupby(keys.to_numpy(), sort=True).mean()
+        shares = per_region.groupby(by, sort=True).mean()
     out = {}
     for ind in inds:
         if ind.kind == "rate":
@@ -105,7 +107,7 @@ def rollup(program: Program, fields: pd.DataFrame, groups, codes: Iterable[str] 
         else:
             out[ind.code] = sums[list(ind.fields)].sum(axis=1, min_count=1).to_numpy(dtype="float64")
     index = sums.index if sums_needed else shares.index
-    return pd.DataFrame(out, index=index.rename("region"))
+    return pd.DataFrame(out, index=index if many else index.rename("region"))
 
 
 def group_keys(program: Program, regions: pd.Index | pd.Series, level: str,

@@ -105,6 +105,15 @@ def load_month(engine: sa.Engine, program_id: str, period: str) -> pd.DataFrame:
     return analytics.month_rows(engine, program_id, period).astype("float64")
 
 
+def load_months(engine: sa.Engine, program_id: str, periods: list[str], fields: list[str],
+                regions: list[str] | None = None) -> pd.DataFrame:
+    """Several months' rows of the analytics table in one read, only ``fields`` (and only
+    ``regions`` when given): index region (repeated), column ``period``, one float column
+    per field (store.analytics.months_rows)."""
+    from .store import analytics
+    return analytics.months_rows(engine, program_id, periods, fields, regions)
+
+
 # --------------------------------------------------------------------------------------
 # helpers over the programme
 

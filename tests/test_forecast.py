@@ -49,3 +49,21 @@ def test_window_setting_changes_the_slope_and_past_deadline_is_not_on_track():
     low = pd.DataFrame({"target": ["rate"], "threshold": [10.0], "op": ["<="], "deadline": [DEADLINE]})
     down = fc.project(_series("D", [40, 35, 30]), low, "2024-03", months=3).iloc[0]
     assert down["slope"] == pytest.approx(-5) and bool(down["on_track"])  # 30 − 5 × 9 = −15 ≤ 10
+
+
+def test_exactly_on_pace_is_on_track_and_flat_is_level():
+    """200/7 % now, +25/7 % a month, 20 months left: the projection is 100 % exactly (not
+    99.9999999987 from rounding), so the village is 预计按期完成; a flat series has slope 0."""
+    target = pd.DataFrame({"target": ["rate"], "threshold": [100.0], "op": [">="], "deadline": [dt.date(2025, 12, 31)]})
+    s = _series("E", [150 / 7, 175 / 7, 200 / 7], start="2024-02")
+    out = fc.project(s, target, "2024-04", months=3).iloc[0]
+    assert out["months_left"] == 20 and out["projected"] == 100 and bool(out["on_track"])
+    assert fc.verdict(fc.project(s, target, "2024-04", months=3)).iloc[0] == "预计按期完成"
+    flat = fc.project(_series("F", [1200 / 13] * 6, start="2019-01"), target, "2019-06", months=3).iloc[0]
+    assert flat["slope"] == 0 and flat["projected"] == pytest.approx(1200 / 13)
+
+
+def test_without_pace_no_first_month_behind():
+    s = _series("B", [50, 50, 50, 52, 54, 56])
+    assert fc.project(s, TARGETS, "2024-06", months=3).iloc[0]["behind_from"] == "2024-02"
+    assert fc.project(s, TARGETS, "2024-06", months=3, pace=False).iloc[0]["behind_from"] is None

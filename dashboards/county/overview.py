@@ -121,8 +121,7 @@ def panel_warning() -> None:
     labels = dict(zip(rows["region"], rows["region_name"] + "（" + rows["verdict"] + "）"))
     where = c2.selectbox("区域", list(labels), format_func=labels.get, key=f"ov_warn_region_{code}")
     one = rows[rows["region"] == where].iloc[0]
-    series = data.forecast_series(d.url, d.token, program.id, period)
-    series = series[(series["target"] == code) & (series["region"] == where)]
+    series = data.forecast_series(d.url, d.token, program.id, period, code, where)
     st.plotly_chart(charts.projection(series, one, info_unit(code)), width="stretch", theme=None, key="fig_warn")
 
 

@@ -27,7 +27,7 @@ caption_as_of(as_of, period)
 lag, board = res["laggards"], res["board"]
 actor = current_actor()
 leaders = rs.leaders(engine(), d.program.id, actor)
-warn = ui_data.forecast(ui_data.url(), ui_data.token(), d.program.id, period, actor.role, actor.region)
+warn = ui_data.forecast(ui_data.url(), ui_data.token(), d.program.id, period, actor.role, actor.region, pace=True)
 late = warn[warn["verdict"] == "预计逾期"].groupby("region")["target"].size()
 day = duban.action_date()
 

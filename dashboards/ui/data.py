@@ -238,24 +238,28 @@ def task_progress(db_url: str, data_token: str, program_id: str) -> pd.DataFrame
 
 
 @st.cache_data(show_spinner="正在计算到期预警…", max_entries=8)
-def _forecast_inputs(db_url: str, data_token: str, program_id: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """ruralcore.forecast.series_from_store for ``period``: every month read and evaluated
-    once, for the warnings and for their chart."""
+def _forecast_all(db_url: str, data_token: str, program_id: str, period: str, pace: bool) -> pd.DataFrame:
+    """ruralcore.forecast.from_store for ``period`` over every region (the last N months;
+    every month with ``pace``, for 自何月落后)."""
     from ruralcore import forecast as fc
-    return fc.series_from_store(engine(), load_program(program_id), period)
+    return fc.from_store(engine(), load_program(program_id), period, pace)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def forecast(db_url: str, data_token: str, program_id: str, period: str, role: str = "", region: str = "") -> pd.DataFrame:
-    """ruralcore.forecast.from_store for ``period``, limited to the regions the account reads."""
-    from ruralcore import forecast as fc
+def forecast(db_url: str, data_token: str, program_id: str, period: str, role: str = "", region: str = "",
+             pace: bool = False) -> pd.DataFrame:
+    """The warnings of ``period``, limited to the regions the account reads."""
     from ruralcore.scope import keep_visible
 
-    out = fc.from_series(load_program(program_id), period, *_forecast_inputs(db_url, data_token, program_id, period))
+    out = _forecast_all(db_url, data_token, program_id, period, pace)
     seen = visible_codes(db_url, data_token, role, region) if role else None
     return keep_visible(out, seen, "region").reset_index(drop=True)
 
 
-def forecast_series(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame:
-    """The monthly target values behind forecast() (region, target, period, value)."""
-    return _forecast_inputs(db_url, data_token, program_id, period)[0]
+@st.cache_data(show_spinner=False, max_entries=32)
+def forecast_series(db_url: str, data_token: str, program_id: str, period: str, target: str,
+                    region: str) -> pd.DataFrame:
+    """One region's monthly values of one dated target up to ``period`` (region, target,
+    period, value), for the chart beside the warnings."""
+    from ruralcore import forecast as fc
+    return fc.series_from_store(engine(), load_program(program_id), period, target=target, region=region)[0]

@@ -399,7 +399,7 @@ def _read(engine: sa.Engine, program: str, period: str, total: int, level: str |
         else:
             frame = _fast.select_frame(conn, f"SELECT {', '.join(sel)} FROM {_q(table)} WHERE {where} "
                                        "ORDER BY region", params, names, types)
-    frame.index = pd.Index(frame["region"].to_numpy(dtype=object), name="region")  # as overview.load_month
+    frame.index = pd.Index(frame["region"].to_numpy(dtype=object), name="region", dtype=object)  # as overview.load_month
     return frame.drop(columns=["region"])
 
 
@@ -411,6 +411,40 @@ def month_rows(engine: sa.Engine, program: str, period: str, level: str | None =
     builds from the raw values. ``level`` keeps the regions of that level of the tree,
     ``parent`` the children of that region."""
     return _read(engine, program, period, OWN, level, parent, counts=False).drop(columns=["level", "parent"])
+
+
+def months_rows(engine: sa.Engine, program: str, periods: list[str], fields: list[str],
+                regions: list[str] | None = None) -> pd.DataFrame:
+    """The reported values of several months in one read: the regions' own rows (as
+    ``month_rows``), only the columns of ``fields`` (those never stored are left out) and,
+    when given, only ``regions``; index ``region`` (repeated across months), column
+    ``period`` first. A month series (预警) reads three columns of twelve months, not twelve
+    whole months."""
+    for p in periods:
+        check_period(p)
+    table = table_name(program)
+    with engine.connect() as conn:
+        have = _existing_columns(conn, table)
+    if have is None:
+        ensure(engine, program)
+    with engine.connect() as conn:
+        have = set(_existing_columns(conn, table) or [])
+        kept = [f for f in fields if columns(f)[0] in have]
+        names = ["region", "period"] + kept
+        types = {"region": "object", "period": "object", **{f: "float64" for f in kept}}
+        if not have or not periods or (regions is not None and not regions):
+            frame = pd.DataFrame({n: pd.Series(dtype=types[n]) for n in names})
+        else:
+            sel = ", ".join(["region", "period"] + [_q(columns(f)[0]) for f in kept])
+            where = f"total = {OWN} AND period IN ({', '.join('?' * len(periods))})"
+            params = list(periods)
+            if regions is not None:
+                where += f" AND region IN ({', '.join('?' * len(regions))})"
+                params += list(regions)
+            frame = _fast.select_frame(conn, f"SELECT {sel} FROM {_q(table)} WHERE {where} ORDER BY period, region",
+                                       params, names, types)
+    frame.index = pd.Index(frame["region"].to_numpy(dtype=object), name="region", dtype=object)
+    return frame.drop(columns=["region"])
 
 
 def level_totals(engine: sa.Engine, program: str, period: str, level: str | None = None,
@@ -436,4 +470,4 @@ def sums(totals: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["table_name", "columns", "refresh", "rebuild", "rebuild_all", "ensure", "missing_months",
-           "month_rows", "level_totals", "counts", "sums", "stored_months", "analytics_tables"]
+           "month_rows", "months_rows", "level_totals", "counts", "sums", "stored_months", "analytics_tables"]

@@ -141,16 +141,19 @@ def dated_targets(program) -> pd.DataFrame:
                         columns=["target", "target_name", "threshold", "op", "deadline", "ref"])
 
 
-def series_from_store(engine, program, upto: str, months: int | None = None,
-                      target: str | None = None, region: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+MOST_LISTED = 20_000  # one region's rows are named in the query up to this many, else all are read
+
+
+def series_from_store(engine, program, upto: str, months: int | None = None, target: str | None = None,
+                      region: str | None = None, regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(series, targets) for project(): every target with a deadline evaluated in every
     stored month up to ``upto`` (ruralcore.targets.values_by_month, per region at the
     target's level), and the targets' threshold, op, deadline, name, unit, ref.
 
     ``months``: only the months of the last N up to ``upto`` — all project() needs for the
     value, slope and verdict (``behind_from`` needs every month). ``target`` and ``region``:
-    that one series (a chart), reading only that target's fields and, for a target at the
-    report level, only that region's rows."""
+    that one series (a chart), reading only that target's fields and only the rows rolled up
+    into that region. ``regions``: the region tree when the caller has it already."""
     from . import indicators as ind_mod
     from .overview import load_months, periods, region_frame
     from .targets import data_level, values_by_month
@@ -163,9 +166,13 @@ def series_from_store(engine, program, upto: str, months: int | None = None,
         now = int(month_index([upto])[0])
         have = [p for p, m in zip(have, month_index(have)) if m > now - months] if have else []
     fields = ind_mod.needed_fields(program, [program.target(c).indicator for c in tg["target"]])
-    one = target is not None and region is not None and program.target(target).applies_to == data_level(program)
-    rows = load_months(engine, program.id, have, fields, [region] if one else None)
-    regions = region_frame(engine, program.id)
+    regions = region_frame(engine, program.id) if regions is None else regions
+    listed = None
+    if target is not None and region is not None:
+        level = program.target(target).applies_to
+        listed = [region] if level == data_level(program) else ind_mod.members(program, region, level, regions)
+        listed = listed if listed is None or len(listed) <= MOST_LISTED else None
+    rows = load_months(engine, program.id, have, fields, listed)
     series = values_by_month(program, rows.drop(columns=["period"]), rows["period"].to_numpy(dtype=object),
                              list(tg["target"]), regions)
     if region is not None:
@@ -190,12 +197,12 @@ def verdict(frame: pd.DataFrame) -> pd.Series:
         ["已达标", "已逾期未完成", "预计按期完成"], "预计逾期"), index=frame.index)
 
 
-def from_store(engine, program, period: str, pace: bool = False) -> pd.DataFrame:
+def from_store(engine, program, period: str, pace: bool = False, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """project() over the store for ``period`` with the programme's N, plus region_name,
     target_name, ref and verdict. Reads the last N months only, unless ``pace`` (then every
     month, for ``behind_from``)."""
     months, _ = setting_months(program)
-    series, tg = series_from_store(engine, program, period, None if pace else months)
+    series, tg = series_from_store(engine, program, period, None if pace else months, regions=regions)
     return from_series(program, period, series, tg, pace)
 
 

@@ -137,6 +137,21 @@ def group_keys(program: Program, regions: pd.Index | pd.Series, level: str,
     return keys.fillna(fallback)
 
 
+def members(program: Program, region: str, level: str, region_frame: pd.DataFrame | None = None) -> list[str] | None:
+    """The codes group_keys places in ``region`` at ``level`` (the tree's regions and the
+    pilots), so that one region's roll-up reads only its own rows; None when ``region`` is
+    also where the codes the tree cannot place go (the only region at its level, or
+    （全部）): then any row may belong to it."""
+    from .regions import program_regions
+
+    frame = program_regions(program.id) if region_frame is None else region_frame
+    at_level = frame[frame["level"] == level]["code"] if not frame.empty else pd.Series(dtype=object)
+    if region == (at_level.iloc[0] if len(at_level) == 1 else ALL_GROUP):
+        return None
+    codes = pd.Index(list(dict.fromkeys([*frame.index, *_pilot_regions(program.id)])), dtype=object)
+    return list(codes[group_keys(program, codes, level, frame).to_numpy() == region])
+
+
 def _pilot_regions(program_id: str) -> dict[str, str]:
     """Pilot code → region code, for programmes with a pilot list (忻州)."""
     from .regions import PILOTS_DIR, load_pilots

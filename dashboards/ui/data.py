@@ -242,7 +242,7 @@ def _forecast_all(db_url: str, data_token: str, program_id: str, period: str, pa
     """ruralcore.forecast.from_store for ``period`` over every region (the last N months;
     every month with ``pace``, for 自何月落后)."""
     from ruralcore import forecast as fc
-    return fc.from_store(engine(), load_program(program_id), period, pace)
+    return fc.from_store(engine(), load_program(program_id), period, pace, regions(db_url, data_token, program_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -262,4 +262,5 @@ def forecast_series(db_url: str, data_token: str, program_id: str, period: str, 
     """One region's monthly values of one dated target up to ``period`` (region, target,
     period, value), for the chart beside the warnings."""
     from ruralcore import forecast as fc
-    return fc.series_from_store(engine(), load_program(program_id), period, target=target, region=region)[0]
+    return fc.series_from_store(engine(), load_program(program_id), period, target=target, region=region,
+                                regions=regions(db_url, data_token, program_id))[0]

@@ -55,13 +55,33 @@ def test_warnings_from_the_last_months_are_those_from_every_month(demo_engine, p
     assert recent["behind_from"].isna().all()
 
 
-def test_one_series_for_the_chart(demo_engine):
-    program = next(p for p in all_programs() if p.id == "huayuan-2019")
+@pytest.mark.parametrize("program_id, target", [
+    ("huayuan-2019", "coverage_4g_all"),            # a village: its own rows
+    ("huayuan-2019", "phone_penetration_county"),   # the only county: every row
+    ("xinzhou-2023", "cases_all"),                  # one of several counties: the rows of its pilots
+    ("rongshui-2019", "liuyou_all"),                # a township, the report level
+])
+def test_one_series_for_the_chart_reads_only_its_rows(demo_engine, program_id, target):
+    program = next(p for p in all_programs() if p.id == program_id)
     period = ov.periods(demo_engine, program.id)[-1]
     every, _ = fc.series_from_store(demo_engine, program, period)
-    for target in ("coverage_4g_all", "phone_penetration_county"):  # a village's / the county's
-        region = every[every["target"] == target]["region"].iloc[0]
+    for region in every[every["target"] == target]["region"].unique()[:3]:
         one, _ = fc.series_from_store(demo_engine, program, period, target=target, region=region)
         want = every[(every["target"] == target) & (every["region"] == region)]
         assert len(one) > 1 and set(one["region"]) == {region} and set(one["target"]) == {target}
-        assert one.sort_values("period")["value"].tolist() == want.sort_values("period")["value"].tolist()
+        np.testing.assert_array_equal(one.sort_values("period")["value"], want.sort_values("period")["value"])
+
+
+def test_members_are_the_rows_rolled_into_a_region(demo_engine):
+    from ruralcore import indicators as ind
+
+    program = next(p for p in all_programs() if p.id == "xinzhou-2023")
+    regions = ov.region_frame(demo_engine, program.id)
+    county = regions[regions["level"] == "county"]["code"].iloc[0]
+    listed = ind.members(program, county, "county", regions)
+    keys = ind.group_keys(program, pd.Index(listed, dtype=object), "county", regions)
+    assert county in listed and (keys == county).all()
+    assert any(code.startswith("XZ") for code in listed)  # its pilots, by pilot code
+    huayuan = next(p for p in all_programs() if p.id == "huayuan-2019")
+    only = ov.region_frame(demo_engine, huayuan.id)
+    assert ind.members(huayuan, only[only["level"] == "county"]["code"].iloc[0], "county", only) is None

@@ -517,9 +517,13 @@ def program_ids(directory: Path = PROGRAMS_DIR) -> list[str]:
     return sorted(p.stem for p in Path(directory).glob("*.yaml"))
 
 
-@lru_cache(maxsize=None)
 def load_program(program_id: str, directory: Path = PROGRAMS_DIR) -> Program:
-    path = Path(directory) / f"{program_id}.yaml"
+    return _load_program(program_id, Path(directory))
+
+
+@lru_cache(maxsize=None)  # one key per file however the caller names it (all_programs passes the folder)
+def _load_program(program_id: str, directory: Path) -> Program:
+    path = directory / f"{program_id}.yaml"
     if not path.exists():
         known = "、".join(program_ids(directory)) or "（无）"
         raise UnknownProgramError(f"未知的方案“{program_id}”。可用的方案：{known}")

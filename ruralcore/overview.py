@@ -384,6 +384,22 @@ def bottom_with_ties(ranked: pd.DataFrame, n: int, exclude: pd.Index | None = No
     return rest[keep].sort_values(["rank", "region"], ascending=[False, True], kind="stable")
 
 
+def counted_ties(rows: pd.DataFrame, most: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A published ranking list (top_with_ties, bottom_with_ties) longer than ``most`` rows
+    because many share a rank (4,331 villages at 100 分 in a province): a rank shared by
+    more than ``most`` rows is counted, not listed, so that no one among equals is picked to
+    stand for the rest. Returns (the rows listed, one row per rank counted: rank,
+    rank_label, count, score, award_label)."""
+    cols = ["rank", "rank_label", "count", "score", "award_label"]
+    if len(rows) <= most:
+        return rows, pd.DataFrame(columns=cols)
+    big = (rows.groupby("rank")["rank"].transform("size") > most).to_numpy()
+    groups = rows[big].groupby("rank", sort=False).agg(
+        rank_label=("rank_label", "first"), count=("rank", "size"), score=("score", "first"),
+        award_label=("award_label", "first")).reset_index()
+    return rows[~big], groups[cols]
+
+
 def with_rank_change(ranked: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
     """``ranked`` (ranking()) with ``rank_up``: places moved up since the ranking
     ``previous`` (last month's; negative: down; NaN: not ranked then)."""

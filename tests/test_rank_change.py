@@ -25,6 +25,21 @@ def test_bottom_takes_everyone_tied_with_the_last_taken_and_leaves_out_the_top()
     assert ov.bottom_with_ties(r, 5, exclude=best.index)["score"].tolist() == [40, 50, 50, 60]
 
 
+def test_a_rank_shared_by_very_many_is_counted_not_listed():
+    r = _ranked([100] * 60 + [99, 98, 90, 90, 80])
+    r["rank_label"] = ranking.rank_labels(r["rank"])
+    r["award_label"] = np.where(r["score"] >= 99, "优秀", "达标")
+    best = ov.top_with_ties(r, 10)
+    assert len(best) == 60  # the tie at the cut, whole
+    listed, counted = ov.counted_ties(best, 50)
+    assert listed.empty and counted.to_dict("records") == [
+        {"rank": 1, "rank_label": "1（并列）", "count": 60, "score": 100.0, "award_label": "优秀"}]
+    few, none = ov.counted_ties(ov.top_with_ties(r.iloc[55:], 3), 50)  # 5 tied at 100, then 99
+    assert len(few) == 5 and none.empty
+    listed, counted = ov.counted_ties(r, 50)  # a long list: only the shared rank is counted
+    assert listed["score"].tolist() == [99, 98, 90, 90, 80] and counted["count"].tolist() == [60]
+
+
 def test_change_counts_places_moved_up_since_last_month():
     now = pd.Series({"a": 1, "b": 2, "c": 3})
     before = pd.Series({"a": 3, "b": 2})

@@ -182,6 +182,20 @@ def ranked_visible():
 
 
 RANK_ROWS = 10  # the ranking shows the first and the last ten (with whoever is tied at the cut)
+TIE_LISTED_MOST = 50  # a rank shared by more villages than this is counted, not listed row by row
+
+
+def _rank_list(rows: pd.DataFrame, decimals: int, style, key: str) -> None:
+    """A top or bottom list; a rank shared by very many villages is one line with its count
+    (every one of them is in the Excel file), not a table of thousands of rows."""
+    listed, counted = ov.counted_ties(rows, TIE_LISTED_MOST)
+    if len(listed):
+        tables.show(_rank_rows(listed, decimals), key, max_rows=len(listed), style=style)
+    for g in counted.itertuples(index=False):
+        st.markdown(f"**并列第{int(g.rank)}名：{int(g.count):,}个村**，均为 {float(g.score):.{decimals}f} 分"
+                    f"（{g.award_label}），不逐一列出，名单见“导出Excel”。")
+    if len(counted) and not big:  # no widgets on a projector
+        tables.excel_button(_rank_rows(rows, decimals), f"村排名-{key}-{period_zh(period)}", f"{key}_xlsx")
 
 
 def _rank_rows(rows: pd.DataFrame, decimals: int) -> pd.DataFrame:
@@ -213,12 +227,12 @@ def panel_ranking() -> None:
 
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown(f"**前{RANK_ROWS}名**" + (f"（含并列，共{len(best)}个）" if len(best) > RANK_ROWS else ""))
-        tables.show(_rank_rows(best, dec), "ranking_table", max_rows=len(best), style=style)
+        st.markdown(f"**前{RANK_ROWS}名**" + (f"（含并列，共{len(best):,}个）" if len(best) > RANK_ROWS else ""))
+        _rank_list(best, dec, style, "ranking_table")
     with right:
         if len(worst):
-            st.markdown(f"**得分最低的{RANK_ROWS}个村**" + (f"（含并列，共{len(worst)}个）" if len(worst) > RANK_ROWS else ""))
-            tables.show(_rank_rows(worst, dec), "ranking_bottom", max_rows=len(worst), style=style)
+            st.markdown(f"**得分最低的{RANK_ROWS}个村**" + (f"（含并列，共{len(worst):,}个）" if len(worst) > RANK_ROWS else ""))
+            _rank_list(worst, dec, style, "ranking_bottom")
     where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
     since = f"“较上月”与{period_zh(prev_period)}的名次比较；" if prev_period else ""
     absent = f"本月未报送、不参评的村{len(missing)}个：{'、'.join(missing)}；" if missing else ""

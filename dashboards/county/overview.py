@@ -182,6 +182,7 @@ def ranked_visible():
 
 
 RANK_ROWS = 10  # the ranking shows the first and the last ten (with whoever is tied at the cut)
+NAMES_READ_OUT = 20  # villages not reported this month are named up to this many, else counted
 TIE_LISTED_MOST = 50  # a rank shared by more villages than this is counted, not listed row by row
 
 
@@ -193,9 +194,10 @@ def _rank_list(rows: pd.DataFrame, decimals: int, style, key: str) -> None:
         tables.show(_rank_rows(listed, decimals), key, max_rows=len(listed), style=style)
     for g in counted.itertuples(index=False):
         st.markdown(f"**并列第{int(g.rank)}名：{int(g.count):,}个村**，均为 {float(g.score):.{decimals}f} 分"
-                    f"（{g.award_label}），不逐一列出，名单见“导出Excel”。")
+                    f"（{g.award_label}），不逐一列出，名单见“导出并列名单”。")
     if len(counted) and not big:  # no widgets on a projector
-        tables.excel_button(_rank_rows(rows, decimals), f"村排名-{key}-{period_zh(period)}", f"{key}_xlsx")
+        tables.excel_button(_rank_rows(rows, decimals), f"村排名-{key}-{period_zh(period)}", f"{key}_xlsx",
+                            label="导出并列名单")
 
 
 def _rank_rows(rows: pd.DataFrame, decimals: int) -> pd.DataFrame:
@@ -213,7 +215,10 @@ def panel_ranking() -> None:
     st.subheader("村排名（计分办法）")
     c1, c2, c3, c4 = st.columns(4)
     missing = ov.unreported_units(program, cur, d.regions)  # not reported this month: not ranked
-    c1.metric("参评村", f"{len(ranked)} 个", help=f"本月未报送、不参评：{'、'.join(missing)}" if missing else None)
+    # a few names are read out; a long list (a province) is counted, with the names in Excel
+    named = missing if len(missing) <= NAMES_READ_OUT else []
+    c1.metric("参评村", f"{len(ranked)} 个", help=f"本月未报送、不参评：{'、'.join(named) or f'{len(missing):,}个村'}"
+              if missing else None)
     c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
     c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
     c4.metric("未达标", f"{counts['not_qualified']} 个")
@@ -235,9 +240,13 @@ def panel_ranking() -> None:
             _rank_list(worst, dec, style, "ranking_bottom")
     where = "名次为全县排名，仅显示本账户辖区的村；" if partial else ""
     since = f"“较上月”与{period_zh(prev_period)}的名次比较；" if prev_period else ""
-    absent = f"本月未报送、不参评的村{len(missing)}个：{'、'.join(missing)}；" if missing else ""
+    absent = (f"本月未报送、不参评的村{len(missing):,}个" + (f"：{'、'.join(named)}；" if named else "（名单见下方“导出未报送名单”）；")
+              if missing else "")
     st.caption(f"{where}共 {len(ranked)} 个村参评；{absent}{since}完整名单见“逐级查看”。{scoring.tie_rule_text(r)}"
                f"各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，条款 {r.ref}。")
+    if missing and not named and not big:
+        tables.excel_button(pd.DataFrame({"本月未报送、不参评的村": missing}), f"未报送名单-{period_zh(period)}", "unreported_xlsx",
+                            label="导出未报送名单")
 
 
 def _heat_target(code: str, unjudged: bool, what: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from dashboards.ui.auth import COOKIE
 from ruralcore import accounts
 from ruralcore.principal import system
 
@@ -51,6 +52,9 @@ def browser_login(page, base: str, username: str, password: str = PASSWORD) -> N
     main.get_by_role("button", name="登录").click()
     # signed in, the app opens 总览 (or the page a link asked for): who is signed in shows in the sidebar
     page.locator('[data-testid="stSidebar"]').get_by_text(f"当前用户：{username}").first.wait_for(timeout=60_000)
+    # the browser keeps the sign-in once the run has written the session cookie (a reload or a
+    # copied link reads it): wait for it, so that a test may go on with page.goto
+    page.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=60_000)
 
 
 def pick(page, combobox, option: str, tries: int = 3) -> None:

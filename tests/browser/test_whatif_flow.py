@@ -87,6 +87,8 @@ def expected_for_shown_village(page, demo_url, program):
     from ruralcore.store import db
 
     eng = db.get_engine(demo_url)
+    # after the switch to projector mode the run redraws the selectors: wait until the old ones are gone
+    page.wait_for_function("document.querySelectorAll('input[aria-label=\"乡镇\"]').length === 1", timeout=60_000)
     town = page.get_by_label("乡镇", exact=True).input_value()
     shown = page.get_by_label("选择村", exact=True).input_value()
     v = whatif.villages(eng, program)

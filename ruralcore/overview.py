@@ -225,9 +225,9 @@ def parents_at(program: Program, regions: pd.DataFrame, codes, level: str) -> np
 # overview panels
 
 TILE_COLUMNS = ["target", "name", "kind", "indicator", "unit", "level", "value", "previous", "delta", "threshold",
-                "op", "status", "met_regions", "regions", "units_text", "failing", "unreported", "rule", "due",
-                "ref", "assumed"]
-FAILING_LISTED = 30  # a tile lists at most this many failing units by name
+                "op", "status", "met_regions", "regions", "units_text", "failing", "unreported", "failing_n",
+                "unreported_n", "rule", "due", "ref", "assumed"]
+FAILING_LISTED = 30  # a tile names at most this many failing (and unreported) units, by region code
 
 
 def unit_codes(regions: pd.DataFrame, level: str) -> list[str] | None:
@@ -236,27 +236,33 @@ def unit_codes(regions: pd.DataFrame, level: str) -> list[str] | None:
     if regions.empty or "level" not in regions.columns:
         return None
     codes = regions.index[(regions["level"] == level).to_numpy()]
-    return [str(c) for c in codes] if len(codes) else None
+    return codes.astype(str).to_numpy(dtype=object).tolist() if len(codes) else None
 
 
 def every_unit_result(program: Program, target, evaluated: pd.DataFrame, regions: pd.DataFrame) -> dict:
     """An every-unit target over the area (targets.unit_summary): met only when every unit
     of the region tree at its level (or every reporting unit, when the tree does not list
     them) meets it; with the text “N个村中M个达标” and the failing and unreported units by
-    name, value and reason."""
-    rows = evaluated[evaluated["target"] == target.code]
-    res = tg_mod.unit_summary(rows, unit_codes(regions, target.applies_to))
+    name, value and reason: the first FAILING_LISTED of each by region code (a province
+    has thousands), their numbers in ``failing_n`` and ``unreported_n``; when the failing
+    are cut, their last entry says how many there are in all."""
+    mine = (evaluated["target"] == target.code).to_numpy()
+    res = tg_mod.unit_summary(evaluated[["region", "value", "met"]][mine], unit_codes(regions, target.applies_to))
     what = level_name(target.applies_to)
     unit = program.indicator(target.indicator).unit
     from .fmt import value_with_unit
-    fail = res["failing"]
+    fail = res["failing"].sort_values("region", kind="stable").head(FAILING_LISTED)
     failing = [f"{n}（{'无数据' if pd.isna(v) else value_with_unit(v, unit)}）"
                for n, v in zip(names(regions, fail["region"]), fail["value"])]
-    unreported = [str(n) for n in names(regions, res["unreported"])]
+    unreported = [str(n) for n in names(regions, sorted(res["unreported"])[:FAILING_LISTED])]
+    n_fail, n_unrep = len(res["failing"]), len(res["unreported"])
+    if n_fail > len(failing):
+        failing.append(f"……共{n_fail:,}个未达标，按区域代码列出前{len(failing)}个，完整名单见“逐级查看”")
     text = f"{res['units']}个{what}中{res['met']}个达标"
-    if unreported:
-        text += f"，{len(unreported)}个未报送（或未填此项）"
-    return {**res, "text": text, "failing_names": failing, "unreported_names": unreported}
+    if n_unrep:
+        text += f"，{n_unrep}个未报送（或未填此项）"
+    return {**res, "text": text, "failing_names": failing, "unreported_names": unreported,
+            "failing_n": n_fail, "unreported_n": n_unrep}
 
 
 def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame | pd.Series | None,
@@ -277,7 +283,7 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
     else:
         prev = total_values(program, previous) if previous is not None and not previous.empty else None
     every = [t for t in program.targets if t.indicator and t.kind == "every_unit"]
-    evaluated = tg_mod.evaluate(program, fields, region_frame=regions) if every else None
+    evaluated = tg_mod.evaluate(program, fields, region_frame=regions, codes=[t.code for t in every]) if every else None
     rows = []
     for t in program.targets:  # ~10 programme entries
         if not t.indicator or t.indicator not in now.index:
@@ -286,11 +292,12 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
         value = float(now[t.indicator])
         before = float(prev[t.indicator]) if prev is not None and t.indicator in prev.index else np.nan
         met_regions = n_regions = None
-        units_text, failing, unreported = "", [], []
+        units_text, failing, unreported, n_fail, n_unrep = "", [], [], 0, 0
         if t.kind == "every_unit":
             res = every_unit_result(program, t, evaluated, regions)
             state, met_regions, n_regions = res["status"], res["met"], res["units"]
             units_text, failing, unreported = res["text"], res["failing_names"], res["unreported_names"]
+            n_fail, n_unrep = res["failing_n"], res["unreported_n"]
         else:
             met, gap = tg_mod.compare(np.array([value]), t.op, t.threshold)
             state = tg_mod.target_status(program, t, met, gap)[0]
@@ -300,7 +307,8 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
             "delta": value - before if not np.isnan(before) else np.nan,
             "threshold": float(t.threshold), "op": t.op, "status": state,
             "met_regions": met_regions, "regions": n_regions, "units_text": units_text,
-            "failing": failing, "unreported": unreported, "rule": tg_mod.rule_text(program, t),
+            "failing": failing, "unreported": unreported, "failing_n": n_fail, "unreported_n": n_unrep,
+            "rule": tg_mod.rule_text(program, t),
             "due": t.due, "ref": t.ref, "assumed": "；".join(x for x in (t.assumed, ind.assumed) if x) or None,
         })
     return pd.DataFrame(rows, columns=TILE_COLUMNS)

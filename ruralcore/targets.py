@@ -113,25 +113,28 @@ def unit_summary(rows: pd.DataFrame, expected=None) -> dict:
     any unit misses it; ``incomplete`` (未报齐) when every unit with a value meets it but
     some have none, so the area cannot be judged met; ``green`` when every unit meets
     it; ``no_data`` when no unit has a value."""
-    have = rows[["region", "value", "met"]].copy()
-    # object dtype: pandas 3's arrow strings make isin 25× slower over a province's villages
-    have["region"] = have["region"].astype(str).astype(object)
-    units = list(dict.fromkeys(have["region"].tolist()))
+    # whole columns (a country has half a million villages): object codes, one hash each
+    region = pd.Index(rows["region"].astype(str).to_numpy(dtype=object), dtype=object)
+    value = rows["value"].to_numpy(dtype="float64")
+    ok = rows["met"].to_numpy(dtype=bool)
+    keep = np.ones(len(rows), dtype=bool)
     unreported: list[str] = []
     if expected is not None:
-        exp = [str(c) for c in expected]
-        have_row = set(units)  # once: a set per unit made this quadratic (minutes at province scale)
-        unreported = [c for c in exp if c not in have_row]
-        have = have[have["region"].isin(set(exp))]
-        units = exp
-    unreported += have.loc[have["value"].isna(), "region"].tolist()  # reported without this value
-    have = have[have["value"].notna()]
-    met = int(have["met"].astype(bool).sum())
-    failing = have[~have["met"].astype(bool)]
-    n = len(units)
-    state = ("no_data" if n == 0 or have.empty else "red" if len(failing)
+        exp = pd.Index(pd.Index(expected, dtype=object).astype(str).to_numpy(dtype=object), dtype=object)
+        unreported = exp[~exp.isin(region)].tolist()  # no row at all, in the area's order
+        keep = region.isin(exp)
+        n = len(exp)
+    else:
+        n = len(region.unique())
+    blank = keep & np.isnan(value)
+    unreported += region[blank].tolist()  # reported without this value
+    have = keep & ~blank
+    met = int((ok & have).sum())
+    bad = have & ~ok
+    failing = pd.DataFrame({"region": region[bad].to_numpy(dtype=object), "value": value[bad], "met": ok[bad]})
+    state = ("no_data" if n == 0 or not have.any() else "red" if bad.any()
              else "incomplete" if unreported else "green")
-    return {"met": met, "units": n, "failing": failing.reset_index(drop=True), "unreported": unreported,
+    return {"met": met, "units": n, "failing": failing, "unreported": unreported,
             "status": state}
 
 
@@ -191,18 +194,21 @@ def _values_at(program: Program, data: pd.DataFrame, t: Target, level: str, here
 
 
 def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
-             region_frame: pd.DataFrame | None = None, given_indicators: bool = False) -> pd.DataFrame:
+             region_frame: pd.DataFrame | None = None, given_indicators: bool = False,
+             codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Every measurable target of ``program`` on ``data`` (index = region).
 
     ``given_indicators``: columns named by indicator codes hold indicator values
     (values files); default False: columns are report fields (the store).
     ``level``: the level of the rows (default: the programme's report level).
     ``region_frame``: region tree for roll-ups (default: the programme's region files).
+    ``codes``: only these targets (default all).
     """
     here = level or data_level(program)
     parts, memo = [], {}
+    wanted = None if codes is None else set(codes)
     for t in program.targets:  # ~10 entries; each one vectorised over regions
-        if not t.indicator:
+        if not t.indicator or (wanted is not None and t.code not in wanted):
             continue
         vals = _values_at(program, data, t, t.applies_to, here, region_frame, given_indicators, memo)
         if t.scope != "all":
@@ -223,7 +229,10 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
     out = pd.concat(parts, ignore_index=True)
     frame = program_regions(program.id) if region_frame is None else region_frame
     names = frame["name"] if not frame.empty else pd.Series(dtype=object)
-    out["region_name"] = out["region"].map(names).fillna(out["region"])  # rolled-up codes → names
+    # rolled-up codes → names, each distinct code looked up once (a village per target and month)
+    pos, uniques = pd.factorize(out["region"].to_numpy(dtype=object))
+    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    out["region_name"] = uniques.map(names).fillna(uniques).to_numpy(dtype=object)[pos]
     return out[COLUMNS]
 
 

@@ -72,9 +72,15 @@ def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
                 st.markdown(f"{badge(row['status'])} {html.escape(_need(row))}<br>{nowrap(due_ref(row['due'], row['ref']))}"
                             f"{met}{assumed}", unsafe_allow_html=True, help=row.get("rule") or None)
                 failing = list(row.get("failing") or []) + [f"{n}（未报送）" for n in row.get("unreported") or []]
-                if failing:
-                    with st.expander(f"未达标或未报送的{len(failing)}个"):
+                if failing:  # the names are the first of each list (ruralcore.overview.FAILING_LISTED)
+                    with st.expander(f"未达标或未报送的{_count(row, 'failing') + _count(row, 'unreported'):,}个"):
                         st.markdown("、".join(failing))
+
+
+def _count(row: dict, what: str) -> int:
+    """How many units a tile's list stands for (its names may be only the first of them)."""
+    n = row.get(f"{what}_n")
+    return int(n) if n is not None and n == n else len(row.get(what) or [])
 
 
 # ---- projector ---------------------------------------------------------------------------

@@ -151,6 +151,26 @@ def author(engine, user: str | None):
 AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 User = Annotated[str | None, typer.Option("--user", help=USER_HELP)]
+# and the options several registers share: ``period: Month``, ``measures: Measures = ""``,
+# ``on: day_option("会商日期")`` (a required date, read with parse_date), a region
+# ``county: place_option("--county", "报告的试点县（区）")``.
+Month = Annotated[str, typer.Option("--period", help="月份 YYYY-MM")]
+Measures = Annotated[str, typer.Option("--measures", help="采取的措施")]
+
+
+def picked(record: Any, *fields: str | tuple[str, str]) -> dict[str, Any]:
+    """A written record's fields for ``echo_done``: a name, or (json key, attribute)."""
+    pairs = [f if isinstance(f, tuple) else (f, f) for f in fields]
+    return {key: getattr(record, attr) for key, attr in pairs}
+
+
+def day_option(word: str) -> Any:
+    return Annotated[str, typer.Option("--on", help=f"{word} YYYY-MM-DD")]
+
+
+def place_option(flag: str, word: str) -> Any:
+    """A required region option; the domain accepts its name or its code."""
+    return Annotated[str, typer.Option(flag, help=f"{word}：名称或区域代码")]
 
 
 def program_arg(example: str | None = None, word: str = "方案编号") -> Any:

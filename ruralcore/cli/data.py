@@ -13,7 +13,7 @@ import typer
 from ..errors import InputError, Problem
 from .common import app
 from ..limits import PROBLEMS_SHOWN
-from .common import Db, User, author, open_engine, parse_period, program_arg
+from .common import Db, Month, User, author, open_engine, parse_period, program_arg
 
 Program = program_arg(word="方案代码")
 TemplateProgram = program_arg("huayuan-2019", "方案代码")
@@ -72,7 +72,7 @@ def template_cmd(
 @app.command("export")
 def export_cmd(
     program: Program,
-    period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
+    period: Month,
     out: Path = typer.Option(..., "--out", help="输出文件（.xlsx 或 .csv）"),
     db: Db = None,
 ) -> None:
@@ -93,7 +93,7 @@ def export_cmd(
 def import_cmd(
     program: Program,
     file: Path = typer.Argument(..., help="填好的 .xlsx 或 .csv 文件"),
-    period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
+    period: Month = ...,
     user: User = None,
     problems: Path | None = typer.Option(None, "--problems", help="有问题时把全部问题写入这个 .csv 文件（屏幕上只列前 50 处）"),
     db: Db = None,

@@ -11,7 +11,7 @@ import typer
 from ..errors import InputError, PermissionDenied, Problem
 from .common import app
 from .common import AsJson, Db, author, command_group, echo_rows, open_engine, parse_date, parse_int, parse_period
-from .common import program_arg
+from .common import Month, program_arg
 
 responsible_app = command_group("responsible", "责任清单：模板、导入、列表。")
 notices_app = command_group("notices", "督办通知：下发、答复、办结、列表、Word。")
@@ -181,7 +181,7 @@ def notices_docx(number: str = typer.Argument(..., help="通知编号"),
 
 @app.command("forecast")
 def forecast_cmd(program: Program,
-                 period: str = typer.Option(..., "--period", help="月份 YYYY-MM"),
+                 period: Month,
                  as_json: AsJson = False,
                  db: Db = None) -> None:
     """预警：按最近几个月的趋势预测每个区域每个有期限的目标到期时能否完成。"""

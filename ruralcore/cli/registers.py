@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .common import AsJson, Db, User, author, command_group, echo_done, echo_rows, open_engine, parse_int, program_arg
+from .common import AsJson, Db, Measures, User, author, day_option, command_group, echo_done, echo_rows, open_engine, parse_int, picked, place_option, program_arg
 
 Rongshui = program_arg("rongshui-2019")
 Huayuan = program_arg("huayuan-2019")
@@ -163,12 +163,12 @@ meetings_app = command_group("meetings", "每月会商记录（谭家场三(四)
 @meetings_app.command("add")
 def meetings_add(
     program: Tanjiachang,
-    on: str = typer.Option(..., "--on", help="会商日期 YYYY-MM-DD"),
+    on: day_option("会商日期"),
     chair: str = typer.Option(..., "--chair", help="牵头单位，如 乡乡村振兴办"),
     attendees: str = typer.Option(..., "--attendees", help="参加单位，用“、”分隔"),
     user: User = ...,
     households: str = typer.Option("", "--households", help="研判的农户（一户一档编号，用逗号分隔）"),
-    measures: str = typer.Option("", "--measures", help="帮扶措施"),
+    measures: Measures = "",
     follow_up: str = typer.Option("", "--follow-up", help="跟进事项"),
     as_json: AsJson = False,
     db: Db = None,
@@ -180,8 +180,7 @@ def meetings_add(
     eng = open_engine(db)
     rec = meetings.add(eng, program, parse_date(on, "会商日期"), chair, attendees, households.split(","), measures,
                        follow_up, author(eng, user))
-    echo_done(as_json, {"id": rec.id, "held_on": rec.held_on, "chair": rec.chair, "attendees": rec.attendees,
-                        "households": rec.households, "version": rec.version},
+    echo_done(as_json, picked(rec, "id", "held_on", "chair", "attendees", "households", "version"),
               f"已记录会商：{rec.held_on.isoformat()}，{rec.chair}牵头，参加单位：{rec.attendees}")
 
 
@@ -205,12 +204,12 @@ events_app = command_group("events", "重要情况报告（忻州四(五)：重�
 @events_app.command("report")
 def events_report(
     program: Xinzhou,
-    county: str = typer.Option(..., "--county", help="报告的试点县（区）：名称或区域代码"),
     what: str = typer.Option(..., "--what", help="发生了什么"),
-    on: str = typer.Option(..., "--on", help="发生日期 YYYY-MM-DD"),
+    county: place_option("--county", "报告的试点县（区）") = ...,
+    on: day_option("发生日期") = ...,
     user: User = ...,
     impact: str = typer.Option("", "--impact", help="影响"),
-    measures: str = typer.Option("", "--measures", help="已采取的措施"),
+    measures: Measures = "",
     as_json: AsJson = False,
     db: Db = None,
 ) -> None:
@@ -220,8 +219,7 @@ def events_report(
 
     eng = open_engine(db)
     rec = events.report(eng, program, county, what, parse_date(on, "发生日期"), impact, measures, author(eng, user))
-    echo_done(as_json, {"id": rec.id, "county": rec.region, "title": rec.title, "happened_on": rec.happened_on,
-                        "reported_by": rec.reported_by, "reported_at": rec.reported_at},
+    echo_done(as_json, picked(rec, "id", ("county", "region"), "title", "happened_on", "reported_by", "reported_at"),
               f"已报告：{rec.title}（{rec.happened_on.isoformat()}）")
 
 
@@ -244,7 +242,7 @@ trainees_app = command_group("trainees", "学员档案（银川四(三)：电商
 @trainees_app.command("add")
 def trainees_add(
     program: Yinchuan,
-    village: str = typer.Option(..., "--village", help="学员所在行政村（名称或区域代码）"),
+    village: place_option("--village", "学员所在行政村"),
     name: str = typer.Option(..., "--name", help="学员姓名"),
     course: str = typer.Option(..., "--course", help="培训课程"),
     hours: str = typer.Option(..., "--hours", help="培训学时"),
@@ -259,7 +257,7 @@ def trainees_add(
 
     eng = open_engine(db)
     rec = trainees.add(eng, program, village, name, course, hours, author(eng, user), id_number=id_number, phone=phone)
-    echo_done(as_json, {"id": rec.id, "village": rec.region, "name": rec.name, "course": rec.course, "hours": rec.hours},
+    echo_done(as_json, picked(rec, "id", ("village", "region"), "name", "course", "hours"),
               f"已建档：{rec.name}（编号{rec.id}）")
 
 

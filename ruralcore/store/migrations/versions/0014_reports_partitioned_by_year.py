@@ -18,20 +18,13 @@ made again on the partitioned table, where PostgreSQL fires them for every write
 are the same. Grants on reports, if a DBA gave any, are given again.
 
 Downgrade: back to the plain table with the primary key (id), the same way.
-
-Revision ID: 0014
-Revises: 0013
-Create Date: 2026-12-07 06:00:00
 """
 from alembic import op
 
 from ruralcore.store import partitions
 
 
-revision = '0014'
-down_revision = '0013'
-branch_labels = None
-depends_on = None
+revision, down_revision = '0014', '0013'
 
 
 def upgrade() -> None:

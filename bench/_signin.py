@@ -3,8 +3,8 @@ the bench's database and a session whose token the pages read from st.session_st
 (dashboards.ui.auth's TOKEN_KEY)."""
 from __future__ import annotations
 
-from ruralcore import accounts
-from ruralcore.principal import system
+from ruralcore.auth import accounts
+from ruralcore.kernel.principal import system
 
 PASSWORD = "Bench-2019-cun"
 TOKEN_KEY = "auth_token"  # dashboards/ui/auth.py

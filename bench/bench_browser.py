@@ -35,11 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ruralcore import accounts, whatif  # noqa: E402
+from ruralcore.auth import accounts
+from ruralcore.app import whatif  # noqa: E402
 from ruralcore.demo import build_demo  # noqa: E402
-from ruralcore.programs import load_program  # noqa: E402
+from ruralcore.rules.programs import load_program  # noqa: E402
 from ruralcore.store import db  # noqa: E402
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 CHROMIUM = "/usr/bin/chromium"
 USER, PASSWORD, COUNTY = "bench_browser_admin", "bench-browser-密码-1", "433124"  # 花垣县 county admin

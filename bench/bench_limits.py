@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_limits.py [--json]
 
-Builds, for 花垣's village fields, the largest file within ruralcore.limits (MAX_ROWS
+Builds, for 花垣's village fields, the largest file within ruralcore.kernel.limits (MAX_ROWS
 villages, every cell filled) as xlsx and as csv, and imports each into a fresh SQLite
 database in a child process of its own, measuring that process's peak resident memory
 (ru_maxrss) and the import's time. Also measures a child that only loads the libraries
@@ -24,7 +24,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 CHILD = textwrap.dedent("""
     import json, sys, time
     sys.path.insert(0, {root!r})
-    from ruralcore import excel
-    from ruralcore.errors import InputError
+    from ruralcore.io import excel
+    from ruralcore.kernel.errors import InputError
     from ruralcore.store import db
     def peak_mb():  # VmHWM: this process's own peak (ru_maxrss would include the parent's at fork)
         line = next(x for x in open("/proc/self/status") if x.startswith("VmHWM:"))
@@ -71,9 +71,9 @@ def largest_files(tmp: Path) -> dict[str, Path]:
     import pandas as pd
 
     from bench_store import PROGRAM, month_values, villages
-    from ruralcore import limits
-    from ruralcore.excel import layout, writer
-    from ruralcore.programs import load_program
+    from ruralcore.kernel import limits
+    from ruralcore.io.excel import layout, writer
+    from ruralcore.rules.programs import load_program
     from tests.hardening import hostile
 
     program = load_program(PROGRAM)
@@ -101,7 +101,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="也输出 JSON")
     args = ap.parse_args()
-    from ruralcore import limits
+    from ruralcore.kernel import limits
     from ruralcore.store import db
     from ruralcore.store import regions as store_regions
 

@@ -17,9 +17,9 @@ except first_page_s):
                  before the clock starts, as in a started server (their time is printed
                  without --json)
   rerun_s        the same page run again in that process (cached frames)
-  month_load_s   ruralcore.overview.load_month of the latest month (what the page reads)
-  region_tree_s  ruralcore.overview.region_frame (the region tree)
-  whatif_s       one what-if change: ruralcore.whatif.evaluate of one village over every village
+  month_load_s   ruralcore.app.overview.load_month of the latest month (what the page reads)
+  region_tree_s  ruralcore.app.overview.region_frame (the region tree)
+  whatif_s       one what-if change: ruralcore.app.whatif.evaluate of one village over every village
   peak_mib       the page process's peak resident memory (MiB)
 Without --json it prints the same in words, and the overview's computations one by one.
 Issue 18's goals: county first page ≤ 0.3 s; province first page ≤ 1.0 s and month load
@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ruralcore import overview as ov  # noqa: E402
-from ruralcore.programs import load_program  # noqa: E402
+from ruralcore.app import overview as ov  # noqa: E402
+from ruralcore.rules.programs import load_program  # noqa: E402
 from ruralcore.store import db  # noqa: E402
 
 PROVINCE_DB = ROOT / "data" / "bench" / "province.db"
@@ -110,11 +110,11 @@ def _page_child(url: str) -> None:
     # data, happens before the clock starts: the libraries and the pages' shared modules are
     # imported, the programme files parsed, Streamlit's runtime set up (a trivial script run).
     # The first page then pays for its data: empty caches, no database connection yet.
-    for mod in ["plotly.graph_objects", "plotly.express", "ruralcore.overview", "ruralcore.forecast",
-                "ruralcore.stations", "ruralcore.whatif"] + [
+    for mod in ["plotly.graph_objects", "plotly.express", "ruralcore.app.overview", "ruralcore.app.forecast",
+                "ruralcore.rules.stations", "ruralcore.app.whatif"] + [
             f"dashboards.ui.{m.name}" for m in pkgutil.iter_modules(dashboards.ui.__path__)]:
         importlib.import_module(mod)
-    from ruralcore.programs import all_programs
+    from ruralcore.rules.programs import all_programs
     all_programs()
     AppTest.from_string("import streamlit as st\nst.write('')").run()
     imports = time.perf_counter() - t
@@ -138,7 +138,8 @@ def _page_child(url: str) -> None:
 
 def store_reads(url: str, repeat: int) -> dict:
     """The reads under the page and one what-if change, in this process (medians)."""
-    from ruralcore import scoring, whatif
+    from ruralcore.rules import scoring
+    from ruralcore.app import whatif
 
     eng = db.get_engine(url)
     prog = load_program(PROGRAM)
@@ -181,8 +182,8 @@ GOALS = {"county": {"first_page_s": 0.3},
          "province": {"first_page_s": 1.0, "month_load_s": 0.15},
          "national": {"first_page_s": 3.0, "whatif_s": 0.3}}
 LABELS = {"first_page_s": "first page (fresh process, AppTest, signed in)", "rerun_s": "page rerun",
-          "month_load_s": "load one month (ruralcore.overview.load_month)",
-          "region_tree_s": "region tree (ruralcore.overview.region_frame)", "whatif_s": "one what-if change"}
+          "month_load_s": "load one month (ruralcore.app.overview.load_month)",
+          "region_tree_s": "region tree (ruralcore.app.overview.region_frame)", "whatif_s": "one what-if change"}
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Benchmark: 花垣 rubric score + rank + award over synthetic villages.
 
 Compares, at 10,000 / 100,000 / 500,000 villages:
-  ruralcore  ruralcore.scoring.score (numpy: one matrix-vector product, one argsort)
+  ruralcore  ruralcore.rules.scoring.score (numpy: one matrix-vector product, one argsort)
   loop       a plain per-row Python loop over the same rubric, then sort and award
   duckdb     the same rule in SQL (RANK() OVER ...), result fetched as a DataFrame
 prints the median of several repeats and the ratios, and checks that all three give the
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ruralcore import scoring as sc  # noqa: E402
-from ruralcore.programs import load_program  # noqa: E402
+from ruralcore.rules import scoring as sc  # noqa: E402
+from ruralcore.rules.programs import load_program  # noqa: E402
 
 P = load_program("huayuan-2019")
 RUBRIC = P.rubric

@@ -24,12 +24,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ruralcore import excel  # noqa: E402
-from ruralcore.excel import layout, writer  # noqa: E402
-from ruralcore.programs import load_program  # noqa: E402
+from ruralcore.io import excel  # noqa: E402
+from ruralcore.io.excel import layout, writer  # noqa: E402
+from ruralcore.rules.programs import load_program  # noqa: E402
 from ruralcore.store import db, reports  # noqa: E402
 from ruralcore.store import regions as store_regions  # noqa: E402
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 PROGRAM = "huayuan-2019"
 

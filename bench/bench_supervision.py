@@ -4,11 +4,11 @@ Prints the server-side time (median of several repeats) of
   load        reading 忻州's pilots, indicator states, fund entries, regions and all 12
               months of reports from the store (what the pages cache)
   board       the pilot board: every pilot's steps as of the month's end, 12 months of
-              report status, indicators, money (ruralcore.supervision.pilot_board)
+              report status, indicators, money (ruralcore.app.supervision.pilot_board)
   scorecard   the county scorecard and its traffic lights from the board
   page        load + board + scorecard (a page's first, uncached run)
   circular    the whole circular from the database: load, supervise, compose, .docx
-              and .xlsx bytes (ruralcore.circulars)
+              and .xlsx bytes (ruralcore.app.circulars)
 Goals: board and scorecard ≤ 1 s each, circular ≤ 3 s. No timed assertions.
 
 The city-scale demo database (≈ 5,000 villages, 67 pilots, 12 months) is built once if
@@ -27,8 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from ruralcore import circulars, supervision as sv  # noqa: E402
-from ruralcore.programs import load_program  # noqa: E402
+from ruralcore.app import circulars, supervision as sv  # noqa: E402
+from ruralcore.rules.programs import load_program  # noqa: E402
 from ruralcore.store import db  # noqa: E402
 
 CITY_DB = ROOT / "data" / "bench" / "city.db"

@@ -26,8 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ruralcore import entry, scoring, whatif  # noqa: E402
-from ruralcore.programs import load_program  # noqa: E402
+from ruralcore.app import entry, whatif
+from ruralcore.rules import scoring  # noqa: E402
+from ruralcore.rules.programs import load_program  # noqa: E402
 from ruralcore.store import db  # noqa: E402
 
 PROGRAM = "huayuan-2019"

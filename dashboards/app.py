@@ -17,8 +17,8 @@ st.set_page_config(page_title=PRODUCT, page_icon=":material/agriculture:", layou
 from dashboards.ui.boundary import guarded  # noqa: E402
 from dashboards.ui.auth import (AFTER_LOGIN_KEY, ENDED_KEY, SIGNED_OUT_KEY, current_actor,  # noqa: E402
                                 sync_cookie, visible_program_ids)
-from ruralcore import pages as page_programs  # noqa: E402
-from ruralcore.scope import PUBLIC_PAGES, may_open  # noqa: E402
+from ruralcore.auth import pages as page_programs  # noqa: E402
+from ruralcore.auth.scope import PUBLIC_PAGES, may_open  # noqa: E402
 
 DEFAULT, LOGIN = HOME, "login"  # URL paths: the app's root page (served at /) and 登录
 PAGE_KEY = {Path(path).stem: key for _s, path, _t, _i, key in PAGES}  # URL path → page key
@@ -48,7 +48,7 @@ def route(actor, current_stem: str, reachable: dict) -> None:
 # Every page is registered and keeps its own URL path (总览 is always the root page, 登录 is
 # always /login), so a copied link always finds its page instead of Streamlit's English
 # “Page not found”. The sidebar lists only the pages the signed-in role may open
-# (scope.may_open) that apply to one of the account's programmes (ruralcore.pages);
+# (scope.may_open) that apply to one of the account's programmes (ruralcore.auth.pages);
 # signed out: 登录 and the policy documents.
 def main() -> None:
     actor = current_actor()

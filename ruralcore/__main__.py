@@ -1,3 +1,3 @@
-from .cli import run
+from ruralcore.cli import run
 
 run()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from dashboards.ui.auth import COOKIE
-from ruralcore import accounts
-from ruralcore.principal import system
+from ruralcore.auth import accounts
+from ruralcore.kernel.principal import system
 
 PASSWORD = "Xiang-2019-cun"
 TOKEN_KEY = "auth_token"  # dashboards/ui/auth.py

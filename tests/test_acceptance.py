@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ruralcore.acceptance import acceptance_due_dates, case_status, transition
-from ruralcore.errors import InputError
-from ruralcore.programs import load_program
-from ruralcore.stations import station_failures
+from ruralcore.rules.acceptance import acceptance_due_dates, case_status, transition
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import load_program
+from ruralcore.rules.stations import station_failures
 
 P = load_program("rongshui-2019")
 D = dt.date
@@ -50,7 +50,7 @@ def test_failed_inspection_rectification_default_and_explicit_limit():
     })
     st = case_status(P, cases, D(2019, 6, 20)).set_index("case")
     n = P.setting("rectify_within_workdays")
-    from ruralcore.workdays import add_workdays
+    from ruralcore.rules.workdays import add_workdays
     assert st.loc["default", "step"] == "rectify"
     assert st.loc["default", "due"] == add_workdays(D(2019, 6, 14), n)
     assert st.loc["explicit", "due"] == D(2019, 6, 28)

@@ -14,9 +14,10 @@ import json
 import pandas as pd
 import pytest
 
-from ruralcore import acceptance, checklists, funding, scoring
+from ruralcore.rules import acceptance, scoring
+from ruralcore.app import checklists, funding
 from ruralcore.cli import main
-from ruralcore.programs import ASSUMED_LABEL, load_program
+from ruralcore.rules.programs import ASSUMED_LABEL, load_program
 
 HY, RS = load_program("huayuan-2019"), load_program("rongshui-2019")
 

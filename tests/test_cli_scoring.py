@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from ruralcore.cli import main
-from ruralcore.errors import InputError
-from ruralcore.programs import load_program
-from ruralcore import values as vmod
-from ruralcore.principal import system
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import load_program
+from ruralcore.io import values as vmod
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "region,coverage_4g,fiber_reach,phone_penetration,internet_4g_penetration,home_broadband,xiangqing_net,group_ringtone,cloud_mas,study_room"
@@ -259,7 +259,7 @@ def test_milestones_with_db_use_the_recorded_done_dates(tmp_path, capsys):
     import json
 
     from ruralcore.cli import main
-    from ruralcore.milestone_records import record_done
+    from ruralcore.app.milestone_records import record_done
     from ruralcore.store import db
 
     url = f"sqlite:///{tmp_path / 'm.db'}"

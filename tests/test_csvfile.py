@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ruralcore import csvfile
-from ruralcore.errors import InputError
-from ruralcore.excel.reader import read_table
-from ruralcore.programs import load_program
-from ruralcore.values import read_values
+from ruralcore.kernel import csvfile
+from ruralcore.kernel.errors import InputError
+from ruralcore.io.excel.reader import read_table
+from ruralcore.rules.programs import load_program
+from ruralcore.io.values import read_values
 
 TEXT = "区域,家庭户数\n甲村,120\n乙村,\n"
 CELLS = {"区域": ["甲村", "乙村"], "家庭户数": ["120", ""]}  # text, blank cell as ""

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import reporting
+from ruralcore.app import reporting
 from ruralcore.cli import main
 from ruralcore.demo import build_demo, generate, is_demo
-from ruralcore.errors import RuralcoreError
-from ruralcore.programs import load_program
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import load_program
 from ruralcore.store import reports as store_reports
 from ruralcore.store.db import get_engine
 
@@ -139,7 +139,7 @@ def test_tanjiachang_four_villages_done_in_2023(frames):
 
 
 def test_yinchuan_spending_against_the_2_million_budget(demo_url):
-    from ruralcore import funding
+    from ruralcore.app import funding
 
     prog = load_program("yinchuan-2017")
     sp = _read(demo_url, "SELECT use, amount_yuan FROM fund_entries WHERE program = 'yinchuan-2017'")
@@ -272,7 +272,8 @@ def _newest_month(url, pid):
 
 @pytest.mark.parametrize("pid", PROGRAMS)
 def test_every_reported_target_has_data_in_the_newest_month(demo_url, pid):
-    from ruralcore import indicators, overview, targets
+    from ruralcore.rules import indicators, targets
+    from ruralcore.app import overview
 
     prog = load_program(pid)
     _, _, fields = _newest_month(demo_url, pid)
@@ -289,7 +290,7 @@ def test_every_reported_target_has_data_in_the_newest_month(demo_url, pid):
 
 
 def test_fields_above_the_report_level_come_from_their_county(demo_url):
-    from ruralcore import targets
+    from ruralcore.rules import targets
 
     # 融水 四(一): one county operation centre, reported by 融水苗族自治县 itself
     _, month, _ = _newest_month(demo_url, "rongshui-2019")
@@ -367,7 +368,7 @@ def test_audit_log_records_the_bulk_load(demo_url):
 
 
 def test_a_county_row_is_no_reporting_unit_on_the_overview(demo_url):
-    from ruralcore import overview as ov
+    from ruralcore.app import overview as ov
 
     eng = get_engine(demo_url)
     prog = load_program("rongshui-2019")
@@ -384,7 +385,7 @@ def test_the_demo_county_has_acceptance_cases_and_household_archives(demo_url):
     """The first demo login (admin: 花垣县) shows 验收案件, 验收检查 and 一户一档 filled in:
     花垣 villages in every state the path reaches, each inspected one passing or failing
     by its own scores (80 分 pass line), written through the audited case functions."""
-    from ruralcore import checklists, whatif
+    from ruralcore.app import checklists, whatif
 
     c = _read(demo_url, "SELECT id, subject, state, result FROM acceptance_cases WHERE program = 'huayuan-2019'")
     assert set(c["state"]) == {"built", "applied", "accepted", "rectifying", "reinspecting"}  # no step after the county

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import overview as ov
-from ruralcore import supervision as sv
+from ruralcore.app import overview as ov
+from ruralcore.app import supervision as sv
 from ruralcore.demo import build_demo
-from ruralcore.milestone_records import done_dates
-from ruralcore.programs import load_program
+from ruralcore.app.milestone_records import done_dates
+from ruralcore.rules.programs import load_program
 from ruralcore.store.db import get_engine
 
 XZ = "xinzhou-2023"

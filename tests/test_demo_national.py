@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from ruralcore import overview as ov
+from ruralcore.app import overview as ov
 from ruralcore.cli import main
 from ruralcore.demo import national
 from ruralcore.store.db import get_engine

@@ -16,15 +16,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ruralcore import excel
-from ruralcore.errors import InputError
-from ruralcore.excel.layout import CODES_SHEET, INFO_SHEET, header
-from ruralcore.programs import Field_, load_program
+from ruralcore.io import excel
+from ruralcore.kernel.errors import InputError
+from ruralcore.io.excel.layout import CODES_SHEET, INFO_SHEET, header
+from ruralcore.rules.programs import Field_, load_program
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 
 from tests.support import fresh_database
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "huayuan-2019"
@@ -354,7 +354,7 @@ def test_cli_template_export_import(loaded, tmp_path):
     url = str(loaded.url)
     out = tmp_path / "导出.xlsx"
     assert main(["export", PROGRAM, "--period", PERIOD, "--out", str(out), "--db", url]) == 0
-    from ruralcore import accounts
+    from ruralcore.auth import accounts
     accounts.create_account(loaded, "zhangsan", "county_admin", "433124", "Xiang-2019-cun", by=system("测试"))
     assert main(["import", PROGRAM, str(out), "--period", PERIOD, "--db", url, "--user", "zhangsan"]) == 0
     assert main(["template", PROGRAM, "--out", str(tmp_path / "模板.xlsx"), "--db", url]) == 0
@@ -481,7 +481,7 @@ def test_a_shown_table_exports_with_its_chinese_headers_and_formulas_neutralised
 
     import openpyxl
 
-    from ruralcore.excel.tables import table_xlsx
+    from ruralcore.io.excel.tables import table_xlsx
 
     frame = pd.DataFrame({"村": ["演示村01", "=HYPERLINK(\"x\")"], "得分": [97.5, 80.0], "=1+1": ["a", None]})
     wb = openpyxl.load_workbook(io.BytesIO(table_xlsx(frame, "逐级查看")))

@@ -1,4 +1,4 @@
-"""Early warning (ruralcore.forecast.project) on constructed series with known answers:
+"""Early warning (ruralcore.app.forecast.project) on constructed series with known answers:
 one on track, one not, one already met; the needed gain and the first month behind pace."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ruralcore import forecast as fc
+from ruralcore.app import forecast as fc
 
 DEADLINE = dt.date(2024, 12, 31)
 TARGETS = pd.DataFrame({"target": ["rate"], "threshold": [90.0], "op": [">="], "deadline": [DEADLINE]})

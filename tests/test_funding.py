@@ -5,9 +5,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ruralcore import funding
-from ruralcore.errors import InputError
-from ruralcore.programs import Program, load_program
+from ruralcore.app import funding
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import Program, load_program
 
 XZ = load_program("xinzhou-2023")
 RS = load_program("rongshui-2019")
@@ -53,7 +53,7 @@ def test_xinzhou_funds_summary_total():
 
 
 def test_xinzhou_pilot_file_per_county():
-    from ruralcore.regions import load_pilots
+    from ruralcore.rules.regions import load_pilots
     pilots = load_pilots("xinzhou-2023")
     alloc = funding.per_pilot_allocations(XZ, pilots)
     assert len(alloc) == 67 and funding.total(alloc["amount_yuan"]) == 30_150_000

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import indicators as ind
-from ruralcore.errors import InputError
-from ruralcore.programs import all_programs, load_program
+from ruralcore.rules import indicators as ind
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import all_programs, load_program
 
 P = load_program("huayuan-2019")
 

@@ -1,4 +1,4 @@
-"""Recording when programme milestones were done (ruralcore.milestone_records), on SQLite
+"""Recording when programme milestones were done (ruralcore.app.milestone_records), on SQLite
 and PostgreSQL: audited, versioned, scope-checked; bad input refused with nothing written."""
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import milestone_records as mr
-from ruralcore import overview as ov
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.programs import load_program
-from ruralcore.scope import Actor
+from ruralcore.app import milestone_records as mr
+from ruralcore.app import overview as ov
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, db
 from tests.store.conftest import db_url  # noqa: F401  (SQLite and PostgreSQL)
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 HY = "huayuan-2019"
 TODAY = dt.date(2019, 6, 1)

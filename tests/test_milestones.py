@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from ruralcore import milestones as ms
-from ruralcore.errors import RuralcoreError
-from ruralcore.programs import all_programs, load_program
+from ruralcore.rules import milestones as ms
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import all_programs, load_program
 
 P = load_program("huayuan-2019")
 

@@ -1,4 +1,4 @@
-"""OpenID Connect sign-in (ruralcore.oidc): a provider identity maps to the active
+"""OpenID Connect sign-in (ruralcore.auth.oidc): a provider identity maps to the active
 account of the same user name and becomes an ordinary, expiring session."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ruralcore import accounts, oidc
-from ruralcore.accounts import SECURITY, SessionExpired
-from ruralcore.errors import PermissionDenied
+from ruralcore.auth import accounts, oidc
+from ruralcore.auth.accounts import SECURITY, SessionExpired
+from ruralcore.kernel.errors import PermissionDenied
 from ruralcore.store import db
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 PW = "Xiang-2019-cun"
 

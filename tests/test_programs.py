@@ -10,11 +10,11 @@ import yaml
 from pydantic import BaseModel
 from pypinyin import Style, lazy_pinyin
 
-from ruralcore.errors import ProgramFileError
-from ruralcore.programs import (
+from ruralcore.kernel.errors import ProgramFileError
+from ruralcore.rules.programs import (
     PROGRAMS_DIR, Entry, all_programs, load_program, load_program_file, program_ids,
 )
-from ruralcore.regions import load_pilots, program_regions
+from ruralcore.rules.regions import load_pilots, program_regions
 
 IDS = ["huayuan-2019", "rongshui-2019", "tanjiachang-2023", "xinzhou-2023", "yinchuan-2017"]
 

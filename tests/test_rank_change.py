@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ruralcore import overview as ov
-from ruralcore import ranking
-from ruralcore.fmt import due_ref, rank_move
+from ruralcore.app import overview as ov
+from ruralcore.rules import ranking
+from ruralcore.kernel.fmt import due_ref, rank_move
 
 
 def _ranked(scores: list[float]) -> pd.DataFrame:

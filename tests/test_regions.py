@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruralcore.errors import InputError
-from ruralcore.programs import program_ids
-from ruralcore.regions import (
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import program_ids
+from ruralcore.rules.regions import (
     COLUMNS, LEVEL_NAMES, PILOT_COLUMNS, REGIONS_DIR, ancestors_at, load_pilots, load_regions,
     program_regions,
 )

@@ -6,9 +6,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ruralcore import reporting
-from ruralcore.errors import InputError
-from ruralcore.programs import load_program
+from ruralcore.app import reporting
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import load_program
 
 REGIONS = pd.DataFrame(
     [

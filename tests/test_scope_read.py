@@ -1,13 +1,13 @@
-"""What each role opens and reads (ruralcore.scope): pages by role, the programmes an
+"""What each role opens and reads (ruralcore.auth.scope): pages by role, the programmes an
 account reads, and keeping only readable rows. Decided on the region files' tree."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from ruralcore import scope
-from ruralcore.regions import load_regions
-from ruralcore.scope import Actor
+from ruralcore.auth import scope
+from ruralcore.rules.regions import load_regions
+from ruralcore.auth.scope import Actor
 
 TREE = scope.region_tree()
 PROGRAM_CODES = {pid: grp["code"].tolist() for pid, grp in load_regions().groupby("program")}

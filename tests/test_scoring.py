@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import scoring as sc
-from ruralcore.errors import InputError, RuralcoreError
-from ruralcore.programs import load_program
+from ruralcore.rules import scoring as sc
+from ruralcore.kernel.errors import InputError, RuralcoreError
+from ruralcore.rules.programs import load_program
 
 P = load_program("huayuan-2019")
 CODES = sc.indicator_codes(P.rubric)

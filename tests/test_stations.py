@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from ruralcore.errors import InputError, RuralcoreError
-from ruralcore.programs import load_program
-from ruralcore.stations import (
+from ruralcore.kernel.errors import InputError, RuralcoreError
+from ruralcore.rules.programs import load_program
+from ruralcore.rules.stations import (
     county_short_name, pinyin_initials, station_codes, quota_progress, station_code, station_columns,
     station_failures, station_results,
 )

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import overview as ov
-from ruralcore import targets as tg
-from ruralcore.errors import ProgramFileError
-from ruralcore.programs import load_program, load_program_file
+from ruralcore.app import overview as ov
+from ruralcore.rules import targets as tg
+from ruralcore.kernel.errors import ProgramFileError
+from ruralcore.rules.programs import load_program, load_program_file
 
 HY, TJC, RS, YC = (load_program(p) for p in ("huayuan-2019", "tanjiachang-2023", "rongshui-2019", "yinchuan-2017"))
 
@@ -129,7 +129,7 @@ def test_every_village_rates_have_no_amber_band_in_the_drill_down():
 
 # ---- the model: a band belongs to rates only, and a kind must fit its indicator -----------
 def _write(tmp_path, pid, edit):
-    from ruralcore.programs import PROGRAMS_DIR
+    from ruralcore.rules.programs import PROGRAMS_DIR
     text = (PROGRAMS_DIR / f"{pid}.yaml").read_text(encoding="utf-8")
     path = tmp_path / f"{pid}.yaml"
     path.write_text(edit(text), encoding="utf-8")
@@ -199,7 +199,7 @@ def test_a_county_count_does_not_colour_townships():
 
 # ---- ties: competition ranking, cuts that take every unit tied at the cut ----------------
 def test_competition_ranking_and_cuts_take_the_whole_tie():
-    from ruralcore import ranking
+    from ruralcore.rules import ranking
     r = ranking.competition_rank([np.array([100, 100, 100, 90, 80.0]), np.array([1, 1, 1, 1, 1.0])])
     assert r.tolist() == [1, 1, 1, 4, 5]
     assert ranking.rank_labels(r) == ["1（并列）", "1（并列）", "1（并列）", "4", "5"]
@@ -211,7 +211,7 @@ def test_competition_ranking_and_cuts_take_the_whole_tie():
 
 
 def test_displayed_scores_never_show_two_awards_alike():
-    from ruralcore import scoring
+    from ruralcore.rules import scoring
     # 花垣 三(二) 前10名优秀: the 10th (99.934, 优秀) and the 11th (99.901, 达标) read 99.9 at one decimal
     scores, awards = [100.0, 99.934103, 99.901388, 79.96], ["excellent", "excellent", "qualified", "not_qualified"]
     d = scoring.shown_decimals(scores, awards)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import targets as tg
-from ruralcore.programs import all_programs, load_program
+from ruralcore.rules import targets as tg
+from ruralcore.rules.programs import all_programs, load_program
 
 P = load_program("huayuan-2019")
 
@@ -83,7 +83,7 @@ def test_summary_counts_statuses():
 
 def test_every_programme_file_evaluates():
     for p in all_programs():
-        from ruralcore.indicators import needed_fields
+        from ruralcore.rules.indicators import needed_fields
         cols = needed_fields(p)
         if not cols:
             continue
@@ -95,7 +95,7 @@ def test_every_programme_file_evaluates():
 
 def test_xinzhou_pilots_roll_up_to_their_county():
     # 三(七): every county reports its typical cases by 2024-01-31 (target cases_all, county).
-    from ruralcore.regions import load_pilots
+    from ruralcore.rules.regions import load_pilots
 
     p = load_program("xinzhou-2023")
     pilots = load_pilots(p.id)

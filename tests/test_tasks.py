@@ -4,9 +4,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ruralcore.errors import InputError
-from ruralcore.programs import load_program
-from ruralcore.tasks import status_by_area, status_by_responsible, task_status, tasks_frame
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import load_program
+from ruralcore.rules.tasks import status_by_area, status_by_responsible, task_status, tasks_frame
 
 P = load_program("tanjiachang-2023")
 D = dt.date

@@ -1,4 +1,4 @@
-"""ruralcore.overview.value_status: the colours of 逐级查看's 乡镇 and 村 tables follow the
+"""ruralcore.app.overview.value_status: the colours of 逐级查看's 乡镇 and 村 tables follow the
 tiles' rule (targets.target_status), per level: a per-village target judges each village,
 and a township by its villages (red when one misses it, 未报齐 when one has no value); a
 county target judges a rate's roll-up at any level, never a part's count."""
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import overview as ov
-from ruralcore import targets as tg
+from ruralcore.app import overview as ov
+from ruralcore.rules import targets as tg
 from ruralcore.demo import build_demo
-from ruralcore.programs import load_program
+from ruralcore.rules.programs import load_program
 from ruralcore.store import db
 
 HY = load_program("huayuan-2019")

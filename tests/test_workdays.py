@@ -3,8 +3,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from ruralcore import workdays as wd
-from ruralcore.errors import CalendarRangeError
+from ruralcore.rules import workdays as wd
+from ruralcore.kernel.errors import CalendarRangeError
 
 
 def test_five_working_days_across_national_day_with_makeup_sunday():

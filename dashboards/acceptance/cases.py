@@ -1,6 +1,6 @@
 """验收案件: a county's acceptance cases with filters, counts by state, overdue first, the
 current step's due date on the official calendar and the working days left or overdue;
-a new case for a completed subject. Rules: ruralcore.cases / ruralcore.acceptance."""
+a new case for a completed subject. Rules: ruralcore.app.cases / ruralcore.rules.acceptance."""
 from __future__ import annotations
 
 import pandas as pd
@@ -11,8 +11,10 @@ from dashboards.ui import tables
 from dashboards.ui import data as ui_data
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import acceptance, cases, scope
-from ruralcore.errors import RuralcoreError
+from ruralcore.rules import acceptance
+from ruralcore.app import cases
+from ruralcore.auth import scope
+from ruralcore.kernel.errors import RuralcoreError
 
 restore_state()
 actor = page_setup("cases")

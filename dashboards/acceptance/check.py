@@ -1,7 +1,7 @@
 """验收检查: one case — its deadlines on the official calendar, the checklist generated
 from the programme file with every failing item and its clause shown at once, the
 buttons for the next step (a pass is refused while a required item fails), and the
-record download. Rules: ruralcore.checklists / ruralcore.cases / ruralcore.records."""
+record download. Rules: ruralcore.app.checklists / ruralcore.app.cases / ruralcore.app.records."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,9 +10,10 @@ import streamlit as st
 from dashboards.acceptance.common import as_of_picker, day, restore_state, user, user_text, workdays_text
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import acceptance, cases, checklists, records, stations
-from ruralcore.errors import RuralcoreError, StaleWriteError
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.rules import acceptance, stations
+from ruralcore.app import cases, checklists, records
+from ruralcore.kernel.errors import RuralcoreError, StaleWriteError
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 restore_state()
 actor = page_setup("check")

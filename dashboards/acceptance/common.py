@@ -10,8 +10,8 @@ import streamlit as st
 
 from dashboards.ui.auth import current_actor, require_login
 from dashboards.ui.context import controls, engine
-from ruralcore import workdays
-from ruralcore.fmt import date_zh
+from ruralcore.rules import workdays
+from ruralcore.kernel.fmt import date_zh
 
 AS_OF_KEY = "acc_as_of"
 DEFAULT_KEY = "acc_as_of_default"  # the default last offered: replaced when the programme changes
@@ -51,7 +51,7 @@ def as_of_picker() -> dt.date:
 
 
 def _default_day(program_id: str | None) -> dt.date:
-    from ruralcore import overview as ov
+    from ruralcore.app import overview as ov
 
     eng = engine()
     if program_id and ov.is_demo(eng):

@@ -6,11 +6,11 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
-from ruralcore import accounts
-from ruralcore.errors import RuralcoreError
-from ruralcore.scope import COUNTY_GRANTABLE, ROLES
+from ruralcore.auth import accounts
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.auth.scope import COUNTY_GRANTABLE, ROLES
 
-actor = page_setup("accounts", needs_program=False)  # county admins only (ruralcore.pages)
+actor = page_setup("accounts", needs_program=False)  # county admins only (ruralcore.auth.pages)
 
 frame = accounts.list_accounts(engine(), actor)
 cols = {"username": "用户名", "display_name": "名称", "role": "角色", "region_name": "区域", "region": "区域代码",

@@ -9,14 +9,14 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
-from ruralcore import auditview
-from ruralcore.errors import RuralcoreError
-from ruralcore.auditview import TABLE_LABELS
-from ruralcore.database import now_cst
+from ruralcore.app import auditview
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.app.auditview import TABLE_LABELS
+from ruralcore.app.database import now_cst
 
 MOST = 2000  # entries listed on the page (the export holds every one)
 
-# page_setup refuses roles the registry (ruralcore.pages) does not name; auditview limits the rows
+# page_setup refuses roles the registry (ruralcore.auth.pages) does not name; auditview limits the rows
 actor = page_setup("audit", needs_program=False)
 
 c1, c2, c3, c4, c5 = st.columns(5)

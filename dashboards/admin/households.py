@@ -6,11 +6,11 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import engine, page_setup
-from ruralcore import households
-from ruralcore.errors import RuralcoreError
-from ruralcore.scope import can_write_table, sees_pii
+from ruralcore.app import households
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.auth.scope import can_write_table, sees_pii
 
-# roles the registry (ruralcore.pages) names only; each sees the files of its own region
+# roles the registry (ruralcore.auth.pages) names only; each sees the files of its own region
 actor = page_setup("households", needs_program=False)
 frame = households.list_households(engine(), actor)
 if frame.empty:

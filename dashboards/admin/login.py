@@ -7,11 +7,11 @@ import streamlit as st
 from dashboards.page_list import HOME, PAGES, ROLE_HOME, PRODUCT, PRODUCT_LINE
 from dashboards.ui.auth import AFTER_LOGIN_KEY, MESSAGE_KEY, MUST_CHANGE_KEY, TOKEN_KEY, after_login_page, oidc_configured
 from dashboards.ui.context import engine, page_setup
-from ruralcore.accounts import (DEMO_ACCOUNTS, SECURITY, LoginRefused, authenticate, get_account,
+from ruralcore.auth.accounts import (DEMO_ACCOUNTS, SECURITY, LoginRefused, authenticate, get_account,
                                 password_problems, set_password, start_session)
-from ruralcore.errors import RuralcoreError
-from ruralcore.overview import is_demo
-from ruralcore.scope import ROLES
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.app.overview import is_demo
+from ruralcore.auth.scope import ROLES
 
 CHANGED_KEY = "password_changed"  # shown after the rerun that writes the new session's cookie
 actor = page_setup("login", needs_program=False)  # public: None when nobody is signed in

@@ -1,5 +1,5 @@
 """月报更正: correct one stored monthly value, as the signed-in user. The region is chosen
-by name among those the account may write (ruralcore.scope); the new value starts at the
+by name among those the account may write (ruralcore.auth.scope); the new value starts at the
 stored one, and a reason is required (logged with the change in the audit log). The
 version read when the value was shown is checked on saving: a value someone else changed
 in between is refused, never overwritten."""
@@ -10,12 +10,12 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import auditview, entry
-from ruralcore.errors import InputError, Problem, RuralcoreError, StaleWriteError
-from ruralcore.fmt import datetime_zh, period_zh
-from ruralcore.scope import can_write, region_tree, visible_regions
+from ruralcore.app import auditview, entry
+from ruralcore.kernel.errors import InputError, Problem, RuralcoreError, StaleWriteError
+from ruralcore.kernel.fmt import datetime_zh, period_zh
+from ruralcore.auth.scope import can_write, region_tree, visible_regions
 
-actor = page_setup("report_fix")  # data writers and the auditor (ruralcore.pages)
+actor = page_setup("report_fix")  # data writers and the auditor (ruralcore.auth.pages)
 program = current_program()
 months = entry.periods(engine(), program)
 if not months:

@@ -2,7 +2,7 @@
 (ties share a rank); the leading group's approval is recorded with who, when, meeting
 and the approved list — each change from the proposal with its reason — and the
 approved awards enter the plaque register by batch (printable as .docx). Rules,
-batches and plaques come from ruralcore.awards and the programme file; the store checks
+batches and plaques come from ruralcore.app.awards and the programme file; the store checks
 the account (a county account of the programme's county) and audits every write."""
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
-from ruralcore import awards as aw
-from ruralcore import overview as ov
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh, period_zh
-from ruralcore.milestone_records import today_china
+from ruralcore.app import awards as aw
+from ruralcore.app import overview as ov
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh, period_zh
+from ruralcore.app.milestone_records import today_china
 from dashboards.ui.data import visible as visible_codes
 
 CHANGES_KEY = "aw_changes"  # {(programme, batch): [{region, award, reason}]}

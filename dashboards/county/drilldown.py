@@ -4,7 +4,7 @@ a callback, before the selectors are drawn). The selection lives in the URL
 (?town=…&unit=…), so a copied link reopens the same place. The tree starts at the
 account's region: a township officer starts at its township, a village reporter at its
 village (the ranks shown stay county-wide). Each value is coloured against its target
-by the tiles' rule (ruralcore.overview.value_status)."""
+by the tiles' rule (ruralcore.app.overview.value_status)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,10 +17,10 @@ from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.search import find_box
 from dashboards.ui.theme import rag_css
 from dashboards.ui.tiles import OP_TEXT
-from ruralcore import overview as ov
-from ruralcore import scoring
-from ruralcore.fmt import date_zh, period_zh, value_with_unit
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.app import overview as ov
+from ruralcore.rules import scoring
+from ruralcore.kernel.fmt import date_zh, period_zh, value_with_unit
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "no_target": "—"}
 

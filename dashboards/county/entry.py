@@ -1,10 +1,10 @@
 """数据填报: a township's villages (the regions at the programme's report level, by parent) for one month as an editable table, checked with the
 programme's ranges; saved through the store with the versions read (a concurrent edit
 is refused, never overwritten); Excel template download and upload. The sheet offers only
-the regions the account may write (ruralcore.scope.can_write on 'reports'); saving and
+the regions the account may write (ruralcore.auth.scope.can_write on 'reports'); saving and
 importing write as the account, so scope is checked again on every row. A role that
 writes no reports (the auditor) sees the sheet read-only. The rules live in
-ruralcore.entry / ruralcore.excel / ruralcore.scope; this page only lays them out."""
+ruralcore.app.entry / ruralcore.io.excel / ruralcore.auth.scope; this page only lays them out."""
 from __future__ import annotations
 
 import dataclasses
@@ -17,11 +17,13 @@ from dashboards.ui import tables
 from dashboards.ui.context import controls, current_program, engine, page_setup
 from dashboards.ui.htmltable import fit_table
 from dashboards.ui.theme import projector_on
-from ruralcore import entry, excel, scope
-from ruralcore.cellsafe import problems_csv
-from ruralcore.errors import InputError, RuralcoreError, StaleWriteError
-from ruralcore.limits import MAX_ROWS, MAX_UPLOAD_MB, PROBLEMS_SHOWN
-from ruralcore.fmt import period_zh
+from ruralcore.app import entry
+from ruralcore.io import excel
+from ruralcore.auth import scope
+from ruralcore.kernel.cellsafe import problems_csv
+from ruralcore.kernel.errors import InputError, RuralcoreError, StaleWriteError
+from ruralcore.kernel.limits import MAX_ROWS, MAX_UPLOAD_MB, PROBLEMS_SHOWN
+from ruralcore.kernel.fmt import period_zh
 
 URL = os.environ.get("DATABASE_URL") or ""
 

@@ -2,7 +2,7 @@
 chosen from the programme file's closed list of categories (selects, each with its
 clause); a category the document forbids (忻州 三(三) 隐形债务、偿还以往工程欠款; 融水 八(二)
 挤占、挪用) is refused with its clause and nothing is written. The note beside an entry
-is only kept, it never decides. Rules: ruralcore.funding; this page only lays them out."""
+is only kept, it never decides. Rules: ruralcore.app.funding; this page only lays them out."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +12,10 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import funding, scope
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh
+from ruralcore.app import funding
+from ruralcore.auth import scope
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh
 
 actor = page_setup("funds")
 program = current_program()

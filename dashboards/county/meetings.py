@@ -1,7 +1,7 @@
 """会商记录: 谭家场 三(四)9's monthly data-sharing consultation on households at risk of
 returning to poverty. A record holds date, chair unit, attending units, the households
 discussed (from the household archive, head name and number only), measures and
-follow-up; each month is met by a record of that month (ruralcore.meetings), never by a
+follow-up; each month is met by a record of that month (ruralcore.app.meetings), never by a
 tick. Writes are audited and scope-checked by the store."""
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import streamlit as st
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from dashboards.ui.data import visible as visible_codes
-from ruralcore import households as hh
-from ruralcore import meetings as mt
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh, period_zh
-from ruralcore.milestone_records import today_china
+from ruralcore.app import households as hh
+from ruralcore.app import meetings as mt
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh, period_zh
+from ruralcore.app.milestone_records import today_china
 
 actor = page_setup("meetings")
 program = current_program()

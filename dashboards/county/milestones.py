@@ -2,7 +2,7 @@
 each was done and its clause; a county admin records a milestone as done (or clears the
 record). Milestones are programme-level: every account that reads the programme sees
 them (page_setup offers only those programmes). Writes go through
-ruralcore.milestone_records as the signed-in account (scope-checked, audited; the version
+ruralcore.app.milestone_records as the signed-in account (scope-checked, audited; the version
 the user saw is carried, so a change made meanwhile is refused)."""
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import meetings as mt
-from ruralcore import milestone_records as mr
-from ruralcore import overview as ov
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh, period_zh
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.app import meetings as mt
+from ruralcore.app import milestone_records as mr
+from ruralcore.app import overview as ov
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh, period_zh
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 SEEN_KEY = "ms_seen"  # {programme: {code: version}} as last shown to this user
 

@@ -1,7 +1,7 @@
 """信息员考核: 融水 五(三)1's quantitative assessment of the information officers' public
 service, shown beside each officer's training hours (五(二)2). The items and full marks
 are programme settings the document does not give (文件未规定，系统默认); scores are
-written through ruralcore.officer_assessment (audited, scope-checked, the versions the
+written through ruralcore.app.officer_assessment (audited, scope-checked, the versions the
 user saw carried)."""
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import streamlit as st
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from dashboards.ui.data import visible as visible_codes
-from ruralcore import officer_assessment as oa
-from ruralcore import overview as ov
-from ruralcore.errors import RuralcoreError
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.app import officer_assessment as oa
+from ruralcore.app import overview as ov
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 actor = page_setup("officers")
 program = current_program()

@@ -1,5 +1,5 @@
 """总览 (县领导小组总览, 市级总览… by the account's level): targets, milestones, townships, ranking, laggards, trend, timeline
-(+ 融水 stations and officers, 谭家场 tasks). Numbers come from ruralcore.overview."""
+(+ 融水 stations and officers, 谭家场 tasks). Numbers come from ruralcore.app.overview."""
 from __future__ import annotations
 
 import time
@@ -12,11 +12,11 @@ from dashboards.ui.text import nowrap
 from dashboards.ui.context import (controls, current_program, engine, page_note, page_setup, page_tools,
                                    period_picker)
 from dashboards.ui.theme import SLIDE_CHART_PX, projector_on
-from ruralcore import overview as ov
-from ruralcore import scoring, stations
-from ruralcore.scope import keep_visible
-from ruralcore.fmt import REF_SEP, date_zh, due_ref, period_zh, rank_move
-from ruralcore.milestone_records import done_dates
+from ruralcore.app import overview as ov
+from ruralcore.rules import scoring, stations
+from ruralcore.auth.scope import keep_visible
+from ruralcore.kernel.fmt import REF_SEP, date_zh, due_ref, period_zh, rank_move
+from ruralcore.app.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
 
@@ -30,7 +30,7 @@ def page_title() -> str:
     (auditor) 总览. Read from the session without signing anyone in or out (the gate in
     page_setup does that); before a session exists, the county title."""
     from dashboards.ui.auth import TOKEN_KEY
-    from ruralcore.accounts import SessionExpired, resume_session
+    from ruralcore.auth.accounts import SessionExpired, resume_session
     token = st.session_state.get(TOKEN_KEY)
     try:
         who = resume_session(engine(), token) if token else None
@@ -97,9 +97,9 @@ def panel_targets() -> None:
 
 
 def panel_warning() -> None:
-    """预警: each dated target projected to its deadline (ruralcore.forecast), a line per
+    """预警: each dated target projected to its deadline (ruralcore.app.forecast), a line per
     target, and one region's months with the projection to the deadline."""
-    from ruralcore import forecast as fc
+    from ruralcore.app import forecast as fc
 
     st.subheader("到期预警")
     warn = data.forecast(d.url, d.token, program.id, period, actor.role if actor else "", actor.region if actor else "")

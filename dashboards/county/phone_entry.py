@@ -2,20 +2,20 @@
 last month's value), checked as it is typed with the import's rules, the draft kept on the
 server as each field is entered, 保存草稿 and 提交; after 提交 when it was submitted and
 whether on time. A township officer first sees its villages (submitted, not yet, late), opens
-one with a tap, and copies a 催报 list. All rules: ruralcore.monthly_form."""
+one with a tap, and copies a 催报 list. All rules: ruralcore.app.monthly_form."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import entry
-from ruralcore import monthly_form as mf
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh, datetime_zh, number, period_zh
-from ruralcore.scope import can_write, region_tree
+from ruralcore.app import entry
+from ruralcore.app import monthly_form as mf
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh, datetime_zh, number, period_zh
+from ruralcore.auth.scope import can_write, region_tree
 
-actor = page_setup("phone_entry")  # data writers and the auditor (ruralcore.pages)
+actor = page_setup("phone_entry")  # data writers and the auditor (ruralcore.auth.pages)
 program = current_program()
 eng = engine()
 if not entry.fields(program):

@@ -1,7 +1,7 @@
 """站点编号: 融水 附件2's station number register. Who may register (a county admin, a
 township officer for its township) allocates the next free number of a type, or
 registers a number already on a signboard; the store refuses a number beyond 附件1's
-quota for the township, a duplicate or a retired number (ruralcore.station_register,
+quota for the township, a duplicate or a retired number (ruralcore.app.station_register,
 audited, scope-checked). The page holds no rules: quotas, format and sequence come from
 the programme file through the library."""
 from __future__ import annotations
@@ -11,11 +11,11 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
-from ruralcore import station_register as sr
-from ruralcore.errors import RuralcoreError
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.app import station_register as sr
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import ASSUMED_LABEL
 from dashboards.ui.data import visible as visible_codes
-from ruralcore.stations import TYPE_NAMES, TYPES
+from ruralcore.rules.stations import TYPE_NAMES, TYPES
 
 actor = page_setup("stations")
 program = current_program()

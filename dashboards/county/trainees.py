@@ -1,6 +1,6 @@
 """学员档案: 银川 四(三)'s files of the e-commerce training's trainees — the person (ID and
 phone masked), village, course and hours, and the employment follow-up; the target
-“村均培训电子商务人才5人以上” counted from the files (ruralcore.trainees). Writes are
+“村均培训电子商务人才5人以上” counted from the files (ruralcore.app.trainees). Writes are
 audited and scope-checked by the store."""
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import streamlit as st
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from dashboards.ui.data import visible as visible_codes
-from ruralcore import overview as ov
-from ruralcore import trainees as tr
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh
-from ruralcore.milestone_records import today_china
+from ruralcore.app import overview as ov
+from ruralcore.app import trainees as tr
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh
+from ruralcore.app.milestone_records import today_china
 
 actor = page_setup("trainees")
 program = current_program()

@@ -2,8 +2,8 @@
 award at once; save a scenario by name, reopen it, compare two. The scoring runs on the
 whole county (the rubric ranks the county), but the village picker and the village
 tables offer only the villages the account reads. Saving and deleting a scenario write as
-the signed-in account (planning roles only). All numbers come from ruralcore.whatif /
-ruralcore.scoring; this page only lays them out."""
+the signed-in account (planning roles only). All numbers come from ruralcore.app.whatif /
+ruralcore.rules.scoring; this page only lays them out."""
 from __future__ import annotations
 
 import os
@@ -16,11 +16,12 @@ from dashboards.ui import data, tables
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.search import find_box
 from dashboards.ui.theme import AWARD_COLORS, style_figure
-from ruralcore import entry, ranking, scoring, whatif
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import period_zh, rank_move
-from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
-from ruralcore.scope import can_write_table, keep_visible
+from ruralcore.app import entry, whatif
+from ruralcore.rules import ranking, scoring
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import period_zh, rank_move
+from ruralcore.rules.programs import ASSUMED_LABEL, all_programs, load_program
+from ruralcore.auth.scope import can_write_table, keep_visible
 
 actor = page_setup("whatif", programs_allowed=None)  # every programme: the page says which have rules
 program = current_program()

@@ -1,5 +1,5 @@
 """The five documents and the rules taken from them, each number with its clause — in
-words: no programme id, code, ISO date or comparison operator (ruralcore.fmt.code_zh)."""
+words: no programme id, code, ISO date or comparison operator (ruralcore.kernel.fmt.code_zh)."""
 from __future__ import annotations
 
 import html
@@ -9,11 +9,11 @@ import streamlit as st
 
 from dashboards.ui.context import page_setup
 from dashboards.ui.htmltable import fit_table
-from ruralcore.program_summary import program_summary
-from ruralcore.fmt import OP_WORDS, code_zh, value_with_unit, yuan
-from ruralcore.indicators import indicator_formula
-from ruralcore.programs import ASSUMED_LABEL, all_programs, load_program
-from ruralcore.scoring import formula_text
+from ruralcore.rules.program_summary import program_summary
+from ruralcore.kernel.fmt import OP_WORDS, code_zh, value_with_unit, yuan
+from ruralcore.rules.indicators import indicator_formula
+from ruralcore.rules.programs import ASSUMED_LABEL, all_programs, load_program
+from ruralcore.rules.scoring import formula_text
 
 # public (scope.PUBLIC_PAGES): open signed out too; signed in, the sidebar shows who and 退出登录
 page_setup("programs", needs_program=False)

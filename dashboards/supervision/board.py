@@ -12,10 +12,10 @@ from dashboards.ui.htmltable import click_table
 from dashboards.ui import data as ui_data
 from dashboards.ui.auth import current_actor
 from dashboards.ui.context import current_program, engine
-from ruralcore import events as ev
-from ruralcore import supervision as sv
-from ruralcore.fmt import period_zh
-from ruralcore.regions import PILOT_TYPES
+from ruralcore.app import events as ev
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.fmt import period_zh
+from ruralcore.rules.regions import PILOT_TYPES
 
 d, period, as_of, res = setup("board")
 board = res["board"]

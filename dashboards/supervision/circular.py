@@ -11,10 +11,10 @@ from dashboards.ui import data as ui_data
 from dashboards.ui import tables
 from dashboards.ui.auth import current_actor
 from dashboards.ui.context import engine
-from ruralcore import circulars
-from ruralcore import events as ev
-from ruralcore import supervision as sv
-from ruralcore.fmt import date_zh, period_zh
+from ruralcore.app import circulars
+from ruralcore.app import events as ev
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.fmt import date_zh, period_zh
 
 d, period, as_of, res = setup("circular", data_date=False)  # the month's progress, as of its last day
 refusal = sv.circular_refusal(res, current_actor())

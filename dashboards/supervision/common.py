@@ -1,5 +1,5 @@
 """What the supervision pages share: cached supervision data for a programme, month and
-as-of date (ruralcore.supervision), the sidebar controls, labels and cell colours."""
+as-of date (ruralcore.app.supervision), the sidebar controls, labels and cell colours."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +11,9 @@ import streamlit as st
 from dashboards.ui import data as ui_data
 from dashboards.ui.context import controls, current_program, engine, page_setup, period_picker
 from dashboards.ui.theme import projector_on
-from ruralcore import supervision as sv
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh
 
 STEP_COLORS = {"on_time": "#d7f0dc", "late": "#fff1c2", "overdue": "#f8c9c9", "not_due": "#f2f2f2"}
 STEP_MARK = {"on_time": "按时", "late": "逾期完成", "overdue": "逾期未完成", "not_due": "未到期"}
@@ -23,7 +23,7 @@ LAGGARD_PAGE = "supervision/laggards.py"
 
 @st.cache_data(show_spinner="正在汇总试点数据…", max_entries=8)
 def pilot_data(url: str, token: str, program_id: str) -> sv.PilotData:
-    from ruralcore.programs import load_program
+    from ruralcore.rules.programs import load_program
     return sv.load_pilot_data(engine(), load_program(program_id))
 
 
@@ -41,7 +41,7 @@ def supervised_for(url: str, token: str, program_id: str, period: str, as_of: dt
 
 
 def setup(page: str, data_date: bool = True):
-    """Page frame for the pilot pages (``page``: its key in ruralcore.pages); returns
+    """Page frame for the pilot pages (``page``: its key in ruralcore.auth.pages); returns
     (data, period, as_of, supervise result) or
     stops. The result holds only the pilots the signed-in account reads (sv.within).
     ``data_date``: the as-of date starts at the data's date for the newest month
@@ -97,7 +97,7 @@ def step_styler(frame: pd.DataFrame, step_columns: list[str], report_column: str
 
 
 def caption_as_of(as_of: dt.date, period: str) -> None:
-    from ruralcore.fmt import period_zh
+    from ruralcore.kernel.fmt import period_zh
     st.caption(f"节点进度截至{date_zh(as_of)}；月报为{period_zh(period)}（次月截止日前报送为按时）。")
 
 

@@ -1,6 +1,6 @@
 """督办 on 落后督办: the responsible leader of a laggard, its notices with state and days left,
 and the forms of the loop — issue (supervisor), reply (the unit addressed), close or send
-back (the issuer). Rules, scope and dates live in ruralcore.notices; this draws them."""
+back (the issuer). Rules, scope and dates live in ruralcore.app.notices; this draws them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +10,11 @@ import streamlit as st
 
 from dashboards.ui import tables
 from dashboards.ui.context import controls, engine
-from ruralcore import notices as nt
-from ruralcore import scope
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh
-from ruralcore.milestone_records import today_china
+from ruralcore.app import notices as nt
+from ruralcore.auth import scope
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh
+from ruralcore.app.milestone_records import today_china
 
 ASSUMED = "文件未规定，系统默认"
 SEEN = "duban_seen"  # notice number → the version the user read (stale writes refused)
@@ -50,8 +50,8 @@ def leader_line(leaders: pd.DataFrame, pilot: str) -> None:
 
 def warnings(program, rows: pd.DataFrame) -> None:
     """预警 beside 逾期: the pilot's dated targets projected to their deadlines."""
-    from ruralcore import forecast as fc
-    from ruralcore.fmt import period_zh
+    from ruralcore.app import forecast as fc
+    from ruralcore.kernel.fmt import period_zh
 
     st.subheader("预警（到期预测）")
     st.caption(fc.method_text(program))

@@ -1,6 +1,6 @@
 """重要情况报告: 忻州 四(五) “重要情况随时报告”. A pilot county files a report (what, when,
 impact, measures); the city's supervisors see unread ones first and mark them read. The
-rules (who files for which county, who reads) are ruralcore.events and the store's
+rules (who files for which county, who reads) are ruralcore.app.events and the store's
 scope checks; 试点进度 shows the unread count, the monthly circular lists the month's."""
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import streamlit as st
 from dashboards.ui import tables
 from dashboards.ui.context import current_program, engine, page_setup
 from dashboards.ui.data import visible as visible_codes
-from ruralcore import events as ev
-from ruralcore.errors import RuralcoreError
-from ruralcore.fmt import date_zh, datetime_zh
-from ruralcore.milestone_records import today_china
+from ruralcore.app import events as ev
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.kernel.fmt import date_zh, datetime_zh
+from ruralcore.app.milestone_records import today_china
 
 actor = page_setup("events")
 program = current_program()

@@ -17,10 +17,10 @@ from dashboards.ui import tables
 from dashboards.ui.htmltable import click_table
 from dashboards.ui.search import find_box
 from dashboards.ui.theme import style_figure
-from ruralcore import notices as nt
-from ruralcore import responsibility as rs
-from ruralcore import supervision as sv
-from ruralcore.fmt import date_zh, period_zh
+from ruralcore.app import notices as nt
+from ruralcore.app import responsibility as rs
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.fmt import date_zh, period_zh
 
 d, period, as_of, res = setup("laggards")
 caption_as_of(as_of, period)

@@ -13,10 +13,10 @@ from dashboards.ui import data as ui_data
 from dashboards.ui.context import current_program, engine, page_setup, period_picker
 from dashboards.ui.htmltable import fit_table
 from dashboards.ui.tiles import OP_TEXT
-from ruralcore import funding
-from ruralcore import supervision as sv
-from ruralcore.fmt import date_zh, period_zh
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.app import funding
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.fmt import date_zh, period_zh
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "incomplete": "未报齐", "no_data": "无数据",
              "city_total": "全市合计目标"}
@@ -49,7 +49,7 @@ def _targets(url: str, token: str, program_id: str, period: str, as_of, role: st
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _budget(url: str, token: str, program_id: str) -> pd.DataFrame:
-    from ruralcore.programs import load_program
+    from ruralcore.rules.programs import load_program
     return sv.resettlement_budget(load_program(program_id), sv.load_funds(engine(), program_id))
 
 

@@ -12,10 +12,10 @@ from dashboards.ui import tables
 from dashboards.ui.auth import current_actor
 from dashboards.ui.htmltable import click_table
 from dashboards.ui.theme import rag_css
-from ruralcore import ranking
-from ruralcore import supervision as sv
-from ruralcore.fmt import period_zh, rank_move
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.rules import ranking
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.fmt import period_zh, rank_move
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 d, period, as_of, res = setup("scorecard")
 card, lights = res["scorecard"], res["lights"]

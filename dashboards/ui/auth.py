@@ -1,17 +1,17 @@
 """Who is signed in, for every page: ``current_actor()`` (an Actor or None) and
 ``require_login()`` (stops the page with a login hint). The browser keeps only a session
-token in st.session_state; ruralcore.accounts ends it after inactivity. When ``[auth]``
+token in st.session_state; ruralcore.auth.accounts ends it after inactivity. When ``[auth]``
 is configured in secrets, an OpenID Connect sign-in (st.login) maps to the account with
-the same user name (ruralcore.oidc) and runs as an ordinary session from then on."""
+the same user name (ruralcore.auth.oidc) and runs as an ordinary session from then on."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ruralcore.accounts import SessionExpired, end_session, resume_session
-from ruralcore.errors import PermissionDenied
-from ruralcore.oidc import start_oidc_session
-from ruralcore import scope
-from ruralcore.scope import Actor
+from ruralcore.auth.accounts import SessionExpired, end_session, resume_session
+from ruralcore.kernel.errors import PermissionDenied
+from ruralcore.auth.oidc import start_oidc_session
+from ruralcore.auth import scope
+from ruralcore.auth.scope import Actor
 
 from .db import engine
 
@@ -100,7 +100,7 @@ def sync_cookie() -> None:
 
 
 def gate(page: str, title: str) -> Actor | None:
-    """The signed-in Actor when it may open ``page`` (ruralcore.scope.may_open); otherwise
+    """The signed-in Actor when it may open ``page`` (ruralcore.auth.scope.may_open); otherwise
     a Chinese message and the page stops. Draws who is signed in, with a logout button."""
     actor = current_actor()
     if not scope.may_open(actor, page):
@@ -116,7 +116,7 @@ def gate(page: str, title: str) -> Actor | None:
 def visible_program_ids(actor: Actor | None) -> list[str]:
     """The programmes whose regions ``actor`` reads (every programme for nobody signed in
     on a public page, and for the auditor)."""
-    from ruralcore.programs import all_programs
+    from ruralcore.rules.programs import all_programs
 
     from . import data
     ids = [p.id for p in all_programs()]

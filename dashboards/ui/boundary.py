@@ -13,7 +13,7 @@ from typing import Callable
 
 import streamlit as st
 
-from ruralcore.errors import RuralcoreError
+from ruralcore.kernel.errors import RuralcoreError
 
 log = logging.getLogger("ruralcore.dashboards")
 if not log.handlers:  # Streamlit sets up only its own loggers: ours writes to the server's stderr

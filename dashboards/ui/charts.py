@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ruralcore.fmt import date_zh, period_zh
+from ruralcore.kernel.fmt import date_zh, period_zh
 
 from .theme import RAG_COLORS, font_size, projector_on, style_figure
 
@@ -229,7 +229,7 @@ def stacked_states(frame: pd.DataFrame, category: str, states: dict[str, str], c
 @cached
 def projection(series: pd.DataFrame, row: pd.Series, unit: str, height: int | None = None) -> go.Figure:
     """One region's monthly values of a target (series: period, value), the projection from
-    this month to the deadline's month (dashed, ruralcore.forecast) and the target."""
+    this month to the deadline's month (dashed, ruralcore.app.forecast) and the target."""
     fig = go.Figure()
     s = series.sort_values("period")
     fig.add_trace(go.Scatter(x=[period_zh(p) for p in s["period"]], y=s["value"].to_numpy(dtype="float64"),

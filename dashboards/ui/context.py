@@ -6,9 +6,9 @@ import threading
 
 import streamlit as st
 
-from ruralcore.fmt import REF_SEP, period_zh
-from ruralcore import pages as registry
-from ruralcore.programs import all_programs, load_program
+from ruralcore.kernel.fmt import REF_SEP, period_zh
+from ruralcore.auth import pages as registry
+from ruralcore.rules.programs import all_programs, load_program
 
 from .db import engine  # noqa: F401  (pages take the engine from here)
 from .text import nowrap
@@ -42,7 +42,7 @@ FROM_REGISTRY = object()  # page_setup's default: the programmes the registry na
 def page_setup(page: str, title: str | None = None, needs_program: bool = True,
                programs_allowed: list[str] | None | object = FROM_REGISTRY):
     """Title, theme, sidebar controls and the demo banner for a page. ``page`` is the
-    page's key in the registry ruralcore.pages.PAGES, which gives its title (``title``
+    page's key in the registry ruralcore.auth.pages.PAGES, which gives its title (``title``
     overrides it, e.g. 总览 named for the account's level), who may open it — who is not
     signed in, or whose role may not open it, gets a Chinese message and the page stops —
     and the programmes it applies to (``programs_allowed`` overrides them; None: every
@@ -98,7 +98,7 @@ def _projector_header(title: str) -> None:
     _run.note = row.container(width="stretch").empty()
     _run.tools = row.container(horizontal=True, vertical_alignment="center", width="content")
     row.button("退出投影模式", key="leave_projector", on_click=_leave_projector, type="primary")
-    from ruralcore.overview import is_demo
+    from ruralcore.app.overview import is_demo
     if is_demo(engine()):
         page_note(":material/science: **演示数据**")
 
@@ -150,6 +150,6 @@ def period_picker(periods: list[str], key: str = "period") -> str | None:
 
 
 def demo_banner() -> None:
-    from ruralcore.overview import is_demo
+    from ruralcore.app.overview import is_demo
     if is_demo(engine()):
         st.caption(":material/science: **演示数据**：本库数据均为系统生成的虚构数据，名称带“演示”字样，仅供演示与测试。")

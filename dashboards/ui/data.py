@@ -1,7 +1,7 @@
-"""Cached access to ruralcore.overview for the pages.
+"""Cached access to ruralcore.app.overview for the pages.
 
 Frames are cached with st.cache_data keyed by the database URL (db_url), a data token that
-changes whenever stored data changes (ruralcore.overview.data_token), the programme and
+changes whenever stored data changes (ruralcore.app.overview.data_token), the programme and
 the month; so a page rerun costs only what changed. (The key parameters must not start
 with an underscore: Streamlit leaves such parameters out of the cache key.)
 """
@@ -12,8 +12,8 @@ import os
 import pandas as pd
 import streamlit as st
 
-from ruralcore import overview as ov
-from ruralcore.programs import load_program
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import load_program
 
 from .db import engine
 
@@ -61,7 +61,7 @@ def months(program_id: str, upto: str | None = None) -> dict[str, pd.DataFrame]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def visible_codes(db_url: str, data_token: str, role: str, region: str) -> frozenset | None:
     """The region codes an account of ``role`` at ``region`` reads (None: all)."""
-    from ruralcore.scope import Actor, visible_regions
+    from ruralcore.auth.scope import Actor, visible_regions
     with engine().connect() as conn:
         seen = visible_regions(Actor("_", role, region), conn)
     return None if seen is None else frozenset(seen)
@@ -69,8 +69,8 @@ def visible_codes(db_url: str, data_token: str, role: str, region: str) -> froze
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def visible_programs(db_url: str, data_token: str, role: str, region: str, program_ids: tuple) -> list[str]:
-    from ruralcore.scope import Actor
-    from ruralcore.scope import visible_programs as readable
+    from ruralcore.auth.scope import Actor
+    from ruralcore.auth.scope import visible_programs as readable
     codes = {pid: regions(db_url, data_token, pid).index for pid in program_ids}
     with engine().connect() as conn:
         return readable(Actor("_", role, region), codes, conn)
@@ -87,7 +87,7 @@ def visible(actor) -> frozenset | None:
 def _scoped_regions(db_url: str, data_token: str, program_id: str, role: str, region: str) -> pd.DataFrame:
     """The programme's regions an account reads, plus the ancestors of its own region (so
     names and parents still resolve: a township officer's villages keep their county)."""
-    from ruralcore.scope import ancestors
+    from ruralcore.auth.scope import ancestors
     frame = regions(db_url, data_token, program_id)
     seen = visible_codes(db_url, data_token, role, region)
     if seen is None:
@@ -162,7 +162,7 @@ class Data:
 
 
 def _scoped_data(program_id: str, role: str, region: str) -> Data:
-    from ruralcore.scope import Actor
+    from ruralcore.auth.scope import Actor
     return Data(program_id, Actor("_", role, region) if role else None)
 
 
@@ -183,9 +183,9 @@ def _compare_table(db_url: str, data_token: str, program_id: str, period: str, l
 @st.cache_data(show_spinner=False, max_entries=64)
 def _heatmap(db_url: str, data_token: str, program_id: str, period: str, rows: int, ranked: bool,
              role: str, region: str) -> dict:
-    """ruralcore.overview.heatmap; ``ranked``: the worst by the whole area's ranking (its
+    """ruralcore.app.overview.heatmap; ``ranked``: the worst by the whole area's ranking (its
     rows this account reads), else by mean attainment."""
-    from ruralcore.scope import keep_visible
+    from ruralcore.auth.scope import keep_visible
     d = _scoped_data(program_id, role, region)
     order = None
     if ranked:
@@ -208,7 +208,7 @@ def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.Da
 @st.cache_data(show_spinner=False, max_entries=64)
 def value_status(db_url: str, data_token: str, program_id: str, period: str, level: str,
                  role: str = "", region: str = "") -> pd.DataFrame:
-    """ruralcore.overview.value_status over the month's regions an account of ``role`` at
+    """ruralcore.app.overview.value_status over the month's regions an account of ``role`` at
     ``region`` reads (every region without a role)."""
     if role:
         fields = _scoped_month(db_url, data_token, program_id, period, role, region)
@@ -239,9 +239,9 @@ def task_progress(db_url: str, data_token: str, program_id: str) -> pd.DataFrame
 
 @st.cache_data(show_spinner="正在计算到期预警…", max_entries=8)
 def _forecast_all(db_url: str, data_token: str, program_id: str, period: str, pace: bool) -> pd.DataFrame:
-    """ruralcore.forecast.from_store for ``period`` over every region (the last N months;
+    """ruralcore.app.forecast.from_store for ``period`` over every region (the last N months;
     every month with ``pace``, for 自何月落后)."""
-    from ruralcore import forecast as fc
+    from ruralcore.app import forecast as fc
     return fc.from_store(engine(), load_program(program_id), period, pace, regions(db_url, data_token, program_id))
 
 
@@ -249,7 +249,7 @@ def _forecast_all(db_url: str, data_token: str, program_id: str, period: str, pa
 def forecast(db_url: str, data_token: str, program_id: str, period: str, role: str = "", region: str = "",
              pace: bool = False) -> pd.DataFrame:
     """The warnings of ``period``, limited to the regions the account reads."""
-    from ruralcore.scope import keep_visible
+    from ruralcore.auth.scope import keep_visible
 
     out = _forecast_all(db_url, data_token, program_id, period, pace)
     seen = visible_codes(db_url, data_token, role, region) if role else None
@@ -261,6 +261,6 @@ def forecast_series(db_url: str, data_token: str, program_id: str, period: str, 
                     region: str) -> pd.DataFrame:
     """One region's monthly values of one dated target up to ``period`` (region, target,
     period, value), for the chart beside the warnings."""
-    from ruralcore import forecast as fc
+    from ruralcore.app import forecast as fc
     return fc.series_from_store(engine(), load_program(program_id), period, target=target, region=region,
                                 regions=regions(db_url, data_token, program_id))[0]

@@ -5,7 +5,7 @@ import os
 
 import streamlit as st
 
-from ruralcore.database import get_engine
+from ruralcore.app.database import get_engine
 
 
 @st.cache_resource(show_spinner=False)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from ruralcore.fmt import date_zh, datetime_zh
+from ruralcore.kernel.fmt import date_zh, datetime_zh
 
 from .theme import projector_on
 

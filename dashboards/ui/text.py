@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from ruralcore.fmt import REF_SEP
+from ruralcore.kernel.fmt import REF_SEP
 
 
 def nowrap(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ruralcore.limits import MAX_UPLOAD_MB
+from ruralcore.kernel.limits import MAX_UPLOAD_MB
 
 PROJECTOR_KEY = "projector"
 
@@ -55,7 +55,7 @@ _NORMAL_CSS = """
 """
 
 # Streamlit has no localisation: its file uploader's English (the “Upload” button, “20MB
-# per file • XLSX, CSV”) is hidden and said in Chinese, with the limit of ruralcore.limits.
+# per file • XLSX, CSV”) is hidden and said in Chinese, with the limit of ruralcore.kernel.limits.
 # Both modes (rem: larger on a projector).
 _UPLOADER_CSS = """
 <style>

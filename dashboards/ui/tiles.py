@@ -9,8 +9,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ruralcore.fmt import due_ref, value_with_unit
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.kernel.fmt import due_ref, value_with_unit
+from ruralcore.rules.programs import ASSUMED_LABEL
 
 from .text import nowrap
 from .theme import RAG_COLORS
@@ -49,7 +49,7 @@ def _need(row) -> str:
 
 
 def _met(row) -> str:
-    """“N个村中M个达标” for a target every unit must meet (ruralcore.overview.target_tiles)."""
+    """“N个村中M个达标” for a target every unit must meet (ruralcore.app.overview.target_tiles)."""
     return row.get("units_text") or ""
 
 
@@ -72,7 +72,7 @@ def target_tiles(tiles: pd.DataFrame, per_row: int = 4) -> None:
                 st.markdown(f"{badge(row['status'])} {html.escape(_need(row))}<br>{nowrap(due_ref(row['due'], row['ref']))}"
                             f"{met}{assumed}", unsafe_allow_html=True, help=row.get("rule") or None)
                 failing = list(row.get("failing") or []) + [f"{n}（未报送）" for n in row.get("unreported") or []]
-                if failing:  # the names are the first of each list (ruralcore.overview.FAILING_LISTED)
+                if failing:  # the names are the first of each list (ruralcore.app.overview.FAILING_LISTED)
                     with st.expander(f"未达标或未报送的{_count(row, 'failing') + _count(row, 'unreported'):,}个"):
                         st.markdown("、".join(failing))
 

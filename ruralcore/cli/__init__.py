@@ -9,13 +9,13 @@ import sys
 import click
 import typer
 
-from ..errors import RuralcoreError
+from ruralcore.kernel.errors import RuralcoreError
 
-from .common import app  # the command every group registers on
+from ruralcore.cli.common import app  # the command every group registers on
 
 # Importing the modules registers their commands on ``app``.
-from . import rules, scoring, money, data, demo, circular, admin, acceptance, registers, duban, analytics  # noqa: E402,F401
-from . import usage  # noqa: E402
+from ruralcore.cli import rules, scoring, money, data, demo, circular, admin, acceptance, registers, duban, analytics  # noqa: E402,F401
+from ruralcore.cli import usage  # noqa: E402
 
 EXIT_USER_ERROR = 2
 # click's exceptions: Typer ≥ 0.20 ships its own copy of click, older versions use click's

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from ..acceptance import STATE_NAMES
-from .common import AsJson, Db, command_group, echo_rows, open_engine, parse_date, parse_int, program_arg
+from ruralcore.rules.acceptance import STATE_NAMES
+from ruralcore.cli.common import AsJson, Db, command_group, echo_rows, open_engine, parse_date, parse_int, program_arg
 
 acceptance_app = command_group("acceptance", "试点验收：案件、检查表、验收记录。")
 Program = program_arg("rongshui-2019", "方案代码")
@@ -25,8 +25,8 @@ def cases_cmd(
     db: Db = None,
 ) -> None:
     """验收案件：当前环节、期限（官方工作日）、剩余或逾期工作日，逾期在前。"""
-    from .. import cases
-    from ..programs import load_program
+    from ruralcore.app import cases
+    from ruralcore.rules.programs import load_program
 
     prog = load_program(program)
     listing = cases.list_cases(open_engine(db), prog, parse_date(as_of, "计算期限的日期"), county=county, state=state)
@@ -37,7 +37,7 @@ def cases_cmd(
                                          "workdays_left": "剩余工作日", "overdue": "逾期"},
                       title=f"{prog.meta.short_title}：验收案件（截至 {as_of}）", data=listing[cols])
     if shown and cases.has_limits(prog):
-        from ..acceptance import limits_text
+        from ruralcore.rules.acceptance import limits_text
         typer.echo(f"各环节时限：{limits_text(prog)}")
 
 
@@ -48,7 +48,7 @@ def checklist_cmd(
     db: Db = None,
 ) -> None:
     """一个案件的检查表：每项要求、检查情况、结果与依据条款（已检查的取记录的结果）。"""
-    from .. import cases, checklists
+    from ruralcore.app import cases, checklists
 
     case_id = parse_int(case_id, "案件编号", low=1)
     eng = open_engine(db)
@@ -67,9 +67,9 @@ def record_cmd(
     db: Db = None,
 ) -> None:
     """生成验收记录（Word .docx）。"""
-    from .. import cases, records
-    from ..errors import InputError, Problem
-    from ..programs import load_program
+    from ruralcore.app import cases, records
+    from ruralcore.kernel.errors import InputError, Problem
+    from ruralcore.rules.programs import load_program
 
     if out.suffix.lower() != ".docx":
         raise InputError(Problem(f"验收记录文件名应以 .docx 结尾：{out}", column="--out"))

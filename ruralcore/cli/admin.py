@@ -5,10 +5,10 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError, Problem
-from ..scope import ROLES
-from .common import app
-from .common import Db, User, author, command_group, echo_table, open_engine
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.auth.scope import ROLES
+from ruralcore.cli.common import app
+from ruralcore.cli.common import Db, User, author, command_group, echo_table, open_engine
 
 accounts_app = command_group("accounts", "账户：创建、列出、重置密码。")
 
@@ -17,7 +17,7 @@ accounts_app = command_group("accounts", "账户：创建、列出、重置密�
 def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
                db: Db = None) -> None:
     """把整个数据库备份为一个 zip 文件（每表一个 JSON 行文件，另附结构版本）。"""
-    from ..backup import backup
+    from ruralcore.store.backup import backup
 
     m = backup(open_engine(db), file)
     total = sum(t["rows"] for t in m["tables"].values())
@@ -28,7 +28,7 @@ def backup_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
 def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
                 db: Db = None) -> None:
     """从备份恢复：在一个事务中替换数据库中所有表的内容；结构版本不同则拒绝。"""
-    from ..backup import restore
+    from ruralcore.store.backup import restore
 
     if not file.exists():
         raise InputError(Problem(f"找不到备份文件 {file}"))
@@ -45,12 +45,12 @@ def init_admin_cmd(region: str = typer.Option(None, "--region", help="管理员�
                    db: Db = None) -> None:
     """创建演示管理员（县级管理员），随机密码只显示这一次；已存在则什么也不做。
     加 --demo-accounts 另为每个角色建一个演示账户（区域随管理员所在的县），密码同样只显示这一次。"""
-    from ..accounts import DEMO_ACCOUNTS, check_username, init_admin, init_demo_accounts, region_labels
-    from ..scope import ROLES, region_tree
+    from ruralcore.auth.accounts import DEMO_ACCOUNTS, check_username, init_admin, init_demo_accounts, region_labels
+    from ruralcore.auth.scope import ROLES, region_tree
 
     engine = open_engine(db)
     if not region:
-        from ..store.regions import first_county
+        from ruralcore.store.regions import first_county
 
         region = first_county(engine, prefer="433124") or "433124"  # 花垣县 from the region files
     # every name checked before anything is written: no admin without its demo accounts
@@ -95,7 +95,7 @@ def create_cmd(username: str = typer.Argument(..., help="新账户的用户名�
                user: User = None,
                db: Db = None) -> None:
     """创建账户；随机初始密码只显示这一次。"""
-    from ..accounts import create_account, random_password
+    from ruralcore.auth.accounts import create_account, random_password
 
     engine = open_engine(db)
     by = author(engine, user)
@@ -107,8 +107,8 @@ def create_cmd(username: str = typer.Argument(..., help="新账户的用户名�
 @accounts_app.command("list")
 def list_cmd(db: Db = None) -> None:
     """列出账户（不含密码）。"""
-    from ..accounts import list_accounts
-    from ..scope import ROLES
+    from ruralcore.auth.accounts import list_accounts
+    from ruralcore.auth.scope import ROLES
 
     df = list_accounts(open_engine(db))
     df = df.assign(role=df["role"].map(ROLES).fillna(df["role"]), active=df["active"].map({True: "是", False: "否"}))
@@ -121,7 +121,7 @@ def reset_cmd(username: str = typer.Argument(..., help="要重置密码的账户
               user: User = None,
               db: Db = None) -> None:
     """重置密码为随机密码（只显示这一次），清除锁定，并结束该账户所有已登录的会话。"""
-    from ..accounts import random_password, set_password, unlock
+    from ruralcore.auth.accounts import random_password, set_password, unlock
 
     engine = open_engine(db)
     by = author(engine, user)

@@ -6,7 +6,7 @@ import time
 
 import typer
 
-from .common import DB_HELP, app, open_engine, parse_period
+from ruralcore.cli.common import DB_HELP, app, open_engine, parse_period
 
 analytics_app = typer.Typer(help="分析表：按月、按区域层级预先汇总的月报数据（看板读取）。", no_args_is_help=True)
 app.add_typer(analytics_app, name="analytics")
@@ -19,8 +19,8 @@ def rebuild_cmd(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """由月报数据重建分析表（每个区域一行、每个指标字段一列，另有各级区域的合计与填报数）。"""
-    from ..programs import load_program
-    from ..store import analytics
+    from ruralcore.rules.programs import load_program
+    from ruralcore.store import analytics
 
     if program is not None:
         load_program(program)  # an unknown programme: a Chinese message, exit 2, nothing written

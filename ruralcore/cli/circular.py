@@ -5,10 +5,10 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError, Problem
-from ..programs import load_program
-from .common import app
-from .common import Db, open_engine, parse_date, parse_period, program_arg
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.rules.programs import load_program
+from ruralcore.cli.common import app
+from ruralcore.cli.common import Db, open_engine, parse_date, parse_period, program_arg
 
 Program = program_arg("xinzhou-2023")
 
@@ -24,8 +24,8 @@ def circular_cmd(
     doc_number: str | None = typer.Option(None, "--doc-number", help="文号（默认留空待填，如 忻乡振办〔2023〕  号）"),
 ) -> None:
     """月度通报：县区排名、滞后试点、逾期节点、迟报未报，输出 Word 与 Excel。"""
-    from .. import circulars
-    from ..overview import periods as stored_periods
+    from ruralcore.app import circulars
+    from ruralcore.app.overview import periods as stored_periods
 
     period = parse_period(period)
     path = Path(out)

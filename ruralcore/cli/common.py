@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from ..errors import InputError, Problem
-from ..limits import check_year
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.kernel.limits import check_year
 
 # The `ruralcore` command: each module of this package registers its group on it.
 app = typer.Typer(
@@ -31,7 +31,7 @@ def parse_date(text: str, what: str = "日期") -> dt.date:
 
 
 def parse_period(text: str) -> str:
-    from ..excel.layout import parse_period as parse
+    from ruralcore.io.excel.layout import parse_period as parse
 
     try:
         return parse(text)
@@ -135,14 +135,14 @@ def command_group(name: str, help: str, **settings) -> typer.Typer:
 def open_engine(db: str | None):
     """The store for ``--db`` (else DATABASE_URL, else the default SQLite file); a bad or
     unreachable address is a Chinese RuralcoreError from the store."""
-    from ..store import db as store_db
+    from ruralcore.store import db as store_db
     return store_db.get_engine(db or None)
 
 
 def author(engine, user: str | None):
     """The principal ``--user`` names on ``engine`` (an enabled account, checked like a page's
     user); no name: the system, as the operating-system user (accounts.command_line_author)."""
-    from ..accounts import command_line_author
+    from ruralcore.auth.accounts import command_line_author
     return command_line_author(engine, user)
 
 

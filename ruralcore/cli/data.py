@@ -10,10 +10,10 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError, Problem
-from .common import app
-from ..limits import PROBLEMS_SHOWN
-from .common import Db, Month, User, author, open_engine, parse_period, program_arg
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.cli.common import app
+from ruralcore.kernel.limits import PROBLEMS_SHOWN
+from ruralcore.cli.common import Db, Month, User, author, open_engine, parse_period, program_arg
 
 Program = program_arg(word="方案代码")
 TemplateProgram = program_arg("huayuan-2019", "方案代码")
@@ -25,7 +25,7 @@ def _template_engine(db: str | None):
     creates a database."""
     import os
 
-    from ..programs import DATA_DIR
+    from ruralcore.rules.programs import DATA_DIR
     if db or os.environ.get("DATABASE_URL") or (Path(DATA_DIR) / "ruralcore.db").exists():
         return open_engine(db)
     return None
@@ -58,8 +58,8 @@ def template_cmd(
     level: str | None = typer.Option(None, "--level", help="填报层级（默认取方案规定的填报层级）"),
 ) -> None:
     """生成空白月报模板（.xlsx）：区域代码和名称已填好，每个字段一列。"""
-    from .. import excel
-    from ..programs import load_program
+    from ruralcore.io import excel
+    from ruralcore.rules.programs import load_program
 
     load_program(program)
     if out.suffix.lower() != ".xlsx":
@@ -77,8 +77,8 @@ def export_cmd(
     db: Db = None,
 ) -> None:
     """导出某月的月报（与模板格式相同，可直接再导入）。"""
-    from .. import excel
-    from ..programs import load_program
+    from ruralcore.io import excel
+    from ruralcore.rules.programs import load_program
 
     load_program(program)
     period = parse_period(period)
@@ -99,8 +99,8 @@ def import_cmd(
     db: Db = None,
 ) -> None:
     """导入月报：逐行校验，有任何错误则列出问题（前 50 处，其余计数）且不写入任何数据。"""
-    from .. import excel
-    from ..programs import load_program
+    from ruralcore.io import excel
+    from ruralcore.rules.programs import load_program
 
     load_program(program)
     period = parse_period(period)
@@ -113,7 +113,7 @@ def import_cmd(
             raise
         typer.echo(f"错误：{err}", err=True)
         if problems is not None:
-            from ..cellsafe import problems_csv
+            from ruralcore.kernel.cellsafe import problems_csv
             _write(problems, problems_csv(err.problems))
             typer.echo(f"全部 {len(err.problems):,} 处问题已写入 {problems}", err=True)
         else:

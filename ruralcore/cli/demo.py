@@ -5,10 +5,10 @@ import sys
 
 import typer
 
-from ..errors import InputError, Problem
-from ..programs import load_program
-from .common import app
-from .common import AsJson, Db, echo_json, echo_table, open_engine, parse_period, program_arg
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.rules.programs import load_program
+from ruralcore.cli.common import app
+from ruralcore.cli.common import AsJson, Db, echo_json, echo_table, open_engine, parse_period, program_arg
 
 Program = program_arg("huayuan-2019")
 LEVEL_ZH = {"township": "乡镇", "county": "县（区、市）"}
@@ -29,13 +29,13 @@ def demo_cmd(
     db: Db = None,
 ) -> None:
     """生成演示数据（固定随机种子，每次相同；所有生成的名称均标“演示”）。已有真实数据的数据库拒绝覆盖。"""
-    from ..demo import SCALES, build_demo
+    from ruralcore.demo import SCALES, build_demo
 
     if scale not in SCALES:
         raise InputError(Problem(f"规模“{scale}”无效，应为 {' | '.join(SCALES)}", column="--scale"))
     if scale == "national":
-        from ..demo.national import build_national, refuse_unless_postgresql
-        from ..store.db import default_url
+        from ruralcore.demo.national import build_national, refuse_unless_postgresql
+        from ruralcore.store.db import default_url
         refuse_unless_postgresql(db or default_url())  # before a SQLite file is even created
         engine = open_engine(db)
         out = build_national(engine, progress=_terminal_progress)
@@ -47,7 +47,7 @@ def demo_cmd(
     engine = open_engine(db)
     counts = build_demo(engine, scale, progress=_terminal_progress)
     typer.echo(f"演示数据库已生成：{engine.url.render_as_string(hide_password=True)}")
-    from ..store.models import TABLE_LABELS
+    from ruralcore.store.models import TABLE_LABELS
     typer.echo("，".join(f"{TABLE_LABELS.get(k, k)} {v:,} 行" for k, v in counts.items()))
 
 
@@ -59,7 +59,7 @@ def reporting_cmd(
     db: Db = None,
 ) -> None:
     """月报报送情况：应报、已报、按时、迟报、未报及报送率、及时率（按乡镇和县）。"""
-    from ..reporting import reporting_from_store
+    from ruralcore.app.reporting import reporting_from_store
 
     period = parse_period(period)
     load_program(program)  # unknown programme: Chinese error before touching the database

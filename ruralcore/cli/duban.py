@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError, PermissionDenied, Problem
-from .common import app
-from .common import AsJson, Db, author, command_group, echo_rows, open_engine, parse_date, parse_int, parse_period
-from .common import Month, program_arg
+from ruralcore.kernel.errors import InputError, PermissionDenied, Problem
+from ruralcore.cli.common import app
+from ruralcore.cli.common import AsJson, Db, author, command_group, echo_rows, open_engine, parse_date, parse_int, parse_period
+from ruralcore.cli.common import Month, program_arg
 
 responsible_app = command_group("responsible", "责任清单：模板、导入、列表。")
 notices_app = command_group("notices", "督办通知：下发、答复、办结、列表、Word。")
@@ -20,7 +20,7 @@ Acting = Annotated[str, typer.Option("--user", help="以哪个账户的名义办
 
 
 def _acting(engine, user: str):
-    from ..scope import is_actor
+    from ruralcore.auth.scope import is_actor
 
     who = author(engine, user)
     if not is_actor(who):  # pragma: no cover - command_line_author returns an Actor for a name
@@ -42,8 +42,8 @@ def responsible_template(program: Program,
                          out: str = typer.Option(..., "--out", help="输出的 .xlsx 文件"),
                          db: Db = None) -> None:
     """责任清单模板：每个试点、任务、乡镇、站点一行，已登记的责任人已填好。"""
-    from ..programs import load_program
-    from ..responsibility import template
+    from ruralcore.rules.programs import load_program
+    from ruralcore.app.responsibility import template
 
     load_program(program)
     path = _out(out, ".xlsx")
@@ -57,8 +57,8 @@ def responsible_import(program: Program,
                        user: Acting = ...,
                        db: Db = None) -> None:
     """导入责任清单：逐行校验（指明行和列），有错则不写入；写入留痕。"""
-    from ..programs import load_program
-    from ..responsibility import import_workbook
+    from ruralcore.rules.programs import load_program
+    from ruralcore.app.responsibility import import_workbook
 
     load_program(program)
     if not file.is_file():
@@ -73,8 +73,8 @@ def responsible_list(program: Program,
                      as_json: AsJson = False,
                      db: Db = None) -> None:
     """责任清单：对象、责任单位、责任领导、条款。"""
-    from ..programs import load_program
-    from ..responsibility import register
+    from ruralcore.rules.programs import load_program
+    from ruralcore.app.responsibility import register
 
     load_program(program)
     reg = register(open_engine(db), program)
@@ -90,8 +90,8 @@ def notices_issue(program: Program,
                   user: Acting = ...,
                   db: Db = None) -> None:
     """下发督办通知；最后一个词是通知编号。"""
-    from .. import notices as nt
-    from ..programs import load_program
+    from ruralcore.app import notices as nt
+    from ruralcore.rules.programs import load_program
 
     load_program(program)
     n = parse_int(due_days, "--due-days", 1, nt.MAX_DUE_DAYS)
@@ -103,9 +103,9 @@ def notices_issue(program: Program,
 
 def _items(engine, program: str, subject: str) -> list[dict]:
     """A pilot's items behind today (忻州); other subjects: none."""
-    from .. import supervision as sv
-    from ..milestone_records import today_china
-    from ..programs import load_program
+    from ruralcore.app import supervision as sv
+    from ruralcore.app.milestone_records import today_china
+    from ruralcore.rules.programs import load_program
 
     prog = load_program(program)
     try:
@@ -127,7 +127,7 @@ def notices_reply(number: str = typer.Argument(..., help="通知编号"),
                   attachments: str = typer.Option("", "--attachments", help="附件名称"),
                   db: Db = None) -> None:
     """答复督办通知（被督办的单位）。"""
-    from .. import notices as nt
+    from ruralcore.app import notices as nt
 
     exp = parse_date(expected, "预计完成日期") if expected else None
     engine = open_engine(db)
@@ -140,7 +140,7 @@ def notices_close(number: str = typer.Argument(..., help="通知编号"),
                   user: Acting = ...,
                   db: Db = None) -> None:
     """办结督办通知（下发的一方）。"""
-    from .. import notices as nt
+    from ruralcore.app import notices as nt
 
     engine = open_engine(db)
     made = nt.close(engine, number, _acting(engine, user))
@@ -153,8 +153,8 @@ def notices_list(program: Program,
                  as_json: AsJson = False,
                  db: Db = None) -> None:
     """督办通知列表：编号、对象、责任单位、状态、答复期限、剩余工作日。"""
-    from .. import notices as nt
-    from ..programs import load_program
+    from ruralcore.app import notices as nt
+    from ruralcore.rules.programs import load_program
 
     load_program(program)
     day = parse_date(as_of, "--as-of") if as_of else None
@@ -170,10 +170,10 @@ def notices_docx(number: str = typer.Argument(..., help="通知编号"),
                  out: str = typer.Option(..., "--out", help="输出的 .docx 文件"),
                  db: Db = None) -> None:
     """督办通知（Word，公文格式）。"""
-    from .. import notices as nt
+    from ruralcore.app import notices as nt
 
     path = _out(out, ".docx")
-    from ..notice_docs import to_docx
+    from ruralcore.app.notice_docs import to_docx
 
     path.write_bytes(to_docx(nt.get(open_engine(db), number)))
     typer.echo(f"已生成：{path}")
@@ -185,8 +185,8 @@ def forecast_cmd(program: Program,
                  as_json: AsJson = False,
                  db: Db = None) -> None:
     """预警：按最近几个月的趋势预测每个区域每个有期限的目标到期时能否完成。"""
-    from .. import forecast as fc
-    from ..programs import load_program
+    from ruralcore.app import forecast as fc
+    from ruralcore.rules.programs import load_program
 
     prog = load_program(program)
     period = parse_period(period)

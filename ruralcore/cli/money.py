@@ -7,11 +7,11 @@ import pandas as pd
 import typer
 from typer.core import TyperGroup
 
-from ..funding import funds_summary
-from ..programs import ASSUMED_LABEL, load_program
-from ..stations import station_code
-from .common import AsJson, Db, User, app, author, command_group, echo_json, echo_table, open_engine, parse_date
-from .common import program_arg
+from ruralcore.app.funding import funds_summary
+from ruralcore.rules.programs import ASSUMED_LABEL, load_program
+from ruralcore.rules.stations import station_code
+from ruralcore.cli.common import AsJson, Db, User, app, author, command_group, echo_json, echo_table, open_engine, parse_date
+from ruralcore.cli.common import program_arg
 
 
 class DefaultCommandGroup(TyperGroup):
@@ -70,7 +70,7 @@ KIND_NAMES = {"source": "来源", "use": "用途"}
 @funds_app.command("categories")
 def categories_cmd(program: Program, json_: AsJson = False) -> None:
     """资金类别清单：每笔资金的来源和用途须从中选择，文件禁止的类别不能记录。"""
-    from ..funding import fund_categories
+    from ruralcore.app.funding import fund_categories
 
     prog = load_program(program)
     cats = fund_categories(prog)
@@ -102,8 +102,8 @@ def record_cmd(
     db: Db = None,
 ) -> None:
     """记录一笔资金：来源和用途各选一个类别；文件禁止的类别（如忻州 三(三) 偿还以往工程欠款）拒绝并写明条款，不写入。"""
-    from ..errors import InputError, Problem
-    from ..funding import record_fund_entries
+    from ruralcore.kernel.errors import InputError, Problem
+    from ruralcore.app.funding import record_fund_entries
 
     kinds = ("allocation", "county_matching", "spending", "advance")
     if kind not in kinds:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .common import AsJson, Db, Measures, User, author, day_option, command_group, echo_done, echo_rows, open_engine, parse_int, picked, place_option, program_arg
+from ruralcore.cli.common import AsJson, Db, Measures, User, author, day_option, command_group, echo_done, echo_rows, open_engine, parse_int, picked, place_option, program_arg
 
 Rongshui = program_arg("rongshui-2019")
 Huayuan = program_arg("huayuan-2019")
@@ -37,7 +37,7 @@ def stations_assign(
     db: Db = None,
 ) -> None:
     """分配下一个空闲编号并登记；超过附件1该乡镇该类任务数、重复或已撤销的编号拒绝（状态码 2）。"""
-    from ..station_register import assign
+    from ruralcore.app.station_register import assign
 
     eng = open_engine(db)
     row = assign(eng, program, township, type_, author(eng, user), village=village, number=number)
@@ -45,15 +45,15 @@ def stations_assign(
 
 
 def _type_name(t: str) -> str:
-    from ..stations import TYPE_NAMES
+    from ruralcore.rules.stations import TYPE_NAMES
     return TYPE_NAMES.get(t, t)
 
 
 @stations_app.command("list")
 def stations_list(program: Rongshui, as_json: AsJson = False, db: Db = None) -> None:
     """站点编号登记簿：编号、乡镇、类型、所在村、状态。"""
-    from ..programs import load_program
-    from ..station_register import register
+    from ruralcore.rules.programs import load_program
+    from ruralcore.app.station_register import register
 
     reg = register(open_engine(db), program)
     if echo_rows(as_json, reg, {"number": "编号", "township": "乡镇", "type_name": "类型", "village": "所在村",
@@ -71,7 +71,7 @@ def stations_retire(
     db: Db = None,
 ) -> None:
     """撤销一个编号：不再计入附件1任务数，也不再分配。"""
-    from ..station_register import retire
+    from ruralcore.app.station_register import retire
 
     eng = open_engine(db)
     retire(eng, program, number, author(eng, user), parse_int(version, "版本号", low=1))
@@ -89,8 +89,8 @@ Batch = Annotated[str | None, typer.Option("--batch", help="授牌批次：第�
 def awards_propose(program: Huayuan, period: ScoredPeriod, batch: Batch = None, as_json: AsJson = False,
                    db: Db = None) -> None:
     """按月计分提出本批达标、优秀候选村（得分、名次，并列同名次）。"""
-    from .. import awards as aw
-    from .common import parse_period
+    from ruralcore.app import awards as aw
+    from ruralcore.cli.common import parse_period
 
     prop = aw.propose(open_engine(db), program, parse_period(period), batch)
     b = prop.attrs["batch"]
@@ -116,8 +116,8 @@ def awards_approve(
     db: Db = None,
 ) -> None:
     """领导小组审定授牌名单（评选结果把关）：记录审定人、日期、会议和名单，调整须写理由。"""
-    from .. import awards as aw
-    from .common import parse_date, parse_period
+    from ruralcore.app import awards as aw
+    from ruralcore.cli.common import parse_date, parse_period
 
     eng = open_engine(db)
     ch = aw.read_changes(changes) if changes else None
@@ -137,8 +137,8 @@ def awards_list(
     """授牌登记：按批次列出审定的村、等次、牌匾和授牌日期。"""
     from pathlib import Path
 
-    from .. import awards as aw
-    from ..errors import InputError, Problem
+    from ruralcore.app import awards as aw
+    from ruralcore.kernel.errors import InputError, Problem
 
     eng = open_engine(db)
     reg = aw.register(eng, program)
@@ -174,8 +174,8 @@ def meetings_add(
     db: Db = None,
 ) -> None:
     """记录一次每月会商。"""
-    from .. import meetings
-    from .common import parse_date
+    from ruralcore.app import meetings
+    from ruralcore.cli.common import parse_date
 
     eng = open_engine(db)
     rec = meetings.add(eng, program, parse_date(on, "会商日期"), chair, attendees, households.split(","), measures,
@@ -187,7 +187,7 @@ def meetings_add(
 @meetings_app.command("list")
 def meetings_list(program: Tanjiachang, as_json: AsJson = False, db: Db = None) -> None:
     """会商记录（最新在前），研判农户只显示户主姓名和编号。"""
-    from .. import meetings
+    from ruralcore.app import meetings
 
     rec = meetings.records(open_engine(db), program)
     echo_rows(as_json, rec, {"held_on": "会商日期", "chair": "牵头单位", "attendees": "参加单位", "household_names": "研判农户",
@@ -214,8 +214,8 @@ def events_report(
     db: Db = None,
 ) -> None:
     """报告一项重要情况（市级督导在“重要情况报告”页先看到未读的）。"""
-    from .. import events
-    from .common import parse_date
+    from ruralcore.app import events
+    from ruralcore.cli.common import parse_date
 
     eng = open_engine(db)
     rec = events.report(eng, program, county, what, parse_date(on, "发生日期"), impact, measures, author(eng, user))
@@ -226,7 +226,7 @@ def events_report(
 @events_app.command("list")
 def events_list(program: Xinzhou, as_json: AsJson = False, db: Db = None) -> None:
     """重要情况报告：未读在前，其次最新在前。"""
-    from .. import events
+    from ruralcore.app import events
 
     rep = events.reports(open_engine(db), program)
     echo_rows(as_json, rep.assign(read=rep["read"].map({True: "已读", False: "未读"})),
@@ -253,7 +253,7 @@ def trainees_add(
     db: Db = None,
 ) -> None:
     """建立一名学员的档案。"""
-    from .. import trainees
+    from ruralcore.app import trainees
 
     eng = open_engine(db)
     rec = trainees.add(eng, program, village, name, course, hours, author(eng, user), id_number=id_number, phone=phone)
@@ -264,7 +264,7 @@ def trainees_add(
 @trainees_app.command("list")
 def trainees_list(program: Yinchuan, as_json: AsJson = False, db: Db = None) -> None:
     """学员档案（身份证号、电话脱敏）与按档案计算的村均培训人数。"""
-    from .. import trainees
+    from ruralcore.app import trainees
 
     eng = open_engine(db)
     rows = trainees.files(eng, program)
@@ -292,8 +292,8 @@ def officers_assess(
     db: Db = None,
 ) -> None:
     """记录一名信息员某年度的考核得分（已有得分的项目按当前版本更正）。"""
-    from .. import officer_assessment as oa
-    from ..errors import InputError, Problem
+    from ruralcore.app import officer_assessment as oa
+    from ruralcore.kernel.errors import InputError, Problem
 
     eng = open_engine(db)
     y = parse_int(year, "考核年度", low=2000, high=2099)
@@ -322,8 +322,8 @@ def pd_isna(v) -> bool:
 @officers_app.command("list")
 def officers_list(program: Rongshui, year: Year, as_json: AsJson = False, db: Db = None) -> None:
     """信息员：培训学时与各项考核得分、合计。"""
-    from .. import officer_assessment as oa
-    from ..programs import load_program
+    from ruralcore.app import officer_assessment as oa
+    from ruralcore.rules.programs import load_program
 
     y = parse_int(year, "考核年度", low=2000, high=2099)
     t = oa.table(open_engine(db), program, y)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import typer
 
-from .. import workdays as wd
-from ..errors import InputError, Problem
-from ..programs import ASSUMED_LABEL, all_programs, load_program
-from ..scoring import formula_text
-from .common import app
-from .common import AsJson, command_group, echo_json, echo_table, parse_date, parse_int, program_arg
-from ..program_summary import program_summary
+from ruralcore.rules import workdays as wd
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.rules.programs import ASSUMED_LABEL, all_programs, load_program
+from ruralcore.rules.scoring import formula_text
+from ruralcore.cli.common import app
+from ruralcore.cli.common import AsJson, command_group, echo_json, echo_table, parse_date, parse_int, program_arg
+from ruralcore.rules.program_summary import program_summary
 
 import pandas as pd
 

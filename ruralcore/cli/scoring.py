@@ -5,15 +5,15 @@ from pathlib import Path
 
 import typer
 
-from .. import milestones as ms_mod
-from .. import scoring as sc
-from .. import targets as tg
-from ..indicators import needed_fields
-from ..errors import InputError, Problem
-from ..programs import ASSUMED_LABEL, load_program
-from ..values import read_values
-from .common import app
-from .common import AsJson, echo_json, echo_table, open_engine, parse_date, program_arg
+from ruralcore.rules import milestones as ms_mod
+from ruralcore.rules import scoring as sc
+from ruralcore.rules import targets as tg
+from ruralcore.rules.indicators import needed_fields
+from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.rules.programs import ASSUMED_LABEL, load_program
+from ruralcore.io.values import read_values
+from ruralcore.cli.common import app
+from ruralcore.cli.common import AsJson, echo_json, echo_table, open_engine, parse_date, program_arg
 
 Program = program_arg("huayuan-2019")
 VALUES_HELP = "数值文件（.csv 或 .xlsx）：“region”列（区域代码）加每个指标一列"
@@ -33,7 +33,7 @@ def score_cmd(program: Program,
         echo_json(out[["region", "score", "rank", "award"]])
         return
     dec = sc.shown_decimals(out["score"], out["award"], least=2)  # two awards never read alike
-    from ..ranking import rank_labels
+    from ruralcore.rules.ranking import rank_labels
     echo_table(out.assign(score=[f"{v:.{dec}f}" for v in sc.truncate(out["score"], dec)],
                           rank=rank_labels(out["rank"])),
                {"rank": "名次", "region": "村（社区）", "score": "得分", "award_label": "评定"},
@@ -102,7 +102,7 @@ def milestones_cmd(program: Program,
     p = load_program(program)
     done = None
     if db:
-        from ..milestone_records import done_dates
+        from ruralcore.app.milestone_records import done_dates
         done = done_dates(open_engine(db), p.id)
     out = ms_mod.status(p, day, done=done, recorded=done is not None)
     if json_:

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import RuralcoreError
-from ..programs import DATA_DIR, load_program
-from ..store import analytics, bulk, meta
-from .generate import EXTRA_COUNTIES, PLAN, SCALES, generate
-from . import reports as rep
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import DATA_DIR, load_program
+from ruralcore.store import analytics, bulk, meta
+from ruralcore.demo.generate import EXTRA_COUNTIES, PLAN, SCALES, generate
+from ruralcore.demo import reports as rep
 
 __all__ = ["build_demo", "is_demo", "has_data", "write_national", "SCALES", "NATIONAL_DIR", "generate"]
 
@@ -35,7 +35,7 @@ Progress = Callable[[float, str], None] | None
 
 
 def _tables():
-    from ..store.models import MODELS
+    from ruralcore.store.models import MODELS
     return {name: model.__table__ for name, model in MODELS.items()}
 
 
@@ -93,15 +93,15 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
     if has_data(engine) and not is_demo(engine):
         raise RuralcoreError("该数据库已有真实数据（没有演示标记），拒绝覆盖；请换一个数据库地址（--db）")
     frames = generate(scale, progress=_scaled(progress, 0.0, 0.5))
-    from .milestones import records as milestone_records  # programme milestones done by the as-of date
+    from ruralcore.demo.milestones import records as milestone_records  # programme milestones done by the as-of date
     frames["milestone_records"] = milestone_records(frames["app_meta"], frames.get("pilots"))
-    from .responsibles import records as responsibles  # 包点领导 and task leaders (演示)
+    from ruralcore.demo.responsibles import records as responsibles  # 包点领导 and task leaders (演示)
     frames["responsibles"] = responsibles(frames.get("pilots"), frames["regions"])
     tables = _tables()
     counts: dict[str, int] = {}
     with engine.begin() as conn:  # one transaction: a failed build leaves the old database
         bulk.large_cache(conn)  # a bigger page cache for the bulk load
-        from ..store.models import metadata
+        from ruralcore.store.models import metadata
         bulk.empty(conn, reversed(metadata.sorted_tables))  # every table, children before parents
         todo = [t for t in TABLES if t in frames]
         total = sum(len(frames[t]) for t in todo) or 1
@@ -121,12 +121,12 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
         _say(progress, 0.99, "生成分析表（各级区域的月度汇总）")
         analytics.rebuild_all(conn)  # derived from the reports just loaded, in this transaction
         _audit(conn, counts, scale)
-    from .households import build as build_households  # 一户一档 demo households
+    from ruralcore.demo.households import build as build_households  # 一户一档 demo households
     counts["households"] = build_households(engine, seed=2019)
     with engine.begin() as conn:
         _audit(conn, {"households": counts["households"]}, scale)
-    from ..overview import as_of_date
-    from .cases import PROGRAM, build as build_village_cases  # the demo county's villages under acceptance
+    from ruralcore.app.overview import as_of_date
+    from ruralcore.demo.cases import PROGRAM, build as build_village_cases  # the demo county's villages under acceptance
     counts["acceptance_cases"] = counts.get("acceptance_cases", 0) + build_village_cases(engine, as_of_date(engine, PROGRAM))
     _say(progress, 1.0, f"演示数据已生成（{scale}）")
     return counts
@@ -135,7 +135,7 @@ def build_demo(engine: sa.Engine, scale: str = "county", progress: Progress = No
 def _audit(conn: sa.Connection, counts: dict[str, int], scale: str) -> None:
     """One audit entry per table the fast path filled (it writes no per-row entries), so the
     log shows that and when the demo was generated."""
-    from ..store import audit
+    from ruralcore.store import audit
 
     audit.append(conn, pd.DataFrame({
         "action": AUDIT_ACTION, "table": list(counts), "key": f"demo/{scale}", "field": "rows",
@@ -144,7 +144,7 @@ def _audit(conn: sa.Connection, counts: dict[str, int], scale: str) -> None:
 
 
 def _label(table: str) -> str:
-    from ..store.models import TABLE_LABELS
+    from ruralcore.store.models import TABLE_LABELS
     return TABLE_LABELS.get(table, table)
 
 
@@ -162,8 +162,8 @@ def _scaled(progress: Progress, lo: float, hi: float) -> Progress:
 def write_national(directory: Path = NATIONAL_DIR, progress: Progress = None) -> dict[str, Path]:
     """The national benchmark set: ≈ 500,000 demo villages under 花垣's city (regions.parquet)
     and their values for the last demo month of 花垣 (reports.parquet, long format)."""
-    from .generate import _rng
-    from .national import national_regions
+    from ruralcore.demo.generate import _rng
+    from ruralcore.demo.national import national_regions
 
     prog = load_program("huayuan-2019")
     rng = _rng(prog.id + "/national")

@@ -1,6 +1,6 @@
 """Demo acceptance cases of the demo county's villages (花垣, whose rubric is the village
 checklist): one case in each state the document's path reaches, written through
-ruralcore.cases like a user's (audited), so the first demo login shows 验收案件 and
+ruralcore.app.cases like a user's (audited), so the first demo login shows 验收案件 and
 验收检查 filled in. Each inspected village passes or fails by its own latest scores: a
 village below the pass line is never recorded as passed."""
 from __future__ import annotations
@@ -9,11 +9,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from .. import cases, checklists, scoring, whatif, workdays
-from ..programs import load_program
-from ..scope import inside, region_tree
-from ..store.reports import stored_periods
-from .households import DEMO_USER
+from ruralcore.app import cases, checklists, whatif
+from ruralcore.rules import scoring, workdays
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import inside, region_tree
+from ruralcore.store.reports import stored_periods
+from ruralcore.demo.households import DEMO_USER
 
 PROGRAM = "huayuan-2019"
 COUNTY = "433124"  # 花垣县

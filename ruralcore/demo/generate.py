@@ -12,13 +12,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import workdays
-from ..errors import RuralcoreError
-from ..programs import Program, load_program, program_ids
-from ..regions import load_regions
-from ..reporting import due_date, periods_between, report_level
-from . import reports as rep
-from .names import MARK, numbered, person_names
+from ruralcore.rules import workdays
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import Program, load_program, program_ids
+from ruralcore.rules.regions import load_regions
+from ruralcore.app.reporting import due_date, periods_between, report_level
+from ruralcore.demo import reports as rep
+from ruralcore.demo.names import MARK, numbered, person_names
 
 SEED = 20190124  # the date of the oldest document; any constant would do
 SCALES = ("county", "city", "province", "national")
@@ -379,7 +379,7 @@ def _milestone_dues(prog: Program) -> list[np.datetime64]:
 
 
 def xinzhou(scale: str) -> dict[str, pd.DataFrame]:
-    from .. import regions as regions_mod
+    from ruralcore.rules import regions as regions_mod
 
     prog = load_program("xinzhou-2023")
     rng = _rng(prog.id)
@@ -537,7 +537,7 @@ def _pilot_cases(prog: Program, codes: np.ndarray, dates: np.ndarray, as_of: np.
     """Eight cases of completed pilots in several states, each with the dates its state
     implies (applied → inspected → notice, rectified → city acceptance), a few working days
     apart and never after the data's as-of date (own seeded stream)."""
-    from ..cases import has_limits
+    from ruralcore.app.cases import has_limits
 
     rng = np.random.default_rng([SEED, sum(map(ord, prog.id)), 2])
     done = ~np.isnat(dates[:, 6])
@@ -664,7 +664,7 @@ def _yinchuan_fixed(prog: Program, rng: np.random.Generator, q: np.ndarray) -> d
 
 def _yinchuan_spending(prog: Program, rng: np.random.Generator) -> pd.DataFrame:
     """Monthly spending per budget use (七(二) 200万/年): most uses within budget, one over."""
-    from ..funding import budget_by_use
+    from ruralcore.app.funding import budget_by_use
 
     budget = budget_by_use(prog)
     periods = periods_between(*PLAN[prog.id]["periods"])

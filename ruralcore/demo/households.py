@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..households import MONITOR_STATES, MONITOR_TYPES
-from ..principal import system
-from ..store import bulk, queries, write
-from ..store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember,
+from ruralcore.app.households import MONITOR_STATES, MONITOR_TYPES
+from ruralcore.kernel.principal import system
+from ruralcore.store import bulk, queries, write
+from ruralcore.store.models import (Household, HouseholdHistory, HouseholdIncome, HouseholdMeasure, HouseholdMember,
                              Region)
-from .names import person_names
+from ruralcore.demo.names import person_names
 
 DEMO_USER = system("演示数据生成器")  # the demo writes as the system
 # 银川 and 谭家场 ask for the archive; 花垣 二 gives 建档立卡户 (the registered poor

@@ -19,7 +19,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..programs import load_program, program_ids
+from ruralcore.rules.programs import load_program, program_ids
 
 SEED = 2019
 PER_PILOT = frozenset({"xinzhou-2023"})  # milestones tracked per pilot, not per programme
@@ -61,10 +61,10 @@ def program_records(program_id: str, as_of: dt.date) -> pd.DataFrame:
 
 def pilot_program_records(program_id: str, as_of: dt.date, pilots: pd.DataFrame) -> pd.DataFrame:
     """The demo done records of a programme whose steps are per pilot: a milestone with
-    pilot steps (ruralcore.supervision.STEPS) is done when every pilot of the programme
+    pilot steps (ruralcore.app.supervision.STEPS) is done when every pilot of the programme
     has done it by ``as_of``, on the latest pilot's day; one without (due before
     ``as_of``) is done on time."""
-    from ..supervision import STEPS
+    from ruralcore.app.supervision import STEPS
 
     prog = load_program(program_id)
     own = pilots[pilots["program"] == program_id] if "program" in pilots else pilots

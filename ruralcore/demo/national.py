@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import RuralcoreError
-from ..programs import Program, load_program
-from ..reporting import periods_between
-from ..store import analytics, bulk
-from . import reports as rep
-from .generate import EXTRA_COUNTIES, EXTRA_TOWNSHIPS, EXTRA_VILLAGES, HUAYUAN_CITY, PLAN, SEED, _real, extra_counties
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import Program, load_program
+from ruralcore.app.reporting import periods_between
+from ruralcore.store import analytics, bulk
+from ruralcore.demo import reports as rep
+from ruralcore.demo.generate import EXTRA_COUNTIES, EXTRA_TOWNSHIPS, EXTRA_VILLAGES, HUAYUAN_CITY, PLAN, SEED, _real, extra_counties
 
 PROGRAM = "huayuan-2019"
 COUNTIES = EXTRA_COUNTIES["national"]  # 2,080 demo counties: 499,200 demo villages
@@ -61,7 +61,7 @@ def build_national(engine: sa.Engine, progress: Progress = None, counties: int |
     given; a test builds one). Returns {'villages' (demo villages added), 'reports' (their
     report rows), 'seconds', 'bytes' (the database's size on disk)}."""
     refuse_unless_postgresql(engine.url.drivername)
-    from . import _audit, _say, _scaled, build_demo
+    from ruralcore.demo import _audit, _say, _scaled, build_demo
 
     start = time.perf_counter()
     build_demo(engine, "county", progress=_scaled(progress, 0.0, 0.05))

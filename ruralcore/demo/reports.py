@@ -18,8 +18,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..programs import Program
-from ..reporting import due_date, report_level
+from ruralcore.rules.programs import Program
+from ruralcore.app.reporting import due_date, report_level
 
 SUBMITTER = "演示填报员"
 

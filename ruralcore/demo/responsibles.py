@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..programs import load_program
-from .names import person_names
+from ruralcore.rules.programs import load_program
+from ruralcore.demo.names import person_names
 
 SEED = 2023
 COUNTY_POSTS = np.array(["副县长", "县委常委", "县人大常委会副主任", "县政协副主席"], dtype=object)
@@ -22,7 +22,7 @@ def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def records(pilots: pd.DataFrame | None, regions: pd.DataFrame) -> pd.DataFrame:
-    from ..milestone_records import program_region
+    from ruralcore.app.milestone_records import program_region
     rng = np.random.default_rng(SEED)
     parts = []
     if pilots is not None and len(pilots):

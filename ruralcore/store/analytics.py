@@ -40,7 +40,7 @@ not per row):
   ancestors' sum rows are recomputed bottom up, each from its children's rows only (a
   village edit reads a few dozen rows, not the province); more than ``FEW_REGIONS``
   regions rebuild the whole month;
-- the demo's bulk load and the backup's restore (``ruralcore.demo``, ``ruralcore.backup``)
+- the demo's bulk load and the backup's restore (``ruralcore.demo``, ``ruralcore.store.backup``)
   → :func:`rebuild_all` on their transaction: every table emptied and every stored month
   rebuilt with conditional aggregation (``MAX(CASE WHEN field = … THEN value END)``);
 - ``regions.sync_regions``, when a region is added or its parent or level changes →
@@ -63,8 +63,8 @@ from typing import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from . import _fast, partitions
-from .periods import check_period
+from ruralcore.store import _fast, partitions
+from ruralcore.store.periods import check_period
 
 PREFIX = "analytics_"
 OWN, TOTAL = 0, 1  # the ``total`` column: a region's own values / the sums below it
@@ -121,8 +121,8 @@ def _existing_columns(conn: sa.Connection, table: str) -> list[str] | None:
 
 def _program_fields(program: str) -> list[str]:
     """The report fields of the programme file (none for a programme without one)."""
-    from ..errors import RuralcoreError
-    from ..programs import load_program
+    from ruralcore.kernel.errors import RuralcoreError
+    from ruralcore.rules.programs import load_program
 
     try:
         return [f.code for f in load_program(program).fields]
@@ -407,7 +407,7 @@ def month_rows(engine: sa.Engine, program: str, period: str, level: str | None =
                parent: str | None = None) -> pd.DataFrame:
     """The reported values of one month, one row per region (index ``region``, object
     codes, sorted), one float column per field with a reports row that month (sorted by
-    code; NaN where the region gave no value) — the frame ``ruralcore.overview.load_month``
+    code; NaN where the region gave no value) — the frame ``ruralcore.app.overview.load_month``
     builds from the raw values. ``level`` keeps the regions of that level of the tree,
     ``parent`` the children of that region."""
     return _read(engine, program, period, OWN, level, parent, counts=False).drop(columns=["level", "parent"])

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from . import _fast
-from .db import to_cst_naive
-from .models import AuditEntry
+from ruralcore.store import _fast
+from ruralcore.store.db import to_cst_naive
+from ruralcore.store.models import AuditEntry
 
 TABLE = AuditEntry.__table__
 COLUMNS = ["id", "at", "user", "action", "table", "key", "field", "old", "new"]
@@ -81,7 +81,7 @@ def append(conn: sa.Connection, entries: Iterable[dict] | pd.DataFrame, user: st
 def log_pii_access(conn: sa.Connection, **row) -> None:
     """One entry of the log of unmasked household views (pii_access_log): at, username,
     household, village, role, purpose."""
-    from .models import PiiAccessLog
+    from ruralcore.store.models import PiiAccessLog
 
     conn.execute(sa.insert(PiiAccessLog.__table__).values(**row))
 

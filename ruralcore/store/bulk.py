@@ -1,6 +1,6 @@
 """The statements of the bulk tools — the backup's dump and restore of every table and the
 demo's load of an empty database — which work on whole tables below the audited writes
-(ruralcore.backup and ruralcore.demo decide when; they run on the caller's connection and
+(ruralcore.store.backup and ruralcore.demo decide when; they run on the caller's connection and
 transaction)."""
 from __future__ import annotations
 

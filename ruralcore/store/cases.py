@@ -1,11 +1,11 @@
 """Named reads of acceptance cases and their funds that are more than a row lookup
-(ruralcore.cases decides with them)."""
+(ruralcore.app.cases decides with them)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .models import AcceptanceCase, FundEntry
-from .queries import Target, _conn
+from ruralcore.store.models import AcceptanceCase, FundEntry
+from ruralcore.store.queries import Target, _conn
 
 
 def open_case_id(target: Target, program: str, subject_type: str, subject: str) -> int | None:

@@ -12,8 +12,8 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session  # SQLAlchemy's Session plus .exec()
 
-from ..errors import RuralcoreError
-from ..programs import DATA_DIR
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import DATA_DIR
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 CST = timezone(timedelta(hours=8))

@@ -1,7 +1,7 @@
 """Scope applied to the store: the region tree as stored (over the region files'), the
 region each stored row belongs to (through its pilot, station, officer, case or
 household), and the checks every audited write makes (:mod:`ruralcore.store.write`) and
-the regions a principal reads. The policy itself is :mod:`ruralcore.rights`."""
+the regions a principal reads. The policy itself is :mod:`ruralcore.rules.rights`."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import PermissionDenied
-from ..principal import Principal, require, restricted
-from ..regions import program_region
-from .models import MODELS, TABLE_LABELS
-from ..rights import (HOUSEHOLD_TABLES, READS_EVERYTHING, UNREGIONED_WRITERS, ancestors, can_write_table,
+from ruralcore.kernel.errors import PermissionDenied
+from ruralcore.kernel.principal import Principal, require, restricted
+from ruralcore.rules.regions import program_region
+from ruralcore.store.models import MODELS, TABLE_LABELS
+from ruralcore.rules.rights import (HOUSEHOLD_TABLES, READS_EVERYTHING, UNREGIONED_WRITERS, ancestors, can_write_table,
                       file_tree, inside)
 
 Actor = Principal

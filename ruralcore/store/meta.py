@@ -6,9 +6,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from . import audit, write
-from .models import AppMeta
-from ..principal import Principal
+from ruralcore.store import audit, write
+from ruralcore.store.models import AppMeta
+from ruralcore.kernel.principal import Principal
 
 TABLE = AppMeta.__table__
 DEMO_KEY = "demo"

@@ -259,7 +259,7 @@ class WhatIfScenario(SQLModel, table=True):
 # ---- accounts and sessions --------------------------------------------------------------
 
 class Account(SQLModel, table=True):
-    """A user of the pages: role and region decide what they read and write (ruralcore.scope)."""
+    """A user of the pages: role and region decide what they read and write (ruralcore.auth.scope)."""
     __tablename__ = "accounts"
     username: str = Field(primary_key=True, max_length=60)
     display_name: str = ""

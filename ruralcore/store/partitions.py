@@ -7,7 +7,7 @@ by RANGE of their ``period`` column ('YYYY-MM' text), one partition a year:
     reports_2019  FOR VALUES FROM ('2019-01') TO ('2020-01')   -- '2019-01' ≤ period < '2020-01'
 
 plus a DEFAULT partition (``reports_default``) that takes any other period, so no write is
-ever refused for its year (the store accepts 2000–2099, ruralcore.limits). A query for one
+ever refused for its year (the store accepts 2000–2099, ruralcore.kernel.limits). A query for one
 month or year reads one partition (pruning); a year can be archived or dropped whole.
 
 The partition key must belong to every primary key and unique constraint of a partitioned

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError, Problem
+from ruralcore.kernel.errors import InputError, Problem
 
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def check_period(period: str) -> None:
-    from ..limits import FIRST_YEAR, LAST_YEAR
+    from ruralcore.kernel.limits import FIRST_YEAR, LAST_YEAR
 
     if not isinstance(period, str) or not PERIOD_RE.match(period):
         raise InputError(Problem(f"报告期“{period}”格式应为 YYYY-MM", column="报告期"))

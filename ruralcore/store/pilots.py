@@ -1,5 +1,5 @@
 """Named reads for the supervision of pilots (忻州): the programme's pilots, their
-indicators and fund entries, as the store holds them (ruralcore.supervision shapes them)."""
+indicators and fund entries, as the store holds them (ruralcore.app.supervision shapes them)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -37,7 +37,7 @@ def funds(engine: sa.Engine, program: str) -> pd.DataFrame:
 
 def pilot_city(engine: sa.Engine) -> str | None:
     """The city whose counties hold the stored pilots (the first by code)."""
-    from .models import Pilot, Region
+    from ruralcore.store.models import Pilot, Region
 
     p, r = Pilot.__table__, Region.__table__
     with engine.connect() as conn:

@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import InputError, PermissionDenied, Problem
-from ..principal import Principal, require
-from ..regions import COLUMNS
-from . import audit
-from .models import Region
+from ruralcore.kernel.errors import InputError, PermissionDenied, Problem
+from ruralcore.kernel.principal import Principal, require
+from ruralcore.rules.regions import COLUMNS
+from ruralcore.store import audit
+from ruralcore.store.models import Region
 
 TABLE = Region.__table__
 DATA = [c for c in COLUMNS if c != "code"]
@@ -48,7 +48,7 @@ def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: Principal) -> int
                 [{"b_code": r["code"], "b_v": int(r["version"]), **{"b_" + c: r[c] for c in DATA}}
                  for r in upd.to_dict("records")])
             if res.rowcount != len(upd):
-                from ..errors import StaleWriteError
+                from ruralcore.kernel.errors import StaleWriteError
                 raise StaleWriteError("区域数据在保存期间被其他用户修改，本次未写入任何数据，请重试。")
         entries = [pd.DataFrame({"action": "insert", "table": "regions", "key": ins["code"].tolist(), "field": None,
                                  "old": None, "new": [audit.row_json(r) for r in ins[COLUMNS].to_dict("records")]})]
@@ -59,17 +59,17 @@ def sync_regions(engine: sa.Engine, frame: pd.DataFrame, user: Principal) -> int
                                              "field": c, "old": sub[c + "_old"].tolist(), "new": sub[c].tolist()}))
         audit.append(conn, pd.concat(entries, ignore_index=True), user.name)
         if len(ins) or changed_cols["parent"].any() or changed_cols["level"].any():
-            from . import analytics  # the sums follow the tree
+            from ruralcore.store import analytics  # the sums follow the tree
 
             analytics.rebuild_all(conn)
     return int(len(ins) + len(upd))
 
 
 def load_regions(engine: sa.Engine, program: str | None = None) -> pd.DataFrame:
-    """Regions from the store with ruralcore.regions' columns, indexed by code. Read on the
+    """Regions from the store with ruralcore.rules.regions' columns, indexed by code. Read on the
     driver (store._fast): a national tree is half a million rows, and SQLAlchemy Row objects
     cost several times the database's work."""
-    from . import _fast
+    from ruralcore.store import _fast
 
     cols = ", ".join(COLUMNS)
     sql, params = f"SELECT {cols} FROM regions", []
@@ -83,7 +83,7 @@ def load_regions(engine: sa.Engine, program: str | None = None) -> pd.DataFrame:
 def level_regions(engine: sa.Engine, program: str, level: str) -> pd.DataFrame:
     """code, name of the programme's regions at ``level`` (sorted by code): two columns of
     one level, not the whole table — an import checks its codes against these."""
-    from . import _fast
+    from ruralcore.store import _fast
 
     with engine.connect() as conn:
         return _fast.select_frame(conn, "SELECT code, name FROM regions WHERE program = ? AND level = ? ORDER BY code",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from .models import AwardApproval, AwardEntry
-from .queries import Target, _conn
+from ruralcore.store.models import AwardApproval, AwardEntry
+from ruralcore.store.queries import Target, _conn
 
 
 def serialise(conn: sa.Connection, key: str) -> None:

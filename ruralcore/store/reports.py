@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import InputError, Problem, StaleWriteError
-from . import _fast, analytics, audit
-from .periods import PERIOD_RE, check_period as _check_period  # noqa: F401 (PERIOD_RE: re-exported)
-from .db import snapshot, to_cst_naive
-from .models import Report
-from . import guard
+from ruralcore.kernel.errors import InputError, Problem, StaleWriteError
+from ruralcore.store import _fast, analytics, audit
+from ruralcore.store.periods import PERIOD_RE, check_period as _check_period  # noqa: F401 (PERIOD_RE: re-exported)
+from ruralcore.store.db import snapshot, to_cst_naive
+from ruralcore.store.models import Report
+from ruralcore.store import guard
 
 TABLE = Report.__table__
 COLUMNS = ["program", "period", "region", "field", "value", "submitted_by", "submitted_at", "version"]
@@ -217,8 +217,8 @@ def _check_range(program: str, values: pd.DataFrame) -> None:
     """Every value within its field's range from the programme file (a flag 0–1, a
     percentage 0–100, else the field's min and max bound), whatever path wrote it: the
     import checks this per cell already; this keeps any other writer from storing 1e300."""
-    from ..programs import load_program
-    from ..errors import RuralcoreError
+    from ruralcore.rules.programs import load_program
+    from ruralcore.kernel.errors import RuralcoreError
 
     try:
         prog = load_program(program)

@@ -1,13 +1,13 @@
 """Named statements of sign-in: login attempts (the throttle counts them), the lock that
 serialises the attempts on one account, and sessions (only a token's hash is stored).
-ruralcore.accounts decides with them; every function joins the caller's transaction."""
+ruralcore.auth.accounts decides with them; every function joins the caller's transaction."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from .models import Account, LoginAttempt, UserSession
+from ruralcore.store.models import Account, LoginAttempt, UserSession
 
 ATTEMPTS, SESSIONS, ACCOUNTS = LoginAttempt.__table__, UserSession.__table__, Account.__table__
 

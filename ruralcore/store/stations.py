@@ -1,5 +1,5 @@
 """Named reads of 融水's stations, officers and their training, and of the task progress
-of a programme (ruralcore.overview shapes them for the pages)."""
+of a programme (ruralcore.app.overview shapes them for the pages)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -41,7 +41,7 @@ def task_progress(engine: sa.Engine, program: str) -> pd.DataFrame:
 def station_training(engine: sa.Engine, number: str, year: int | None) -> list[tuple[str, float]]:
     """(officer name, training hours in ``year`` — every year without one) of one station's
     officers, in the order they were registered."""
-    from .models import Officer, OfficerTraining
+    from ruralcore.store.models import Officer, OfficerTraining
 
     of_t, tr_t = Officer.__table__, OfficerTraining.__table__
     q = (sa.select(of_t.c.name, sa.func.coalesce(sa.func.sum(tr_t.c.hours), 0))

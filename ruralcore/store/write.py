@@ -5,7 +5,7 @@ joins the caller's transaction (the caller commits). Updates and deletes carry t
 version the user read: ``UPDATE ... WHERE pk = ? AND version = ?``; if no row matched
 the version moved and nothing is written (works the same on SQLite and PostgreSQL).
 
-``user`` is a ruralcore.principal.Principal, never a bare str (TypeError: a name alone
+``user`` is a ruralcore.kernel.principal.Principal, never a bare str (TypeError: a name alone
 would be an unchecked writer). The system principal (imports, migrations, the demo, a
 command line naming no account) is not restricted; any other principal — what the pages
 pass — must have every row written (where it is and, for an update, where it moves to)
@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from pydantic import ValidationError
 from sqlmodel import SQLModel
 
-from ..errors import InputError, Problem, StaleWriteError
-from . import _fast
-from . import audit as _audit
-from .models import TABLE_LABELS
-from . import analytics, guard, queries
+from ruralcore.kernel.errors import InputError, Problem, StaleWriteError
+from ruralcore.store import _fast
+from ruralcore.store import audit as _audit
+from ruralcore.store.models import TABLE_LABELS
+from ruralcore.store import analytics, guard, queries
 
 M = TypeVar("M", bound=SQLModel)
 Target = sa.Engine | sa.Connection | Session

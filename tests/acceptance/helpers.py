@@ -1,19 +1,19 @@
 """Test data for acceptance tests: complete 融水 standard stations (附件2's equipment, 六有,
-one officer with 48 training hours), numbered by ruralcore.stations from 9001 upward."""
+one officer with 48 training hours), numbered by ruralcore.rules.stations from 9001 upward."""
 from __future__ import annotations
 
 import itertools
 
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 _seq = itertools.count(9001)
 
 
 def add_station(engine, user: str = "测试·录入员", **overrides) -> str:
-    """Insert a complete standard station of 融水 (numbered by ruralcore.stations) and return its number."""
+    """Insert a complete standard station of 融水 (numbered by ruralcore.rules.stations) and return its number."""
     user = system(user)  # test data is written by the system
-    from ruralcore import stations
-    from ruralcore.programs import load_program
+    from ruralcore.rules import stations
+    from ruralcore.rules.programs import load_program
     from ruralcore.store import write
     from ruralcore.store.models import Officer, OfficerTraining, Station, StationEquipment
 

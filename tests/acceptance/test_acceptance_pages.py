@@ -1,6 +1,6 @@
 """The 试点验收 pages under AppTest on the demo database: one 融水 station case from
 completion to city acceptance, one through rectification and re-inspection, every due
-date shown compared with ruralcore.workdays (National Day 2019, Spring Festival 2023),
+date shown compared with ruralcore.rules.workdays (National Day 2019, Spring Festival 2023),
 the refusal of a pass with a failing item, and a stale edit refused."""
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import datetime as dt
 
 import pytest
 
-from ruralcore import cases, workdays
-from ruralcore.fmt import date_zh
-from ruralcore.programs import load_program
-from ruralcore.principal import system
+from ruralcore.app import cases
+from ruralcore.rules import workdays
+from ruralcore.kernel.fmt import date_zh
+from ruralcore.rules.programs import load_program
+from ruralcore.kernel.principal import system
 
 P = load_program("rongshui-2019")
 D = dt.date

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ruralcore import overview as ov
+from ruralcore.app import overview as ov
 
 CASES_PAGE = "acceptance/cases.py"
 

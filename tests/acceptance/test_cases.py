@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import cases, checklists, workdays
-from ruralcore.errors import InputError, StaleWriteError
-from ruralcore.programs import load_program
+from ruralcore.app import cases, checklists
+from ruralcore.rules import workdays
+from ruralcore.kernel.errors import InputError, StaleWriteError
+from ruralcore.rules.programs import load_program
 from ruralcore.store import write
 from ruralcore.store.models import FundEntry
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 P = load_program("rongshui-2019")
 D = dt.date
@@ -172,7 +173,7 @@ def test_cases_listed_and_offered_by_the_account_region(acc_engine, new_station)
     """list_cases(viewer=) keeps the cases whose station lies in a region the account reads;
     openable_subjects(writer=) offers only stations it may open a case for; may_record
     decides per case. A township inspector (450225T02) against a station of 450225T01."""
-    from ruralcore.scope import Actor
+    from ruralcore.auth.scope import Actor
     here, there = new_station(township="450225T01"), new_station(township="450225T02")
     c_here = cases.open_case(acc_engine, P, "station", here, "2019-09-27", system("甲"))
     c_there = cases.open_case(acc_engine, P, "station", there, "2019-09-27", system("甲"))

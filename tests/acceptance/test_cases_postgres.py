@@ -8,14 +8,15 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import cases, checklists, workdays
-from ruralcore.errors import InputError, StaleWriteError
-from ruralcore.programs import load_program
+from ruralcore.app import cases, checklists
+from ruralcore.rules import workdays
+from ruralcore.kernel.errors import InputError, StaleWriteError
+from ruralcore.rules.programs import load_program
 from ruralcore.store import db, write
 from ruralcore.store.models import FundEntry
 from tests.acceptance.helpers import add_station
 from tests.support import fresh_database
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 P = load_program("rongshui-2019")
 D = dt.date

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruralcore import checklists
-from ruralcore.errors import InputError
-from ruralcore.programs import load_program
+from ruralcore.app import checklists
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import load_program
 
 R = load_program("rongshui-2019")
 X = load_program("xinzhou-2023")

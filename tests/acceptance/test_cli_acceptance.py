@@ -8,9 +8,10 @@ import json
 
 import docx
 
-from ruralcore import cases, workdays
+from ruralcore.app import cases
+from ruralcore.rules import workdays
 from ruralcore.cli import main
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 
 def test_cases_json_deadlines(acc_db_url, acc_engine, new_station, capsys):
@@ -24,8 +25,8 @@ def test_cases_json_deadlines(acc_db_url, acc_engine, new_station, capsys):
 
 
 def test_checklist_and_record(acc_db_url, acc_engine, new_station, capsys, tmp_path):
-    from ruralcore import checklists
-    from ruralcore.programs import load_program
+    from ruralcore.app import checklists
+    from ruralcore.rules.programs import load_program
     p = load_program("rongshui-2019")
     number = new_station(hours=40)  # below 五(二)2's 48 hours
     c = cases.open_case(acc_engine, p, "station", number, "2019-09-27", system("甲"), inspectors="张三")

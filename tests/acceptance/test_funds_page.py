@@ -9,8 +9,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from ruralcore import funding
-from ruralcore.programs import load_program
+from ruralcore.app import funding
+from ruralcore.rules.programs import load_program
 
 PAGE = "county/funds.py"
 X = load_program("xinzhou-2023")

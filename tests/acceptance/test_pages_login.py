@@ -3,7 +3,7 @@ the pages show the login hint and nothing is written; each account lists only th
 of its area and is offered only the subjects it may open a case for (花垣's county admin
 is not offered 融水's programme, and the store refuses it anyway); read-only roles get no
 step buttons; an inspector of 融水 records as itself. Expected rows come from
-ruralcore.cases with the same Actor, not from hard-coded numbers."""
+ruralcore.app.cases with the same Actor, not from hard-coded numbers."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,12 +11,13 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import accounts, cases
-from ruralcore.errors import PermissionDenied
-from ruralcore.programs import load_program
-from ruralcore.scope import Actor
+from ruralcore.auth import accounts
+from ruralcore.app import cases
+from ruralcore.kernel.errors import PermissionDenied
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import Actor
 from tests.acceptance.conftest import ROOT
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 P = load_program("rongshui-2019")
 X = load_program("xinzhou-2023")

@@ -7,10 +7,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from ruralcore import cases, checklists
+from ruralcore.app import cases, checklists
 from ruralcore.store.models import Pilot
-from ruralcore.programs import load_program
-from ruralcore.principal import system
+from ruralcore.rules.programs import load_program
+from ruralcore.kernel.principal import system
 
 CASES_PAGE, CHECK_PAGE = "acceptance/cases.py", "acceptance/check.py"
 X = load_program("xinzhou-2023")

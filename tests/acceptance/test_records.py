@@ -8,9 +8,9 @@ import io
 import docx
 from docx.oxml.ns import qn
 
-from ruralcore import cases, checklists, records
-from ruralcore.programs import load_program
-from ruralcore.principal import system
+from ruralcore.app import cases, checklists, records
+from ruralcore.rules.programs import load_program
+from ruralcore.kernel.principal import system
 
 P = load_program("rongshui-2019")
 

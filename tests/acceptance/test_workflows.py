@@ -16,12 +16,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import acceptance, cases, checklists, records, supervision
-from ruralcore.errors import InputError
-from ruralcore.programs import all_programs, load_program
+from ruralcore.rules import acceptance
+from ruralcore.app import cases, checklists, records, supervision
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import all_programs, load_program
 from ruralcore.store import write
 from ruralcore.store.models import Pilot
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 X = load_program("xinzhou-2023")
 R = load_program("rongshui-2019")

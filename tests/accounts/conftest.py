@@ -8,14 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from ruralcore.store import db
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ACCOUNT_VILLAGE = "433124T01001"  # a 花垣 demo village
 
 
 @pytest.fixture(scope="session")
 def accounts_demo_file(tmp_path_factory):
-    from ruralcore import accounts
+    from ruralcore.auth import accounts
     from ruralcore.demo import build_demo
 
     path = tmp_path_factory.mktemp("accounts-demo") / "demo.db"

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import accounts
-from ruralcore.accounts import SECURITY, LoginRefused, SessionExpired
-from ruralcore.errors import InputError, PermissionDenied
-from ruralcore.scope import Actor
+from ruralcore.auth import accounts
+from ruralcore.auth.accounts import SECURITY, LoginRefused, SessionExpired
+from ruralcore.kernel.errors import InputError, PermissionDenied
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, db
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 GOOD = "Xiang-2019-cun"
@@ -150,7 +150,7 @@ def test_init_admin_prints_a_strong_password_once(eng):
 def test_random_password_never_contains_the_user_name(monkeypatch):
     # a generated password that happens to contain the user name would be refused by
     # create_account; the generator must draw again instead
-    from ruralcore import accounts as acc
+    from ruralcore.auth import accounts as acc
 
     draws = iter(["xxliyyzz-abc", "Strong-Pass"])
     monkeypatch.setattr(acc.secrets, "token_urlsafe", lambda n: next(draws))
@@ -159,7 +159,7 @@ def test_random_password_never_contains_the_user_name(monkeypatch):
 
 
 def test_sign_ins_refusals_and_sign_outs_are_audited_and_read_in_chinese(eng):
-    from ruralcore import auditview
+    from ruralcore.app import auditview
 
     with pytest.raises(LoginRefused):
         accounts.authenticate(eng, "zhang", "wrong", now=T0)

@@ -12,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import accounts, auditview, households, scope
-from ruralcore.errors import PermissionDenied
+from ruralcore.auth import accounts, scope
+from ruralcore.app import auditview, households
+from ruralcore.kernel.errors import PermissionDenied
 from ruralcore.store import audit, db, reports
 from tests.support import shown_tables
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "dashboards" / "admin"
@@ -415,8 +416,8 @@ def test_household_page_shows_village_names_with_the_code_beside(url):
 
 @pytest.mark.parametrize("program", ["huayuan-2019", "rongshui-2019", "tanjiachang-2023", "xinzhou-2023", "yinchuan-2017"])
 def test_report_fix_names_and_prefill_in_every_programme(url, program):
-    from ruralcore import entry
-    from ruralcore.fmt import period_zh
+    from ruralcore.app import entry
+    from ruralcore.kernel.fmt import period_zh
 
     eng = db.get_engine(url)
     units = entry.units(eng, program)

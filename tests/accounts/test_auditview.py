@@ -10,12 +10,12 @@ import re
 import pandas as pd
 import pytest
 
-from ruralcore import auditview, households
-from ruralcore.errors import InputError, PermissionDenied
-from ruralcore.scope import Actor, ancestors, region_tree
+from ruralcore.app import auditview, households
+from ruralcore.kernel.errors import InputError, PermissionDenied
+from ruralcore.auth.scope import Actor, ancestors, region_tree
 from ruralcore.store import regions, reports, write
 from ruralcore.store.models import HouseholdMeasure
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 TOWN, OTHER_TOWN = "433124T01", "433124T02"
 ODD = "HY-OLD-07"  # a village of 花垣镇 under a code that does not start with 433124
@@ -100,7 +100,8 @@ def test_labelled_leaves_missing_values_empty(eng):
 def test_entries_read_in_words_not_codes(demo):
     """A whole inserted row, a role, a flag, a date, the demo's bulk load and a checklist
     item read as words: no column name, code, ISO date or JSON on the page or in the export."""
-    from ruralcore import accounts, cases
+    from ruralcore.auth import accounts
+    from ruralcore.app import cases
 
     accounts.create_account(demo, "li", "inspector", "433124", "Xiang-2019-cun", by=system("测试"))
     case = cases.list_cases(demo, "huayuan-2019", "2019-12-25").iloc[0]
@@ -124,7 +125,7 @@ def test_entries_read_in_words_not_codes(demo):
 def test_station_equipment_is_named_as_附件2_names_it():
     """融水 附件2: 序号5 电脑或智能终端, 序号10 扫码枪 — the audit log shows the item's name,
     not the code station_equipment stores (the page-text scan found “设备：scanner”)."""
-    from ruralcore import auditread
+    from ruralcore.app import auditread
 
     assert auditread.value_text("station_equipment", "item", "scanner") == "扫码枪"
     assert auditread.value_text("station_equipment", "item", "computer") == "电脑或智能终端"
@@ -133,7 +134,7 @@ def test_station_equipment_is_named_as_附件2_names_it():
 def test_a_saved_what_if_scenario_reads_in_words():
     """假设评分's saved scenario is one JSON column: the log says what it holds in words
     (the auditor's page-text scan found {"changes": …, "weights": null} there)."""
-    from ruralcore import auditread
+    from ruralcore.app import auditread
 
     row = ('{"name": "试算", "program": "huayuan-2019", "payload": {"changes": {"a": 80}, "note": "",'
            ' "period": "2019-11", "region": "433124T11004", "weights": null}, "created_by": "huayuan_a"}')
@@ -148,7 +149,7 @@ def test_station_register_states_and_fund_categories_read_in_words():
     """The page-text scan found “status：built” (the station register) and “用途类别：stations”
     (a fund entry's declared category) in the audit log: both are named as the register and
     the programme file name them."""
-    from ruralcore import auditread
+    from ruralcore.app import auditread
 
     assert auditread.column_label("stations", "status") == "登记状态"
     assert auditread.value_text("stations", "status", "built") == "已建成"
@@ -161,7 +162,7 @@ def test_every_column_of_every_audited_table_has_a_chinese_name():
     first labels — 督办, 会商, 重要情况, 培训档案, 授牌, 责任 — showed their column names)."""
     from sqlmodel import SQLModel
 
-    from ruralcore import auditread
+    from ruralcore.app import auditread
     import ruralcore.store.models  # noqa: F401 — the tables
 
     unnamed = [f"{t.name}.{c.name}" for t in SQLModel.metadata.sorted_tables if t.name not in auditread.NOT_AUDITED

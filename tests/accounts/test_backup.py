@@ -15,14 +15,16 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from ruralcore import accounts, backup, households
+from ruralcore.auth import accounts
+from ruralcore.store import backup
+from ruralcore.app import households
 from ruralcore.demo import build_demo
-from ruralcore.errors import RuralcoreError
-from ruralcore.scope import ROLES
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.auth.scope import ROLES
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import WhatIfScenario, metadata
 from tests.support import fresh_database
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 # the newest migration (was a literal "0004"; every new migration moves it)

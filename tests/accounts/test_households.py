@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import households
+from ruralcore.app import households
 from ruralcore.demo import households as demo_households
-from ruralcore.errors import InputError, PermissionDenied
-from ruralcore.scope import ROLES, Actor
-from ruralcore.principal import system
+from ruralcore.kernel.errors import InputError, PermissionDenied
+from ruralcore.auth.scope import ROLES, Actor
+from ruralcore.kernel.principal import system
 
 
 def _first(engine) -> dict:

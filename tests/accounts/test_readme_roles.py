@@ -1,4 +1,4 @@
-"""The README's table of which role opens which page says what ruralcore.scope.PAGE_ROLES
+"""The README's table of which role opens which page says what ruralcore.auth.scope.PAGE_ROLES
 does (page titles as in dashboards/app.py), so the two cannot drift apart."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from dashboards.page_list import PAGES
-from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES, ROLES
+from ruralcore.auth.scope import PAGE_ROLES, PUBLIC_PAGES, ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,11 +53,11 @@ def test_readme_role_table_matches_page_roles():
 def test_readme_says_pages_of_other_programmes_are_not_listed():
     """The table is by role; the section also says that a page applying only to programmes
     outside the account's area is not listed, and names where that rule lives."""
-    from ruralcore import pages
+    from ruralcore.auth import pages
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## 登录与角色", 1)[1].split("\n## ", 1)[0]
-    assert "不在左侧列出" in section and "`ruralcore/pages.py`" in section
+    assert "不在左侧列出" in section and "`ruralcore/auth/pages.py`" in section
     assert (ROOT / "ruralcore" / "pages.py").is_file() and pages.PAGE_PROGRAMS
     titles = {Path(path).stem: title for _s, path, title, _i, _k in PAGES}
     for stem in pages.PAGE_PROGRAMS:
@@ -65,9 +65,9 @@ def test_readme_says_pages_of_other_programmes_are_not_listed():
 
 
 def test_readme_names_the_demo_accounts_init_admin_creates():
-    """One demo account per role (ruralcore.accounts.DEMO_ACCOUNTS), each in README's table
+    """One demo account per role (ruralcore.auth.accounts.DEMO_ACCOUNTS), each in README's table
     with its role."""
-    from ruralcore.accounts import DEMO_ACCOUNTS
+    from ruralcore.auth.accounts import DEMO_ACCOUNTS
 
     rows = _rows("演示账户")[1:]
     readme = {c[0].strip().strip("`"): c[1].split("，")[0].strip() for c in rows}

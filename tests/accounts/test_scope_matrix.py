@@ -1,7 +1,7 @@
 """Every role × every write path × inside and outside its region: allowed or refused as
 designed, and a refusal writes nothing (the table and the audit log are compared before
-and after). The actor's region is derived from the target row with ruralcore.regions
-(independent of ruralcore.scope's own tree walk)."""
+and after). The actor's region is derived from the target row with ruralcore.rules.regions
+(independent of ruralcore.auth.scope's own tree walk)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +13,17 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import cases, entry, excel, scope, whatif
-from ruralcore.errors import PermissionDenied
-from ruralcore.excel.layout import header
-from ruralcore.programs import load_program
-from ruralcore.regions import LEVEL_ORDER
-from ruralcore.scope import Actor
+from ruralcore.app import cases, entry, whatif
+from ruralcore.io import excel
+from ruralcore.auth import scope
+from ruralcore.kernel.errors import PermissionDenied
+from ruralcore.io.excel.layout import header
+from ruralcore.rules.programs import load_program
+from ruralcore.rules.regions import LEVEL_ORDER
+from ruralcore.auth.scope import Actor
 from ruralcore.store import reports, write
 from ruralcore.store.models import MODELS
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROLE_LEVEL = {"city_supervisor": "city", "county_admin": "county", "township_officer": "township",
               "village_reporter": "village", "inspector": "county", "auditor": "city"}

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import households, whatif
-from ruralcore.errors import PermissionDenied
-from ruralcore.regions import load_regions
-from ruralcore.scope import Actor
+from ruralcore.app import households, whatif
+from ruralcore.kernel.errors import PermissionDenied
+from ruralcore.rules.regions import load_regions
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 from tests.support import fresh_database
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 VILLAGES = ["433124T01001", "433124T02001"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import build_demo_database, skip_or_fail
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -106,7 +106,7 @@ def browser():
 def demo_accounts(browser_db_url) -> list[str]:
     """init-admin --demo-accounts on the shared demo database, with a known password
     (tests.login_support.PASSWORD); their user names, one per role."""
-    from ruralcore import accounts
+    from ruralcore.auth import accounts
     from ruralcore.store import db
     from tests.login_support import PASSWORD
 

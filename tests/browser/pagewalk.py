@@ -6,7 +6,7 @@ Screenshots in tests/artifacts/screenshots/text-<account>-<page>.png and …-投
 so that the two pytest-xdist workers share the walk."""
 from __future__ import annotations
 
-from ruralcore import accounts
+from ruralcore.auth import accounts
 from tests.browser.conftest import SHOTS
 from tests.browser.textscan import NAMES, problems, projector_problems, table_text_px, visible_text
 from tests.login_support import browser_login, pick

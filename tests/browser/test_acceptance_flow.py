@@ -10,11 +10,11 @@ import datetime as dt
 
 import pytest
 
-from ruralcore import cases
+from ruralcore.app import cases
 from ruralcore.store import db
 from tests.acceptance.helpers import add_station
 from tests.login_support import browser_login, ensure_account, go
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 pytestmark = pytest.mark.browser
 

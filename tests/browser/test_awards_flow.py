@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ruralcore import awards as aw
-from ruralcore import overview as ov
+from ruralcore.app import awards as aw
+from ruralcore.app import overview as ov
 from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser

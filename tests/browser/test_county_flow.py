@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from ruralcore import overview as ov
-from ruralcore.programs import load_program
-from ruralcore.scope import Actor, visible_regions
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import Actor, visible_regions
 from ruralcore.store import db
 from ruralcore.store import regions as store_regions
 from tests.browser.textscan import problems, visible_text

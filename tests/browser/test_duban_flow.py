@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ruralcore import supervision as sv
-from ruralcore.programs import load_program
+from ruralcore.app import supervision as sv
+from ruralcore.rules.programs import load_program
 from ruralcore.store import db
 from tests.browser.test_acceptance_flow import _pick, _set_date
 from tests.browser.textscan import problems, visible_text

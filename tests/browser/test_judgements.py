@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from ruralcore.programs import load_program
+from ruralcore.rules.programs import load_program
 from ruralcore.store import db
 from tests.login_support import browser_login, ensure_account, go, pick
 

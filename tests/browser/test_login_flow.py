@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from dashboards.page_list import PAGES
-from ruralcore import pages
-from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES
+from ruralcore.auth import pages
+from ruralcore.auth.scope import PAGE_ROLES, PUBLIC_PAGES
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 from tests.login_support import PASSWORD, ensure_account, go
@@ -26,7 +26,7 @@ HY = "huayuan-2019"
 
 def _titles(role: str | None, programs: list[str] | None = None) -> set[str]:
     """Sidebar titles the role may open, from the app's page list, less the pages that
-    apply to none of the account's ``programs`` (ruralcore.pages; None: every programme)."""
+    apply to none of the account's ``programs`` (ruralcore.auth.pages; None: every programme)."""
     return {title for _s, path, title, _i, key in PAGES
             if key in PUBLIC_PAGES or (role is not None and role in PAGE_ROLES[key]
                                        and pages.applies(Path(path).stem, programs))}

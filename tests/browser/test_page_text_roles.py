@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ruralcore import accounts
+from ruralcore.auth import accounts
 from tests.browser.pagewalk import walk
 
 pytestmark = pytest.mark.browser

@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import monthly_form as mf
-from ruralcore.fmt import date_zh, period_zh
+from ruralcore.app import monthly_form as mf
+from ruralcore.kernel.fmt import date_zh, period_zh
 from ruralcore.store import db, reports
 from tests.login_support import phone_go, phone_login
 
@@ -69,7 +69,7 @@ def _heading(page, text: str):
 def month(browser_db_url, demo_accounts):
     """The month the form opens on (the one due next) and the demo reporter's village; the
     reports written for it are deleted afterwards (the demo ends years before it)."""
-    from ruralcore.accounts import get_account
+    from ruralcore.auth.accounts import get_account
 
     eng = db.get_engine(browser_db_url)
     period = mf.due_month(HY, mf.now_china().date())

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from ruralcore import overview as ov
-from ruralcore.programs import all_programs
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import all_programs
 from ruralcore.store import db
 from tests.browser.textscan import NAMES, problems, projector_problems, visible_text
 from tests.login_support import browser_login, ensure_account, go, pick

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ruralcore import scoring, whatif
-from ruralcore.programs import load_program
+from ruralcore.rules import scoring
+from ruralcore.app import whatif
+from ruralcore.rules.programs import load_program
 from tests.browser.conftest import _wait_idle
 from tests.login_support import browser_login, ensure_account, go
 
@@ -32,7 +33,7 @@ OTHER_OFFICER = "other_town_officer"  # officer of another 花垣 township
 @pytest.fixture(scope="module")
 def demo_url(browser_db_url) -> str:
     """The shared browser demo database, with this module's two accounts."""
-    from ruralcore import entry
+    from ruralcore.app import entry
     from ruralcore.store import db
 
     eng = db.get_engine(browser_db_url)
@@ -99,7 +100,7 @@ def expected_for_shown_village(page, demo_url, program):
 
 @pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
 def test_change_values_and_see_score_and_award(server, browser, demo_url, projector):
-    from ruralcore import entry
+    from ruralcore.app import entry
     from ruralcore.store import db
 
     program = load_program("huayuan-2019")
@@ -226,7 +227,7 @@ def open_entry(browser, server, wait_idle, user: str = ADMIN):
 
 
 def test_entry_typed_values_refused_and_saved(server, browser, demo_url, wait_idle):
-    from ruralcore import entry
+    from ruralcore.app import entry
     from ruralcore.store import audit, db, reports
 
     eng = db.get_engine(demo_url)
@@ -292,7 +293,7 @@ def test_entry_officer_of_another_township_gets_only_its_own(server, browser, de
     """An officer of 花垣's second township is offered its own township only: the sheet
     holds its villages, never 花垣镇's (the store refuses such rows anyway, see
     tests/browser/test_login_flow.py)."""
-    from ruralcore import entry
+    from ruralcore.app import entry
     from ruralcore.store import db
 
     eng = db.get_engine(demo_url)
@@ -322,7 +323,8 @@ def test_entry_excel_upload_lists_problems_then_imports(server, browser, demo_ur
 
     import openpyxl
 
-    from ruralcore import entry, excel
+    from ruralcore.app import entry
+    from ruralcore.io import excel
     from ruralcore.store import audit, db, reports
 
     eng = db.get_engine(demo_url)
@@ -369,8 +371,9 @@ def test_entry_upload_with_many_problems_is_capped_and_downloadable(server, brow
 
     import openpyxl
 
-    from ruralcore import entry, excel
-    from ruralcore.limits import PROBLEMS_SHOWN
+    from ruralcore.app import entry
+    from ruralcore.io import excel
+    from ruralcore.kernel.limits import PROBLEMS_SHOWN
     from ruralcore.store import audit, db, reports
 
     eng = db.get_engine(demo_url)
@@ -408,7 +411,7 @@ def test_entry_upload_with_many_problems_is_capped_and_downloadable(server, brow
 def test_entry_two_editors_same_cell_second_is_refused(server, browser, demo_url, wait_idle):
     """Two officials open the same month; the first saves a cell; the second's save of
     the same cell is refused with a clear message instead of silently overwriting."""
-    from ruralcore import entry
+    from ruralcore.app import entry
     from ruralcore.store import audit, db, reports
 
     eng = db.get_engine(demo_url)

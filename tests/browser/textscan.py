@@ -12,7 +12,7 @@ from __future__ import annotations
 import getpass
 import re
 
-from ruralcore.accounts import DEMO_ACCOUNTS
+from ruralcore.auth.accounts import DEMO_ACCOUNTS
 
 # Latin tokens that are the product's own vocabulary (technologies, file formats, units)
 ALLOWED = {

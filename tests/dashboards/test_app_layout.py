@@ -4,8 +4,8 @@ from pathlib import Path
 import re
 
 from dashboards.page_list import PAGES
-from ruralcore import pages as registry
-from ruralcore.scope import PAGE_ROLES, PUBLIC_PAGES
+from ruralcore.auth import pages as registry
+from ruralcore.auth.scope import PAGE_ROLES, PUBLIC_PAGES
 
 DASHBOARDS = Path(__file__).resolve().parents[2] / "dashboards"
 
@@ -27,7 +27,7 @@ def test_every_listed_page_has_its_file_and_a_known_page_key():
 
 
 def test_each_page_is_declared_once_in_the_registry():
-    """A page's title, roles and programmes are written in ruralcore.pages only: its file
+    """A page's title, roles and programmes are written in ruralcore.auth.pages only: its file
     names its own key (its URL path) when it sets itself up, and no page file names a role
     or a programme to decide who opens it."""
     for p in registry.PAGES:

@@ -1,11 +1,11 @@
 """验收案件 offers “新建验收案件” only to roles that write acceptance cases
-(ruralcore.scope.can_write_table): an inspector or county admin gets it, the read-only
+(ruralcore.auth.scope.can_write_table): an inspector or county admin gets it, the read-only
 auditor and city supervisor do not (review defect 14)."""
 from __future__ import annotations
 
 import pytest
 
-from ruralcore.scope import Actor, can_write_table
+from ruralcore.auth.scope import Actor, can_write_table
 
 CASES = "acceptance/cases.py"
 XZ = "xinzhou-2023"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ruralcore import indicators, scoring
-from ruralcore.programs import ASSUMED_LABEL, load_program
+from ruralcore.rules import indicators, scoring
+from ruralcore.rules.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import regions as store_regions
 from ruralcore.store import reports as store_reports
 from tests.support import click_tables
@@ -197,7 +197,7 @@ def test_signed_out_gets_the_login_hint(demo_env):
 
 def test_units_exclude_a_higher_regions_own_row():
     """融水's county reports its operation centre on its own row: not a 20th+1 township."""
-    from ruralcore import overview as ov
+    from ruralcore.app import overview as ov
 
     prog = load_program("rongshui-2019")
     towns = pd.DataFrame({"administrative_villages": [10.0, 8.0], "villages_with_standard": [10.0, 6.0]},
@@ -255,9 +255,9 @@ def test_tables_on_a_projector_are_large_html_tables(app_test, demo_engine):
 def test_rows_are_clicked_into_and_values_coloured_by_the_tiles_rule(app_test, demo_engine):
     """The county and township tables are row-click tables (each row's key is its
     township or village) that fit the page; each value is coloured by
-    ruralcore.overview.value_status (the tiles' rule), a township's per-village target by
+    ruralcore.app.overview.value_status (the tiles' rule), a township's per-village target by
     its worst village. (The clicks themselves: tests/browser/test_drilldown_clicks.py.)"""
-    from ruralcore import overview as ov
+    from ruralcore.app import overview as ov
 
     at = app_test("huayuan-2019", page=PAGE)
     _clean(at)

@@ -1,7 +1,7 @@
-"""数据填报 page and ruralcore.entry (the functions the page's save calls).
+"""数据填报 page and ruralcore.app.entry (the functions the page's save calls).
 
 AppTest cannot type into st.data_editor, so the save path is tested through
-ruralcore.entry on the demo data — on SQLite and on PostgreSQL — and the page's
+ruralcore.app.entry on the demo data — on SQLite and on PostgreSQL — and the page's
 selectors and buttons through AppTest. A refused value must leave the database exactly
 as it was: the month's reports and the audit log are compared before and after.
 """
@@ -16,14 +16,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import entry, excel
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.scope import Actor
+from ruralcore.app import entry
+from ruralcore.io import excel
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, db, reports
 from ruralcore.store import regions as store_regions
 from tests.login_support import sign_in
 from tests.support import fresh_database, sqlite_copy
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "entry.py")
@@ -67,7 +68,7 @@ def assert_unchanged(eng, before):
     pd.testing.assert_frame_equal(log, before[1])
 
 
-# ---- the save path (ruralcore.entry, as the page calls it) ------------------------------------
+# ---- the save path (ruralcore.app.entry, as the page calls it) ------------------------------------
 
 def test_sheet_holds_the_townships_villages_values_and_versions(eng):
     sheet = entry.load_sheet(eng, HUAYUAN, PERIOD, TOWN)

@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import milestone_records as mr
-from ruralcore import milestones as ms_mod
-from ruralcore import overview as ov
-from ruralcore.programs import load_program
+from ruralcore.app import milestone_records as mr
+from ruralcore.rules import milestones as ms_mod
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import load_program
 from ruralcore.store import audit, db
 from tests.login_support import sign_in
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "county" / "milestones.py"
 HY = "huayuan-2019"

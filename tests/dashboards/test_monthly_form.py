@@ -1,4 +1,4 @@
-"""ruralcore.monthly_form (the phone form's rules and store) on SQLite and PostgreSQL, and
+"""ruralcore.app.monthly_form (the phone form's rules and store) on SQLite and PostgreSQL, and
 the 手机填报 page through AppTest.
 
 A draft is kept in report_drafts and never counts as a submitted report in the reporting
@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import monthly_form as mf
-from ruralcore import reporting
-from ruralcore.errors import InputError, PermissionDenied
-from ruralcore.scope import Actor
+from ruralcore.app import monthly_form as mf
+from ruralcore.app import reporting
+from ruralcore.kernel.errors import InputError, PermissionDenied
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, db, reports
 from tests.dashboards.test_entry import eng  # noqa: F401  (花垣镇's villages and 2019-11, SQLite and PostgreSQL)
 from tests.support import sqlite_copy

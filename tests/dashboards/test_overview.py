@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from ruralcore import indicators, overview as ov, scoring
-from ruralcore.programs import load_program
+from ruralcore.rules import indicators, scoring
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import load_program
 from ruralcore.store import reports as store_reports
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 
 def _clean(at) -> None:
@@ -74,7 +75,7 @@ def test_huayuan_tile_delta_is_change_since_last_month(app_test, demo_engine):
 def test_last_months_totals_give_the_tiles_of_last_months_villages(demo_engine):
     """The page reads last month's kept sums (a row of the trend), not its villages: the tiles'
     previous values are the same either way, in every programme with two months."""
-    from ruralcore.programs import all_programs
+    from ruralcore.rules.programs import all_programs
 
     checked = 0
     for prog in all_programs():

@@ -1,4 +1,4 @@
-"""Which programmes each page applies to (ruralcore.pages) and so which pages the sidebar
+"""Which programmes each page applies to (ruralcore.auth.pages) and so which pages the sidebar
 lists for an account (review defect 2): a page none of whose programmes the account reads
 is not listed (花垣's county admin gets no 市级督导 page, 银川's city supervisor no 验收,
 试点 or 假设评分 page). The rule is computed from the programmes, never hard-coded here."""
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from dashboards.page_list import PAGES
-from ruralcore import overview as ov
-from ruralcore import pages
-from ruralcore.cases import acceptance_programs
-from ruralcore.programs import all_programs
-from ruralcore.scope import Actor, may_open, visible_programs
+from ruralcore.app import overview as ov
+from ruralcore.auth import pages
+from ruralcore.app.cases import acceptance_programs
+from ruralcore.rules.programs import all_programs
+from ruralcore.auth.scope import Actor, may_open, visible_programs
 
 STEMS = {Path(path).stem: key for _s, path, _t, _i, key in PAGES}
 SUPERVISION = {"board", "scorecard", "laggards", "circular"}

@@ -3,7 +3,7 @@ clause and “文件未规定，系统默认”: 银川 四(三) 每个移民村
 every-village target, 三(六) 10个乡镇卫生院 a count."""
 from __future__ import annotations
 
-from ruralcore.programs import ASSUMED_LABEL
+from ruralcore.rules.programs import ASSUMED_LABEL
 from tests.support import shown_tables
 
 

@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import awards as aw
-from ruralcore import station_register as sr
+from ruralcore.app import awards as aw
+from ruralcore.app import station_register as sr
 from ruralcore.store import audit, db
 from tests.login_support import sign_in
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 PAGES = Path(__file__).resolve().parents[2] / "dashboards" / "county"
 RS = "rongshui-2019"
@@ -128,14 +128,14 @@ def test_award_page_refuses_a_township_officer(own_db, monkeypatch):
 
 
 def test_meeting_page_records_a_consultation_and_meets_the_month(own_db, monkeypatch):
-    from ruralcore import meetings
-    from ruralcore.milestone_records import today_china
+    from ruralcore.app import meetings
+    from ruralcore.app.milestone_records import today_china
 
     at = page(own_db, "meetings.py", "tanjiachang-2023", "township_officer", "431223222", monkeypatch)
     _clean(at)
     assert at.text_input(key="mt_chair").value == "乡乡村振兴办"  # 三(四)9's chair unit
     at.text_input(key="mt_attendees").input("乡社会事务综合服务中心、各村")
-    from ruralcore import households
+    from ruralcore.app import households
     first = households.list_households(db.get_engine(own_db), system("测试"))
     first = int(first.loc[first["village"].str.startswith("431223222"), "id"].iat[0])
     at.multiselect(key="mt_households").set_value([first])
@@ -150,7 +150,7 @@ def test_meeting_page_records_a_consultation_and_meets_the_month(own_db, monkeyp
 
 
 def test_event_page_county_reports_supervisor_reads_unread_first(own_db, monkeypatch):
-    from ruralcore import events
+    from ruralcore.app import events
 
     PAGES_SV = PAGES.parent / "supervision"
     at = page(own_db, "../supervision/events.py", "xinzhou-2023", "county_admin", "140902", monkeypatch)
@@ -174,7 +174,7 @@ def test_event_page_county_reports_supervisor_reads_unread_first(own_db, monkeyp
 
 
 def test_trainee_page_files_a_trainee_masked_and_counts_the_target(own_db, monkeypatch):
-    from ruralcore import trainees
+    from ruralcore.app import trainees
 
     at = page(own_db, "trainees.py", "yinchuan-2017", "county_admin", "640100", monkeypatch)
     _clean(at)
@@ -193,7 +193,7 @@ def test_trainee_page_files_a_trainee_masked_and_counts_the_target(own_db, monke
 
 
 def test_officer_page_scores_beside_training_hours(own_db, monkeypatch):
-    from ruralcore import officer_assessment as oa
+    from ruralcore.app import officer_assessment as oa
 
     at = page(own_db, "officers.py", RS, "county_admin", "450225", monkeypatch)
     _clean(at)
@@ -212,9 +212,9 @@ def test_officer_page_scores_beside_training_hours(own_db, monkeypatch):
 
 
 def test_milestones_page_says_whether_the_month_had_its_consultation(own_db, monkeypatch):
-    from ruralcore import meetings
-    from ruralcore import overview as ov
-    from ruralcore.principal import system
+    from ruralcore.app import meetings
+    from ruralcore.app import overview as ov
+    from ruralcore.kernel.principal import system
 
     eng = db.get_engine(own_db)
     as_of = ov.as_of_date(eng, "tanjiachang-2023", ov.periods(eng, "tanjiachang-2023"))

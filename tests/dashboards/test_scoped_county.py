@@ -1,6 +1,6 @@
 """Read scoping on the county pages (issue 7): each role sees only its regions. What a
 page shows is compared with ruralcore computed on the month filtered to the regions the
-account reads (ruralcore.scope.visible_regions), never with hard-coded numbers."""
+account reads (ruralcore.auth.scope.visible_regions), never with hard-coded numbers."""
 from __future__ import annotations
 
 import base64
@@ -9,9 +9,10 @@ import json
 import numpy as np
 import pandas as pd
 
-from ruralcore import indicators, overview as ov, scoring
-from ruralcore.programs import load_program
-from ruralcore.scope import Actor, visible_regions
+from ruralcore.rules import indicators, scoring
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import Actor, visible_regions
 from ruralcore.store import regions as store_regions
 from ruralcore.store import reports as store_reports
 from tests.support import shown_tables

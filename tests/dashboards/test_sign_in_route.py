@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from tests.login_support import PASSWORD, ensure_account
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 DRILL = "county/drilldown.py"
 
@@ -77,7 +77,7 @@ def test_signing_out_goes_to_login_with_no_page_to_return_to(app_test):
 def test_signing_in_from_the_bare_root_opens_the_overview(app_test, demo_engine):
     """No page asked for (the bare root, or 登录 opened by itself): 总览 opens after signing
     in, not the login form again; an initial password is recalled in the sidebar."""
-    from ruralcore import accounts
+    from ruralcore.auth import accounts
 
     who = ensure_account(demo_engine, "root_admin", "county_admin", "433124")
     accounts.set_password(demo_engine, who, PASSWORD, by=system("测试"), must_change_password=True)
@@ -93,13 +93,13 @@ def test_signing_in_from_the_bare_root_opens_the_overview(app_test, demo_engine)
 def test_an_unexpected_error_shows_one_chinese_sentence_with_an_incident_number(app_test, monkeypatch, caplog):
     """The router's error boundary: a page that breaks shows a Chinese sentence and an
     incident number; the traceback is in the server log under that number, not on the page."""
-    import ruralcore.overview
+    import ruralcore.app.overview
 
     def broken(*_a, **_k):
         raise ZeroDivisionError("division by zero in a page")
 
     at = app_test(program="huayuan-2019", page=DRILL, login=("county_admin", "433124"))
-    monkeypatch.setattr(ruralcore.overview, "compare_table", broken)
+    monkeypatch.setattr(ruralcore.app.overview, "compare_table", broken)
     with caplog.at_level("ERROR", logger="ruralcore.dashboards"):
         at.run()
     assert not at.exception

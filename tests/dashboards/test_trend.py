@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ruralcore import overview as ov
-from ruralcore.programs import load_program
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import load_program
 
 
 @pytest.mark.parametrize("program_id", ["huayuan-2019", "rongshui-2019", "yinchuan-2017",

@@ -16,6 +16,6 @@ def test_uploader_english_is_replaced_by_chinese(app_test, query):
     css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
     for selector in ('[data-testid="stFileUploaderDropzone"] button', '[data-testid="stFileUploaderDropzoneInstructions"]'):
         assert selector in css
-    from ruralcore.limits import MAX_UPLOAD_MB
+    from ruralcore.kernel.limits import MAX_UPLOAD_MB
 
     assert 'content: "选择文件"' in css and f"单个文件不超过{MAX_UPLOAD_MB}MB" in css

@@ -1,6 +1,6 @@
-"""假设评分 page and ruralcore.whatif on the county demo database.
+"""假设评分 page and ruralcore.app.whatif on the county demo database.
 
-What the page shows (metrics, tables) is compared with ruralcore.scoring's own results
+What the page shows (metrics, tables) is compared with ruralcore.rules.scoring's own results
 for the 花垣 rubric (三(一)、三(二)): ≥ 80 points 达标, top 10 优秀.
 """
 from __future__ import annotations
@@ -12,13 +12,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ruralcore import scoring, whatif
-from ruralcore.errors import InputError, StaleWriteError
-from ruralcore.programs import ASSUMED_LABEL, load_program
+from ruralcore.rules import scoring
+from ruralcore.app import whatif
+from ruralcore.kernel.errors import InputError, StaleWriteError
+from ruralcore.rules.programs import ASSUMED_LABEL, load_program
 from ruralcore.store import audit, db
 from tests.support import fresh_database, sqlite_copy
 from tests.login_support import sign_in
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "dashboards" / "county" / "whatif.py")
@@ -350,7 +351,7 @@ def test_two_scenarios_side_by_side(url, eng):
     assert len(table) == int(((t["award_a"] != t["award_b"]) | (t["rank_a"] != t["rank_b"])).sum())
 
 
-# ---- ruralcore.whatif without the page ------------------------------------------------------
+# ---- ruralcore.app.whatif without the page ------------------------------------------------------
 
 def test_values_out_of_range_name_the_indicator():
     program = load_program(HUAYUAN)

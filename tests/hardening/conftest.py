@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import accounts
+from ruralcore.auth import accounts
 from ruralcore.store import db, reports
 from ruralcore.store import regions as store_regions
 from ruralcore.store.models import metadata
 from tests.store.conftest import db_url  # noqa: F401 - a fresh SQLite file and a fresh PostgreSQL database
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 PROGRAM = "huayuan-2019"
 PERIOD = "2019-06"
@@ -91,8 +91,8 @@ def assert_chinese(message: str) -> None:
 # ---- monthly report files -------------------------------------------------------------------
 
 def headers(program: str = PROGRAM) -> list[str]:
-    from ruralcore import excel
-    from ruralcore.programs import load_program
+    from ruralcore.io import excel
+    from ruralcore.rules.programs import load_program
 
     return ["月份", "区域代码", "区域名称"] + [excel.header(f) for f in excel.report_fields(load_program(program))]
 

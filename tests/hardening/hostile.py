@@ -28,7 +28,7 @@ WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </Relationships>"""
 
 
-from ruralcore.excel.guard import column_letters as col
+from ruralcore.io.excel.guard import column_letters as col
 
 
 def cell(ref: str, value) -> str:

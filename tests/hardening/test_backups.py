@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from ruralcore import backup
+from ruralcore.store import backup
 
 from .conftest import assert_chinese, fingerprint
 from .test_cli_usage import _db, run

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import excel
-from ruralcore.errors import InputError, ProgramFileError
-from ruralcore.programs import BOUNDED_KINDS, PROGRAMS_DIR, all_programs, load_program_file
+from ruralcore.io import excel
+from ruralcore.kernel.errors import InputError, ProgramFileError
+from ruralcore.rules.programs import BOUNDED_KINDS, PROGRAMS_DIR, all_programs, load_program_file
 from ruralcore.store import reports
 
 from .conftest import GOOD, PERIOD, PROGRAM, VILLAGES, assert_chinese, fingerprint, good_rows, headers, report_csv
 from .test_cli_usage import _db, run
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 
 def test_every_reported_number_has_an_upper_bound_with_its_clause():

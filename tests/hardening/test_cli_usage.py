@@ -9,7 +9,7 @@ import contextlib
 
 import pytest
 
-from ruralcore import accounts
+from ruralcore.auth import accounts
 from ruralcore.cli import main
 from ruralcore.store import audit
 

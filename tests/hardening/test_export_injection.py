@@ -12,13 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ruralcore import auditview, circulars, excel
-from ruralcore.cellsafe import neutralise_text
+from ruralcore.app import auditview, circulars
+from ruralcore.io import excel
+from ruralcore.kernel.cellsafe import neutralise_text
 from ruralcore.store import reports
 from ruralcore.store import regions as store_regions
 
 from .conftest import GOOD, PERIOD, PROGRAM, TOWN
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 PAYLOADS = [
     "=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1+1", "名称\r=1+1", "名称\n=1+1", "名称\r\n@SUM(A1)",

@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ruralcore import excel
-from ruralcore.errors import InputError
+from ruralcore.io import excel
+from ruralcore.kernel.errors import InputError
 from ruralcore.store import db, reports
 from ruralcore.store import regions as store_regions
 
 from .conftest import GOOD, PERIOD, PROGRAM, TOWN, VILLAGES, assert_chinese, headers, report_csv
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 NUMBERS = st.one_of(
     st.integers(min_value=-10**20, max_value=10**20),

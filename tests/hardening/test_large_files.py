@@ -9,14 +9,15 @@ import io
 
 import pytest
 
-from ruralcore import excel, limits
-from ruralcore.errors import InputError
-from ruralcore.excel import guard, reader
+from ruralcore.io import excel
+from ruralcore.kernel import limits
+from ruralcore.kernel.errors import InputError
+from ruralcore.io.excel import guard, reader
 
 from . import hostile as H
 from .conftest import PERIOD, PROGRAM, VILLAGES, assert_chinese, fingerprint, good_rows, headers, report_csv, report_xlsx
 from .test_cli_usage import _db, run
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 
 def _head() -> str:

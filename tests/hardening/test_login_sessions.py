@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import accounts
-from ruralcore.accounts import SECURITY, LoginRefused, SessionExpired
-from ruralcore.scope import Actor
+from ruralcore.auth import accounts
+from ruralcore.auth.accounts import SECURITY, LoginRefused, SessionExpired
+from ruralcore.auth.scope import Actor
 from ruralcore.store.models import LoginAttempt
 
 from .conftest import PASSWORD, assert_chinese

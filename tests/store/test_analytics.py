@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ruralcore import backup
+from ruralcore.store import backup
 from ruralcore.cli import main
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 from ruralcore.store import analytics, regions as store_regions, reports, write
 from ruralcore.store.models import Report
 
@@ -204,7 +204,7 @@ def test_one_level_and_one_parents_children(engine):
 
 
 def test_month_rows_has_the_shape_of_overview_load_month(engine):
-    from ruralcore.overview import load_month
+    from ruralcore.app.overview import load_month
 
     store_regions.sync_regions(engine, _tree(), SYS)
     reports.upsert_reports(engine, P, "2019-06", pd.DataFrame(

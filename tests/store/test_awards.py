@@ -1,4 +1,4 @@
-"""花垣 award list approval and plaque register (ruralcore.awards) on SQLite and
+"""花垣 award list approval and plaque register (ruralcore.app.awards) on SQLite and
 PostgreSQL: the month's scores propose the batch's villages (ties share a rank), the
 leading group's approval is recorded with changes that each need a reason, the register
 keeps plaques by batch; audited, stale corrections refused, scope-checked; the
@@ -13,15 +13,15 @@ import docx
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import awards as aw
+from ruralcore.app import awards as aw
 from ruralcore.cli import main
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.programs import load_program
-from ruralcore.scope import Actor
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, write
 from ruralcore.store.models import Region, Report
 from tests.login_support import ensure_account
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 HY = "huayuan-2019"
 ON = dt.date(2019, 7, 30)

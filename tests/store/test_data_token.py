@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ruralcore import accounts
-from ruralcore.accounts import LoginRefused
-from ruralcore.principal import system
+from ruralcore.auth import accounts
+from ruralcore.auth.accounts import LoginRefused
+from ruralcore.kernel.principal import system
 from ruralcore.store import meta
 
 PASSWORD = "token-测试-密码-1"

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import funding
+from ruralcore.app import funding
 from ruralcore.cli import main
-from ruralcore.errors import InputError
-from ruralcore.programs import load_program
+from ruralcore.kernel.errors import InputError
+from ruralcore.rules.programs import load_program
 from ruralcore.store import db
 
 XZ, RS = load_program("xinzhou-2023"), load_program("rongshui-2019")

@@ -1,4 +1,4 @@
-"""谭家场 每月会商 records (ruralcore.meetings) and 忻州 重要情况报告 (ruralcore.events) on
+"""谭家场 每月会商 records (ruralcore.app.meetings) and 忻州 重要情况报告 (ruralcore.app.events) on
 SQLite and PostgreSQL: audited, a stale update refused, scope-checked; the monthly
 consultation milestone met by a record of the month; unread reports first; the
 `ruralcore meetings` and `ruralcore events` commands with --json and exit status 2."""
@@ -10,13 +10,13 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import events, households, meetings
+from ruralcore.app import events, households, meetings
 from ruralcore.cli import main
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.scope import Actor
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit
 from tests.login_support import ensure_account
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 TJC = "tanjiachang-2023"
 XZ = "xinzhou-2023"

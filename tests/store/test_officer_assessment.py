@@ -1,4 +1,4 @@
-"""融水 五(三)1 officer assessment (ruralcore.officer_assessment) on SQLite and PostgreSQL:
+"""融水 五(三)1 officer assessment (ruralcore.app.officer_assessment) on SQLite and PostgreSQL:
 items and marks from the programme's assumed settings, scores in range, audited, a
 stale change refused, scope-checked; shown beside training hours; the `ruralcore
 officers` command with --json and exit status 2."""
@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from ruralcore import officer_assessment as oa
-from ruralcore import station_register as sr
+from ruralcore.app import officer_assessment as oa
+from ruralcore.app import station_register as sr
 from ruralcore.cli import main
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.principal import system
-from ruralcore.programs import load_program
-from ruralcore.scope import Actor
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.kernel.principal import system
+from ruralcore.rules.programs import load_program
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, write
 from ruralcore.store.models import Officer, OfficerTraining
 from tests.login_support import ensure_account

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from ruralcore.store import db, partitions, reports
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 from tests.support import migrated_to
 from tests.store.test_report_totals import KEPT, P, _frame, assert_no_drift, values
 

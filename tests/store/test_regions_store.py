@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ruralcore.regions import COLUMNS
+from ruralcore.rules.regions import COLUMNS
 from ruralcore.store import audit
 from ruralcore.store import regions as store_regions
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 # 花垣县 and two of its townships (huayuan-2019: 12 townships)
 FRAME = pd.DataFrame([

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import backup, entry, excel
-from ruralcore.errors import InputError, StaleWriteError
+from ruralcore.store import backup
+from ruralcore.app import entry
+from ruralcore.io import excel
+from ruralcore.kernel.errors import InputError, StaleWriteError
 from ruralcore.store import db, reports, write
 from ruralcore.store.models import Report
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 from tests.support import migrated_to
 
 P = "huayuan-2019"

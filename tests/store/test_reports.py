@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore.errors import InputError, StaleWriteError
+from ruralcore.kernel.errors import InputError, StaleWriteError
 from ruralcore.store import audit, reports
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 P = "huayuan-2019"
 

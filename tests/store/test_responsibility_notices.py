@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import notices as nt
-from ruralcore import responsibility as rs
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.scope import Actor
+from ruralcore.app import notices as nt
+from ruralcore.app import responsibility as rs
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 XZ = "xinzhou-2023"
 CITY = Actor("zhou", "city_supervisor", "140900")

@@ -68,7 +68,7 @@ def test_older_database_is_upgraded_on_first_use_and_keeps_its_data(db_url):
 
 
 def test_unreachable_or_foreign_database_is_a_chinese_error(tmp_path):
-    from ruralcore.errors import RuralcoreError
+    from ruralcore.kernel.errors import RuralcoreError
 
     with pytest.raises(RuralcoreError, match="无法连接数据库") as down:
         db.get_engine("postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2")

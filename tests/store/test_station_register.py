@@ -1,4 +1,4 @@
-"""融水 附件2 station number register (ruralcore.station_register) on SQLite and
+"""融水 附件2 station number register (ruralcore.app.station_register) on SQLite and
 PostgreSQL: numbers in sequence, 附件1's quota per township and type, duplicates and
 retired numbers refused with nothing written; audited, versioned, scope-checked; the
 `ruralcore stations` command with --json and exit status 2."""
@@ -9,14 +9,14 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from ruralcore import station_register as sr
+from ruralcore.app import station_register as sr
 from ruralcore.cli import main
-from ruralcore.programs import load_program
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.scope import Actor
+from ruralcore.rules.programs import load_program
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit
 from tests.login_support import ensure_account
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 RS = "rongshui-2019"
 # 附件1 益农信息社站点建设数量一览表 (data/programs/rongshui-2019.yaml, quotas: stations):

@@ -1,4 +1,4 @@
-"""银川 四(三) trainee files (ruralcore.trainees) on SQLite and PostgreSQL: audited, a
+"""银川 四(三) trainee files (ruralcore.app.trainees) on SQLite and PostgreSQL: audited, a
 stale follow-up refused, scope-checked, ID and phone masked in lists; the target 村均培训
 电子商务人才5人以上 counted from the files; `ruralcore trainees` with --json and exit 2."""
 from __future__ import annotations
@@ -9,13 +9,13 @@ import json
 
 import pytest
 
-from ruralcore import trainees
+from ruralcore.app import trainees
 from ruralcore.cli import main
-from ruralcore.errors import InputError, PermissionDenied, StaleWriteError
-from ruralcore.scope import Actor
+from ruralcore.kernel.errors import InputError, PermissionDenied, StaleWriteError
+from ruralcore.auth.scope import Actor
 from ruralcore.store import audit, write
 from ruralcore.store.models import Region
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 from tests.login_support import ensure_account
 
 YC = "yinchuan-2017"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ruralcore.errors import InputError, StaleWriteError
+from ruralcore.kernel.errors import InputError, StaleWriteError
 from ruralcore.store import audit, db, write
 from ruralcore.store.models import FundEntry, Officer, Pilot, Station
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 X = "xinzhou-2023"
 

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from docx.oxml.ns import qn
 
-from ruralcore import circulars, responsibility as rs, supervision as sv
+from ruralcore.app import circulars, responsibility as rs, supervision as sv
 from ruralcore.cli import main
-from ruralcore.fmt import date_zh
-from ruralcore.programs import load_program
+from ruralcore.kernel.fmt import date_zh
+from ruralcore.rules.programs import load_program
 
 XZ = load_program("xinzhou-2023")
 PERIOD = "2023-12"

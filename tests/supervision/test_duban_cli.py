@@ -11,11 +11,12 @@ import docx
 import openpyxl
 import pytest
 
-from ruralcore import accounts, notices as nt
+from ruralcore.auth import accounts
+from ruralcore.app import notices as nt
 from ruralcore.cli import main
 from ruralcore.store import db
 from tests.support import sqlite_copy
-from ruralcore.principal import system
+from ruralcore.kernel.principal import system
 
 XZ = "xinzhou-2023"
 PILOT = "XZ2023-T01"  # 忻府区 合索镇

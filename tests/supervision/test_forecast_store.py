@@ -1,6 +1,6 @@
 """预警 over the store: the months are read in one narrow query and the targets evaluated
-for all of them at once (ruralcore.targets.values_by_month), which must give exactly what
-ruralcore.targets.evaluate gives month by month; the warnings from the last N months alone
+for all of them at once (ruralcore.rules.targets.values_by_month), which must give exactly what
+ruralcore.rules.targets.evaluate gives month by month; the warnings from the last N months alone
 are those from every month; one region's series for the chart is that region's rows."""
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import forecast as fc
-from ruralcore import overview as ov
-from ruralcore.programs import all_programs
-from ruralcore.targets import evaluate
+from ruralcore.app import forecast as fc
+from ruralcore.app import overview as ov
+from ruralcore.rules.programs import all_programs
+from ruralcore.rules.targets import evaluate
 
 PROGRAMS = [p.id for p in all_programs()]
 KEY = ["region", "target", "period"]
@@ -73,7 +73,7 @@ def test_one_series_for_the_chart_reads_only_its_rows(demo_engine, program_id, t
 
 
 def test_members_are_the_rows_rolled_into_a_region(demo_engine):
-    from ruralcore import indicators as ind
+    from ruralcore.rules import indicators as ind
 
     program = next(p for p in all_programs() if p.id == "xinzhou-2023")
     regions = ov.region_frame(demo_engine, program.id)

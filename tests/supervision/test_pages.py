@@ -1,5 +1,5 @@
 """AppTest of the 市级督导 pages on the demo database: what each page shows is compared
-with ruralcore.supervision's numbers (board, scorecard, drill-down, 银川 targets) and
+with ruralcore.app.supervision's numbers (board, scorecard, drill-down, 银川 targets) and
 the circular download is opened with python-docx."""
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import docx
 import pandas as pd
 import pytest
 
-from ruralcore import forecast as fc
-from ruralcore import responsibility as rs
-from ruralcore import supervision as sv
-from ruralcore.programs import load_program
+from ruralcore.app import forecast as fc
+from ruralcore.app import responsibility as rs
+from ruralcore.app import supervision as sv
+from ruralcore.rules.programs import load_program
 from tests.support import click_tables, shown_tables
 
 XZ = load_program("xinzhou-2023")
@@ -100,7 +100,7 @@ def test_drilldown_shows_what_is_behind_with_clauses(app_test, sup, demo_engine)
     assert at.header[0].value.endswith(f"{worst['name']}（{worst['type_label']}）")
     laggards, behind, warn, schedule, reports = (frame(at, i) for i in range(5))
     assert laggards["试点"].tolist() == sup["laggards"]["name"].tolist()
-    # issue 16: each laggard names its 包点领导; 预警 beside 逾期 (ruralcore.forecast's verdicts)
+    # issue 16: each laggard names its 包点领导; 预警 beside 逾期 (ruralcore.app.forecast's verdicts)
     lead = rs.leaders(demo_engine, XZ.id)["text"]
     assert laggards["包点领导"].tolist() == sup["laggards"]["pilot"].map(lead).tolist()
     fc_rows = fc.from_store(demo_engine, XZ, LAST)
@@ -141,7 +141,7 @@ def test_resettlement_targets_and_budget(app_test):
     assert req["医疗信息公共服务平台覆盖移民地区10个乡镇卫生院"] == "≥10个"
     assert req["医疗信息公共服务平台覆盖56个行政村（社区）卫生服务中心（站）"] == "≥56个"
     dist = frame(at, 1).set_index("目标")  # targets as rows, districts as columns
-    from ruralcore import overview as ov
+    from ruralcore.app import overview as ov
     yc = load_program("yinchuan-2017")
     eng = __import__("ruralcore.store.db", fromlist=["get_engine"]).get_engine(os.environ["DATABASE_URL"])
     fields, regions = ov.load_month(eng, yc.id, "2018-12"), ov.region_frame(eng, yc.id)
@@ -230,7 +230,7 @@ CITY_SUPERVISOR = ("city_supervisor", "140900", "忻州市督导")
 
 
 def _seen(engine, login):
-    from ruralcore.scope import Actor, visible_regions
+    from ruralcore.auth.scope import Actor, visible_regions
     with engine.connect() as conn:
         return visible_regions(Actor(login[2], login[0], login[1]), conn)
 
@@ -296,7 +296,7 @@ def test_city_supervisor_sees_every_pilot_and_the_circular(app_test, sup, demo_e
 def test_district_admin_of_yinchuan_sees_its_district(app_test, demo_engine):
     login = ("county_admin", "640104", "兴庆区管理员")
     at = ok(app_test("yinchuan-2017", "supervision/resettlement.py", login=login))
-    from ruralcore import overview as ov
+    from ruralcore.app import overview as ov
     yc = load_program("yinchuan-2017")
     fields, regions = ov.load_month(demo_engine, yc.id, "2018-12"), ov.region_frame(demo_engine, yc.id)
     res = sv.resettlement_targets(yc, fields, regions, dt.date(2019, 1, 25), visible=_seen(demo_engine, login))
@@ -327,7 +327,7 @@ def test_signed_out_supervision_page_shows_the_login_hint():
 
 
 def test_within_keeps_only_visible_pilots_and_city_wide_ranks(sup, xinfu):
-    """ruralcore.supervision.within itself: every frame limited to 忻府区's pilots, the county
+    """ruralcore.app.supervision.within itself: every frame limited to 忻府区's pilots, the county
     keeps its city-wide rank, lights stay aligned with the scorecard rows, the city row is
     relabelled as a reference; the circular is refused only when something was left out."""
     mine = set(xinfu["board"]["pilot"])
@@ -341,7 +341,7 @@ def test_within_keeps_only_visible_pilots_and_city_wide_ranks(sup, xinfu):
     assert int(card["rank"].iloc[0]) == int(full.at["140902", "rank"])
     assert xinfu["lights"].to_dict("records") == sup["lights"][sup["scorecard"]["county"].isin(
         ["140902", sv.CITY]).to_numpy()].to_dict("records")
-    from ruralcore.scope import Actor
+    from ruralcore.auth.scope import Actor
     admin = Actor(XINFU[2], XINFU[0], XINFU[1])
     assert "不能生成全市通报" in sv.circular_refusal(xinfu, admin)
     assert sv.circular_refusal(sv.within(sup, None), admin) is None
@@ -382,10 +382,10 @@ def test_laggards_find_a_pilot_by_name(app_test, sup):
 
 
 def test_overview_warning_lines_match_the_forecast(app_test, demo_engine):
-    """总览's 到期预警 (issue 16): one line per dated target with ruralcore.forecast's counts."""
+    """总览's 到期预警 (issue 16): one line per dated target with ruralcore.app.forecast's counts."""
     at = ok(app_test("huayuan-2019", "county/overview.py"))
     assert "到期预警" in [h.value for h in at.subheader]
-    period = max(p for p in __import__("ruralcore.overview", fromlist=["periods"]).periods(demo_engine, "huayuan-2019"))
+    period = max(p for p in __import__("ruralcore.app.overview", fromlist=["periods"]).periods(demo_engine, "huayuan-2019"))
     summ = fc.summary(fc.from_store(demo_engine, load_program("huayuan-2019"), period))
     lines = [m.value for m in at.markdown if m.value.startswith("**") and "（期限" in m.value]
     assert len(lines) == len(summ) > 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ruralcore import supervision as sv
+from ruralcore.app import supervision as sv
 from ruralcore.demo import build_demo
-from ruralcore.programs import load_program
+from ruralcore.rules.programs import load_program
 from ruralcore.store.db import get_engine
 from tests.support import fresh_database
 

@@ -1,4 +1,4 @@
-"""ruralcore.supervision on small hand-made pilots: schedule steps against the 忻州
+"""ruralcore.app.supervision on small hand-made pilots: schedule steps against the 忻州
 document's dates (三(二)–(七)), money (三(三): 45万 per pilot), indicators (附件1: 17,
 附件2: 18), scorecard rates from summed counts, traffic lights and the behind list."""
 from __future__ import annotations
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralcore import supervision as sv
-from ruralcore.errors import RuralcoreError
-from ruralcore.programs import load_program
+from ruralcore.app import supervision as sv
+from ruralcore.kernel.errors import RuralcoreError
+from ruralcore.rules.programs import load_program
 
 XZ = load_program("xinzhou-2023")
 

@@ -1,0 +1,243 @@
+"""Early warning (预警): will each region meet each target by its deadline?
+
+The method (stated on the pages as 文件未规定，系统默认, its N the programme setting
+``forecast_months``): take the region's values of the last N reported months up to the
+month looked at; the monthly gain is their least-squares slope (0 with one month); the
+projected value at the deadline is this month's value plus the slope times the months
+left (from this month to the deadline's month). A target already met is on track; one
+whose deadline month has passed unmet is not; otherwise it is on track when the
+projection meets the threshold. ``needed_per_month`` is the gain per month still needed
+to reach the threshold by the deadline (0 when met). ``behind_from`` is the first month
+whose value fell below the needed pace: the straight line from the region's first
+reported month to the threshold at the deadline.
+
+Everything is vectorised over regions and targets: one groupby, no per-region loop.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ["region", "target", "value", "threshold", "op", "deadline", "months_left", "slope", "projected",
+           "met", "on_track", "needed_per_month", "behind_from"]
+DEFAULT_MONTHS = 3
+
+
+def month_index(periods) -> np.ndarray:
+    """YYYY-MM (or dates) → months since year 0. Each distinct value is parsed once: a
+    province's series repeats a dozen months over a million rows."""
+    codes, uniques = pd.factorize(periods if isinstance(periods, pd.Series) else pd.Series(periods, dtype=object))
+    if (codes < 0).any():  # a missing value: parse every row (and fail as before)
+        codes, uniques = np.arange(len(periods)), np.asarray(periods, dtype=object)
+    p = pd.PeriodIndex(pd.Series(uniques).astype(str).str.slice(0, 7), freq="M")
+    return (p.year * 12 + p.month - 1).to_numpy(dtype="int64")[codes]
+
+
+def _meets(value, op: pd.Series | np.ndarray, threshold) -> np.ndarray:
+    v, t = np.asarray(value, dtype="float64"), np.asarray(threshold, dtype="float64")
+    op = np.asarray(op, dtype=object)
+    return np.where(op == "<=", v <= t, np.where(op == "<", v < t, np.where(op == ">", v > t, v >= t)))
+
+
+def project(series: pd.DataFrame, targets: pd.DataFrame, period: str, months: int = DEFAULT_MONTHS,
+            pace: bool = True) -> pd.DataFrame:
+    """``series``: region, target, period (YYYY-MM), value — the monthly values of each
+    region on each target; ``targets``: target, threshold, op, deadline (a date). Returns
+    one row per region and target with a value in ``period`` (COLUMNS), sorted by region
+    and target. ``pace`` False: ``behind_from`` is left empty (it needs every month since
+    the first; the verdict only the last N)."""
+    if months < 1:
+        raise ValueError("预测所用月数至少为1")
+    s = series[series["period"] <= period].dropna(subset=["value"])
+    tg = targets[targets["deadline"].notna()].drop_duplicates("target").set_index("target")
+    s = s[s["target"].isin(tg.index)]
+    now = int(month_index([period])[0])
+    m = month_index(s["period"]) if len(s) else np.array([], dtype="int64")
+    if not (m == now).any():
+        return pd.DataFrame(columns=COLUMNS)
+    # one integer id per (region, target): grouped sums by bincount, no hashing of pairs
+    rc, ru = pd.factorize(pd.Series(s["region"].to_numpy(dtype=object), dtype=object))
+    tc, tu = pd.factorize(pd.Series(s["target"].to_numpy(dtype=object), dtype=object))
+    gid = pd.factorize(rc.astype("int64") * len(tu) + tc)[0]
+    groups = int(gid.max()) + 1
+    value = s["value"].to_numpy(dtype="float64")
+    # the least-squares slope over the last N months of each series; months counted from now
+    # (small numbers: the sums stay exact enough that a flat series has slope 0)
+    r = m > now - months
+    x, y, g = (m[r] - now).astype("float64"), value[r], gid[r]
+    n, sx, sy = (np.bincount(g, w, minlength=groups) for w in (None, x, y))
+    sxy, sxx = np.bincount(g, x * y, minlength=groups), np.bincount(g, x * x, minlength=groups)
+    var = n * sxx - sx ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(var > 0, (n * sxy - sx * sy) / np.where(var > 0, var, 1.0), 0.0)
+    at = np.flatnonzero(m == now)  # one row per series reported this month
+    ti = tc[at]
+    thr = tg["threshold"].reindex(tu).to_numpy(dtype="float64")
+    op = tg["op"].reindex(tu).to_numpy(dtype=object)
+    deadline = tg["deadline"].reindex(tu).to_numpy(dtype=object)
+    out = pd.DataFrame({"region": pd.Series(ru[rc[at]], dtype=object), "target": pd.Series(tu[ti], dtype=object),
+                        "value": value[at], "threshold": thr[ti], "op": pd.Series(op[ti], dtype=object),
+                        "deadline": pd.Series(deadline[ti], dtype=object), "slope": slope[gid[at]]})
+    out["months_left"] = month_index(out["deadline"]) - now
+    # rounded to 9 decimals: a series exactly on pace (28.57…% + 3.57…% × 20 months) reaches
+    # 100, not 99.9999999999 (binary fractions), and is on track
+    out["projected"] = np.round(out["value"] + out["slope"] * out["months_left"].clip(lower=0), 9)
+    out["met"] = _meets(out["value"], out["op"], out["threshold"])
+    left = out["months_left"].to_numpy()
+    out["on_track"] = out["met"] | ((left > 0) & _meets(out["projected"], out["op"], out["threshold"]))
+    need = (out["threshold"] - out["value"]) / np.where(left > 0, left, np.nan)
+    out["needed_per_month"] = np.where(out["met"], 0.0, need)
+    out["behind_from"] = _behind_from(m, value, gid, tc, thr, op, deadline)[gid[at]] if pace else None
+    b = out["behind_from"].astype(object)
+    out["behind_from"] = b.where(b.notna() & ~out["met"].astype(bool), None)
+    return out.sort_values(["region", "target"], kind="stable").reset_index(drop=True)[COLUMNS]
+
+
+def _behind_from(m: np.ndarray, value: np.ndarray, gid: np.ndarray, tc: np.ndarray, thr: np.ndarray,
+                 op: np.ndarray, deadline: np.ndarray) -> np.ndarray:
+    """Per series id: the first month (YYYY-MM) whose value fell below the needed pace, the
+    straight line from the series' first month to the threshold at the deadline; None when
+    it never did."""
+    groups = int(gid.max()) + 1
+    order = np.lexsort((m, gid))  # by series, then month
+    starts = order[np.r_[True, gid[order][1:] != gid[order][:-1]]]
+    m0, v0 = np.zeros(groups, dtype="int64"), np.zeros(groups)
+    m0[gid[starts]], v0[gid[starts]] = m[starts], value[starts]
+    md = month_index(pd.Series(deadline, dtype=object))[tc]
+    mm0, vv0 = m0[gid], v0[gid]
+    span = np.where(md > mm0, md - mm0, np.nan)
+    line = vv0 + (thr[tc] - vv0) * (m - mm0) / span
+    behind = ~_meets(value, op[tc], line) & (m > mm0)
+    first = np.full(groups, np.iinfo("int64").max)
+    np.minimum.at(first, gid[behind], m[behind])
+    out = np.full(groups, None, dtype=object)
+    hit = first < np.iinfo("int64").max
+    months, where = np.unique(first[hit], return_inverse=True)
+    out[hit] = np.array([f"{v // 12:04d}-{v % 12 + 1:02d}" for v in months], dtype=object)[where]
+    return out
+
+
+def setting_months(program) -> tuple[int, object]:
+    """N of the method and its setting (``forecast_months``; DEFAULT_MONTHS when absent)."""
+    s = next((s for s in program.settings if s.code == "forecast_months"), None)
+    return (int(s.value) if s is not None else DEFAULT_MONTHS), s
+
+
+def as_date(v) -> dt.date | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+
+
+def dated_targets(program) -> pd.DataFrame:
+    """The targets project() can judge (a deadline and an indicator): target, target_name,
+    threshold, op, deadline, ref."""
+    dated = [t for t in program.targets if t.due is not None and t.indicator]
+    return pd.DataFrame({"target": [t.code for t in dated], "target_name": [t.name for t in dated],
+                         "threshold": [float(t.threshold) for t in dated], "op": [t.op for t in dated],
+                         "deadline": [t.due for t in dated], "ref": [t.ref for t in dated]},
+                        columns=["target", "target_name", "threshold", "op", "deadline", "ref"])
+
+
+MOST_LISTED = 20_000  # one region's rows are named in the query up to this many, else all are read
+
+
+def series_from_store(engine, program, upto: str, months: int | None = None, target: str | None = None,
+                      region: str | None = None, regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(series, targets) for project(): every target with a deadline evaluated in every
+    stored month up to ``upto`` (ruralcore.rules.targets.values_by_month, per region at the
+    target's level), and the targets' threshold, op, deadline, name, unit, ref.
+
+    ``months``: only the months of the last N up to ``upto`` — all project() needs for the
+    value, slope and verdict (``behind_from`` needs every month). ``target`` and ``region``:
+    that one series (a chart), reading only that target's fields and only the rows rolled up
+    into that region. ``regions``: the region tree when the caller has it already."""
+    from ruralcore.rules import indicators as ind_mod
+    from ruralcore.app.overview import load_months, periods, region_frame
+    from ruralcore.rules.targets import data_level, values_by_month
+
+    tg = dated_targets(program)
+    if target is not None:
+        tg = tg[tg["target"] == target].reset_index(drop=True)
+    have = [p for p in periods(engine, program.id) if p <= upto]
+    if months is not None:
+        now = int(month_index([upto])[0])
+        have = [p for p, m in zip(have, month_index(have)) if m > now - months] if have else []
+    fields = ind_mod.needed_fields(program, [program.target(c).indicator for c in tg["target"]])
+    regions = region_frame(engine, program.id) if regions is None else regions
+    listed = None
+    if target is not None and region is not None:
+        level = program.target(target).applies_to
+        listed = [region] if level == data_level(program) else ind_mod.members(program, region, level, regions)
+        listed = listed if listed is None or len(listed) <= MOST_LISTED else None
+    rows = load_months(engine, program.id, have, fields, listed)
+    series = values_by_month(program, rows.drop(columns=["period"]), rows["period"].to_numpy(dtype=object),
+                             list(tg["target"]), regions)
+    if region is not None:
+        series = series[series["region"] == region]
+    series = series.assign(region_name=_names(regions, series["region"]))
+    return series[["region", "region_name", "target", "period", "value"]].reset_index(drop=True), tg
+
+
+def _names(regions: pd.DataFrame, codes: pd.Series) -> np.ndarray:
+    """Region names (the code where the tree has none: 花垣's villages are named by code),
+    looked up once per distinct code."""
+    names = regions["name"][~regions.index.duplicated()] if not regions.empty else pd.Series(dtype=object)
+    pos, uniques = pd.factorize(pd.Series(codes.to_numpy(dtype=object), dtype=object))
+    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    return uniques.map(names).fillna(uniques).to_numpy(dtype=object)[pos]
+
+
+def verdict(frame: pd.DataFrame) -> pd.Series:
+    """已达标 / 预计按期完成 / 预计逾期 / 已逾期未完成 for each projected row."""
+    return pd.Series(np.select(
+        [frame["met"].astype(bool), frame["months_left"] < 0, frame["on_track"].astype(bool)],
+        ["已达标", "已逾期未完成", "预计按期完成"], "预计逾期"), index=frame.index)
+
+
+def from_store(engine, program, period: str, pace: bool = False, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """project() over the store for ``period`` with the programme's N, plus region_name,
+    target_name, ref and verdict. Reads the last N months only, unless ``pace`` (then every
+    month, for ``behind_from``)."""
+    months, _ = setting_months(program)
+    series, tg = series_from_store(engine, program, period, None if pace else months, regions=regions)
+    return from_series(program, period, series, tg, pace)
+
+
+def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame, pace: bool = True) -> pd.DataFrame:
+    """from_store over the (series, targets) of series_from_store already read."""
+    months, _ = setting_months(program)
+    out = project(series, tg, period, months, pace)
+    pos, regions = pd.factorize(pd.Series(series["region"].to_numpy(dtype=object), dtype=object))
+    first = np.unique(pos, return_index=True)[1]  # each region's name as the series gives it
+    names = pd.Series(series["region_name"].to_numpy(dtype=object)[first],
+                      index=pd.Index(np.asarray(regions, dtype=object), dtype=object), dtype=object)
+    out["region_name"] = _names(pd.DataFrame({"name": names}, index=names.index), out["region"])
+    out = out.merge(tg[["target", "target_name", "ref"]], on="target", how="left")
+    out["verdict"] = verdict(out)
+    return out
+
+
+VERDICTS = ["已达标", "预计按期完成", "预计逾期", "已逾期未完成"]
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per target (name, deadline, ref): how many regions fall under each verdict."""
+    cols = ["target", "target_name", "deadline", "ref"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols + VERDICTS)
+    counts = pd.crosstab(frame["target"], frame["verdict"]).reindex(columns=VERDICTS, fill_value=0)
+    head = frame.drop_duplicates("target").set_index("target")[cols[1:]]
+    return head.join(counts).reset_index()[cols + VERDICTS]
+
+
+def method_text(program, short: bool = False) -> str:
+    """The stated rule, with N and whether it is the system's default (``short``: without
+    the columns' explanation)."""
+    n, s = setting_months(program)
+    tail = "（文件未规定，系统默认）" if s is None or s.assumed else f"（{s.ref}）"
+    return (f"预警方法：取最近{n}个月的数值，按最小二乘法求每月增幅，以本月值加“每月增幅×距期限月数”预测期限时的数值"
+            f"{tail}；已达标的计为按期，期限已过仍未达标的计为逾期。" + ("" if short else
+            "“每月还需增加”为达到目标值每月至少还需的增量；“自何月落后”为首个低于“首月数值到期限目标值的直线进度”的月份。"))

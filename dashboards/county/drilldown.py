@@ -227,7 +227,7 @@ def unit_view() -> None:
         st.caption(f"给分办法：{scoring.formula_text(program.rubric)}"
                    + (f"；{scoring.assumed_targets_text(program.rubric)}" if scoring.assumed_targets_text(program.rubric) else ""))
 
-    hist = ov.region_history(program, d.months(), unit, d.regions)
+    hist = data.history(d.url, d.token, program.id, unit)
     if len(hist) > 1:
         pct = [c for c in codes if info.at[c, "unit"] == "%" and c in hist.columns]
         shown = pct[:6] if pct else [c for c in codes if c in hist.columns][:4]

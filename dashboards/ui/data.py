@@ -257,6 +257,14 @@ def forecast(db_url: str, data_token: str, program_id: str, period: str, role: s
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def history(db_url: str, data_token: str, program_id: str, region: str) -> pd.DataFrame:
+    """One region's indicator values in every stored month (index = period), read from its
+    own rows only (ruralcore.app.overview.history_from_store)."""
+    from ruralcore.app import overview as ov
+    return ov.history_from_store(engine(), load_program(program_id), region, regions(db_url, data_token, program_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def forecast_series(db_url: str, data_token: str, program_id: str, period: str, target: str,
                     region: str) -> pd.DataFrame:
     """One region's monthly values of one dated target up to ``period`` (region, target,

@@ -539,6 +539,26 @@ def region_history(program: Program, monthly: Mapping[str, pd.DataFrame], region
     return pd.DataFrame(rows).T.rename_axis("period")
 
 
+HISTORY_LISTED = 20_000  # a region's own rows are named in the query up to this many, else all are read
+
+
+def history_from_store(engine: sa.Engine, program: Program, region: str, regions: pd.DataFrame,
+                       upto: str | None = None) -> pd.DataFrame:
+    """region_history of every stored month up to ``upto``, reading only the rows of that
+    region (of its members for a region above the report level) in one query: 逐级查看 of
+    one village reads its dozen rows, not every month whole."""
+    here = report_level(program)
+    level = regions.at[region, "level"] if region in regions.index else here
+    listed = [region] if level == here else ind_mod.members(program, region, level, regions)
+    if listed is not None and len(listed) > HISTORY_LISTED:
+        listed = None
+    have = [p for p in periods(engine, program.id) if upto is None or p <= upto]
+    fields = ind_mod.needed_fields(program, [i.code for i in program.indicators])
+    rows = load_months(engine, program.id, have, fields, listed)
+    monthly = {p: f.drop(columns="period") for p, f in rows.groupby("period", sort=True)}
+    return region_history(program, monthly, region, regions)
+
+
 def milestone_table(program: Program, as_of: dt.date,
                     done: Mapping[str, dt.date] | None = None) -> pd.DataFrame:
     """Milestones as of the data's date (milestones engine), in programme order.

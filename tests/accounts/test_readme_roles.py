@@ -58,7 +58,7 @@ def test_readme_says_pages_of_other_programmes_are_not_listed():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## 登录与角色", 1)[1].split("\n## ", 1)[0]
     assert "不在左侧列出" in section and "`ruralcore/auth/pages.py`" in section
-    assert (ROOT / "ruralcore" / "pages.py").is_file() and pages.PAGE_PROGRAMS
+    assert (ROOT / "ruralcore" / "auth" / "pages.py").is_file() and pages.PAGE_PROGRAMS
     titles = {Path(path).stem: title for _s, path, title, _i, _k in PAGES}
     for stem in pages.PAGE_PROGRAMS:
         assert titles[stem] in section, stem  # every programme-bound page is in the table

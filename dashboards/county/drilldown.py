@@ -1,10 +1,13 @@
-"""逐级查看: county → township → village. A click on a table's row, the selectors or the
-name search go one level down (the row click and the search set the selectors' state in
-a callback, before the selectors are drawn). The selection lives in the URL
-(?town=…&unit=…), so a copied link reopens the same place. The tree starts at the
-account's region: a township officer starts at its township, a village reporter at its
-village (the ranks shown stay county-wide). Each value is coloured against its target
-by the tiles' rule (ruralcore.app.overview.value_status)."""
+"""逐级查看: (province → city →) county → township → village. A click on a table's row, the
+selectors or the name search go one level down (the row click and the search set the
+selectors' state in a callback, before the selectors are drawn). Above the county the
+tree is walked one level at a time (ruralcore.app.areas) and each step reads only the rows
+below the region chosen; a level with one region (a county deployment's city and county)
+is passed through. The selection lives in the URL (?area=…&town=…&unit=…), so a copied
+link reopens the same place. The tree starts at the account's region: a township officer
+starts at its township, a village reporter at its village (the ranks shown stay
+programme-wide). Each value is coloured against its target by the tiles' rule
+(ruralcore.app.overview.value_status)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,12 +20,15 @@ from dashboards.ui.context import current_program, page_setup, period_picker
 from dashboards.ui.search import find_box
 from dashboards.ui.theme import rag_css
 from dashboards.ui.tiles import OP_TEXT
+from ruralcore.app import areas
 from ruralcore.app import overview as ov
 from ruralcore.rules import scoring
 from ruralcore.kernel.fmt import date_zh, period_zh, value_with_unit
 from ruralcore.rules.programs import ASSUMED_LABEL
 
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", "no_data": "无数据", "no_target": "—"}
+STATUS_NOTE = ("单元格颜色按各指标的目标判断（与总览指标卡同一规则）：绿 达标，黄 接近目标，红 未达标，灰 无数据或未报齐；"
+               "“每个村”类目标按其中最差的村着色；不着色的指标没有本级可比的目标。")
 
 actor = page_setup("drilldown")
 program = current_program()
@@ -30,16 +36,21 @@ d = data.Data(program.id, actor)  # with an account: only the regions it reads
 period = period_picker(d.periods)
 if period is None:
     st.stop()
-cur = d.month(period)
 info = ov.indicator_info(program)
 here = ov.report_level(program)
-group_level = ov.compare_level(program)
+group_level = areas.compared_level(program, d.regions)
 two_levels = group_level != here  # county → township → village (or county → pilot)
 
 # The URL is the source of truth on first load; afterwards the widgets are.
 for key, param in (("dd_town", "town"), ("dd_unit", "unit")):
     if key not in st.session_state:
         st.session_state[key] = st.query_params.get(param, "")
+chain = areas.chain(d.regions, group_level)  # the levels above the compared one (city, county…)
+linked = st.query_params.get("area", "")
+for lv in chain:
+    if f"dd_area_{lv}" not in st.session_state:
+        st.session_state[f"dd_area_{lv}"] = (ov.parents_at(program, d.regions, [linked], lv)[0] or ""
+                                             if linked in d.regions.index else "")
 
 
 def _column(code: str) -> str:
@@ -86,13 +97,88 @@ def _found(code: str) -> None:
 
 
 def _up() -> None:
-    """One level up: village → its township, township → the whole area (never above the
-    account's own region: those options are not offered)."""
+    """One level up: village → its township, township → the region chosen above (or the
+    whole area), that region → the level above it (never above the account's own region:
+    those options are not offered)."""
     if st.session_state.get("dd_unit") and not top_unit:
         st.session_state["dd_unit"] = ""
-    elif not top_town:
+    elif st.session_state.get("dd_town") and not top_town:
         st.session_state["dd_town"] = ""
+    elif asked:
+        _clear_below(asked[-1][0], itself=True)()
 
+
+def _clear_below(level: str, itself: bool = False):
+    """A region chosen at ``level``: what was chosen below it no longer applies (``itself``:
+    nor the choice at ``level``, one level up)."""
+    def clear() -> None:
+        for lv in chain[chain.index(level) + (0 if itself else 1):]:
+            st.session_state[f"dd_area_{lv}"] = ""
+        st.session_state["dd_town"] = st.session_state["dd_unit"] = ""
+    return clear
+
+
+def _pick_area(code: str) -> None:
+    """A region above the compared level clicked or found: into it (its ancestors chosen too)."""
+    level = d.regions.at[code, "level"]
+    for lv in chain[:chain.index(level) + 1]:
+        st.session_state[f"dd_area_{lv}"] = code if lv == level else ov.parents_at(program, d.regions, [code], lv)[0]
+    _clear_below(level)()
+
+
+# Walk the levels above the compared one: a single region is passed through, several ask.
+area, above, asked, open_level, open_codes = "", None, [], None, []
+for lv in chain:
+    named = areas.below(d.regions, above, lv)
+    opts = list(named.index)
+    if len(opts) <= 1:
+        above = opts[0] if opts else above
+        continue
+    asked.append((lv, named))
+    if st.session_state[f"dd_area_{lv}"] not in named.index:
+        st.session_state[f"dd_area_{lv}"] = ""
+    if not st.session_state[f"dd_area_{lv}"]:
+        open_level, open_codes = lv, opts
+        break
+    area = above = st.session_state[f"dd_area_{lv}"]
+
+if asked:
+    cols = st.columns(max(len(asked), 3))
+    for col, (lv, named) in zip(cols, asked):
+        col.selectbox(ov.level_name(lv), ["", *named.index], key=f"dd_area_{lv}", on_change=_clear_below(lv),
+                      format_func=lambda c, n=named: "（全部）" if c == "" else n[c])
+    st.query_params["area"] = area
+elif "area" in st.query_params:
+    del st.query_params["area"]
+cur = d.area_month(period, area)  # only the rows below the region chosen above
+
+
+def area_view() -> None:
+    """The regions of the first level not chosen yet, below the one chosen (or all)."""
+    where = str(d.regions.at[area, "name"]) if area else "全域"
+    st.subheader(f"{where}：各{ov.level_name(open_level)}（{period_zh(period)}）")
+    shown = ov.compare_table(program, cur, d.regions, open_level)
+    shown = shown.loc[[c for c in open_codes if c in shown.index]]
+    cols = [c for c in shown.columns if c != "name"]
+    table = pd.concat([shown[["name"]].rename(columns={"name": ov.level_name(open_level)}),
+                       _fmt_values(shown, cols)], axis=1)
+    status = ov.value_status(program, cur, d.regions, open_level)
+    st.caption(f"点击表格中的一行，或在上方选择{ov.level_name(open_level)}，查看其下各级。")
+    click_table(table, "dd_areas", list(shown.index), _pick_area, style=_styled(table, status, cols),
+                hint="查看其下各级")
+    st.caption(STATUS_NOTE)
+    tables.excel_button(table, f"逐级查看-{where}-各{ov.level_name(open_level)}-{period_zh(period)}", "dd_areas_xlsx")
+
+
+if open_level is not None:
+    searched = [lv for lv in chain[chain.index(open_level):]]  # the levels still to choose, below the choice
+    found_here = {c: f"{n}（{ov.level_name(lv)}）" for lv in searched
+                  for c, n in areas.below(d.regions, area or None, lv).items()}
+    find_box(f"按名称查找{'或'.join(ov.level_name(lv) for lv in searched)}", found_here, "dd_find_area", _pick_area)
+    if area:
+        st.button("↑ 返回上一级", key="dd_up_area", on_click=_clear_below(asked[-2][0], itself=True))
+    area_view()
+    st.stop()
 
 groups = ov.compare_table(program, cur, d.regions, group_level)
 codes = [c for c in groups.columns if c != "name"]
@@ -137,20 +223,21 @@ st.query_params["unit"] = unit
 st.query_params["program"] = program.id
 st.query_params["period"] = period
 
-ranked = data.ranking(d.url, d.token, program.id, period) if program.rubric is not None else None
+# the programme-wide ranking, read only where a unit's score is shown
+ranked = (data.ranking(d.url, d.token, program.id, period)
+          if program.rubric is not None and (unit or (two_levels and town)) else None)
 # enough decimals that villages with different awards never show the same score
 score_decimals = scoring.shown_decimals(ranked["score"], ranked["award"]) if ranked is not None else 1
 
 
-STATUS_NOTE = ("单元格颜色按各指标的目标判断（与总览指标卡同一规则）：绿 达标，黄 接近目标，红 未达标，灰 无数据或未报齐；"
-               "“每个村”类目标按其中最差的村着色；不着色的指标没有本级可比的目标。")
-
 
 def county_view() -> None:
-    st.subheader(f"全域：各{ov.level_name(group_level)}（{period_zh(period)}）")
+    where = str(d.regions.at[area, "name"]) if area else "全域"
+    st.subheader(f"{where}：各{ov.level_name(group_level)}（{period_zh(period)}）")
     table = pd.concat([groups[["name"]].rename(columns={"name": ov.level_name(group_level)}),
                        _fmt_values(groups, codes)], axis=1)
-    style = _styled(table, data.value_status(d.url, d.token, program.id, period, group_level, *d.scope_key), codes)
+    style = _styled(table, data.value_status(d.url, d.token, program.id, period, group_level, *d.scope_key, area),
+                    codes)
     if two_levels:
         st.caption(f"点击表格中的一行，或在上方选择{ov.level_name(group_level)}，查看其下各{ov.level_name(here)}。")
         click_table(table, "dd_groups", list(groups.index), _pick_town, style=style,
@@ -159,7 +246,8 @@ def county_view() -> None:
         st.caption(f"点击表格中的一行，或在上方选择{ov.level_name(here)}，查看详情。")
         click_table(table, "dd_groups", list(groups.index), _pick_unit, style=style, hint="查看详情")
     st.caption(STATUS_NOTE)
-    tables.excel_button(table, f"逐级查看-各{ov.level_name(group_level)}-{period_zh(period)}", "dd_groups_xlsx")
+    tables.excel_button(table, f"逐级查看-{where + '-' if area else ''}各{ov.level_name(group_level)}-{period_zh(period)}",
+                        "dd_groups_xlsx")
 
 
 def township_view() -> None:
@@ -175,7 +263,7 @@ def township_view() -> None:
         table.insert(2, "名次", r["rank_label"].to_numpy())
         table.insert(3, "等次", r["award_label"].astype(object).to_numpy())
         table = table.iloc[np.argsort(r["rank"].to_numpy(), kind="stable")]
-    colours = _styled(table, data.value_status(d.url, d.token, program.id, period, here, *d.scope_key), shown)
+    colours = _styled(table, data.value_status(d.url, d.token, program.id, period, here, *d.scope_key, area), shown)
     award = tables.award_colours()
     style = ((lambda sty: award(colours(sty)).format(f"{{:.{score_decimals}f}}", subset=["得分"]))
              if ranked is not None else colours)
@@ -250,7 +338,7 @@ def unit_view() -> None:
                              key="dd_stations")
 
 
-if (unit and not top_unit) or (two_levels and town and not top_town):
+if (unit and not top_unit) or (two_levels and town and not top_town) or area:
     st.button("↑ 返回上一级", key="dd_up", on_click=_up)
 if unit:
     unit_view()

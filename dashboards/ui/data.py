@@ -31,8 +31,11 @@ def periods(db_url: str, data_token: str, program_id: str) -> list[str]:
     return ov.periods(engine(), program_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def regions(db_url: str, data_token: str, program_id: str) -> pd.DataFrame:
+    """The programme's region tree, one frame per process that every session reads and
+    nobody changes (a resource, not a copy per run: at national scale the copy and its
+    index cost more than the page's own work)."""
     return ov.region_frame(engine(), program_id)
 
 
@@ -96,6 +99,23 @@ def _scoped_regions(db_url: str, data_token: str, program_id: str, role: str, re
     return frame[keep]
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def area_month(db_url: str, data_token: str, program_id: str, period: str, area: str, role: str = "",
+               region: str = "") -> pd.DataFrame:
+    """The month's rows of the reporting units below ``area`` that an account of ``role`` at
+    ``region`` reads (every one without a role): only those rows are read from the store."""
+    from ruralcore.app import areas
+    codes = list(areas.below(regions(db_url, data_token, program_id), area, ov.report_level(load_program(program_id))).index)
+    seen = visible_codes(db_url, data_token, role, region) if role else None
+    if seen is not None:
+        codes = [c for c in codes if c in seen]
+    if len(codes) > areas.AREA_LISTED:
+        frame = _scoped_month(db_url, data_token, program_id, period, role, region) if role else \
+            month(db_url, data_token, program_id, period)
+        return frame[frame.index.isin(codes)]
+    return ov.load_month(engine(), program_id, period, regions=codes)
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
 def _scoped_month(db_url: str, data_token: str, program_id: str, period: str, role: str, region: str) -> pd.DataFrame:
     seen = visible_codes(db_url, data_token, role, region)
@@ -126,6 +146,12 @@ class Data:
         if self.scoped:
             return _scoped_month(self.url, self.token, self.program.id, period, self.actor.role, self.actor.region)
         return month(self.url, self.token, self.program.id, period)
+
+    def area_month(self, period: str, area: str | None) -> pd.DataFrame:
+        """The month below ``area`` (the whole month the account reads when None)."""
+        if not area:
+            return self.month(period)
+        return area_month(self.url, self.token, self.program.id, period, area, *self.scope_key)
 
     def trend(self, upto: str) -> pd.DataFrame:
         """Indicator values per month over what the account reads."""
@@ -207,10 +233,14 @@ def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.Da
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def value_status(db_url: str, data_token: str, program_id: str, period: str, level: str,
-                 role: str = "", region: str = "") -> pd.DataFrame:
+                 role: str = "", region: str = "", area: str = "") -> pd.DataFrame:
     """ruralcore.app.overview.value_status over the month's regions an account of ``role`` at
-    ``region`` reads (every region without a role)."""
-    if role:
+    ``region`` reads (every region without a role), only those below ``area`` when given."""
+    if area:
+        fields = area_month(db_url, data_token, program_id, period, area, role, region)
+        frame = _scoped_regions(db_url, data_token, program_id, role, region) if role else \
+            regions(db_url, data_token, program_id)
+    elif role:
         fields = _scoped_month(db_url, data_token, program_id, period, role, region)
         frame = _scoped_regions(db_url, data_token, program_id, role, region)
     else:

@@ -97,12 +97,13 @@ def month_fields(reports: pd.DataFrame, period: str | None = None) -> pd.DataFra
     return wide.astype("float64")
 
 
-def load_month(engine: sa.Engine, program_id: str, period: str) -> pd.DataFrame:
+def load_month(engine: sa.Engine, program_id: str, period: str, regions: list[str] | None = None) -> pd.DataFrame:
     """One row per region, one column per field, for one month: the month's own rows of the
     analytics table (store.analytics, kept in step with every write), one wide row per
-    region instead of one raw value per row — 4–5× faster to read at province scale."""
+    region instead of one raw value per row — 4–5× faster to read at province scale.
+    ``regions``: only those regions' rows (逐级查看 below a chosen county)."""
     from ruralcore.store import analytics
-    return analytics.month_rows(engine, program_id, period).astype("float64")
+    return analytics.month_rows(engine, program_id, period, regions=regions).astype("float64")
 
 
 def load_months(engine: sa.Engine, program_id: str, periods: list[str], fields: list[str],

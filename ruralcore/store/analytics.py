@@ -365,7 +365,7 @@ def ensure(engine: sa.Engine, program: str | None = None) -> int:
 # ---- reading -----------------------------------------------------------------------------
 
 def _read(engine: sa.Engine, program: str, period: str, total: int, level: str | None,
-          parent: str | None, counts: bool) -> pd.DataFrame:
+          parent: str | None, counts: bool, regions: list[str] | None = None) -> pd.DataFrame:
     check_period(period)
     table = table_name(program)
     with engine.connect() as conn:
@@ -394,6 +394,9 @@ def _read(engine: sa.Engine, program: str, period: str, total: int, level: str |
         if parent is not None:
             where += " AND parent = ?"
             params.append(parent)
+        if regions is not None:
+            where += f" AND region IN ({', '.join('?' * len(regions))})" if regions else " AND 1 = 0"
+            params += list(regions)
         if not have:
             frame = pd.DataFrame({n: pd.Series(dtype=types[n]) for n in names})
         else:
@@ -404,13 +407,15 @@ def _read(engine: sa.Engine, program: str, period: str, total: int, level: str |
 
 
 def month_rows(engine: sa.Engine, program: str, period: str, level: str | None = None,
-               parent: str | None = None) -> pd.DataFrame:
+               parent: str | None = None, regions: list[str] | None = None) -> pd.DataFrame:
     """The reported values of one month, one row per region (index ``region``, object
     codes, sorted), one float column per field with a reports row that month (sorted by
     code; NaN where the region gave no value) — the frame ``ruralcore.app.overview.load_month``
     builds from the raw values. ``level`` keeps the regions of that level of the tree,
-    ``parent`` the children of that region."""
-    return _read(engine, program, period, OWN, level, parent, counts=False).drop(columns=["level", "parent"])
+    ``parent`` the children of that region, ``regions`` only those codes (the columns stay
+    the month's)."""
+    return _read(engine, program, period, OWN, level, parent, counts=False, regions=regions).drop(
+        columns=["level", "parent"])
 
 
 def months_rows(engine: sa.Engine, program: str, periods: list[str], fields: list[str],

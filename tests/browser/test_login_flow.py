@@ -179,6 +179,13 @@ def test_reload_and_a_copied_link_keep_the_sign_in_until_signing_out(page, app_u
     assert "ruralcore_session" not in {c["name"] for c in page.context.cookies()}
 
 
+def _fill_and_sign_in(main, who: str) -> None:
+    """The login form on the page: name, password, 登录."""
+    main.get_by_label("用户名").fill(who)
+    main.get_by_label("密码").fill(PASSWORD)
+    main.get_by_role("button", name="登录").click()
+
+
 def test_a_link_opened_signed_out_leads_there_after_signing_in(page, app_url, browser_db_url, wait_idle, shoot,
                                                                 no_errors):
     """A colleague's copied link, opened in a browser that has not signed in: the login page
@@ -194,9 +201,7 @@ def test_a_link_opened_signed_out_leads_there_after_signing_in(page, app_url, br
     assert main.locator('[data-testid="stDataFrame"]').count() == 0  # nothing of the county yet
     assert _sidebar(page) == {"登录", "政策文件与规则"}
     shoot(page, "login-link-signed-out")
-    main.get_by_label("用户名").fill(who)
-    main.get_by_label("密码").fill(PASSWORD)
-    main.get_by_role("button", name="登录").click()
+    _fill_and_sign_in(main, who)
     page.locator("h1", has_text="逐级查看").wait_for(timeout=60_000)
     wait_idle(page)
     no_errors(page)
@@ -221,3 +226,20 @@ def test_login_and_the_root_signed_out_show_the_login_form_without_a_dialog(page
     assert main.get_by_text("登录后将打开").count() == 0
     assert _sidebar(page) == {"登录", "政策文件与规则"}
     shoot(page, {"/login": "login-url-login-signed-out", "/": "login-url-root-signed-out"}[path])
+
+
+def test_signing_in_from_the_root_opens_the_overview(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
+    """The address typed by hand (the bare root, signed out) goes to 登录; signing in there
+    opens 总览 at the root, not 登录 again with “已登录”."""
+    who = ensure_account(db.get_engine(browser_db_url), "root_admin", "county_admin", "433124")
+    page.goto(app_url + "/")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("用户名").wait_for(timeout=60_000)
+    wait_idle(page)
+    _fill_and_sign_in(main, who)
+    page.locator("h1", has_text="总览").wait_for(timeout=60_000)
+    wait_idle(page)
+    no_errors(page)
+    assert not page.url.split("?")[0].endswith("/login")
+    assert main.get_by_text("已登录：").count() == 0
+    shoot(page, "login-root-after-sign-in")

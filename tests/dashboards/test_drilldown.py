@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from ruralcore.rules import indicators, scoring
 from ruralcore.rules.programs import ASSUMED_LABEL, load_program
@@ -303,3 +304,76 @@ def test_excel_export_of_the_table_as_shown(app_test):
     at = app_test("huayuan-2019", page=PAGE)
     [button] = [b for b in at.get("download_button") if b.proto.label == "导出Excel"]
     assert button.proto.label == "导出Excel"
+
+
+# ---- above the county: 银川 (city → 6 districts → villages in the demo) walks one level at a time
+
+def _districts(engine):
+    regions = store_regions.load_regions(engine, "yinchuan-2017")
+    return regions, regions[regions["level"] == "county"]
+
+
+def test_city_sees_its_districts_first_then_one_districts_villages(app_test, demo_engine):
+    """A city-wide account opens the districts (县区), not every village of the city; a
+    district chosen shows its own villages only (the demo has no townships between), read
+    from its own rows, with the same values as over the whole month; ↑ goes back."""
+    from ruralcore.app import overview as ov
+    from ruralcore.rules.programs import load_program
+
+    regions, districts = _districts(demo_engine)
+    at = app_test("yinchuan-2017", page=PAGE)
+    _clean(at)
+    shown = click_tables(at)["dd_areas"]
+    assert sorted(shown["frame"]["县（区）"]) == sorted(districts["name"])  # the 6 districts
+    assert "dd_unit" not in [s.key for s in at.selectbox]
+
+    district = districts.index[1]
+    at.selectbox(key="dd_area_county").set_value(district).run()
+    _clean(at)
+    assert at.query_params["area"] in ([district], district)
+    villages = regions[(regions["parent"] == district) & (regions["level"] == "village")]
+    table = _table(at, "村")
+    assert sorted(table["村"]) == sorted(villages["name"])
+    assert any(f"{districts.at[district, 'name']}：各村" in s.value for s in at.subheader)
+
+    # the values read below the district are those of the whole month
+    period = at.sidebar.selectbox(key="period").value
+    prog = load_program("yinchuan-2017")
+    info = ov.indicator_info(prog)
+    whole = ov.village_values(prog, ov.load_month(demo_engine, prog.id, period)).loc[villages.index]
+    checked = 0
+    for code in whole.columns:
+        col = f"{info.at[code, 'name']}（{info.at[code, 'unit']}）"
+        if col in table.columns:
+            got = pd.to_numeric(table.set_index("村")[col].reindex(villages["name"]), errors="coerce").tolist()
+            want = whole[code].astype("float64").round(1).tolist()
+            assert got == pytest.approx(want, nan_ok=True), code
+            checked += 1
+    assert checked >= 3
+
+    at.button(key="dd_up").click().run()
+    _clean(at)
+    assert at.selectbox(key="dd_area_county").value == ""
+    assert "dd_areas" in click_tables(at)
+
+
+def test_a_link_to_a_district_and_village_reopens_them(app_test, demo_engine):
+    regions, districts = _districts(demo_engine)
+    district = districts.index[2]
+    village = regions[(regions["parent"] == district) & (regions["level"] == "village")].index[0]
+    at = app_test("yinchuan-2017", page=PAGE, query={"area": district, "unit": village})
+    _clean(at)
+    assert at.selectbox(key="dd_area_county").value == district
+    assert at.selectbox(key="dd_unit").value == village
+    assert any(regions.at[village, "name"] in s.value for s in at.subheader)
+
+
+def test_a_district_officer_is_not_asked_for_its_district(app_test, demo_engine):
+    """An account of one district: its district is the only one, passed through."""
+    regions, districts = _districts(demo_engine)
+    district = districts.index[0]
+    at = app_test("yinchuan-2017", page=PAGE, login=("county_admin", district))
+    _clean(at)
+    assert "dd_area_county" not in [s.key for s in at.selectbox]
+    villages = regions[(regions["parent"] == district) & (regions["level"] == "village")]
+    assert sorted(_table(at, "村")["村"]) == sorted(villages["name"])

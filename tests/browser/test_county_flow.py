@@ -164,3 +164,41 @@ def test_township_officer_sees_only_its_township(page, app_url, browser_db_url, 
     main.locator("h3", has_text="村排名").first.scroll_into_view_if_needed()
     wait_idle(page, settle=0.5)
     shoot(page, "overview-township-officer-ranking")
+
+
+def test_city_walks_its_districts_one_level_at_a_time(page, app_url, browser_db_url, wait_idle, shoot, no_errors):
+    """银川 (city → districts → villages): a city-wide account opens the districts, clicks one
+    into its villages, one village into its detail, and climbs back up to the districts."""
+    from tests.login_support import pick
+
+    eng = db.get_engine(browser_db_url)
+    who = ensure_account(eng, "yinchuan_city", "city_supervisor", "640100")
+    regions = store_regions.load_regions(eng, "yinchuan-2017")
+    district = regions[regions["level"] == "county"].sort_index().iloc[1]
+    village = regions[(regions["parent"] == district.name) & (regions["level"] == "village")].sort_index().iloc[0]
+    browser_login(page, app_url, who)
+    pick(page, page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="方案", exact=True),
+         load_program("yinchuan-2017").meta.short_title)
+    wait_idle(page)
+    go(page, "逐级查看")
+    main = page.locator('[data-testid="stMain"]')
+    page.locator("h3", has_text="全域：各县（区）").wait_for(timeout=60_000)
+    wait_idle(page)
+    _fits(page, main.locator("div.rc-box").first)
+    shoot(page, "drilldown-city-districts")
+    main.locator("tr.rc-pick", has_text=district["name"]).first.click()
+    page.locator("h3", has_text=f"{district['name']}：各村").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert f"area={district.name}" in page.url
+    main.locator("tr.rc-pick", has_text=village["name"]).first.click()
+    page.locator("h3", has_text=village["name"]).wait_for(timeout=60_000)
+    wait_idle(page)
+    no_errors(page)
+    shoot(page, "drilldown-city-village")
+    main.get_by_role("button", name="↑ 返回上一级").click()
+    page.locator("h3", has_text=f"{district['name']}：各村").wait_for(timeout=60_000)
+    wait_idle(page)
+    main.get_by_role("button", name="↑ 返回上一级").click()
+    page.locator("h3", has_text="全域：各县（区）").wait_for(timeout=60_000)
+    wait_idle(page)
+    no_errors(page)

@@ -51,11 +51,12 @@ def _child(url: str, repeat: int) -> None:
     from ruralcore.app import overview as ov
     from ruralcore.store import db
 
-    AppTest.from_string("import streamlit as st\nst.write('')").run()
+    warm = AppTest.from_string("import streamlit as st\nst.write('')").run()
     eng = db.get_engine(url)
     regions = ov.region_frame(eng, PROGRAM)
     counties = list(areas.below(regions, None, "county").index)
     at = sign_in(AppTest.from_file(str(PAGE), default_timeout=900), eng)
+    at._bidi_component_manager = warm._bidi_component_manager  # scanned once, as a started server does
     at.session_state["program"] = PROGRAM
 
     def timed(step) -> float:

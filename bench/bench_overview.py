@@ -116,9 +116,12 @@ def _page_child(url: str) -> None:
         importlib.import_module(mod)
     from ruralcore.rules.programs import all_programs
     all_programs()
-    AppTest.from_string("import streamlit as st\nst.write('')").run()
+    warm = AppTest.from_string("import streamlit as st\nst.write('')").run()
     imports = time.perf_counter() - t
     at = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=900)
+    # A started server scans the installed packages for components once, when its runtime
+    # starts (streamlit.runtime.Runtime); AppTest scans again for each instance: reuse the scan.
+    at._bidi_component_manager = warm._bidi_component_manager
     sign_in(at, db.get_engine(url))
     at.session_state["program"] = PROGRAM
     t = time.perf_counter()

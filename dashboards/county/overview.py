@@ -217,7 +217,7 @@ def panel_ranking() -> None:
     missing = ov.unreported_units(program, cur, d.regions)  # not reported this month: not ranked
     # a few names are read out; a long list (a province) is counted, with the names in Excel
     named = missing if len(missing) <= NAMES_READ_OUT else []
-    c1.metric("参评村", f"{len(ranked)} 个", help=f"本月未报送、不参评：{'、'.join(named) or f'{len(missing):,}个村'}"
+    c1.metric("参评村", f"{len(ranked):,} 个", help=f"本月未报送、不参评：{'、'.join(named) or f'{len(missing):,}个村'}"
               if missing else None)
     c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
     c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
@@ -242,7 +242,7 @@ def panel_ranking() -> None:
     since = f"“较上月”与{period_zh(prev_period)}的名次比较；" if prev_period else ""
     absent = (f"本月未报送、不参评的村{len(missing):,}个" + (f"：{'、'.join(named)}；" if named else "（名单见下方“导出未报送名单”）；")
               if missing else "")
-    st.caption(f"{where}共 {len(ranked)} 个村参评；{absent}{since}完整名单见“逐级查看”。{scoring.tie_rule_text(r)}"
+    st.caption(f"{where}共 {len(ranked):,} 个村参评；{absent}{since}完整名单见“逐级查看”。{scoring.tie_rule_text(r)}"
                f"各方面分值为{'系统默认（附件1未公布）' if r.is_assumed else '文件规定'}，条款 {r.ref}。")
     if missing and not named and not big:
         tables.excel_button(pd.DataFrame({"本月未报送、不参评的村": missing}), f"未报送名单-{period_zh(period)}", "unreported_xlsx",

@@ -155,7 +155,7 @@ def test_save_scenario_signed_in(server, browser, demo_url, wait_idle):
     page.get_by_label("方案名称").press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="保存方案").click()
-    page.get_by_text("已保存模拟方案“浏览器保存的方案”").first.wait_for(timeout=30_000)
+    page.get_by_text("已保存模拟方案“浏览器保存的方案”").first.wait_for(timeout=60_000)
     no_errors(page)
     page.screenshot(path=str(SHOTS / "whatif_saved.png"))
     assert "浏览器保存的方案" in set(whatif.list_scenarios(eng, "huayuan-2019")["name"])
@@ -211,7 +211,7 @@ def edit_cell(page, row: int, where: tuple[int, int], text: str) -> None:
 
 def upload(page, path: Path, wait_idle) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
-    page.locator('[data-testid="stFileUploader"]', has_text=path.name).first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stFileUploader"]', has_text=path.name).first.wait_for(timeout=60_000)
     wait_idle(page)
     page.get_by_role("button", name="导入", exact=True).click()
 
@@ -248,7 +248,7 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url, wait_id
     total = int(sheet.frame.at[0, "natural_villages"])
     edit_cell(page, 0, col("natural_villages_4g"), str(total + 5))
     page.get_by_role("button", name="保存", exact=True).click()
-    page.get_by_text("未写入任何数据").first.wait_for(timeout=30_000)
+    page.get_by_text("未写入任何数据").first.wait_for(timeout=60_000)
     body = page.locator('[data-testid="stMain"]').inner_text() if page.locator('[data-testid="stMain"]').count() \
         else page.inner_text("body")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -264,7 +264,7 @@ def test_entry_typed_values_refused_and_saved(server, browser, demo_url, wait_id
     old = int(sheet.frame.at[1, "broadband_households"])
     edit_cell(page, 1, col("broadband_households"), str(old - 1))
     page.get_by_role("button", name="保存", exact=True).click()
-    page.get_by_text("已保存").first.wait_for(timeout=30_000)
+    page.get_by_text("已保存").first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "entry_saved.png"))
     stored = reports.load_reports(eng, program.id, [period]).set_index(["region", "field"])
     assert stored.loc[(sheet.frame.at[1, "code"], "broadband_households"), "value"] == old - 1
@@ -426,12 +426,12 @@ def test_entry_two_editors_same_cell_second_is_refused(server, browser, demo_url
     first, second = open_entry(browser, server, wait_idle), open_entry(browser, server, wait_idle)
     edit_cell(first, 2, find_column(first, label), str(old + 11))
     first.get_by_role("button", name="保存", exact=True).click()
-    first.get_by_text("已保存").first.wait_for(timeout=30_000)
+    first.get_by_text("已保存").first.wait_for(timeout=60_000)
     n_log = len(audit.load_audit(eng))
 
     edit_cell(second, 2, find_column(second, label), str(old + 22))
     second.get_by_role("button", name="保存", exact=True).click()
-    second.get_by_text("已被他人修改").first.wait_for(timeout=30_000)
+    second.get_by_text("已被他人修改").first.wait_for(timeout=60_000)
     text = second.locator('[data-testid="stAlertContentError"]').first.inner_text()
     assert f"村“{sheet.frame.at[2, 'name']}”的“农村常住人口（人）”" in text and "未写入任何数据" in text
     second.screenshot(path=str(SHOTS / "entry_concurrent_refused.png"))

@@ -57,8 +57,13 @@ def browser_db_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app_url(browser_db_url, tmp_path_factory):
     """`streamlit run dashboards/app.py` on a free port with DATABASE_URL = the demo DB."""
+    yield from serve(browser_db_url, tmp_path_factory)
+
+
+def serve(db_url: str, tmp_path_factory):
+    """Start the app on ``db_url``; yield its URL; stop it (a fixture's body)."""
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=browser_db_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env = dict(os.environ, DATABASE_URL=db_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),

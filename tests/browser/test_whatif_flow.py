@@ -4,10 +4,9 @@ projector mode; type into the entry table and upload files; an officer of anothe
 township is offered only its own township. Screenshots under tests/artifacts/screenshots/
 (look at them).
 
-Chromium, the app and its demo database come from the shared harness in conftest.py
-(``browser``, ``app_url``, ``browser_db_url``). These tests write to that database (a
-scenario, a few monthly values of 花垣镇); the other browser tests read what is stored
-when they run, so they do not depend on the order."""
+Chromium comes from the shared harness in conftest.py; the app runs on a demo database of
+this module's own (``demo_url``, ``server``): these tests write a scenario and a few monthly
+values of 花垣镇 and count what is stored, so nothing another module wrote may reach them."""
 from __future__ import annotations
 
 import re
@@ -19,7 +18,8 @@ import pytest
 from ruralcore.rules import scoring
 from ruralcore.app import whatif
 from ruralcore.rules.programs import load_program
-from tests.browser.conftest import _wait_idle
+from tests.browser.conftest import _wait_idle, serve
+from tests.support import build_demo_database
 from tests.login_support import browser_login, ensure_account, go
 
 pytestmark = pytest.mark.browser
@@ -31,22 +31,25 @@ OTHER_OFFICER = "other_town_officer"  # officer of another 花垣 township
 
 
 @pytest.fixture(scope="module")
-def demo_url(browser_db_url) -> str:
-    """The shared browser demo database, with this module's two accounts."""
+def demo_url(tmp_path_factory) -> str:
+    """A demo database of this module's own, with its two accounts: these tests edit and
+    count what is stored, so the months, drafts and corrections other modules write on the
+    shared one must not reach them (in one order of the files, they did)."""
     from ruralcore.app import entry
     from ruralcore.store import db
 
-    eng = db.get_engine(browser_db_url)
+    url = build_demo_database(tmp_path_factory, "whatif-db")
+    eng = db.get_engine(url)
     ensure_account(eng, ADMIN, "county_admin", "433124")
     other = entry.groups(eng, "huayuan-2019")["code"].iat[1]  # not the township the page opens on
     ensure_account(eng, OTHER_OFFICER, "township_officer", other)
-    return browser_db_url
+    return url
 
 
 @pytest.fixture(scope="module")
-def server(app_url, demo_url) -> str:
-    """The shared app (tests/browser/conftest.py), once the accounts exist."""
-    return app_url
+def server(demo_url, tmp_path_factory):
+    """The app on this module's database."""
+    yield from serve(demo_url, tmp_path_factory)
 
 
 def metric_value(page, label: str) -> str:

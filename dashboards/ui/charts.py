@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
+import pkgutil
 import re
 
 import numpy as np
@@ -16,6 +18,20 @@ from ruralcore.kernel.fmt import date_zh, period_zh
 from .theme import RAG_COLORS, font_size, projector_on, style_figure
 
 TARGET_COLOR = "#c62828"
+
+
+def _import_parts(package: str, depth: int) -> None:
+    """Plotly imports a trace's or the layout's parts on their first use, in the middle of
+    the first page that draws one; import the parts these charts use with this module,
+    with the rest of the app's imports."""
+    module = importlib.import_module(package)
+    if depth and hasattr(module, "__path__"):
+        for part in pkgutil.iter_modules(module.__path__):
+            _import_parts(f"{package}.{part.name}", depth - 1)
+
+
+for _package in ("bar", "heatmap", "scatter", "layout"):
+    _import_parts(f"plotly.graph_objs.{_package}", 2)
 
 
 def cached(build):

@@ -80,7 +80,8 @@ def region_frame(engine: sa.Engine, program_id: str) -> pd.DataFrame:
         frame = program_regions(program_id)
     # object dtype on purpose: hash lookups (map, isin) over tens of thousands of codes are
     # far faster on object columns than on pandas 3's arrow-backed strings
-    frame = pd.DataFrame({c: frame[c].astype(str).to_numpy(dtype=object) for c in frame.columns})
+    # (dtype=object stated: pandas 3 turns object arrays of str into arrow strings otherwise)
+    frame = pd.DataFrame({c: frame[c].astype(str).to_numpy(dtype=object) for c in frame.columns}, dtype=object)
     frame.index = pd.Index(frame["code"].to_numpy(dtype=object), name="code", dtype=object)
     return frame
 

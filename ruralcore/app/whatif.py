@@ -197,9 +197,8 @@ def award_counts(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     to all villages, then 达标（含优秀） (优秀 + 达标: every village at or above the pass
     score), so a count is never shown under the name of another; columns 当前/假设."""
     codes = list(scoring.AWARDS)
-    b = before["award"].astype(str).value_counts().reindex(codes, fill_value=0)
-    a = after["award"].astype(str).value_counts().reindex(codes, fill_value=0)
-    out = pd.DataFrame({"当前": b.astype("int64"), "假设": a.astype("int64")})
+    b, a = (np.bincount(scoring.award_codes(f["award"]) + 1, minlength=len(codes) + 1)[1:] for f in (before, after))
+    out = pd.DataFrame({"当前": b.astype("int64"), "假设": a.astype("int64")}, index=codes)
     out.loc["passed"] = out.loc["excellent"] + out.loc["qualified"]
     out.index = [COUNT_LABELS[c] for c in out.index]
     return out
@@ -235,6 +234,7 @@ def compare_scenarios(program: Program | str, a: Scenario, b: Scenario, values_a
 
 def _labelled(cmp: pd.DataFrame) -> pd.DataFrame:
     out = cmp.copy()
+    # a categorical's labels are renamed once per category, not once per village
     out["award_before_label"] = out["award_before"].map(scoring.AWARD_LABELS)
     out["award_after_label"] = out["award_after"].map(scoring.AWARD_LABELS)
     out["change_label"] = out["change"].map(CHANGE_LABELS)

@@ -251,18 +251,36 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
     ``change``: gains_excellent, loses_excellent, gains_qualified, loses_qualified or
     none (a move between excellent and not_qualified counts as gains/loses_excellent).
+    ``award_*`` and ``change`` are categoricals (compare them with strings as usual).
     """
-    m = before[["region", "score", "rank", "award"]].merge(
-        after[["region", "score", "rank", "award"]], on="region", suffixes=("_before", "_after"))
-    b = pd.Categorical(m["award_before"].astype(str), categories=list(AWARDS)).codes
-    a = pd.Categorical(m["award_after"].astype(str), categories=list(AWARDS)).codes
+    cols = ["region", "score", "rank", "award"]
+    if len(before) == len(after) and before["region"].equals(after["region"]):
+        # the same villages in the same order (a what-if re-scores the same frame): side
+        # by side, without joining 500,000 codes
+        m = pd.concat([before[cols].reset_index(drop=True),
+                       after[cols[1:]].reset_index(drop=True).add_suffix("_after")], axis=1)
+        m = m.rename(columns={c: f"{c}_before" for c in cols[1:]})
+    else:
+        m = before[cols].merge(after[cols], on="region", suffixes=("_before", "_after"))
+    b, a = award_codes(m["award_before"]), award_codes(m["award_after"])
     change = np.select(
         [(a == 0) & (b != 0), (b == 0) & (a != 0), (a == 1) & (b == 2), (b == 1) & (a == 2)],
-        ["gains_excellent", "loses_excellent", "gains_qualified", "loses_qualified"], "none")
+        [0, 1, 2, 3], 4).astype(np.int8)
     m["score_change"] = np.round(m["score_after"] - m["score_before"], DECIMALS)
     m["rank_change"] = m["rank_before"] - m["rank_after"]  # positive: moved up
-    m["change"] = change
+    m["change"] = pd.Categorical.from_codes(change, categories=CHANGES)
     return m
+
+
+CHANGES = ["gains_excellent", "loses_excellent", "gains_qualified", "loses_qualified", "none"]
+
+
+def award_codes(award: pd.Series) -> np.ndarray:
+    """0 excellent, 1 qualified, 2 not_qualified (-1 unknown) for award codes, read from the
+    categorical's codes when it has AWARDS' categories (no strings made)."""
+    if isinstance(award.dtype, pd.CategoricalDtype) and list(award.cat.categories) == list(AWARDS):
+        return award.cat.codes.to_numpy()
+    return pd.Categorical(award.astype(str), categories=list(AWARDS)).codes
 
 
 def what_if(program: Program, values: pd.DataFrame, region: str, changes: Mapping[str, float],

@@ -20,6 +20,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ruralcore.kernel.lookup import lookup, text_column
+
 COLUMNS = ["region", "target", "value", "threshold", "op", "deadline", "months_left", "slope", "projected",
            "met", "on_track", "needed_per_month", "behind_from"]
 DEFAULT_MONTHS = 3
@@ -177,24 +179,21 @@ def series_from_store(engine, program, upto: str, months: int | None = None, tar
                              list(tg["target"]), regions)
     if region is not None:
         series = series[series["region"] == region]
-    series = series.assign(region_name=_names(regions, series["region"]))
+    series = series.assign(region_name=text_column(_names(regions, series["region"]), series.index))
     return series[["region", "region_name", "target", "period", "value"]].reset_index(drop=True), tg
 
 
 def _names(regions: pd.DataFrame, codes: pd.Series) -> np.ndarray:
-    """Region names (the code where the tree has none: 花垣's villages are named by code),
-    looked up once per distinct code."""
-    names = regions["name"][~regions.index.duplicated()] if not regions.empty else pd.Series(dtype=object)
-    pos, uniques = pd.factorize(pd.Series(codes.to_numpy(dtype=object), dtype=object))
-    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    return uniques.map(names).fillna(uniques).to_numpy(dtype=object)[pos]
+    """Region names (the code where the tree has none: 花垣's villages are named by code)."""
+    from ruralcore.rules.regions import names
+    return names(regions, codes.to_numpy(dtype=object))
 
 
 def verdict(frame: pd.DataFrame) -> pd.Series:
     """已达标 / 预计按期完成 / 预计逾期 / 已逾期未完成 for each projected row."""
-    return pd.Series(np.select(
+    return text_column(np.select(
         [frame["met"].astype(bool), frame["months_left"] < 0, frame["on_track"].astype(bool)],
-        ["已达标", "已逾期未完成", "预计按期完成"], "预计逾期"), index=frame.index)
+        ["已达标", "已逾期未完成", "预计按期完成"], "预计逾期"), frame.index)
 
 
 def from_store(engine, program, period: str, pace: bool = False, regions: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -210,11 +209,12 @@ def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame, pa
     """from_store over the (series, targets) of series_from_store already read."""
     months, _ = setting_months(program)
     out = project(series, tg, period, months, pace)
-    pos, regions = pd.factorize(pd.Series(series["region"].to_numpy(dtype=object), dtype=object))
-    first = np.unique(pos, return_index=True)[1]  # each region's name as the series gives it
-    names = pd.Series(series["region_name"].to_numpy(dtype=object)[first],
-                      index=pd.Index(np.asarray(regions, dtype=object), dtype=object), dtype=object)
-    out["region_name"] = _names(pd.DataFrame({"name": names}, index=names.index), out["region"])
+    # each region's name as the series gives it (the projected regions reported this month)
+    now = (series["period"] == period).to_numpy()
+    names = pd.Series(series["region_name"].to_numpy(dtype=object)[now],
+                      index=pd.Index(series["region"].to_numpy(dtype=object)[now], dtype=object), dtype=object)
+    codes = out["region"].to_numpy(dtype=object)
+    out["region_name"] = text_column(lookup(names, codes, default=codes), out.index)
     out = out.merge(tg[["target", "target_name", "ref"]], on="target", how="left")
     out["verdict"] = verdict(out)
     return out

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from ruralcore.kernel.lookup import text_column
 from ruralcore.rules import indicators as ind_mod
 from ruralcore.rules import milestones as ms_mod
 from ruralcore.rules import targets as tg_mod
@@ -238,7 +239,7 @@ def unit_codes(regions: pd.DataFrame, level: str) -> list[str] | None:
     if regions.empty or "level" not in regions.columns:
         return None
     codes = regions.index[(regions["level"] == level).to_numpy()]
-    return codes.astype(str).to_numpy(dtype=object).tolist() if len(codes) else None
+    return codes.to_numpy(dtype=object).tolist() if len(codes) else None
 
 
 def every_unit_result(program: Program, target, evaluated: pd.DataFrame, regions: pd.DataFrame) -> dict:
@@ -366,12 +367,13 @@ def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd
     from ruralcore.rules import scoring
     values = village_values(program, fields)
     scored = scoring.score(program, values, aspects=True)
-    scored.insert(1, "name", names(regions, scored["region"]))
-    town = parents_at(program, regions, scored["region"], "township")
-    scored.insert(2, "township", town)
-    scored.insert(3, "township_name", names(regions, town))
+    codes = scored["region"].to_numpy(dtype=object)
+    scored.insert(1, "name", text_column(names(regions, codes)))
+    town = parents_at(program, regions, codes, "township")
+    scored.insert(2, "township", text_column(town))
+    scored.insert(3, "township_name", text_column(names(regions, town)))
     from ruralcore.rules import ranking as rk
-    scored["rank_label"] = rk.rank_labels(scored["rank"])
+    scored["rank_label"] = text_column(rk.rank_labels(scored["rank"]))
     return scored.sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
 
 

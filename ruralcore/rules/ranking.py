@@ -44,9 +44,14 @@ def tied(ranks) -> np.ndarray:
 
 def rank_labels(ranks) -> list[str]:
     """“1” or “1（并列）” per unit; missing ranks (a reference row) as “—”."""
-    r = pd.Series(ranks)
-    dup = r.notna() & r.duplicated(keep=False)
-    return ["—" if pd.isna(x) else f"{int(x)}（并列）" if d else str(int(x)) for x, d in zip(r, dup)]
+    r = pd.Series(ranks, dtype="float64")
+    dup = (r.notna() & r.duplicated(keep=False)).to_numpy()
+    have = r.notna().to_numpy()
+    out = np.full(len(r), "—", dtype=object)
+    # whole columns: half a million ranks are formatted by numpy, not one by one
+    out[have] = r.to_numpy()[have].astype(np.int64).astype(str).astype(object)
+    out[dup] = out[dup] + "（并列）"
+    return out.tolist()
 
 
 def cut(ranks, n: int, end: str = "top", tie_rule: str = "include_ties", codes=None) -> np.ndarray:

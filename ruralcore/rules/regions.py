@@ -7,6 +7,7 @@ whether the code is the official statistical code or one made by this project.
 """
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ruralcore.kernel.errors import InputError, Problem
+from ruralcore.kernel.lookup import lookup, positions, take
 from ruralcore.kernel.fmt import LEVEL_NAMES  # noqa: F401 (the levels in words: re-exported)
 from ruralcore.rules.programs import DATA_DIR
 
@@ -71,31 +73,54 @@ def program_region(program_id: str) -> str:
 
 def names(regions: pd.DataFrame, codes) -> np.ndarray:
     """Region names for codes (the code itself when the tree does not know it)."""
-    s = pd.Series(np.asarray(codes, dtype=object))
-    by = regions["name"] if not regions.empty else pd.Series(dtype=object)
-    return s.map(by).fillna(s).to_numpy(dtype=object)
+    keys = np.asarray(codes, dtype=object)
+    if regions.empty:
+        return keys.copy()
+    return lookup(regions["name"], keys, default=keys)
 
 
 def children(frame: pd.DataFrame, code: str) -> pd.DataFrame:
     return frame[frame["parent"] == code]
 
 
+_PARENTS: dict[int, tuple] = {}  # id(frame) -> (weak reference, each row's parent position)
+
+
+def _parent_positions(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's parent's row position in ``frame`` (-1 for a root or a parent not in it),
+    computed once per frame: the tree a page reads is one shared, unchanged frame."""
+    kept = _PARENTS.get(id(frame))
+    if kept is not None and kept[0]() is frame and len(kept[1]) == len(frame):
+        return kept[1]
+    pos = positions(frame.index, frame["parent"].to_numpy(dtype=object))
+    try:
+        ref = weakref.ref(frame, lambda _, key=id(frame): _PARENTS.pop(key, None))
+    except TypeError:  # not weakly referable: not kept
+        return pos
+    _PARENTS[id(frame)] = (ref, pos)
+    return pos
+
+
 def ancestors_at(frame: pd.DataFrame, codes: pd.Series, level: str) -> pd.Series:
     """For each code, the code of its ancestor (or itself) at ``level``; NaN when none.
 
-    Walks the tree one generation per step for all codes at once (depth ≤ 6).
+    Walks the tree one generation per step for all codes at once (depth ≤ 6), by row
+    positions: no string is hashed after the first lookup.
     """
-    parent = frame["parent"].replace("", np.nan)
-    lvl = frame["level"]
-    cur = pd.Series(codes.to_numpy(), index=codes.index, dtype=object)
-    out = pd.Series(np.nan, index=codes.index, dtype=object)
+    at_level = frame["level"].to_numpy(dtype=object) == level
+    up = _parent_positions(frame)
+    cur = positions(frame.index, codes.to_numpy(dtype=object))
+    found = np.full(len(cur), -1, dtype=np.int64)
     for _ in range(len(LEVEL_ORDER) + 2):
-        hit = out.isna() & cur.notna() & (cur.map(lvl) == level)
-        out[hit] = cur[hit]
-        cur = cur.map(parent)
-        if cur.isna().all():
+        live = np.flatnonzero((cur >= 0) & (found < 0))
+        if not len(live):
             break
-    return out
+        here = cur[live]
+        hit = at_level[here]
+        found[live[hit]] = here[hit]
+        cur[live] = up[here]
+    out = take(frame.index.to_numpy(dtype=object), found)
+    return pd.Series(out, index=codes.index, dtype=object)
 
 
 # pilots ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ruralcore.kernel.lookup import lookup, text_column
 from ruralcore.rules import indicators as ind_mod
 from ruralcore.rules.programs import Program, Target
 from ruralcore.rules.regions import LEVEL_ORDER, program_regions
@@ -114,13 +115,13 @@ def unit_summary(rows: pd.DataFrame, expected=None) -> dict:
     some have none, so the area cannot be judged met; ``green`` when every unit meets
     it; ``no_data`` when no unit has a value."""
     # whole columns (a country has half a million villages): object codes, one hash each
-    region = pd.Index(rows["region"].astype(str).to_numpy(dtype=object), dtype=object)
+    region = pd.Index(_codes(rows["region"]), dtype=object)
     value = rows["value"].to_numpy(dtype="float64")
     ok = rows["met"].to_numpy(dtype=bool)
     keep = np.ones(len(rows), dtype=bool)
     unreported: list[str] = []
     if expected is not None:
-        exp = pd.Index(pd.Index(expected, dtype=object).astype(str).to_numpy(dtype=object), dtype=object)
+        exp = pd.Index(_codes(expected), dtype=object)
         unreported = exp[~exp.isin(region)].tolist()  # no row at all, in the area's order
         keep = region.isin(exp)
         n = len(exp)
@@ -138,6 +139,14 @@ def unit_summary(rows: pd.DataFrame, expected=None) -> dict:
             "status": state}
 
 
+def _codes(values) -> np.ndarray:
+    """Region codes as an object array of str (codes read as numbers become str)."""
+    arr = np.asarray(values, dtype=object)
+    if len(arr) and pd.api.types.infer_dtype(arr, skipna=False) != "string":
+        arr = arr.astype(str).astype(object)
+    return arr
+
+
 def _higher(a: str, b: str) -> bool:
     """Is level a above level b? Units outside the tree (pilot, station, household,
     facility) sit below every tree level: the region tree places them by their region."""
@@ -153,9 +162,8 @@ def _rows_at(program: Program, data: pd.DataFrame, here: str, region_frame: pd.D
     frame = program_regions(program.id) if region_frame is None else region_frame
     if frame.empty or "level" not in frame.columns:
         return data
-    level = frame["level"][~frame.index.duplicated()]
-    known = pd.Series(np.asarray(data.index, dtype=object), dtype=object).map(level)  # object: fast hashing
-    keep = (known.isna() | (known == here)).to_numpy()
+    known = lookup(frame["level"], np.asarray(data.index, dtype=object))
+    keep = pd.isna(known) | (known == here)
     return data if keep.all() else data[keep]
 
 
@@ -218,7 +226,7 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
         ind = program.indicator(t.indicator)
         met, gap = compare(vals.to_numpy(), t.op, t.threshold)
         parts.append(pd.DataFrame({
-            "region": vals.index.astype(str), "level": t.applies_to, "target": t.code,
+            "region": text_column(_codes(vals.index)), "level": t.applies_to, "target": t.code,
             "name": t.name, "kind": t.kind, "indicator": t.indicator, "unit": ind.unit,
             "value": vals.to_numpy(dtype="float64"), "threshold": float(t.threshold), "op": t.op,
             "met": met, "gap": gap, "status": target_status(program, t, met, gap),
@@ -229,10 +237,8 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
     out = pd.concat(parts, ignore_index=True)
     frame = program_regions(program.id) if region_frame is None else region_frame
     names = frame["name"] if not frame.empty else pd.Series(dtype=object)
-    # rolled-up codes → names, each distinct code looked up once (a village per target and month)
-    pos, uniques = pd.factorize(out["region"].to_numpy(dtype=object))
-    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    out["region_name"] = uniques.map(names).fillna(uniques).to_numpy(dtype=object)[pos]
+    codes = out["region"].to_numpy(dtype=object)
+    out["region_name"] = text_column(lookup(names, codes, default=codes) if len(names) else codes)
     return out[COLUMNS]
 
 

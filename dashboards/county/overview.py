@@ -19,6 +19,7 @@ from ruralcore.kernel.fmt import REF_SEP, date_zh, due_ref, period_zh, rank_move
 from ruralcore.app.milestone_records import done_dates
 
 SLIDE_SECONDS = 15
+WARN_LISTED = 200  # the warning's region choice lists at most this many
 
 LEVEL_TITLES = {"province": "省级总览", "city": "市级总览", "county": "县领导小组总览", "township": "乡镇总览",
                 "village": "村级总览"}
@@ -118,8 +119,12 @@ def panel_warning() -> None:
     code = c1.selectbox("目标", list(names), format_func=names.get, key="ov_warn_target")
     rows = warn[warn["target"] == code].sort_values("verdict", key=lambda s: s.map(
         {"预计逾期": 0, "已逾期未完成": 1, "预计按期完成": 2, "已达标": 3}), kind="stable")
-    labels = dict(zip(rows["region"], rows["region_name"] + "（" + rows["verdict"] + "）"))
-    where = c2.selectbox("区域", list(labels), format_func=labels.get, key=f"ov_warn_region_{code}")
+    listed = rows.head(WARN_LISTED)  # a province has tens of thousands: the most urgent first
+    labels = dict(zip(listed["region"], listed["region_name"] + "（" + listed["verdict"] + "）"))
+    where = c2.selectbox("区域", list(labels), format_func=labels.get, key=f"ov_warn_region_{code}",
+                         help=None if len(rows) <= WARN_LISTED else
+                         f"共 {len(rows):,} 个，按预计逾期、已逾期未完成、预计按期完成、已达标的顺序列出前 {WARN_LISTED} 个；"
+                         "其余的见“逐级查看”。")
     one = rows[rows["region"] == where].iloc[0]
     series = data.forecast_series(d.url, d.token, program.id, period, code, where)
     st.plotly_chart(charts.projection(series, one, info_unit(code)), width="stretch", theme=None, key="fig_warn")

@@ -88,8 +88,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def excel_button(frame: pd.DataFrame, name: str, key: str, where=None, label: str = "导出Excel") -> None:
     """“导出Excel”: ``frame`` as shown (its Chinese headers, no index) in ``name``.xlsx;
     text that would run as a formula is neutralised (ruralcore.io.excel.tables). The file is
-    made only when the button is pressed."""
-    from ruralcore.io.excel.tables import table_xlsx
-
-    (where or st).download_button(label, lambda: table_xlsx(frame, sheet="数据"), file_name=f"{name}.xlsx",
+    made only when the button is pressed (and the Excel writer imported only then)."""
+    (where or st).download_button(label, lambda: _sheet(frame), file_name=f"{name}.xlsx",
                                   mime=XLSX, key=key, on_click="ignore", icon=":material/download:")
+
+
+def _sheet(frame: pd.DataFrame) -> bytes:
+    from ruralcore.io.excel.tables import table_xlsx
+    return table_xlsx(frame, sheet="数据")

@@ -53,18 +53,57 @@ def project(series: pd.DataFrame, targets: pd.DataFrame, period: str, months: in
     if months < 1:
         raise ValueError("预测所用月数至少为1")
     s = series[series["period"] <= period].dropna(subset=["value"])
-    tg = targets[targets["deadline"].notna()].drop_duplicates("target").set_index("target")
+    tg = _dated(targets)
     s = s[s["target"].isin(tg.index)]
-    now = int(month_index([period])[0])
     m = month_index(s["period"]) if len(s) else np.array([], dtype="int64")
+    rc, ru = pd.factorize(pd.Series(s["region"].to_numpy(dtype=object), dtype=object))
+    tc, tu = pd.factorize(pd.Series(s["target"].to_numpy(dtype=object), dtype=object))
+    return _project(np.asarray(ru, dtype=object), rc, np.asarray(tu, dtype=object), tc, m,
+                    s["value"].to_numpy(dtype="float64"), tg, period, months, pace)
+
+
+def project_values(values: list, targets: pd.DataFrame, period: str, months: int = DEFAULT_MONTHS,
+                   pace: bool = False) -> pd.DataFrame:
+    """project() over ``values`` (ruralcore.rules.targets.target_values: one MonthValues per
+    target) without making them one long frame: the regions are already integer positions,
+    so no code of the hundreds of thousands of series is hashed again."""
+    if months < 1:
+        raise ValueError("预测所用月数至少为1")
+    tg = _dated(targets)
+    now = int(month_index([period])[0])
+    blocks, offsets, rc, tc, m, value = [], {}, [], [], [], []
+    kept = [v for v in values if v.target in tg.index]
+    for i, v in enumerate(kept):
+        if id(v.regions) not in offsets:  # targets at the report level share their regions
+            offsets[id(v.regions)] = sum(len(b) for b in blocks)
+            blocks.append(v.regions)
+        mi = month_index(pd.Series(v.months, dtype=object)) if len(v.months) else np.array([], dtype="int64")
+        keep = ~np.isnan(v.values) & (mi <= now)
+        rc.append(offsets[id(v.regions)] + v.at[keep])
+        tc.append(np.full(int(keep.sum()), i, dtype=np.int64))
+        m.append(mi[keep])
+        value.append(v.values[keep])
+    ru = np.concatenate(blocks) if blocks else np.array([], dtype=object)
+    tu = np.array([v.target for v in kept], dtype=object)
+    cat = (lambda parts, kind: np.concatenate(parts) if parts else np.array([], dtype=kind))
+    return _project(ru, cat(rc, "int64"), tu, cat(tc, "int64"), cat(m, "int64"), cat(value, "float64"),
+                    tg, period, months, pace)
+
+
+def _dated(targets: pd.DataFrame) -> pd.DataFrame:
+    return targets[targets["deadline"].notna()].drop_duplicates("target").set_index("target")
+
+
+def _project(ru: np.ndarray, rc: np.ndarray, tu: np.ndarray, tc: np.ndarray, m: np.ndarray, value: np.ndarray,
+             tg: pd.DataFrame, period: str, months: int, pace: bool) -> pd.DataFrame:
+    """The projection over series given as integer ids: row i is region ``ru[rc[i]]`` on
+    target ``tu[tc[i]]`` in month index ``m[i]`` (months up to ``period``, values present)."""
+    now = int(month_index([period])[0])
     if not (m == now).any():
         return pd.DataFrame(columns=COLUMNS)
     # one integer id per (region, target): grouped sums by bincount, no hashing of pairs
-    rc, ru = pd.factorize(pd.Series(s["region"].to_numpy(dtype=object), dtype=object))
-    tc, tu = pd.factorize(pd.Series(s["target"].to_numpy(dtype=object), dtype=object))
-    gid = pd.factorize(rc.astype("int64") * len(tu) + tc)[0]
+    gid = pd.factorize(rc.astype("int64") * max(len(tu), 1) + tc)[0]
     groups = int(gid.max()) + 1
-    value = s["value"].to_numpy(dtype="float64")
     # the least-squares slope over the last N months of each series; months counted from now
     # (small numbers: the sums stay exact enough that a flat series has slope 0)
     r = m > now - months
@@ -79,10 +118,15 @@ def project(series: pd.DataFrame, targets: pd.DataFrame, period: str, months: in
     thr = tg["threshold"].reindex(tu).to_numpy(dtype="float64")
     op = tg["op"].reindex(tu).to_numpy(dtype=object)
     deadline = tg["deadline"].reindex(tu).to_numpy(dtype=object)
-    out = pd.DataFrame({"region": pd.Series(ru[rc[at]], dtype=object), "target": pd.Series(tu[ti], dtype=object),
-                        "value": value[at], "threshold": thr[ti], "op": pd.Series(op[ti], dtype=object),
-                        "deadline": pd.Series(deadline[ti], dtype=object), "slope": slope[gid[at]]})
-    out["months_left"] = month_index(out["deadline"]) - now
+    # sorted by region, then target (code point order, as sorting the strings), by the
+    # ranks of the distinct codes
+    order = np.lexsort((_ranks(tu)[ti], _ranks(ru)[rc[at]]))
+    at, ti = at[order], ti[order]
+    region, target = ru[rc[at]], tu[ti]
+    out = pd.DataFrame({"region": text_column(region), "target": text_column(target),
+                        "value": value[at], "threshold": thr[ti], "op": text_column(op[ti]),
+                        "deadline": text_column(deadline[ti]), "slope": slope[gid[at]]})
+    out["months_left"] = month_index(pd.Series(deadline, dtype=object))[ti] - now
     # rounded to 9 decimals: a series exactly on pace (28.57…% + 3.57…% × 20 months) reaches
     # 100, not 99.9999999999 (binary fractions), and is on track
     out["projected"] = np.round(out["value"] + out["slope"] * out["months_left"].clip(lower=0), 9)
@@ -94,7 +138,13 @@ def project(series: pd.DataFrame, targets: pd.DataFrame, period: str, months: in
     out["behind_from"] = _behind_from(m, value, gid, tc, thr, op, deadline)[gid[at]] if pace else None
     b = out["behind_from"].astype(object)
     out["behind_from"] = b.where(b.notna() & ~out["met"].astype(bool), None)
-    return out.sort_values(["region", "target"], kind="stable").reset_index(drop=True)[COLUMNS]
+    return out[COLUMNS]
+
+
+def _ranks(codes: np.ndarray) -> np.ndarray:
+    """Each code's place among the distinct codes in sorted order (numpy sorts fixed-width
+    text in C: half a million codes without a Python comparison)."""
+    return np.unique(np.asarray(codes, dtype=str), return_inverse=True)[1].reshape(-1)
 
 
 def _behind_from(m: np.ndarray, value: np.ndarray, gid: np.ndarray, tc: np.ndarray, thr: np.ndarray,
@@ -156,9 +206,25 @@ def series_from_store(engine, program, upto: str, months: int | None = None, tar
     value, slope and verdict (``behind_from`` needs every month). ``target`` and ``region``:
     that one series (a chart), reading only that target's fields and only the rows rolled up
     into that region. ``regions``: the region tree when the caller has it already."""
+    from ruralcore.rules.targets import values_by_month
+
+    rows, tg, regions = _window_rows(engine, program, upto, months, target, region, regions)
+    series = values_by_month(program, rows.drop(columns=["period"]), rows["period"].to_numpy(dtype=object),
+                             list(tg["target"]), regions)
+    if region is not None:
+        series = series[series["region"] == region]
+    series = series.assign(region_name=text_column(_names(regions, series["region"]), series.index))
+    return series[["region", "region_name", "target", "period", "value"]].reset_index(drop=True), tg
+
+
+def _window_rows(engine, program, upto: str, months: int | None, target: str | None, region: str | None,
+                 regions: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(report rows, targets, region tree) of series_from_store: the stored months up to
+    ``upto`` (the last ``months`` of them), only the dated targets' fields, only the rows
+    rolled into ``region`` for one ``target``'s series."""
     from ruralcore.rules import indicators as ind_mod
     from ruralcore.app.overview import load_months, periods, region_frame
-    from ruralcore.rules.targets import data_level, values_by_month
+    from ruralcore.rules.targets import data_level
 
     tg = dated_targets(program)
     if target is not None:
@@ -174,13 +240,7 @@ def series_from_store(engine, program, upto: str, months: int | None = None, tar
         level = program.target(target).applies_to
         listed = [region] if level == data_level(program) else ind_mod.members(program, region, level, regions)
         listed = listed if listed is None or len(listed) <= MOST_LISTED else None
-    rows = load_months(engine, program.id, have, fields, listed)
-    series = values_by_month(program, rows.drop(columns=["period"]), rows["period"].to_numpy(dtype=object),
-                             list(tg["target"]), regions)
-    if region is not None:
-        series = series[series["region"] == region]
-    series = series.assign(region_name=text_column(_names(regions, series["region"]), series.index))
-    return series[["region", "region_name", "target", "period", "value"]].reset_index(drop=True), tg
+    return load_months(engine, program.id, have, fields, listed), tg, regions
 
 
 def _names(regions: pd.DataFrame, codes: pd.Series) -> np.ndarray:
@@ -201,8 +261,18 @@ def from_store(engine, program, period: str, pace: bool = False, regions: pd.Dat
     target_name, ref and verdict. Reads the last N months only, unless ``pace`` (then every
     month, for ``behind_from``)."""
     months, _ = setting_months(program)
-    series, tg = series_from_store(engine, program, period, None if pace else months, regions=regions)
-    return from_series(program, period, series, tg, pace)
+    if pace:
+        series, tg = series_from_store(engine, program, period, regions=regions)
+        return from_series(program, period, series, tg, pace)
+    # the verdicts alone: the last N months' values go to the projection as whole columns,
+    # never one long frame of every region, target and month
+    from ruralcore.rules.targets import target_values
+    rows, tg, regions = _window_rows(engine, program, period, months, None, None, regions)
+    values = target_values(program, rows.drop(columns=["period"]), rows["period"].to_numpy(dtype=object),
+                           list(tg["target"]), regions)
+    out = project_values(values, tg, period, months)
+    out["region_name"] = text_column(_names(regions, out["region"]), out.index)
+    return _named(out, tg)
 
 
 def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame, pace: bool = True) -> pd.DataFrame:
@@ -215,6 +285,11 @@ def from_series(program, period: str, series: pd.DataFrame, tg: pd.DataFrame, pa
                       index=pd.Index(series["region"].to_numpy(dtype=object)[now], dtype=object), dtype=object)
     codes = out["region"].to_numpy(dtype=object)
     out["region_name"] = text_column(lookup(names, codes, default=codes), out.index)
+    return _named(out, tg)
+
+
+def _named(out: pd.DataFrame, tg: pd.DataFrame) -> pd.DataFrame:
+    """The projection with each target's name and clause, and the verdict."""
     out = out.merge(tg[["target", "target_name", "ref"]], on="target", how="left")
     out["verdict"] = verdict(out)
     return out

@@ -28,6 +28,7 @@ coincide (花垣's study_room), so guessing from the column name would be wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -245,13 +246,25 @@ def evaluate(program: Program, data: pd.DataFrame, level: str | None = None,
 SERIES_COLUMNS = ["region", "target", "period", "value"]
 
 
-def values_by_month(program: Program, data: pd.DataFrame, months, codes: Iterable[str] | None = None,
-                    region_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class MonthValues:
+    """One target's values over several months, as whole columns: row i is the region
+    ``regions[at[i]]`` in month ``months[i]`` with ``values[i]`` (NaN: no value). Targets
+    at the report level share one ``regions`` array (the rows' distinct codes)."""
+    target: str
+    regions: np.ndarray
+    at: np.ndarray
+    months: np.ndarray
+    values: np.ndarray
+
+
+def target_values(program: Program, data: pd.DataFrame, months, codes: Iterable[str] | None = None,
+                  region_frame: pd.DataFrame | None = None) -> list[MonthValues]:
     """evaluate()'s ``value`` for many months in one pass: ``data`` holds the report rows of
     several months (index region, repeated across months; columns report fields), ``months``
-    the month of each row. Returns SERIES_COLUMNS, one row per target, region (at the
-    target's level) and month — what evaluate() gives month by month, with the tree walked
-    once for all months instead of once a month. ``codes``: the targets (default all)."""
+    the month of each row. One MonthValues per target (``codes``: those only; default all)
+    with a row per region (at the target's level) and month — what evaluate() gives month
+    by month, with the tree walked once for all months instead of once a month."""
     here = data_level(program)
     frame = program_regions(program.id) if region_frame is None else region_frame
     months = np.asarray(months, dtype=object)
@@ -264,7 +277,7 @@ def values_by_month(program: Program, data: pd.DataFrame, months, codes: Iterabl
     at_here = _rows_at(program, pd.DataFrame(index=uniques), here, frame).index
     own = uniques.isin(at_here)[pos]
     keys: dict[str, np.ndarray] = {}
-    parts = []
+    out = []
     for t in chosen:  # a few programme entries, each vectorised over every month and region
         ind = program.indicator(t.indicator)
         fields = ind_mod.needed_fields(program, [ind.code])
@@ -274,9 +287,8 @@ def values_by_month(program: Program, data: pd.DataFrame, months, codes: Iterabl
         # on that month, whose frame has no such column)
         complete = data[fields].notna().groupby(months).any().all(axis=1)
         if t.applies_to == here:
-            rows = data[own]
-            vals = ind_mod.compute(program, rows, [ind.code])[ind.code].to_numpy(dtype="float64")
-            region, month = np.asarray(rows.index, dtype=object), months[own]
+            vals = ind_mod.compute(program, data[own], [ind.code])[ind.code].to_numpy(dtype="float64")
+            codes_, at, month = uniques.to_numpy(dtype=object), pos[own], months[own]
         elif _higher(t.applies_to, here):
             if t.applies_to not in keys:
                 keys[t.applies_to] = ind_mod.group_keys(program, uniques, t.applies_to, frame).to_numpy()[pos]
@@ -284,13 +296,23 @@ def values_by_month(program: Program, data: pd.DataFrame, months, codes: Iterabl
                                     [ind.code])[ind.code]
             vals = rolled.to_numpy(dtype="float64")
             month = np.asarray(rolled.index.get_level_values(0), dtype=object)
-            region = np.asarray(rolled.index.get_level_values(1), dtype=object)
+            at, codes_ = pd.factorize(np.asarray(rolled.index.get_level_values(1), dtype=object))
+            codes_ = np.asarray(codes_, dtype=object)
         else:
             continue
-        part = pd.DataFrame({"region": pd.Series(region, dtype=object), "target": pd.Series(t.code, index=range(
-            len(vals)), dtype=object), "period": pd.Series(month, dtype=object), "value": vals})
-        part = part[part["period"].map(complete).fillna(False).to_numpy(dtype=bool)]
-        parts.append(part if t.scope == "all" else part[part["region"] == t.scope])
+        keep = complete.reindex(pd.Index(month, dtype=object)).fillna(False).to_numpy(dtype=bool)
+        if t.scope != "all":
+            keep &= codes_[at] == t.scope
+        out.append(MonthValues(t.code, codes_, at[keep], month[keep], vals[keep]))
+    return out
+
+
+def values_by_month(program: Program, data: pd.DataFrame, months, codes: Iterable[str] | None = None,
+                    region_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """target_values as one long frame: SERIES_COLUMNS, one row per target, region and month."""
+    parts = [pd.DataFrame({"region": text_column(v.regions[v.at]), "target": text_column(np.full(len(v.at), v.target)),
+                           "period": text_column(v.months), "value": v.values})
+             for v in target_values(program, data, months, codes, region_frame)]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else object) for c in SERIES_COLUMNS})
     return pd.concat(parts, ignore_index=True)

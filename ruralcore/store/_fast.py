@@ -3,6 +3,7 @@ SQLAlchemy's per-row parameter handling costs more than the database work at 100
 They run on the caller's SQLAlchemy connection, so they share its transaction."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from typing import Sequence
 
@@ -125,10 +126,14 @@ def _column(values: np.ndarray, dtype: str) -> pd.Series:
 
 
 def select_frame(conn: sa.Connection, sql: str, params: Sequence, names: Sequence[str],
-                 dtypes: dict) -> pd.DataFrame:
+                 dtypes: dict, bulk: bool = False) -> pd.DataFrame:
     """Run a SELECT (qmark '?' placeholders) on the driver and build the frame from one
-    object grid, without SQLAlchemy Row objects."""
+    object grid, without SQLAlchemy Row objects. ``bulk``: every column is text or a number
+    (dtypes str, object, float64, int64), so PostgreSQL may send the rows as CSV by COPY,
+    parsed by pandas in C — half a million rows in about half the time of fetching them."""
     raw = dbapi(conn)
+    if bulk and not is_sqlite(conn):
+        return _copy_out(raw, sql.replace("?", "%s"), params, names, dtypes)
     if is_sqlite(conn):
         rows = raw.execute(sql, list(params)).fetchall()
     else:
@@ -138,3 +143,23 @@ def select_frame(conn: sa.Connection, sql: str, params: Sequence, names: Sequenc
         return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
     grid = np.array(rows, dtype=object)  # one C pass over the row tuples
     return pd.DataFrame({n: _column(grid[:, i], dtypes.get(n, "object")) for i, n in enumerate(names)})
+
+
+def _copy_out(raw, sql: str, params: Sequence, names: Sequence[str], dtypes: dict) -> pd.DataFrame:
+    """select_frame's PostgreSQL bulk path: COPY (SELECT …) TO STDOUT as CSV (NULL as an
+    unquoted \\N, so an empty text stays empty) read by pandas."""
+    buf = io.BytesIO()
+    with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')", list(params)) as cp:
+        for block in cp:
+            buf.write(block)
+    buf.seek(0)
+    read = {n: ("float64" if dtypes.get(n) == "float64" else "int64" if dtypes.get(n) == "int64" else object)
+            for n in names}
+    if not buf.getbuffer().nbytes:
+        return pd.DataFrame({n: pd.Series(dtype=dtypes.get(n, "object")) for n in names})
+    frame = pd.read_csv(buf, header=None, names=list(names), dtype=read, na_values=["\\N"],
+                        keep_default_na=False, encoding="utf-8")
+    for n in names:
+        if dtypes.get(n) == "str":
+            frame[n] = frame[n].astype("str")
+    return frame

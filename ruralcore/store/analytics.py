@@ -401,7 +401,7 @@ def _read(engine: sa.Engine, program: str, period: str, total: int, level: str |
             frame = pd.DataFrame({n: pd.Series(dtype=types[n]) for n in names})
         else:
             frame = _fast.select_frame(conn, f"SELECT {', '.join(sel)} FROM {_q(table)} WHERE {where} "
-                                       "ORDER BY region", params, names, types)
+                                       "ORDER BY region", params, names, types, bulk=True)
     frame.index = pd.Index(frame["region"].to_numpy(dtype=object), name="region", dtype=object)  # as overview.load_month
     return frame.drop(columns=["region"])
 
@@ -447,7 +447,7 @@ def months_rows(engine: sa.Engine, program: str, periods: list[str], fields: lis
                 where += f" AND region IN ({', '.join('?' * len(regions))})"
                 params += list(regions)
             frame = _fast.select_frame(conn, f"SELECT {sel} FROM {_q(table)} WHERE {where} ORDER BY period, region",
-                                       params, names, types)
+                                       params, names, types, bulk=True)
     frame.index = pd.Index(frame["region"].to_numpy(dtype=object), name="region", dtype=object)
     return frame.drop(columns=["region"])
 

@@ -76,7 +76,7 @@ def load_regions(engine: sa.Engine, program: str | None = None) -> pd.DataFrame:
     if program is not None:
         sql, params = sql + " WHERE program = ?", [program]
     with engine.connect() as conn:
-        df = _fast.select_frame(conn, sql + " ORDER BY code", params, COLUMNS, {c: "str" for c in COLUMNS})
+        df = _fast.select_frame(conn, sql + " ORDER BY code", params, COLUMNS, {c: "str" for c in COLUMNS}, bulk=True)
     return df.set_index("code", drop=False)
 
 

@@ -203,6 +203,10 @@ def test_competition_ranking_and_cuts_take_the_whole_tie():
     r = ranking.competition_rank([np.array([100, 100, 100, 90, 80.0]), np.array([1, 1, 1, 1, 1.0])])
     assert r.tolist() == [1, 1, 1, 4, 5]
     assert ranking.rank_labels(r) == ["1（并列）", "1（并列）", "1（并列）", "4", "5"]
+    # on the pages a province's ranks read with thousands separated, like its counts
+    assert ranking.rank_labels([25209, 25209, 1000000, None], grouped=True) == [
+        "25,209（并列）", "25,209（并列）", "1,000,000", "—"]
+    assert ranking.thousands(np.array([0, 999, 1000, 1002003])).tolist() == ["0", "999", "1,000", "1,002,003"]
     # 忻州's circular “排名前三位”: a tie at the third place is named whole, not cut by code
     assert ranking.cut([1, 1, 3, 3, 5], 3, "top").tolist() == [True, True, True, True, False]
     assert ranking.cut([1, 2, 3, 3, 3], 3, "bottom").tolist() == [False, False, True, True, True]

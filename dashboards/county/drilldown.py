@@ -215,7 +215,8 @@ unit_names = {c: names_of[c] for c in unit_codes}
 unit_options = ([] if top_unit else [""]) + sorted(unit_codes, key=lambda c: unit_names[c])
 if st.session_state["dd_unit"] not in unit_options:
     st.session_state["dd_unit"] = unit_options[0] if unit_options else ""
-unit = c2.selectbox(ov.level_name(here), unit_options, key="dd_unit",
+# one level (银川: villages right under the districts): the choice stands first, no empty column
+unit = (c2 if two_levels else c1).selectbox(ov.level_name(here), unit_options, key="dd_unit",
                     format_func=lambda c: "（请选择）" if c == "" else unit_names.get(c, c))
 
 st.query_params["town"] = town
@@ -282,7 +283,7 @@ def unit_view() -> None:
         c1, c2, c3 = st.columns(3)
         c1.metric("得分", f"{scoring.truncate([r['score']], score_decimals)[0]:.{score_decimals}f} 分")
         tie = "（并列）" if r["rank_label"].endswith("（并列）") else ""
-        c2.metric("名次", f"第 {int(r['rank'])} 名{tie} / {len(ranked)}")
+        c2.metric("名次", f"第 {int(r['rank']):,} 名{tie} / {len(ranked):,}")
         c3.metric("等次", r["award_label"])
     det = ov.region_detail(program, cur, unit, d.regions)
     here_targets = det["target_level"].isin([here]) | det["target_level"].isna()

@@ -110,7 +110,7 @@ def panel_warning() -> None:
     summ = fc.summary(warn)
     for r in summ.itertuples():
         st.markdown(f"**{r.target_name}**（期限 {date_zh(r.deadline)} · 条款 {r.ref}）："
-                    + "，".join(f"{v}{int(getattr(r, v))}个" for v in fc.VERDICTS if int(getattr(r, v))))
+                    + "，".join(f"{v}{int(getattr(r, v)):,}个" for v in fc.VERDICTS if int(getattr(r, v))))
     st.caption(fc.method_text(program))
     if big:
         return
@@ -224,9 +224,9 @@ def panel_ranking() -> None:
     named = missing if len(missing) <= NAMES_READ_OUT else []
     c1.metric("参评村", f"{len(ranked):,} 个", help=f"本月未报送、不参评：{'、'.join(named) or f'{len(missing):,}个村'}"
               if missing else None)
-    c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']} 个")
-    c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']} 个")
-    c4.metric("未达标", f"{counts['not_qualified']} 个")
+    c2.metric(f"达标（≥{r.pass_score:g}分）", f"{counts['excellent'] + counts['qualified']:,} 个")
+    c3.metric(f"优秀（前{r.excellent_top_n}名）", f"{counts['excellent']:,} 个")
+    c4.metric("未达标", f"{counts['not_qualified']:,} 个")
     best = ov.top_with_ties(ranked, RANK_ROWS)  # a tie at the cut is shown whole
     worst = ov.bottom_with_ties(ranked, RANK_ROWS, exclude=best.index)
     dec = scoring.shown_decimals(ranked["score"], ranked["award"])  # two awards never read alike

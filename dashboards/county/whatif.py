@@ -109,10 +109,10 @@ def vname(code: str) -> str:
     return names.get(code, code)
 
 
-st.caption(f"{period_zh(period)}，共{len(values)}个村参加计分。规则（{rubric.ref}）：{scoring.tie_rule_text(rubric)}")
+st.caption(f"{period_zh(period)}，共{len(values):,}个村参加计分。规则（{rubric.ref}）：{scoring.tie_rule_text(rubric)}")
 if partial:
-    st.caption(f":material/visibility: 得分和名次按全县{len(values)}个村计算；本账户只能选择和查看本辖区的"
-               f"{len(pickable)}个村，名次为全县排名。")
+    st.caption(f":material/visibility: 得分和名次按全县{len(values):,}个村计算；本账户只能选择和查看本辖区的"
+               f"{len(pickable):,}个村，名次为全县排名。")
 if rubric.assumed:
     st.caption(f":material/info: {ASSUMED_LABEL}：{rubric.assumed}")
 st.caption(f":material/info: 给分办法：{scoring.formula_text(rubric)}")
@@ -245,9 +245,9 @@ def show_ranking(ev: dict, weights, changes: dict) -> None:
     passed_label = whatif.COUNT_LABELS["passed"]  # 达标 including 优秀: every village at or above the pass score
     ex, passed = counts.loc["优秀"], counts.loc[passed_label]
     c = st.columns(3)
-    c[0].metric("优秀村（当前→假设）", f"{ex['当前']} → {ex['假设']}个")
-    c[1].metric(f"{passed_label}村", f"{passed['当前']} → {passed['假设']}个")
-    c[2].metric("未达标村", f"{counts.loc['未达标', '当前']} → {counts.loc['未达标', '假设']}个")
+    c[0].metric("优秀村（当前→假设）", f"{ex['当前']:,} → {ex['假设']:,}个")
+    c[1].metric(f"{passed_label}村", f"{passed['当前']:,} → {passed['假设']:,}个")
+    c[2].metric("未达标村", f"{counts.loc['未达标', '当前']:,} → {counts.loc['未达标', '假设']:,}个")
 
     table = keep_visible(table, seen, "region")  # other villages' scores are not this account's to see
     moved = table[table["change"] != "none"]

@@ -373,7 +373,7 @@ def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd
     scored.insert(2, "township", text_column(town))
     scored.insert(3, "township_name", text_column(names(regions, town)))
     from ruralcore.rules import ranking as rk
-    scored["rank_label"] = text_column(rk.rank_labels(scored["rank"]))
+    scored["rank_label"] = text_column(rk.rank_labels(scored["rank"], grouped=True))
     return scored.sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
 
 

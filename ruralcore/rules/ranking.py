@@ -42,16 +42,23 @@ def tied(ranks) -> np.ndarray:
     return r.duplicated(keep=False).to_numpy()
 
 
-def rank_labels(ranks) -> list[str]:
-    """“1” or “1（并列）” per unit; missing ranks (a reference row) as “—”."""
+def rank_labels(ranks, grouped: bool = False) -> list[str]:
+    """“1” or “1（并列）” per unit; missing ranks (a reference row) as “—”. ``grouped``:
+    thousands separated as the pages print counts (“25,209（并列）”)."""
     r = pd.Series(ranks, dtype="float64")
     dup = (r.notna() & r.duplicated(keep=False)).to_numpy()
     have = r.notna().to_numpy()
     out = np.full(len(r), "—", dtype=object)
-    # whole columns: half a million ranks are formatted by numpy, not one by one
-    out[have] = r.to_numpy()[have].astype(np.int64).astype(str).astype(object)
+    whole = r.to_numpy()[have].astype(np.int64)
+    out[have] = thousands(whole) if grouped else whole.astype(str).astype(object)
     out[dup] = out[dup] + "（并列）"
     return out.tolist()
+
+
+def thousands(numbers: np.ndarray) -> np.ndarray:
+    """Whole numbers as text with a comma every three digits. (Python's formatting over the
+    plain list is as fast as numpy's own conversion to text, about 0.3 µs a number.)"""
+    return np.array([f"{v:,}" for v in np.asarray(numbers, dtype=np.int64).tolist()], dtype=object)
 
 
 def cut(ranks, n: int, end: str = "top", tie_rule: str = "include_ties", codes=None) -> np.ndarray:

@@ -220,9 +220,11 @@ def _heatmap(db_url: str, data_token: str, program_id: str, period: str, rows: i
     return ov.heatmap(d.program, d.month(period), d.regions, rows=rows, ranked=order)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame | None:
-    """The whole area's ranking of ``period`` with each rank's change since the month before."""
+    """The whole area's ranking of ``period`` with each rank's change since the month before:
+    one frame per process that every session reads and nobody changes (a country's ranking
+    is half a million rows with their names: a copy per rerun cost more than the page)."""
     d = Data(program_id)
     now = ov.ranking(d.program, d.month(period), d.regions)
     prev = d.previous(period)

@@ -190,10 +190,15 @@ def shown_decimals(scores, awards, least: int = 1) -> int:
     show the same score: 99.934 (优秀) and 99.901 (达标) both read 99.9 at one decimal, so
     they are shown with two. Scores are cut, not rounded (``truncate``)."""
     s = np.asarray(scores, dtype="float64")
-    a = np.asarray(pd.Series(awards).astype(str))
+    a = pd.factorize(pd.Series(awards))[0]
+    # cutting keeps the order, so after one sort by score two villages that read alike at
+    # d decimals are neighbours: the test is one pass over neighbours per d
+    order = np.argsort(s, kind="stable")
+    s, a = s[order], a[order]
+    differ = a[1:] != a[:-1]
     for d in range(least, DECIMALS + 1):
-        shown = pd.Series(truncate(s, d))
-        if (pd.Series(a).groupby(shown.to_numpy()).nunique() <= 1).all():
+        shown = truncate(s, d)
+        if not (differ & (shown[1:] == shown[:-1])).any():
             return d
     return DECIMALS
 

@@ -230,7 +230,7 @@ def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.Da
     prev = d.previous(period)
     if now is None:
         return None
-    return ov.with_rank_change(now, ov.ranking(d.program, d.month(prev), d.regions) if prev else None)
+    return ov.with_rank_change(now, ov.ranks(d.program, d.month(prev)) if prev else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -377,6 +377,15 @@ def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd
     return scored.sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
 
 
+def ranks(program: Program, fields: pd.DataFrame) -> pd.DataFrame | None:
+    """ranking()'s region and rank alone (last month's ranks for “较上月”: no names, no
+    townships, no labels); None when the programme has no rubric."""
+    if program.rubric is None or fields.empty:
+        return None
+    from ruralcore.rules import scoring
+    return scoring.score(program, village_values(program, fields))[["region", "rank"]]
+
+
 def top_with_ties(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
     """The first ``n`` rows of a ranking (sorted by rank) and every row tied with the n-th:
     a published top list never cuts through a tie (rank_label says 并列)."""
@@ -428,9 +437,9 @@ def unreported_units(program: Program, fields: pd.DataFrame, regions: pd.DataFra
     codes = unit_codes(regions, report_level(program))
     if not codes:
         return []
-    have = set(_reporting_rows(program, fields).index.astype(str))
-    missing = [c for c in codes if c not in have]
-    return [str(x) for x in names(regions, missing)]
+    have = pd.Index(np.asarray(_reporting_rows(program, fields).index, dtype=object), dtype=object)
+    missing = np.asarray(codes, dtype=object)[~pd.Index(codes, dtype=object).isin(have)]
+    return names(regions, missing).tolist()
 
 
 def award_counts(ranked: pd.DataFrame) -> dict[str, int]:

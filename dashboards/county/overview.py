@@ -103,11 +103,11 @@ def panel_warning() -> None:
     from ruralcore.app import forecast as fc
 
     st.subheader("到期预警")
-    warn = data.forecast(d.url, d.token, program.id, period, actor.role if actor else "", actor.region if actor else "")
-    if warn.empty:
+    role, region = (actor.role, actor.region) if actor else ("", "")
+    summ = data.warnings(d.url, d.token, program.id, period, role, region)["summary"]
+    if summ.empty:
         st.info("本月没有带期限、可按月预测的目标。")
         return
-    summ = fc.summary(warn)
     for r in summ.itertuples():
         st.markdown(f"**{r.target_name}**（期限 {date_zh(r.deadline)} · 条款 {r.ref}）："
                     + "，".join(f"{v}{int(getattr(r, v)):,}个" for v in fc.VERDICTS if int(getattr(r, v))))
@@ -117,17 +117,19 @@ def panel_warning() -> None:
     names = dict(zip(summ["target"], summ["target_name"]))
     c1, c2 = st.columns(2)
     code = c1.selectbox("目标", list(names), format_func=names.get, key="ov_warn_target")
-    rows = warn[warn["target"] == code].sort_values("verdict", key=lambda s: s.map(
-        {"预计逾期": 0, "已逾期未完成": 1, "预计按期完成": 2, "已达标": 3}), kind="stable")
-    listed = rows.head(WARN_LISTED)  # a province has tens of thousands: the most urgent first
+    total = int(summ.set_index("target").loc[code, fc.VERDICTS].sum())
+    listed = data.warning_regions(d.url, d.token, program.id, period, code, WARN_LISTED, role, region)
+    if listed.empty:
+        return
     labels = dict(zip(listed["region"], listed["region_name"] + "（" + listed["verdict"] + "）"))
     where = c2.selectbox("区域", list(labels), format_func=labels.get, key=f"ov_warn_region_{code}",
-                         help=None if len(rows) <= WARN_LISTED else
-                         f"共 {len(rows):,} 个，按预计逾期、已逾期未完成、预计按期完成、已达标的顺序列出前 {WARN_LISTED} 个；"
+                         help=None if total <= WARN_LISTED else
+                         f"共 {total:,} 个，按预计逾期、已逾期未完成、预计按期完成、已达标的顺序列出前 {WARN_LISTED} 个；"
                          "其余的见“逐级查看”。")
-    one = rows[rows["region"] == where].iloc[0]
     series = data.forecast_series(d.url, d.token, program.id, period, code, where)
-    st.plotly_chart(charts.projection(series, one, info_unit(code)), width="stretch", theme=None, key="fig_warn")
+    one = fc.projected_row(program, period, series, code)
+    if one is not None:
+        st.plotly_chart(charts.projection(series, one, info_unit(code)), width="stretch", theme=None, key="fig_warn")
 
 
 def info_unit(target: str) -> str:

@@ -288,6 +288,27 @@ def forecast(db_url: str, data_token: str, program_id: str, period: str, role: s
     return keep_visible(out, seen, "region").reset_index(drop=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def warnings(db_url: str, data_token: str, program_id: str, period: str, role: str = "", region: str = "") -> dict:
+    """总览's warnings over what an account of ``role`` at ``region`` reads
+    (ruralcore.app.forecast.warnings: the report level's verdicts counted in the analytics rows)."""
+    from ruralcore.app import forecast as fc
+    seen = visible_codes(db_url, data_token, role, region) if role else None
+    return fc.warnings(engine(), load_program(program_id), period, regions(db_url, data_token, program_id),
+                       region or None, seen)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def warning_regions(db_url: str, data_token: str, program_id: str, period: str, target: str, limit: int,
+                    role: str = "", region: str = "") -> pd.DataFrame:
+    """The first ``limit`` regions of ``target``'s warnings, the most urgent first."""
+    from ruralcore.app import forecast as fc
+    seen = visible_codes(db_url, data_token, role, region) if role else None
+    rows = warnings(db_url, data_token, program_id, period, role, region)["rows"]
+    return fc.warning_regions(engine(), load_program(program_id), period, target, rows,
+                              regions(db_url, data_token, program_id), limit, seen)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def history(db_url: str, data_token: str, program_id: str, region: str) -> pd.DataFrame:
     """One region's indicator values in every stored month (index = period), read from its

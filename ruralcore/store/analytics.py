@@ -17,7 +17,8 @@ Columns: ``period`` (YYYY-MM), ``region``, ``total``, ``level`` and ``parent`` (
 ``regions`` table; empty for a code the tree does not know — such a row is in no sum),
 then per field ``v_<field>`` (DOUBLE PRECISION: the value, or the sum; NULL when no value)
 and ``n_<field>`` (INTEGER: how many values were given — 0/1 on an own row, the count of
-the units below that gave a value on a sum row). A field code that is not a plain ASCII
+the units below that gave a value on a sum row), then the units' warning verdicts
+``r_…`` (store.results: 0/1 on an own row, how many units below on a sum row). A field code that is not a plain ASCII
 identifier gets a hashed column name (:func:`columns`). The primary key is (period, total,
 region); indexes on (period, parent) and (period, total, level) serve “one parent's
 children” and “one level” reads. On PostgreSQL the table is partitioned by year of
@@ -55,47 +56,22 @@ migration 0006), so two writers of one month cannot interleave their sums.
 """
 from __future__ import annotations
 
-import hashlib
-import re
 import time
 from typing import Iterable
 
 import pandas as pd
 import sqlalchemy as sa
 
-from ruralcore.store import _fast, partitions
+from ruralcore.store import _fast, partitions, results
+from ruralcore.store.analytics_names import (  # noqa: F401 (re-exported)
+    PREFIX, _q, columns, existing_columns as _existing_columns, table_name)
 from ruralcore.store.periods import check_period
 
-PREFIX = "analytics_"
 OWN, TOTAL = 0, 1  # the ``total`` column: a region's own values / the sums below it
 COUNT_PREFIX = "n:"  # level_totals: the count column of field f is "n:" + f
 FEW_REGIONS = 2000  # a write touching more regions rebuilds the whole month
 MAX_DEPTH = 10  # province > city > county > township > village > natural village, pilots: < 10
 _NODES = "_analytics_nodes"  # temporary: the regions of one refresh and their depth above the written ones
-_SAFE = re.compile(r"^[A-Za-z0-9_]{1,58}$")
-_PROGRAM_SAFE = re.compile(r"^[a-z0-9-]{1,40}$")
-
-
-# ---- names -------------------------------------------------------------------------------
-
-def table_name(program: str) -> str:
-    """The analytics table of ``program``: ``analytics_huayuan_2019``; an id that is not
-    lower-case letters, digits and hyphens gets a hashed name."""
-    if _PROGRAM_SAFE.match(program):
-        return PREFIX + program.replace("-", "_")
-    return PREFIX + "h" + hashlib.sha1(program.encode("utf-8")).hexdigest()[:16]
-
-
-def columns(field: str) -> tuple[str, str]:
-    """The (value, count) column names of ``field``: ``v_<field>``, ``n_<field>``."""
-    if _SAFE.match(field):
-        return "v_" + field, "n_" + field
-    h = hashlib.sha1(field.encode("utf-8")).hexdigest()[:16]
-    return "v__" + h, "n__" + h
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # ---- schema ------------------------------------------------------------------------------
@@ -103,20 +79,6 @@ def _q(name: str) -> str:
 def _lock(conn: sa.Connection) -> None:
     if conn.dialect.name == "postgresql":  # the report writers' lock (migration 0006)
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727003)")
-
-
-def _existing_columns(conn: sa.Connection, table: str) -> list[str] | None:
-    """The table's column names, None when it does not exist (one catalogue query)."""
-    if conn.dialect.name == "postgresql":
-        names = [r[0] for r in conn.execute(sa.text(
-            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(:t) AND attnum > 0 "
-            "AND NOT attisdropped ORDER BY attnum"), {"t": _q(table)})]
-    elif conn.dialect.name == "sqlite":
-        names = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({_q(table)})")]
-    else:
-        insp = sa.inspect(conn)
-        return [c["name"] for c in insp.get_columns(table)] if insp.has_table(table) else None
-    return names or None
 
 
 def _program_fields(program: str) -> list[str]:
@@ -155,6 +117,7 @@ def _ensure_table(conn: sa.Connection, program: str, fields: Iterable[str]) -> t
         partitions.create_partitions(conn, table)
         conn.exec_driver_sql(f"CREATE INDEX {_q('ix_' + table + '_parent')} ON {_q(table)} (period, parent)")
         conn.exec_driver_sql(f"CREATE INDEX {_q('ix_' + table + '_level')} ON {_q(table)} (period, total, level)")
+        results.sync_columns(conn, table, program, [])
         return table, wanted
     present = set(have)
     for f in wanted:
@@ -162,7 +125,17 @@ def _ensure_table(conn: sa.Connection, program: str, fields: Iterable[str]) -> t
         if v not in present:
             conn.exec_driver_sql(f"ALTER TABLE {_q(table)} ADD COLUMN {_q(v)} DOUBLE PRECISION")
             conn.exec_driver_sql(f"ALTER TABLE {_q(table)} ADD COLUMN {_q(n)} INTEGER NOT NULL DEFAULT 0")
+    if results.sync_columns(conn, table, program, have):  # new verdicts (or the programme changed them)
+        _judge_every_month(conn, table, program)
     return table, wanted
+
+
+def _judge_every_month(conn: sa.Connection, table: str, program: str) -> None:
+    """Judge every month the table holds again, oldest first, and sum them again."""
+    t = _q(table)
+    for (p,) in conn.execute(sa.text(f"SELECT DISTINCT period FROM {t} WHERE total = {OWN} ORDER BY period")).all():
+        results.judge(conn, table, program, p, None)
+        _sum_rows(conn, table, p, _month_fields(conn, program, p), None)
 
 
 def _month_fields(conn: sa.Connection, program: str, period: str | None = None) -> list[str]:
@@ -227,8 +200,9 @@ def _aggregates(fields: list[str], own: bool) -> tuple[str, list[str], dict]:
 
 def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[str] | None = None) -> int:
     """Bring the programme's analytics rows of ``period`` in step with ``reports`` on the
-    caller's transaction: the own rows of ``regions`` (every region when None) and the sum
-    rows of their ancestors. Returns the number of rows written."""
+    caller's transaction: the own rows of ``regions`` (every region when None), their
+    verdicts (store.results) and the sum rows of their ancestors; then the verdicts and sums
+    of the later months that look back at ``period``. Returns the number of rows written."""
     _lock(conn)
     codes = None if regions is None else list(dict.fromkeys(str(r) for r in regions))
     if codes is not None and len(codes) > FEW_REGIONS:
@@ -236,9 +210,24 @@ def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[st
     fields = _month_fields(conn, program, period)  # the other columns hold no value this month
     table, _ = _ensure_table(conn, program, fields)
     t = _q(table)
+    written = 0
     if not fields:  # no reports left in the month
         conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p"), {"p": period})
+    elif codes is not None and not codes:
         return 0
+    else:
+        written += _own_rows(conn, t, program, period, fields, codes)
+        results.judge(conn, table, program, period, codes)
+        written += _sum_rows(conn, table, period, fields, codes)
+    for later in results.later_months(conn, table, program, period):  # they look back at this month
+        if results.judge(conn, table, program, later, codes):
+            written += _sum_rows(conn, table, later, _month_fields(conn, program, later), codes)
+    return written
+
+
+def _own_rows(conn: sa.Connection, t: str, program: str, period: str, fields: list[str],
+              codes: list[str] | None) -> int:
+    """The own rows of ``codes`` (every region when None) regrouped from ``reports``."""
     cols, own_exprs, params = _aggregates(fields, own=True)
     params.update(prog=program, p=period)
     head = f"INSERT INTO {t} (period, region, total, level, parent, {cols}) "
@@ -251,24 +240,34 @@ def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[st
                 f"COALESCE(g.parent, ''), {', '.join('u.' + a for a in aliases)} "
                 f"FROM (SELECT r.region AS region, {aliased} FROM reports r WHERE r.program = :prog "
                 f"AND r.period = :p{where} GROUP BY r.region) u LEFT JOIN regions g ON g.code = u.region")
-    written = 0
     if codes is None:
         conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p"), {"p": period})
-        written += conn.execute(sa.text(own_sql()), params).rowcount
+        return conn.execute(sa.text(own_sql()), params).rowcount
+    _nodes(conn, codes, [0] * len(codes))
+    conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p AND total = {OWN} "
+                         f"AND region IN (SELECT code FROM {_NODES})"), {"p": period})
+    return conn.execute(sa.text(own_sql(f" AND r.region IN (SELECT code FROM {_NODES})")), params).rowcount
+
+
+def _sum_rows(conn: sa.Connection, table: str, period: str, fields: list[str], codes: list[str] | None) -> int:
+    """The sum rows of ``period`` above ``codes`` (every one when None), bottom up, each from
+    its children's rows: the fields' values and counts and the verdict columns."""
+    t = _q(table)
+    if codes is None:
+        conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p AND total = {TOTAL}"), {"p": period})
         up, depth = _ancestors(conn, f"SELECT DISTINCT parent, 1 FROM {t} WHERE period = :p AND total = {OWN} "
                                      "AND parent <> ''", {"p": period})
     else:
-        if not codes:
-            return 0
         _nodes(conn, codes, [0] * len(codes))
-        conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p AND total = {OWN} "
-                             f"AND region IN (SELECT code FROM {_NODES})"), {"p": period})
-        written += conn.execute(sa.text(own_sql(f" AND r.region IN (SELECT code FROM {_NODES})")),
-                                params).rowcount
         up, depth = _ancestors(conn, f"SELECT g.parent, 1 FROM {_NODES} k JOIN regions g ON g.code = k.code "
                                      "WHERE g.parent <> ''", {})
     _nodes(conn, up, depth)
     sum_cols, sum_exprs, _ = _aggregates(fields, own=False)
+    judged = [c for c in (_existing_columns(conn, table) or []) if c.startswith("r_")]
+    if judged:
+        sum_cols = ", ".join([sum_cols, *(_q(c) for c in judged)])
+        sum_exprs = [*sum_exprs, *(f"COALESCE(SUM(c.{_q(c)}), 0)" for c in judged)]
+    written = 0
     for d in sorted(set(depth)):
         if codes is not None:
             conn.execute(sa.text(f"DELETE FROM {t} WHERE period = :p AND total = {TOTAL} "
@@ -346,11 +345,30 @@ def missing_months(conn: sa.Connection, program: str | None = None) -> dict[str,
     return out
 
 
+def _unjudged(conn: sa.Connection, program: str | None) -> list[str]:
+    """Programmes whose table lacks a verdict column its programme file asks for (a database
+    from before store.results, or a programme file whose targets changed)."""
+    progs = [program] if program is not None else list(stored_months(conn))
+    out = []
+    for prog in progs:
+        have = _existing_columns(conn, table_name(prog))
+        if have is not None and not set(results.all_columns(prog)) <= set(have):
+            out.append(prog)
+    return out
+
+
 def ensure(engine: sa.Engine, program: str | None = None) -> int:
-    """Build the analytics rows of every stored month that has none (one transaction);
-    returns the number of months built. Cheap when nothing is missing (one lookup a month)."""
+    """Build the analytics rows of every stored month that has none, and judge every month
+    again where the verdict columns are missing (one transaction); returns the number of
+    months built. Cheap when nothing is missing (one lookup a month)."""
     with engine.connect() as conn:
         todo = missing_months(conn, program)
+        unjudged = _unjudged(conn, program)
+    if unjudged:
+        with engine.begin() as conn:
+            _lock(conn)
+            for prog in _unjudged(conn, program):
+                _ensure_table(conn, prog, [])
     if not todo:
         return 0
     with engine.begin() as conn:

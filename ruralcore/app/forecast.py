@@ -126,8 +126,7 @@ def warnings(engine, program, period: str, regions: pd.DataFrame, area: str | No
     kept = results.verdict_columns(program)
     tg = dated_targets(program)
     above = [t for t in tg["target"] if t not in kept]
-    rows = from_store(engine, program, period, regions=regions, targets=above) if above else \
-        pd.DataFrame(columns=[*COLUMNS, "region_name", "target_name", "ref", "verdict"])
+    rows = _above(engine, program, period, regions, above)
     rows = keep_visible(rows, visible, "region").reset_index(drop=True)
     counted = results.counts(engine, program, period, area if visible is not None else None)
     above_counts = pd.crosstab(rows["target"], rows["verdict"]).reindex(columns=VERDICTS, fill_value=0) \
@@ -142,6 +141,61 @@ def warnings(engine, program, period: str, regions: pd.DataFrame, area: str | No
                       **{v: int(n[v]) for v in VERDICTS}})
     return {"summary": pd.DataFrame(lines, columns=["target", "target_name", "deadline", "ref", *VERDICTS]),
             "rows": rows}
+
+
+def _above(engine, program, period: str, regions: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """from_store's rows of ``targets`` (above the report level), projected from their
+    level's sum rows in the analytics tables (a country's counties: a few thousand rows a
+    month) — the same values as rolling the units up (rates, counts and one-field flags), so
+    from the units themselves when the months hold a row the sums leave out (a code the tree
+    does not know, a region above the target's level that reports fields of its own) or a
+    target is a flag of several fields."""
+    from ruralcore.rules import indicators as ind_mod
+    from ruralcore.rules.regions import LEVEL_ORDER
+    from ruralcore.rules.targets import MonthValues
+    from ruralcore.store import analytics
+    from ruralcore.app.overview import periods as stored
+
+    if not targets:
+        return pd.DataFrame(columns=[*COLUMNS, "region_name", "target_name", "ref", "verdict"])
+    months, _ = setting_months(program)
+    now = int(month_index([period])[0])
+    have = [p for p in stored(engine, program.id) if p <= period]
+    window = [p for p, m in zip(have, month_index(have)) if m > now - months] if have else []
+    chosen = [program.target(t) for t in targets]
+    levels = {t.applies_to for t in chosen}
+    several = any(program.indicator(t.indicator).kind == "flag" and len(program.indicator(t.indicator).fields) > 1
+                  for t in chosen)
+    highest = min((LEVEL_ORDER.index(v) for v in levels if v in LEVEL_ORDER), default=None)
+    outside = ["", *LEVEL_ORDER[:highest]] if highest is not None else [""]
+    if several or any(v not in LEVEL_ORDER for v in levels) or analytics.own_rows_at(engine, program.id, window, outside):
+        return from_store(engine, program, period, regions=regions, targets=targets)
+    values = []
+    for level in sorted(levels, key=LEVEL_ORDER.index):
+        mine = [t for t in chosen if t.applies_to == level]
+        parts = []
+        for p in window:  # N months, a few thousand regions each
+            tot = analytics.level_totals(engine, program.id, p, level=level)
+            own = analytics.month_rows(engine, program.id, p, level=level)  # its own fields (融水's centre)
+            sums = analytics.sums(tot).add(own, fill_value=0) if len(own) else analytics.sums(tot)
+            n = analytics.counts(tot).add(own.notna().astype("int64"), fill_value=0) if len(own) else \
+                analytics.counts(tot)
+            got = ind_mod.from_sums(program, sums, n, [t.indicator for t in mine])
+            parts.append(got.assign(_period=p))
+        frame = pd.concat(parts) if parts else pd.DataFrame()
+        if frame.empty:
+            continue
+        codes, at = np.unique(np.asarray(frame.index, dtype=object).astype(str), return_inverse=True)
+        for t in mine:
+            keep = np.ones(len(frame), dtype=bool) if t.scope == "all" else (codes[at] == t.scope)
+            values.append(MonthValues(t.code, codes.astype(object), at[keep],
+                                      frame["_period"].to_numpy(dtype=object)[keep],
+                                      frame[t.indicator].to_numpy(dtype="float64")[keep]))
+    tg = dated_targets(program)
+    tg = tg[tg["target"].isin(targets)].reset_index(drop=True)
+    out = project_values(values, tg, period, months)
+    out["region_name"] = text_column(_names(regions, out["region"]), out.index)
+    return _named(out, tg)
 
 
 def projected_row(program, period: str, series: pd.DataFrame, target: str) -> pd.Series | None:

@@ -110,6 +110,28 @@ def rollup(program: Program, fields: pd.DataFrame, groups, codes: Iterable[str] 
     return pd.DataFrame(out, index=index if many else index.rename("region"))
 
 
+def from_sums(program: Program, sums: pd.DataFrame, counts: pd.DataFrame, codes: Iterable[str] | None = None
+              ) -> pd.DataFrame:
+    """rollup's values from the units' fields already summed per region (``sums``; ``counts``:
+    how many units gave each field — the analytics sum rows): rates as a ratio of sums,
+    counts and amounts as sums, a one-field flag as the share of units with it. A flag of
+    several fields is the mean of each unit's own mean, which sums cannot give: ValueError."""
+    out = {}
+    for ind in _select(program, codes):
+        need = needed_fields(program, [ind.code])
+        s = sums.reindex(columns=need)
+        if ind.kind == "rate":
+            out[ind.code] = _ratio(_col(s, ind.numerator), _col(s, ind.denominator), ind.scale)
+        elif ind.kind == "flag":
+            if len(ind.fields) != 1:
+                raise ValueError(f"{ind.code}: 多字段的是否类指标不能由合计得出")
+            n = counts.reindex(columns=need, fill_value=0)[ind.fields[0]].to_numpy(dtype="float64")
+            out[ind.code] = _ratio(_col(s, ind.fields[0]), n, 100.0)
+        else:
+            out[ind.code] = s[list(ind.fields)].sum(axis=1, min_count=1).to_numpy(dtype="float64")
+    return pd.DataFrame(out, index=sums.index)
+
+
 def group_keys(program: Program, regions: pd.Index | pd.Series, level: str,
                region_frame: pd.DataFrame | None = None) -> pd.Series:
     """For each region (code or name), the code of its ancestor at ``level``.

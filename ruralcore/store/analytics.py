@@ -480,6 +480,21 @@ def level_totals(engine: sa.Engine, program: str, period: str, level: str | None
     return _read(engine, program, period, TOTAL, level, parent, counts=True)
 
 
+def own_rows_at(engine: sa.Engine, program: str, periods: list[str], levels: list[str]) -> int:
+    """How many own rows of ``periods`` sit at one of ``levels`` ("" for a code the tree does
+    not know)."""
+    if not periods or not levels:
+        return 0
+    with engine.connect() as conn:
+        if _existing_columns(conn, table_name(program)) is None:
+            return 0
+        return int(conn.execute(sa.text(
+            f"SELECT COUNT(*) FROM {_q(table_name(program))} WHERE total = {OWN} "
+            f"AND period IN ({', '.join(f':p{i}' for i in range(len(periods)))}) "
+            f"AND level IN ({', '.join(f':l{i}' for i in range(len(levels)))})"),
+            {**{f"p{i}": p for i, p in enumerate(periods)}, **{f"l{i}": v for i, v in enumerate(levels)}}).scalar())
+
+
 def counts(totals: pd.DataFrame) -> pd.DataFrame:
     """The count columns of a ``level_totals`` frame, renamed to their field codes."""
     cols = [c for c in totals.columns if str(c).startswith(COUNT_PREFIX)]
@@ -493,4 +508,5 @@ def sums(totals: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["table_name", "columns", "refresh", "rebuild", "rebuild_all", "ensure", "missing_months",
-           "month_rows", "months_rows", "level_totals", "counts", "sums", "stored_months", "analytics_tables"]
+           "month_rows", "months_rows", "level_totals", "own_rows_at", "counts", "sums", "stored_months",
+           "analytics_tables"]

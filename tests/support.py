@@ -195,3 +195,14 @@ def shown_tables(at) -> list:
         elif kind == "bidi_component" and getattr(node.proto, "component_name", "") == NAME:
             out.append(_html_frames(json.loads(node.proto.json)["html"])[0])
     return out
+
+
+def first_township_reader(engine, program_id: str = "huayuan-2019"):
+    """(township code, the codes its township officer reads) of the programme's first township."""
+    from ruralcore.app import overview as ov
+    from ruralcore.auth.scope import Actor, visible_regions
+
+    regions = ov.region_frame(engine, program_id)
+    town = regions.index[regions["level"] == "township"][0]
+    with engine.connect() as c:
+        return town, visible_regions(Actor("t", "township_officer", town), c)

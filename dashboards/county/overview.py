@@ -52,7 +52,6 @@ period = period_picker(d.periods)
 if period is None:
     st.stop()
 
-cur = d.month(period)
 prev_period = d.previous(period)  # the tiles read its totals only (Data.previous_totals)
 latest = period == max(d.periods)
 # “Today” of the page: the data's as-of date for the newest month, else that month's end.
@@ -62,7 +61,8 @@ done = done_dates(engine(), program.id) if program.milestones else {}
 info = ov.indicator_info(program)
 big = projector_on()
 # an account that reads part of the area (a township, a village) is told what it sees
-partial = d.scoped and len(cur) < len(data.month(d.url, d.token, program.id, period))
+partial = d.partial()
+reporting = d.reporting(period)  # the units that reported this month, of those the account reads
 area = ov.names(d.regions, [actor.region])[0] if partial else ""
 
 # on a projector the header line already names the programme
@@ -181,13 +181,6 @@ def panel_compare() -> None:
         st.caption(f"共 {len(comp)} 个{ov.level_name(level)}，只画出离目标最远的 {len(shown)} 个；完整名单见“逐级查看”。")
 
 
-def ranked_visible():
-    """The whole county's ranking (the rubric ranks the county), only the rows this
-    account reads: the rank numbers stay county-wide."""
-    ranked = data.ranking(d.url, d.token, program.id, period)
-    return None if ranked is None else keep_visible(ranked, d.visible, "region")
-
-
 RANK_ROWS = 10  # the ranking shows the first and the last ten (with whoever is tied at the cut)
 NAMES_READ_OUT = 20  # villages not reported this month are named up to this many, else counted
 TIE_LISTED_MOST = 50  # a rank shared by more villages than this is counted, not listed row by row
@@ -216,12 +209,12 @@ def _rank_rows(rows: pd.DataFrame, decimals: int) -> pd.DataFrame:
 
 
 def panel_ranking() -> None:
-    ranked = ranked_visible()
+    ranked = d.ranked(period)  # the whole county's ranking (kept scores), the rows this account reads
     counts = ov.award_counts(ranked)
     r = program.rubric
     st.subheader("村排名（计分办法）")
     c1, c2, c3, c4 = st.columns(4)
-    missing = ov.unreported_units(program, cur, d.regions)  # not reported this month: not ranked
+    missing = ov.unreported_of(reporting, d.regions, ov.report_level(program))  # not reported: not ranked
     # a few names are read out; a long list (a province) is counted, with the names in Excel
     named = missing if len(missing) <= NAMES_READ_OUT else []
     c1.metric("参评村", f"{len(ranked):,} 个", help=f"本月未报送、不参评：{'、'.join(named) or f'{len(missing):,}个村'}"
@@ -231,6 +224,8 @@ def panel_ranking() -> None:
     c4.metric("未达标", f"{counts['not_qualified']:,} 个")
     best = ov.top_with_ties(ranked, RANK_ROWS)  # a tie at the cut is shown whole
     worst = ov.bottom_with_ties(ranked, RANK_ROWS, exclude=best.index)
+    # names only for the rows shown (the ranking is shared and read only: named copies)
+    best, worst = ov.named(program, best.copy(), d.regions), ov.named(program, worst.copy(), d.regions)
     dec = scoring.shown_decimals(ranked["score"], ranked["award"])  # two awards never read alike
     colour = tables.award_colours()
 
@@ -368,7 +363,7 @@ def panel_tasks() -> None:
                 "tasks_table", max_rows=20)
 
 
-compare_level = ov.compare_level_within(program, cur, d.regions)
+compare_level = ov.compare_level_of(program, reporting, d.regions)
 has_compare = len(d.compare_table(period, compare_level)) > 1
 # (slide title, panels): the page shows every panel in turn; a slideshow one slide at a time
 slides: list[tuple[str, list]] = [("目标", [panel_targets]), ("预警", [panel_warning])]
@@ -378,7 +373,7 @@ if has_compare:
     slides.append(("对比", [panel_compare]))
 if program.rubric is not None:
     slides.append(("排名", [panel_ranking]))
-if ov.report_level(program) in ("village", "township", "pilot") and len(cur) > 1:
+if ov.report_level(program) in ("village", "township", "pilot") and len(reporting) > 1:
     slides.append(("热力图", [panel_heatmap]))
 if len(d.periods) > 1:
     slides.append(("趋势", [panel_trend]))

@@ -155,9 +155,11 @@ class Data:
 
     def trend(self, upto: str) -> pd.DataFrame:
         """Indicator values per month over what the account reads."""
-        if self.scoped:
-            return trend(self.url, self.token, self.program.id, upto, self.actor.role, self.actor.region)
-        return trend(self.url, self.token, self.program.id, upto)
+        return trend(self.url, self.token, self.program.id, upto, *self.scope_key)
+
+    def totals(self, upto: str) -> pd.DataFrame:
+        """The monthly sums per field over what the account reads (store.reports.period_totals)."""
+        return totals(self.url, self.token, self.program.id, upto, *self.scope_key)
 
     def previous_totals(self, period: str, prev_period: str | None) -> pd.Series | None:
         """Last month's indicator values over what the account reads: a row of the trend up
@@ -174,6 +176,27 @@ class Data:
 
     def months(self, upto: str | None = None) -> dict[str, pd.DataFrame]:
         return {p: self.month(p) for p in self.periods if upto is None or p <= upto}
+
+    def ranked(self, period: str) -> pd.DataFrame | None:
+        """The whole area's kept ranking (board), only the rows the account reads (the rank
+        numbers stay the whole area's); None without a rubric."""
+        from ruralcore.auth.scope import keep_visible
+        if self.program.rubric is None:
+            return None
+        whole = board(self.url, self.token, self.program.id, period)
+        return None if whole is None else keep_visible(whole, self.visible, "region")
+
+    def reporting(self, period: str) -> pd.Index:
+        """The codes of the units that reported in ``period`` among those the account reads:
+        the kept ranking's (a unit is scored when it reports), else the month's rows."""
+        ranked = self.ranked(period)
+        if ranked is not None:
+            return pd.Index(ranked["region"].to_numpy(dtype=object), dtype=object)
+        return pd.Index(ov.unit_rows(self.program, self.month(period)).index, dtype=object)
+
+    def partial(self) -> bool:
+        """Whether the account reads only part of the programme's area."""
+        return self.scoped and len(self.regions) < len(regions(self.url, self.token, self.program.id))
 
     # The overview's computed panels, cached like the frames they come from: a new
     # session's first visit reuses what an earlier session of the same scope computed.
@@ -195,15 +218,21 @@ def _scoped_data(program_id: str, role: str, region: str) -> Data:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _target_tiles(db_url: str, data_token: str, program_id: str, period: str, prev_period: str,
                   role: str, region: str) -> pd.DataFrame:
+    """ruralcore.app.kept.target_tiles over what the account reads: the month's sums and the
+    kept every-unit results, not the month's villages."""
+    from ruralcore.app import kept
     d = _scoped_data(program_id, role, region)
-    return ov.target_tiles(d.program, d.month(period), d.previous_totals(period, prev_period or None), d.regions)
+    return kept.target_tiles(engine(), d.program, period, d.totals(period), d.previous_totals(period, prev_period or None),
+                             d.regions, region if d.scoped else None, d.visible, lambda: d.month(period))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _compare_table(db_url: str, data_token: str, program_id: str, period: str, level: str,
                    role: str, region: str) -> pd.DataFrame:
+    """ruralcore.app.kept.compare_table: a level above the report level from its sum rows."""
+    from ruralcore.app import kept
     d = _scoped_data(program_id, role, region)
-    return ov.compare_table(d.program, d.month(period), d.regions, level)
+    return kept.compare_table(engine(), d.program, period, d.regions, level, d.visible, lambda: d.month(period))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -211,13 +240,12 @@ def _heatmap(db_url: str, data_token: str, program_id: str, period: str, rows: i
              role: str, region: str) -> dict:
     """ruralcore.app.overview.heatmap; ``ranked``: the worst by the whole area's ranking (its
     rows this account reads), else by mean attainment."""
-    from ruralcore.auth.scope import keep_visible
+    from ruralcore.app import kept
     d = _scoped_data(program_id, role, region)
-    order = None
-    if ranked:
-        whole = ranking(db_url, data_token, program_id, period)
-        order = None if whole is None else keep_visible(whole, d.visible, "region")
-    return ov.heatmap(d.program, d.month(period), d.regions, rows=rows, ranked=order)
+    order = d.ranked(period) if ranked else None
+    if order is not None:  # the worst by the kept scores: only their rows are read
+        return kept.heatmap(engine(), d.program, period, d.regions, rows, order)
+    return ov.heatmap(d.program, d.month(period), d.regions, rows=rows)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -231,6 +259,17 @@ def ranking(db_url: str, data_token: str, program_id: str, period: str) -> pd.Da
     if now is None:
         return None
     return ov.with_rank_change(now, ov.ranks(d.program, d.month(prev)) if prev else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def board(db_url: str, data_token: str, program_id: str, period: str) -> pd.DataFrame | None:
+    """The whole area's ranking of ``period`` from the kept scores (ruralcore.app.kept.ranking:
+    ranks, awards, labels, the change since the month before; no names — a page names the
+    rows it shows): one frame per process that every session reads and nobody changes."""
+    from ruralcore.app import kept
+    program = load_program(program_id)
+    before = [p for p in periods(db_url, data_token, program_id) if p < period]
+    return kept.ranking(engine(), program, period, before[-1] if before else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -251,11 +290,18 @@ def value_status(db_url: str, data_token: str, program_id: str, period: str, lev
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def trend(db_url: str, data_token: str, program_id: str, upto: str, role: str = "", region: str = "") -> pd.DataFrame:
-    # summed in the database: twelve months of 30,000 villages are never loaded row by row;
-    # an account that reads part of the area gets the sums over its regions only
+def totals(db_url: str, data_token: str, program_id: str, upto: str, role: str = "", region: str = "") -> pd.DataFrame:
+    """store.reports.period_totals up to ``upto`` over what an account of ``role`` at
+    ``region`` reads: summed in the database, twelve months of 30,000 villages are never
+    loaded row by row; an account that reads part of the area gets the sums over its regions."""
+    from ruralcore.app import kept
     seen = visible_codes(db_url, data_token, role, region) if role else None
-    return ov.trend_from_store(engine(), load_program(program_id), upto, None if seen is None else sorted(seen))
+    return kept.period_totals(engine(), load_program(program_id), upto, None if seen is None else sorted(seen))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def trend(db_url: str, data_token: str, program_id: str, upto: str, role: str = "", region: str = "") -> pd.DataFrame:
+    return ov.trend_from_totals(load_program(program_id), totals(db_url, data_token, program_id, upto, role, region))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -120,9 +120,10 @@ def warnings(engine, program, period: str, regions: pd.DataFrame, area: str | No
     above the report level (a few regions each)}. The report level's verdicts are counted from
     the analytics rows (store.results: one row read), not projected village by village."""
     from ruralcore.rules.rights import keep_visible
-    from ruralcore.store import analytics, results
+    from ruralcore.app.kept import ready
+    from ruralcore.store import results
 
-    analytics.ensure(engine, program.id)  # built and judged (a database from before, a changed file)
+    ready(engine, program)  # built and judged (a database from before, a changed file)
     kept = results.verdict_columns(program)
     tg = dated_targets(program)
     above = [t for t in tg["target"] if t not in kept]
@@ -150,11 +151,10 @@ def _above(engine, program, period: str, regions: pd.DataFrame, targets: list[st
     from the units themselves when the months hold a row the sums leave out (a code the tree
     does not know, a region above the target's level that reports fields of its own) or a
     target is a flag of several fields."""
-    from ruralcore.rules import indicators as ind_mod
+    from ruralcore.app.kept import level_values, sums_stand_for_units
+    from ruralcore.app.overview import periods as stored
     from ruralcore.rules.regions import LEVEL_ORDER
     from ruralcore.rules.targets import MonthValues
-    from ruralcore.store import analytics
-    from ruralcore.app.overview import periods as stored
 
     if not targets:
         return pd.DataFrame(columns=[*COLUMNS, "region_name", "target_name", "ref", "verdict"])
@@ -164,24 +164,14 @@ def _above(engine, program, period: str, regions: pd.DataFrame, targets: list[st
     window = [p for p, m in zip(have, month_index(have)) if m > now - months] if have else []
     chosen = [program.target(t) for t in targets]
     levels = {t.applies_to for t in chosen}
-    several = any(program.indicator(t.indicator).kind == "flag" and len(program.indicator(t.indicator).fields) > 1
-                  for t in chosen)
-    highest = min((LEVEL_ORDER.index(v) for v in levels if v in LEVEL_ORDER), default=None)
-    outside = ["", *LEVEL_ORDER[:highest]] if highest is not None else [""]
-    if several or any(v not in LEVEL_ORDER for v in levels) or analytics.own_rows_at(engine, program.id, window, outside):
+    highest = min(levels, key=lambda v: LEVEL_ORDER.index(v) if v in LEVEL_ORDER else -1)
+    if not sums_stand_for_units(engine, program, window, highest, [t.indicator for t in chosen]):
         return from_store(engine, program, period, regions=regions, targets=targets)
     values = []
     for level in sorted(levels, key=LEVEL_ORDER.index):
         mine = [t for t in chosen if t.applies_to == level]
-        parts = []
-        for p in window:  # N months, a few thousand regions each
-            tot = analytics.level_totals(engine, program.id, p, level=level)
-            own = analytics.month_rows(engine, program.id, p, level=level)  # its own fields (融水's centre)
-            sums = analytics.sums(tot).add(own, fill_value=0) if len(own) else analytics.sums(tot)
-            n = analytics.counts(tot).add(own.notna().astype("int64"), fill_value=0) if len(own) else \
-                analytics.counts(tot)
-            got = ind_mod.from_sums(program, sums, n, [t.indicator for t in mine])
-            parts.append(got.assign(_period=p))
+        # N months, a few thousand regions each
+        parts = [level_values(engine, program, p, level, [t.indicator for t in mine]).assign(_period=p) for p in window]
         frame = pd.concat(parts) if parts else pd.DataFrame()
         if frame.empty:
             continue

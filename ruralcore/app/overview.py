@@ -174,19 +174,12 @@ def level_name(level: str) -> str:
 
 def _indicator_codes(program: Program, fields: pd.DataFrame) -> list[str]:
     """Indicators computable from the fields present."""
-    have = set(fields.columns)
-    return [i.code for i in program.indicators
-            if set(ind_mod.needed_fields(program, [i.code])) <= have]
+    return ind_mod.computable(program, fields.columns)
 
 
 def _reporting_rows(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the reporting regions: a month may also hold a county's own fields
-    (融水's operation centre, 银川's connected hospitals), whose row is no reporting unit."""
-    here = [f.code for f in program.fields if f.level == report_level(program) and f.code in fields.columns]
-    if not here or len(here) == fields.shape[1]:
-        return fields
-    keep = fields[here].notna().any(axis=1).to_numpy()
-    return fields if keep.all() else fields[keep]
+    """The rows of the reporting regions (ruralcore.rules.targets.reporting_rows)."""
+    return tg_mod.reporting_rows(program, fields)
 
 
 def unit_rows(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
@@ -245,27 +238,39 @@ def unit_codes(regions: pd.DataFrame, level: str) -> list[str] | None:
 def every_unit_result(program: Program, target, evaluated: pd.DataFrame, regions: pd.DataFrame) -> dict:
     """An every-unit target over the area (targets.unit_summary): met only when every unit
     of the region tree at its level (or every reporting unit, when the tree does not list
-    them) meets it; with the text “N个村中M个达标” and the failing and unreported units by
-    name, value and reason: the first FAILING_LISTED of each by region code (a province
-    has thousands), their numbers in ``failing_n`` and ``unreported_n``; when the failing
-    are cut, their last entry says how many there are in all."""
+    them) meets it; see unit_result."""
     mine = (evaluated["target"] == target.code).to_numpy()
     res = tg_mod.unit_summary(evaluated[["region", "value", "met"]][mine], unit_codes(regions, target.applies_to))
+    return unit_result(program, target, res["met"], res["units"],
+                       res["failing"].sort_values("region", kind="stable").head(FAILING_LISTED), len(res["failing"]),
+                       sorted(res["unreported"])[:FAILING_LISTED], len(res["unreported"]), regions)
+
+
+def unit_result(program: Program, target, met: int, units: int, failing: pd.DataFrame, failing_n: int,
+                unreported: list[str], unreported_n: int, regions: pd.DataFrame) -> dict:
+    """An every-unit target's tile from its counts: ``met`` of ``units`` units meet it,
+    ``failing_n`` have a value that misses it, ``unreported_n`` have none; ``failing``
+    (region, value) and ``unreported`` (codes) the first FAILING_LISTED of each by region
+    code (a province has thousands). Status (targets.unit_summary's rule): red when any unit
+    misses it; incomplete (未报齐) when every unit with a value meets it but some have none;
+    green when every unit meets it; no_data when no unit has a value. With the text
+    “N个村中M个达标” and the failing and unreported units by name, value and reason; when the
+    failing are cut, their last entry says how many there are in all."""
+    from ruralcore.kernel.fmt import value_with_unit
+    status = ("no_data" if units == 0 or met + failing_n == 0 else "red" if failing_n
+              else "incomplete" if unreported_n else "green")
     what = level_name(target.applies_to)
     unit = program.indicator(target.indicator).unit
-    from ruralcore.kernel.fmt import value_with_unit
-    fail = res["failing"].sort_values("region", kind="stable").head(FAILING_LISTED)
-    failing = [f"{n}（{'无数据' if pd.isna(v) else value_with_unit(v, unit)}）"
-               for n, v in zip(names(regions, fail["region"]), fail["value"])]
-    unreported = [str(n) for n in names(regions, sorted(res["unreported"])[:FAILING_LISTED])]
-    n_fail, n_unrep = len(res["failing"]), len(res["unreported"])
-    if n_fail > len(failing):
-        failing.append(f"……共{n_fail:,}个未达标，按区域代码列出前{len(failing)}个，完整名单见“逐级查看”")
-    text = f"{res['units']}个{what}中{res['met']}个达标"
-    if n_unrep:
-        text += f"，{n_unrep}个未报送（或未填此项）"
-    return {**res, "text": text, "failing_names": failing, "unreported_names": unreported,
-            "failing_n": n_fail, "unreported_n": n_unrep}
+    names_failing = [f"{n}（{'无数据' if pd.isna(v) else value_with_unit(v, unit)}）"
+                     for n, v in zip(names(regions, failing["region"]), failing["value"])]
+    if failing_n > len(names_failing):
+        names_failing.append(f"……共{failing_n:,}个未达标，按区域代码列出前{len(names_failing)}个，完整名单见“逐级查看”")
+    text = f"{units}个{what}中{met}个达标"
+    if unreported_n:
+        text += f"，{unreported_n}个未报送（或未填此项）"
+    return {"met": met, "units": units, "status": status, "text": text, "failing_names": names_failing,
+            "unreported_names": [str(n) for n in names(regions, unreported)], "failing_n": failing_n,
+            "unreported_n": unreported_n}
 
 
 def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame | pd.Series | None,
@@ -285,8 +290,15 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
         prev = previous
     else:
         prev = total_values(program, previous) if previous is not None and not previous.empty else None
-    every = [t for t in program.targets if t.indicator and t.kind == "every_unit"]
+    every = [t for t in program.targets if t.indicator and t.kind == "every_unit" and t.indicator in now.index]
     evaluated = tg_mod.evaluate(program, fields, region_frame=regions, codes=[t.code for t in every]) if every else None
+    return tiles(program, now, prev, {t.code: every_unit_result(program, t, evaluated, regions) for t in every})
+
+
+def tiles(program: Program, now: pd.Series, prev: pd.Series | None, every: dict[str, dict]) -> pd.DataFrame:
+    """The tiles of target_tiles from the area's indicator values this month (``now``: the
+    indicators the month's fields measure) and last month (``prev``) and each every-unit
+    target's result (``every``: unit_result's dicts by target code)."""
     rows = []
     for t in program.targets:  # ~10 programme entries
         if not t.indicator or t.indicator not in now.index:
@@ -297,7 +309,7 @@ def target_tiles(program: Program, fields: pd.DataFrame, previous: pd.DataFrame 
         met_regions = n_regions = None
         units_text, failing, unreported, n_fail, n_unrep = "", [], [], 0, 0
         if t.kind == "every_unit":
-            res = every_unit_result(program, t, evaluated, regions)
+            res = every[t.code]
             state, met_regions, n_regions = res["status"], res["met"], res["units"]
             units_text, failing, unreported = res["text"], res["failing_names"], res["unreported_names"]
             n_fail, n_unrep = res["failing_n"], res["unreported_n"]
@@ -365,16 +377,23 @@ def ranking(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> pd
     if program.rubric is None or fields.empty:
         return None
     from ruralcore.rules import scoring
-    values = village_values(program, fields)
-    scored = scoring.score(program, values, aspects=True)
-    codes = scored["region"].to_numpy(dtype=object)
-    scored.insert(1, "name", text_column(names(regions, codes)))
-    town = parents_at(program, regions, codes, "township")
-    scored.insert(2, "township", text_column(town))
-    scored.insert(3, "township_name", text_column(names(regions, town)))
     from ruralcore.rules import ranking as rk
+    scored = scoring.score(program, village_values(program, fields), aspects=True)
     scored["rank_label"] = text_column(rk.rank_labels(scored["rank"], grouped=True))
-    return scored.sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
+    return named(program, scored, regions).sort_values(["rank", "region"], kind="stable").reset_index(drop=True)
+
+
+def named(program: Program, rows: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Ranked ``rows`` (a ``region`` column first) with each one's name, township and
+    township name inserted after the region, in place (only the rows a page shows need
+    them); returns ``rows``."""
+    codes = rows["region"].to_numpy(dtype=object)
+    out = rows
+    out.insert(1, "name", text_column(names(regions, codes), out.index))
+    town = parents_at(program, regions, codes, "township")
+    out.insert(2, "township", text_column(town, out.index))
+    out.insert(3, "township_name", text_column(names(regions, town), out.index))
+    return out
 
 
 def ranks(program: Program, fields: pd.DataFrame) -> pd.DataFrame | None:
@@ -434,10 +453,15 @@ def with_rank_change(ranked: pd.DataFrame, previous: pd.DataFrame | None) -> pd.
 def unreported_units(program: Program, fields: pd.DataFrame, regions: pd.DataFrame) -> list[str]:
     """Names of the reporting units of the region tree (within what ``regions`` holds) with
     no report in ``fields``: they are not scored or ranked, and the page says so."""
-    codes = unit_codes(regions, report_level(program))
+    return unreported_of(_reporting_rows(program, fields).index, regions, report_level(program))
+
+
+def unreported_of(reporting, regions: pd.DataFrame, level: str) -> list[str]:
+    """Names of the units of ``regions`` at ``level`` not among the ``reporting`` codes."""
+    codes = unit_codes(regions, level)
     if not codes:
         return []
-    have = pd.Index(np.asarray(_reporting_rows(program, fields).index, dtype=object), dtype=object)
+    have = pd.Index(np.asarray(reporting, dtype=object), dtype=object)
     missing = np.asarray(codes, dtype=object)[~pd.Index(codes, dtype=object).isin(have)]
     return names(regions, missing).tolist()
 
@@ -754,11 +778,15 @@ def compare_level_within(program: Program, fields: pd.DataFrame, regions: pd.Dat
     """compare_level, or the report level itself when every reporting region of ``fields``
     falls into one group: a township officer compares its own villages, not its township
     with itself."""
+    return compare_level_of(program, _reporting_rows(program, fields).index, regions)
+
+
+def compare_level_of(program: Program, codes, regions: pd.DataFrame) -> str:
+    """compare_level_within from the reporting regions' ``codes``."""
     level = compare_level(program)
-    rows = _reporting_rows(program, fields)
-    if level == report_level(program) or rows.empty:
+    if level == report_level(program) or not len(codes):
         return level
-    groups = pd.unique(pd.Series(parents_at(program, regions, rows.index, level), dtype=object))
+    groups = pd.unique(pd.Series(parents_at(program, regions, codes, level), dtype=object))
     return level if len(groups) > 1 else report_level(program)
 
 

@@ -42,6 +42,12 @@ def needed_fields(program: Program, codes: Iterable[str] | None = None) -> list[
     return out
 
 
+def computable(program: Program, columns: Iterable[str]) -> list[str]:
+    """The indicators (programme order) computable from the fields ``columns``."""
+    have = set(columns)
+    return [i.code for i in program.indicators if set(needed_fields(program, [i.code])) <= have]
+
+
 def _require(fields: pd.DataFrame, codes: list[str]) -> None:
     missing = [c for c in codes if c not in fields.columns]
     if missing:

@@ -210,6 +210,31 @@ def _columns(values: pd.DataFrame, codes: list[str]) -> list[np.ndarray]:
     return [values[c].to_numpy(dtype="float64", na_value=np.nan) for c in codes]
 
 
+def scores(program: Program, values: pd.DataFrame) -> np.ndarray | None:
+    """Each row's score by the programme's points (what ``score`` ranks); None when
+    ``values`` lacks an indicator the rubric scores."""
+    rubric = rubric_of(program)
+    codes, target, w = weight_vector(rubric)
+    if not set(codes) <= set(values.columns):
+        return None
+    return score_columns(_columns(values, codes), target, w)
+
+
+def ranked(rubric: Rubric, regions, s: np.ndarray) -> pd.DataFrame:
+    """Rank and award the scores ``s`` of ``regions`` (the rubric's rank rule and awards):
+    columns region, score, rank, award, award_label in input order (see ``score``)."""
+    rank, _ = rank_array(s)
+    if rubric.tie_rule == "code_order":
+        award = award_array(s, rank, rubric, np.asarray(regions))
+    else:
+        award = award_array(s, rank, rubric)
+    return pd.DataFrame({
+        "region": regions, "score": s, "rank": rank,
+        "award": pd.Categorical.from_codes(award, categories=list(AWARDS)),
+        "award_label": pd.Categorical.from_codes(award, categories=[AWARD_LABELS[a] for a in AWARDS]),
+    })
+
+
 def score(program: Program, values: pd.DataFrame, weights: Mapping[str, float] | None = None,
           aspects: bool = False) -> pd.DataFrame:
     """Score, rank and award every region of ``values`` (index = region, columns ⊇ indicators).
@@ -223,19 +248,9 @@ def score(program: Program, values: pd.DataFrame, weights: Mapping[str, float] |
     rubric = rubric_of(program)
     codes, target, w = weight_vector(rubric, weights)
     cols = _columns(values, codes)
-    s = score_columns(cols, target, w)
-    rank, _ = rank_array(s)
     regions = values.index
-    if rubric.tie_rule == "code_order":
-        award = award_array(s, rank, rubric, regions.to_numpy())
-    else:
-        award = award_array(s, rank, rubric)
-    out = pd.DataFrame({
-        "region": regions.astype("str") if regions.dtype != "str" else regions.array,
-        "score": s, "rank": rank,
-        "award": pd.Categorical.from_codes(award, categories=list(AWARDS)),
-        "award_label": pd.Categorical.from_codes(award, categories=[AWARD_LABELS[a] for a in AWARDS]),
-    })
+    out = ranked(rubric, regions.astype("str") if regions.dtype != "str" else regions.array,
+                 score_columns(cols, target, w))
     if aspects:
         pts = _points(rubric, weights)
         pos = {c: i for i, c in enumerate(codes)}

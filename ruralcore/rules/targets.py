@@ -52,6 +52,18 @@ def data_level(program: Program) -> str:
         return max(set(levels), key=levels.count) if levels else "village"
 
 
+def reporting_rows(program: Program, fields: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the reporting units in a month's frame (index region, columns the month's
+    fields): a month may also hold a county's own fields (融水's operation centre, 银川's
+    connected hospitals), whose row is no reporting unit — a row counts when it holds a
+    field of the report level (every row when every field of the month is one)."""
+    here = [f.code for f in program.fields if f.level == data_level(program) and f.code in fields.columns]
+    if not here or len(here) == fields.shape[1]:
+        return fields
+    keep = fields[here].notna().any(axis=1).to_numpy()
+    return fields if keep.all() else fields[keep]
+
+
 def amber_margin(program: Program, kind: str = "rate") -> float:
     """The amber band (percentage points) of ``kind``: only a rate rule may have one."""
     if kind != "rate":

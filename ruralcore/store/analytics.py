@@ -134,8 +134,9 @@ def _judge_every_month(conn: sa.Connection, table: str, program: str) -> None:
     """Judge every month the table holds again, oldest first, and sum them again."""
     t = _q(table)
     for (p,) in conn.execute(sa.text(f"SELECT DISTINCT period FROM {t} WHERE total = {OWN} ORDER BY period")).all():
-        results.judge(conn, table, program, p, None)
-        _sum_rows(conn, table, p, _month_fields(conn, program, p), None)
+        fields = _month_fields(conn, program, p)
+        results.judge(conn, table, program, p, None, fields)
+        _sum_rows(conn, table, p, fields, None)
 
 
 def _month_fields(conn: sa.Connection, program: str, period: str | None = None) -> list[str]:
@@ -217,11 +218,12 @@ def refresh(conn: sa.Connection, program: str, period: str, regions: Iterable[st
         return 0
     else:
         written += _own_rows(conn, t, program, period, fields, codes)
-        results.judge(conn, table, program, period, codes)
+        results.judge(conn, table, program, period, codes, fields)
         written += _sum_rows(conn, table, period, fields, codes)
     for later in results.later_months(conn, table, program, period):  # they look back at this month
-        if results.judge(conn, table, program, later, codes):
-            written += _sum_rows(conn, table, later, _month_fields(conn, program, later), codes)
+        later_fields = _month_fields(conn, program, later)
+        if results.judge(conn, table, program, later, codes, later_fields):
+            written += _sum_rows(conn, table, later, later_fields, codes)
     return written
 
 
@@ -263,7 +265,7 @@ def _sum_rows(conn: sa.Connection, table: str, period: str, fields: list[str], c
                                      "WHERE g.parent <> ''", {})
     _nodes(conn, up, depth)
     sum_cols, sum_exprs, _ = _aggregates(fields, own=False)
-    judged = [c for c in (_existing_columns(conn, table) or []) if c.startswith("r_")]
+    judged = [c for c in (_existing_columns(conn, table) or []) if c.startswith(results.SUMMED_PREFIXES)]
     if judged:
         sum_cols = ", ".join([sum_cols, *(_q(c) for c in judged)])
         sum_exprs = [*sum_exprs, *(f"COALESCE(SUM(c.{_q(c)}), 0)" for c in judged)]

@@ -16,7 +16,7 @@ from ruralcore.demo import build_demo
 from ruralcore.kernel.principal import system
 from ruralcore.rules.programs import all_programs, load_program
 from ruralcore.store import analytics, db, reports, results
-from tests.support import fresh_database
+from tests.support import first_township_reader, fresh_database
 
 SYS = system("测试")
 
@@ -59,6 +59,40 @@ def _check(engine, program, periods) -> None:
             assert int(got.to_numpy().sum()) == len(inside), (program.id, p, area)
 
 
+def _check_kept(engine, program, periods) -> None:
+    """The every-unit results and the scores kept on the own rows are the rules' on the month's
+    frame (targets.evaluate, unit_summary; ov.ranking), for every unit and summed for every
+    region above."""
+    from ruralcore.rules import targets as tg
+
+    regions = ov.region_frame(engine, program.id)
+    cols = results.unit_columns(program)
+    for p in periods:
+        month = ov.load_month(engine, program.id, p)
+        if program.rubric is not None:
+            want = ov.ranking(program, month, regions)[["region", "score"]].sort_values("region")
+            got = results.scored_units(engine, program, p)
+            assert got["region"].tolist() == want["region"].tolist(), (program.id, p)
+            assert np.array_equal(got["score"].to_numpy(), want["score"].to_numpy()), (program.id, p)
+        if not cols:
+            continue
+        ev = tg.evaluate(program, month, region_frame=regions, codes=list(cols))
+        whole = results.unit_counts(engine, program, p)
+        for t in cols:
+            level = program.target(t).applies_to
+            res = tg.unit_summary(ev[ev["target"] == t][["region", "value", "met"]], ov.unit_codes(regions, level))
+            assert whole.loc[t, "met"] == res["met"], (program.id, p, t)
+            assert whole.loc[t, "val"] == res["met"] + len(res["failing"]), (program.id, p, t)
+            first = results.failing_units(engine, program, p, t, 5)["region"].tolist()
+            assert first == sorted(res["failing"]["region"])[:5], (program.id, p, t)
+            for area in regions.index[regions["level"].isin(["county", "township"])][:4]:
+                inside = ov.unit_codes(regions.loc[[area, *_below(regions, area)]], level) or []
+                part = tg.unit_summary(ev[ev["target"] == t][["region", "value", "met"]], inside)
+                got = results.unit_counts(engine, program, p, area)
+                assert (got.loc[t, "met"], got.loc[t, "val"]) == (part["met"], part["met"] + len(part["failing"])), \
+                    (program.id, p, t, area)
+
+
 def _below(regions: pd.DataFrame, code: str) -> set:
     out, edge = set(), {code}
     while edge:
@@ -79,6 +113,7 @@ def test_kept_verdicts_are_the_projected_ones_then_after_writes(demo):
     for program in all_programs():
         if results.verdict_columns(program):
             _check(demo, program, ov.periods(demo, program.id))
+        _check_kept(demo, program, ov.periods(demo, program.id))
     # writes to a month three from the end: its verdicts and those of the two months after it
     program = load_program("huayuan-2019")
     periods = ov.periods(demo, program.id)
@@ -91,11 +126,13 @@ def test_kept_verdicts_are_the_projected_ones_then_after_writes(demo):
                               "value": rng.integers(0, 3, size=3).astype(float)})
         reports.upsert_reports(demo, program.id, month, frame, SYS)
         _check(demo, program, periods[-3:])
+        _check_kept(demo, program, periods[-3:])
     # one village's whole month corrected to nothing for one field (its value goes)
     one = villages[0]
     reports.upsert_reports(demo, program.id, periods[-2], pd.DataFrame(
         {"region": [one], "field": ["natural_villages_fiber"], "value": [np.nan]}), SYS)
     _check(demo, program, periods[-2:])
+    _check_kept(demo, program, periods[-2:])
 
 
 def test_a_programme_whose_targets_changed_is_judged_again(demo):
@@ -114,15 +151,12 @@ def test_a_programme_whose_targets_changed_is_judged_again(demo):
 
 def test_the_warnings_of_an_account_are_those_of_its_regions(demo):
     """fc.warnings over what a township officer reads equals the projection kept to its regions."""
-    from ruralcore.auth.scope import Actor, visible_regions
     from ruralcore.rules.rights import keep_visible
 
     program = load_program("huayuan-2019")
     regions = ov.region_frame(demo, program.id)
     period = ov.periods(demo, program.id)[-1]
-    town = regions.index[regions["level"] == "township"][0]
-    with demo.connect() as c:
-        seen = visible_regions(Actor("t", "township_officer", town), c)
+    town, seen = first_township_reader(demo)
     got = fc.warnings(demo, program, period, regions, town, seen)["summary"].set_index("target")
     full = keep_visible(fc.from_store(demo, program, period, regions=regions), seen, "region")
     want = fc.summary(full).set_index("target")

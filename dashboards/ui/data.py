@@ -74,7 +74,7 @@ def visible_codes(db_url: str, data_token: str, role: str, region: str) -> froze
 def visible_programs(db_url: str, data_token: str, role: str, region: str, program_ids: tuple) -> list[str]:
     from ruralcore.auth.scope import Actor
     from ruralcore.auth.scope import visible_programs as readable
-    codes = {pid: regions(db_url, data_token, pid).index for pid in program_ids}
+    codes = {pid: (lambda pid=pid: regions(db_url, data_token, pid).index) for pid in program_ids}  # read when needed
     with engine().connect() as conn:
         return readable(Actor("_", role, region), codes, conn)
 

@@ -183,14 +183,16 @@ def visible_programs(actor, program_regions: dict[str, Iterable[str]],
                      conn: sa.Connection | None = None) -> list[str]:
     """The programmes ``actor`` reads: those with at least one region inside the actor's
     region, or whose area holds the actor's region (a township officer reads its county's
-    programme, limited to its township). ``program_regions``: programme id → its codes."""
+    programme, limited to its township). ``program_regions``: programme id → its codes, or a
+    function giving them (called only for an account that does not read everything: a
+    country's tree is half a million codes)."""
     if not restricted(actor) or actor.role in READS_EVERYTHING:  # the system, or nobody (public pages)
         return list(program_regions)
     tree = region_tree(conn)
     above = set(ancestors(tree, actor.region))
     out = []
     for pid, codes in program_regions.items():
-        codes = list(codes)
+        codes = list(codes() if callable(codes) else codes)
         if above.intersection(codes) or inside(tree, codes, actor.region).any():
             out.append(pid)
     return out

@@ -170,11 +170,10 @@ def _above(engine, program, period: str, regions: pd.DataFrame, targets: list[st
     values = []
     for level in sorted(levels, key=LEVEL_ORDER.index):
         mine = [t for t in chosen if t.applies_to == level]
-        # N months, a few thousand regions each
-        parts = [level_values(engine, program, p, level, [t.indicator for t in mine]).assign(_period=p) for p in window]
-        frame = pd.concat(parts) if parts else pd.DataFrame()
-        if frame.empty:
+        got = level_values(engine, program, window, level, [t.indicator for t in mine])  # N months, one read
+        if got.empty:
             continue
+        frame = got.droplevel("period").assign(_period=got.index.get_level_values("period").to_numpy(dtype=object))
         codes, at = np.unique(np.asarray(frame.index, dtype=object).astype(str), return_inverse=True)
         for t in mine:
             keep = np.ones(len(frame), dtype=bool) if t.scope == "all" else (codes[at] == t.scope)

@@ -108,13 +108,15 @@ def _with_values(program: Program, rows: pd.DataFrame | None, target, codes: pd.
 
 def _unreported(engine: sa.Engine, program: Program, period: str, target, silent: list[str], n: int,
                 codes: list[str] | None) -> list[str]:
-    """The first FAILING_LISTED units by code with no value of ``target``: those without a row
-    this month (``silent``, sorted) and those whose row lacks it."""
+    """The first FAILING_LISTED units by code with no value of ``target`` (``n`` of them): those
+    without a row this month (``silent``, sorted; all of them when they are ``n``) and those
+    whose row lacks it."""
     from ruralcore.store import results
 
     if n <= 0:
         return []
-    blank = results.blank_units(engine, program, period, target.code, target.applies_to, ov.FAILING_LISTED, codes)
+    blank = [] if n == len(silent) else \
+        results.blank_units(engine, program, period, target.code, target.applies_to, ov.FAILING_LISTED, codes)
     return sorted([*silent[:ov.FAILING_LISTED], *blank])[:ov.FAILING_LISTED]
 
 
@@ -145,22 +147,21 @@ def sums_stand_for_units(engine: sa.Engine, program: Program, periods: list[str]
     return not analytics.own_rows_at(engine, program.id, periods, ["", *LEVEL_ORDER[:LEVEL_ORDER.index(level)]])
 
 
-def level_values(engine: sa.Engine, program: Program, period: str, level: str,
+def level_values(engine: sa.Engine, program: Program, periods: list[str], level: str,
                  indicators: list[str] | None = None) -> pd.DataFrame:
-    """The indicators (default: those the month's fields measure) of every region at ``level``
-    in ``period`` from its sum row and its own row (融水's county centre reports fields of its
-    own): index region, one column per indicator (call sums_stand_for_units first)."""
+    """The indicators (default: those the fields measure) of every region at ``level`` in
+    ``periods`` from its sum row and its own row (融水's county centre reports fields of its
+    own), one read for all the months: index (period, region), one column per indicator
+    (call sums_stand_for_units first)."""
     from ruralcore.store import analytics, results
 
-    tot = analytics.level_totals(engine, program.id, period, level=level)
-    own = analytics.month_rows(engine, program.id, period, level=level)
-    sums = analytics.sums(tot).add(own, fill_value=0) if len(own) else analytics.sums(tot)
-    n = analytics.counts(tot).add(own.notna().astype("int64"), fill_value=0) if len(own) else analytics.counts(tot)
+    rows = analytics.level_months(engine, program.id, periods, level)
+    sums, n = analytics.sums(rows), analytics.counts(rows)
     codes = ind_mod.computable(program, sums.columns) if indicators is None else list(dict.fromkeys(indicators))
     several = [c for c in codes if program.indicator(c).kind == "flag" and len(program.indicator(c).fields) > 1]
     out = ind_mod.from_sums(program, sums, n, [c for c in codes if c not in several])
     if several:  # the mean of the units' own means, kept in the rows (store.results.flag_columns)
-        flags = results.flag_values(engine, program, period, level).reindex(out.index)
+        flags = results.flag_values(engine, program, periods, level).reindex(out.index)
         for c in several:
             out[c] = flags[c].to_numpy(dtype="float64")
     return out[codes]
@@ -174,7 +175,7 @@ def compare_table(engine: sa.Engine, program: Program, period: str, regions: pd.
     them wholly), else from the month's rows (``month()``)."""
     if level != ov.report_level(program) and sums_stand_for_units(
             engine, program, [period], level, [i.code for i in program.indicators]):
-        out = level_values(engine, program, period, level)
+        out = level_values(engine, program, [period], level).droplevel("period")
         if visible is not None:
             out = out[out.index.isin(list(visible))]
         out.insert(0, "name", text_column(ov.names(regions, out.index), out.index))

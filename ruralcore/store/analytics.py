@@ -371,15 +371,25 @@ def ensure(engine: sa.Engine, program: str | None = None) -> int:
             _lock(conn)
             for prog in _unjudged(conn, program):
                 _ensure_table(conn, prog, [])
-    if not todo:
-        return 0
-    with engine.begin() as conn:
-        _lock(conn)  # PostgreSQL: one builder at a time; the next one finds the months built
-        todo = missing_months(conn, program)
-        for prog, periods in todo.items():
-            for p in periods:
-                refresh(conn, prog, p)
+    if todo:
+        with engine.begin() as conn:
+            _lock(conn)  # PostgreSQL: one builder at a time; the next one finds the months built
+            todo = missing_months(conn, program)
+            for prog, periods in todo.items():
+                for p in periods:
+                    refresh(conn, prog, p)
+    _analyze(engine, [*unjudged, *todo])
     return sum(len(v) for v in todo.values())
+
+
+def _analyze(engine: sa.Engine, programs: list[str]) -> None:
+    """PostgreSQL: the planner's statistics of tables just built or judged again (new columns
+    have none: a LIMIT read of one of them would be planned as a scan of the whole year)."""
+    if engine.dialect.name != "postgresql" or not programs:
+        return
+    with engine.begin() as conn:
+        for prog in dict.fromkeys(programs):
+            conn.exec_driver_sql(f"ANALYZE {_q(table_name(prog))}")
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -482,6 +492,33 @@ def level_totals(engine: sa.Engine, program: str, period: str, level: str | None
     return _read(engine, program, period, TOTAL, level, parent, counts=True)
 
 
+def level_months(engine: sa.Engine, program: str, periods: list[str], level: str) -> pd.DataFrame:
+    """The regions at ``level`` over several months in one read, their sum row and own row
+    added up (a region of the level may report fields of its own, as 融水's county centre):
+    index (period, region), per field (as ``level_totals``) the float sum and the int count
+    ``"n:" + field`` of the values given at or below it."""
+    for p in periods:
+        check_period(p)
+    table = table_name(program)
+    with engine.connect() as conn:
+        have = set(_existing_columns(conn, table) or [])
+        stored = sorted({f for p in periods for f in _month_fields(conn, program, p)})  # the months' fields
+        fields = [f for f in stored if columns(f)[0] in have]
+        names = ["period", "region", *fields, *(COUNT_PREFIX + f for f in fields)]
+        types = {"period": "object", "region": "object", **{f: "float64" for f in fields},
+                 **{COUNT_PREFIX + f: "int64" for f in fields}}
+        if not have or not periods:
+            rows = pd.DataFrame({n: pd.Series(dtype=types[n]) for n in names})
+        else:
+            sel = ", ".join(["period", "region", *(_q(columns(f)[0]) for f in fields), *(_q(columns(f)[1]) for f in fields)])
+            rows = _fast.select_frame(conn, f"SELECT {sel} FROM {_q(table)} WHERE period IN "
+                                      f"({', '.join('?' * len(periods))}) AND level = ?", [*periods, level],
+                                      names, types, bulk=True)
+    by = [rows["period"].to_numpy(dtype=object), rows["region"].to_numpy(dtype=object)]
+    return rows.drop(columns=["period", "region"]).groupby(by, sort=True).sum(min_count=1).rename_axis(
+        ["period", "region"])
+
+
 def own_rows_at(engine: sa.Engine, program: str, periods: list[str], levels: list[str]) -> int:
     """How many own rows of ``periods`` sit at one of ``levels`` ("" for a code the tree does
     not know)."""
@@ -510,5 +547,5 @@ def sums(totals: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["table_name", "columns", "refresh", "rebuild", "rebuild_all", "ensure", "missing_months",
-           "month_rows", "months_rows", "level_totals", "own_rows_at", "counts", "sums", "stored_months",
+           "month_rows", "months_rows", "level_totals", "level_months", "own_rows_at", "counts", "sums", "stored_months",
            "analytics_tables"]

@@ -63,6 +63,10 @@ def _make_engine(url: str) -> sa.Engine:
         eng = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(eng, "connect", _sqlite_pragmas)
         return eng
+    # no JIT: it compiles each query for a quarter of a second, which a page's reads of one
+    # month (well under a second each) never win back
+    if u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg":
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
     return sa.create_engine(url, pool_pre_ping=True)
 
 

@@ -418,21 +418,23 @@ def row_units(engine: sa.Engine, program, period: str, level: str) -> pd.Index:
     return pd.Index(got["region"].to_numpy(dtype=object), dtype=object)
 
 
-def flag_values(engine: sa.Engine, program, period: str, level: str) -> pd.DataFrame:
-    """The flags of several fields (flag_columns) of every region at ``level`` in ``period``
-    rolled up from its sum row and its own row: index region, one column per indicator (the
-    mean of the values of the units below it)."""
+def flag_values(engine: sa.Engine, program, periods: list[str], level: str) -> pd.DataFrame:
+    """The flags of several fields (flag_columns) of every region at ``level`` in ``periods``
+    rolled up from its sum row and its own row: index (period, region), one column per
+    indicator (the mean of the values of the units at or below it)."""
     program = _program(program)
     cols = flag_columns(program)
     flat = [c for v in cols.values() for c in v.values()]
-    if not flat:
+    if not flat or not periods:
         return pd.DataFrame()
     sums = ", ".join(f"SUM({_q(c)})" for c in flat)
     with engine.connect() as conn:
-        got = _fast.select_frame(conn, f"SELECT region, {sums} FROM {_q(table_name(program.id))} WHERE period = ? "
-                                 "AND level = ? GROUP BY region ORDER BY region", [period, level], ["region", *flat],
-                                 {"region": "object", **{c: "float64" for c in flat}}, bulk=True)
-    index = pd.Index(got["region"].to_numpy(dtype=object), dtype=object, name="region")
+        got = _fast.select_frame(conn, f"SELECT period, region, {sums} FROM {_q(table_name(program.id))} WHERE period IN "
+                                 f"({', '.join('?' * len(periods))}) AND level = ? GROUP BY period, region "
+                                 "ORDER BY period, region", [*periods, level], ["period", "region", *flat],
+                                 {"period": "object", "region": "object", **{c: "float64" for c in flat}}, bulk=True)
+    index = pd.MultiIndex.from_arrays([got["period"].to_numpy(dtype=object), got["region"].to_numpy(dtype=object)],
+                                      names=["period", "region"])
     with np.errstate(divide="ignore", invalid="ignore"):
         return pd.DataFrame({code: np.where(got[c["n"]].to_numpy() > 0,
                                             got[c["sum"]].to_numpy() / got[c["n"]].to_numpy(), np.nan)

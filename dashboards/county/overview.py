@@ -62,7 +62,7 @@ info = ov.indicator_info(program)
 big = projector_on()
 # an account that reads part of the area (a township, a village) is told what it sees
 partial = d.partial()
-reporting = d.reporting(period)  # the units that reported this month, of those the account reads
+coverage = d.coverage(period)  # who reported this month, of the units the account reads
 area = ov.names(d.regions, [actor.region])[0] if partial else ""
 
 # on a projector the header line already names the programme
@@ -214,7 +214,7 @@ def panel_ranking() -> None:
     r = program.rubric
     st.subheader("村排名（计分办法）")
     c1, c2, c3, c4 = st.columns(4)
-    missing = ov.unreported_of(reporting, d.regions, ov.report_level(program))  # not reported: not ranked
+    missing = coverage["missing"]  # not reported this month: not ranked
     # a few names are read out; a long list (a province) is counted, with the names in Excel
     named = missing if len(missing) <= NAMES_READ_OUT else []
     c1.metric("参评村", f"{len(ranked):,} 个", help=f"本月未报送、不参评：{'、'.join(named) or f'{len(missing):,}个村'}"
@@ -363,7 +363,7 @@ def panel_tasks() -> None:
                 "tasks_table", max_rows=20)
 
 
-compare_level = ov.compare_level_of(program, reporting, d.regions)
+compare_level = coverage["compare_level"]
 has_compare = len(d.compare_table(period, compare_level)) > 1
 # (slide title, panels): the page shows every panel in turn; a slideshow one slide at a time
 slides: list[tuple[str, list]] = [("目标", [panel_targets]), ("预警", [panel_warning])]
@@ -373,7 +373,7 @@ if has_compare:
     slides.append(("对比", [panel_compare]))
 if program.rubric is not None:
     slides.append(("排名", [panel_ranking]))
-if ov.report_level(program) in ("village", "township", "pilot") and len(reporting) > 1:
+if ov.report_level(program) in ("village", "township", "pilot") and coverage["reported"] > 1:
     slides.append(("热力图", [panel_heatmap]))
 if len(d.periods) > 1:
     slides.append(("趋势", [panel_trend]))

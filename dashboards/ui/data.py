@@ -194,6 +194,13 @@ class Data:
             return pd.Index(ranked["region"].to_numpy(dtype=object), dtype=object)
         return pd.Index(ov.unit_rows(self.program, self.month(period)).index, dtype=object)
 
+    def coverage(self, period: str) -> dict:
+        """Who reported in ``period`` among the units the account reads: ``reported`` (how
+        many), ``missing`` (the names of the units that did not), ``compare_level``
+        (overview.compare_level_of) — cached: a country's half a million codes are not
+        looked up again on every rerun."""
+        return _coverage(self.url, self.token, self.program.id, period, *self.scope_key)
+
     def partial(self) -> bool:
         """Whether the account reads only part of the programme's area."""
         return self.scoped and len(self.regions) < len(regions(self.url, self.token, self.program.id))
@@ -213,6 +220,15 @@ class Data:
 def _scoped_data(program_id: str, role: str, region: str) -> Data:
     from ruralcore.auth.scope import Actor
     return Data(program_id, Actor("_", role, region) if role else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _coverage(db_url: str, data_token: str, program_id: str, period: str, role: str, region: str) -> dict:
+    d = _scoped_data(program_id, role, region)
+    reporting = d.reporting(period)
+    return {"reported": len(reporting),
+            "missing": ov.unreported_of(reporting, d.regions, ov.report_level(d.program)),
+            "compare_level": ov.compare_level_of(d.program, reporting, d.regions)}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

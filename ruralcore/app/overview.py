@@ -265,9 +265,9 @@ def unit_result(program: Program, target, met: int, units: int, failing: pd.Data
                      for n, v in zip(names(regions, failing["region"]), failing["value"])]
     if failing_n > len(names_failing):
         names_failing.append(f"……共{failing_n:,}个未达标，按区域代码列出前{len(names_failing)}个，完整名单见“逐级查看”")
-    text = f"{units}个{what}中{met}个达标"
+    text = f"{units:,}个{what}中{met:,}个达标"
     if unreported_n:
-        text += f"，{unreported_n}个未报送（或未填此项）"
+        text += f"，{unreported_n:,}个未报送（或未填此项）"
     return {"met": met, "units": units, "status": status, "text": text, "failing_names": names_failing,
             "unreported_names": [str(n) for n in names(regions, unreported)], "failing_n": failing_n,
             "unreported_n": unreported_n}

@@ -130,5 +130,12 @@ def test_compare_tables_and_heatmap_are_those_of_the_months_rows(demo):
         board = kept.ranking(demo, program, period, None)
         want = ov.heatmap(program, month, regions, rows=12, ranked=board)
         got = kept.heatmap(demo, program, period, regions, 12, board)
-        assert got["labels"] == want["labels"] and (got["shown"], got["total"]) == (want["shown"], want["total"])
+        assert got["labels"] == want["labels"] and (got["shown"], got["total"], got["left_tied"]) == \
+            (want["shown"], want["total"], want["left_tied"])
         assert got["status"].equals(want["status"]) and got["values"].equals(want["values"])
+
+
+def test_a_heatmap_cut_through_a_tie_says_so():
+    """The lowest scores shown stop inside a tie: how many equals were left out is counted."""
+    keys = np.array([1.0, 2.0, 3.0, 3.0, 3.0, 4.0])
+    assert ov.tied_beyond(keys, 3) == 2 and ov.tied_beyond(keys, 2) == 0 and ov.tied_beyond(keys, 6) == 0

@@ -277,7 +277,9 @@ def panel_heatmap() -> None:
                          height=SLIDE_CHART_PX - 60 if st.session_state.get("slideshow") else None, targets=need)
     st.plotly_chart(fig, width="stretch", theme=None, key="fig_heatmap")
     if hm["total"] > hm["shown"]:
-        st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']} 个{what}；完整名单见“逐级查看”。")
+        tie = (f"第 {hm['shown']} 个与未画出的 {hm['left_tied']:,} 个{what}{'得分' if ranked else '平均达成度'}相同（并列），"
+               "并列者按区域代码取舍；" if hm.get("left_tied") else "")
+        st.caption(f"只显示最落后的 {hm['shown']} 个，共 {hm['total']:,} 个{what}；{tie}完整名单见“逐级查看”。")
 
 
 def panel_trend() -> None:

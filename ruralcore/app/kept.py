@@ -189,10 +189,12 @@ def heatmap(engine: sa.Engine, program: Program, period: str, regions: pd.DataFr
     the lowest scores first, reading only those units' own rows."""
     from ruralcore.store import analytics
 
-    worst = ranked.sort_values(["score", "region"], kind="stable")["region"].to_numpy(dtype=object)[:rows]
+    ordered = ranked.sort_values(["score", "region"], kind="stable")
+    worst = ordered["region"].to_numpy(dtype=object)[:rows]
     fields = analytics.month_rows(engine, program.id, period, regions=list(worst))
     out = ov.heatmap(program, fields, regions, rows=rows, ranked=ranked[ranked["region"].isin(list(worst))])
     out["total"] = len(ranked)
+    out["left_tied"] = ov.tied_beyond(ordered["score"].to_numpy(dtype="float64"), rows) if out["shown"] else 0
     return out
 
 

@@ -492,25 +492,37 @@ def heatmap(program: Program, fields: pd.DataFrame, regions: pd.DataFrame,
 
     Worst = lowest rubric score where there is one, else lowest mean attainment.
     Returns {'values': region × indicator values, 'status': same shape (status codes),
-    'attainment': same shape (0–100), 'labels': row labels, 'shown': n, 'total': N}.
+    'attainment': same shape (0–100), 'labels': row labels, 'shown': n, 'total': N,
+    'left_tied': how many regions not shown share the last shown one's score (or mean
+    attainment) — the cut goes through a tie there, taken by region code, and the page says so}.
     """
     values = village_values(program, fields)
     att = attainment(program, values)
     if att.empty or not len(att.columns):
-        return {"values": att, "status": att, "attainment": att, "labels": [], "shown": 0, "total": len(values)}
+        return {"values": att, "status": att, "attainment": att, "labels": [], "shown": 0, "total": len(values),
+                "left_tied": 0}
     if ranked is not None:
-        order = ranked.sort_values(["score", "region"], ascending=[True, True], kind="stable")["region"].to_numpy()
+        ordered = ranked.sort_values(["score", "region"], ascending=[True, True], kind="stable")
+        order, keys = ordered["region"].to_numpy(), ordered["score"].to_numpy(dtype="float64")
     else:
-        mean = att.mean(axis=1, skipna=True).fillna(-1)
-        order = mean.sort_values(kind="stable").index.to_numpy()
+        mean = att.mean(axis=1, skipna=True).fillna(-1).sort_values(kind="stable")
+        order, keys = mean.index.to_numpy(), mean.to_numpy(dtype="float64")
     worst = pd.Index(order[:rows])
+    left_tied = tied_beyond(keys, rows)
     att = att.loc[worst]
     shown = values.loc[worst, att.columns]
     status = value_status(program, fields.loc[fields.index.isin(worst)], regions, report_level(program))
     status = status.reindex(index=worst, columns=att.columns).fillna("")
     labels = [f"{n}" for n in names(regions, worst)]
     return {"values": shown, "status": status, "attainment": att, "labels": labels, "shown": len(worst),
-            "total": len(values)}
+            "total": len(values), "left_tied": left_tied}
+
+
+def tied_beyond(keys: np.ndarray, n: int) -> int:
+    """How many of the sorted ``keys`` after the first ``n`` equal the n-th (a cut through a tie)."""
+    if n <= 0 or len(keys) <= n:
+        return 0
+    return int((keys[n:] == keys[n - 1]).sum())
 
 
 def trend(program: Program, monthly: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
